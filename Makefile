@@ -1,0 +1,45 @@
+# Commissioner developer commands. Everything installs what it needs on first use.
+
+SHELL := /bin/bash
+PYTHON := .venv/bin/python
+RUFF := .venv/bin/ruff
+
+.PHONY: run test assets lint format diagram venv clean distclean
+
+## run: install everything and start the app with demo data at http://127.0.0.1:8000/
+run:
+	scripts/run.sh
+
+## test: lint and the full test suite against throwaway PostgreSQL and Redis (ARGS go to pytest)
+test:
+	scripts/test.sh $(ARGS)
+
+## assets: build static/build/app.css and copy vendored JS/images into static/vendor/
+assets:
+	scripts/build_assets.sh
+
+venv:
+	source scripts/lib.sh && ensure_venv
+
+lint: venv
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+format: venv
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+## diagram: draw the commission state machine from the code (needs Graphviz's dot)
+diagram: venv
+	mkdir -p docs
+	$(PYTHON) manage.py graph_transitions commissioning.Commission.state > docs/commission-states.dot
+	dot -Tsvg docs/commission-states.dot -o docs/commission-states.svg
+
+## clean: remove built assets and caches (keeps .venv, node_modules and var/)
+clean:
+	rm -rf static/build static/vendor staticfiles .pytest_cache .ruff_cache .hypothesis test-results
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+## distclean: clean, and also remove .venv and node_modules
+distclean: clean
+	rm -rf .venv node_modules

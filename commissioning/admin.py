@@ -1,0 +1,1 @@
+"""Commissioning: filled in by the issues that build this stage."""

@@ -1,0 +1,53 @@
+"""Who may move a commission through the cycle. Used as the FSM transitions' `permission=`
+callables (instance, user) and by the rules predicates behind the views."""
+
+from __future__ import annotations
+
+from councils.models import Role
+from councils.permissions import has_any_role, roles_in
+
+COMMISSIONERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
+READERS_ACROSS_COUNCIL = (
+    Role.LEAD_COMMISSIONER,
+    Role.COMMISSIONING_OFFICER,
+    Role.PROCUREMENT_OFFICER,
+    Role.LEGAL_OFFICER,
+    Role.FINANCE_OFFICER,
+    Role.SCRUTINY_MEMBER,
+    Role.COUNCIL_ADMIN,
+)
+
+
+def is_commissioning_officer(commission, user) -> bool:
+    return has_any_role(user, commission.council, COMMISSIONERS)
+
+
+def is_lead_commissioner(commission, user) -> bool:
+    return has_any_role(user, commission.council, (Role.LEAD_COMMISSIONER,))
+
+
+def can_approve(commission, user) -> bool:
+    """Below the key-decision threshold the lead commissioner decides (delegated officer decision);
+    at or above it, a cabinet member / portfolio holder records the key decision."""
+    if commission.is_key_decision:
+        return has_any_role(user, commission.council, (Role.PORTFOLIO_HOLDER,))
+    return has_any_role(user, commission.council, (Role.LEAD_COMMISSIONER,))
+
+
+def can_decide_referral(commission, user) -> bool:
+    return can_approve(commission, user) or is_lead_commissioner(commission, user)
+
+
+def can_cancel(commission, user) -> bool:
+    return is_lead_commissioner(commission, user)
+
+
+def can_read_commission(user, commission) -> bool:
+    """Officers, scrutiny and administrators read every commission of their council; a portfolio
+    holder reads the commissions in the portfolios they hold."""
+    roles = roles_in(user, commission.council)
+    if not roles.isdisjoint(READERS_ACROSS_COUNCIL):
+        return True
+    if Role.PORTFOLIO_HOLDER in roles:
+        return commission.portfolio_id is not None and commission.portfolio.holder_id == user.pk
+    return False

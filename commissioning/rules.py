@@ -1,0 +1,48 @@
+"""Permission predicates for commissioning views (the FSM transitions use `permissions.py`)."""
+
+import rules
+
+from councils.models import Role
+from councils.permissions import OFFICER, council_of, has_any_role, roles_in
+
+from .permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
+
+
+@rules.predicate
+def is_council_member(user, obj=None) -> bool:
+    return bool(roles_in(user, council_of(obj)))
+
+
+@rules.predicate
+def can_read(user, commission=None) -> bool:
+    return commission is not None and can_read_commission(user, commission)
+
+
+@rules.predicate
+def is_commissioner(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), COMMISSIONERS)
+
+
+@rules.predicate
+def can_edit_commission(user, commission=None) -> bool:
+    return commission is not None and is_commissioning_officer(commission, user)
+
+
+@rules.predicate
+def can_manage_funding(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), (Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER))
+
+
+@rules.predicate
+def is_officer(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), OFFICER)
+
+
+# On the council: seeing the list (scoped by the selector) and starting a commission.
+rules.add_perm("commissioning.list_commissions", is_council_member)
+rules.add_perm("commissioning.create_commission", is_commissioner)
+rules.add_perm("commissioning.read_funding", is_officer)
+rules.add_perm("commissioning.manage_funding", can_manage_funding)
+# On one commission.
+rules.add_perm("commissioning.read_commission", can_read)
+rules.add_perm("commissioning.edit_commission", can_edit_commission)

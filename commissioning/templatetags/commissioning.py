@@ -1,0 +1,34 @@
+"""Template filters that turn stored codes (states, audit event types) into the council's words."""
+
+from functools import cache
+
+from django import template
+
+from commissioning.models import Commission, State
+
+register = template.Library()
+
+
+@cache
+def _transition_labels() -> dict[str, str]:
+    return {t.name: t.custom.get("label", t.name) for t in Commission().get_all_state_transitions()}
+
+
+@register.filter
+def state_label(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return State(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def event_label(event_type: str) -> str:
+    """commission.start_planning → "Move to Plan"; commission.evidence.added → "Evidence added"."""
+    parts = event_type.split(".")
+    if len(parts) == 2 and parts[1] in _transition_labels():
+        return _transition_labels()[parts[1]]
+    words = " ".join(parts[1:] if len(parts) > 1 else parts).replace("_", " ")
+    return words[:1].upper() + words[1:]

@@ -1,0 +1,171 @@
+"""Crispy forms (GOV.UK template pack) for councils, people and the strategic framework."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .fields import MoneyField, WholeNumberField
+from .models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role
+from .selectors import officers_for_council, plans_for_council, portfolio_holders_for_council, priorities_for_council
+
+
+class GovukFormMixin:
+    """Give every form a GOV.UK crispy helper with one primary button."""
+
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.build_helper()
+
+    def build_helper(self) -> None:
+        """(Re)build the layout from the form's fields; call again after changing or reordering them."""
+        self.helper = FormHelper(self)
+        self.helper.label_size = "s"
+        self.helper.legend_size = "s"
+        self.helper.layout.append(Button.primary("submit", self.submit_label))
+
+
+class CouncilScopedModelForm(GovukFormMixin, forms.ModelForm):
+    """A model form whose choice fields only offer the council's own records."""
+
+    def __init__(self, *args, council: Council, **kwargs):
+        self.council = council
+        super().__init__(*args, **kwargs)
+        self.limit_choices()
+
+    def limit_choices(self) -> None:
+        pass
+
+
+class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
+    key_decision_threshold = MoneyField(
+        label="Key decision threshold",
+        help_text="At or above this value a cabinet or portfolio holder decision is needed.",
+    )
+    quote_threshold = MoneyField(
+        label="Quotes threshold", help_text="At or above this value at least three written quotes are needed."
+    )
+    tender_threshold = MoneyField(
+        label="Open tender threshold", help_text="At or above this value an open tender is needed."
+    )
+    website = forms.URLField(assume_scheme="https", required=False)
+
+    class Meta:
+        model = Council
+        fields = [
+            "name",
+            "header_name",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "address",
+            "key_decision_threshold",
+            "quote_threshold",
+            "tender_threshold",
+        ]
+        labels = {"header_name": "Name shown in the page header"}
+
+
+class CorporatePlanForm(CouncilScopedModelForm):
+    start_year = WholeNumberField(min_value=1990, max_value=2100)
+    end_year = WholeNumberField(min_value=1990, max_value=2100)
+
+    class Meta:
+        model = CorporatePlan
+        fields = ["title", "start_year", "end_year", "summary", "is_current"]
+        labels = {"is_current": "This is the current corporate plan"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_current"):
+            others = CorporatePlan.objects.filter(council=self.council, is_current=True)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("is_current", "Another plan is already marked as current. Untick it first.")
+        return cleaned
+
+
+class PriorityForm(CouncilScopedModelForm):
+    position = WholeNumberField(min_value=0, required=False, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        model = Priority
+        fields = ["plan", "title", "description", "position"]
+        labels = {"plan": "Corporate plan"}
+
+    def limit_choices(self) -> None:
+        self.fields["plan"].queryset = plans_for_council(self.council)
+
+    def clean_position(self):
+        return self.cleaned_data.get("position") or 0
+
+
+class OutcomeForm(CouncilScopedModelForm):
+    position = WholeNumberField(min_value=0, required=False, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        model = Outcome
+        fields = ["priority", "title", "description", "portfolio", "accountable_officer", "position"]
+        help_texts = {
+            "title": "An end result, not an activity: for example 'Fewer people live in fuel poverty'.",
+            "portfolio": "The cabinet portfolio that owns this outcome.",
+        }
+
+    def limit_choices(self) -> None:
+        self.fields["priority"].queryset = priorities_for_council(self.council)
+        self.fields["portfolio"].queryset = Portfolio.objects.filter(council=self.council)
+        self.fields["accountable_officer"].queryset = officers_for_council(self.council)
+
+    def clean_position(self):
+        return self.cleaned_data.get("position") or 0
+
+
+class CrossCuttingThemeForm(CouncilScopedModelForm):
+    class Meta:
+        model = CrossCuttingTheme
+        fields = ["plan", "title", "description"]
+        labels = {"plan": "Corporate plan"}
+
+    def limit_choices(self) -> None:
+        self.fields["plan"].queryset = plans_for_council(self.council)
+
+
+class PortfolioForm(CouncilScopedModelForm):
+    class Meta:
+        model = Portfolio
+        fields = ["name", "holder", "description"]
+        help_texts = {"holder": "Only councillors with the cabinet member role in this council are listed."}
+
+    def limit_choices(self) -> None:
+        self.fields["holder"].queryset = portfolio_holders_for_council(self.council)
+
+
+class MembershipForm(GovukFormMixin, forms.Form):
+    submit_label = "Give role"
+
+    email = forms.EmailField(label="Email address")
+    full_name = forms.CharField(
+        label="Full name", max_length=200, help_text="Used if this person does not have an account yet."
+    )
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+
+
+class MembershipRevokeForm(GovukFormMixin, forms.Form):
+    submit_label = "Remove role"
+
+    reason = forms.CharField(label="Why is this role being removed?", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    submit_label = "Sign in"
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})

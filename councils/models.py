@@ -1,0 +1,358 @@
+"""Councils, the people who work in them and in what role, and what each council is trying to achieve."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: council officers, councillors, provider staff, administrators.
+
+    What a person may do comes from their memberships (per council) and, for provider staff,
+    their organisation; nothing about roles is stored on the user itself.
+    """
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the technical administration site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Partnership(models.Model):
+    """Councils that commission together and share officers (e.g. a shared-service partnership)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+short_code_validator = RegexValidator(r"^[A-Z0-9]{2,10}$", "Use 2 to 10 capital letters or digits, for example WCC.")
+
+
+class Council(models.Model):
+    """A local authority using Commissioner. Every council-owned record points at one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    short_code = models.CharField(max_length=10, unique=True, validators=[short_code_validator])
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.SET_NULL, related_name="councils"
+    )
+    header_name = models.CharField(
+        max_length=200, blank=True, help_text="Shown in the page header. Leave blank to use the name."
+    )
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    address = models.TextField(blank=True)
+    key_decision_threshold = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("250000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="At or above this value a cabinet or portfolio holder decision is needed.",
+    )
+    quote_threshold = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("10000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="At or above this value at least three written quotes are needed.",
+    )
+    tender_threshold = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("100000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="At or above this value an open tender is needed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quote_threshold__lte=models.F("tender_threshold")),
+                name="council_quote_threshold_not_above_tender",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("councils:detail", kwargs={"council_slug": self.slug})
+
+    def clean(self):
+        if (
+            self.quote_threshold is not None
+            and self.tender_threshold is not None
+            and self.quote_threshold > self.tender_threshold
+        ):
+            raise ValidationError({"quote_threshold": "The quotes threshold cannot be above the tender threshold."})
+
+    @property
+    def display_name(self) -> str:
+        return self.header_name or self.name
+
+
+class Role(models.TextChoices):
+    LEAD_COMMISSIONER = "lead_commissioner", "Lead commissioner"
+    COMMISSIONING_OFFICER = "commissioning_officer", "Commissioning officer"
+    PROCUREMENT_OFFICER = "procurement_officer", "Procurement officer"
+    LEGAL_OFFICER = "legal_officer", "Legal officer"
+    FINANCE_OFFICER = "finance_officer", "Finance officer (section 151)"
+    PORTFOLIO_HOLDER = "portfolio_holder", "Cabinet member / portfolio holder"
+    SCRUTINY_MEMBER = "scrutiny_member", "Scrutiny committee member"
+    COUNCIL_ADMIN = "council_admin", "Council administrator"
+
+
+OFFICER_ROLES = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+    }
+)
+COUNCILLOR_ROLES = frozenset({Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER})
+
+
+class Membership(models.Model):
+    """One role a person holds in one council. A person may hold several, in several councils."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["council__name", "user__full_name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "council", "role"], name="membership_unique_role"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["council", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.council}"
+
+
+class Portfolio(models.Model):
+    """A cabinet portfolio (e.g. Health and Wellbeing) and the councillor who holds it."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="portfolios")
+    name = models.CharField(max_length=200)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portfolios_held",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["council", "name"], name="portfolio_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CorporatePlan(models.Model):
+    """A corporate plan period, e.g. Corporate Plan 2012–2015, holding priorities and themes."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="corporate_plans")
+    title = models.CharField(max_length=200)
+    start_year = models.PositiveIntegerField(validators=[MinValueValidator(1990)])
+    end_year = models.PositiveIntegerField(validators=[MinValueValidator(1990)])
+    summary = models.TextField(blank=True)
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_end_not_before_start"),
+            models.UniqueConstraint(
+                fields=["council"], condition=Q(is_current=True), name="plan_one_current_per_council"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.period})"
+
+    @property
+    def period(self) -> str:
+        return f"{self.start_year}–{self.end_year}"
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": "The end year must be the same as or after the start year."})
+
+
+class Priority(models.Model):
+    """A corporate priority, e.g. Health and Well Being."""
+
+    plan = models.ForeignKey(CorporatePlan, on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "priorities"
+        constraints = [models.UniqueConstraint(fields=["plan", "title"], name="priority_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def council(self) -> Council:
+        return self.plan.council
+
+
+class Outcome(models.Model):
+    """An end result the council wants, owned by a cabinet portfolio."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="outcomes")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes")
+    accountable_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outcomes_accountable_for",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["priority__position", "position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CrossCuttingTheme(models.Model):
+    """A theme that runs through every priority, e.g. Community Leadership."""
+
+    plan = models.ForeignKey(CorporatePlan, on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["plan", "title"], name="theme_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of something that happened: who, when, to what, from which state to which, why."""
+
+    council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event_type = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    from_state = models.CharField(max_length=64, blank=True)
+    to_state = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created_at"]),
+            models.Index(fields=["council", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

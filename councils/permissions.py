@@ -1,0 +1,71 @@
+"""Who may do what in which council: roles are data (Membership rows), looked up once per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import Council, Membership, Role
+
+_CACHE_ATTR = "_commissioner_council_roles"
+
+
+def council_of(obj) -> Council | None:
+    """The council an object belongs to (the object itself when it is a council)."""
+    if obj is None:
+        return None
+    if isinstance(obj, Council):
+        return obj
+    council = getattr(obj, "council", None)
+    if council is not None:
+        return council
+    plan = getattr(obj, "plan", None)
+    if plan is not None:
+        return plan.council
+    priority = getattr(obj, "priority", None)
+    return priority.plan.council if priority is not None else None
+
+
+def roles_by_council(user) -> dict[int, frozenset[str]]:
+    """All of a user's roles keyed by council id, fetched in one query and kept on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        grouped: dict[int, set[str]] = {}
+        for council_id, role in Membership.objects.filter(user=user).values_list("council_id", "role"):
+            grouped.setdefault(council_id, set()).add(role)
+        cached = {council_id: frozenset(roles) for council_id, roles in grouped.items()}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user) -> None:
+    """Drop the per-request cache after memberships change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_in(user, council: Council | None) -> frozenset[str]:
+    if council is None:
+        return frozenset()
+    return roles_by_council(user).get(council.pk, frozenset())
+
+
+def has_any_role(user, council: Council | None, roles: Iterable[str]) -> bool:
+    return not roles_in(user, council).isdisjoint(roles)
+
+
+def member_council_ids(user) -> list[int]:
+    return list(roles_by_council(user))
+
+
+OFFICER = (
+    Role.LEAD_COMMISSIONER,
+    Role.COMMISSIONING_OFFICER,
+    Role.PROCUREMENT_OFFICER,
+    Role.LEGAL_OFFICER,
+    Role.FINANCE_OFFICER,
+)
+FRAMEWORK_EDITORS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.COUNCIL_ADMIN)
+PEOPLE_READERS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
+AUDIT_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)

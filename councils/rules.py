@@ -1,0 +1,34 @@
+"""Permission predicates for council-level access. Every council view names one of these."""
+
+import rules
+
+from .models import Role
+from .permissions import AUDIT_READERS, FRAMEWORK_EDITORS, PEOPLE_READERS, council_of, has_any_role, roles_in
+
+
+def role_predicate(name: str, roles) -> rules.Predicate:
+    roles = frozenset(roles)
+
+    def check(user, obj=None) -> bool:
+        return has_any_role(user, council_of(obj), roles)
+
+    return rules.predicate(check, name=name)
+
+
+@rules.predicate
+def is_council_member(user, obj=None) -> bool:
+    return bool(roles_in(user, council_of(obj)))
+
+
+can_edit_framework = role_predicate("can_edit_framework", FRAMEWORK_EDITORS)
+can_read_people = role_predicate("can_read_people", PEOPLE_READERS)
+is_council_admin = role_predicate("is_council_admin", (Role.COUNCIL_ADMIN,))
+can_read_audit = role_predicate("can_read_audit", AUDIT_READERS)
+
+rules.add_perm("councils.access_council", is_council_member)
+rules.add_perm("councils.read_framework", is_council_member)
+rules.add_perm("councils.edit_framework", can_edit_framework)
+rules.add_perm("councils.edit_settings", is_council_admin)
+rules.add_perm("councils.read_people", can_read_people)
+rules.add_perm("councils.edit_people", is_council_admin)
+rules.add_perm("councils.read_audit", can_read_audit)

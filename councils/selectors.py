@@ -1,0 +1,68 @@
+"""Reads for councils and the strategic framework, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import AuditEvent, CorporatePlan, Council, Membership, Outcome, Portfolio, Priority, User
+from .permissions import member_council_ids, roles_by_council
+
+
+def councils_for_user(user: User) -> QuerySet[Council]:
+    """The councils in which the user holds at least one role."""
+    return Council.objects.filter(pk__in=member_council_ids(user)).select_related("partnership")
+
+
+def council_roles_for_user(user: User) -> list[tuple[Council, list[str]]]:
+    """Each of the user's councils with the labels of the roles held there."""
+    from .models import Role
+
+    roles = roles_by_council(user)
+    return [(council, sorted(Role(r).label for r in roles[council.pk])) for council in councils_for_user(user)]
+
+
+def framework_for_council(council: Council) -> list[CorporatePlan]:
+    """Plans with their priorities, outcomes (and each outcome's portfolio and holder) and themes."""
+    outcomes = Outcome.objects.select_related("portfolio__holder", "accountable_officer")
+    priorities = Priority.objects.prefetch_related(Prefetch("outcomes", queryset=outcomes))
+    return list(
+        CorporatePlan.objects.filter(council=council).prefetch_related(
+            Prefetch("priorities", queryset=priorities), "themes"
+        )
+    )
+
+
+def portfolios_for_council(council: Council) -> QuerySet[Portfolio]:
+    return Portfolio.objects.filter(council=council).select_related("holder").annotate(outcome_count=Count("outcomes"))
+
+
+def memberships_for_council(council: Council) -> QuerySet[Membership]:
+    return Membership.objects.filter(council=council).select_related("user").order_by("user__full_name", "role")
+
+
+def audit_events_for_council(council: Council) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(council=council).select_related("actor", "content_type")
+
+
+def plans_for_council(council: Council) -> QuerySet[CorporatePlan]:
+    return CorporatePlan.objects.filter(council=council)
+
+
+def priorities_for_council(council: Council) -> QuerySet[Priority]:
+    return Priority.objects.filter(plan__council=council).select_related("plan")
+
+
+def outcomes_for_council(council: Council) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(priority__plan__council=council).select_related("priority__plan", "portfolio")
+
+
+def portfolio_holders_for_council(council: Council) -> QuerySet[User]:
+    from .models import Role
+
+    return User.objects.filter(memberships__council=council, memberships__role=Role.PORTFOLIO_HOLDER).distinct()
+
+
+def officers_for_council(council: Council) -> QuerySet[User]:
+    from .models import OFFICER_ROLES
+
+    return User.objects.filter(memberships__council=council, memberships__role__in=OFFICER_ROLES).distinct()

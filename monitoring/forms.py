@@ -1,0 +1,1 @@
+"""Monitoring: filled in by the issues that build this stage."""

@@ -1,0 +1,1 @@
+"""Monitoring returns against agreements' KPIs, and reminders."""

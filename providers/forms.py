@@ -1,0 +1,1 @@
+"""Provider organisations and their people: later issues add the portal here."""

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run the whole check: install (venv, npm packages, PostgreSQL/Redis/Chromium if missing and
+# root), build assets, start throwaway PostgreSQL and Redis, lint, then pytest.
+# Arguments go to pytest, e.g. scripts/test.sh -x -k journey, or scripts/test.sh -n 2.
+# Exits with pytest's exit code (or the first failing step's).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+_test_started="$(date +%s)"
+
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+# Runs last on any exit (services.sh chains its own EXIT trap in front of this one).
+trap 'echo "test.sh: finished in $(elapsed_since "$_test_started")"' EXIT
+
+ensure_venv
+scripts/build_assets.sh
+
+# shellcheck source=scripts/services.sh
+source scripts/services.sh
+services_start
+
+# The Django test suite fails loudly, instead of skipping, if PostgreSQL, Redis or Chromium
+# is absent. Playwright's sync API runs an event loop in the test thread.
+export COMMISSIONER_REQUIRE_SERVICES=1
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+echo "test.sh: ruff check"
+.venv/bin/ruff check .
+echo "test.sh: ruff format --check"
+.venv/bin/ruff format --check .
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+exit "$status"

@@ -1,0 +1,64 @@
+"""Browser fixtures: Playwright driving Debian's Chromium (no browser download) against a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+# Sync Playwright runs an event loop in this thread; Django's ORM must still be usable here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("COMMISSIONER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is needed for browser tests and is not at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core against the page for WCAG 2.2 A and AA rules and fail on any violation."""
+    # Served from our own origin: the strict CSP (rightly) refuses an inline copy.
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    violations = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]
+    ]
+    assert violations == [], json.dumps(violations, indent=2)
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

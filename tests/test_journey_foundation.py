@@ -1,0 +1,32 @@
+"""A lead commissioner signs in, sees the council's outcomes, and signs out."""
+
+import pytest
+from django.core.management import call_command
+
+from councils.demo import DEMO_PASSWORD
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_lead_commissioner_sees_the_councils_outcomes_and_signs_out(page):
+    call_command("seed_demo", verbosity=0)
+
+    page.goto("/")
+    assert_accessible(page)
+    sign_in(page, "lead@kirkby-moor.example", DEMO_PASSWORD)
+
+    page.get_by_role("heading", name="Your councils").wait_for()
+    page.get_by_role("link", name="Kirkby Moor City Council").click()
+    assert page.locator(".app-header__name").inner_text().strip() == "Kirkby Moor City Council"
+    page.get_by_role("link", name="Priorities and outcomes").first.click()
+
+    page.get_by_role("heading", name="Health and Well Being").wait_for()
+    page.get_by_role("cell", name="Fewer older people isolated and lonely", exact=True).wait_for()
+    assert page.locator("body.govuk-frontend-supported").count() == 1, "GOV.UK Frontend JavaScript did not start"
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").first.wait_for()
+    assert "Commissioner" in page.title()
