@@ -83,7 +83,7 @@ def test_officer_takes_a_commission_through_understand_and_plan_to_approval(page
     page.get_by_label("Council outcome it contributes to").select_option(label="Fewer older people isolated and lonely")
     page.get_by_label("Outcome sought", exact=True).fill("Older people spend winter days somewhere warm and sociable")
     save(page)
-    click_link(page, "Add a success measure")
+    page.get_by_role("link", name=re.compile(r"^Add a success measure for outcome sought 1")).click()
     page.get_by_label("Description").fill("Warm space sessions held")
     page.get_by_label("Target").fill("40")
     page.get_by_label("Unit").fill("sessions")
