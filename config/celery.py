@@ -11,7 +11,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def ensure_embedded_broker_folders() -> None:
+@app.on_after_configure.connect
+def ensure_embedded_broker_folders(sender=None, **kwargs) -> None:
     """The filesystem transport does not create its folders; create them before first use."""
     from django.conf import settings
 

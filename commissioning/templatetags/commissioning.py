@@ -26,9 +26,12 @@ def state_label(value: str) -> str:
 
 @register.filter
 def event_label(event_type: str) -> str:
-    """commission.start_planning → "Move to Plan"; commission.evidence.added → "Evidence added"."""
+    """commission.start_planning → "Move to Plan"; commission.evidence.added → "Evidence added";
+    membership.granted → "Membership granted"."""
     parts = event_type.split(".")
-    if len(parts) == 2 and parts[1] in _transition_labels():
-        return _transition_labels()[parts[1]]
-    words = " ".join(parts[1:] if len(parts) > 1 else parts).replace("_", " ")
+    if parts[0] == "commission" and len(parts) > 1:
+        if len(parts) == 2 and parts[1] in _transition_labels():
+            return _transition_labels()[parts[1]]
+        parts = parts[1:]
+    words = " ".join(parts).replace("_", " ")
     return words[:1].upper() + words[1:]

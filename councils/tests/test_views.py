@@ -172,8 +172,8 @@ def test_audit_trail_shows_only_this_councils_events(client_for, council, other_
     audit_record(council=council, actor=None, event_type="home.event")
     audit_record(council=other_council, actor=None, event_type="foreign.event")
     body = client_for(people[Role.SCRUTINY_MEMBER]).get(reverse("councils:audit", args=[council.slug])).content
-    assert b"home.event" in body
-    assert b"foreign.event" not in body
+    assert b"Home event" in body
+    assert b"Foreign event" not in body
 
 
 def test_framework_page_query_count_does_not_grow_with_outcomes(
