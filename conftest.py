@@ -15,6 +15,8 @@ from django.db import connection
 
 from councils.models import Role
 from councils.tests.factories import CouncilFactory, MembershipFactory, OutcomeFactory, UserFactory
+from providers.tests.factories import OrganisationMemberFactory
+from tests.browser import browser, page  # noqa: F401 (fixtures for every app's browser journeys)
 
 REQUIRE_SERVICES = os.environ.get("COMMISSIONER_REQUIRE_SERVICES") == "1"
 
@@ -45,7 +47,8 @@ def other_council(db):
 
 @pytest.fixture
 def people(council, other_council):
-    """A person for every role in `council`, plus outsiders: another council's officer, nobody."""
+    """A person for every role in `council`, plus outsiders: another council's officer, nobody, and
+    the administrators of two provider organisations."""
     result = {}
     for role in Role.values:
         result[role] = MembershipFactory(council=council, role=role, user__email=f"{role}@testshire.example").user
@@ -53,6 +56,12 @@ def people(council, other_council):
         council=other_council, role=Role.LEAD_COMMISSIONER, user__email="lead@otherton.example"
     ).user
     result["no_role"] = UserFactory(email="nobody@example.org")
+    result["provider_admin"] = OrganisationMemberFactory(
+        organisation__legal_name="Moorside Youth Trust", user__email="admin@moorside.example"
+    ).user
+    result["other_provider_admin"] = OrganisationMemberFactory(
+        organisation__legal_name="Brightwork Training Ltd", user__email="admin@brightwork.example"
+    ).user
     return result
 
 

@@ -22,6 +22,7 @@ from .models import (
     ExistingProvision,
     FundingCommitment,
     FundingPot,
+    FundingRound,
     GapAnalysis,
     NeedsAssessment,
     OutcomeSought,
@@ -148,7 +149,11 @@ def govuk_input(field: forms.Field) -> None:
         mode = "numeric" if isinstance(field, forms.IntegerField) else "decimal"
         field.widget = forms.TextInput(attrs={"inputmode": mode, "spellcheck": "false"})
     field.widget.is_required = field.required
-    if isinstance(field.widget, forms.RadioSelect) and isinstance(field, forms.ChoiceField):
+    # CheckboxSelectMultiple is a RadioSelect subclass in Django; only single-choice radios lose the blank.
+    is_radio = isinstance(field.widget, forms.RadioSelect) and not isinstance(
+        field.widget, forms.CheckboxSelectMultiple
+    )
+    if is_radio and isinstance(field, forms.ChoiceField):
         if field.required:
             field.choices = [c for c in field.choices if c[0] != ""]
         else:
@@ -478,3 +483,12 @@ def commissioners_for_council(council):
     from councils.models import User
 
     return User.objects.filter(memberships__council=council, memberships__role__in=COMMISSIONERS).distinct()
+
+
+class FundingRoundForm(CommissionerModelForm):
+    money_fields = ("allocation",)
+
+    class Meta:
+        model = FundingRound
+        fields = ("name", "opens_on", "closes_on", "allocation")
+        labels = {"opens_on": "Opens on", "closes_on": "Closes on", "allocation": "Allocation for this round"}

@@ -51,3 +51,15 @@ def can_read_commission(user, commission) -> bool:
     if Role.PORTFOLIO_HOLDER in roles:
         return commission.portfolio_id is not None and commission.portfolio.holder_id == user.pk
     return False
+
+
+SOURCING_OFFICERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER)
+OPENING_OFFICERS = (Role.LEAD_COMMISSIONER, Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER)
+
+
+def can_publish_opportunity(opportunity, user) -> bool:
+    return has_any_role(user, opportunity.council, SOURCING_OFFICERS)
+
+
+def can_open_bids(opportunity, user) -> bool:
+    return has_any_role(user, opportunity.council, OPENING_OFFICERS)

@@ -90,7 +90,12 @@ def funding_pots_for_council(council: Council) -> QuerySet[FundingPot]:
     """Pots with what approved commissions have committed from them and what is left."""
     committed = Coalesce(Sum("commitments__amount", filter=spent_commitments("commitments__")), ZERO)
     proposed = Coalesce(Sum("commitments__amount", filter=proposed_commitments("commitments__")), ZERO)
-    return FundingPot.objects.filter(council=council).annotate(committed=committed, proposed=proposed).order_by("name")
+    return (
+        FundingPot.objects.filter(council=council)
+        .annotate(committed=committed, proposed=proposed)
+        .prefetch_related("rounds")
+        .order_by("name")
+    )
 
 
 VALUE_BANDS = {

@@ -14,8 +14,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
-from councils.models import Council, User
+from councils.models import Council, Role, User
+from councils.permissions import has_any_role
 from councils.services import audit_record
+from councils.templatetags.commissioner import money
 
 from . import gates
 from .models import (
@@ -31,6 +33,7 @@ from .models import (
     ExistingProvision,
     FundingCommitment,
     FundingPot,
+    FundingRound,
     GapAnalysis,
     NeedsAssessment,
     OutcomeSought,
@@ -120,8 +123,6 @@ def commission_create(
     outcomes=(),
 ) -> Commission:
     """An officer starts a commission; it begins in Understand, cycle 1, with a unique reference."""
-    from councils.permissions import has_any_role
-
     from .permissions import COMMISSIONERS
 
     if not has_any_role(by, council, COMMISSIONERS):
@@ -253,12 +254,12 @@ def criteria_apply_default_template(*, by: User, commission: Commission) -> list
     return criteria
 
 
+FUNDING_MANAGERS = (Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER)
+
+
 @transaction.atomic
 def funding_pot_save(*, by: User, council: Council, pot: FundingPot) -> FundingPot:
-    from councils.models import Role
-    from councils.permissions import has_any_role
-
-    if not has_any_role(by, council, (Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER)):
+    if not has_any_role(by, council, FUNDING_MANAGERS):
         raise PermissionDenied
     if pot.council_id != council.pk:
         raise PermissionDenied
@@ -267,6 +268,42 @@ def funding_pot_save(*, by: User, council: Council, pot: FundingPot) -> FundingP
     pot.save()
     audit_record(council=council, actor=by, event_type=f"funding_pot.{'created' if created else 'changed'}", obj=pot)
     return pot
+
+
+@transaction.atomic
+def funding_round_save(*, by: User, council: Council, funding_round: FundingRound) -> FundingRound:
+    """A round of allocation from a pot: inside the pot's period, and rounds never allocate more than the pot."""
+    from django.db.models import Sum
+
+    pot = FundingPot.objects.select_for_update().get(pk=funding_round.pot_id)
+    if pot.council_id != council.pk:
+        raise PermissionDenied
+    if not has_any_role(by, council, FUNDING_MANAGERS):
+        raise PermissionDenied
+    errors = {}
+    if funding_round.opens_on and funding_round.closes_on:
+        if funding_round.closes_on < funding_round.opens_on:
+            errors["closes_on"] = "The closing date must be on or after the opening date."
+        elif funding_round.opens_on < pot.starts_on or funding_round.closes_on > pot.ends_on:
+            errors["opens_on"] = (
+                f"The round must fall within the pot's period, {pot.starts_on:%d/%m/%Y} to {pot.ends_on:%d/%m/%Y}."
+            )
+    others = pot.rounds.exclude(pk=funding_round.pk).aggregate(total=Sum("allocation"))["total"] or 0
+    if funding_round.allocation is not None and others + funding_round.allocation > pot.amount:
+        errors["allocation"] = f"Rounds would allocate more than the pot holds ({money(pot.amount)})."
+    if errors:
+        raise ValidationError(errors)
+    created = funding_round.pk is None
+    funding_round.full_clean()
+    funding_round.save()
+    audit_record(
+        council=council,
+        actor=by,
+        event_type=f"funding_round.{'created' if created else 'changed'}",
+        obj=funding_round,
+        extra={"pot": pot.name},
+    )
+    return funding_round
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView, View
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
 from . import forms, selectors, services
-from .models import Commission, FundingPot, OutcomeSought, SuccessMeasure
+from .models import Commission, FundingPot, FundingRound, OutcomeSought, SuccessMeasure
 from .views import CommissionMixin
 
 
@@ -341,4 +341,38 @@ class FundingPotEditView(CouncilPermissionMixin, FormView):
             apply_form_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Funding pot ‘{pot.name}’ saved.")
+        return redirect(self.list_url())
+
+
+class FundingRoundEditView(FundingPotEditView):
+    """Add (no round_pk) or change a round of allocation from one of this council's pots."""
+
+    form_class = forms.FundingRoundForm
+
+    def get_round(self):
+        pot = get_object_or_404(FundingPot, council=self.request.council, pk=self.kwargs["pot_pk"])
+        pk = self.kwargs.get("round_pk")
+        if pk is None:
+            return FundingRound(pot=pot)
+        return get_object_or_404(FundingRound, pot=pot, pk=pk)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_round()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "Change funding round" if self.kwargs.get("round_pk") else "Add a funding round"
+        return context
+
+    def form_valid(self, form):
+        try:
+            funding_round = services.funding_round_save(
+                by=self.request.user, council=self.request.council, funding_round=form.save(commit=False)
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Funding round ‘{funding_round.name}’ saved.")
         return redirect(self.list_url())

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import stage_views, views
+from . import evaluation_views, opportunity_views, stage_views, views
 
 app_name = "commissioning"
 
 C = "<slug:council_slug>/"
 ONE = C + "<int:pk>/"
+OPP = C + "opportunities/<int:opportunity_pk>/"
+EV = OPP + "evaluation/"
 
 urlpatterns = [
     path(C, views.CommissionListView.as_view(), name="list"),
@@ -14,6 +16,12 @@ urlpatterns = [
     path(C + "funding/", stage_views.FundingPotListView.as_view(), name="funding_pots"),
     path(C + "funding/new/", stage_views.FundingPotEditView.as_view(), name="funding_pot_add"),
     path(C + "funding/<int:pot_pk>/edit/", stage_views.FundingPotEditView.as_view(), name="funding_pot_edit"),
+    path(C + "funding/<int:pot_pk>/rounds/new/", stage_views.FundingRoundEditView.as_view(), name="funding_round_add"),
+    path(
+        C + "funding/<int:pot_pk>/rounds/<int:round_pk>/edit/",
+        stage_views.FundingRoundEditView.as_view(),
+        name="funding_round_edit",
+    ),
     path(ONE, views.CommissionDetailView.as_view(), name="detail"),
     path(ONE + "audit/", views.CommissionAuditView.as_view(), name="audit"),
     path(ONE + "steps/<slug:name>/", views.CommissionTransitionView.as_view(), name="transition"),
@@ -24,4 +32,65 @@ urlpatterns = [
     path(
         ONE + "<slug:kind>/<int:record_pk>/remove/", stage_views.StageRecordRemoveView.as_view(), name="record_remove"
     ),
+    # Opportunities (officers' side): drafting one from a commission in Sourcing, then managing it.
+    path(ONE + "opportunity/start/", opportunity_views.OpportunityCreateView.as_view(), name="opportunity_create"),
+    path(OPP, opportunity_views.OpportunityManageView.as_view(), name="opportunity"),
+    path(OPP + "details/", opportunity_views.OpportunityDetailsEditView.as_view(), name="opportunity_edit"),
+    path(OPP + "dates/", opportunity_views.OpportunityDatesEditView.as_view(), name="opportunity_dates"),
+    path(
+        OPP + "steps/<slug:name>/", opportunity_views.OpportunityTransitionView.as_view(), name="opportunity_transition"
+    ),
+    path(OPP + "opening/", opportunity_views.OpeningView.as_view(), name="opportunity_opening"),
+    path(
+        OPP + "clarifications/", opportunity_views.ClarificationInboxView.as_view(), name="opportunity_clarifications"
+    ),
+    path(
+        OPP + "clarifications/<int:clarification_pk>/",
+        opportunity_views.ClarificationAnswerView.as_view(),
+        name="opportunity_clarification_answer",
+    ),
+    path(
+        OPP + "documents/<int:document_pk>/download/",
+        opportunity_views.OpportunityDocumentView.as_view(),
+        name="opportunity_document",
+    ),
+    path(
+        OPP + "<slug:kind>/new/", opportunity_views.OpportunityRecordEditView.as_view(), name="opportunity_record_add"
+    ),
+    path(
+        OPP + "<slug:kind>/<int:record_pk>/edit/",
+        opportunity_views.OpportunityRecordEditView.as_view(),
+        name="opportunity_record_edit",
+    ),
+    path(
+        OPP + "<slug:kind>/<int:record_pk>/remove/",
+        opportunity_views.OpportunityRecordRemoveView.as_view(),
+        name="opportunity_record_remove",
+    ),
+    # Evaluation of an opportunity's bids: the panel, declarations, compliance, scoring, moderation.
+    path(C + "evaluations/", evaluation_views.EvaluationListView.as_view(), name="evaluations"),
+    path(EV, evaluation_views.EvaluationDetailView.as_view(), name="evaluation"),
+    path(EV + "set-up/", evaluation_views.SetUpView.as_view(), name="evaluation_setup"),
+    path(EV + "panel/add/", evaluation_views.PanelAppointView.as_view(), name="evaluation_panel_add"),
+    path(
+        EV + "panel/<int:member_pk>/replace/",
+        evaluation_views.PanelReplaceView.as_view(),
+        name="evaluation_panel_replace",
+    ),
+    path(EV + "panel/<int:member_pk>/chair/", evaluation_views.PanelChairView.as_view(), name="evaluation_panel_chair"),
+    path(EV + "declarations/", evaluation_views.DeclarationsView.as_view(), name="evaluation_declarations"),
+    path(EV + "bids/<int:bid_pk>/", evaluation_views.ScoreSheetView.as_view(), name="evaluation_bid"),
+    path(EV + "bids/<int:bid_pk>/compliance/", evaluation_views.ComplianceView.as_view(), name="evaluation_compliance"),
+    path(
+        EV + "bids/<int:bid_pk>/documents/<int:document_pk>/",
+        evaluation_views.BidDocumentView.as_view(),
+        name="evaluation_bid_document",
+    ),
+    path(
+        EV + "bids/<int:bid_pk>/moderate/", evaluation_views.ModerateBidView.as_view(), name="evaluation_moderate_bid"
+    ),
+    path(EV + "moderation/", evaluation_views.ModerationView.as_view(), name="evaluation_moderation"),
+    path(EV + "summary/", evaluation_views.SummaryView.as_view(), name="evaluation_summary"),
+    path(EV + "summary.csv", evaluation_views.SummaryExportView.as_view(), name="evaluation_export"),
+    path(EV + "steps/<slug:name>/", evaluation_views.StepView.as_view(), name="evaluation_step"),
 ]

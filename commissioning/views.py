@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
-from . import selectors, services
+from . import opportunity_selectors, selectors, services
 from .filters import CommissionFilterForm
 from .forms import ApprovalForm, CommissionCreateForm, TransitionForm
 from .models import (
@@ -136,6 +136,8 @@ class CommissionDetailView(CommissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        from monitoring.selectors import commission_agreements_section  # agreements belong to monitoring
+
         commission, user = self.commission, self.request.user
         steps = services.available_transitions(commission, user)
         context.update(
@@ -151,6 +153,8 @@ class CommissionDetailView(CommissionMixin, TemplateView):
             can_edit_review=services.can_edit(DecommissioningRecord, commission, user),
             can_edit_live=services.can_edit(EngagementActivity, commission, user),
             is_closed=commission.state in (State.DECOMMISSIONED, State.CANCELLED),
+            sourcing=opportunity_selectors.sourcing_for_commission(commission, user),
+            agreements_section=commission_agreements_section(commission, user),
         )
         return context
 

@@ -10,6 +10,11 @@ app = Celery("commissioner")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Scheduled work (django-celery-beat's DatabaseScheduler copies these entries into its tables at start).
+app.conf.beat_schedule = {
+    "close-due-opportunities": {"task": "commissioning.tasks.close_due_opportunities", "schedule": 300.0},
+}
+
 
 @app.on_after_configure.connect
 def ensure_embedded_broker_folders(sender=None, **kwargs) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from .fields import MoneyField, WholeNumberField
 from .models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role
@@ -169,3 +169,22 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["username"].label = "Email address"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
+    submit_label = "Send the link"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+
+    def get_users(self, email):
+        # People given a role by an administrator have no password yet: this is how they set one.
+        from .models import User
+
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class NewPasswordForm(GovukFormMixin, SetPasswordForm):
+    submit_label = "Set password"

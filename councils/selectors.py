@@ -41,7 +41,12 @@ def memberships_for_council(council: Council) -> QuerySet[Membership]:
 
 
 def audit_events_for_council(council: Council) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(council=council).select_related("actor", "content_type")
+    # Bid events name the bidder: they stay with the bid (sealed) rather than in the council's trail.
+    return (
+        AuditEvent.objects.filter(council=council)
+        .exclude(event_type__startswith="bid.")
+        .select_related("actor", "content_type")
+    )
 
 
 def plans_for_council(council: Council) -> QuerySet[CorporatePlan]:

@@ -23,7 +23,9 @@ from .forms import (
     CrossCuttingThemeForm,
     MembershipForm,
     MembershipRevokeForm,
+    NewPasswordForm,
     OutcomeForm,
+    PasswordResetRequestForm,
     PortfolioForm,
     PriorityForm,
     SignInForm,
@@ -58,6 +60,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         if self.request.user.is_authenticated:
             context["council_roles"] = selectors.council_roles_for_user(self.request.user)
+            context["acts_for_provider"] = self.request.user.organisation_memberships.exists()
         return context
 
 
@@ -65,6 +68,25 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Provider staff with no council role start in their organisation's portal.
+        user = self.request.user
+        if not user.memberships.exists() and user.organisation_memberships.exists():
+            return reverse("providers:portal")
+        return super().get_default_redirect_url()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    template_name = "registration/password_reset_confirm.html"
 
 
 class CouncilDetailView(CouncilPermissionMixin, TemplateView):

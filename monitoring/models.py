@@ -1,1 +1,456 @@
-"""Monitoring returns against agreements' KPIs, and reminders."""
+"""Agreements: what was agreed with whom, for how much, until when, and against which KPIs.
+
+An `Agreement` is a grant agreement, a contract, or a service level agreement with an in-house team,
+partner or shared service. Its state is a protected FSM field (draft → signed → live → ended, or
+terminated early; a draft can be cancelled); only `monitoring.services` calls the transitions.
+
+The agreement row always holds the **current** terms. Every change after signing is an
+`AgreementVariation` — append-only, with the full terms before and after — so history is never
+overwritten. KPIs carry their targets per reporting period (`KpiTarget`), one period per
+`monitoring_frequency` step from the start date: monitoring returns (next issue) are filed per period.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import django_fsm as fsm
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from commissioning.models import MONEY, Bid, BidOutcome, Commission, FundingPot, Lot, SuccessMeasure
+from councils.models import Council, Outcome, Role
+from councils.permissions import has_any_role
+from councils.uploads import PrivateFileField
+
+PENNY = Decimal("0.01")
+
+
+class AgreementType(models.TextChoices):
+    GRANT_AGREEMENT = "grant_agreement", "Grant agreement"
+    CONTRACT = "contract", "Contract"
+    SERVICE_LEVEL_AGREEMENT = "service_level_agreement", "Service level agreement"
+    PARTNERSHIP_AGREEMENT = "partnership_agreement", "Partnership agreement"
+
+
+class AgreementState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+    LIVE = "live", "Live"
+    ENDED = "ended", "Ended"
+    TERMINATED = "terminated", "Terminated early"
+    CANCELLED = "cancelled", "Cancelled before signing"
+
+
+# Still to go live: the commission waits for these before it moves to delivery.
+PENDING_STATES = frozenset({AgreementState.DRAFT, AgreementState.SIGNED})
+# Published on the contract and grant register.
+REGISTER_STATES = frozenset({AgreementState.LIVE, AgreementState.ENDED, AgreementState.TERMINATED})
+# Shown to the provider once both sides have signed.
+PROVIDER_VISIBLE_STATES = frozenset(
+    {AgreementState.SIGNED, AgreementState.LIVE, AgreementState.ENDED, AgreementState.TERMINATED}
+)
+# Terms can be varied or extended while the agreement is in force (or signed and about to be).
+VARIABLE_STATES = frozenset({AgreementState.SIGNED, AgreementState.LIVE})
+
+
+class MonitoringFrequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    SIX_MONTHLY = "six_monthly", "Six-monthly"
+    ANNUAL = "annual", "Annual"
+
+
+MONTHS_PER_PERIOD = {
+    MonitoringFrequency.MONTHLY: 1,
+    MonitoringFrequency.QUARTERLY: 3,
+    MonitoringFrequency.SIX_MONTHLY: 6,
+    MonitoringFrequency.ANNUAL: 12,
+}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, on the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_after_end(ends_on: date, months: int) -> date:
+    """The last day of `months` more after a term ending on `ends_on` (28 Feb 2027 + 12 → 29 Feb 2028)."""
+    return add_months(ends_on + timedelta(days=1), months) - timedelta(days=1)
+
+
+def reporting_periods(starts_on: date, ends_on: date, frequency: str) -> list[tuple[date, date]]:
+    """The agreement's reporting periods, (first day, last day), one `frequency` step each from the
+    start date, the last cut short at the end date. Each period's start is counted from the agreement's
+    start (never from the previous period), so month ends do not drift."""
+    step = MONTHS_PER_PERIOD[frequency]
+    periods = []
+    index = 0
+    while True:
+        first = add_months(starts_on, step * index)
+        if first > ends_on:
+            return periods
+        last = min(add_months(starts_on, step * (index + 1)) - timedelta(days=1), ends_on)
+        periods.append((first, last))
+        index += 1
+
+
+def is_agreement_editor(agreement, user) -> bool:
+    return has_any_role(user, agreement.council, (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER))
+
+
+def can_sign_agreement(agreement, user) -> bool:
+    """Commissioners and the council's legal officers record the signed agreement."""
+    return has_any_role(
+        user, agreement.council, (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.LEGAL_OFFICER)
+    )
+
+
+def can_terminate_agreement(agreement, user) -> bool:
+    return has_any_role(user, agreement.council, (Role.LEAD_COMMISSIONER,))
+
+
+def ready_to_sign(agreement) -> bool:
+    from .services import missing_to_sign
+
+    return not missing_to_sign(agreement)
+
+
+def end_date_passed(agreement) -> bool:
+    return agreement.ends_on < timezone.localdate()
+
+
+class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
+    """A grant agreement, contract or service level agreement of one commission (several when the
+    award is split between lots or providers).
+
+    The other party is a provider organisation (council-owned companies and in-house teams registered
+    as providers included) or, for work done by the council's own staff, an internal team named in
+    `internal_team_name`: exactly one of the two is set.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="agreements")
+    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="agreements")
+    cycle = models.PositiveIntegerField(default=1)
+    reference = models.CharField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    agreement_type = models.CharField(max_length=32, choices=AgreementType.choices)
+    provider = models.ForeignKey(
+        "providers.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
+    )
+    internal_team_name = models.CharField(
+        max_length=200, blank=True, help_text="For work done by the council's own staff: the team's name."
+    )
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="agreements")
+    bid = models.ForeignKey(Bid, null=True, blank=True, on_delete=models.PROTECT, related_name="agreements")
+    description = models.TextField(blank=True, help_text="What the money is for and what will be delivered.")
+    value = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    funding_pot = models.ForeignKey(
+        FundingPot, null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    extension_period_months = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(120)], help_text="How long each extension may be, in months."
+    )
+    max_extensions = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(10)], help_text="How many extensions are allowed (0 for none)."
+    )
+    monitoring_frequency = models.CharField(
+        max_length=16, choices=MonitoringFrequency.choices, default=MonitoringFrequency.QUARTERLY
+    )
+    council_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider_contact_name = models.CharField(max_length=200, blank=True)
+    provider_contact_email = models.EmailField(blank=True)
+    provider_contact_phone = models.CharField(max_length=40, blank=True)
+    signed_document = PrivateFileField(folder="agreements", blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    live_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="When it ended, at term or early.")
+    termination_reason = models.TextField(blank=True)
+    state = fsm.FSMField(default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=AgreementState.values), name="agreement_state_valid"),
+            models.CheckConstraint(condition=Q(agreement_type__in=AgreementType.values), name="agreement_type_valid"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_dates_in_order"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="agreement_value_not_negative"),
+            models.CheckConstraint(
+                condition=(Q(provider__isnull=False) & Q(internal_team_name=""))
+                | (Q(provider__isnull=True) & ~Q(internal_team_name="")),
+                name="agreement_provider_or_internal_team",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["council", "state"]),
+            models.Index(fields=["commission", "cycle", "state"]),
+            models.Index(fields=["state", "-starts_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:agreement_detail", kwargs={"council_slug": self.council.slug, "pk": self.pk})
+
+    @property
+    def is_internal(self) -> bool:
+        """Delivered by the council's own staff or a council-owned company."""
+        return self.provider_id is None or self.provider.is_in_house or self.provider.owning_council_id is not None
+
+    @property
+    def party_name(self) -> str:
+        if self.provider_id is None:
+            return f"{self.internal_team_name} (in-house team)"
+        if self.is_internal:
+            return f"{self.provider} (council-owned)"
+        return str(self.provider)
+
+    @property
+    def extension_options(self) -> str:
+        if not self.max_extensions or not self.extension_period_months:
+            return "None"
+        months = self.extension_period_months
+        return f"Up to {self.max_extensions} × {months} month{'s' if months != 1 else ''}"
+
+    def periods(self) -> list[tuple[date, date]]:
+        return reporting_periods(self.starts_on, self.ends_on, self.monitoring_frequency)
+
+    # --- transitions: called only by monitoring.services --------------------------------------
+    @fsm.transition(
+        field=state,
+        source=AgreementState.DRAFT,
+        target=AgreementState.SIGNED,
+        conditions=[ready_to_sign],
+        permission=can_sign_agreement,
+        custom={"label": "Record the signed agreement"},
+    )
+    def sign(self, *, by, reason=""):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AgreementState.SIGNED,
+        target=AgreementState.LIVE,
+        permission=is_agreement_editor,
+        custom={"label": "Delivery has started: mark as live"},
+    )
+    def go_live(self, *, by, reason=""):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AgreementState.LIVE,
+        target=AgreementState.ENDED,
+        conditions=[end_date_passed],
+        permission=is_agreement_editor,
+        custom={"label": "Record that the agreement has ended"},
+    )
+    def end(self, *, by, reason=""):
+        self.ended_on = self.ends_on
+
+    @fsm.transition(
+        field=state,
+        source=[AgreementState.SIGNED, AgreementState.LIVE],
+        target=AgreementState.TERMINATED,
+        permission=can_terminate_agreement,
+        custom={"label": "Terminate early", "needs_reason": True, "destructive": True},
+    )
+    def terminate(self, *, by, reason):
+        self.termination_reason = reason
+
+    @fsm.transition(
+        field=state,
+        source=AgreementState.DRAFT,
+        target=AgreementState.CANCELLED,
+        permission=is_agreement_editor,
+        custom={"label": "Cancel this draft", "needs_reason": True, "destructive": True},
+    )
+    def cancel(self, *, by, reason):
+        pass
+
+
+class KpiSource(models.TextChoices):
+    SPECIFICATION = "specification", "Specification"
+    BID = "bid", "Winning bid"
+    OFFICER = "officer", "Added by an officer"
+    VARIATION = "variation", "Added by a variation"
+
+
+class TargetKind(models.TextChoices):
+    TOTAL = "total", "A total over the agreement, spread across the periods"
+    LEVEL = "level", "A level to reach in every period (for example a percentage)"
+
+
+class AgreementKpi(models.Model):
+    """A key performance indicator: a success measure of the commission or an outcome from the
+    winning bid, with its overall target and a target for each reporting period."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="kpis")
+    position = models.PositiveSmallIntegerField(default=0)
+    outcome = models.TextField(blank=True, help_text="The outcome this KPI evidences.")
+    council_outcome = models.ForeignKey(Outcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    description = models.CharField(max_length=300)
+    unit = models.CharField(max_length=60, help_text="For example: sessions, people, hectares, %.")
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    target_kind = models.CharField(max_length=8, choices=TargetKind.choices, default=TargetKind.TOTAL)
+    higher_is_better = models.BooleanField(default=True)
+    source = models.CharField(max_length=16, choices=KpiSource.choices, default=KpiSource.OFFICER)
+    success_measure = models.ForeignKey(
+        SuccessMeasure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bid_outcome = models.ForeignKey(BidOutcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    retired_on = models.DateField(null=True, blank=True, help_text="Set by a variation that drops the KPI.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "KPI"
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.target.normalize():f} {self.unit}"
+
+    @property
+    def council(self) -> Council:
+        return self.agreement.council
+
+    def default_targets(self, periods: list[tuple[date, date]], total: Decimal | None = None) -> list[Decimal]:
+        """Per-period targets: a level repeats; a total is spread by the length of each period, the
+        last period taking the rounding so the periods add up to the total exactly."""
+        if not periods:
+            return []
+        if self.target_kind == TargetKind.LEVEL:
+            return [self.target for _ in periods]
+        total = self.target if total is None else total
+        days = [(last - first).days + 1 for first, last in periods]
+        all_days = sum(days)
+        shares = [(total * d / all_days).quantize(PENNY, rounding=ROUND_HALF_UP) for d in days[:-1]]
+        return [*shares, total - sum(shares, Decimal("0"))]
+
+
+class KpiTarget(models.Model):
+    """The KPI's target for one reporting period."""
+
+    kpi = models.ForeignKey(AgreementKpi, on_delete=models.CASCADE, related_name="targets")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period_start"], name="kpi_target_one_per_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="kpi_target_period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}: {self.target.normalize():f}"
+
+
+class PaymentKind(models.TextChoices):
+    INSTALMENT = "instalment", "Periodic instalment"
+    MILESTONE = "milestone", "Milestone payment"
+    ADJUSTMENT = "adjustment", "Adjustment from a variation"
+
+
+class ScheduledPayment(models.Model):
+    """One payment in the agreement's schedule, optionally conditional on performance against a KPI."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField(max_length=16, choices=PaymentKind.choices, default=PaymentKind.INSTALMENT)
+    description = models.CharField(max_length=200)
+    due_on = models.DateField()
+    # Negative only for an adjustment that reduces the value.
+    amount = models.DecimalField(**MONEY)
+    kpi = models.ForeignKey(
+        AgreementKpi, null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_payments"
+    )
+    condition = models.TextField(blank=True, help_text="What must be achieved before it is paid, if anything.")
+    variation = models.ForeignKey(
+        "AgreementVariation", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description} due {self.due_on:%d/%m/%Y}"
+
+    @property
+    def council(self) -> Council:
+        return self.agreement.council
+
+    @property
+    def is_performance_linked(self) -> bool:
+        return self.kpi_id is not None or bool(self.condition)
+
+
+class VariationKind(models.TextChoices):
+    VALUE = "value", "Change of value"
+    DATES = "dates", "Change of dates"
+    KPIS = "kpis", "Change of KPIs"
+    EXTENSION = "extension", "Extension"
+    TERMINATION = "termination", "Early termination"
+
+
+class AgreementVariation(models.Model):
+    """One change to a signed agreement: why, who approved it and when, and the full terms before
+    and after. Append-only: the model refuses updates and deletes."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="variations")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=VariationKind.choices)
+    reason = models.TextField()
+    effective_on = models.DateField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_on = models.DateField()
+    approval_reference = models.CharField(max_length=60, blank=True)
+    before = models.JSONField()
+    after = models.JSONField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="agreement_variation_number_unique"),
+            models.CheckConstraint(condition=Q(kind__in=VariationKind.values), name="agreement_variation_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Variation {self.number}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Variations are never changed: record a new variation instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Variations are never deleted.")
+
+    @property
+    def changes(self) -> list[str]:
+        """What changed, in words, from the before and after terms."""
+        from .services import describe_changes
+
+        return describe_changes(self.before, self.after)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Organisation, OrganisationMember
+from .models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember
 
 
 class OrganisationMemberInline(admin.TabularInline):
@@ -9,10 +9,43 @@ class OrganisationMemberInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class ComplianceDocumentInline(admin.TabularInline):
+    model = ComplianceDocument
+    extra = 0
+    fields = ["kind", "original_name", "expires_on", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Uploads go through the portal, which checks the file's content.
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["legal_name", "organisation_type", "sector", "owning_council"]
-    list_filter = ["sector", "organisation_type"]
+    list_display = ["legal_name", "organisation_type", "sector", "owning_council", "verified_at"]
+    list_filter = ["sector", "organisation_type", "is_in_house"]
     search_fields = ["legal_name", "trading_name", "charity_number", "company_number"]
     prepopulated_fields = {"slug": ["legal_name"]}
-    inlines = [OrganisationMemberInline]
+    filter_horizontal = ["outcomes_of_interest"]
+    # Officers verify in the app, which records who and leaves an audit event.
+    readonly_fields = ["verified_at", "verified_by"]
+    inlines = [OrganisationMemberInline, ComplianceDocumentInline]
+
+
+@admin.register(ApprovedSupplier)
+class ApprovedSupplierAdmin(admin.ModelAdmin):
+    """Read-only: officers keep the list (with reasons and audit events) in the app."""
+
+    list_display = ["organisation", "council", "approved_on", "approved_by", "removed_at"]
+    list_filter = ["council"]
+    search_fields = ["organisation__legal_name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,1 +1,342 @@
-"""Provider organisations and their people: later issues add the portal here."""
+"""Crispy forms (GOV.UK template pack) for provider organisations, their people and documents, and the
+officers' verification and approved suppliers list."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import HTML, Button, Layout
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm, SetPasswordMixin
+
+from commissioning.forms import govuk_input
+from councils.forms import GovukFormMixin
+from councils.models import User
+
+from .models import (
+    ComplianceDocument,
+    Organisation,
+    ProviderRole,
+    normalise_charity_number,
+    normalise_company_number,
+    normalise_postcode,
+    validate_charity_number,
+    validate_company_number,
+    validate_postcode,
+)
+from .selectors import outcomes_to_choose_from
+from .services import invitation_accept
+
+# Guidance shown under new-password fields (not a password).
+PASSWORD_HINT = "Use at least 8 characters. Do not use a common password, or one made only of numbers."  # noqa: S105
+
+
+class GovukInputsMixin(GovukFormMixin):
+    """GOV.UK inputs for every field (text boxes, dd/mm/yyyy dates, no blank radio option, and
+    "Enter …"/"Choose …" messages), as commissioning's forms have them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # govuk_input treats checkboxes (a RadioSelect subclass) as radios: they need nothing.
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple):
+                govuk_input(field)
+
+
+class OutcomeChoiceField(forms.ModelMultipleChoiceField):
+    """Councils' outcomes, each labelled with its council (councils share outcome titles)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title} ({obj.priority.plan.council.name})"
+
+
+class OrganisationForm(GovukInputsMixin, forms.ModelForm):
+    """The organisation's profile: asked once at registration, changed by its administrators."""
+
+    submit_label = "Save changes"
+
+    outcomes_of_interest = OutcomeChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Council outcomes you can help achieve (optional)",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "legal_name",
+            "trading_name",
+            "organisation_type",
+            "charity_number",
+            "company_number",
+            "registered_address",
+            "postcode",
+            "sector",
+            "income_band",
+            "is_in_house",
+            "areas_of_interest",
+            "outcomes_of_interest",
+        ]
+        labels = {
+            "legal_name": "Legal name",
+            "trading_name": "Trading name (optional)",
+            "organisation_type": "Type of organisation",
+            "charity_number": "Charity number",
+            "company_number": "Companies House number",
+            "registered_address": "Registered address",
+            "postcode": "Postcode",
+            "sector": "Sector",
+            "income_band": "Annual income",
+            "is_in_house": "We are an in-house team or a council-owned company",
+            "areas_of_interest": "Areas of interest (optional)",
+        }
+        help_texts = {
+            "legal_name": "As registered with the Charity Commission or Companies House, if you are registered.",
+            "trading_name": "If you work under a different name.",
+            "charity_number": "Registered charities and CIOs must give it. For example, 1098765 or 1098765-1.",
+            "company_number": (
+                "Community interest companies and companies limited by guarantee or by shares must give it. "
+                "8 characters, for example 01234567 or SC123456."
+            ),
+            "postcode": "For example, LA1 1AA.",
+            "is_in_house": "",
+            "areas_of_interest": "The kinds of work and the places you are interested in, for example 'youth work'.",
+        }
+        error_messages = {
+            "legal_name": {
+                "unique": "An organisation with this legal name is already registered. Ask its administrator "
+                "to invite you."
+            }
+        }
+        widgets = {
+            "legal_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "organisation_type": forms.RadioSelect,
+            "charity_number": forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+            "company_number": forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+            "registered_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+            "postcode": forms.TextInput(
+                attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code", "spellcheck": "false"}
+            ),
+            "sector": forms.RadioSelect,
+            "income_band": forms.RadioSelect,
+            "areas_of_interest": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    # Typed with spaces or in lower case, checked once tidied: field -> (tidy, check).
+    normalised = {
+        "charity_number": (normalise_charity_number, validate_charity_number),
+        "company_number": (normalise_company_number, validate_company_number),
+        "postcode": (normalise_postcode, validate_postcode),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcomes_of_interest"].queryset = outcomes_to_choose_from()
+        for name in self.normalised:
+            # Room for spaces: the format check, not a length limit, says what is wrong.
+            old = self.fields[name]
+            self.fields[name] = forms.CharField(
+                label=old.label, help_text=old.help_text, required=old.required, widget=old.widget, max_length=20
+            )
+        for name in ("registered_address", "postcode", "income_band"):
+            self.fields[name].required = True
+            govuk_input(self.fields[name])
+        self.fields["income_band"].error_messages["required"] = "Choose the organisation's annual income"
+
+    def _clean_normalised(self, name: str) -> str:
+        tidy, check = self.normalised[name]
+        value = tidy(self.cleaned_data.get(name, ""))
+        check(value)
+        return value
+
+    def clean_charity_number(self):
+        return self._clean_normalised("charity_number")
+
+    def clean_company_number(self):
+        return self._clean_normalised("company_number")
+
+    def clean_postcode(self):
+        return self._clean_normalised("postcode")
+
+
+class OrganisationRegistrationForm(OrganisationForm):
+    """A signed-in person registers an organisation and becomes its administrator."""
+
+    submit_label = "Register organisation"
+
+
+class AccountRegistrationForm(SetPasswordMixin, OrganisationRegistrationForm):
+    """Self-registration: the organisation and the first person who acts for it."""
+
+    error_messages = {"password_mismatch": "The passwords do not match. Enter the same password twice."}
+    person_fields = ("full_name", "email", "password1", "password2")
+
+    full_name = forms.CharField(
+        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will send you a link to confirm it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1="Create a password", label2="Confirm password"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = PASSWORD_HINT
+        self.fields["password2"].help_text = "Enter the same password again."
+        self.fields["full_name"].error_messages["required"] = "Enter your full name"
+        self.fields["email"].error_messages["required"] = "Enter your email address"
+        self.fields["email"].error_messages["invalid"] = "Enter an email address like name@example.org"
+        self.fields["password1"].error_messages["required"] = "Create a password"
+        self.fields["password2"].error_messages["required"] = "Confirm your password"
+        self.build_helper()
+
+    def build_helper(self) -> None:
+        super().build_helper()
+        organisation_fields = [name for name in self.fields if name not in self.person_fields]
+        self.helper.layout = Layout(
+            HTML('<h2 class="govuk-heading-m">Your organisation</h2>'),
+            *organisation_fields,
+            HTML('<h2 class="govuk-heading-m">About you</h2>'),
+            *self.person_fields,
+            Button.primary("submit", self.submit_label),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account already uses this email address. Sign in, then register your organisation."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords()
+        person = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name") or "")
+        self.validate_password_for_user(person, "password1")
+        return cleaned
+
+
+class ResendVerificationForm(GovukFormMixin, forms.Form):
+    submit_label = "Send a new link"
+
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+
+
+class AcceptInvitationForm(GovukFormMixin, SetPasswordForm):
+    """An invited colleague chooses their password (Django's password-reset confirmation)."""
+
+    submit_label = "Set password"
+    error_messages = {"password_mismatch": "The passwords do not match. Enter the same password twice."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Create a password"
+        self.fields["new_password1"].help_text = PASSWORD_HINT
+        self.fields["new_password1"].error_messages["required"] = "Create a password"
+        self.fields["new_password2"].label = "Confirm password"
+        self.fields["new_password2"].help_text = "Enter the same password again."
+        self.fields["new_password2"].error_messages["required"] = "Confirm your password"
+
+    def save(self, commit=True):
+        return invitation_accept(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+ROLE_HINTS = {
+    ProviderRole.ORGANISATION_ADMIN: "Changes the profile, invites people and uploads compliance documents.",
+    ProviderRole.BID_WRITER: "Writes and submits bids.",
+    ProviderRole.MONITORING_CONTACT: "Sends monitoring returns for agreements.",
+}
+
+
+def role_field(label: str) -> forms.ChoiceField:
+    choices = [Choice(role.value, role.label, hint=ROLE_HINTS[role]) for role in ProviderRole]
+    field = forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect)
+    field.error_messages["required"] = "Choose a role"
+    return field
+
+
+class InvitePersonForm(GovukFormMixin, forms.Form):
+    submit_label = "Send invitation"
+
+    full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter their full name"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will email them a link to set their password.",
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+    role = role_field("Role")
+
+
+class ChangeRoleForm(GovukFormMixin, forms.Form):
+    submit_label = "Change role"
+
+    role = role_field("New role")
+
+
+class RemovePersonForm(GovukFormMixin, forms.Form):
+    submit_label = "Remove person"
+
+    reason = forms.CharField(
+        label="Why are they being removed? (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ComplianceDocumentForm(GovukInputsMixin, forms.ModelForm):
+    submit_label = "Upload document"
+
+    class Meta:
+        model = ComplianceDocument
+        fields = ["kind", "expires_on", "file"]
+        labels = {"kind": "Kind of document", "expires_on": "Expiry or next review date", "file": "Document"}
+        help_texts = {
+            "expires_on": "When the policy is due for review, the insurance runs out, or the next accounts are due.",
+            "file": "A PDF, DOCX, XLSX, ODT, PNG or JPEG file, smaller than 20MB.",
+        }
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].error_messages["required"] = "Choose the kind of document"
+        self.fields["expires_on"].error_messages["required"] = "Enter the expiry or next review date"
+        self.fields["file"].error_messages.update(
+            {"required": "Select a file", "empty": "The selected file is empty", "invalid": "Select a file"}
+        )
+
+
+class ConfirmForm(GovukFormMixin, forms.Form):
+    """A single button (the view sets its label)."""
+
+    def __init__(self, *args, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+
+
+class SupplierReasonForm(GovukFormMixin, forms.Form):
+    """Why an organisation goes on, or comes off, the council's approved suppliers list."""
+
+    reason = forms.CharField(
+        help_text="Kept with the approved suppliers list and in the audit trail.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give a reason: it is kept in the audit trail."},
+    )
+
+    def __init__(self, *args, question: str, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = question

@@ -3,9 +3,16 @@ businesses, in-house teams and council-owned companies) and the people who act f
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from councils.uploads import PrivateFileField
 
 
 class OrganisationType(models.TextChoices):
@@ -36,6 +43,59 @@ class IncomeBand(models.TextChoices):
     OVER_10M = "over_10m", "Over £10 million"
 
 
+# Charity Commission numbers: 6 to 8 digits, a linked charity adds "-N" (1098765-1).
+CHARITY_NUMBER_RE = re.compile(r"^\d{6,8}(-\d{1,3})?$")
+# Companies House numbers: 8 digits, or 2 letters and 6 digits (SC123456 Scotland, NI012345 Northern Ireland).
+COMPANY_NUMBER_RE = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
+# UK postcodes: an outward code (A9, A99, A9A, AA9, AA99, AA9A) and an inward code (9AA).
+POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?|GIR) (\d[A-Z]{2})$")
+
+NEEDS_CHARITY_NUMBER = frozenset({OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO})
+NEEDS_COMPANY_NUMBER = frozenset(
+    {
+        OrganisationType.CIC,
+        OrganisationType.COMPANY_LIMITED_BY_GUARANTEE,
+        OrganisationType.COMPANY_LIMITED_BY_SHARES,
+    }
+)
+
+
+def normalise_charity_number(value: str) -> str:
+    return "".join((value or "").split())
+
+
+def normalise_company_number(value: str) -> str:
+    return "".join((value or "").split()).upper()
+
+
+def normalise_postcode(value: str) -> str:
+    """ "la1 1aa" and "LA11AA" both become "LA1 1AA"; anything too short is left for validation."""
+    compact = "".join((value or "").split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def validate_charity_number(value: str) -> None:
+    if value and not CHARITY_NUMBER_RE.match(value):
+        raise ValidationError(
+            "Enter a charity number of 6 to 8 digits, like 1098765, or 1098765-1 for a linked charity.",
+            code="invalid_charity_number",
+        )
+
+
+def validate_company_number(value: str) -> None:
+    if value and not COMPANY_NUMBER_RE.match(value):
+        raise ValidationError(
+            "Enter a Companies House number of 8 characters: 8 digits like 01234567, or 2 letters and "
+            "6 digits like SC123456.",
+            code="invalid_company_number",
+        )
+
+
+def validate_postcode(value: str) -> None:
+    if value and not POSTCODE_RE.match(value):
+        raise ValidationError("Enter a real UK postcode, like LA1 1AA.", code="invalid_postcode")
+
+
 class Organisation(models.Model):
     """An organisation that bids for and delivers commissioned services."""
 
@@ -44,11 +104,24 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     organisation_type = models.CharField(max_length=32, choices=OrganisationType.choices)
     sector = models.CharField(max_length=32, choices=Sector.choices)
-    charity_number = models.CharField(max_length=20, blank=True)
-    company_number = models.CharField(max_length=10, blank=True)
+    charity_number = models.CharField(max_length=20, blank=True, validators=[validate_charity_number])
+    company_number = models.CharField(max_length=10, blank=True, validators=[validate_company_number])
     registered_address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
     income_band = models.CharField(max_length=16, choices=IncomeBand.choices, blank=True)
+    areas_of_interest = models.TextField(
+        blank=True, help_text="The kinds of work and the places the organisation is interested in."
+    )
+    outcomes_of_interest = models.ManyToManyField(
+        "councils.Outcome", blank=True, related_name="interested_organisations"
+    )
+    is_in_house = models.BooleanField(
+        default=False, help_text="An in-house team or a council-owned company (see the owning council)."
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     owning_council = models.ForeignKey(
         "councils.Council",
         null=True,
@@ -69,6 +142,26 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.trading_name or self.legal_name
+
+    def clean_fields(self, exclude=None):
+        # Normalise before the format validators run, so "la1 1aa" is stored as "LA1 1AA".
+        self.charity_number = normalise_charity_number(self.charity_number)
+        self.company_number = normalise_company_number(self.company_number)
+        self.postcode = normalise_postcode(self.postcode)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        errors = {}
+        if self.organisation_type in NEEDS_CHARITY_NUMBER and not self.charity_number:
+            errors["charity_number"] = "Enter the charity number: registered charities and CIOs have one."
+        if self.organisation_type in NEEDS_COMPANY_NUMBER and not self.company_number:
+            errors["company_number"] = "Enter the Companies House number: companies and CICs have one."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class ProviderRole(models.TextChoices):
@@ -94,3 +187,87 @@ class OrganisationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+
+class ComplianceDocumentKind(models.TextChoices):
+    SAFEGUARDING_POLICY = "safeguarding_policy", "Safeguarding policy"
+    PUBLIC_LIABILITY_INSURANCE = "public_liability_insurance", "Public liability insurance"
+    ACCOUNTS = "accounts", "Accounts"
+    EQUALITY_POLICY = "equality_policy", "Equality policy"
+    DBS_POLICY = "dbs_policy", "DBS policy"
+
+
+class ExpiryStatus(models.TextChoices):
+    VALID = "valid", "Valid"
+    EXPIRING = "expiring", "Expires soon"
+    EXPIRED = "expired", "Expired"
+
+
+EXPIRING_WITHIN = datetime.timedelta(days=30)
+
+
+class ComplianceDocument(models.Model):
+    """A policy, certificate or set of accounts an organisation keeps up to date for every council."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="compliance_documents")
+    kind = models.CharField(max_length=32, choices=ComplianceDocumentKind.choices)
+    file = PrivateFileField(folder="compliance")
+    original_name = models.CharField(max_length=200)
+    expires_on = models.DateField(help_text="The date it runs out or must be renewed or reviewed.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "-expires_on", "-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ComplianceDocumentKind.values), name="compliance_document_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.organisation}"
+
+    def expiry_status(self, on: datetime.date | None = None) -> ExpiryStatus:
+        today = on or timezone.localdate()
+        if self.expires_on < today:
+            return ExpiryStatus.EXPIRED
+        if self.expires_on <= today + EXPIRING_WITHIN:
+            return ExpiryStatus.EXPIRING
+        return ExpiryStatus.VALID
+
+    @property
+    def status(self) -> ExpiryStatus:
+        return self.expiry_status()
+
+
+class ApprovedSupplier(models.Model):
+    """An organisation on one council's approved suppliers list. Removal keeps the row, with why."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="approved_suppliers")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="approvals")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_on = models.DateField(default=timezone.localdate)
+    notes = models.TextField(blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-approved_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "organisation"],
+                condition=Q(removed_at__isnull=True),
+                name="approved_supplier_one_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}, approved supplier of {self.council}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.removed_at is None

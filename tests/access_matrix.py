@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from commissioning.tests.evaluation_factories import evaluation_kwargs
 from councils.models import Role
+from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 
-VISITORS = [*Role.values, "other_council_officer", "no_role", "anonymous"]
+# Provider staff: an administrator of one provider organisation, and of another (for isolation).
+PROVIDER_VISITORS = ("provider_admin", "other_provider_admin")
+VISITORS = [*Role.values, "other_council_officer", "no_role", *PROVIDER_VISITORS, "anonymous"]
 EVERYONE_SIGNED_IN = frozenset(v for v in VISITORS if v != "anonymous")
 COUNCIL_MEMBERS = frozenset(Role.values)
 
@@ -53,10 +57,16 @@ class Route:
 
 FRAMEWORK_EDITORS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.COUNCIL_ADMIN})
 COMMISSIONERS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER})
+FUNDING_MANAGERS = frozenset({Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER})
 # Everyone in the council but a portfolio holder reads every commission; the matrix's commission
 # is in nobody's portfolio, so its holder (like outsiders) gets a 404, never a hint it exists.
 COMMISSION_READERS = COUNCIL_MEMBERS - {Role.PORTFOLIO_HOLDER}
-CANNOT_SEE_COMMISSION = {"portfolio_holder": 404, "other_council_officer": 404, "no_role": 404}
+CANNOT_SEE_COMMISSION = {
+    "portfolio_holder": 404,
+    "other_council_officer": 404,
+    "no_role": 404,
+    **dict.fromkeys(PROVIDER_VISITORS, 404),
+}
 
 
 def commission_kwargs(world) -> dict:
@@ -68,6 +78,106 @@ def commission_step_kwargs(name: str) -> Callable[[dict], dict]:
 
 
 ADMIN = frozenset({Role.COUNCIL_ADMIN})
+
+
+# Provider organisations. An organisation's pages answer 404 to everyone who does not act for it —
+# other providers and council staff alike — so they never reveal that it exists; council officers
+# see organisations through their council's provider directory instead (403 for everyone else).
+PUBLIC = EVERYONE_SIGNED_IN | {"anonymous"}
+OWN_ORGANISATION = frozenset({"provider_admin"})
+PROVIDER_DIRECTORY_READERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+    }
+)
+
+
+def organisation_kwargs(**objects: str) -> Callable[[dict], dict]:
+    """The world's organisation (the provider administrator's), plus e.g. member_pk="member"."""
+
+    def build(world) -> dict:
+        return {"pk": world["organisation"].pk, **{kwarg: world[key].pk for kwarg, key in objects.items()}}
+
+    return build
+
+
+def officer_organisation_kwargs(**objects: str) -> Callable[[dict], dict]:
+    return lambda world: {**council_kwargs(world), **organisation_kwargs(**objects)(world)}
+
+
+BAD_LINK = {"uidb64": "MA", "token": "not-a-real-token"}
+
+# Opportunities. Officers' pages answer 404 to anyone who cannot read the commission (as its pages
+# do); the world's opportunity is published, so its lots and details are fixed (302 back to it).
+SOURCING_OFFICERS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
+OPENING_OFFICERS = frozenset({Role.LEAD_COMMISSIONER, Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER})
+SOURCING_OFFICERS_SENT_BACK = {**CANNOT_SEE_COMMISSION, **dict.fromkeys(SOURCING_OFFICERS, 302)}
+
+
+def opportunity_kwargs(*, values: dict | None = None, **objects: str) -> Callable[[dict], dict]:
+    """The world's published opportunity in its council, plus e.g. record_pk="lot" and fixed values."""
+
+    def build(world) -> dict:
+        kwargs = {**council_kwargs(world), "opportunity_pk": world["opportunity"].pk, **(values or {})}
+        return {**kwargs, **{kwarg: world[key].pk for kwarg, key in objects.items()}}
+
+    return build
+
+
+def public_opportunity_kwargs(**objects: str) -> Callable[[dict], dict]:
+    return lambda world: {
+        "reference": world["opportunity"].reference,
+        **{kwarg: world[key].pk for kwarg, key in objects.items()},
+    }
+
+
+# Bids. A bid's own pages answer only to its organisation's staff: everyone else signed in (other
+# providers and every council user) gets 404, never a hint that the bid exists. The council's bid
+# pages need an officer role in the council (403 for anyone else); the world's bid is sealed (its
+# opportunity is open), so the list shows no bids (200) and a bid's council page is 404 even to
+# officers. Starting a bid needs a provider role (403 for people who act for no organisation).
+# Evaluation (rows at the end).
+EVALUATION_OFFICERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+    }
+)
+EVALUATION_LEAD = frozenset({Role.LEAD_COMMISSIONER})
+EVALUATION_PANEL = frozenset({Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
+EVALUATION_TEAM = EVALUATION_LEAD | EVALUATION_PANEL
+OUTSIDE_EVALUATION = dict.fromkeys(("other_council_officer", "no_role", *PROVIDER_VISITORS), 404)
+
+OWN_BID = frozenset({"provider_admin"})
+BID_OFFICERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+    }
+)
+
+
+def bid_kwargs(**values: str) -> Callable[[dict], dict]:
+    return lambda world: {"pk": world["bid"].pk, **values}
+
+
+def council_bids_kwargs(**objects: str) -> Callable[[dict], dict]:
+    return lambda world: {
+        **council_kwargs(world),
+        "opportunity_pk": world["opportunity"].pk,
+        **{kwarg: world[key].pk for kwarg, key in objects.items()},
+    }
+
 
 ROUTES = [
     Route("commissioning:list", council_kwargs, ok=COUNCIL_MEMBERS),
@@ -86,6 +196,15 @@ ROUTES = [
     # Signed-in visitors are sent on from the sign-in page.
     Route("login", ok=frozenset({"anonymous"}), denied=302),
     Route("logout", method="post", ok=frozenset(), denied=302, anonymous=302),
+    Route("password_reset", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
+    Route("password_reset_done", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
+    # An invalid link shows the "expired" page; a valid one redirects to a set-password form.
+    Route(
+        "password_reset_confirm",
+        lambda world: {"uidb64": "MQ", "token": "not-a-token"},
+        ok=EVERYONE_SIGNED_IN | {"anonymous"},
+    ),
+    Route("password_reset_complete", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
     Route("councils:detail", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("councils:settings", council_kwargs, ok=ADMIN),
     Route("councils:framework", council_kwargs, ok=COUNCIL_MEMBERS),
@@ -179,5 +298,246 @@ ROUTES = [
             .pk,
         },
         ok=frozenset({Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER}),
+    ),
+    Route(
+        "commissioning:funding_round_add",
+        lambda world: {**council_kwargs(world), "pot_pk": world["funding_pot"].pk},
+        ok=FUNDING_MANAGERS,
+    ),
+    Route(
+        "commissioning:funding_round_edit",
+        lambda world: {
+            **council_kwargs(world),
+            "pot_pk": world["funding_pot"].pk,
+            "round_pk": world["funding_round"].pk,
+        },
+        ok=FUNDING_MANAGERS,
+    ),
+    # Provider organisations: public registration (signed-in people register under their own
+    # account, so they get the form too); links with a bad token show a "does not work" page.
+    Route("providers:register", ok=PUBLIC),
+    Route("providers:register_done", ok=PUBLIC),
+    Route("providers:resend_verification", ok=PUBLIC),
+    Route("providers:verify_email", lambda world: BAD_LINK, ok=PUBLIC),
+    Route("providers:accept_invitation", lambda world: BAD_LINK, ok=PUBLIC),
+    # The portal: anyone signed in (people without an organisation are offered registration).
+    Route("providers:portal", ok=EVERYONE_SIGNED_IN),
+    Route("providers:organisation", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:organisation_edit", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:person_invite", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:person_role", organisation_kwargs(member_pk="member"), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:person_remove", organisation_kwargs(member_pk="member"), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:document_add", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:document_download", organisation_kwargs(document_pk="document"), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:document_remove", organisation_kwargs(document_pk="document"), ok=OWN_ORGANISATION, denied=404),
+    # Council officers' provider directory, verification and approved suppliers list.
+    Route("providers:directory", council_kwargs, ok=PROVIDER_DIRECTORY_READERS),
+    Route("providers:approved_suppliers", council_kwargs, ok=PROVIDER_DIRECTORY_READERS),
+    Route("providers:officer_organisation", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
+    Route("providers:verify_organisation", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
+    Route("providers:approve_supplier", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
+    Route("providers:remove_supplier", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
+    Route(
+        "providers:officer_document_download",
+        officer_organisation_kwargs(document_pk="document"),
+        ok=PROVIDER_DIRECTORY_READERS,
+    ),
+    # Opportunities, officers' side.
+    Route(
+        "commissioning:opportunity_create",
+        lambda world: {**council_kwargs(world), "pk": world["opportunity"].commission_id},
+        ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("commissioning:opportunity", opportunity_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:opportunity_edit", opportunity_kwargs(), overrides=SOURCING_OFFICERS_SENT_BACK),
+    Route(
+        "commissioning:opportunity_dates", opportunity_kwargs(), ok=SOURCING_OFFICERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route(
+        "commissioning:opportunity_transition",
+        opportunity_kwargs(values={"name": "cancel"}),
+        ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:opportunity_opening", opportunity_kwargs(), ok=OPENING_OFFICERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route(
+        "commissioning:opportunity_clarifications",
+        opportunity_kwargs(),
+        ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:opportunity_clarification_answer",
+        opportunity_kwargs(clarification_pk="clarification"),
+        ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:opportunity_document",
+        opportunity_kwargs(document_pk="opportunity_document"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:opportunity_record_add",
+        opportunity_kwargs(values={"kind": "documents"}),
+        ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:opportunity_record_edit",
+        opportunity_kwargs(values={"kind": "lots"}, record_pk="lot"),
+        overrides=SOURCING_OFFICERS_SENT_BACK,
+    ),
+    Route(
+        "commissioning:opportunity_record_remove",
+        opportunity_kwargs(values={"kind": "documents"}, record_pk="opportunity_document"),
+        ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Opportunities, public side: anyone reads them; provider staff follow them and ask questions.
+    Route("opportunities:list", ok=PUBLIC),
+    Route("opportunities:feed", ok=PUBLIC),
+    Route("opportunities:detail", public_opportunity_kwargs(), ok=PUBLIC),
+    Route("opportunities:document", public_opportunity_kwargs(document_pk="opportunity_document"), ok=PUBLIC),
+    Route("opportunities:interest", public_opportunity_kwargs(), ok=frozenset(PROVIDER_VISITORS)),
+    Route("opportunities:ask", public_opportunity_kwargs(), ok=frozenset(PROVIDER_VISITORS)),
+    # Agreements. The public register answers everyone. Council pages resolve the agreement first
+    # (404 for anyone who cannot read its commission), then the permission: commissioners draft and
+    # vary, the legal officer may also sign. Provider staff see their organisation's signed agreements
+    # only, on their own pages (404 for everyone else).
+    Route("monitoring:register", ok=PUBLIC),
+    Route("monitoring:agreement_list", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route(
+        "monitoring:agreement_create",
+        lambda world: {**council_kwargs(world), "pk": matrix_agreements(world)["commission"].pk},
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:agreement_detail", matrix_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:agreement_document",
+        matrix_kwargs("signed"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:agreement_edit", matrix_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:agreement_instalments", matrix_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:kpi_targets", matrix_kwargs(kpi_pk="kpi"), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:item_add", matrix_kwargs(kind="kpis"), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:item_edit",
+        matrix_kwargs(kind="payments", item_pk="payment"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:item_remove",
+        matrix_kwargs(kind="kpis", item_pk="kpi"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:agreement_action",
+        matrix_kwargs(action="sign"),
+        ok=COMMISSIONERS | {Role.LEGAL_OFFICER},
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:provider_agreements", ok=EVERYONE_SIGNED_IN),
+    Route(
+        "monitoring:provider_agreement",
+        lambda world: {"pk": matrix_agreements(world)["signed"].pk},
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
+    Route(
+        "monitoring:provider_agreement_document",
+        lambda world: {"pk": matrix_agreements(world)["signed"].pk},
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
+    # Bids (see BID_OFFICERS above).
+    Route("bids:mine", ok=EVERYONE_SIGNED_IN),
+    Route("bids:start", public_opportunity_kwargs(), ok=frozenset(PROVIDER_VISITORS)),
+    Route("bids:detail", bid_kwargs(), ok=OWN_BID, denied=404),
+    Route("bids:check", bid_kwargs(), ok=OWN_BID, denied=404),
+    Route("bids:receipt", bid_kwargs(), ok=OWN_BID, denied=404),
+    Route("bids:transition", bid_kwargs(name="submit"), ok=OWN_BID, denied=404),
+    Route("bids:section", bid_kwargs(section="questions"), ok=OWN_BID, denied=404),
+    Route("bids:document", lambda world: {"pk": world["bid_document"].pk}, ok=OWN_BID, denied=404),
+    Route("bids:council_list", council_bids_kwargs(), ok=BID_OFFICERS),
+    Route("bids:council_detail", council_bids_kwargs(bid_pk="bid"), overrides=dict.fromkeys(BID_OFFICERS, 404)),
+    # Evaluation, at the scoring stage (see `matrix_evaluation`): the lead commissioner runs it, the
+    # commissioning officer chairs, the procurement officer is on the panel. Other council people get
+    # 403; anyone outside the council (bidders included) 404, never a hint that it exists.
+    Route("commissioning:evaluations", council_kwargs, ok=EVALUATION_OFFICERS, overrides=OUTSIDE_EVALUATION),
+    Route("commissioning:evaluation", evaluation_kwargs(), ok=EVALUATION_TEAM, overrides=OUTSIDE_EVALUATION),
+    # The set-up is fixed once the evaluation has moved on: the lead commissioner is sent back.
+    Route(
+        "commissioning:evaluation_setup",
+        evaluation_kwargs(),
+        overrides={**OUTSIDE_EVALUATION, Role.LEAD_COMMISSIONER: 302},
+    ),
+    Route("commissioning:evaluation_panel_add", evaluation_kwargs(), ok=EVALUATION_LEAD, overrides=OUTSIDE_EVALUATION),
+    Route(
+        "commissioning:evaluation_panel_replace",
+        evaluation_kwargs(member_pk="panellist"),
+        ok=EVALUATION_LEAD,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route(
+        "commissioning:evaluation_panel_chair",
+        evaluation_kwargs(member_pk="panellist"),
+        ok=EVALUATION_LEAD,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route(
+        "commissioning:evaluation_declarations", evaluation_kwargs(), ok=EVALUATION_PANEL, overrides=OUTSIDE_EVALUATION
+    ),
+    Route(
+        "commissioning:evaluation_bid",
+        evaluation_kwargs(bid_pk="bid"),
+        ok=EVALUATION_PANEL,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route(
+        "commissioning:evaluation_compliance",
+        evaluation_kwargs(bid_pk="bid"),
+        ok=EVALUATION_PANEL,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route(
+        "commissioning:evaluation_bid_document",
+        evaluation_kwargs(bid_pk="bid", document_pk="document"),
+        ok=EVALUATION_PANEL,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    # Moderation opens after scoring: the chair is sent to the moderation page.
+    Route(
+        "commissioning:evaluation_moderate_bid",
+        evaluation_kwargs(bid_pk="bid"),
+        overrides={**OUTSIDE_EVALUATION, Role.COMMISSIONING_OFFICER: 302},
+    ),
+    Route(
+        "commissioning:evaluation_moderation",
+        evaluation_kwargs(),
+        ok=frozenset({Role.COMMISSIONING_OFFICER}),
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route("commissioning:evaluation_summary", evaluation_kwargs(), ok=EVALUATION_TEAM, overrides=OUTSIDE_EVALUATION),
+    # No ranking to export before moderation: the team is sent back to the evaluation page.
+    Route(
+        "commissioning:evaluation_export",
+        evaluation_kwargs(),
+        overrides={**OUTSIDE_EVALUATION, **dict.fromkeys(EVALUATION_TEAM, 302)},
+    ),
+    Route(
+        "commissioning:evaluation_step",
+        evaluation_kwargs(name="open_moderation"),
+        ok=EVALUATION_LEAD | {Role.COMMISSIONING_OFFICER},
+        overrides=OUTSIDE_EVALUATION,
     ),
 ]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from commissioning import services
-from commissioning.models import Risk, State
-from commissioning.tests.factories import commission_in_state
+from commissioning import bid_services, opportunity_demo, opportunity_services, services
+from commissioning.models import DeliveryRoute, FundingRound, Risk, State
+from commissioning.tests.factories import FundingPotFactory, commission_in_state
 from councils.models import Membership, Role
+from providers.models import Organisation, ProviderRole
+from providers.tests.factories import ComplianceDocumentFactory, OrganisationMemberFactory
 
 from .access_matrix import ROUTES, VISITORS
 
@@ -36,21 +41,75 @@ def test_every_url_pattern_has_expectations():
     assert declared - actual == set(), "these rows name URLs that no longer exist"
 
 
+def provider_world(people) -> dict:
+    """The provider administrator's organisation, a bid writer in it, and one of its compliance documents."""
+    organisation = Organisation.objects.get(members__user=people["provider_admin"])
+    return {
+        "organisation": organisation,
+        "member": OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER),
+        "document": ComplianceDocumentFactory(organisation=organisation),
+    }
+
+
+def opportunity_world(council, people) -> dict:
+    """A published opportunity for a contract in Sourcing, with a lot, a document and a clarification
+    question from the provider administrator waiting for an answer."""
+    commission = commission_in_state(
+        council, State.SOURCING, route=DeliveryRoute.CONTRACT, budget=Decimal(150000), title="Debt advice"
+    )
+    opportunity = opportunity_demo.opportunity_for(
+        commission, officer=people[Role.COMMISSIONING_OFFICER], lots=1, document=True
+    )
+    asker = people["provider_admin"]
+    clarification = opportunity_services.clarification_ask(
+        by=asker,
+        opportunity=opportunity,
+        organisation=Organisation.objects.get(members__user=asker),
+        question="Can we bid with a partner?",
+    )
+    return {
+        "opportunity": opportunity,
+        "opportunity_document": opportunity.documents.get(),
+        "lot": opportunity.lots.get(),
+        "clarification": clarification,
+    }
+
+
+def bid_world(people, opportunity) -> dict:
+    """A draft bid by the provider administrator's organisation on the published opportunity, with a
+    document: sealed, since the opportunity is still open."""
+    user = people["provider_admin"]
+    bid = bid_services.bid_start(
+        by=user, opportunity=opportunity, organisation=Organisation.objects.get(members__user=user)
+    )
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return {"bid": bid, "bid_document": bid_services.bid_document_add(by=user, bid=bid, title="Plan", upload=upload)}
+
+
 @pytest.fixture
 def world(council, people, outcome):
     commission = commission_in_state(council, State.PLANNING)
+    funding_pot = FundingPotFactory(council=council)
     risk = services.stage_record_save(
         by=people[Role.COMMISSIONING_OFFICER],
         commission=commission,
         instance=Risk(commission=commission, description="Provider market is thin", likelihood=3, impact=4),
     )
+    opportunities = opportunity_world(council, people)
     return {
         "council": council,
+        **provider_world(people),
+        **opportunities,
+        **bid_world(people, opportunities["opportunity"]),
         "people": people,
         "outcome": outcome,
         "membership": Membership.objects.get(council=council, role=Role.SCRUTINY_MEMBER),
         "commission": commission,
         "risk": risk,
+        "funding_pot": funding_pot,
+        "funding_round": FundingRound.objects.create(
+            pot=funding_pot, name="Round 1", opens_on="2026-05-01", closes_on="2026-06-30", allocation=500
+        ),
     }
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from councils.demo import DEMO_PASSWORD
 
-from .conftest import assert_accessible, sign_in
+from .browser import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -191,3 +191,32 @@ def test_framework_page_query_count_does_not_grow_with_outcomes(
         OutcomeFactory(priority__plan__council=council, priority__plan__is_current=False)
     with django_assert_max_num_queries(len(one)):
         client.get(url)
+
+
+def test_someone_given_a_role_sets_their_password_through_the_reset_link(client, council, people, mailoutbox):
+    import re
+
+    from councils import services
+
+    services.membership_grant(
+        by=people[Role.COUNCIL_ADMIN],
+        council=council,
+        email="new.lead@testshire.example",
+        full_name="New Lead",
+        role="legal_officer",
+    )
+    response = client.post(reverse("password_reset"), {"email": "NEW.LEAD@testshire.example"})
+    assert response.status_code == 302
+    link = re.search(r"https?://[^/]+(/password/reset/\S+/)", mailoutbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": "a-long-memorable-phrase", "new_password2": "a-long-memorable-phrase"})
+    signed_in = client.post(
+        reverse("login"), {"username": "new.lead@testshire.example", "password": "a-long-memorable-phrase"}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_provider_staff_land_in_their_portal_after_signing_in(client, people):
+    response = client.post(reverse("login"), {"username": "admin@moorside.example", "password": PASSWORD})
+    assert response["Location"] == reverse("providers:portal")

@@ -1,4 +1,8 @@
-"""Browser fixtures: Playwright driving Debian's Chromium (no browser download) against a live server."""
+"""Browser tests: Playwright driving Debian's Chromium (no browser download) against a live server.
+
+The `browser` and `page` fixtures are registered once, in the root conftest.py, so every journey in
+every app shares one Playwright instance per test process (a second sync Playwright in one process fails).
+"""
 
 from __future__ import annotations
 

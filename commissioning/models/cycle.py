@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from councils.models import Council, Outcome, Portfolio
 
-from . import gates
-from .permissions import can_approve, can_cancel, can_decide_referral, is_commissioning_officer, is_lead_commissioner
+from .. import gates
+from ..permissions import can_approve, can_cancel, can_decide_referral, is_commissioning_officer, is_lead_commissioner
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

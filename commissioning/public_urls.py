@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import public_views
+from .feeds import OpenOpportunitiesFeed
+
+app_name = "opportunities"
+
+urlpatterns = [
+    path("", public_views.OpportunityListView.as_view(), name="list"),
+    path("feed/", OpenOpportunitiesFeed(), name="feed"),
+    path("<str:reference>/", public_views.OpportunityDetailView.as_view(), name="detail"),
+    path(
+        "<str:reference>/documents/<int:document_pk>/",
+        public_views.OpportunityDocumentView.as_view(),
+        name="document",
+    ),
+    path("<str:reference>/interest/", public_views.InterestView.as_view(), name="interest"),
+    path("<str:reference>/ask/", public_views.AskView.as_view(), name="ask"),
+]

@@ -1,0 +1,65 @@
+"""Permission predicates for agreements.
+
+Officers, scrutiny members and council administrators read every agreement of their council; a
+portfolio holder reads the agreements of the commissions in their portfolios (as for commissions).
+Commissioners (lead commissioner, commissioning officer) create and change agreements; the legal
+officer may also record the signature; only the lead commissioner terminates early. Provider staff
+read their own organisation's agreements once signed, through the provider pages.
+"""
+
+import rules
+
+from commissioning.permissions import COMMISSIONERS, can_read_commission
+from councils.permissions import council_of, has_any_role, roles_in
+from providers.rules import is_organisation_member
+
+from .models import PROVIDER_VISIBLE_STATES, can_sign_agreement, can_terminate_agreement
+
+
+@rules.predicate
+def is_council_member(user, obj=None) -> bool:
+    return bool(roles_in(user, council_of(obj)))
+
+
+@rules.predicate
+def is_commissioner(user, obj=None) -> bool:
+    """On a council, a commission or an agreement: the user commissions for its council."""
+    return has_any_role(user, council_of(obj), COMMISSIONERS)
+
+
+@rules.predicate
+def can_read_agreement(user, agreement=None) -> bool:
+    return agreement is not None and can_read_commission(user, agreement.commission)
+
+
+@rules.predicate
+def can_sign(user, agreement=None) -> bool:
+    return agreement is not None and can_sign_agreement(agreement, user)
+
+
+@rules.predicate
+def can_terminate(user, agreement=None) -> bool:
+    return agreement is not None and can_terminate_agreement(agreement, user)
+
+
+@rules.predicate
+def is_providers_agreement(user, agreement=None) -> bool:
+    """The user acts for the agreement's provider organisation, and the agreement has been signed."""
+    return (
+        agreement is not None
+        and agreement.provider_id is not None
+        and agreement.state in PROVIDER_VISIBLE_STATES
+        and is_organisation_member(user, agreement.provider)
+    )
+
+
+# On the council: the agreement list (scoped by the selector).
+rules.add_perm("monitoring.list_agreements", is_council_member)
+# On a commission: drafting its agreements.
+rules.add_perm("monitoring.create_agreement", is_commissioner)
+# On one agreement.
+rules.add_perm("monitoring.read_agreement", can_read_agreement)
+rules.add_perm("monitoring.edit_agreement", is_commissioner)
+rules.add_perm("monitoring.sign_agreement", can_sign)
+rules.add_perm("monitoring.terminate_agreement", can_terminate)
+rules.add_perm("monitoring.read_own_agreement", is_providers_agreement)

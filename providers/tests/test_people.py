@@ -1,0 +1,249 @@
+"""People who act for an organisation: invitations, roles, removal, and isolation between organisations."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from councils.models import AuditEvent, User
+from providers import services
+from providers.models import OrganisationMember, ProviderRole
+from providers.tests.factories import OrganisationMemberFactory
+
+from .conftest import link_in
+
+NEW_PASSWORD = "quiet-orchard-lantern-77"
+
+
+def invite(client, organisation, capture, **data):
+    data = {"full_name": "Grace Hopper", "email": "grace@moorside.example", "role": ProviderRole.BID_WRITER, **data}
+    with capture(execute=True):
+        return client.post(reverse("providers:person_invite", args=[organisation.pk]), data)
+
+
+def admin_of(organisation):
+    return organisation.members.get(role=ProviderRole.ORGANISATION_ADMIN)
+
+
+def test_an_admin_invites_a_colleague_who_sets_a_password_and_is_signed_in(
+    client_for, people, organisation, django_capture_on_commit_callbacks, mailoutbox, client
+):
+    response = invite(client_for(people["provider_admin"]), organisation, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    member = OrganisationMember.objects.get(organisation=organisation, user__email="grace@moorside.example")
+    assert member.role == ProviderRole.BID_WRITER
+    assert not member.user.has_usable_password()
+    assert AuditEvent.objects.filter(event_type="organisation_member.invited", object_id=str(member.pk)).exists()
+    [message] = mailoutbox
+    assert message.to == ["grace@moorside.example"]
+    assert "/providers/invitation/" in message.body
+
+    client.logout()
+    set_password_page = client.get(link_in(message), follow=True)
+    assert "Set your password" in set_password_page.content.decode()
+    response = client.post(
+        set_password_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("providers:portal")
+    user = User.objects.get(email="grace@moorside.example")
+    assert user.check_password(NEW_PASSWORD)
+    assert client.session[SESSION_KEY] == str(user.pk)
+    assert AuditEvent.objects.filter(event_type="account.invitation_accepted", actor=user).exists()
+    # The link is spent once the password is set.
+    client.logout()
+    assert "This invitation link does not work" in client.get(link_in(message), follow=True).content.decode()
+
+
+def test_inviting_someone_with_an_account_adds_them_and_tells_them(
+    people, organisation, django_capture_on_commit_callbacks, mailoutbox
+):
+    existing = people["other_provider_admin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        member = services.person_invite(
+            by=people["provider_admin"],
+            organisation=organisation,
+            email=existing.email.upper(),
+            full_name="ignored",
+            role=ProviderRole.MONITORING_CONTACT,
+            build_url=lambda path: f"https://commissioner.example{path}",
+        )
+    assert member.user == existing
+    assert existing.check_password("correct-horse-battery-staple")  # untouched
+    [message] = mailoutbox
+    assert "/sign-in/" in message.body
+    assert "/providers/invitation/" not in message.body
+
+
+def test_inviting_a_member_again_is_refused(people, organisation):
+    with pytest.raises(ValidationError) as caught:
+        services.person_invite(
+            by=people["provider_admin"],
+            organisation=organisation,
+            email=people["provider_admin"].email,
+            full_name="Again",
+            role=ProviderRole.BID_WRITER,
+            build_url=str,
+        )
+    assert "email" in caught.value.message_dict
+
+
+def test_inviting_someone_who_has_not_set_a_password_sends_a_fresh_link(
+    client_for, people, organisation, django_capture_on_commit_callbacks, mailoutbox
+):
+    client = client_for(people["provider_admin"])
+    invite(client, organisation, django_capture_on_commit_callbacks)
+    invite(client, organisation, django_capture_on_commit_callbacks)
+    assert OrganisationMember.objects.filter(user__email="grace@moorside.example").count() == 1
+    assert len(mailoutbox) == 2
+
+
+def test_invitation_errors_show_on_the_form(client_for, people, organisation, django_capture_on_commit_callbacks):
+    response = invite(
+        client_for(people["provider_admin"]), organisation, django_capture_on_commit_callbacks, email="", role=""
+    )
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert "Enter their email address" in body
+    assert "Choose a role" in body
+    assert 'value="Grace Hopper"' in body
+
+
+def test_only_organisation_admins_manage_people(client_for, organisation, django_capture_on_commit_callbacks):
+    writer = OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER).user
+    client = client_for(writer)
+    assert client.get(reverse("providers:organisation", args=[organisation.pk])).status_code == 200
+    assert invite(client, organisation, django_capture_on_commit_callbacks).status_code == 403
+    member = admin_of(organisation)
+    assert client.get(reverse("providers:person_role", args=[organisation.pk, member.pk])).status_code == 403
+    assert client.get(reverse("providers:person_remove", args=[organisation.pk, member.pk])).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.person_change_role(by=writer, member=member, role=ProviderRole.BID_WRITER)
+
+
+def test_an_admin_changes_a_role(client_for, people, organisation):
+    member = OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER)
+    response = client_for(people["provider_admin"]).post(
+        reverse("providers:person_role", args=[organisation.pk, member.pk]), {"role": ProviderRole.MONITORING_CONTACT}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.role == ProviderRole.MONITORING_CONTACT
+    event = AuditEvent.objects.get(event_type="organisation_member.role_changed")
+    assert (event.from_state, event.to_state) == (ProviderRole.BID_WRITER, ProviderRole.MONITORING_CONTACT)
+
+
+def test_the_last_admin_cannot_step_down(client_for, people, organisation):
+    member = admin_of(organisation)
+    response = client_for(people["provider_admin"]).post(
+        reverse("providers:person_role", args=[organisation.pk, member.pk]), {"role": ProviderRole.BID_WRITER}
+    )
+    assert response.status_code == 200
+    assert "must keep at least one organisation administrator" in response.content.decode()
+    member.refresh_from_db()
+    assert member.role == ProviderRole.ORGANISATION_ADMIN
+
+
+def test_the_last_admin_cannot_be_removed(client_for, people, organisation):
+    member = admin_of(organisation)
+    OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER)
+    response = client_for(people["provider_admin"]).post(
+        reverse("providers:person_remove", args=[organisation.pk, member.pk]), {"reason": ""}
+    )
+    assert response.status_code == 200
+    assert "must keep at least one organisation administrator" in response.content.decode()
+    assert OrganisationMember.objects.filter(pk=member.pk).exists()
+
+
+def test_with_a_second_admin_the_first_can_be_removed(people, organisation):
+    second = OrganisationMemberFactory(organisation=organisation, role=ProviderRole.ORGANISATION_ADMIN)
+    first = organisation.members.get(user=people["provider_admin"])
+    services.person_remove(by=second.user, member=first, reason="Left")
+    assert list(organisation.members.all()) == [second]
+    event = AuditEvent.objects.get(event_type="organisation_member.removed")
+    assert event.reason == "Left"
+    assert event.extra["user"] == people["provider_admin"].email
+
+
+def test_an_admin_removes_a_colleague_who_then_loses_access(client_for, people, organisation):
+    member = OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER)
+    response = client_for(people["provider_admin"]).post(
+        reverse("providers:person_remove", args=[organisation.pk, member.pk]), {"reason": "Moved on"}
+    )
+    assert response.status_code == 302
+    assert not OrganisationMember.objects.filter(pk=member.pk).exists()
+    assert client_for(member.user).get(reverse("providers:organisation", args=[organisation.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["organisation", "organisation_edit", "person_invite", "document_add"])
+def test_another_organisations_pages_are_not_found(client_for, people, other_organisation, name):
+    client = client_for(people["provider_admin"])
+    assert client.get(reverse(f"providers:{name}", args=[other_organisation.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["person_role", "person_remove"])
+def test_another_organisations_people_are_not_found(client_for, people, organisation, other_organisation, name):
+    client = client_for(people["provider_admin"])
+    theirs = admin_of(other_organisation)
+    assert client.get(reverse(f"providers:{name}", args=[other_organisation.pk, theirs.pk])).status_code == 404
+    # Nor through one's own organisation's address.
+    assert client.get(reverse(f"providers:{name}", args=[organisation.pk, theirs.pk])).status_code == 404
+    assert (
+        client.post(reverse(f"providers:{name}", args=[organisation.pk, theirs.pk]), {"role": "bid_writer"}).status_code
+        == 404
+    )
+    assert OrganisationMember.objects.filter(pk=theirs.pk, role=ProviderRole.ORGANISATION_ADMIN).exists()
+
+
+def test_the_portal_shows_only_ones_own_organisation(client_for, people, organisation, other_organisation):
+    body = client_for(people["provider_admin"]).get(reverse("providers:portal")).content.decode()
+    assert organisation.legal_name in body
+    assert other_organisation.legal_name not in body
+    assert people["other_provider_admin"].email not in body
+    assert "Your bids" in body
+    assert "Your organisation</a>" in body  # the service navigation link
+
+
+def test_someone_without_an_organisation_is_offered_registration(client_for, people):
+    body = client_for(people["no_role"]).get(reverse("providers:portal")).content.decode()
+    assert reverse("providers:register") in body
+    assert "You do not act for a provider organisation yet" in body
+    assert "Your organisation</a>" not in body
+
+
+def test_an_admin_changes_the_profile_and_a_bid_writer_cannot(client_for, people, organisation):
+    url = reverse("providers:organisation_edit", args=[organisation.pk])
+    data = {
+        "legal_name": organisation.legal_name,
+        "organisation_type": organisation.organisation_type,
+        "charity_number": organisation.charity_number,
+        "registered_address": "2 Mill Lane",
+        "postcode": "la2 6rt",
+        "sector": organisation.sector,
+        "income_band": "under_10k",
+    }
+    writer = OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER).user
+    assert client_for(writer).post(url, data).status_code == 403
+    response = client_for(people["provider_admin"]).post(url, data)
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.registered_address, organisation.postcode) == ("2 Mill Lane", "LA2 6RT")
+    assert AuditEvent.objects.get(event_type="organisation.updated").extra["fields"] == [
+        "income_band",
+        "postcode",
+        "registered_address",
+    ]
+
+
+def test_a_council_officer_cannot_act_for_an_organisation(people, organisation):
+    with pytest.raises(PermissionDenied):
+        services.person_invite(
+            by=people["lead_commissioner"],
+            organisation=organisation,
+            email="x@example.org",
+            full_name="X",
+            role=ProviderRole.BID_WRITER,
+            build_url=str,
+        )
