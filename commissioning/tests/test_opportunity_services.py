@@ -15,9 +15,7 @@ from django.utils import timezone
 from commissioning import opportunity_demo, opportunity_selectors
 from commissioning import opportunity_services as services
 from commissioning.models import (
-    Bid,
     BidOpening,
-    BidState,
     ClarificationVisibility,
     DeliveryRoute,
     FormType,
@@ -29,6 +27,7 @@ from commissioning.models import (
 )
 from commissioning.services import TransitionConflict, TransitionRefused
 from commissioning.tasks import close_due_opportunities
+from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
 from providers.models import Organisation, OrganisationMember, ProviderRole
@@ -74,9 +73,8 @@ def organisation_of(user) -> Organisation:
 
 
 def submitted_bid(opportunity, user):
-    return Bid.objects.create(
-        opportunity=opportunity, organisation=organisation_of(user), created_by=user, state=BidState.SUBMITTED
-    )
+    # Through the bid services, as a provider would submit it.
+    return bid_factories.submitted_bid(opportunity, user)
 
 
 def test_proportionate_rules_follow_route_and_value(council):

@@ -17,13 +17,13 @@ from commissioning import opportunity_demo
 from commissioning import opportunity_services as services
 from commissioning.models import (
     Bid,
-    BidState,
     DeliveryRoute,
     Interest,
     Opportunity,
     OpportunityState,
     State,
 )
+from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
 from providers.models import OrganisationMember, ProviderRole
@@ -48,9 +48,8 @@ def organisation_of(user):
 
 
 def bid_from(opportunity, user):
-    return Bid.objects.create(
-        opportunity=opportunity, organisation=organisation_of(user), created_by=user, state=BidState.SUBMITTED
-    )
+    # Through the bid services, as a provider would submit it.
+    return bid_factories.submitted_bid(opportunity, user)
 
 
 def past_deadline(opportunity):
