@@ -147,12 +147,12 @@ def commission_list(user: User, council: Council, filters: dict) -> QuerySet[Com
     )
 
 
-def commissioning_plan(council: Council, start_year: int | None, end_year: int | None) -> list[Commission]:
+def commissioning_plan(user: User, council: Council, start_year: int | None, end_year: int | None) -> list[Commission]:
     """The council's commissioning plan: every live commission in the period with its investment,
     outcomes and timetable (the Lancaster "Commissioning Plan")."""
     from .models import State
 
-    commissions = Commission.objects.filter(council=council).exclude(state=State.CANCELLED)
+    commissions = commissions_visible_to(user, council).exclude(state=State.CANCELLED)
     if start_year:
         commissions = commissions.filter(Q(ends_on__isnull=True) | Q(ends_on__year__gte=start_year))
     if end_year:

@@ -78,11 +78,7 @@ class CommissioningPlanView(CouncilPermissionMixin, TemplateView):
         start, end = self._year("from", this_year), self._year("to", this_year + 2)
         if end < start:
             start, end = end, start
-        commissions = selectors.commissioning_plan(self.request.council, start, end)
-        visible = set(
-            selectors.commissions_visible_to(self.request.user, self.request.council).values_list("pk", flat=True)
-        )
-        commissions = [c for c in commissions if c.pk in visible]
+        commissions = selectors.commissioning_plan(self.request.user, self.request.council, start, end)
         context.update(
             commissions=commissions,
             start_year=start,
