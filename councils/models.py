@@ -132,6 +132,25 @@ class Council(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="At or above this value an open tender is needed.",
     )
+    procurement_threshold = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("214904"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=(
+            "The Procurement Act 2023 threshold for services contracts (including VAT). At or above it a "
+            "contract award has a standstill period before the contract is signed."
+        ),
+    )
+    standstill_working_days = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(8)], help_text="The standstill period, in working days (8 at least)."
+    )
+    call_in_working_days = models.PositiveSmallIntegerField(
+        default=5, help_text="How long scrutiny can call in a cabinet or portfolio holder decision, in working days."
+    )
+    forward_plan_days = models.PositiveSmallIntegerField(
+        default=28, help_text="How many clear days a key decision must be on the forward plan before it is taken."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

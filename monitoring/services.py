@@ -609,14 +609,11 @@ def payment_schedule_instalments(*, by: User, agreement: Agreement) -> list[Sche
 
 
 def award_allows_signing(agreement: Agreement) -> list[str]:
-    """What the award still stops, for a grant or contract: the reasons it cannot be signed yet.
+    """What the award still stops, for a grant or contract: the reasons it cannot be signed yet
+    (decision not taken or not yet in effect, call-in, letters not sent, standstill running)."""
+    from commissioning.award_selectors import signing_blockers
 
-    The one place where the award's rules gate signing. For now it returns no reasons; the award
-    step adds its checks here — the call-in period after a cabinet or portfolio-holder decision
-    (default 5 working days, or until a call-in is resolved) and, above the procurement threshold,
-    the standstill period (default 8 working days), both counted with `councils.calendar`.
-    """
-    return []
+    return signing_blockers(agreement)
 
 
 def missing_to_sign(agreement: Agreement) -> list[str]:

@@ -1,5 +1,7 @@
-"""Commissioning models: the cycle (`cycle.py`) and sourcing — opportunities and sealed bids (`sourcing.py`)."""
+"""Commissioning models: the cycle (`cycle.py`), sourcing — opportunities and sealed bids (`sourcing.py`),
+evaluation (`evaluation.py`) and the award (`award.py`)."""
 
+from .award import *  # noqa: F403
 from .cycle import *  # noqa: F403
 from .evaluation import *  # noqa: F403
 from .sourcing import *  # noqa: F403

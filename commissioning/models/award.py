@@ -1,0 +1,335 @@
+"""Award: from a signed-off evaluation to a lawful decision, the bidders told, and agreements signable.
+
+One `Award` per opportunity, with its own state machine:
+
+    draft → awaiting_decision → approved ⇄ called_in
+      ↑            │                 │
+      └─ referred back ─┘  └─ decision withdrawn (back to draft)
+
+The recommendation (`AwardItem`s: which bids win, for which lot, for how much — several for a split
+award or shared delivery) goes to the right decision-maker by the council's thresholds: a delegated
+officer decision by the lead commissioner below the key-decision value; at or above it a key
+decision by a portfolio holder or cabinet, which must have been on the forward plan
+(`ForwardPlanEntry`) for the council's notice period first. After a key decision the call-in period
+runs (working days); a scrutiny member may call it in (`CallIn`) once, and the decision-maker then
+confirms or withdraws it. The outcome letters (`OutcomeLetter`) go to every bidder once the decision
+has effect; for a contract at or above the procurement threshold the standstill period starts then.
+`monitoring.services.award_allows_signing` reads all of this before an agreement may be signed.
+
+Only `commissioning.award_services` writes here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_fsm as fsm
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.models import Council, Portfolio, Role
+from councils.permissions import has_any_role
+
+from .cycle import MONEY, Commission, DecisionMaker
+from .sourcing import Bid, Lot, Opportunity
+
+__all__ = [
+    "Award",
+    "AwardItem",
+    "AwardState",
+    "CallIn",
+    "CallInResolution",
+    "ForwardPlanEntry",
+    "OutcomeLetter",
+]
+
+
+class AwardState(models.TextChoices):
+    DRAFT = "draft", "Recommendation being prepared"
+    AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
+    APPROVED = "approved", "Approved"
+    CALLED_IN = "called_in", "Called in by scrutiny"
+
+
+def is_award_officer(award, user) -> bool:
+    return has_any_role(user, award.council, (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER))
+
+
+def can_decide_award(award, user) -> bool:
+    """The decision-maker the council's thresholds name: the lead commissioner (delegated officer
+    decision) below the key-decision value; at or above it, the holder of the commission's portfolio,
+    or any portfolio holder (cabinet member) when the commission has no portfolio."""
+    if not award.is_key_decision:
+        return has_any_role(user, award.council, (Role.LEAD_COMMISSIONER,))
+    if not has_any_role(user, award.council, (Role.PORTFOLIO_HOLDER,)):
+        return False
+    portfolio = award.commission.portfolio
+    return portfolio is None or portfolio.holder_id is None or portfolio.holder_id == user.pk
+
+
+def can_refer_back(award, user) -> bool:
+    return can_decide_award(award, user) or has_any_role(user, award.council, (Role.LEAD_COMMISSIONER,))
+
+
+def can_call_in(award, user) -> bool:
+    return has_any_role(user, award.council, (Role.SCRUTINY_MEMBER,))
+
+
+def _gate(name: str):
+    """An FSM condition from one of `award_selectors.missing_*` (ready when nothing is missing)."""
+
+    def condition(award) -> bool:
+        from .. import award_selectors
+
+        return not getattr(award_selectors, name)(award)
+
+    condition.__name__ = f"ready_{name.removeprefix('missing_')}"
+    return condition
+
+
+class Award(fsm.ConcurrentTransitionMixin, models.Model):
+    """The award of one opportunity: the recommendation, the decision, call-in, letters and standstill."""
+
+    opportunity = models.OneToOneField(Opportunity, on_delete=models.PROTECT, related_name="award")
+    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="awards")
+    cycle = models.PositiveIntegerField(default=1)
+    state = fsm.FSMField(default=AwardState.DRAFT, choices=AwardState.choices, protected=True)
+    recommendation = models.TextField(
+        blank=True, help_text="The officer's recommendation to the decision-maker, and why."
+    )
+    # Fixed when the recommendation is submitted, from the total value and the council's threshold.
+    is_key_decision = models.BooleanField(default=False)
+    threshold_at_submission = models.DecimalField(**MONEY, null=True, blank=True)
+    value_at_submission = models.DecimalField(**MONEY, null=True, blank=True)
+    evaluation_digest = models.CharField(max_length=64, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The decision.
+    decision_maker = models.CharField(max_length=32, choices=DecisionMaker.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decision_reference = models.CharField(max_length=60, blank=True)
+    minute_url = models.URLField(blank=True)
+    decision_comments = models.TextField(blank=True)
+    # Key decisions only: the last day scrutiny may call the decision in.
+    call_in_ends_on = models.DateField(null=True, blank=True)
+    # When the decision could be acted on: after call-in, or at once for an officer decision.
+    effective_on = models.DateField(null=True, blank=True)
+    letters_sent_at = models.DateTimeField(null=True, blank=True)
+    standstill_applies = models.BooleanField(default=False)
+    standstill_ends_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=AwardState.values), name="award_state_valid"),
+        ]
+        indexes = [models.Index(fields=["commission", "state"]), models.Index(fields=["state", "call_in_ends_on"])]
+
+    def __str__(self) -> str:
+        return f"Award of {self.opportunity.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "commissioning:award_detail",
+            kwargs={"council_slug": self.council.slug, "pk": self.opportunity_id},
+        )
+
+    @property
+    def council(self) -> Council:
+        return self.commission.council
+
+    @property
+    def decision_has_effect(self) -> bool:
+        """Approved, and past any call-in: the letters can go and the agreements can follow."""
+        return self.state == AwardState.APPROVED and self.effective_on is not None
+
+    def in_call_in_period(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.state == AwardState.APPROVED
+            and self.call_in_ends_on is not None
+            and self.effective_on is None
+            and today <= self.call_in_ends_on
+        )
+
+    # --- transitions: called only by commissioning.award_services -----------------------------------
+    @fsm.transition(
+        field=state,
+        source=AwardState.DRAFT,
+        target=AwardState.AWAITING_DECISION,
+        conditions=[_gate("missing_to_submit")],
+        permission=is_award_officer,
+        custom={"label": "Send the recommendation for decision", "gate": "missing_to_submit"},
+    )
+    def submit(self, *, by, reason=""):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AwardState.AWAITING_DECISION,
+        target=AwardState.DRAFT,
+        permission=can_refer_back,
+        custom={"label": "Refer the recommendation back", "needs_reason": True},
+    )
+    def refer_back(self, *, by, reason):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AwardState.AWAITING_DECISION,
+        target=AwardState.APPROVED,
+        conditions=[_gate("missing_to_approve")],
+        permission=can_decide_award,
+        custom={"label": "Approve the award", "gate": "missing_to_approve", "decision": True},
+    )
+    def approve(self, *, by, reason=""):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AwardState.APPROVED,
+        target=AwardState.CALLED_IN,
+        conditions=[_gate("missing_to_call_in")],
+        permission=can_call_in,
+        custom={"label": "Call in this decision", "gate": "missing_to_call_in", "needs_reason": True},
+    )
+    def call_in(self, *, by, reason):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AwardState.CALLED_IN,
+        target=AwardState.APPROVED,
+        permission=can_decide_award,
+        custom={"label": "Confirm the decision after call-in", "needs_reason": True},
+    )
+    def confirm_after_call_in(self, *, by, reason):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=AwardState.CALLED_IN,
+        target=AwardState.DRAFT,
+        permission=can_decide_award,
+        custom={"label": "Withdraw the decision", "needs_reason": True, "destructive": True},
+    )
+    def withdraw_decision(self, *, by, reason):
+        pass
+
+
+class AwardItem(models.Model):
+    """One winning bid (for one lot, when the opportunity has lots) and the value awarded to it.
+    Several items make a split award: lots to different providers, or shared delivery of one lot."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="items")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="award_items")
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="award_items")
+    value = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    note = models.TextField(blank=True, help_text="For shared delivery: who does what.")
+
+    class Meta:
+        ordering = ["lot__number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "bid", "lot"], name="award_item_unique"),
+            models.UniqueConstraint(
+                fields=["award", "bid"], condition=Q(lot__isnull=True), name="award_item_unique_without_lot"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="award_item_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bid {self.bid_id}" + (f", lot {self.lot.number}" if self.lot_id else "")
+
+
+class ForwardPlanEntry(models.Model):
+    """A key decision the council has published it will take: the forward plan, public, at least the
+    council's notice period (28 clear days by default) before the decision."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="forward_plan")
+    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="forward_plan_entries")
+    opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.PROTECT, related_name="forward_plan_entries"
+    )
+    reference = models.CharField(max_length=40, unique=True)
+    matter = models.TextField(help_text="The decision to be taken, in plain words.")
+    decision_maker = models.CharField(max_length=32, choices=DecisionMaker.choices)
+    portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expected_on = models.DateField(help_text="When the decision is expected to be taken.")
+    published_on = models.DateField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["expected_on", "id"]
+        verbose_name_plural = "forward plan entries"
+        indexes = [models.Index(fields=["council", "expected_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.matter[:60]}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.decided_on is None and self.withdrawn_on is None
+
+
+class CallInResolution(models.TextChoices):
+    CONFIRMED = "confirmed", "Decision confirmed"
+    WITHDRAWN = "withdrawn", "Decision withdrawn"
+
+
+class CallIn(models.Model):
+    """A scrutiny member's call-in of a key decision during its call-in period, and how it ended."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="call_ins")
+    called_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    called_in_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    resolution = models.CharField(max_length=16, choices=CallInResolution.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["called_in_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["award"], condition=Q(resolution=""), name="one_open_call_in_per_award"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Call-in of {self.award}"
+
+
+class OutcomeLetter(models.Model):
+    """The letter to one bidder: the award letter to a winner, or the unsuccessful bidder's letter with
+    their scores and feedback per criterion against the winner's. `content` is the letter as sent (a
+    snapshot), so the PDF can be rebuilt byte-for-byte-equivalent later."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="letters")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="outcome_letters")
+    successful = models.BooleanField()
+    content = models.JSONField()
+    sent_at = models.DateTimeField()
+    sent_to = models.TextField(help_text="The email addresses it went to, one per line.")
+
+    class Meta:
+        ordering = ["-successful", "bid_id"]
+        constraints = [models.UniqueConstraint(fields=["award", "bid"], name="one_letter_per_bid")]
+
+    def __str__(self) -> str:
+        return f"{'Award' if self.successful else 'Outcome'} letter for bid {self.bid_id}"
