@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 RUFF := .venv/bin/ruff
 
-.PHONY: run test assets lint format diagram venv clean distclean
+.PHONY: run test bench assets lint format diagram venv clean distclean
 
 ## run: install everything and start the app with demo data at http://127.0.0.1:8000/
 run:
@@ -13,6 +13,10 @@ run:
 ## test: lint and the full test suite against throwaway PostgreSQL and Redis (ARGS go to pytest)
 test:
 	scripts/test.sh $(ARGS)
+
+## bench: load-test the main pages on a council-scale data set against a bare floor view (BENCH_SCALE=--small to try it)
+bench:
+	scripts/bench.sh
 
 ## assets: build static/build/app.css and copy vendored JS/images into static/vendor/
 assets:

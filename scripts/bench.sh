@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The load benchmark (`make bench`): build the council-scale data set on a throwaway PostgreSQL,
+# serve it with gunicorn under production settings (PostgreSQL, Redis) on loopback, drive 8
+# concurrent signed-in sessions with locust against the main pages and a bare floor view, and
+# print per page: requests/s, p50, p95, p99, queries per request and p50/p95 as multiples of
+# the floor's in the same run. The same goes to var/bench/bench-<time>.json.
+#
+# Environment: BENCH_SCALE="--small" (or any generate_scale_data options; default the full set),
+#              BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4, BENCH_LABEL="after indexes".
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+_bench_started="$(date +%s)"
+
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+gunicorn_pid=""
+stop_gunicorn() {
+    if [[ -n "$gunicorn_pid" ]]; then
+        kill -TERM "$gunicorn_pid" 2>/dev/null || true
+        wait "$gunicorn_pid" 2>/dev/null || true
+    fi
+}
+# Runs last on any exit (services.sh chains its own EXIT trap in front of this one).
+trap 'stop_gunicorn; echo "bench.sh: finished in $(elapsed_since "$_bench_started")"' EXIT
+
+ensure_venv
+if ! .venv/bin/python -c "import locust" 2>/dev/null; then
+    echo "bench.sh: installing requirements-bench.txt"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-bench.txt
+fi
+scripts/build_assets.sh
+
+# shellcheck source=scripts/services.sh
+source scripts/services.sh
+services_start
+
+py=.venv/bin/python
+mkdir -p var/bench
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+work="$(mktemp -d)"
+export DJANGO_SETTINGS_MODULE=config.settings_bench
+export DJANGO_DEBUG=0
+export DJANGO_SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 60)"
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+export COMMISSIONER_VAR_DIR="$work/var"
+export BENCH_TARGETS="$work/targets.json" BENCH_QUERIES="$work/queries.json"
+
+echo "bench.sh: migrating"
+"$py" manage.py migrate --noinput -v0
+echo "bench.sh: generating the data set (${BENCH_SCALE:-full size})"
+# shellcheck disable=SC2086
+"$py" manage.py generate_scale_data ${BENCH_SCALE:-}
+"$py" manage.py collectstatic --noinput -v0
+"$py" scripts/bench/targets.py > "$BENCH_TARGETS"
+
+port="$(_services_free_port)"
+.venv/bin/gunicorn config.wsgi --workers "${BENCH_WORKERS:-4}" --bind "127.0.0.1:$port" \
+    --log-level warning --pid "$work/gunicorn.pid" &
+gunicorn_pid=$!
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz/" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+
+locust=(.venv/bin/locust -f scripts/bench/locustfile.py --headless --host "http://127.0.0.1:$port"
+        -u "${BENCH_USERS:-8}" -r "${BENCH_USERS:-8}" --only-summary --loglevel WARNING)
+echo "bench.sh: warming up (10 s)"
+"${locust[@]}" -t 10s --csv "$work/warmup" >/dev/null 2>&1 || true
+echo "bench.sh: measuring (${BENCH_DURATION:-60s}, ${BENCH_USERS:-8} sessions)"
+"${locust[@]}" -t "${BENCH_DURATION:-60s}" --csv "$work/run" >/dev/null 2>&1 || true
+"$py" scripts/bench/report.py "$work/run_stats.csv" "$BENCH_QUERIES" "$BENCH_TARGETS" \
+    "var/bench/bench-$stamp.json" "${BENCH_LABEL:-}"
