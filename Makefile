@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 RUFF := .venv/bin/ruff
 
-.PHONY: run test bench assets lint format diagram venv clean distclean
+.PHONY: run test bench bench-reminders assets lint format diagram venv clean distclean
 
 ## run: install everything and start the app with demo data at http://127.0.0.1:8000/
 run:
@@ -17,6 +17,10 @@ test:
 ## bench: load-test the main pages on a council-scale data set against a bare floor view (BENCH_SCALE=--small to try it)
 bench:
 	scripts/bench.sh
+
+## bench-reminders: time one reminder sweep over 100,000 due returns on a throwaway PostgreSQL (must be under 60 s)
+bench-reminders: venv
+	scripts/services.sh $(PYTHON) scripts/bench_reminders.py
 
 ## assets: build static/build/app.css and copy vendored JS/images into static/vendor/
 assets:
@@ -44,6 +48,6 @@ clean:
 	rm -rf static/build static/vendor staticfiles .pytest_cache .ruff_cache .hypothesis test-results
 	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
-## distclean: clean, and also remove .venv and node_modules
+## distclean: clean, and also remove .venv, .venv-bench and node_modules
 distclean: clean
-	rm -rf .venv node_modules
+	rm -rf .venv .venv-bench node_modules

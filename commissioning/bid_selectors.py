@@ -204,11 +204,38 @@ def opportunity_for_council(council: Council, pk: int) -> Opportunity:
     return opportunity
 
 
+def _behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid]) -> QuerySet[Bid]:
+    """The conflict-of-interest wall on the council's own bid pages, as on the evaluation's: a bid the
+    person declared a conflict against is never shown to them, and a current panellist sees no bid at
+    all until they have declared against every one."""
+    from .models import Declaration, PanelMember
+
+    mine = Declaration.objects.filter(member__user=user, bid__opportunity=opportunity)
+    bids = bids.exclude(pk__in=mine.filter(has_conflict=True).values("bid_id"))
+    member = PanelMember.objects.filter(user=user, ended_at__isnull=True, evaluation__opportunity=opportunity).first()
+    if member is not None:
+        undeclared = Bid.objects.filter(opportunity=opportunity, state=BidState.SUBMITTED).exclude(
+            pk__in=Declaration.objects.filter(member=member).values("bid_id")
+        )
+        if undeclared.exists():
+            return bids.none()
+    return bids
+
+
+def council_bids_visible_to(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
+    """The submitted bids the council side shows this person: sealed rule, then declarations."""
+    bids = bids_visible_to(user, opportunity).filter(state=BidState.SUBMITTED)
+    own_organisations = member_organisation_ids(user)
+    if own_organisations:
+        # Provider staff who are also officers keep their own organisation's bid (read as a provider).
+        return bids.filter(organisation_id__in=own_organisations) | _behind_declarations(user, opportunity, bids)
+    return _behind_declarations(user, opportunity, bids)
+
+
 def council_bid_list(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
     latest = BidReceipt.objects.order_by("-submitted_at", "-id")
     return (
-        bids_visible_to(user, opportunity)
-        .filter(state=BidState.SUBMITTED)
+        council_bids_visible_to(user, opportunity)
         .select_related("organisation")
         .prefetch_related("lots", Prefetch("receipts", queryset=latest))
         .order_by("submitted_at", "id")
@@ -217,7 +244,7 @@ def council_bid_list(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
 
 def council_bid_detail(user: User, opportunity: Opportunity, pk: int) -> Bid:
     """One readable bid with everything in it, or 404: before the opening, always 404."""
-    bid = _with_everything(bids_visible_to(user, opportunity).filter(pk=pk, state=BidState.SUBMITTED)).first()
+    bid = _with_everything(council_bids_visible_to(user, opportunity).filter(pk=pk)).first()
     if bid is None:
         raise Http404
     return bid
@@ -228,6 +255,8 @@ def document_for_user(user: User, pk: int) -> BidDocument:
     document = BidDocument.objects.select_related("bid__opportunity__council").filter(pk=pk).first()
     if document is None:
         raise Http404
-    if not bids_visible_to(user, document.bid.opportunity).filter(pk=document.bid_id).exists():
+    bid = document.bid
+    own = bid.organisation_id in member_organisation_ids(user)
+    if not own and not council_bids_visible_to(user, bid.opportunity).filter(pk=bid.pk).exists():
         raise Http404
     return document

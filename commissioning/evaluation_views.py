@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from councils.permissions import roles_in
+from councils.tabular import safe_cell
 from councils.uploads import download_response
 from councils.views import apply_form_errors
 
@@ -640,22 +641,17 @@ class SummaryExportView(EvaluationMixin, View):
         writer = csv.writer(response)
         criteria = [f"{c.title} ({c.weight}%)" for c in (summary.ranked[0].criteria if summary.ranked else [])]
         writer.writerow(
-            ["Rank", "Organisation", "Price (£)", *map(_cell, criteria)]
+            ["Rank", "Organisation", "Price (£)", *map(safe_cell, criteria)]
             + ["Quality points", "Price points", "Total", "Tie broken by"]
         )
         for row in summary.ranked:
             writer.writerow(
-                [row.rank, _cell(row.organisation), row.price or "", *[c.points for c in row.criteria]]
+                [row.rank, safe_cell(row.organisation), row.price or "", *[c.points for c in row.criteria]]
                 + [row.quality_points, row.price_points, row.total, row.tie_break]
             )
         for row in summary.excluded:
-            writer.writerow(["Excluded", _cell(row.organisation), "", "; ".join(_cell(r) for r in row.reasons)])
+            writer.writerow(["Excluded", safe_cell(row.organisation), "", "; ".join(safe_cell(r) for r in row.reasons)])
         return response
-
-
-def _cell(value: str) -> str:
-    """No spreadsheet formulas from user-entered text (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 class StepView(EvaluationMixin, FormView):

@@ -393,6 +393,11 @@ def _run(*, by: User | None, opportunity: Opportunity, name: str, reason: str = 
                 reason=reason,
                 extra={"commission": opportunity.commission_id, **(extra or {})},
             )
+            if name == "publish":
+                # A key decision's award goes on the forward plan as soon as the market is told of it.
+                from .award_services import forward_plan_for_opportunity
+
+                forward_plan_for_opportunity(by=by, opportunity=opportunity)
     except ConcurrentTransition as exc:
         opportunity.refresh_from_db()
         raise TransitionConflict(

@@ -38,6 +38,20 @@ def can_decide_referral(commission, user) -> bool:
     return can_approve(commission, user) or is_lead_commissioner(commission, user)
 
 
+def can_record_award(commission, user) -> bool:
+    """The lead commissioner, or whoever decided this cycle's approved award (a portfolio holder takes
+    a key decision): approving the award moves the commission on in the same step."""
+    if is_lead_commissioner(commission, user):
+        return True
+    from .models import Award, AwardState
+    from .models.award import can_decide_award
+
+    awards = Award.objects.filter(
+        commission=commission, cycle=commission.cycle, state=AwardState.APPROVED
+    ).select_related("commission__portfolio", "commission__council")
+    return any(can_decide_award(award, user) for award in awards)
+
+
 def can_cancel(commission, user) -> bool:
     return is_lead_commissioner(commission, user)
 

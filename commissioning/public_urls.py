@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views
+from . import award_views, public_views
 from .feeds import OpenOpportunitiesFeed
 
 app_name = "opportunities"
@@ -8,6 +8,7 @@ app_name = "opportunities"
 urlpatterns = [
     path("", public_views.OpportunityListView.as_view(), name="list"),
     path("feed/", OpenOpportunitiesFeed(), name="feed"),
+    path("forward-plan/", award_views.PublicForwardPlanView.as_view(), name="forward_plan"),
     path("<str:reference>/", public_views.OpportunityDetailView.as_view(), name="detail"),
     path(
         "<str:reference>/documents/<int:document_pk>/",
@@ -16,4 +17,6 @@ urlpatterns = [
     ),
     path("<str:reference>/interest/", public_views.InterestView.as_view(), name="interest"),
     path("<str:reference>/ask/", public_views.AskView.as_view(), name="ask"),
+    # A provider's own outcome letter for their bid (their organisation's only).
+    path("<str:reference>/letters/<int:letter_pk>/", award_views.ProviderLetterView.as_view(), name="letter"),
 ]

@@ -317,9 +317,15 @@ class Decision:
 
 
 def _validate_decision(commission: Commission, decision: Decision | None) -> Decision:
+    return validate_decision(decision, key_decision=commission.is_key_decision)
+
+
+def validate_decision(decision: Decision | None, *, key_decision: bool) -> Decision:
+    """The decision paperwork for the route the thresholds set: a cabinet or portfolio holder decision
+    with its reference and published minutes for a key decision, a delegated officer decision below."""
     decision = decision or Decision()
     errors = {}
-    if commission.is_key_decision:
+    if key_decision:
         if decision.decision_maker not in (DecisionMaker.PORTFOLIO_HOLDER, DecisionMaker.CABINET):
             errors["decision_maker"] = "This is a key decision: record the cabinet or portfolio holder decision."
         if not decision.reference.strip():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evaluation_views, opportunity_views, stage_views, views
+from . import award_views, evaluation_exports, evaluation_views, opportunity_views, stage_views, views
 
 app_name = "commissioning"
 
@@ -8,6 +8,7 @@ C = "<slug:council_slug>/"
 ONE = C + "<int:pk>/"
 OPP = C + "opportunities/<int:opportunity_pk>/"
 EV = OPP + "evaluation/"
+AW = C + "opportunities/<int:pk>/award/"
 
 urlpatterns = [
     path(C, views.CommissionListView.as_view(), name="list"),
@@ -92,5 +93,22 @@ urlpatterns = [
     path(EV + "moderation/", evaluation_views.ModerationView.as_view(), name="evaluation_moderation"),
     path(EV + "summary/", evaluation_views.SummaryView.as_view(), name="evaluation_summary"),
     path(EV + "summary.csv", evaluation_views.SummaryExportView.as_view(), name="evaluation_export"),
+    path(EV + "scores.csv", evaluation_exports.ScoresExportView.as_view(), name="evaluation_scores_export"),
     path(EV + "steps/<slug:name>/", evaluation_views.StepView.as_view(), name="evaluation_step"),
+    # The award: recommendation, decision, call-in, letters; the council's awards and forward plan.
+    path(C + "awards/", award_views.AwardListView.as_view(), name="awards"),
+    path(AW, award_views.AwardDetailView.as_view(), name="award_detail"),
+    path(AW + "start/", award_views.AwardStartView.as_view(), name="award_start"),
+    path(AW + "recommendation/", award_views.AwardItemsView.as_view(), name="award_items"),
+    path(AW + "decision/", award_views.AwardDecisionView.as_view(), name="award_decision"),
+    path(AW + "steps/<slug:name>/", award_views.AwardStepView.as_view(), name="award_step"),
+    path(AW + "letters/", award_views.AwardLettersView.as_view(), name="award_letters"),
+    path(AW + "letters/<int:letter_pk>/", award_views.AwardLetterView.as_view(), name="award_letter"),
+    path(C + "forward-plan/", award_views.ForwardPlanView.as_view(), name="forward_plan"),
+    path(C + "forward-plan/new/", award_views.ForwardPlanAddView.as_view(), name="forward_plan_add"),
+    path(
+        C + "forward-plan/<int:entry_pk>/withdraw/",
+        award_views.ForwardPlanWithdrawView.as_view(),
+        name="forward_plan_withdraw",
+    ),
 ]

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,6 +14,11 @@ app.autodiscover_tasks()
 # Scheduled work (django-celery-beat's DatabaseScheduler copies these entries into its tables at start).
 app.conf.beat_schedule = {
     "close-due-opportunities": {"task": "commissioning.tasks.close_due_opportunities", "schedule": 300.0},
+    # Reminders (monitoring.reminders): the sweep hourly, its emails every minute, digests at 07:00 in
+    # CELERY_TIMEZONE (Europe/London). All three are idempotent, so a double fire sends nothing twice.
+    "send-reminders": {"task": "monitoring.tasks.send_reminders", "schedule": crontab(minute=5)},
+    "deliver-reminder-emails": {"task": "monitoring.tasks.deliver_reminder_emails", "schedule": 60.0},
+    "send-daily-digests": {"task": "monitoring.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
 }
 
 

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "councils.context_processors.council_branding",
+                "councils.context_processors.notifications",
             ],
             "builtins": [
                 "councils.templatetags.commissioner",
@@ -256,3 +257,12 @@ LOGGING = {
 }
 
 COMMISSIONER_SERVICE_NAME = "Commissioner"
+# Lists longer than this are exported by a background task rather than while the person waits.
+EXPORT_SYNC_LIMIT = int(os.environ.get("COMMISSIONER_EXPORT_SYNC_LIMIT", "2000"))
+
+# Open data identifiers (see README, "Open data and transparency"). Register real prefixes before
+# publishing: the OCDS prefix with the Open Contracting Partnership, the 360Giving prefix with 360Giving.
+OCDS_PREFIX = os.environ.get("COMMISSIONER_OCDS_PREFIX", "ocds-commissioner")
+THREESIXTYGIVING_PREFIX = os.environ.get("COMMISSIONER_360GIVING_PREFIX", "360G-commissioner")
+# Each council's org-id.guide identifier, by council slug: "kirkby-moor=GB-LAE-KIR,wyvern=GB-LAE-WYV".
+COUNCIL_ORG_IDS = dict(item.split("=", 1) for item in env_list("COMMISSIONER_COUNCIL_ORG_IDS") if "=" in item)

@@ -31,5 +31,6 @@ urlpatterns = [
     path("bids/", include("commissioning.bid_urls")),
     path("providers/", include("providers.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("open-data/", include("monitoring.open_data.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -52,7 +52,29 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
     tender_threshold = MoneyField(
         label="Open tender threshold", help_text="At or above this value an open tender is needed."
     )
+    # The award's periods: left blank, each keeps the council's current value.
+    procurement_threshold = MoneyField(
+        required=False,
+        label="Procurement threshold for a standstill period",
+        help_text="At or above this value a contract award has a standstill period before the contract is signed.",
+    )
+    standstill_working_days = WholeNumberField(
+        required=False, min_value=8, label="Standstill period, in working days", help_text="8 working days at least."
+    )
+    call_in_working_days = WholeNumberField(
+        required=False,
+        min_value=0,
+        label="Call-in period, in working days",
+        help_text="How long scrutiny can call in a cabinet or portfolio holder decision.",
+    )
+    forward_plan_days = WholeNumberField(
+        required=False,
+        min_value=0,
+        label="Forward plan notice, in clear days",
+        help_text="How long a key decision must be on the forward plan before it is taken.",
+    )
     website = forms.URLField(assume_scheme="https", required=False)
+    KEPT_WHEN_BLANK = ("procurement_threshold", "standstill_working_days", "call_in_working_days", "forward_plan_days")
 
     class Meta:
         model = Council
@@ -66,8 +88,19 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "key_decision_threshold",
             "quote_threshold",
             "tender_threshold",
+            "procurement_threshold",
+            "standstill_working_days",
+            "call_in_working_days",
+            "forward_plan_days",
         ]
         labels = {"header_name": "Name shown in the page header"}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEPT_WHEN_BLANK:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class CorporatePlanForm(CouncilScopedModelForm):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -95,6 +95,10 @@ class Partnership(models.Model):
 short_code_validator = RegexValidator(r"^[A-Z0-9]{2,10}$", "Use 2 to 10 capital letters or digits, for example WCC.")
 
 
+# Paths that sit where a council's short name goes in URLs (`/councils/<slug>/`).
+RESERVED_COUNCIL_SLUGS = frozenset({"notifications"})
+
+
 class Council(models.Model):
     """A local authority using Commissioner. Every council-owned record points at one."""
 
@@ -169,6 +173,8 @@ class Council(models.Model):
         return reverse("councils:detail", kwargs={"council_slug": self.slug})
 
     def clean(self):
+        if self.slug in RESERVED_COUNCIL_SLUGS:
+            raise ValidationError({"slug": f"‘{self.slug}’ is a page of the service: choose another short name."})
         if (
             self.quote_threshold is not None
             and self.tender_threshold is not None
@@ -380,3 +386,147 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+# --- Reminders and in-app notifications -------------------------------------------------------
+# The sweep that writes these rows is `monitoring.reminders`; the pages are `councils.notification_views`.
+
+
+class ReminderKind(models.TextChoices):
+    RETURN_DUE_SOON = "return_due_soon", "Monitoring return due soon"
+    RETURN_DUE_TODAY = "return_due_today", "Monitoring return due today"
+    RETURN_OVERDUE = "return_overdue", "Monitoring return overdue"
+    RETURN_ESCALATED = "return_escalated", "Overdue monitoring return escalated"
+    RETURN_AWAITING_REVIEW = "return_awaiting_review", "Monitoring return waiting for review"
+    AGREEMENT_ENDING = "agreement_ending", "Agreement ending: time to review"
+    OPPORTUNITY_DEADLINE = "opportunity_deadline", "Deadline for bids approaching"
+    COMPLIANCE_EXPIRING = "compliance_expiring", "Compliance document expiring"
+
+
+# What a council administrator can change, one rule per kind. Escalation is part of the overdue rule
+# (after how many days overdue); compliance documents belong to an organisation, not to a council, so
+# their reminders always follow the defaults below.
+RULE_KINDS = (
+    ReminderKind.RETURN_DUE_SOON,
+    ReminderKind.RETURN_DUE_TODAY,
+    ReminderKind.RETURN_OVERDUE,
+    ReminderKind.RETURN_AWAITING_REVIEW,
+    ReminderKind.AGREEMENT_ENDING,
+    ReminderKind.OPPORTUNITY_DEADLINE,
+)
+
+# The rules a council has not changed. Zero means "never" for repetition and escalation.
+REMINDER_DEFAULTS: dict[str, dict] = {
+    ReminderKind.RETURN_DUE_SOON: {"days_before": 5, "working_days": True},
+    ReminderKind.RETURN_DUE_TODAY: {"working_days": True},
+    ReminderKind.RETURN_OVERDUE: {"repeat_every_days": 5, "escalate_after_days": 10, "working_days": True},
+    ReminderKind.RETURN_AWAITING_REVIEW: {"days_before": 10, "repeat_every_days": 5, "working_days": True},
+    # About six months: enough to review the commission and decide before the agreement ends.
+    ReminderKind.AGREEMENT_ENDING: {"days_before": 183, "working_days": False},
+    ReminderKind.OPPORTUNITY_DEADLINE: {"days_before": 5, "working_days": True},
+    # The same 30 days after which the provider's document list shows "expires soon".
+    ReminderKind.COMPLIANCE_EXPIRING: {"days_before": 30, "working_days": False},
+}
+
+
+class ReminderRule(models.Model):
+    """A council's own settings for one kind of reminder. Without a row the defaults apply."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="reminder_rules")
+    kind = models.CharField(max_length=32, choices=ReminderKind.choices)
+    enabled = models.BooleanField(default=True)
+    days_before = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(366)])
+    repeat_every_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(90)])
+    escalate_after_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(120)])
+    working_days = models.BooleanField(
+        default=True, help_text="Count days in working days, skipping weekends and bank holidays."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["council", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "kind"], name="reminder_rule_one_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=[str(kind) for kind in RULE_KINDS]), name="reminder_rule_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.council}"
+
+
+class SentReminder(models.Model):
+    """The outbox: one row per reminder sent to one person, about one thing, on one occasion.
+
+    The unique constraint is what makes each reminder go out exactly once, however often or however
+    many times at once the sweep runs: `occurrence` tells repetitions apart (the due date, or
+    "2026-11-24:overdue-2" for the second overdue reminder), so each repetition is itself sent once.
+    `emailed_at` is set in the same transaction as the email is handed to the mail server, so a
+    worker that dies leaves its rows for the next run. `digest_date` is the day's digest that carried it.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=ReminderKind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    occurrence = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digest_date = models.DateField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Failed attempts to email it.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Subject first, so the same index also answers "what has been sent about this return?".
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "recipient", "occurrence"], name="sent_reminder_once"
+            ),
+        ]
+        indexes = [
+            # The delivery task's queue: rows not yet emailed, oldest first.
+            models.Index(fields=["id"], name="sent_reminder_pending_idx", condition=Q(emailed_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_id} ({self.occurrence})"
+
+
+class Notification(models.Model):
+    """A message in someone's notification list; unread until they open it or mark it read."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=ReminderKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    reminder = models.OneToOneField(
+        SentReminder, null=True, blank=True, on_delete=models.CASCADE, related_name="notification"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The unread count and the list (a person's rows, sorted): each sweep writes up to one row per
+        # reminder, so every further index here is paid for 100,000 times.
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How a person wants reminder emails: one at a time (the default) or a daily digest at 7am."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    daily_digest = models.BooleanField(default=False)
+    last_digest_on = models.DateField(null=True, blank=True, help_text="So that nobody gets two digests in a day.")
+
+    def __str__(self) -> str:
+        return f"Notification preference of {self.user}"

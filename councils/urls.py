@@ -1,10 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "councils"
 
 urlpatterns = [
+    # Everyone's own notifications (before the council pages, whose first part is any slug).
+    path("notifications/", notification_views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/read-all/", notification_views.NotificationReadAllView.as_view(), name="notifications_read_all"
+    ),
+    path(
+        "notifications/reminder-emails/",
+        notification_views.NotificationPreferenceView.as_view(),
+        name="notification_preferences",
+    ),
+    path("notifications/<int:pk>/", notification_views.NotificationOpenView.as_view(), name="notification_open"),
+    path("notifications/<int:pk>/read/", notification_views.NotificationReadView.as_view(), name="notification_read"),
     path("<slug:council_slug>/", views.CouncilDetailView.as_view(), name="detail"),
     path("<slug:council_slug>/settings/", views.CouncilSettingsView.as_view(), name="settings"),
     path("<slug:council_slug>/framework/", views.FrameworkView.as_view(), name="framework"),
@@ -26,4 +38,10 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("<slug:council_slug>/audit/", views.AuditLogView.as_view(), name="audit"),
+    path("<slug:council_slug>/reminders/", notification_views.ReminderRulesView.as_view(), name="reminder_rules"),
+    path(
+        "<slug:council_slug>/reminders/<slug:kind>/",
+        notification_views.ReminderRuleEditView.as_view(),
+        name="reminder_rule_edit",
+    ),
 ]

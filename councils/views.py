@@ -54,7 +54,20 @@ def apply_form_errors(form, error: ValidationError) -> None:
 
 
 class HomeView(TemplateView):
+    """Signed-in people land on their dashboard: the one council's they work in, or their organisation's.
+    Someone in several councils chooses which council's dashboard to open."""
+
     template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            councils = list(selectors.councils_for_user(user)[:2])
+            if len(councils) == 1:
+                return redirect("monitoring:dashboard", council_slug=councils[0].slug)
+            if not councils and user.organisation_memberships.exists():
+                return redirect("monitoring:provider_dashboard")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -67,14 +80,8 @@ class HomeView(TemplateView):
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
+    # Everyone then lands on home, which sends them to their dashboard (council or provider).
     redirect_authenticated_user = True
-
-    def get_default_redirect_url(self):
-        # Provider staff with no council role start in their organisation's portal.
-        user = self.request.user
-        if not user.memberships.exists() and user.organisation_memberships.exists():
-            return reverse("providers:portal")
-        return super().get_default_redirect_url()
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "monitoring"
+
+    def ready(self):
+        # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
+        from . import exports  # noqa: F401

@@ -162,7 +162,7 @@ class KpiTargetsForm(GovukFormMixin, forms.Form):
             self.periods[name] = row.period_start
             self.fields[name] = QuantityField(
                 label=f"{row.period_start.day} {row.period_start:%B %Y} to {row.period_end.day} {row.period_end:%B %Y}",
-                initial=row.target.normalize(),
+                initial=f"{row.target.normalize():f}",
                 help_text=kpi.unit,
             )
             govuk_input(self.fields[name])

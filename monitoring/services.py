@@ -61,6 +61,7 @@ from .models import (
     end_date_passed,
     months_after_end,
 )
+from .returns_services import schedule_returns
 
 __all__ = [
     "Approval",
@@ -707,6 +708,8 @@ def _transition(
                 reason=reason,
                 extra={"commission": agreement.commission.reference, **(extra or {})},
             )
+            if agreement.state == AgreementState.LIVE:
+                schedule_returns(agreement, by=by)
             if agreement.state in (AgreementState.LIVE, AgreementState.CANCELLED):
                 _start_delivery_if_ready(by, agreement)
     except ConcurrentTransition as exc:
@@ -949,6 +952,8 @@ def _vary(
                 recorded_by=by,
             )
             agreement.payments.filter(variation__isnull=True, kind=PaymentKind.ADJUSTMENT).update(variation=variation)
+            # The return schedule follows the new dates (and a termination).
+            schedule_returns(agreement, by=by, reason=f"Variation {number}: {reason}")
             _audit(
                 by,
                 agreement,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, export_views, returns_views, views
 
 app_name = "monitoring"
 
@@ -27,4 +27,58 @@ urlpatterns = [
     path(PROVIDER, views.ProviderAgreementListView.as_view(), name="provider_agreements"),
     path(PROVIDER + "<int:pk>/", views.ProviderAgreementDetailView.as_view(), name="provider_agreement"),
     path(PROVIDER + "<int:pk>/document/", views.ProviderDocumentView.as_view(), name="provider_agreement_document"),
+    # Downloads of council lists, with the list's filters (queued when large; only the requester sees the job).
+    path(C + "exports/<slug:kind>.<str:fmt>", export_views.ExportView.as_view(), name="export"),
+    path(
+        C + "exports/opportunities/<int:opportunity_pk>/<slug:kind>.<str:fmt>",
+        export_views.ExportView.as_view(),
+        name="export_opportunity",
+    ),
+    path(C + "exports/jobs/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
+    path(C + "exports/jobs/<int:pk>/download/", export_views.ExportDownloadView.as_view(), name="export_download"),
+]
+
+# Dashboards: each role's landing page, scrutiny's notes and agenda flags, and the meeting pack.
+urlpatterns += [
+    path(C + "dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
+    path(C + "dashboard/meeting-pack/", dashboard_views.MeetingPackView.as_view(), name="meeting_pack"),
+    path(C + "dashboard/meeting-pack.pdf", dashboard_views.MeetingPackPdfView.as_view(), name="meeting_pack_pdf"),
+    path(
+        C + "commissions/<int:pk>/scrutiny-notes/new/",
+        dashboard_views.ScrutinyNoteView.as_view(),
+        name="scrutiny_note_add",
+    ),
+    path(C + "commissions/<int:pk>/agenda-flag/", dashboard_views.AgendaFlagView.as_view(), name="agenda_flag"),
+    path("provider/dashboard/", dashboard_views.ProviderDashboardView.as_view(), name="provider_dashboard"),
+]
+
+# Monitoring returns: officers review them (query or accept with RAG ratings) and assess performance;
+# provider staff file them, answer queries and upload evidence.
+RETURN = C + "returns/<int:pk>/"
+PROVIDER_RETURN = "provider/returns/<int:pk>/"
+urlpatterns += [
+    path(C + "returns/", returns_views.ReturnListView.as_view(), name="return_list"),
+    path(RETURN, returns_views.ReturnDetailView.as_view(), name="return_detail"),
+    path(RETURN + "query/", returns_views.ReturnQueryView.as_view(), name="return_query"),
+    path(RETURN + "accept/", returns_views.ReturnAcceptView.as_view(), name="return_accept"),
+    path(RETURN + "evidence/<int:evidence_pk>/", returns_views.ReturnEvidenceView.as_view(), name="return_evidence"),
+    path(ONE + "assessment/", returns_views.AssessmentRecordView.as_view(), name="assessment_record"),
+    path(C + "monitoring-settings/", returns_views.MonitoringSettingsView.as_view(), name="monitoring_settings"),
+    path("provider/returns/", returns_views.ProviderReturnListView.as_view(), name="provider_returns"),
+    path(PROVIDER_RETURN, returns_views.ProviderReturnView.as_view(), name="provider_return"),
+    path(
+        PROVIDER_RETURN + "evidence/new/",
+        returns_views.ProviderEvidenceAddView.as_view(),
+        name="provider_evidence_add",
+    ),
+    path(
+        PROVIDER_RETURN + "evidence/<int:evidence_pk>/",
+        returns_views.ProviderEvidenceView.as_view(),
+        name="provider_evidence",
+    ),
+    path(
+        PROVIDER_RETURN + "evidence/<int:evidence_pk>/remove/",
+        returns_views.ProviderEvidenceRemoveView.as_view(),
+        name="provider_evidence_remove",
+    ),
 ]

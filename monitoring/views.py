@@ -28,7 +28,7 @@ from commissioning.views import CommissionMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
-from . import forms, selectors, services
+from . import forms, returns_selectors, selectors, services
 from .models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
 
 PAGE_SIZE = 25
@@ -162,6 +162,8 @@ class AgreementDetailView(AgreementMixin, TemplateView):
             can_edit_draft=can_edit and agreement.state == AgreementState.DRAFT,
             can_vary=can_edit and agreement.state in (AgreementState.SIGNED, AgreementState.LIVE),
             latest_extended_end=services.latest_extended_end(agreement),
+            monitoring=returns_selectors.monitoring_section(agreement) if agreement.live_on else None,
+            can_assess=user.has_perm("monitoring.record_assessment", agreement),
         )
         return context
 
@@ -615,6 +617,7 @@ class ProviderAgreementDetailView(ProviderAgreementMixin, TemplateView):
             agreement=self.agreement,
             detail=selectors.agreement_detail(self.agreement),
             document_url=reverse("monitoring:provider_agreement_document", kwargs={"pk": self.agreement.pk}),
+            monitoring=returns_selectors.provider_monitoring(self.agreement),
         )
         return context
 

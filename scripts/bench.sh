@@ -25,9 +25,13 @@ stop_gunicorn() {
 trap 'stop_gunicorn; echo "bench.sh: finished in $(elapsed_since "$_bench_started")"' EXIT
 
 ensure_venv
-if ! .venv/bin/python -c "import locust" 2>/dev/null; then
-    echo "bench.sh: installing requirements-bench.txt"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-bench.txt
+# Locust lives in its own environment: it patches the standard library with gevent on import, which
+# must never happen inside the app's or the tests' processes.
+if [[ ! -x .venv-bench/bin/locust ]] || [[ requirements-bench.txt -nt .venv-bench/.installed ]]; then
+    echo "bench.sh: installing requirements-bench.txt into .venv-bench"
+    python3 -m venv .venv-bench
+    .venv-bench/bin/python -m pip install -q --disable-pip-version-check -r requirements-bench.txt
+    touch .venv-bench/.installed
 fi
 scripts/build_assets.sh
 
@@ -63,7 +67,7 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 
-locust=(.venv/bin/locust -f scripts/bench/locustfile.py --headless --host "http://127.0.0.1:$port"
+locust=(.venv-bench/bin/locust -f scripts/bench/locustfile.py --headless --host "http://127.0.0.1:$port"
         -u "${BENCH_USERS:-8}" -r "${BENCH_USERS:-8}" --only-summary --loglevel WARNING)
 echo "bench.sh: warming up (10 s)"
 "${locust[@]}" -t 10s --csv "$work/warmup" >/dev/null 2>&1 || true

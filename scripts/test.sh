@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole check: install (venv, npm packages, PostgreSQL/Redis/Chromium if missing and
 # root), build assets, start throwaway PostgreSQL and Redis, lint, then pytest.
-# Arguments go to pytest, e.g. scripts/test.sh -x -k journey, or scripts/test.sh -n 2.
+# Arguments go to pytest, e.g. scripts/test.sh -x -k journey. Runs on two xdist workers unless TEST_WORKERS says otherwise.
 # Exits with pytest's exit code (or the first failing step's).
 set -euo pipefail
 
@@ -31,7 +31,8 @@ echo "test.sh: ruff format --check"
 .venv/bin/ruff format --check .
 
 set +e
-.venv/bin/python -m pytest "$@"
+# Two workers by default (the CI machine has two cores); TEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"
 status=$?
 set -e
 exit "$status"

@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from commissioning.tests.award_factories import (
+    award_kwargs,
+    forward_plan_kwargs,
+    provider_letter_kwargs,
+)
 from commissioning.tests.evaluation_factories import evaluation_kwargs
-from councils.models import Role
+from councils.models import Notification, ReminderKind, Role
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
+from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
 
 # Provider staff: an administrator of one provider organisation, and of another (for isolation).
 PROVIDER_VISITORS = ("provider_admin", "other_provider_admin")
@@ -154,6 +160,7 @@ EVALUATION_LEAD = frozenset({Role.LEAD_COMMISSIONER})
 EVALUATION_PANEL = frozenset({Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
 EVALUATION_TEAM = EVALUATION_LEAD | EVALUATION_PANEL
 OUTSIDE_EVALUATION = dict.fromkeys(("other_council_officer", "no_role", *PROVIDER_VISITORS), 404)
+AWARD_READERS = COUNCIL_MEMBERS - {Role.COUNCIL_ADMIN}
 
 OWN_BID = frozenset({"provider_admin"})
 BID_OFFICERS = frozenset(
@@ -179,6 +186,32 @@ def council_bids_kwargs(**objects: str) -> Callable[[dict], dict]:
     }
 
 
+def export_kwargs(kind: str) -> Callable[[dict], dict]:
+    return lambda world: {**council_kwargs(world), "kind": kind, "fmt": "csv"}
+
+
+def export_job_kwargs(world) -> dict:
+    """The lead commissioner's finished export (made on first use): nobody else may see it."""
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import ExportJob, ExportState
+
+    job = ExportJob.objects.filter(council=world["council"]).first()
+    if job is None:
+        job = ExportJob(
+            requested_by=world["people"][Role.LEAD_COMMISSIONER],
+            council=world["council"],
+            kind="commissions",
+            file_format="csv",
+            state=ExportState.DONE,
+            rows_total=1,
+            rows_done=1,
+        )
+        job.file.save("commissions.csv", ContentFile(b"Reference\r\nTCC-1\r\n"), save=False)
+        job.save()
+    return {**council_kwargs(world), "pk": job.pk}
+
+
 ROUTES = [
     Route("commissioning:list", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("commissioning:plan", council_kwargs, ok=COUNCIL_MEMBERS),
@@ -191,7 +224,8 @@ ROUTES = [
         ok=COMMISSIONERS,
         overrides=CANNOT_SEE_COMMISSION,
     ),
-    Route("home", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
+    # Everyone signed in with one council (or only an organisation) is sent on to their dashboard.
+    Route("home", ok=frozenset({"no_role", "anonymous"}), denied=302),
     Route("healthz", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
     # Signed-in visitors are sent on from the sign-in page.
     Route("login", ok=frozenset({"anonymous"}), denied=302),
@@ -459,6 +493,54 @@ ROUTES = [
         ok=OWN_ORGANISATION,
         denied=404,
     ),
+    # Monitoring returns (see `matrix_returns`: a live agreement with the provider administrator's
+    # organisation, one return submitted, one still due). Whoever reads the agreement reads its
+    # returns (scrutiny read-only); commissioners query and accept; the council administrator and lead
+    # commissioner set the rules. Provider pages answer only the organisation's own staff (404).
+    Route("monitoring:return_list", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route(
+        "monitoring:return_detail",
+        matrix_return_kwargs("submitted"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:return_query", matrix_return_kwargs("submitted"), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route(
+        "monitoring:return_accept",
+        matrix_return_kwargs("submitted"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:return_evidence",
+        matrix_return_kwargs("submitted", evidence_pk="submitted_evidence"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:assessment_record", matrix_assessment_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:monitoring_settings", council_kwargs, ok=frozenset({Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER})),
+    Route("monitoring:provider_returns", ok=EVERYONE_SIGNED_IN),
+    Route("monitoring:provider_return", matrix_return_kwargs("due", council=False), ok=OWN_ORGANISATION, denied=404),
+    Route(
+        "monitoring:provider_evidence_add",
+        matrix_return_kwargs("due", council=False),
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
+    Route(
+        "monitoring:provider_evidence",
+        matrix_return_kwargs("submitted", council=False, evidence_pk="submitted_evidence"),
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
+    Route(
+        "monitoring:provider_evidence_remove",
+        matrix_return_kwargs("due", council=False, evidence_pk="due_evidence"),
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
     # Bids (see BID_OFFICERS above).
     Route("bids:mine", ok=EVERYONE_SIGNED_IN),
     Route("bids:start", public_opportunity_kwargs(), ok=frozenset(PROVIDER_VISITORS)),
@@ -534,10 +616,158 @@ ROUTES = [
         evaluation_kwargs(),
         overrides={**OUTSIDE_EVALUATION, **dict.fromkeys(EVALUATION_TEAM, 302)},
     ),
+    # Scores as CSV: each panellist their own sheets; the lead commissioner (off the panel) gets the
+    # spread only from moderation on, so is sent back to the evaluation page at scoring.
+    Route(
+        "commissioning:evaluation_scores_export",
+        evaluation_kwargs(),
+        ok=EVALUATION_PANEL,
+        overrides={**OUTSIDE_EVALUATION, Role.LEAD_COMMISSIONER: 302},
+    ),
     Route(
         "commissioning:evaluation_step",
         evaluation_kwargs(name="open_moderation"),
         ok=EVALUATION_LEAD | {Role.COMMISSIONING_OFFICER},
         overrides=OUTSIDE_EVALUATION,
     ),
+    # List downloads: the list's own readers; bids only once opened (the sealed list is an empty file).
+    Route("monitoring:export", export_kwargs("commissions"), ok=COUNCIL_MEMBERS),
+    Route("monitoring:export", export_kwargs("agreements"), ok=COUNCIL_MEMBERS),
+    Route(
+        "monitoring:export_opportunity",
+        lambda world: {**council_bids_kwargs()(world), "kind": "bids", "fmt": "csv"},
+        ok=BID_OFFICERS,
+    ),
+    Route("monitoring:export_job", export_job_kwargs, ok={Role.LEAD_COMMISSIONER}, denied=404),
+    Route("monitoring:export_download", export_job_kwargs, ok={Role.LEAD_COMMISSIONER}, denied=404),
+    # The award (see `matrix_award`: a grant below the key-decision threshold, so the lead commissioner
+    # decides). Officers and scrutiny members read it, and the portfolio holder who would decide it
+    # (its portfolio has no holder named); council administrators get 403 and anyone outside the
+    # council 404, the bidders included. The lead commissioner and commissioning officer prepare it.
+    Route("commissioning:awards", council_kwargs, ok=AWARD_READERS),
+    Route("commissioning:award_detail", award_kwargs("sent"), ok=AWARD_READERS, overrides=OUTSIDE_EVALUATION),
+    # Started already: the officers are sent back to it.
+    Route(
+        "commissioning:award_start",
+        award_kwargs("sent"),
+        overrides={**OUTSIDE_EVALUATION, **dict.fromkeys(COMMISSIONERS, 302)},
+    ),
+    Route("commissioning:award_items", award_kwargs("draft"), ok=COMMISSIONERS, overrides=OUTSIDE_EVALUATION),
+    Route(
+        "commissioning:award_decision",
+        award_kwargs("awaiting"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route(
+        "commissioning:award_step",
+        award_kwargs("awaiting", name="refer_back"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route("commissioning:award_letters", award_kwargs("approved"), ok=COMMISSIONERS, overrides=OUTSIDE_EVALUATION),
+    Route(
+        "commissioning:award_letter",
+        award_kwargs("sent", letter_pk="other"),
+        ok=AWARD_READERS,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    # The forward plan: every council member reads it, commissioners publish and withdraw; the public
+    # page answers everyone. A provider reads only their own organisation's letter (404 otherwise).
+    Route("commissioning:forward_plan", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:forward_plan_add", council_kwargs, ok=COMMISSIONERS),
+    Route("commissioning:forward_plan_withdraw", forward_plan_kwargs, ok=COMMISSIONERS),
+    Route("opportunities:forward_plan", ok=PUBLIC),
+    Route("opportunities:letter", provider_letter_kwargs, ok=OWN_ORGANISATION, denied=404),
+]
+
+
+# Notifications: everyone signed in has their own list and email preference; another person's
+# notification is a 404, never a hint that it exists. A council's reminder rules are changed by its
+# council administrator and lead commissioner (403 for everyone else).
+REMINDER_RULE_EDITORS = frozenset({Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER})
+OWN_NOTIFICATION = {"provider_admin": 302}  # opened or marked read, then sent on
+
+
+def notification_kwargs(world) -> dict:
+    """The provider administrator's notification, made on first use and kept in the world."""
+    if "notification" not in world:
+        world["notification"] = Notification.objects.create(
+            user=world["people"]["provider_admin"],
+            kind=ReminderKind.RETURN_DUE_SOON,
+            title="Monitoring return due soon",
+            url="/monitoring/provider/agreements/",
+        )
+    return {"pk": world["notification"].pk}
+
+
+ROUTES += [
+    Route("councils:notifications", ok=EVERYONE_SIGNED_IN),
+    Route("councils:notification_preferences", ok=EVERYONE_SIGNED_IN),
+    Route("councils:notifications_read_all", method="post", denied=302),
+    Route("councils:notification_open", notification_kwargs, overrides=OWN_NOTIFICATION, denied=404),
+    Route("councils:notification_read", notification_kwargs, method="post", overrides=OWN_NOTIFICATION, denied=404),
+    Route("councils:reminder_rules", council_kwargs, ok=REMINDER_RULE_EDITORS),
+    Route(
+        "councils:reminder_rule_edit",
+        lambda world: {**council_kwargs(world), "kind": ReminderKind.RETURN_OVERDUE.value},
+        ok=REMINDER_RULE_EDITORS,
+    ),
+]
+
+
+# Open data: public pages and files, the same for everyone signed in or not. The world's council has a
+# published commission (its opportunity's) and, built on first use, a grant on its register, so that its
+# OCDS and 360Giving packages are not empty (an empty package is a 404: the standards need one item).
+def open_data_kwargs(world) -> dict:
+    if "open_data_grant" not in world:
+        from commissioning.models import DeliveryRoute, State
+        from commissioning.tests.factories import commission_in_state
+        from monitoring.tests.factories import live_agreement
+
+        council = world["council"]
+        commission = commission_in_state(council, State.DELIVERING, route=DeliveryRoute.GRANT)
+        world["open_data_grant"] = live_agreement(council, commission=commission)
+    return council_kwargs(world)
+
+
+ROUTES += [
+    Route("open_data:home", ok=PUBLIC),
+    Route("open_data:council", council_kwargs, ok=PUBLIC),
+    Route("open_data:awards", council_kwargs, ok=PUBLIC),
+    Route("open_data:grants", open_data_kwargs, ok=PUBLIC),
+    Route("open_data:ocds", council_kwargs, ok=PUBLIC),
+    Route(
+        "open_data:ocds_commission",
+        lambda world: {**council_kwargs(world), "key": world["opportunity"].commission.reference},
+        ok=PUBLIC,
+    ),
+    Route("open_data:360giving_json", open_data_kwargs, ok=PUBLIC),
+    Route("open_data:360giving_csv", open_data_kwargs, ok=PUBLIC),
+    Route("open_data:transparency", lambda world: {**council_kwargs(world), "kind": "contracts"}, ok=PUBLIC),
+]
+
+
+# Dashboards: every council member has one (its content follows their role) and may make a meeting
+# pack of the commissions they can read (the PDF without a choice goes back to the chooser). Only a
+# scrutiny member writes a note or flags a commission; the matrix's commission is in nobody's
+# portfolio, so its portfolio holder gets a 404. Anyone signed in has a provider dashboard (empty
+# unless they act for an organisation).
+ROUTES += [
+    Route("monitoring:dashboard", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("monitoring:meeting_pack", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COUNCIL_MEMBERS, 302)),
+    Route(
+        "monitoring:scrutiny_note_add",
+        commission_kwargs,
+        ok=frozenset({Role.SCRUTINY_MEMBER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:agenda_flag",
+        commission_kwargs,
+        ok=frozenset({Role.SCRUTINY_MEMBER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:provider_dashboard", ok=EVERYONE_SIGNED_IN),
 ]

@@ -1,4 +1,4 @@
-"""A lead commissioner signs in, sees the council's outcomes, and signs out."""
+"""A lead commissioner signs in to their dashboard, sees the council's outcomes, and signs out."""
 
 import pytest
 from django.core.management import call_command
@@ -17,8 +17,7 @@ def test_lead_commissioner_sees_the_councils_outcomes_and_signs_out(page):
     assert_accessible(page)
     sign_in(page, "lead@kirkby-moor.example", DEMO_PASSWORD)
 
-    page.get_by_role("heading", name="Your councils").wait_for()
-    page.get_by_role("link", name="Kirkby Moor City Council").click()
+    page.wait_for_url("**/council/kirkby-moor/dashboard/")
     assert page.locator(".app-header__name").inner_text().strip() == "Kirkby Moor City Council"
     page.get_by_role("link", name="Priorities and outcomes").first.click()
 

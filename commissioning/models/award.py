@@ -21,7 +21,7 @@ Only `commissioning.award_services` writes here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import django_fsm as fsm
 from django.conf import settings
@@ -119,6 +119,8 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
     decision_reference = models.CharField(max_length=60, blank=True)
     minute_url = models.URLField(blank=True)
     decision_comments = models.TextField(blank=True)
+    # When the approval was recorded: a decision can be called in once, so call-ins are counted from here.
+    approved_at = models.DateTimeField(null=True, blank=True)
     # Key decisions only: the last day scrutiny may call the decision in.
     call_in_ends_on = models.DateField(null=True, blank=True)
     # When the decision could be acted on: after call-in, or at once for an officer decision.
@@ -150,10 +152,26 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
     def council(self) -> Council:
         return self.commission.council
 
+    def effective_from(self) -> date | None:
+        """The day the decision can be acted on: the decision day for an officer decision, the day
+        it was confirmed after a call-in, or the day after the call-in period when nobody called it
+        in (worked out here, so no scheduled job has to record it)."""
+        if self.state != AwardState.APPROVED:
+            return None
+        if self.effective_on is not None:
+            return self.effective_on
+        if self.call_in_ends_on is not None:
+            return self.call_in_ends_on + timedelta(days=1)
+        return None
+
+    def has_effect(self, today: date | None = None) -> bool:
+        effective = self.effective_from()
+        return effective is not None and effective <= (today or timezone.localdate())
+
     @property
     def decision_has_effect(self) -> bool:
         """Approved, and past any call-in: the letters can go and the agreements can follow."""
-        return self.state == AwardState.APPROVED and self.effective_on is not None
+        return self.has_effect()
 
     def in_call_in_period(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

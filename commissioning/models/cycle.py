@@ -18,7 +18,14 @@ from django.urls import reverse
 from councils.models import Council, Outcome, Portfolio
 
 from .. import gates
-from ..permissions import can_approve, can_cancel, can_decide_referral, is_commissioning_officer, is_lead_commissioner
+from ..permissions import (
+    can_approve,
+    can_cancel,
+    can_decide_referral,
+    can_record_award,
+    is_commissioning_officer,
+    is_lead_commissioner,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -278,7 +285,7 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.SOURCING,
         target=State.AGREEING,
-        permission=is_lead_commissioner,
+        permission=can_record_award,
         custom={"label": "Record the award", "needs_reason": True},
     )
     def record_award(self, *, by, reason):

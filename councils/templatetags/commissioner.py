@@ -23,6 +23,22 @@ def money(value) -> str:
     return f"{sign}£{amount:,.2f}"
 
 
+def plain_number(value) -> str:
+    """A quantity as people write it: 100, 2.5, 1,250 (never 1E+2, never trailing zeros)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):,f}"
+    return f"{number.normalize():,f}"
+
+
+register.filter("number", plain_number)
+
+
 @register.simple_tag(takes_context=True)
 def has_perm(context, perm: str, obj=None) -> bool:
     user = context.get("user") or context["request"].user

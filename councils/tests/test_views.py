@@ -8,13 +8,15 @@ from councils.models import AuditEvent, Council, Membership, Outcome, Role
 from councils.tests.factories import PASSWORD, OutcomeFactory, PriorityFactory, UserFactory
 
 
-def test_sign_in_with_email_and_password_then_see_your_councils(client, council, people):
+def test_sign_in_with_email_and_password_then_land_on_your_dashboard(client, council, people):
     response = client.post(
         reverse("login"), {"username": people[Role.LEAD_COMMISSIONER].email.upper(), "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert [url for url, _ in response.redirect_chain] == [
+        reverse("home"),
+        reverse("monitoring:dashboard", kwargs={"council_slug": council.slug}),
+    ]
     assert "Testshire County Council" in response.content.decode()
-    assert "Lead commissioner" in response.content.decode()
 
 
 def test_wrong_password_shows_an_error_summary(client, people):
@@ -217,6 +219,6 @@ def test_someone_given_a_role_sets_their_password_through_the_reset_link(client,
     assert signed_in.status_code == 302
 
 
-def test_provider_staff_land_in_their_portal_after_signing_in(client, people):
-    response = client.post(reverse("login"), {"username": "admin@moorside.example", "password": PASSWORD})
-    assert response["Location"] == reverse("providers:portal")
+def test_provider_staff_land_on_their_dashboard_after_signing_in(client, people):
+    response = client.post(reverse("login"), {"username": "admin@moorside.example", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("monitoring:provider_dashboard")

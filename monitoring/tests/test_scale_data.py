@@ -24,7 +24,8 @@ def test_small_preset_spreads_over_every_state_and_role():
     assert Evaluation.objects.exists()
     # One bid per organisation per opportunity, as the constraint demands.
     assert not Bid.objects.values("opportunity", "organisation").annotate(n=Count("id")).filter(n__gt=1).exists()
-    assert Opportunity.objects.count() and Agreement.objects.count()
+    assert Opportunity.objects.count()
+    assert Agreement.objects.count()
 
 
 def test_bench_logins_name_a_person_for_every_page():

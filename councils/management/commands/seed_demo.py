@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from commissioning.award_demo import seed_awards
 from commissioning.bid_demo import seed_bids
 from commissioning.demo import seed_commissions
+from commissioning.evaluation_demo import seed_evaluations
 from commissioning.opportunity_demo import seed_opportunities
 from councils.demo import DEMO_PASSWORD, seed_councils
 from monitoring.demo import seed_agreements
@@ -10,8 +12,8 @@ from providers.demo import seed_providers
 
 class Command(BaseCommand):
     help = (
-        "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids and "
-        "agreements. Safe to run repeatedly."
+        "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
+        "evaluations, awards and agreements. Safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -20,11 +22,18 @@ class Command(BaseCommand):
         commissions = seed_commissions()
         opportunities = seed_opportunities()
         bids = seed_bids()
+        evaluations = seed_evaluations()
+        awards = seed_awards()
         agreements = seed_agreements()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
-                f"{agreements} new agreements. Every demo login uses the password '{DEMO_PASSWORD}'."
+                f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements. "
+                f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
+        # Today's reminders, so the demo opens with notifications (the worker emails them; nothing twice).
+        from monitoring.reminders import sweep
+
+        self.stdout.write(f"Reminders: {sweep().summary()}.")

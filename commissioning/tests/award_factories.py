@@ -1,0 +1,390 @@
+"""Award test data, built through the real services as officers, bidders, panellists, decision-makers
+and scrutiny members would: a signed-off evaluation (with lots, a price criterion, exclusions or a
+panellist's conflict when asked), then the award taken to any point — recommended, approved, letters
+sent. Clocks are moved (time_machine) for the forward plan's notice, never the state fields.
+
+Other tests and the demo can use `signed_off_evaluation`, `approved_award` and
+`award_with_letters_sent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import time_machine
+from django.utils import timezone
+
+from commissioning import award_services, bid_services, opportunity_services
+from commissioning import evaluation_selectors as evaluation_selectors
+from commissioning import evaluation_services as evaluation_services
+from commissioning.models import (
+    Award,
+    Bid,
+    BidOutcome,
+    BidPriceLine,
+    DecisionMaker,
+    DeliveryRoute,
+    Evaluation,
+    Lot,
+    Opportunity,
+    OpportunityQuestion,
+    PriceMethod,
+    State,
+)
+from commissioning.services import Decision
+from commissioning.tests.evaluation_factories import Bidder, EvaluationWorld, _at_deadline, bidder
+from commissioning.tests.factories import commission_in_state, staff
+from councils.models import Role, User
+from councils.tests.factories import PortfolioFactory
+
+
+@dataclass
+class AwardWorld(EvaluationWorld):
+    """A signed-off evaluation (see `EvaluationWorld`) and, once started, its award."""
+
+    award: Award | None = None
+    lots: list[Lot] = field(default_factory=list)
+    officer: User | None = None
+
+    def refresh_award(self) -> Award:
+        self.award = Award.objects.get(pk=self.award.pk)
+        return self.award
+
+
+def _publish_with_bids(council, bidders, *, route, budget, lots, lot_prices, portfolio):
+    commission = commission_in_state(council, State.SOURCING, route=route, budget=budget, portfolio=portfolio)
+    officer = staff(council, Role.COMMISSIONING_OFFICER)
+    opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
+    made_lots = [
+        opportunity_services.record_save(
+            by=officer,
+            opportunity=opportunity,
+            instance=Lot(opportunity=opportunity, number=number, title=f"Ward {number}", budget=lot_budget),
+        )
+        for number, lot_budget in enumerate(lots, start=1)
+    ]
+    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
+    for position, criterion in enumerate(criteria, start=1):
+        opportunity_services.record_save(
+            by=officer,
+            opportunity=opportunity,
+            instance=OpportunityQuestion(
+                opportunity=opportunity,
+                criterion=criterion,
+                text=f"Question {position}: how does your bid meet ‘{criterion.title}’?",
+                word_limit=500,
+                position=position,
+            ),
+        )
+    opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
+    questions = list(opportunity.questions.order_by("position"))
+    for index, entry in enumerate(bidders):
+        organisation = entry.organisation
+        bid = bid_services.bid_start(by=entry.user, opportunity=opportunity, organisation=organisation)
+        bid_services.bid_save_answers(
+            by=entry.user,
+            bid=bid,
+            answers={q.pk: f"{organisation} answers question {q.position} in full." for q in questions},
+        )
+        if made_lots:
+            prices = lot_prices.get(index) or dict.fromkeys(range(len(made_lots)), entry.price)
+            bid_services.bid_save_lots(by=entry.user, bid=bid, lots=[made_lots[n] for n in prices])
+            rows = [
+                {"lot": made_lots[n], "year": 1, "description": f"Delivering ward {n + 1}", "amount": Decimal(price)}
+                for n, price in prices.items()
+            ]
+        else:
+            rows = [{"year": 1, "description": "Delivering the service", "amount": entry.price}]
+        bid_services.bid_save_rows(by=entry.user, bid=bid, model=BidPriceLine, rows=rows)
+        bid_services.bid_save_rows(
+            by=entry.user,
+            bid=bid,
+            model=BidOutcome,
+            rows=[
+                {"description": "Fewer lonely people", "measure": "People supported", "target": 40, "unit": "people"}
+            ],
+        )
+        bid_services.bid_save_declarations(
+            by=entry.user, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
+        )
+        bid_services.bid_transition(by=entry.user, bid=bid, name="submit")
+    return opportunity, made_lots
+
+
+def _open_bids(opportunity: Opportunity) -> Opportunity:
+    """Past the deadline the bids are opened: by two different officers for a large contract."""
+    council = opportunity.council
+    with _at_deadline(opportunity):
+        opportunity_services.bids_open(by=staff(council, Role.PROCUREMENT_OFFICER), opportunity=opportunity)
+        if opportunity.two_person_opening:
+            opportunity_services.bids_open(by=staff(council, Role.LEGAL_OFFICER), opportunity=opportunity)
+    opportunity.refresh_from_db()
+    return opportunity
+
+
+def winner_first(bid_index: int, criterion_index: int) -> int:
+    """Moderated scores that rank the bids in the order they were made (the first wins: 4 on every
+    criterion), with the later bids ahead on the last quality criterion (the seventh and the eighth
+    without a price criterion) so that every letter has strengths as well as the winner's advantages."""
+    return max(0, min(5, 4 - bid_index + (2 * bid_index if criterion_index >= 6 else 0)))
+
+
+def signed_off_evaluation(
+    council,
+    bidders: list[Bidder] | None = None,
+    *,
+    route: str = DeliveryRoute.GRANT,
+    budget: Decimal | int = Decimal(60000),
+    lots: list[Decimal | None] = (),
+    lot_prices: dict[int, dict[int, Decimal | int]] | None = None,
+    price_method: str = PriceMethod.QUALITY_ONLY,
+    failing: dict[int, dict[str, str]] | None = None,
+    conflicted: dict[int, str] | None = None,
+    moderated: Callable[[int, int], int] = winner_first,
+    portfolio=None,
+) -> AwardWorld:
+    """An opportunity bid for by `bidders` (in that order), its bids opened and its evaluation signed
+    off through the services. The lead commissioner runs it; the commissioning officer chairs with the
+    procurement officer; with `conflicted` (bid index → nature) the legal officer sits on the panel
+    too and declares those conflicts. `lots` are the lots' budgets; `lot_prices` (bidder index →
+    {lot index: price}) which lots each bidder bids for (every lot at its price by default).
+    `failing` (bid index → {check: reason}) excludes bids at the compliance checks; `moderated(bid,
+    criterion)` gives the moderated scores (the first bid wins by default)."""
+    bidders = bidders if bidders is not None else [bidder("Moorside Youth Trust", 48000), bidder("Brightwork", 52000)]
+    opportunity, made_lots = _publish_with_bids(
+        council,
+        bidders,
+        route=route,
+        budget=Decimal(budget),
+        lots=list(lots),
+        lot_prices=lot_prices or {},
+        portfolio=portfolio,
+    )
+    opportunity = _open_bids(opportunity)
+    lead = staff(council, Role.LEAD_COMMISSIONER)
+    chair = staff(council, Role.COMMISSIONING_OFFICER)
+    panellist = staff(council, Role.PROCUREMENT_OFFICER)
+    commission = opportunity.commission
+    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
+    price_criterion = next((c for c in criteria if c.title == "Value for money"), criteria[-1])
+    evaluation = evaluation_services.evaluation_set_up(
+        by=lead,
+        opportunity=opportunity,
+        price_method=price_method,
+        price_criterion=price_criterion if price_method == PriceMethod.LOWEST_PRICE else None,
+        compliance_checks=["Eligible organisation", "Within the budget envelope"],
+    )
+    world = AwardWorld(
+        council=council,
+        opportunity=opportunity,
+        evaluation=evaluation,
+        lead=lead,
+        chair=chair,
+        panellist=panellist,
+        bids=list(evaluation_selectors.evaluated_bids(opportunity)),
+        lots=made_lots,
+        officer=chair,
+    )
+    world.members["chair"] = evaluation_services.panel_appoint(by=lead, evaluation=evaluation, user=chair, chair=True)
+    world.members["panellist"] = evaluation_services.panel_appoint(by=lead, evaluation=evaluation, user=panellist)
+    scorers = [chair, panellist]
+    conflicts = {world.bids[index].pk: nature for index, nature in (conflicted or {}).items()}
+    walled = None
+    if conflicted:
+        walled = staff(council, Role.LEGAL_OFFICER)
+        world.members["conflicted"] = evaluation_services.panel_appoint(by=lead, evaluation=evaluation, user=walled)
+        scorers.append(walled)
+    _declare(world, chair, {})
+    _declare(world, panellist, {})
+    if walled is not None:
+        _declare(world, walled, conflicts)
+    _step(world, "open_compliance")
+    failing = failing or {}
+    for index, bid in enumerate(world.bids):
+        checks = failing.get(index, {})
+        results = {check: (check not in checks, checks.get(check, "")) for check in world.refresh().compliance_checks}
+        evaluation_services.compliance_record(by=chair, evaluation=world.evaluation, bid=bid, results=results)
+    _step(world, "open_scoring")
+    eligible = [b for b in world.bids if b.pk not in evaluation_selectors.failed_bid_ids(world.evaluation)]
+    for user in scorers:
+        member = evaluation_selectors.current_member(user, world.refresh())
+        for bid in eligible:
+            if user == walled and bid.pk in conflicts:
+                continue
+            given = {
+                c.pk: (moderated(world.bids.index(bid), i), "Scored on the evidence given.")
+                for i, c in enumerate(evaluation_selectors.member_criteria(world.evaluation, member))
+            }
+            evaluation_services.score_sheet_save(
+                by=user, evaluation=world.evaluation, bid=bid, scores=given, submit=True
+            )
+    _step(world, "open_moderation")
+    for bid in eligible:
+        index = world.bids.index(bid)
+        evaluation_services.moderation_record(
+            by=chair,
+            evaluation=world.refresh(),
+            bid=bid,
+            scores={
+                c.pk: (moderated(index, i), f"Moderated: {bid.organisation} on criterion {i + 1}.")
+                for i, c in enumerate(world.criteria)
+            },
+        )
+    _step(world, "sign_off", by=chair)
+    return world
+
+
+def _declare(world: EvaluationWorld, user: User, conflicts: dict[int, str]) -> None:
+    answers = {bid.pk: (bid.pk in conflicts, conflicts.get(bid.pk, "")) for bid in world.bids}
+    evaluation_services.declarations_record(by=user, evaluation=world.refresh(), answers=answers)
+
+
+def _step(world: EvaluationWorld, name: str, by: User | None = None) -> Evaluation:
+    return evaluation_services.evaluation_transition(by=by or world.lead, evaluation=world.refresh(), name=name)
+
+
+# ---- The award ----------------------------------------------------------------------------------------
+
+
+def started_award(world: AwardWorld) -> Award:
+    world.award = award_services.award_start(by=world.officer, opportunity=world.opportunity)
+    return world.award
+
+
+def submitted_award(world: AwardWorld) -> Award:
+    if world.award is None:
+        started_award(world)
+    world.award = award_services.award_transition(by=world.officer, award=world.refresh_award(), name="submit")
+    return world.award
+
+
+def key_decision(world: AwardWorld, decided_on=None) -> Decision:
+    decided_on = decided_on or timezone.localdate()
+    return Decision(
+        decision_maker=DecisionMaker.PORTFOLIO_HOLDER,
+        reference=f"PH/{decided_on.year}/{world.opportunity.pk:03d}",
+        decided_on=decided_on,
+        minute_url=f"https://democracy.{world.council.slug}.example/decisions/award-{world.opportunity.pk}",
+    )
+
+
+def decide(world: AwardWorld, by: User | None = None, decision: Decision | None = None) -> Award:
+    """The decision-maker approves the submitted recommendation today (the lead commissioner for an
+    officer decision; the commission's portfolio holder, with a portfolio holder decision, for a key
+    decision)."""
+    award = world.refresh_award()
+    if award.is_key_decision:
+        holder = award.commission.portfolio.holder if award.commission.portfolio else None
+        by = by or holder or staff(world.council, Role.PORTFOLIO_HOLDER)
+        decision = decision or key_decision(world)
+    else:
+        by = by or world.lead
+        decision = decision or Decision(decided_on=timezone.localdate())
+    world.award = award_services.award_transition(
+        by=by, award=award, name="approve", reason="Agreed as recommended.", decision=decision
+    )
+    return world.award
+
+
+def approved_award(council, *, world: AwardWorld | None = None, **evaluation) -> AwardWorld:
+    """A signed-off evaluation's award, recommended as proposed and approved. A key decision (a total
+    at or above the key-decision threshold) is taken by the portfolio holder 30 days after the forward
+    plan entry its opportunity got when published, with the clock moved on for it: the call-in period
+    then runs from that day."""
+    world = world or signed_off_evaluation(council, **evaluation)
+    submitted_award(world)
+    if world.award.is_key_decision:
+        with time_machine.travel(timezone.now() + timedelta(days=30), tick=False):
+            decide(world)
+    else:
+        decide(world)
+    return world
+
+
+def award_with_letters_sent(council, *, world: AwardWorld | None = None, **evaluation) -> AwardWorld:
+    """An approved officer decision (below the key-decision threshold, so it has effect at once) with
+    every bidder's letter sent."""
+    world = world or approved_award(council, **evaluation)
+    if world.award.effective_from() is None or world.award.effective_from() > timezone.localdate():
+        raise ValueError("The decision has no effect yet: move the clock past the call-in period first.")
+    award_services.outcome_letters_send(by=world.officer, award=world.refresh_award())
+    world.refresh_award()
+    return world
+
+
+def holder_portfolio(council, holder: User):
+    """A portfolio of the council held by `holder` (for key decisions only its holder may take)."""
+    return PortfolioFactory(council=council, holder=holder)
+
+
+def bids_of(world: AwardWorld) -> list[Bid]:
+    return list(Bid.objects.filter(pk__in=[b.pk for b in world.bids]).order_by("submitted_at", "id"))
+
+
+# ---- The access matrix -----------------------------------------------------------------------------------
+
+MATRIX_STAGES = ("draft", "awaiting", "approved", "sent")
+
+
+def matrix_award(world: dict, stage: str = "sent") -> AwardWorld:
+    """For the access matrix, built on first use and kept in the world: an officer-decision grant award
+    at `stage` (draft, awaiting a decision, approved, or with its letters sent) on an opportunity bid
+    for by the provider administrator's organisation and one other, with a forward plan entry."""
+    key = f"award_{stage}"
+    if key not in world:
+        people = world["people"]
+        own = Bidder(user=people["provider_admin"], price=Decimal("45000"))
+        award_world = signed_off_evaluation(world["council"], [own, bidder("Dale Community Interest Company", 47000)])
+        started_award(award_world)
+        if stage != "draft":
+            submitted_award(award_world)
+        if stage in ("approved", "sent"):
+            decide(award_world)
+        if stage == "sent":
+            award_services.outcome_letters_send(by=award_world.officer, award=award_world.refresh_award())
+        world[key] = award_world
+    return world[key]
+
+
+def matrix_forward_plan_entry(world: dict):
+    if "forward_plan_entry" not in world:
+        commission = world["opportunity"].commission
+        world["forward_plan_entry"] = award_services.forward_plan_publish(
+            by=world["people"][Role.COMMISSIONING_OFFICER],
+            commission=commission,
+            matter="Award of the debt advice contract",
+            decision_maker=DecisionMaker.CABINET,
+            expected_on=timezone.localdate() + timedelta(days=60),
+        )
+    return world["forward_plan_entry"]
+
+
+def award_kwargs(stage: str = "sent", **values) -> Callable[[dict], dict]:
+    """URL kwargs for the matrix's award at `stage`, plus e.g. letter_pk="other" (the other bidder's
+    letter) or "own" (the provider administrator's), name="…"."""
+
+    def build(world) -> dict:
+        award_world = matrix_award(world, stage)
+        kwargs = {"council_slug": world["council"].slug, "pk": award_world.opportunity.pk}
+        for name, value in values.items():
+            if name == "letter_pk":
+                bid = award_world.bids[0 if value == "own" else 1]
+                kwargs[name] = award_world.award.letters.get(bid=bid).pk
+            else:
+                kwargs[name] = value
+        return kwargs
+
+    return build
+
+
+def provider_letter_kwargs(world) -> dict:
+    award_world = matrix_award(world, "sent")
+    letter = award_world.award.letters.get(bid=award_world.bids[0])
+    return {"reference": award_world.opportunity.reference, "letter_pk": letter.pk}
+
+
+def forward_plan_kwargs(world) -> dict:
+    return {"council_slug": world["council"].slug, "entry_pk": matrix_forward_plan_entry(world).pk}

@@ -1,0 +1,149 @@
+"""Forms for notification preferences and a council's reminder rules (GOV.UK crispy forms)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from .fields import WholeNumberField
+from .forms import GovukFormMixin
+from .models import ReminderKind
+from .notification_selectors import ReminderSettings
+
+DIGEST_CHOICES = [
+    ("individual", "Send each reminder by email as it happens"),
+    ("digest", "Send one email a day, at 7am, with that day's reminders"),
+]
+
+
+class RadiosMixin(GovukFormMixin):
+    def build_helper(self) -> None:
+        super().build_helper()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect):
+                self.helper[name].wrap(Field.radios, legend_size=Size.SMALL)
+
+
+class NotificationPreferenceForm(RadiosMixin, forms.Form):
+    submit_label = "Save your choice"
+
+    emails = forms.ChoiceField(
+        label="How do you want reminder emails?",
+        help_text="Reminders always appear in your notifications in Commissioner as well.",
+        choices=DIGEST_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you want reminder emails"},
+    )
+
+    @property
+    def daily_digest(self) -> bool:
+        return self.cleaned_data["emails"] == "digest"
+
+
+# What each kind asks for: (field, label, hint). Fields not listed keep their value.
+RULE_QUESTIONS: dict[str, list[tuple[str, str, str]]] = {
+    ReminderKind.RETURN_DUE_SOON: [
+        ("enabled", "Remind providers before a return is due", ""),
+        ("days_before", "How many days before the due date", "The reminder is sent once, this many days before."),
+        ("working_days", "", ""),
+    ],
+    ReminderKind.RETURN_DUE_TODAY: [
+        ("enabled", "Remind providers on the day a return is due", ""),
+    ],
+    ReminderKind.RETURN_OVERDUE: [
+        ("enabled", "Remind providers while a return is overdue", "The first reminder is sent the day after."),
+        ("repeat_every_days", "Remind them again every", "Enter 0 to remind them only once."),
+        (
+            "escalate_after_days",
+            "Tell the lead officer and the portfolio holder once a return is this many days overdue",
+            "Only for returns never submitted. Enter 0 never to escalate.",
+        ),
+        ("working_days", "", ""),
+    ],
+    ReminderKind.RETURN_AWAITING_REVIEW: [
+        ("enabled", "Remind the council contact when a submitted return waits for review", ""),
+        ("days_before", "After how many days waiting", ""),
+        ("repeat_every_days", "Remind them again every", "Enter 0 to remind them only once."),
+        ("working_days", "", ""),
+    ],
+    ReminderKind.AGREEMENT_ENDING: [
+        ("enabled", "Remind the lead officer before a live agreement ends", ""),
+        (
+            "days_before",
+            "How many days before it ends",
+            "Leave enough time to review the commission and decide what happens next: 183 days is about six months.",
+        ),
+        ("working_days", "", ""),
+    ],
+    ReminderKind.OPPORTUNITY_DEADLINE: [
+        ("enabled", "Remind providers following an opportunity before its deadline for bids", ""),
+        ("days_before", "How many days before the deadline", "Organisations that have already bid are not reminded."),
+        ("working_days", "", ""),
+    ],
+}
+
+LIMITS = {"days_before": (0, 366), "repeat_every_days": (0, 90), "escalate_after_days": (0, 120)}
+# Zero would mean "on the day itself" for these, which the due-today reminder already does.
+AT_LEAST_ONE = {(ReminderKind.RETURN_DUE_SOON, "days_before"), (ReminderKind.AGREEMENT_ENDING, "days_before")}
+
+
+class ReminderRuleForm(RadiosMixin, forms.Form):
+    """The questions for one kind of reminder, with the council's current settings filled in."""
+
+    submit_label = "Save the reminder settings"
+
+    def __init__(self, *args, kind: str, current: ReminderSettings, **kwargs):
+        self.kind = kind
+        initial = {**current.as_dict(), "working_days": "working" if current.working_days else "calendar"}
+        initial["enabled"] = "yes" if current.enabled else "no"
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+    def build_helper(self) -> None:
+        self.fields.clear()
+        for name, label, hint in RULE_QUESTIONS[self.kind]:
+            self.fields[name] = self._field(name, label, hint)
+        super().build_helper()
+
+    def _field(self, name: str, label: str, hint: str) -> forms.Field:
+        if name == "enabled":
+            return forms.ChoiceField(
+                label=label,
+                help_text=hint,
+                choices=[("yes", "Yes"), ("no", "No")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose yes or no"},
+            )
+        if name == "working_days":
+            return forms.ChoiceField(
+                label="How are the days counted?",
+                choices=[
+                    ("working", "Working days (weekends and bank holidays in England and Wales are skipped)"),
+                    ("calendar", "Calendar days"),
+                ],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how the days are counted"},
+            )
+        low, high = LIMITS[name]
+        if (self.kind, name) in AT_LEAST_ONE:
+            low = 1
+        return WholeNumberField(
+            label=f"{label} (days)",
+            help_text=hint,
+            min_value=low,
+            max_value=high,
+            error_messages={
+                "required": f"Enter a number of days from {low} to {high}",
+                "invalid": f"Enter a whole number of days from {low} to {high}",
+                "min_value": f"Enter a number of days from {low} to {high}",
+                "max_value": f"Enter a number of days from {low} to {high}",
+            },
+        )
+
+    def rule_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        if "enabled" in values:
+            values["enabled"] = values["enabled"] == "yes"
+        if "working_days" in values:
+            values["working_days"] = values["working_days"] == "working"
+        return values

@@ -1,0 +1,36 @@
+"""Scheduled work for monitoring: the reminder sweep, the outbox's emails and the daily digests.
+
+Tasks are thin: `monitoring.reminders` does the work. Each is idempotent, so it is acknowledged only
+once it has finished (`acks_late`): a task whose worker dies runs again, and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import reminders
+
+# Stop claiming more emails before the task's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, 240 s);
+# whatever is left waits for the next run, a minute later.
+DELIVERY_TIME_BUDGET = 180.0
+
+
+@shared_task(name="monitoring.tasks.send_reminders", acks_late=True)
+def send_reminders() -> dict[str, int]:
+    """Record today's new reminders (hourly), then email them without waiting for the next delivery run."""
+    result = reminders.sweep()
+    if result.total:
+        deliver_reminder_emails.delay()
+    return dict(result.created)
+
+
+@shared_task(name="monitoring.tasks.deliver_reminder_emails", acks_late=True)
+def deliver_reminder_emails() -> int:
+    """Email pending reminders to people who want them one at a time (every minute)."""
+    return reminders.deliver_emails(time_budget=DELIVERY_TIME_BUDGET)
+
+
+@shared_task(name="monitoring.tasks.send_daily_digests", acks_late=True)
+def send_daily_digests() -> int:
+    """One email with the day's reminders to everyone who chose the daily digest (07:00 London time)."""
+    return reminders.send_digests()

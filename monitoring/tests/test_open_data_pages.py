@@ -1,0 +1,122 @@
+"""The public open data pages: no sign-in, only what has been published, links from the register and the
+opportunities, and a fixed number of queries however many rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commissioning.models import DeliveryRoute
+
+from .test_open_data_factories import (
+    TODAY,
+    at,
+    awarded,
+    called_in,
+    charity,
+    delivering_grants,
+    live_grant,
+    sealed_bids,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, name: str, council=None, **query):
+    kwargs = {"council_slug": council.slug} if council is not None else {}
+    with at(TODAY):
+        response = client.get(reverse(f"open_data:{name}", kwargs=kwargs), query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_pages_need_no_sign_in_and_link_the_downloads(client, council):
+    home = page(client, "home")
+    assert reverse("open_data:council", kwargs={"council_slug": council.slug}) in home
+    index = page(client, "council", council)
+    for name in ("awards", "grants", "ocds", "360giving_json", "360giving_csv"):
+        assert reverse(f"open_data:{name}", kwargs={"council_slug": council.slug}) in index
+    contracts = reverse("open_data:transparency", kwargs={"council_slug": council.slug, "kind": "contracts"})
+    assert f"{contracts}?year=2026&amp;quarter=3" in index
+    assert f"{contracts}?year=2025&amp;quarter=1" in index
+    assert "from=2026-04-01&amp;to=2027-03-31" in index
+    assert "commissioning@testshire.example" in index
+    assert page(client, "awards", council)
+    assert page(client, "grants", council)
+
+
+def test_unknown_council_is_not_found(client):
+    with at(TODAY):
+        assert client.get("/open-data/nowhere/").status_code == 404
+        assert client.get("/open-data/nowhere/ocds.json").status_code == 404
+
+
+def test_awards_page_shows_awards_in_effect_only(client, council, other_council):
+    world = awarded(council)
+    held = called_in(other_council, winner="Held Decision Trust", runner_up="Other Bidder Ltd")
+    sealed = sealed_bids(council)
+    body = page(client, "awards", council)
+    assert world.opportunity.title in body
+    assert "Moorside Youth Trust" in body
+    assert "£48,000" in body
+    assert "2 March 2026" in body
+    assert "Delegated officer decision" in body
+    assert "Brightwork Training Ltd" not in body  # bid, did not win
+    assert sealed.reference not in body
+    ocds = reverse(
+        "open_data:ocds_commission",
+        kwargs={"council_slug": council.slug, "key": world.opportunity.commission.reference},
+    )
+    assert ocds in body
+    elsewhere = page(client, "awards", other_council)
+    assert held.opportunity.reference not in elsewhere
+    assert "No awards have been published yet." in elsewhere
+
+
+def test_grants_page_lists_grants_awarded(client, council):
+    commission = delivering_grants(council, title="Community chest")
+    live_grant(council, commission, charity("Hillside Lunch Club"), value=Decimal("12500"))
+    body = page(client, "grants", council)
+    assert "Hillside Lunch Club" in body
+    assert "£12,500" in body
+    assert "5 October 2026" in body
+    assert "Community chest" in body
+    assert "from=2026-04-01&amp;to=2027-03-31" in body
+
+
+def test_register_and_opportunities_link_to_open_data(client):
+    home = reverse("open_data:home")
+    with at(TODAY):
+        assert home in client.get(reverse("monitoring:register")).content.decode()
+        assert home in client.get(reverse("opportunities:list")).content.decode()
+
+
+def test_grants_page_queries_do_not_grow_with_rows(client, council):
+    commission = delivering_grants(council)
+    live_grant(council, commission, charity("Grantee 0"))
+    with CaptureQueriesContext(connection) as one:
+        page(client, "grants", council)
+    for number in range(1, 25):
+        live_grant(council, commission, charity(f"Grantee {number}"))
+    with CaptureQueriesContext(connection) as many:
+        body = page(client, "grants", council)
+    assert body.count("Lunch club for older people") == 25
+    assert len(many) == len(one)
+
+
+def test_awards_page_queries_do_not_grow_with_rows(client, council):
+    # Each award is a whole competition, evaluated and decided: three make the point.
+    awarded(council, winner="First Winner Trust", runner_up="First Runner-up")
+    with CaptureQueriesContext(connection) as one:
+        page(client, "awards", council)
+    awarded(council, route=DeliveryRoute.CONTRACT, winner="Second Winner Ltd", runner_up="Second Runner-up")
+    awarded(council, winner="Third Winner CIC", runner_up="Third Runner-up")
+    with CaptureQueriesContext(connection) as many:
+        body = page(client, "awards", council)
+    for winner in ("First Winner Trust", "Second Winner Ltd", "Third Winner CIC"):
+        assert winner in body
+    assert len(many) == len(one)
