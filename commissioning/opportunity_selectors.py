@@ -88,16 +88,19 @@ def public_opportunities(filters: dict) -> QuerySet[Opportunity]:
 
 
 def councils_with_opportunities() -> QuerySet[Council]:
-    return Council.objects.filter(opportunities__state__in=LISTED_STATES).distinct().order_by("name")
+    listed = Opportunity.objects.filter(council=OuterRef("pk"), state__in=LISTED_STATES)
+    return Council.objects.filter(Exists(listed)).order_by("name")
 
 
 def outcomes_with_opportunities() -> QuerySet[Outcome]:
-    """Council outcomes that some public opportunity's commission contributes to (for the filter)."""
-    public = Commission.objects.filter(opportunities__state__in=LISTED_STATES)
+    """Council outcomes that some public opportunity's commission contributes to (for the filter).
+    Semi-joins (EXISTS), not a DISTINCT over every commission and opportunity: it stays quick however
+    many there are."""
+    listed_commissions = Opportunity.objects.filter(state__in=LISTED_STATES).values("commission_id")
+    links = Commission.outcomes.through.objects.filter(outcome_id=OuterRef("pk"), commission_id__in=listed_commissions)
     return (
-        Outcome.objects.filter(commissions__in=public)
+        Outcome.objects.filter(Exists(links))
         .select_related("priority__plan__council")
-        .distinct()
         .order_by("priority__plan__council__name", "title")
     )
 

@@ -185,12 +185,17 @@ def _accepted(returns: QuerySet[MonitoringReturn]) -> QuerySet[MonitoringReturn]
 def with_performance(agreements: QuerySet[Agreement], today: date) -> QuerySet[Agreement]:
     """Each agreement with its overdue returns and the rating of its latest accepted return."""
     latest = _accepted(MonitoringReturn.objects.filter(agreement=OuterRef("pk"))).order_by("-period_end", "-id")
+    # Correlated subqueries, not a join and GROUP BY over every return of every agreement: each reads
+    # one agreement's few returns through the (agreement, due_on) index.
+    overdue = (
+        MonitoringReturn.objects.filter(agreement=OuterRef("pk"), state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
+        .order_by()
+        .values("agreement")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return agreements.annotate(
-        overdue_returns=Count(
-            "returns",
-            filter=Q(returns__state__in=AWAITING_PROVIDER_STATES, returns__due_on__lt=today),
-            distinct=True,
-        ),
+        overdue_returns=Coalesce(Subquery(overdue), Value(0)),
         latest_rag=Coalesce(Subquery(latest.values("overall_rag")[:1]), Value("")),
     )
 
@@ -586,13 +591,15 @@ def _investment_by_outcome(council: Council, commissions: QuerySet[Commission], 
     outcomes = Outcome.objects.filter(priority__plan__council=council)
     if filters.outcome is not None:
         outcomes = outcomes.filter(pk=filters.outcome)
+    # Filtering on the relation before annotating makes the sums run over the joined active commissions
+    # only, rather than over every commission of the council with a filter on each row.
     return list(
-        outcomes.annotate(
-            investment=Coalesce(Sum("commissions__budget", filter=Q(commissions__in=active)), ZERO),
-            commission_count=Count("commissions", filter=Q(commissions__in=active), distinct=True),
+        outcomes.filter(commissions__in=active)
+        .annotate(
+            investment=Coalesce(Sum("commissions__budget"), ZERO),
+            commission_count=Count("commissions", distinct=True),
             priority_investment=Coalesce(Subquery(serving_priority[:1], output_field=MONEY_OUTPUT), ZERO),
         )
-        .filter(commission_count__gt=0)
         .select_related("priority")
         .order_by("-investment", "title")
     )

@@ -71,6 +71,34 @@ def _agreement_rows(user: User, council: Council, params: QueryDict, kwargs: dic
     return monitoring_selectors.agreement_list(user, council, form.filters())
 
 
+def _opportunity_rows(user: User, council: Council, params: QueryDict, kwargs: dict):
+    from django.db.models import Count, Q
+
+    from commissioning.models import BidState, Opportunity, OpportunityState
+
+    state = params.get("state", "")
+    if state and state not in OpportunityState.values:
+        raise ValidationError("Choose a state from the list.")
+    visible = commission_selectors.commissions_visible_to(user, council)
+    opportunities = (
+        Opportunity.objects.filter(council=council, commission__in=visible.values("pk"))
+        .select_related("commission")
+        .annotate(submitted_bids=Count("bids", filter=Q(bids__state=BidState.SUBMITTED)))
+        .order_by("-submission_deadline", "-id")
+    )
+    return opportunities.filter(state=state) if state else opportunities
+
+
+def _return_rows(user: User, council: Council, params: QueryDict, kwargs: dict):
+    from .returns_forms import ReturnFilterForm
+    from .returns_selectors import council_returns
+
+    form = ReturnFilterForm(params or None, user=user, council=council)
+    if params and not form.is_valid():
+        raise ValidationError(form.errors)
+    return council_returns(user, council, form.filters())
+
+
 def _bid_rows(user: User, council: Council, params: QueryDict, kwargs: dict):
     # The sealed-bid rule and the conflict-of-interest walls are the selector's: nothing before opening,
     # nothing a walled-off officer may not see.
@@ -119,6 +147,42 @@ KINDS: dict[str, ExportKind] = {
                 Column("Starts", lambda a: a.starts_on),
                 Column("Ends", lambda a: a.ends_on),
                 Column("Monitoring", lambda a: a.get_monitoring_frequency_display()),
+            ],
+        ),
+        ExportKind(
+            slug="opportunities",
+            title="Opportunities",
+            permission="commissioning.list_commissions",
+            rows=_opportunity_rows,
+            columns=[
+                Column("Reference", lambda o: o.reference),
+                Column("Title", lambda o: o.title),
+                Column("Commission", lambda o: o.commission.reference),
+                Column("State", lambda o: o.get_state_display()),
+                Column("Type", lambda o: o.get_form_type_display()),
+                Column("Budget envelope (£)", lambda o: o.budget_envelope),
+                Column("Published", lambda o: o.published_at),
+                Column("Deadline for bids", lambda o: o.submission_deadline),
+                Column("Expected award", lambda o: o.expected_award_on),
+                # Counted only: who bid stays behind the sealed-bid rule on the bid pages.
+                Column("Bids submitted", lambda o: o.submitted_bids),
+            ],
+        ),
+        ExportKind(
+            slug="returns",
+            title="Monitoring returns",
+            permission="monitoring.list_returns",
+            rows=_return_rows,
+            columns=[
+                Column("Agreement", lambda r: r.agreement.reference),
+                Column("Provider", lambda r: r.agreement.party_name),
+                Column("Period from", lambda r: r.period_start),
+                Column("Period to", lambda r: r.period_end),
+                Column("Due", lambda r: r.due_on),
+                Column("State", lambda r: r.get_state_display()),
+                Column("Submitted", lambda r: r.submitted_at),
+                Column("Late", lambda r: r.is_late),
+                Column("Overall rating", lambda r: r.get_overall_rag_display()),
             ],
         ),
         ExportKind(

@@ -73,5 +73,8 @@ echo "bench.sh: warming up (10 s)"
 "${locust[@]}" -t 10s --csv "$work/warmup" >/dev/null 2>&1 || true
 echo "bench.sh: measuring (${BENCH_DURATION:-60s}, ${BENCH_USERS:-8} sessions)"
 "${locust[@]}" -t "${BENCH_DURATION:-60s}" --csv "$work/run" >/dev/null 2>&1 || true
+# Stop serving before the database goes (services.sh stops it on exit).
+stop_gunicorn
+gunicorn_pid=""
 "$py" scripts/bench/report.py "$work/run_stats.csv" "$BENCH_QUERIES" "$BENCH_TARGETS" \
     "var/bench/bench-$stamp.json" "${BENCH_LABEL:-}"

@@ -633,6 +633,8 @@ ROUTES = [
     # List downloads: the list's own readers; bids only once opened (the sealed list is an empty file).
     Route("monitoring:export", export_kwargs("commissions"), ok=COUNCIL_MEMBERS),
     Route("monitoring:export", export_kwargs("agreements"), ok=COUNCIL_MEMBERS),
+    Route("monitoring:export", export_kwargs("opportunities"), ok=COUNCIL_MEMBERS),
+    Route("monitoring:export", export_kwargs("returns"), ok=COUNCIL_MEMBERS),
     Route(
         "monitoring:export_opportunity",
         lambda world: {**council_bids_kwargs()(world), "kind": "bids", "fmt": "csv"},

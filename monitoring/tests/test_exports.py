@@ -140,3 +140,27 @@ def test_a_long_export_is_queued_and_only_its_requester_sees_it(
 
     client.force_login(people["commissioning_officer"])
     assert client.get(response["Location"]).status_code == 404
+
+
+def test_opportunities_export_counts_bids_without_naming_bidders(council, people, client_for):
+    opportunity = open_opportunity(council)
+    submitted_bid(opportunity, bid_writer())
+    rows = _csv(_export(client_for(people["lead_commissioner"]), council, kind="opportunities"))
+    header, row = rows[0], rows[1]
+    assert row[header.index("Reference")] == opportunity.reference
+    assert row[header.index("Bids submitted")] == "1"
+    assert all("Moorside" not in cell for cell in row)
+    assert (
+        _export(client_for(people["lead_commissioner"]), council, "opportunities", query="?state=x").status_code == 400
+    )
+
+
+def test_returns_export_follows_the_returns_list(council, people, client_for):
+    from monitoring.tests.returns_factories import recent_live_agreement, returns_of
+
+    agreement = recent_live_agreement(council)
+    rows = _csv(_export(client_for(people["lead_commissioner"]), council, kind="returns"))
+    assert rows[0][:3] == ["Agreement", "Provider", "Period from"]
+    started = [r for r in returns_of(agreement) if r.period_start <= agreement.starts_on.today()]
+    assert len(rows) - 1 == len(started)
+    assert _export(client_for(people["provider_admin"]), council, kind="returns").status_code == 403

@@ -85,16 +85,17 @@ def main() -> None:
         (
             "CSV export (commissions)",
             lead,
-            first_url([("commissioning:export", c), ("commissioning:list_export", c)], "?format=csv"),
+            first_url([("monitoring:export", {**c, "kind": "commissions", "fmt": "csv"})], "?stage=do"),
         ),
     ]
-    for role in (officer, lead, "portfolio_holder", "scrutiny_member"):
+    for role, view in (
+        (officer, "officer"),
+        (lead, "lead"),
+        ("portfolio_holder", "portfolio"),
+        ("scrutiny_member", "scrutiny"),
+    ):
         pages.append(
-            (
-                f"dashboard: {role.replace('_', ' ')}",
-                role,
-                first_url([("monitoring:dashboard", c), ("councils:dashboard", c)], f"?view={role}"),
-            )
+            (f"dashboard: {role.replace('_', ' ')}", role, first_url([("monitoring:dashboard", c)], f"?view={view}"))
         )
     pages.append(("dashboard: provider", "provider", first_url([("monitoring:provider_dashboard", {})])))
     found = [{"name": name, "user": user, "url": url} for name, user, url in pages if url]
