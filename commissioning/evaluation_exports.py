@@ -25,6 +25,7 @@ from django.views.generic import View
 
 from councils.models import User
 from councils.services import audit_record
+from councils.tabular import safe_cell
 
 from . import evaluation_selectors as selectors
 from . import scoring
@@ -48,8 +49,7 @@ class ScoresExport:
 
 def _cell(value) -> str:
     """No spreadsheet formulas from text people typed (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return safe_cell("" if value is None else str(value))
 
 
 def export_kind(access: selectors.EvaluationAccess) -> str | None:

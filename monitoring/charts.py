@@ -91,7 +91,8 @@ def nice_step(span: float, ticks: int = 4) -> float:
     return 10 * magnitude  # pragma: no cover (the loop always returns)
 
 
-def _plain(value) -> str:
+def chart_number(value) -> str:
+    """Whole numbers plainly (1,200), others to two places (51.10): chart labels line up."""
     number = Decimal(str(value))
     return f"{number.normalize():,f}" if number == number.to_integral_value() else f"{number:,.2f}"
 
@@ -103,7 +104,7 @@ def line_chart(
     description: str,
     categories: Sequence[str],
     series: Sequence[Series],
-    value_format: Callable = _plain,
+    value_format: Callable = chart_number,
     missing: str = "–",
 ) -> LineChart:
     """Lay out a line chart: one x position per category, a y axis from 0 (or the lowest value when

@@ -57,6 +57,7 @@ from commissioning.models import (
     SuccessMeasure,
 )
 from commissioning.selectors import commissions_visible_to
+from councils.formatting import plain_number
 from councils.models import Council, Notification, Outcome, Role, User
 from councils.notification_selectors import notifications_for
 from councils.permissions import roles_in
@@ -609,11 +610,6 @@ def _priorities_of(outcomes: list[Outcome]) -> list[tuple[str, Decimal]]:
     """Each priority once, with the total the database worked out for it, largest first."""
     totals = {o.priority_id: (o.priority.title, o.priority_investment) for o in outcomes}
     return sorted(totals.values(), key=lambda row: (-row[1], row[0]))
-
-
-def plain_number(value: Decimal) -> str:
-    """40 rather than 40.00, 51.1 rather than 51.10, 1,200 with its separator."""
-    return f"{Decimal(value).normalize():,f}"
 
 
 def with_reported(measures: QuerySet[SuccessMeasure]) -> QuerySet[SuccessMeasure]:

@@ -231,11 +231,6 @@ def _short(day: date) -> str:
     return f"{day:%b %Y}"
 
 
-def _number(value) -> str:
-    value = Decimal(str(value))
-    return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,.2f}"
-
-
 def kpi_trends(agreement: Agreement, kpis: list[AgreementKpi], returns: list[MonitoringReturn]) -> list[dict]:
     """For each KPI, actual against target in every period that has started: a chart and its table."""
     today = timezone.localdate()
@@ -266,7 +261,7 @@ def kpi_trends(agreement: Agreement, kpis: list[AgreementKpi], returns: list[Mon
                         charts.Series("Target", target_values, colour=charts.BLACK, dashed=True, markers=False),
                         charts.Series("Actual", actual_values, colour=charts.BLUE),
                     ],
-                    value_format=_number,
+                    value_format=charts.chart_number,
                 ),
             }
         )

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
+from councils.formatting import plain_number
+
 register = template.Library()
 
 
@@ -21,19 +23,6 @@ def money(value) -> str:
     if amount == amount.to_integral_value():
         return f"{sign}£{amount:,.0f}"
     return f"{sign}£{amount:,.2f}"
-
-
-def plain_number(value) -> str:
-    """A quantity as people write it: 100, 2.5, 1,250 (never 1E+2, never trailing zeros)."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if number == number.to_integral_value():
-        return f"{number.quantize(Decimal(1)):,f}"
-    return f"{number.normalize():,f}"
 
 
 register.filter("number", plain_number)

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from councils.models import Council
+from councils.tabular import safe_cell
 from providers.models import IncomeBand, Organisation, OrganisationType, Sector
 
 CURRENCY = "GBP"
@@ -226,9 +227,7 @@ def cell(value) -> str:
     """A CSV cell: text that a spreadsheet would run as a formula is defused (CSV injection)."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-    return str(value)
+    return safe_cell(value) if isinstance(value, str) else str(value)
 
 
 def csv_text(header: list[str], rows) -> str:
