@@ -35,6 +35,14 @@ def _required_services(django_db_setup, django_db_blocker):
     assert shutil.which("chromium") or os.path.exists("/usr/bin/chromium"), "Chromium is not installed"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages and generations must not outlive the test whose data they came from."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def council(db):
     return CouncilFactory(name="Testshire County Council", slug="testshire", short_code="TCC")

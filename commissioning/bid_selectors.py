@@ -16,7 +16,8 @@ from django.http import Http404
 
 from councils.models import Council, User
 from councils.permissions import OFFICER, has_any_role, roles_by_council
-from providers.models import Organisation, OrganisationMember, ProviderRole
+from providers.models import Organisation, ProviderRole
+from providers.rules import organisation_roles
 
 from .models import (
     BIDS_READABLE_STATES,
@@ -42,10 +43,8 @@ def member_organisation_ids(user: User, roles=None) -> set[int]:
     """The organisations the user acts for (in any provider role, or in one of `roles`)."""
     if not _signed_in(user):
         return set()
-    members = OrganisationMember.objects.filter(user=user)
-    if roles is not None:
-        members = members.filter(role__in=roles)
-    return set(members.values_list("organisation_id", flat=True))
+    wanted = None if roles is None else frozenset(roles)
+    return {pk for pk, held in organisation_roles(user).items() if wanted is None or not held.isdisjoint(wanted)}
 
 
 def organisations_that_may_bid(user: User) -> QuerySet[Organisation]:

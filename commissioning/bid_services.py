@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
+from councils import page_cache
 from councils.models import User
 from councils.services import audit_record
 from councils.uploads import validate_upload
@@ -137,6 +138,7 @@ def _require_editable(by: User, bid: Bid) -> Bid:
 
 def _touch(bid: Bid) -> None:
     Bid.objects.filter(pk=bid.pk).update(updated_at=timezone.now())
+    page_cache.bump_council(bid.opportunity.council_id)  # update() sends no signal
 
 
 # ---- Starting a bid -----------------------------------------------------------------------------
@@ -235,6 +237,7 @@ def _write_declarations(bid: Bid, conflicts_declared: str, no_conflicts: bool, a
         accuracy_confirmed=accuracy_confirmed,
         updated_at=timezone.now(),
     )
+    page_cache.bump_council(bid.opportunity.council_id)
 
 
 class RowsInvalid(Exception):

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from councils.page_cache import CachedPageMixin
 from councils.permissions import roles_in
 from councils.tabular import safe_cell
 from councils.uploads import download_response
@@ -135,7 +136,7 @@ class EvaluationDetailView(EvaluationMixin, TemplateView):
         if evaluation is None:
             return context
         manages = access.is_lead or access.is_chair
-        my_bids = []
+        my_bids, progress = [], None
         if access.member is not None:
             bids = list(
                 selectors.bids_for_panellist(
@@ -148,8 +149,10 @@ class EvaluationDetailView(EvaluationMixin, TemplateView):
         if manages:
             # Who bid and how far each bid has got (never what is in it, nor any score).
             # A chair sees the same walls here as everywhere: not the bids they are conflicted with.
+            # A chair's own bids are the bids they may see: their progress is already worked out.
             all_bids = [row["bid"] for row in my_bids] if access.member else self.unsealed()
-            progress = selectors.progress(evaluation, all_bids)
+            if progress is None:
+                progress = selectors.progress(evaluation, all_bids)
             visible = {b.pk for b in all_bids}
             panel = selectors.panel(evaluation)
             for member in panel:
@@ -416,7 +419,7 @@ class ComplianceView(BidMixin, FormView):
         return self.back()
 
 
-class ScoreSheetView(BidMixin, FormView):
+class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
     """My scoring sheet for one bid: its answers (only the sections I may see) beside my scores;
     after I submit, the other panellists' scores too."""
 

@@ -8,6 +8,7 @@ from django import forms
 
 from councils.models import Council, Portfolio
 from councils.selectors import outcomes_for_council, priorities_for_council
+from councils.widgets import LeanSelect
 
 from .models import Stage, State
 from .permissions import COMMISSIONERS
@@ -18,10 +19,12 @@ class CommissionFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search by title or reference")
     stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices])
-    outcome = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any outcome")
-    priority = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any priority")
-    portfolio = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any portfolio")
-    lead_officer = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any lead officer")
+    outcome = forms.ModelChoiceField(required=False, queryset=None, widget=LeanSelect, empty_label="Any outcome")
+    priority = forms.ModelChoiceField(required=False, queryset=None, widget=LeanSelect, empty_label="Any priority")
+    portfolio = forms.ModelChoiceField(required=False, queryset=None, widget=LeanSelect, empty_label="Any portfolio")
+    lead_officer = forms.ModelChoiceField(
+        required=False, queryset=None, widget=LeanSelect, empty_label="Any lead officer"
+    )
     value_band = forms.ChoiceField(required=False, choices=[("", "Any value"), *VALUE_BANDS.items()], label="Value")
 
     def __init__(self, *args, council: Council, **kwargs):

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from councils.forms import GovukFormMixin
+from councils.widgets import LeanSelect
 
 from .forms import CommissionerModelForm, govuk_input
 from .models import (
@@ -268,13 +269,15 @@ class InterestForm(forms.Form):
 
 
 class OutcomeChoiceField(forms.ModelChoiceField):
+    widget = LeanSelect
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj.title} ({obj.priority.plan.council.name})"
+        return f"{obj.title} ({obj.council_name})"
 
 
 class OpportunityFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search titles and summaries")
-    council = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any council")
+    council = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any council", widget=LeanSelect)
     outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome")
     value_band = forms.ChoiceField(
         required=False, label="Value", choices=[("", "Any value"), *((k, v[0]) for k, v in VALUE_BANDS.items())]

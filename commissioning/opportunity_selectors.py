@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
@@ -100,8 +100,8 @@ def outcomes_with_opportunities() -> QuerySet[Outcome]:
     links = Commission.outcomes.through.objects.filter(outcome_id=OuterRef("pk"), commission_id__in=listed_commissions)
     return (
         Outcome.objects.filter(Exists(links))
-        .select_related("priority__plan__council")
-        .order_by("priority__plan__council__name", "title")
+        .annotate(council_name=F("priority__plan__council__name"))
+        .order_by("council_name", "title")
     )
 
 

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
+from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import apply_form_errors
 
@@ -23,8 +24,11 @@ from .opportunity_forms import ClarificationAskForm, InterestForm, OpportunityFi
 PAGE_SIZE = 20
 
 
-class OpportunityListView(TemplateView):
+class OpportunityListView(CachedPageMixin, TemplateView):
     template_name = "opportunities/list.html"
+
+    def page_cache_scopes(self):
+        return ["listing"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

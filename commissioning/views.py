@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
 from . import opportunity_selectors, selectors, services
@@ -45,7 +46,7 @@ class CommissionMixin(CouncilPermissionMixin):
         return super().get_context_data(**kwargs)
 
 
-class CommissionListView(CouncilPermissionMixin, TemplateView):
+class CommissionListView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     permission_required = "commissioning.list_commissions"
     template_name = "commissioning/commission_list.html"
 
@@ -127,7 +128,7 @@ def cycle_picture(commission) -> list[dict]:
     ]
 
 
-class CommissionDetailView(CommissionMixin, TemplateView):
+class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
     template_name = "commissioning/commission_detail.html"
 
     def get_context_data(self, **kwargs):

@@ -175,6 +175,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# councils.widgets.LeanSelect is a <select> like any other to the GOV.UK template pack.
+CRISPY_CLASS_CONVERTERS = {"leanselect": "govuk-select"}
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -187,6 +189,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "commissioner@l
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read on every request: from Redis, with the database behind it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -258,6 +262,9 @@ LOGGING = {
 
 COMMISSIONER_SERVICE_NAME = "Commissioner"
 # Lists longer than this are exported by a background task rather than while the person waits.
+# How long a rendered page may be served again to the same person while nothing it shows has
+# changed (councils/page_cache.py); 0 turns page caching off.
+COMMISSIONER_PAGE_CACHE_SECONDS = int(os.environ.get("COMMISSIONER_PAGE_CACHE_SECONDS", "120"))
 EXPORT_SYNC_LIMIT = int(os.environ.get("COMMISSIONER_EXPORT_SYNC_LIMIT", "2000"))
 
 # Open data identifiers (see README, "Open data and transparency"). Register real prefixes before

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CouncilsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "councils"
+
+    def ready(self):
+        from . import page_cache
+
+        page_cache.connect_signals()

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import page_cache
 from .models import RULE_KINDS, Council, Notification, NotificationPreference, ReminderRule, User
 from .notification_selectors import ReminderSettings, may_edit_reminder_rules
 from .permissions import council_of
@@ -84,6 +85,7 @@ def notification_mark_read(*, by: User, notification: Notification) -> Notificat
     if notification.read_at is None:
         # Conditional, so two tabs marking it at once keep the first time it was read.
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        page_cache.bump(f"user:{by.pk}")  # the unread count in the header
         notification.refresh_from_db(fields=["read_at"])
     return notification
 
@@ -91,4 +93,6 @@ def notification_mark_read(*, by: User, notification: Notification) -> Notificat
 def notifications_mark_all_read(*, by: User) -> int:
     if not by.is_authenticated:
         raise PermissionDenied
-    return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())
+    page_cache.bump(f"user:{by.pk}")
+    return marked

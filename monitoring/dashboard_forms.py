@@ -13,6 +13,7 @@ from councils.forms import GovukFormMixin
 from councils.models import Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
+from councils.widgets import LeanSelect
 
 from .dashboard_selectors import Filters, financial_year_label, financial_year_of
 
@@ -50,8 +51,8 @@ class DashboardFilterForm(forms.Form):
 
     view = forms.CharField(required=False, widget=forms.HiddenInput)
     year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Financial year")
-    outcome = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    portfolio = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    outcome = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=LeanSelect)
+    portfolio = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=LeanSelect)
 
     def __init__(self, *args, council: Council, user: User, view: str, **kwargs):
         super().__init__(*args, **kwargs)

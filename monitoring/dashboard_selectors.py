@@ -2,7 +2,9 @@
 
 Dashboards are the most-used pages, so each is a fixed set of queries whatever the size of the
 council: counts and sums come from `values().annotate()` / `aggregate()` in the database, lists
-are single queries with their related rows joined in, and nothing is fetched row by row. Every
+are single queries with their related rows joined in, and nothing is fetched row by row. No list
+shows more than `LIST_LIMIT` rows, most urgent first, and each knows how many rows there are in all
+(`Rows.total`): a window count over the whole result, so the total costs no query of its own. Every
 query starts from a selector scoped to what the user may see (`commissions_visible_to`,
 `agreements_visible_to`), so a portfolio holder's figures only ever cover their portfolios.
 
@@ -12,15 +14,19 @@ its KPIs, and returns overdue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     DecimalField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,9 +34,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
+    Window,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncQuarter
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from commissioning.models import (
     STATES_OF_STAGE,
@@ -89,6 +98,57 @@ ACTIVE_STATES = [s for s in State.values if s not in (State.CANCELLED, State.DEC
 IN_FORCE_STATES = (AgreementState.SIGNED, AgreementState.LIVE)
 UPCOMING_DAYS = 30
 LIST_LIMIT = 25
+
+
+# ---- Bounded lists -------------------------------------------------------------------------------
+
+
+class Rows(list):
+    """The first `LIST_LIMIT` rows of a dashboard list, and how many rows the list has in all (`total`)
+    and any further counts asked for (`counts`), all from the database. A plain list to everything
+    that iterates it."""
+
+    def __init__(self, rows=(), total: int = 0, counts: dict[str, int] | None = None):
+        super().__init__(rows)
+        self.total = total
+        self.counts = counts or {}
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self)
+
+
+def first_rows(queryset: QuerySet, limit: int = LIST_LIMIT, **counts: Q) -> Rows:
+    """The first `limit` rows of `queryset` in one query. The total, and each of `counts` (the rows
+    matching a condition), are window counts over the whole result, worked out before the LIMIT, so
+    they need no query of their own (and an empty result counts 0)."""
+    windows = {"dashboard_total": Window(Count("*"))}
+    # COUNT(CASE WHEN ...) rather than a FILTER on a column: valid in a grouped (`values()`) query too.
+    windows.update(
+        {f"dashboard_{name}": Window(Count(Case(When(condition, then=Value(1))))) for name, condition in counts.items()}
+    )
+    rows = list(queryset.annotate(**windows)[:limit])
+
+    def count(name: str) -> int:
+        if not rows:
+            return 0
+        first = rows[0]
+        return first[f"dashboard_{name}"] if isinstance(first, dict) else getattr(first, f"dashboard_{name}")
+
+    return Rows(rows, count("total"), {name: count(name) for name in counts})
+
+
+def first_of_both(first: Rows, second: Rows, first_key: Callable, second_key: Callable) -> tuple[Rows, Rows]:
+    """Two lists shown in one table: only the `LIST_LIMIT` rows that come first across both (by their
+    keys) stay, each list keeping its own total."""
+    keyed = [(first_key(row), 0, n) for n, row in enumerate(first)] + [
+        (second_key(row), 1, n) for n, row in enumerate(second)
+    ]
+    kept = {(which, n) for _, which, n in sorted(keyed)[:LIST_LIMIT]}
+    return (
+        Rows([row for n, row in enumerate(first) if (0, n) in kept], first.total, first.counts),
+        Rows([row for n, row in enumerate(second) if (1, n) in kept], second.total, second.counts),
+    )
 
 
 # ---- Filters -------------------------------------------------------------------------------------
@@ -201,16 +261,38 @@ def with_performance(agreements: QuerySet[Agreement], today: date) -> QuerySet[A
     )
 
 
-def performance_list(agreements: QuerySet[Agreement], today: date) -> list[Agreement]:
-    """Live agreements with their overdue returns and latest rating ('red', 'amber', 'green' or '')."""
-    rows = list(
-        with_performance(agreements.filter(state=AgreementState.LIVE), today)
-        .select_related("council", "provider", "commission")
-        .order_by("ends_on", "id")
+# An agreement gives concern when a return is overdue or its latest accepted return was rated red.
+CONCERN = Q(overdue_returns__gt=0) | Q(latest_rag=Rag.RED)
+
+
+def _live_with_performance(agreements: QuerySet[Agreement], today: date) -> QuerySet[Agreement]:
+    return with_performance(agreements.filter(state=AgreementState.LIVE), today).select_related(
+        "council", "provider", "commission"
     )
+
+
+def _rated(rows: Rows) -> Rows:
     for agreement in rows:
         agreement.rag = rag_key(agreement.latest_rag)
     return rows
+
+
+def performance_list(agreements: QuerySet[Agreement], today: date) -> Rows:
+    """Live agreements with their overdue returns and latest rating ('red', 'amber', 'green' or ''),
+    the worst first: overdue or rated red, then amber, then the rest, each by end date."""
+    worst_first = Case(
+        When(CONCERN, then=Value(0)),
+        When(latest_rag=Rag.AMBER, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    live = _live_with_performance(agreements, today).annotate(concern_order=worst_first)
+    return _rated(first_rows(live.order_by("concern_order", "ends_on", "id")))
+
+
+def concerns_list(agreements: QuerySet[Agreement], today: date) -> Rows:
+    """Live agreements with a return overdue or rated red at their latest accepted return, by end date."""
+    return _rated(first_rows(_live_with_performance(agreements, today).filter(CONCERN).order_by("ends_on", "id")))
 
 
 def _quarters(today: date, count: int) -> list[date]:
@@ -337,6 +419,11 @@ def pipeline_funnel(stages: list[dict]) -> charts.FunnelChart:
     )
 
 
+def _waiting_since(moment: datetime | None) -> tuple[bool, datetime | None]:
+    """A sort key for decisions waiting: the longest waiting first, any without a time last."""
+    return (moment is None, moment)
+
+
 def _awaiting_approval(commissions: QuerySet[Commission]) -> QuerySet[Commission]:
     return (
         commissions.filter(state=State.AWAITING_APPROVAL)
@@ -368,7 +455,8 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
         within_twelve=Count("id"),
         within_twelve_value=Coalesce(Sum("value"), ZERO),
     )
-    overdue = (
+    # The providers (and in-house teams) with the most overdue returns; the total counts them all.
+    overdue = first_rows(
         MonitoringReturn.objects.filter(agreement__in=agreements, state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
         .annotate(party=Coalesce("agreement__provider__legal_name", NullIf("agreement__internal_team_name", Value(""))))
         .values("party")
@@ -376,22 +464,30 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
         .order_by("-count", "party")
     )
     overdue_rows = [(row["party"] or "Unknown", row["count"]) for row in overdue]
-    awaiting_approval = list(_awaiting_approval(commissions))
-    awards_awaiting = list(
-        _awards(council)
-        .filter(commission__in=commissions, state=AwardState.AWAITING_DECISION)
-        .order_by("submitted_at", "id")
+    # Both kinds of decision share one table: the longest waiting first, LIST_LIMIT in all.
+    awaiting_approval, awards_awaiting = first_of_both(
+        first_rows(_awaiting_approval(commissions)),
+        first_rows(
+            _awards(council)
+            .filter(commission__in=commissions, state=AwardState.AWAITING_DECISION)
+            .order_by("submitted_at", "id")
+        ),
+        lambda commission: _waiting_since(commission.updated_at),
+        lambda award: _waiting_since(award.submitted_at),
     )
     return {
         "pipeline": pipeline,
         "funnel": pipeline_funnel(pipeline["stages"]),
         "awaiting_approval": awaiting_approval,
         "awards_awaiting": awards_awaiting,
-        "decisions_waiting": len(awaiting_approval) + len(awards_awaiting),
-        "ending": list(
-            ending.select_related("council", "provider", "commission").order_by("ends_on", "id")[:LIST_LIMIT]
+        "decisions_waiting": awaiting_approval.total + awards_awaiting.total,
+        "decisions_shown": len(awaiting_approval) + len(awards_awaiting),
+        "ending": Rows(
+            ending.select_related("council", "provider", "commission").order_by("ends_on", "id")[:LIST_LIMIT],
+            ending_totals["within_twelve"],
         ),
         "ending_totals": ending_totals,
+        "overdue_parties": overdue.total,
         "six_months_on": six,
         "twelve_months_on": twelve,
         "overdue_by_provider": charts.bar_chart(
@@ -426,7 +522,7 @@ def officer_dashboard(user: User, council: Council) -> dict:
     commissions = commissions_visible_to(user, council)
     mine = commissions.filter(lead_officer=user)
 
-    stage_work = list(
+    stage_work = first_rows(
         mine.filter(state__in=[State.UNDERSTANDING, State.PLANNING])
         .annotate(
             has_needs=_cycle_exists(NeedsAssessment),
@@ -439,25 +535,34 @@ def officer_dashboard(user: User, council: Council) -> dict:
     for commission in stage_work:
         commission.still_to_do = _understand_missing(commission) if commission.state == State.UNDERSTANDING else []
 
-    approvals, awards = [], []
+    approvals, awards = Rows(), Rows()
     if is_lead:
-        # Below the key-decision threshold the lead commissioner decides (a delegated decision).
-        approvals = list(
-            _awaiting_approval(commissions).filter(
-                Q(budget__isnull=True) | Q(budget__lt=council.key_decision_threshold)
-            )
-        )
-        awards = list(
-            _awards(council).filter(state=AwardState.AWAITING_DECISION, is_key_decision=False).order_by("submitted_at")
+        # Below the key-decision threshold the lead commissioner decides (a delegated decision). Both
+        # kinds share one table: the longest waiting first, LIST_LIMIT in all.
+        approvals, awards = first_of_both(
+            first_rows(
+                _awaiting_approval(commissions).filter(
+                    Q(budget__isnull=True) | Q(budget__lt=council.key_decision_threshold)
+                )
+            ),
+            first_rows(
+                _awards(council)
+                .filter(state=AwardState.AWAITING_DECISION, is_key_decision=False)
+                .order_by("submitted_at", "id")
+            ),
+            lambda commission: _waiting_since(commission.updated_at),
+            lambda award: _waiting_since(award.submitted_at),
         )
 
-    clarifications = []
+    clarifications = Rows()
     if is_sourcing:
         conflicted = OrganisationMember.objects.filter(user=user).filter(
             Q(organisation__bids__opportunity=OuterRef("opportunity"))
             | Q(organisation__partnered_bids__bid__opportunity=OuterRef("opportunity"))
         )
-        clarifications = list(
+        # Overdue once the deadline's day (in the council's time) has gone.
+        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+        clarifications = first_rows(
             Clarification.objects.filter(
                 opportunity__council=council,
                 opportunity__commission__in=commissions,
@@ -469,12 +574,13 @@ def officer_dashboard(user: User, council: Council) -> dict:
                 "opportunity_id", "opportunity__reference", "opportunity__title", "opportunity__clarification_deadline"
             )
             .annotate(count=Count("id"))
-            .order_by("opportunity__clarification_deadline", "opportunity_id")
+            .order_by("opportunity__clarification_deadline", "opportunity_id"),
+            overdue=Q(opportunity__clarification_deadline__lt=start_of_today),
         )
         for row in clarifications:
             row["overdue"] = timezone.localdate(row["opportunity__clarification_deadline"]) < today
 
-    panels = list(
+    panels = first_rows(
         PanelMember.objects.filter(
             user=user,
             ended_at__isnull=True,
@@ -498,21 +604,23 @@ def officer_dashboard(user: User, council: Council) -> dict:
         .order_by("evaluation__opportunity__submission_deadline", "id")
     )
 
-    returns = []
+    returns = Rows()
     if is_commissioner:
         # Returns waiting for this officer: submitted ones to review, and overdue ones to chase.
-        returns = list(
+        overdue_return = Q(state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
+        returns = first_rows(
             MonitoringReturn.objects.filter(agreement__council=council)
             .filter(Q(agreement__commission__lead_officer=user) | Q(agreement__council_contact=user))
-            .filter(Q(state=ReturnState.SUBMITTED) | Q(state__in=AWAITING_PROVIDER_STATES, due_on__lt=today))
+            .filter(Q(state=ReturnState.SUBMITTED) | overdue_return)
             .select_related("agreement__council", "agreement__provider")
-            .order_by("due_on", "id")[:LIST_LIMIT]
+            .order_by("due_on", "id"),
+            overdue=overdue_return,
         )
 
     by_stage = _stage_rows(mine)
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
     watched = commissions if is_sourcing else mine
-    deadlines = list(
+    deadlines = first_rows(
         Opportunity.objects.filter(council=council, commission__in=watched, state=OpportunityState.PUBLISHED)
         .filter(
             Q(clarification_deadline__date__gte=today, clarification_deadline__date__lte=soon)
@@ -520,19 +628,23 @@ def officer_dashboard(user: User, council: Council) -> dict:
         )
         .order_by("submission_deadline", "id")
     )
-    ending = list(
+    ending = first_rows(
         Agreement.objects.filter(council=council, commission__in=mine, state__in=IN_FORCE_STATES)
         .filter(ends_on__lte=add_months(today, 3))
         .select_related("council", "provider")
-        .order_by("ends_on", "id")
+        .order_by("ends_on", "id"),
+        ended=Q(ends_on__lt=today),
     )
-    overdue_items = (
-        sum(1 for r in returns if r.is_overdue)
-        + sum(1 for c in clarifications if c["overdue"])
-        + sum(1 for a in ending if a.ends_on < today)
+    # Deadlines and endings share one list: the soonest first, LIST_LIMIT in all.
+    deadlines, ending = first_of_both(
+        deadlines, ending, lambda opportunity: _next_deadline(opportunity, today), lambda agreement: agreement.ends_on
     )
+    overdue_items = returns.counts.get("overdue", 0) + clarifications.counts.get("overdue", 0) + ending.counts["ended"]
+    waiting = (stage_work, approvals, awards, clarifications, panels, returns)
     return {
-        "waiting": len(stage_work) + len(approvals) + len(awards) + len(clarifications) + len(panels) + len(returns),
+        "waiting": sum(rows.total for rows in waiting),
+        "decisions_total": approvals.total + awards.total,
+        "decisions_shown": len(approvals) + len(awards),
         "stage_work": stage_work,
         "approvals": approvals,
         "awards": awards,
@@ -555,9 +667,17 @@ def officer_dashboard(user: User, council: Council) -> dict:
         ),
         "deadlines": deadlines,
         "agreements_ending": ending,
+        "coming_up_total": deadlines.total + ending.total,
+        "coming_up_shown": len(deadlines) + len(ending),
         "today": today,
         "upcoming_days": UPCOMING_DAYS,
     }
+
+
+def _next_deadline(opportunity: Opportunity, today: date) -> date:
+    """The day of the opportunity's next deadline: questions closing, else bids closing."""
+    questions = timezone.localdate(opportunity.clarification_deadline)
+    return questions if questions >= today else timezone.localdate(opportunity.submission_deadline)
 
 
 def _understand_missing(commission: Commission) -> list[str]:
@@ -638,31 +758,49 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
     and priority, performance of live agreements, and outcomes achieved against success measures."""
     today = timezone.localdate()
     commissions = _commissions(user, council, filters)
+    listed = commissions.exclude(state=State.CANCELLED).select_related("council", "portfolio", "lead_officer")
+    # The commissions awaiting the holder's key decision come first, so the same query gives the
+    # decisions (the first rows) and, in a window count, how many there are.
+    key_decision = Q(state=State.AWAITING_APPROVAL, budget__gte=F("council__key_decision_threshold"))
+    commission_list = first_rows(
+        listed.annotate(
+            awaiting_key_decision=Case(
+                When(key_decision, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        ).order_by("-awaiting_key_decision", "portfolio__name", "title", "id"),
+        key_decisions=key_decision,
+    )
+    key_decisions = Rows(
+        [c for c in commission_list if c.awaiting_key_decision], commission_list.counts["key_decisions"]
+    )
     latest_review = ReviewReport.objects.filter(commission=OuterRef("pk")).order_by("-cycle", "-id")
-    commission_list = list(
-        commissions.exclude(state=State.CANCELLED)
-        .select_related("council", "portfolio", "lead_officer")
-        .annotate(outcomes_achieved=Subquery(latest_review.values("outcomes_achieved")[:1]))
+    reviewed = first_rows(
+        listed.annotate(outcomes_achieved=Subquery(latest_review.values("outcomes_achieved")[:1]))
+        .exclude(Q(outcomes_achieved__isnull=True) | Q(outcomes_achieved=""))
         .order_by("portfolio__name", "title", "id")
     )
-    key_decisions = [c for c in commission_list if c.state == State.AWAITING_APPROVAL and c.is_key_decision]
     # A key award decision falls to the holder of the commission's portfolio (any cabinet member
-    # when the portfolio is vacant or there is none).
-    awards = list(
-        _awards(council)
-        .filter(state=AwardState.AWAITING_DECISION, is_key_decision=True)
-        .filter(
-            Q(commission__portfolio__holder=user)
-            | Q(commission__portfolio__isnull=True)
-            | Q(commission__portfolio__holder__isnull=True)
-        )
-        .order_by("submitted_at", "id")
+    # when the portfolio is vacant or there is none). Both kinds share one table, LIST_LIMIT in all.
+    key_decisions, awards = first_of_both(
+        key_decisions,
+        first_rows(
+            _awards(council)
+            .filter(state=AwardState.AWAITING_DECISION, is_key_decision=True)
+            .filter(
+                Q(commission__portfolio__holder=user)
+                | Q(commission__portfolio__isnull=True)
+                | Q(commission__portfolio__holder__isnull=True)
+            )
+            .order_by("submitted_at", "id")
+        ),
+        lambda commission: _waiting_since(commission.updated_at),
+        lambda award: _waiting_since(award.submitted_at),
     )
     outcomes = _investment_by_outcome(council, commissions, filters)
     priorities = _priorities_of(outcomes)
     agreements = _agreements(user, council, filters)
     performance = performance_list(agreements, today)
-    measures = list(
+    measures = first_rows(
         with_reported(
             SuccessMeasure.objects.filter(
                 outcome_sought__commission__in=commissions.filter(state__in=ACTIVE_STATES),
@@ -678,9 +816,14 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
         measure.reported_display = plain_number(reported) if reported is not None else ""
     return {
         "commissions": commission_list,
+        # The commission list, narrowed as the dashboard is (it has no filter by year).
+        "commission_query": urlencode(
+            {name: value for name, value in (("portfolio", filters.portfolio), ("outcome", filters.outcome)) if value}
+        ),
         "key_decisions": key_decisions,
         "awards": awards,
-        "decisions_waiting": len(key_decisions) + len(awards),
+        "decisions_waiting": key_decisions.total + awards.total,
+        "decisions_shown": len(key_decisions) + len(awards),
         "outcomes": outcomes,
         "outcome_chart": charts.bar_chart(
             id="investment-by-outcome",
@@ -707,7 +850,7 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
         "rag_chart": rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
         "kpi_chart": kpi_trend(MonitoringReturn.objects.filter(agreement__in=agreements), today),
         "measures": measures,
-        "reviewed": [c for c in commission_list if c.outcomes_achieved],
+        "reviewed": reviewed,
     }
 
 
@@ -719,41 +862,51 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
     overdue and red-rated agreements, the forward plan, decisions open to call-in, notes and flags."""
     today = timezone.localdate()
     commissions = _commissions(user, council, filters)
-    approvals = list(
+    approvals = first_rows(
         _in_period(ApprovalDecision.objects.filter(commission__in=commissions), filters, "decided_on")
         .select_related("commission__council", "decided_by")
-        .order_by("-decided_on", "-id")[:LIST_LIMIT]
+        .order_by("-decided_on", "-id")
     )
     # One query for both the award decisions taken in the period and those still open to call-in.
     open_to_call_in = Q(state=AwardState.APPROVED, call_in_ends_on__gte=today, effective_on__isnull=True)
     in_period = Q(decided_on__isnull=False)
     if filters.period is not None:
         in_period &= Q(decided_on__range=filters.period)
-    awards = list(
+    # Window counts give how many of each there are in all.
+    awards = first_rows(
         _awards(council)
         .filter(commission__in=commissions)
         .filter(in_period | open_to_call_in)
         .select_related("opportunity__evaluation")
-        .order_by("-decided_on", "-id")[: 2 * LIST_LIMIT]
+        .order_by("-decided_on", "-id"),
+        limit=2 * LIST_LIMIT,
+        decided=in_period,
+        call_in=open_to_call_in,
     )
-    award_decisions = [a for a in awards if a.decided_on is not None and _within(a.decided_on, filters)][:LIST_LIMIT]
+    award_decisions = Rows(
+        [a for a in awards if a.decided_on is not None and _within(a.decided_on, filters)][:LIST_LIMIT],
+        awards.counts["decided"],
+    )
     for award in award_decisions:
         award.evaluation_summary = evaluation_digest(award)
-    call_in = sorted((a for a in awards if a.in_call_in_period(today)), key=lambda a: (a.call_in_ends_on, a.pk))
+    call_in = Rows(
+        sorted((a for a in awards if a.in_call_in_period(today)), key=lambda a: (a.call_in_ends_on, a.pk))[:LIST_LIMIT],
+        awards.counts["call_in"],
+    )
     agreements = _agreements(user, council, filters)
     performance = performance_list(agreements, today)
-    forward_plan = list(
+    forward_plan = first_rows(
         ForwardPlanEntry.objects.filter(
             council=council, decided_on__isnull=True, withdrawn_on__isnull=True, expected_on__gte=today
         )
         .select_related("commission__council", "portfolio")
-        .order_by("expected_on", "id")[:LIST_LIMIT]
+        .order_by("expected_on", "id")
     )
-    flags = list(
+    flags = first_rows(
         AgendaFlag.objects.filter(commission__in=commissions, resolved_at__isnull=True)
         .with_people()
         .select_related("commission__council")
-        .order_by("meeting_on", "created_at")
+        .order_by("meeting_on", "created_at", "id")
     )
     notes = list(
         ScrutinyNote.objects.filter(commission__in=commissions).with_people().select_related("commission__council")[:10]
@@ -762,7 +915,7 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
         "approvals": approvals,
         "award_decisions": award_decisions,
         "performance": performance,
-        "concerns": [a for a in performance if a.overdue_returns or a.rag == "red"],
+        "concerns": concerns_list(agreements, today),
         "rag_chart": rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
         "forward_plan": forward_plan,
         "call_in": call_in,
@@ -793,10 +946,10 @@ def evaluation_digest(award: Award) -> str:
 @dataclass
 class ProviderDashboard:
     organisations: list[Organisation] = field(default_factory=list)
-    opportunities: list[Opportunity] = field(default_factory=list)
-    bids: list = field(default_factory=list)
-    agreements: list[Agreement] = field(default_factory=list)
-    returns: list[MonitoringReturn] = field(default_factory=list)
+    opportunities: Rows = field(default_factory=Rows)
+    bids: Rows = field(default_factory=Rows)
+    agreements: Rows = field(default_factory=Rows)
+    returns: Rows = field(default_factory=Rows)
     answers: list[Clarification] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
 
@@ -814,7 +967,7 @@ def provider_dashboard(user: User) -> ProviderDashboard:
     followed = Interest.objects.filter(organisation_id__in=organisation_ids)
     return ProviderDashboard(
         organisations=organisations,
-        opportunities=list(
+        opportunities=first_rows(
             Opportunity.objects.filter(
                 Q(Exists(followed.filter(opportunity=OuterRef("pk"))))
                 | Q(Exists(Bid.objects.filter(opportunity=OuterRef("pk"), organisation_id__in=organisation_ids))),
@@ -823,17 +976,17 @@ def provider_dashboard(user: User) -> ProviderDashboard:
             .select_related("council")
             .order_by("submission_deadline", "id")
         ),
-        bids=list(
+        bids=first_rows(
             Bid.objects.filter(organisation_id__in=organisation_ids)
             .select_related("opportunity__council", "organisation")
-            .order_by("-updated_at", "-id")[:LIST_LIMIT]
+            .order_by("-updated_at", "-id")
         ),
-        agreements=list(
+        agreements=first_rows(
             Agreement.objects.filter(provider_id__in=organisation_ids, state__in=PROVIDER_VISIBLE_STATES)
             .select_related("council", "provider")
             .order_by("-starts_on", "-id")
         ),
-        returns=list(
+        returns=first_rows(
             MonitoringReturn.objects.filter(
                 agreement__provider_id__in=organisation_ids,
                 agreement__state__in=PROVIDER_VISIBLE_STATES,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from commissioning.views import CommissionMixin
+from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
 from . import dashboard_selectors as selectors
@@ -35,7 +36,7 @@ from .models import AgendaFlag
 FILTERED = {"lead": selectors.lead_dashboard, "portfolio": selectors.portfolio_dashboard}
 
 
-class DashboardView(CouncilPermissionMixin, TemplateView):
+class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     """The council dashboard for the user's role: pipeline, work queue, portfolios or scrutiny."""
 
     permission_required = "councils.access_council"
@@ -70,7 +71,7 @@ class DashboardView(CouncilPermissionMixin, TemplateView):
         return context
 
 
-class ProviderDashboardView(LoginRequiredMixin, TemplateView):
+class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
     """Provider staff: their organisations' opportunities, bids, agreements, returns due and answers."""
 
     template_name = "dashboards/provider.html"

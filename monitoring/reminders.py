@@ -57,6 +57,7 @@ from django.utils import dateformat, timezone
 
 from commissioning.bid_services import london_time
 from commissioning.models import Bid, BidState, Interest, Opportunity, OpportunityState, State
+from councils import page_cache
 from councils.models import (
     Council,
     Notification,
@@ -620,6 +621,9 @@ def _write_portably(rows: list[Reminder], now: datetime) -> set[tuple]:
         ],
         batch_size=1000,
     )  # fmt: skip
+    # bulk_create sends no signal: the recipients' headers count unread notifications.
+    if ids:
+        page_cache.bump(*{f"user:{wanted[key].recipient_id}" for key in ids})
     return set(ids)
 
 

@@ -25,6 +25,7 @@ from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from commissioning.views import CommissionMixin
+from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
@@ -148,7 +149,7 @@ class AgreementMixin(CouncilPermissionMixin):
         return redirect(f"{self.agreement.get_absolute_url()}{'#' + anchor if anchor else ''}")
 
 
-class AgreementDetailView(AgreementMixin, TemplateView):
+class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
     template_name = "monitoring/agreement_detail.html"
 
     def get_context_data(self, **kwargs):

@@ -13,22 +13,34 @@ from councils.rules import role_predicate
 
 from .models import OrganisationMember, ProviderRole
 
+_ROLES_ATTR = "_commissioner_provider_roles"
 
-def _member_roles(user, organisation) -> set[str]:
-    """The user's provider roles in the organisation, looked up once per user and organisation."""
-    if organisation is None or not user.is_authenticated or not user.is_active:
-        return set()
-    cache = user.__dict__.setdefault("_commissioner_provider_roles", {})
-    if organisation.pk not in cache:
-        cache[organisation.pk] = set(
-            OrganisationMember.objects.filter(user=user, organisation=organisation).values_list("role", flat=True)
-        )
-    return cache[organisation.pk]
+
+def organisation_roles(user) -> dict[int, frozenset[str]]:
+    """Every organisation the user acts for, with their roles in it: one query, kept on the user
+    object for the rest of the request (pages ask "which organisations?" many times over)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = user.__dict__.get(_ROLES_ATTR)
+    if cached is None:
+        grouped: dict[int, set[str]] = {}
+        for organisation_id, role in OrganisationMember.objects.filter(user=user).values_list(
+            "organisation_id", "role"
+        ):
+            grouped.setdefault(organisation_id, set()).add(role)
+        cached = user.__dict__[_ROLES_ATTR] = {pk: frozenset(roles) for pk, roles in grouped.items()}
+    return cached
+
+
+def _member_roles(user, organisation) -> frozenset[str]:
+    if organisation is None:
+        return frozenset()
+    return organisation_roles(user).get(organisation.pk, frozenset())
 
 
 def forget_provider_roles(user) -> None:
     """Drop the per-request cache after someone's provider roles change."""
-    user.__dict__.pop("_commissioner_provider_roles", None)
+    user.__dict__.pop(_ROLES_ATTR, None)
 
 
 @rules.predicate

@@ -22,6 +22,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
+from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
 
@@ -143,7 +144,7 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
 # ---- The provider portal: one's own organisations ----
 
 
-class PortalView(LoginRequiredMixin, TemplateView):
+class PortalView(LoginRequiredMixin, CachedPageMixin, TemplateView):
     template_name = "providers/portal.html"
 
     def get_context_data(self, **kwargs):

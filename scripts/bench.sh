@@ -3,7 +3,8 @@
 # serve it with gunicorn under production settings (PostgreSQL, Redis) on loopback, drive 8
 # concurrent signed-in sessions with locust against the main pages and a bare floor view, and
 # print per page: requests/s, p50, p95, p99, queries per request and p50/p95 as multiples of
-# the floor's in the same run. The same goes to var/bench/bench-<time>.json.
+# the floor's in the same run, once with the page cache on and once with it off; then time each
+# page one request at a time (no load). Results go to var/bench/*-<time>-*.json.
 #
 # Environment: BENCH_SCALE="--small" (or any generate_scale_data options; default the full set),
 #              BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4, BENCH_LABEL="after indexes".
@@ -58,23 +59,38 @@ echo "bench.sh: generating the data set (${BENCH_SCALE:-full size})"
 "$py" manage.py collectstatic --noinput -v0
 "$py" scripts/bench/targets.py > "$BENCH_TARGETS"
 
-port="$(_services_free_port)"
-.venv/bin/gunicorn config.wsgi --workers "${BENCH_WORKERS:-4}" --bind "127.0.0.1:$port" \
-    --log-level warning --pid "$work/gunicorn.pid" &
-gunicorn_pid=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz/" >/dev/null 2>&1 && break
-    sleep 0.2
-done
+# One load run: gunicorn with the page cache on (as in production) or off (every request renders),
+# a 10 s warm-up, then the measured run; prints the table and writes var/bench/bench-<time>-<name>.json.
+load_run() {
+    local name="$1" cache_seconds="$2" port
+    port="$(_services_free_port)"
+    COMMISSIONER_PAGE_CACHE_SECONDS="$cache_seconds" .venv/bin/gunicorn config.wsgi \
+        --workers "${BENCH_WORKERS:-4}" --bind "127.0.0.1:$port" --log-level warning --pid "$work/gunicorn.pid" &
+    gunicorn_pid=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "http://127.0.0.1:$port/healthz/" >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    local locust=(.venv-bench/bin/locust -f scripts/bench/locustfile.py --headless --host "http://127.0.0.1:$port"
+                  -u "${BENCH_USERS:-8}" -r "${BENCH_USERS:-8}" --only-summary --loglevel WARNING)
+    echo "bench.sh: [$name] warming up (10 s)"
+    "${locust[@]}" -t 10s --csv "$work/warmup-$name" >/dev/null 2>&1 || true
+    echo "bench.sh: [$name] measuring (${BENCH_DURATION:-60s}, ${BENCH_USERS:-8} sessions)"
+    "${locust[@]}" -t "${BENCH_DURATION:-60s}" --csv "$work/run-$name" >/dev/null 2>&1 || true
+    stop_gunicorn
+    gunicorn_pid=""
+    "$py" scripts/bench/report.py "$work/run-${name}_stats.csv" "$BENCH_QUERIES" "$BENCH_TARGETS" \
+        "var/bench/bench-$stamp-$name.json" "${BENCH_LABEL:-} ($name)"
+    rm -f "$BENCH_QUERIES"
+}
 
-locust=(.venv-bench/bin/locust -f scripts/bench/locustfile.py --headless --host "http://127.0.0.1:$port"
-        -u "${BENCH_USERS:-8}" -r "${BENCH_USERS:-8}" --only-summary --loglevel WARNING)
-echo "bench.sh: warming up (10 s)"
-"${locust[@]}" -t 10s --csv "$work/warmup" >/dev/null 2>&1 || true
-echo "bench.sh: measuring (${BENCH_DURATION:-60s}, ${BENCH_USERS:-8} sessions)"
-"${locust[@]}" -t "${BENCH_DURATION:-60s}" --csv "$work/run" >/dev/null 2>&1 || true
-# Stop serving before the database goes (services.sh stops it on exit).
-stop_gunicorn
-gunicorn_pid=""
-"$py" scripts/bench/report.py "$work/run_stats.csv" "$BENCH_QUERIES" "$BENCH_TARGETS" \
-    "var/bench/bench-$stamp.json" "${BENCH_LABEL:-}"
+load_run "page-cache-on" "${COMMISSIONER_PAGE_CACHE_SECONDS:-120}"
+load_run "page-cache-off" 0
+
+# The same pages one request at a time, in-process, with nothing else running: what each costs
+# without queueing (the load runs saturate 2 cores, so there the floor queues too).
+echo "bench.sh: one request at a time, page cache on"
+"$py" scripts/bench/service_time.py "$BENCH_TARGETS" --json "var/bench/service-$stamp-page-cache-on.json"
+echo "bench.sh: one request at a time, page cache off"
+COMMISSIONER_PAGE_CACHE_SECONDS=0 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" \
+    --json "var/bench/service-$stamp-page-cache-off.json"

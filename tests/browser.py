@@ -10,6 +10,7 @@ import json
 import os
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 # Sync Playwright runs an event loop in this thread; Django's ORM must still be usable here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -49,8 +50,17 @@ def page(browser, live_server):
 
 def assert_accessible(page) -> None:
     """Run axe-core against the page for WCAG 2.2 A and AA rules and fail on any violation."""
-    # Served from our own origin: the strict CSP (rightly) refuses an inline copy.
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    # Served from our own origin: the strict CSP (rightly) refuses an inline copy. A journey that has
+    # just clicked a link may still be between documents (no <head> yet): wait for the new one.
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(200)
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""

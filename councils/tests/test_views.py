@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from councils.models import AuditEvent, Council, Membership, Outcome, Role
-from councils.tests.factories import PASSWORD, OutcomeFactory, PriorityFactory, UserFactory
+from councils.tests.factories import PASSWORD, MembershipFactory, OutcomeFactory, PriorityFactory, UserFactory
+from tests.query_counts import assert_same_queries
 
 
 def test_sign_in_with_email_and_password_then_land_on_your_dashboard(client, council, people):
@@ -178,21 +179,40 @@ def test_audit_trail_shows_only_this_councils_events(client_for, council, other_
     assert b"Foreign event" not in body
 
 
-def test_framework_page_query_count_does_not_grow_with_outcomes(
-    client_for, council, people, django_assert_max_num_queries
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = client_for(people[Role.PORTFOLIO_HOLDER])
-    url = reverse("councils:framework", args=[council.slug])
+def test_framework_page_query_count_does_not_grow_with_outcomes(client_for, council, people):
     OutcomeFactory(priority__plan__council=council)
-    with CaptureQueriesContext(connection) as one:
-        client.get(url)
-    for _ in range(24):
-        OutcomeFactory(priority__plan__council=council, priority__plan__is_current=False)
-    with django_assert_max_num_queries(len(one)):
-        client.get(url)
+
+    def add_rows(count):
+        for _ in range(count):
+            OutcomeFactory(priority__plan__council=council, priority__plan__is_current=False)
+
+    assert_same_queries(
+        client_for(people[Role.PORTFOLIO_HOLDER]), reverse("councils:framework", args=[council.slug]), add_rows
+    )
+
+
+def test_audit_trail_query_count_does_not_grow_with_events(client_for, council, people):
+    from councils.services import audit_record
+
+    def add_rows(count):
+        for number in range(count):
+            audit_record(council=council, actor=UserFactory(), event_type=f"home.event{number}", obj=people["no_role"])
+
+    audit_record(council=council, actor=people[Role.LEAD_COMMISSIONER], event_type="home.event")
+    _, response = assert_same_queries(
+        client_for(people[Role.SCRUTINY_MEMBER]), reverse("councils:audit", args=[council.slug]), add_rows
+    )
+    assert len(response.context["page_obj"]) == 25
+
+
+def test_people_page_query_count_does_not_grow_with_memberships(client_for, council):
+    admin = MembershipFactory(council=council, role=Role.COUNCIL_ADMIN).user
+    _, response = assert_same_queries(
+        client_for(admin),
+        reverse("councils:people", args=[council.slug]),
+        lambda count: MembershipFactory.create_batch(count, council=council),
+    )
+    assert len(response.context["memberships"]) == 25
 
 
 def test_someone_given_a_role_sets_their_password_through_the_reset_link(client, council, people, mailoutbox):

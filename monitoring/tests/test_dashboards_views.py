@@ -7,16 +7,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from commissioning import opportunity_services
 from commissioning.models import State
+from commissioning.tests.bid_factories import open_opportunity, start_bid
 from commissioning.tests.factories import commission_in_state, create_commission
 from councils.models import Notification, ReminderKind, Role
-from councils.tests.factories import MembershipFactory, OutcomeFactory
+from councils.tests.factories import MembershipFactory, OutcomeFactory, PortfolioFactory
 from monitoring.models import ReturnState
+from tests.query_counts import assert_same_queries_on
 
 from .factories import agreeing_commission
 from .returns_factories import accept, recent_live_agreement, returns_of, submit
@@ -30,7 +33,9 @@ from .test_dashboards_world import (
 
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES = 15
+# The portfolio and scrutiny dashboards take 16: their reviewed commissions and their concerns are each
+# a bounded query of their own. Every list's total is a window count within the list's own query.
+MAX_QUERIES = 16
 
 
 def dashboard_url(council, **params) -> str:
@@ -366,3 +371,103 @@ def test_every_dashboard_runs_in_a_fixed_number_of_queries(client_for, council, 
 
     assert many == few
     assert max(many.values()) <= MAX_QUERIES, many
+
+
+# ---- The same number of queries with 1 row and with 25 -----------------------------------------------------
+
+
+def signed_in(user) -> Client:
+    """A client of its own for each person (their pages are measured side by side)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_dashboards_run_in_the_same_queries_with_25_commissions(council, people):
+    """The officer's stage work, the portfolio holder's commissions and the lead's pipeline."""
+    officer = people[Role.COMMISSIONING_OFFICER]
+    mine = PortfolioFactory(council=council, holder=people[Role.PORTFOLIO_HOLDER])
+    create_commission(council, title="Commission 0", officer=officer, portfolio=mine)
+    url = dashboard_url(council)
+    pages = {
+        "officer": (signed_in(officer), url),
+        "portfolio": (signed_in(people[Role.PORTFOLIO_HOLDER]), url),
+        "lead": (signed_in(people[Role.LEAD_COMMISSIONER]), url),
+        "scrutiny": (signed_in(people[Role.SCRUTINY_MEMBER]), url),
+    }
+
+    def add_rows(count):
+        for n in range(1, count + 1):
+            create_commission(council, title=f"Commission {n}", officer=officer, portfolio=mine)
+
+    _, responses = assert_same_queries_on(pages, add_rows)
+    assert len(responses["officer"].context["stage_work"]) == 25
+    assert len(responses["portfolio"].context["commissions"]) == 25
+    assert responses["lead"].context["pipeline"]["total"] == 25
+
+
+def test_dashboards_run_in_the_same_queries_with_25_live_agreements(council, people):
+    """Agreements ending and returns overdue (lead, officer), performance (portfolio holder, scrutiny)."""
+    mine = PortfolioFactory(council=council, holder=people[Role.PORTFOLIO_HOLDER])
+    commission = agreeing_commission(council, title="Befriending for older people", portfolio=mine)
+
+    def live(n: int):
+        # Seven months in, five to go: ending within six months, its first two returns overdue.
+        return recent_live_agreement(council, commission=commission, months=12, title=f"Agreement {n}")
+
+    live(0)
+    url = dashboard_url(council)
+    pages = {
+        "lead": (signed_in(people[Role.LEAD_COMMISSIONER]), url),
+        "officer": (signed_in(people[Role.COMMISSIONING_OFFICER]), url),
+        "portfolio": (signed_in(people[Role.PORTFOLIO_HOLDER]), url),
+        "scrutiny": (signed_in(people[Role.SCRUTINY_MEMBER]), url),
+    }
+    _, responses = assert_same_queries_on(pages, lambda count: [live(n) for n in range(1, count + 1)])
+    assert len(responses["lead"].context["ending"]) == 25
+    assert len(responses["lead"].context["overdue_by_provider"].bars) == 25
+    assert len(responses["portfolio"].context["performance"]) == 25
+    assert len(responses["scrutiny"].context["performance"]) == 25
+
+
+def test_provider_dashboard_runs_in_the_same_queries_with_25_bids(council, people):
+    """Opportunities followed and bids, on the provider's dashboard, the portal and their bids page."""
+    admin = people["provider_admin"]
+    organisation = provider_organisation(people)
+    commission = commission_in_state(council, State.SOURCING)
+
+    def follow_and_bid(n: int):
+        opportunity = open_opportunity(council, commission=commission, title=f"Opportunity {n}")
+        opportunity_services.interest_register(by=admin, opportunity=opportunity, organisation=organisation)
+        start_bid(opportunity, admin, organisation)
+
+    follow_and_bid(0)
+    client = signed_in(admin)
+    pages = {
+        "dashboard": (client, reverse("monitoring:provider_dashboard")),
+        "portal": (client, reverse("providers:portal")),
+        "my bids": (client, reverse("bids:mine")),
+    }
+    _, responses = assert_same_queries_on(pages, lambda count: [follow_and_bid(n) for n in range(1, count + 1)])
+    dashboard = responses["dashboard"].context["dashboard"]
+    assert len(dashboard.opportunities) == 25
+    assert len(dashboard.bids) == 25
+
+
+def test_provider_dashboard_runs_in_the_same_queries_with_25_agreements(council, people):
+    """The provider's agreements and returns to fill in, on the dashboard and the agreements page."""
+    organisation = provider_organisation(people)
+    commission = agreeing_commission(council)
+
+    def live(n: int):
+        return recent_live_agreement(council, commission=commission, provider=organisation, title=f"Agreement {n}")
+
+    live(0)
+    client = signed_in(people["provider_admin"])
+    pages = {
+        "dashboard": (client, reverse("monitoring:provider_dashboard")),
+        "agreements": (client, reverse("monitoring:provider_agreements")),
+    }
+    _, responses = assert_same_queries_on(pages, lambda count: [live(n) for n in range(1, count + 1)])
+    assert len(responses["dashboard"].context["dashboard"].agreements) == 25
+    assert len(responses["agreements"].context["agreements"]) == 25

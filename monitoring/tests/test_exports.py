@@ -14,6 +14,7 @@ from commissioning.tests.factories import commission_in_state, create_commission
 from councils.tests.factories import PortfolioFactory
 from monitoring.exports import run_export
 from monitoring.models import ExportJob, ExportState
+from tests.query_counts import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -82,16 +83,17 @@ def test_unknown_kind_or_format_is_not_found(council, people, client_for):
     assert _export(client, council, kind="bids").status_code == 404
 
 
-def test_export_queries_do_not_grow_with_rows(council, people, client_for, django_assert_max_num_queries):
+def test_export_queries_do_not_grow_with_rows(council, people, client_for):
     client = client_for(people["lead_commissioner"])
     create_commission(council, title="One")
-    with django_assert_max_num_queries(12) as one:
-        _csv(_export(client, council))
-    for n in range(24):
-        create_commission(council, title=f"More {n}")
-    with django_assert_max_num_queries(len(one.captured_queries)):
-        rows = _csv(_export(client, council))
-    assert len(rows) == 26
+    url = reverse("monitoring:export", kwargs={"council_slug": council.slug, "kind": "commissions", "fmt": "csv"})
+
+    def add_rows(count):
+        for n in range(count):
+            create_commission(council, title=f"More {n}", portfolio=PortfolioFactory(council=council))
+
+    _, response = assert_same_queries(client, url, add_rows)
+    assert len(list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))) == 26
 
 
 def test_bids_are_not_exported_before_they_are_opened(council, people, client_for):
@@ -122,7 +124,8 @@ def test_a_long_export_is_queued_and_only_its_requester_sees_it(
     job = ExportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"].endswith(f"/exports/jobs/{job.pk}/")
-    assert len(callbacks) == 1
+    queued = [c for c in callbacks if c.__module__ != "councils.page_cache"]  # not the cache's generations
+    assert len(queued) == 1
     assert b"of" in client.get(response["Location"]).content  # progress shown while queued
 
     assert run_export(job.pk) == "done"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from councils.models import AuditEvent, Role
+from councils.tests.factories import MembershipFactory
 from providers import services
 from providers.models import ApprovedSupplier
 from providers.selectors import approved_supplier_ids
 from providers.tests.factories import ComplianceDocumentFactory, OrganisationMemberFactory
+from tests.query_counts import assert_same_queries
 
 OFFICERS = [
     Role.LEAD_COMMISSIONER,
@@ -52,15 +52,34 @@ def test_the_directory_searches_by_name(client_for, people, council, organisatio
     assert other_organisation.legal_name.encode() not in body
 
 
-def test_the_directory_query_count_does_not_grow(client_for, people, council):
-    client = client_for(people[Role.PROCUREMENT_OFFICER])
-    with CaptureQueriesContext(connection) as few:
-        client.get(url("directory", council))
-    for _ in range(10):
-        OrganisationMemberFactory()
-    with CaptureQueriesContext(connection) as many:
-        assert client.get(url("directory", council)).status_code == 200
-    assert len(many) == len(few)
+def test_the_directory_query_count_does_not_grow(client_for, council):
+    officer = MembershipFactory(council=council, role=Role.PROCUREMENT_OFFICER).user
+    verified(OrganisationMemberFactory().organisation, officer, council)
+
+    def add_rows(count):
+        for number, member in enumerate(OrganisationMemberFactory.create_batch(count)):
+            if number % 2:
+                verified(member.organisation, officer, council)
+
+    _, response = assert_same_queries(client_for(officer), url("directory", council), add_rows)
+    assert response.context["page_obj"].paginator.count == 25
+
+
+def test_the_approved_suppliers_list_query_count_does_not_grow(client_for, council):
+    officer = MembershipFactory(council=council, role=Role.PROCUREMENT_OFFICER).user
+
+    def approve(organisation):
+        services.approved_supplier_add(
+            by=officer, council=council, organisation=verified(organisation, officer, council), notes="Framework"
+        )
+
+    approve(OrganisationMemberFactory().organisation)
+    _, response = assert_same_queries(
+        client_for(officer),
+        url("approved_suppliers", council),
+        lambda count: [approve(member.organisation) for member in OrganisationMemberFactory.create_batch(count)],
+    )
+    assert len(response.context["approvals"]) == 25
 
 
 @pytest.mark.parametrize("role", NOT_OFFICERS)

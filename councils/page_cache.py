@@ -1,0 +1,218 @@
+"""Per-person page caching, kept correct by data generations.
+
+A cached page is stored under a key made of who is asking, the URL, and the current *generation* of
+every scope the page reads from. A generation is a token in the cache that changes whenever data in
+its scope is written, so a write makes every page that read that data miss from then on; nothing
+has to know which pages exist. The scopes are:
+
+- ``council:<id>``: anything belonging to one council (commissions, opportunities, bids, agreements,
+  returns, memberships, ...). Council pages depend on their council and on ``shared``.
+- ``shared``: data without a council of its own (organisations, people, partnerships).
+- ``listing``: what the public opportunities list shows (opportunities, their commissions and
+  outcomes, council names), so bids and returns being written all day do not keep emptying it.
+- ``all``: every write anywhere; the other pages that cross councils (the provider portal and
+  dashboard) depend on it.
+- ``user:<id>``: one person's own things (their notifications, which the header counts).
+
+Every committed ``save()`` and ``delete()`` of the project's models changes the generations (once at
+once, so the writing request sees its own change, and again after commit, so a page read by someone
+else between the write and the commit is not kept). Services that write with ``queryset.update()``
+or ``bulk_create()`` (no signals) call :func:`bump` themselves. A page is never kept longer than
+``COMMISSIONER_PAGE_CACHE_SECONDS`` (a bound on anything that changes with the clock, such as a
+deadline passing); 0 turns page caching off.
+
+Only successful GETs of HTML are kept. A page is not kept, nor served from the cache, while the
+person has a message waiting to be shown ("Your bid has been submitted"), and pages that carry a
+CSRF token are kept per CSRF cookie, so every form on a cached page still posts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+
+APPS = frozenset({"councils", "commissioning", "providers", "monitoring"})
+# Rows that no cached page shows: writing them must not throw every page away.
+IGNORED = frozenset({"councils.sentreminder", "monitoring.exportjob", "councils.notificationpreference"})
+# How to reach the council from a row that has no council of its own, nearest first.
+COUNCIL_VIA = (
+    "commission",
+    "opportunity",
+    "agreement",
+    "evaluation",
+    "award",
+    "bid",
+    "monitoring_return",
+    "kpi",
+    "sheet",
+    "outcome_sought",
+    "pot",
+    "plan",
+    "priority",
+)
+# Rows the public opportunities list (and its filters) shows.
+LISTING = frozenset(
+    {
+        "commissioning.opportunity",
+        "commissioning.commission",
+        "councils.council",
+        "councils.outcome",
+        "councils.priority",
+        "councils.corporateplan",
+    }
+)
+_GENERATION = "gen:"
+
+
+def timeout() -> int:
+    return int(getattr(settings, "COMMISSIONER_PAGE_CACHE_SECONDS", 0))
+
+
+def council_scopes(council_id: int) -> list[str]:
+    return [f"council:{council_id}", "shared"]
+
+
+def bump(*scopes: str) -> None:
+    """New generations for these scopes (and ``all``), now and again when the transaction commits."""
+    keys = {f"{_GENERATION}{scope}" for scope in (*scopes, "all")}
+
+    def new_generation() -> None:
+        token = time.time_ns()
+        cache.set_many(dict.fromkeys(keys, token), timeout=None)
+
+    new_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(new_generation)
+
+
+def bump_council(council_id: int | None) -> None:
+    bump(f"council:{council_id}") if council_id else bump("shared")
+
+
+def council_id_of(instance, depth: int = 0) -> int | None:
+    """The council a row belongs to, following its foreign keys (None when it belongs to none)."""
+    from .models import Council
+
+    if isinstance(instance, Council):
+        return instance.pk
+    council_id = getattr(instance, "council_id", None)
+    if council_id or depth > 4:
+        return council_id
+    field_names = {field.name for field in instance._meta.concrete_fields if field.is_relation}
+    for name in COUNCIL_VIA:
+        if name in field_names and getattr(instance, f"{name}_id", None):
+            try:
+                related = getattr(instance, name)
+            except ObjectDoesNotExist:  # deleted in the same cascade
+                return None
+            return council_id_of(related, depth + 1)
+    return None
+
+
+def scopes_written_by(instance, update_fields=None) -> list[str]:
+    meta = instance._meta
+    label = meta.label_lower
+    if meta.app_label not in APPS or label in IGNORED:
+        return []
+    if label == "councils.notification":
+        return [f"user:{instance.user_id}"]
+    if label == "councils.user":
+        # Signing in stamps last_login: that must not empty every council's cache on a Monday morning.
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            return []
+        return ["shared", f"user:{instance.pk}"]
+    council_id = council_id_of(instance)
+    scopes = [f"council:{council_id}"] if council_id else ["shared"]
+    if label in LISTING:
+        scopes.append("listing")
+    return scopes
+
+
+def _on_save(sender, instance, update_fields=None, raw=False, **kwargs):
+    if raw:
+        return
+    scopes = scopes_written_by(instance, update_fields)
+    if scopes:
+        bump(*scopes)
+
+
+def _on_delete(sender, instance, **kwargs):
+    scopes = scopes_written_by(instance)
+    if scopes:
+        bump(*scopes)
+
+
+def _on_m2m(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _on_delete(sender, instance)
+
+
+def connect_signals() -> None:
+    post_save.connect(_on_save, dispatch_uid="page_cache_save")
+    post_delete.connect(_on_delete, dispatch_uid="page_cache_delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="page_cache_m2m")
+
+
+def _has_pending_messages(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    # `_loaded_messages` reads the waiting messages without marking them shown.
+    return storage is not None and bool(getattr(storage, "_loaded_messages", None) or storage._queued_messages)
+
+
+def page_key(request, scopes: Iterable[str]) -> str:
+    scopes = sorted({*scopes, *([f"user:{request.user.pk}"] if request.user.is_authenticated else [])})
+    generations = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    parts = [
+        request.get_full_path(),
+        str(request.user.pk or "anonymous"),
+        hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16] if csrf_cookie else "",
+        *(f"{scope}={generations.get(f'{_GENERATION}{scope}', 0)}" for scope in scopes),
+    ]
+    return "page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+class CachedPageMixin:
+    """Serve a GET from the page cache when nothing it shows has changed since it was rendered.
+
+    Put it after the permission mixins, so the permission checks still run on every request; the
+    view says what it reads from with `page_cache_scopes()`."""
+
+    def page_cache_scopes(self) -> list[str]:
+        council = getattr(self.request, "council", None)
+        return council_scopes(council.pk) if council is not None else ["all"]
+
+    def get(self, request, *args, **kwargs):
+        seconds = timeout()
+        if not seconds or _has_pending_messages(request):
+            return super().get(request, *args, **kwargs)
+        key = page_key(request, self.page_cache_scopes())
+        cached = cache.get(key)
+        if cached is not None:
+            response = HttpResponse(cached)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = super().get(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        csrf_only_in_page = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request.COOKIES.get(
+            settings.CSRF_COOKIE_NAME
+        )
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and not csrf_only_in_page
+            and not _has_pending_messages(request)
+        ):
+            cache.set(key, response.content, seconds)
+        response["X-Page-Cache"] = "miss"
+        return response

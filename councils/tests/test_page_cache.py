@@ -1,0 +1,141 @@
+"""The per-person page cache: served again only while nothing it shows has changed, never to someone
+else, never past a permission check, never swallowing a message."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commissioning.tests.factories import create_commission
+from councils.models import Membership, Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 60
+
+
+def commission_list(council) -> str:
+    return reverse("commissioning:list", args=[council.slug])
+
+
+def seen(client, url) -> None:
+    """Look at a page as a browser does: the first visit gets the CSRF cookie, the page is then kept."""
+    get(client, url)
+    get(client, url)
+
+
+def get(client, url):
+    from django.db import connection
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_second_look_is_served_from_the_cache_with_fewer_queries(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))  # sets the CSRF cookie: a page is kept per CSRF cookie
+    first, first_queries = get(client, commission_list(council))
+    again, again_queries = get(client, commission_list(council))
+    assert first["X-Page-Cache"] == "miss"
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert again_queries < first_queries
+
+
+def test_a_change_in_the_council_shows_at_once(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    create_commission(council, title="Warm spaces for winter")
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "miss"
+    assert "Warm spaces for winter" in response.content.decode()
+
+
+def test_a_change_in_another_council_keeps_the_page(client_for, council, other_council, people):
+    client = client_for(people["lead_commissioner"])
+    seen(client, commission_list(council))
+    # (The other council's own officer: a new person is a change everyone's pages may show.)
+    create_commission(other_council, title="Otherton's own commission", officer=people["other_council_officer"])
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_nobody_is_served_someone_elses_page(client, council, people):
+    client.force_login(people["lead_commissioner"])
+    get(client, commission_list(council))
+    client.force_login(people["commissioning_officer"])
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_losing_a_role_ends_access_to_a_cached_page(client_for, council, people):
+    officer = people["commissioning_officer"]
+    client = client_for(officer)
+    get(client, commission_list(council))
+    Membership.objects.filter(user=officer, council=council).delete()
+    assert client.get(commission_list(council)).status_code == 403
+
+
+def test_signing_in_does_not_empty_the_cache(client_for, council, people):
+    lead = people["lead_commissioner"]
+    client = client_for(lead)
+    seen(client, commission_list(council))
+    officer = people["commissioning_officer"]
+    officer.last_login = officer.date_joined
+    officer.save(update_fields=["last_login"])  # what signing in writes
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_a_waiting_message_is_shown_not_swallowed(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    seen(client, commission_list(council))
+    # A message left by the previous request (as a view's redirect leaves it, in the messages cookie).
+    storage = CookieStorage(HttpRequest())
+    client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, "The commission has been saved.")])
+    response = client.get(commission_list(council))
+    assert "The commission has been saved." in response.content.decode()
+    assert response.get("X-Page-Cache") != "hit"
+    # Shown once: the next look is the cached page again, without it.
+    response = client.get(commission_list(council))
+    assert "The commission has been saved." not in response.content.decode()
+
+
+def test_the_public_list_follows_what_it_lists_and_nothing_else(client, council, people):
+    url = reverse("opportunities:list")
+    first, _ = get(client, url)
+    again, _ = get(client, url)
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    Membership.objects.create(council=council, user=people["no_role"], role=Role.FINANCE_OFFICER)
+    response, _ = get(client, url)
+    assert response["X-Page-Cache"] == "hit"
+    create_commission(council, title="Warm spaces", officer=people["commissioning_officer"])
+    response, _ = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_switched_off_with_zero_seconds(settings, client_for, council, people):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    response, _ = get(client, commission_list(council))
+    assert "X-Page-Cache" not in response
+
+
+def test_roles_are_scoped_per_council(client_for, council, other_council, people):
+    # A lead commissioner of another council gets a 403 whatever is cached for this council.
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    outsider = client_for(people["other_council_officer"])
+    assert outsider.get(commission_list(council)).status_code == 403
+    assert Membership.objects.filter(council=other_council, role=Role.LEAD_COMMISSIONER).exists()

@@ -1,0 +1,128 @@
+"""Time each benchmark page one request at a time, in-process, under production settings.
+
+The load run measures pages on a saturated server, where queueing dominates and the floor itself
+waits; this measures what a request costs when nothing else is running: the full middleware stack,
+templates from the cached loader, no network. Each page is requested `--repeat` times after
+`--warm` untimed requests (so per-process caches are as they would be on a long-running worker).
+
+Usage: service_time.py TARGETS_JSON [--repeat 20] [--warm 3] [--only NAME,...] [--profile NAME]
+           [--json OUT]
+--profile prints the 30 most expensive functions (cumulative) for the named page instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from councils.models import User  # noqa: E402
+
+FLOOR = "floor (bare view)"
+
+
+def client_for(targets: dict, user: str) -> Client:
+    # Test clients talk plain HTTP: production's HTTPS redirect would answer every request with a 301.
+    client = Client(HTTP_X_FORWARDED_PROTO="https", secure=True)
+    if user != "anonymous":
+        client.force_login(User.objects.get(email=targets["users"][user]))
+    return client
+
+
+def time_page(client: Client, url: str, repeat: int, warm: int) -> dict:
+    for _ in range(warm):
+        response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    sql_seconds = 0.0
+
+    def timed(execute, sql, params, many, context):
+        nonlocal sql_seconds
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds += time.perf_counter() - started
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
+        client.get(url)
+    timings.sort()
+    return {
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 2),
+        "queries": len(queries),
+        "sql_ms": round(sql_seconds * 1000, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("targets")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--warm", type=int, default=3)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--profile", default="")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args()
+    targets = json.load(open(args.targets))  # noqa: SIM115
+    pages = targets["pages"]
+    if args.profile:
+        page = next(p for p in pages if args.profile in p["name"])
+        client = client_for(targets, page["user"])
+        for _ in range(args.warm):
+            client.get(page["url"])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.repeat):
+            client.get(page["url"])
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return 0
+    wanted = [name for name in args.only.split(",") if name]
+    results = {}
+    for page in pages:
+        if wanted and page["name"] != FLOOR and not any(w in page["name"] for w in wanted):
+            continue
+        results[page["name"]] = time_page(client_for(targets, page["user"]), page["url"], args.repeat, args.warm)
+    floor = results.get(FLOOR)
+    header = f"{'page (one request at a time)':34} {'p50':>8} {'p95':>8} {'queries':>7} {'sql ms':>7} {'p50×':>7}"
+    print(header)
+    print("-" * len(header))
+    for name, row in results.items():
+        if floor and floor["p50_ms"]:
+            row["p50_x_floor"] = round(row["p50_ms"] / floor["p50_ms"], 1)
+        print(
+            f"{name[:34]:34} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['queries']:7} {row['sql_ms']:7.1f} "
+            f"{row.get('p50_x_floor', 0):7.1f}"
+        )
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
