@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
 from councils.page_cache import CachedPageMixin
@@ -429,11 +430,19 @@ class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
     def allow(self, access):
         return access.member is not None
 
-    def prepare(self):
-        super().prepare()
-        self.criteria = selectors.member_criteria(self.evaluation, self.access.member)
-        self.sheet = selectors.sheet_for(self.access.member, self.bid)
-        self.failed = self.bid.pk in selectors.failed_bid_ids(self.evaluation)
+    # Read when the page is rendered or scores are saved, not before: a page served again from the
+    # page cache needs only the walls (in `prepare`).
+    @cached_property
+    def criteria(self):
+        return selectors.member_criteria(self.evaluation, self.access.member)
+
+    @cached_property
+    def sheet(self):
+        return selectors.sheet_for(self.access.member, self.bid)
+
+    @cached_property
+    def failed(self) -> bool:
+        return self.bid.pk in selectors.failed_bid_ids(self.evaluation)
 
     def post(self, request, *args, **kwargs):
         if not self.editable():

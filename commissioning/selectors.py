@@ -38,12 +38,14 @@ def commissions_visible_to(user: User, council: Council) -> QuerySet[Commission]
 
 def commission_for_user(user: User, council: Council, pk: int) -> Commission:
     """One commission of this council that the user may read, or 404 (never reveal that it exists)."""
-    commission = (
-        Commission.objects.select_related("council", "lead_officer", "portfolio__holder")
-        .filter(council=council, pk=pk)
-        .first()
-    )
-    if commission is None or not can_read_commission(user, commission):
+    try:
+        # get(), not first() (no ORDER BY to plan), and the council in hand rather than joined again:
+        # this runs before every page about the commission, even one served from the page cache.
+        commission = Commission.objects.select_related("lead_officer", "portfolio__holder").get(council=council, pk=pk)
+    except Commission.DoesNotExist:
+        raise Http404 from None
+    commission.council = council
+    if not can_read_commission(user, commission):
         raise Http404
     return commission
 
