@@ -192,7 +192,14 @@ if REDIS_URL:
     # Sessions are read on every request: from Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not memory: the embedded set-up runs the web server and a Celery worker as separate
+    # processes, and a reminder the worker sends must change the generations the web pages read.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/celery so
 # that `celery worker -B` still runs scheduled work with no server installed.
