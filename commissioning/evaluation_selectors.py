@@ -234,12 +234,25 @@ def visible_questions(evaluation: Evaluation, member: PanelMember):
     return evaluation.opportunity.questions.all().select_related("criterion").order_by("position", "id")
 
 
-def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:
-    """One bid behind the three walls, with only the sections this panellist may see; else 404."""
+def _panellists_bid(access: EvaluationAccess, pk: int) -> QuerySet[Bid]:
     if access.evaluation is None or access.member is None:
         raise Http404
     bids = bids_for_panellist(access.user, access.opportunity, evaluation=access.evaluation, member=access.member)
-    bid = _with_contents(bids.filter(pk=pk), visible_questions(access.evaluation, access.member)).first()
+    return bids.filter(pk=pk)
+
+
+def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
+    """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
+    may be served from the page cache, where only the walls need checking."""
+    bid = _panellists_bid(access, pk).select_related("organisation").first()
+    if bid is None:
+        raise Http404
+    return bid
+
+
+def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:
+    """One bid behind the three walls, with only the sections this panellist may see; else 404."""
+    bid = _with_contents(_panellists_bid(access, pk), visible_questions(access.evaluation, access.member)).first()
     if bid is None:
         raise Http404
     return bid

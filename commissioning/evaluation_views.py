@@ -431,7 +431,15 @@ class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
         return access.member is not None
 
     # Read when the page is rendered or scores are saved, not before: a page served again from the
-    # page cache needs only the walls (in `prepare`).
+    # page cache needs only the walls.
+    def prepare(self):
+        self.bid = selectors.bid_behind_walls(self.access, self.kwargs["bid_pk"])
+
+    @cached_property
+    def contents(self):
+        """The bid with the sections this panellist may see."""
+        return selectors.bid_for_panellist(self.access, self.bid.pk)
+
     @cached_property
     def criteria(self):
         return selectors.member_criteria(self.evaluation, self.access.member)
@@ -470,6 +478,7 @@ class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
+        self.bid = self.contents
         answers = {}
         for answer in self.bid.answers.all():
             answers.setdefault(answer.question.criterion_id, []).append(answer)
