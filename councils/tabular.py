@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,23 +107,12 @@ def _disposition(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
 
-def _in_blocks(lines: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
-    """Lines gathered into blocks of about `size` characters: one write to the socket per block, not
-    one per row (a 200-row export was 200 chunked writes)."""
-    block: list[str] = []
-    length = 0
-    for line in lines:
-        block.append(line)
-        length += len(line)
-        if length >= size:
-            yield "".join(block)
-            block, length = [], 0
-    if block:
-        yield "".join(block)
-
-
-def csv_response(objects: Iterable, columns: list[Column], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_in_blocks(csv_lines(objects, columns)), content_type=FORMATS["csv"])
+def csv_response(objects: Iterable, columns: list[Column], filename: str) -> HttpResponse:
+    """The whole CSV in one response with its length. Only lists up to the sync limit are downloaded
+    this way (longer ones go through a background export), so it fits in memory; and one write with
+    a Content-Length, rather than a chunked stream, does not wait on TCP's delayed acknowledgements
+    (a streamed export took 100 ms under load for 6 ms of work)."""
+    response = HttpResponse("".join(csv_lines(objects, columns)), content_type=FORMATS["csv"])
     response["Content-Disposition"] = _disposition(filename)
     response["Cache-Control"] = "private, no-store"
     return response

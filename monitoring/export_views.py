@@ -47,7 +47,7 @@ class ExportView(LoginRequiredMixin, View):
         name = exports.filename(kind, council, fmt)
         if fmt == "xlsx":
             return tabular.xlsx_response(objects, kind.columns, name, title=kind.title)
-        return tabular.csv_response(objects.iterator(chunk_size=2000), kind.columns, name)
+        return tabular.csv_response(objects, kind.columns, name)
 
 
 class ExportJobView(LoginRequiredMixin, TemplateView):

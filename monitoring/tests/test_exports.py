@@ -25,7 +25,7 @@ def _export(client, council, kind="commissions", fmt="csv", query=""):
 
 
 def _csv(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
