@@ -184,7 +184,12 @@ class CachedPageMixin:
     """Serve a GET from the page cache when nothing it shows has changed since it was rendered.
 
     Put it after the permission mixins, so the permission checks still run on every request; the
-    view says what it reads from with `page_cache_scopes()`."""
+    view says what it reads from with `page_cache_scopes()`. HTML pages are kept; a view that serves
+    downloads names their content types in `page_cache_types` (the headers in `KEPT_HEADERS` are kept
+    with them)."""
+
+    page_cache_types: tuple[str, ...] = ("text/html",)
+    KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 
     def page_cache_scopes(self) -> list[str]:
         council = getattr(self.request, "council", None)
@@ -197,7 +202,8 @@ class CachedPageMixin:
         key = page_key(request, self.page_cache_scopes())
         cached = cache.get(key)
         if cached is not None:
-            response = HttpResponse(cached)
+            body, headers = cached
+            response = HttpResponse(body, headers=headers)
             response["X-Page-Cache"] = "hit"
             return response
         response = super().get(request, *args, **kwargs)
@@ -209,10 +215,11 @@ class CachedPageMixin:
         if (
             response.status_code == 200
             and not response.streaming
-            and response.get("Content-Type", "").startswith("text/html")
+            and response.get("Content-Type", "").startswith(self.page_cache_types)
             and not csrf_only_in_page
             and not _has_pending_messages(request)
         ):
-            cache.set(key, response.content, seconds)
+            headers = {name: response[name] for name in self.KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, (response.content, headers), seconds)
         response["X-Page-Cache"] = "miss"
         return response

@@ -11,28 +11,18 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from councils import tabular
+from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 
 from . import exports
 from .models import ExportState
 
 
-class ExportView(LoginRequiredMixin, View):
-    """GET …/exports/<kind>.<csv|xlsx>?<the list's filters>: the same rows as the list page."""
+class _ExportWriter(View):
+    """Writes the download, once `ExportView` has checked who may have it."""
 
     def get(self, request, *args, **kwargs):
-        fmt = kwargs["fmt"]
-        if fmt not in tabular.FORMATS:
-            raise Http404
-        try:
-            kind = exports.kind_for(kwargs["kind"])
-        except ValidationError as exc:
-            raise Http404 from exc
-        council = request.council
-        url_kwargs = {key: value for key, value in kwargs.items() if key not in ("council_slug", "kind", "fmt")}
-        if kind.per_opportunity != ("opportunity_pk" in url_kwargs):
-            raise Http404
-        exports.check_allowed(request.user, council, kind)
+        kind, fmt, council, url_kwargs = self.kind, self.fmt, request.council, self.url_kwargs
         try:
             objects = kind.rows(request.user, council, request.GET, url_kwargs)
         except ValidationError as exc:
@@ -48,6 +38,28 @@ class ExportView(LoginRequiredMixin, View):
         if fmt == "xlsx":
             return tabular.xlsx_response(objects, kind.columns, name, title=kind.title)
         return tabular.csv_response(objects, kind.columns, name)
+
+
+class ExportView(LoginRequiredMixin, CachedPageMixin, _ExportWriter):
+    """GET …/exports/<kind>.<csv|xlsx>?<the list's filters>: the same rows as the list page. Kept in
+    the page cache like the list itself (after the checks, which run every time): asked for again
+    before anything in it changes, it is not written again."""
+
+    page_cache_types = (tabular.FORMATS["csv"].split(";")[0], tabular.XLSX_TYPE)
+
+    def get(self, request, *args, **kwargs):
+        self.fmt = kwargs["fmt"]
+        if self.fmt not in tabular.FORMATS:
+            raise Http404
+        try:
+            self.kind = exports.kind_for(kwargs["kind"])
+        except ValidationError as exc:
+            raise Http404 from exc
+        self.url_kwargs = {key: value for key, value in kwargs.items() if key not in ("council_slug", "kind", "fmt")}
+        if self.kind.per_opportunity != ("opportunity_pk" in self.url_kwargs):
+            raise Http404
+        exports.check_allowed(request.user, request.council, self.kind)
+        return super().get(request, *args, **kwargs)
 
 
 class ExportJobView(LoginRequiredMixin, TemplateView):

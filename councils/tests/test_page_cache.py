@@ -139,3 +139,21 @@ def test_roles_are_scoped_per_council(client_for, council, other_council, people
     outsider = client_for(people["other_council_officer"])
     assert outsider.get(commission_list(council)).status_code == 403
     assert Membership.objects.filter(council=other_council, role=Role.LEAD_COMMISSIONER).exists()
+
+
+def test_a_download_is_kept_with_its_headers_and_follows_changes(client_for, council, people):
+    url = reverse("monitoring:export", kwargs={"council_slug": council.slug, "kind": "commissions", "fmt": "csv"})
+    client = client_for(people["lead_commissioner"])
+    create_commission(council, title="Warm spaces", officer=people["commissioning_officer"])
+    first, _ = get(client, url)
+    again, _ = get(client, url)
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    for header in ("Content-Type", "Content-Disposition", "Cache-Control"):
+        assert again[header] == first[header]
+    assert again.content == first.content
+    create_commission(council, title="Lunch clubs", officer=people["commissioning_officer"])
+    response, _ = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Lunch clubs" in response.content.decode("utf-8-sig")
+    # Someone who may not download it is refused, whatever is kept.
+    assert client_for(people["provider_admin"]).get(url).status_code in (403, 404)
