@@ -60,6 +60,16 @@ def opportunity_changed(opportunity: Opportunity, changes: list[str], *, build_u
     )
 
 
+def opportunity_cancelled(opportunity: Opportunity, reason: str, *, build_url: UrlBuilder = None) -> int:
+    """Tell everyone following or bidding for an opportunity that the council has stopped the procurement."""
+    return _send_each(
+        interested_recipients(opportunity, bidders=True),
+        f"Cancelled: {opportunity.reference}: {opportunity.title}",
+        "opportunities/email/opportunity_cancelled.txt",
+        {"opportunity": opportunity, "reason": reason, "link": _link(opportunity.get_absolute_url(), build_url)},
+    )
+
+
 def clarification_published(clarification: Clarification, *, build_url: UrlBuilder = None) -> int:
     opportunity = clarification.opportunity
     return _send_each(

@@ -20,6 +20,7 @@ from providers.selectors import organisations_for_user
 from . import bid_selectors
 from .models import (
     PUBLIC_STATES,
+    BidPartner,
     BidState,
     Clarification,
     ClarificationVisibility,
@@ -36,6 +37,8 @@ from .permissions import can_publish_opportunity, can_read_commission
 # What the public list shows by default, and with "Include closed and awarded".
 OPEN_STATES = (OpportunityState.PUBLISHED,)
 LISTED_STATES = tuple(PUBLIC_STATES)
+# Not cancelled: a commission has at most one of these per cycle.
+LIVE_STATES = (OpportunityState.DRAFT, OpportunityState.PUBLISHED, OpportunityState.CLOSED, OpportunityState.OPENED)
 
 # Providers think in money, not in each council's procurement thresholds: one set of bands for all.
 VALUE_BANDS = {
@@ -45,6 +48,13 @@ VALUE_BANDS = {
     "100k_250k": ("£100,000 to £250,000", Decimal("100000"), Decimal("250000")),
     "250k_plus": ("£250,000 or more", Decimal("250000"), None),
 }
+
+
+def live_opportunities(commission: Commission) -> list[Opportunity]:
+    """This cycle's opportunities that are not cancelled: the market the commission is in."""
+    return list(
+        commission.opportunities.filter(cycle=commission.cycle, state__in=LIVE_STATES).select_related("council")
+    )
 
 
 def value_band_filter(band: str) -> Q:
@@ -166,14 +176,17 @@ def clarifications_for_organisation(organisation: Organisation, opportunity: Opp
     return Clarification.objects.filter(opportunity=opportunity, organisation=organisation).select_related("asked_by")
 
 
-def interested_recipients(opportunity: Opportunity) -> list[str]:
-    """The email address of every active person acting for an organisation that follows the opportunity."""
-    following = Interest.objects.filter(opportunity=opportunity).values("organisation_id")
+def interested_recipients(opportunity: Opportunity, *, bidders: bool = False) -> list[str]:
+    """The email address of every active person acting for an organisation that follows the opportunity
+    (and, with `bidders`, for every organisation that has started a bid for it, or is a partner in one)."""
+    organisations = Q(organisation_id__in=Interest.objects.filter(opportunity=opportunity).values("organisation_id"))
+    if bidders:
+        organisations |= Q(organisation_id__in=opportunity.bids.values("organisation_id")) | Q(
+            organisation_id__in=BidPartner.objects.filter(bid__opportunity=opportunity).values("organisation_id")
+        )
     return sorted(
         set(
-            OrganisationMember.objects.filter(organisation_id__in=following, user__is_active=True).values_list(
-                "user__email", flat=True
-            )
+            OrganisationMember.objects.filter(organisations, user__is_active=True).values_list("user__email", flat=True)
         )
     )
 

@@ -39,7 +39,7 @@ from .models import (
     OutcomeSought,
     State,
 )
-from .opportunity_selectors import has_bidder_conflict, submitted_bid_count, when
+from .opportunity_selectors import LIVE_STATES, has_bidder_conflict, live_opportunities, submitted_bid_count, when
 from .permissions import can_open_bids, can_publish_opportunity
 from .services import TransitionConflict, TransitionRefused
 
@@ -49,7 +49,6 @@ EVENT_NAMES = {"publish": "published", "close": "closed", "open_bids": "bids_ope
 # deadline, and everyone following the opportunity is told.
 RECORD_EDITABLE_WHEN_PUBLISHED = {Lot: False, OpportunityQuestion: False, OpportunityDocument: True}
 RECORD_NAMES = {Lot: "lot", OpportunityQuestion: "question", OpportunityDocument: "document"}
-LIVE_STATES = (OpportunityState.DRAFT, OpportunityState.PUBLISHED, OpportunityState.CLOSED, OpportunityState.OPENED)
 NOON = datetime.time(12, 0)
 
 
@@ -82,7 +81,7 @@ def missing_to_create(commission: Commission) -> list[str]:
         missing.append("The commission must be approved and sourcing providers")
     if not commission.is_competitive:
         missing.append("Only grants and contracts are put out for bids")
-    if commission.opportunities.filter(state__in=LIVE_STATES).exists():
+    if commission.opportunities.filter(cycle=commission.cycle, state__in=LIVE_STATES).exists():
         missing.append("This commission already has an opportunity: cancel it before starting another")
     return missing
 
@@ -359,7 +358,15 @@ def available_steps(opportunity: Opportunity, user: User) -> list[dict]:
     return steps
 
 
-def _run(*, by: User | None, opportunity: Opportunity, name: str, reason: str = "", extra: dict | None = None):
+def _run(
+    *,
+    by: User | None,
+    opportunity: Opportunity,
+    name: str,
+    reason: str = "",
+    extra: dict | None = None,
+    build_url=None,
+):
     method, meta, custom = _step(opportunity, name)
     system = bool(custom.get("system"))
     # The scheduler alone takes system steps (actor None); people take the others.
@@ -398,6 +405,9 @@ def _run(*, by: User | None, opportunity: Opportunity, name: str, reason: str = 
                 from .award_services import forward_plan_for_opportunity
 
                 forward_plan_for_opportunity(by=by, opportunity=opportunity)
+            if name == "cancel" and source != OpportunityState.DRAFT:
+                # Sent on commit: the Procurement Act's termination notice, in the providers' inbox.
+                notifications.opportunity_cancelled(opportunity, reason, build_url=build_url)
     except ConcurrentTransition as exc:
         opportunity.refresh_from_db()
         raise TransitionConflict(
@@ -409,13 +419,36 @@ def _run(*, by: User | None, opportunity: Opportunity, name: str, reason: str = 
     return opportunity
 
 
-def opportunity_transition(*, by: User | None, opportunity: Opportunity, name: str, reason: str = "") -> Opportunity:
+def opportunity_transition(
+    *, by: User | None, opportunity: Opportunity, name: str, reason: str = "", build_url=None
+) -> Opportunity:
     """Take one step in the opportunity's life, all or nothing, and record who, when, from, to and why.
     Opening the bids is recorded through `bids_open`, so the two-officer rule cannot be skipped."""
     if name == "open_bids":
         bids_open(by=by, opportunity=opportunity)
         return opportunity
-    return _run(by=by, opportunity=opportunity, name=name, reason=reason)
+    return _run(by=by, opportunity=opportunity, name=name, reason=reason, build_url=build_url)
+
+
+def opportunities_cancel_for_commission(
+    *, by: User, commission: Commission, step: str, reason: str, build_url=None
+) -> list[str]:
+    """Cancel this cycle's opportunities when the commission leaves the market (withdrawn for redesign,
+    or cancelled), inside the commission's own transaction, so a commission is never back in planning
+    while its opportunity still takes bids. An opportunity awarded already has moved the commission
+    on, so none here has an approved award. Returns the references cancelled."""
+    cancelled = []
+    for opportunity in live_opportunities(commission):
+        _run(
+            by=by,
+            opportunity=opportunity,
+            name="cancel",
+            reason=reason,
+            extra={"because": f"commission.{step}"},
+            build_url=build_url,
+        )
+        cancelled.append(opportunity.reference)
+    return cancelled
 
 
 def opportunities_close_due(now: datetime.datetime | None = None, *, opportunity: Opportunity | None = None) -> int:

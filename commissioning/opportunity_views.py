@@ -360,6 +360,7 @@ class OpportunityTransitionView(OpportunityMixin, FormView):
                 opportunity=self.opportunity,
                 name=self.step["name"],
                 reason=form.cleaned_data["reason"],
+                build_url=self.request.build_absolute_uri,
             )
         except TransitionRefused as refused:
             self.step["missing"] = refused.missing

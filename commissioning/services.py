@@ -44,6 +44,9 @@ from .models import (
 )
 from .permissions import is_commissioning_officer
 
+# Steps out of Sourcing that end the current procurement.
+LEAVES_THE_MARKET = frozenset({"withdraw_sourcing", "cancel"})
+
 
 class TransitionRefused(Exception):
     """The step cannot be taken now; `missing` says exactly why, in words for the officer."""
@@ -398,8 +401,10 @@ def commission_transition(
     name: str,
     reason: str = "",
     decision: Decision | None = None,
+    build_url=None,
 ) -> Commission:
-    """Take one step round the cycle, all or nothing, and record who, when, from, to and why."""
+    """Take one step round the cycle, all or nothing, and record who, when, from, to and why.
+    Leaving the market (withdrawn for redesign, or cancelled) cancels this cycle's opportunity too."""
     transitions = {t.name: t for t in commission.get_all_state_transitions()}
     if name not in transitions:
         raise TransitionRefused([f"‘{name}’ is not a step in the commissioning cycle"])
@@ -441,6 +446,12 @@ def commission_transition(
                 _carry_forward(commission, previous_cycle, review)
                 commission.save(update_fields=["lessons_carried_over", "updated_at"])
             extra = {"stage_from": STAGE_OF_STATE[source], "stage_to": commission.stage, "cycle": commission.cycle}
+            if source == State.SOURCING and name in LEAVES_THE_MARKET:
+                from .opportunity_services import opportunities_cancel_for_commission
+
+                extra["opportunities_cancelled"] = opportunities_cancel_for_commission(
+                    by=by, commission=commission, step=name, reason=reason, build_url=build_url
+                )
             if custom.get("decision"):
                 approval = ApprovalDecision.objects.create(
                     commission=commission,

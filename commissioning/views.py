@@ -212,6 +212,8 @@ class CommissionTransitionView(CommissionMixin, FormView):
 
     def get_context_data(self, **kwargs):
         kwargs.update(step=self.step, title=self.step["label"])
+        if self.commission.state == State.SOURCING and self.step["name"] in services.LEAVES_THE_MARKET:
+            kwargs["opportunities_to_cancel"] = opportunity_selectors.live_opportunities(self.commission)
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
@@ -237,6 +239,7 @@ class CommissionTransitionView(CommissionMixin, FormView):
                 name=self.step["name"],
                 reason=data["reason"],
                 decision=decision,
+                build_url=self.request.build_absolute_uri,
             )
         except services.TransitionRefused as refused:
             self.step["missing"] = refused.missing

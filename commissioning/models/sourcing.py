@@ -136,7 +136,8 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
 
     @fsm.transition(
         field=state,
-        source=[OpportunityState.DRAFT, OpportunityState.PUBLISHED, OpportunityState.CLOSED],
+        # After the opening too: a procurement may be abandoned (say, when no bid is affordable).
+        source=[OpportunityState.DRAFT, OpportunityState.PUBLISHED, OpportunityState.CLOSED, OpportunityState.OPENED],
         target=OpportunityState.CANCELLED,
         permission=can_publish_opportunity,
         custom={"label": "Cancel the opportunity", "needs_reason": True, "destructive": True},
