@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 RUFF := .venv/bin/ruff
 
-.PHONY: run test bench bench-reminders assets lint format diagram venv clean distclean
+.PHONY: run test bench bench-reminders screenshots assets lint format diagram venv clean distclean
 
 ## run: install everything and start the app with demo data at http://127.0.0.1:8000/
 run:
@@ -21,6 +21,10 @@ bench:
 ## bench-reminders: time one reminder sweep over 100,000 due returns on a throwaway PostgreSQL (must be under 60 s)
 bench-reminders: venv
 	scripts/services.sh $(PYTHON) scripts/bench_reminders.py
+
+## screenshots: refresh the README's dashboard screenshots in docs/screenshots/ (a browser journey on the demo data)
+screenshots:
+	COMMISSIONER_SCREENSHOTS=1 TEST_WORKERS=0 scripts/test.sh tests/test_journey_dashboards.py -k lands_on_their_dashboard
 
 ## assets: build static/build/app.css and copy vendored JS/images into static/vendor/
 assets:

@@ -5,6 +5,7 @@ loading the demo data is the slow part.)"""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from .browser import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+# The README's screenshots are refreshed on request (`make screenshots`); an ordinary run writes its
+# own copies to a temporary directory, so the tree does not change on every test run.
+README_SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 # (screenshot name, who signs in, the dashboard's heading)
 DASHBOARDS = [
     ("lead", "lead@kirkby-moor.example", "Council pipeline"),
@@ -45,9 +48,10 @@ def sign_out(page) -> None:
     page.get_by_role("link", name="Sign in").first.wait_for()
 
 
-def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_key_decision(demo):
+def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_key_decision(demo, tmp_path):
     page = demo
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots = README_SCREENSHOTS if os.environ.get("COMMISSIONER_SCREENSHOTS") else tmp_path
+    screenshots.mkdir(parents=True, exist_ok=True)
     for name, email, heading in DASHBOARDS:
         sign_in(page, email, DEMO_PASSWORD)
         page.get_by_role("heading", name=heading, level=1).wait_for()
@@ -55,7 +59,8 @@ def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_ke
         if name != "provider":
             assert page.locator("svg[role=img]").count() >= 1, f"{name}: no chart"
         assert_accessible(page)
-        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"dashboard-{name}.png"), full_page=True)
+        assert (screenshots / f"dashboard-{name}.png").stat().st_size > 10_000, f"{name}: blank screenshot"
         sign_out(page)
 
     # The portfolio holder takes the key decision waiting for them, from their dashboard.
