@@ -52,7 +52,8 @@ def _clock(at: datetime.datetime):
         yield
 
 
-def _writer(slug: str):
+def bid_writer(slug: str):
+    """The organisation with this slug and the first of its people who may write bids (or Nones)."""
     member = (
         OrganisationMember.objects.filter(
             organisation__slug=slug, role__in=(ProviderRole.ORGANISATION_ADMIN, ProviderRole.BID_WRITER)
@@ -85,7 +86,7 @@ def _content(bid: Bid, partners) -> dict:
     rows_of_partners = []
     for slug, role in partners:
         if slug:
-            partner, _user = _writer(slug)
+            partner, _user = bid_writer(slug)
             if partner is not None:
                 rows_of_partners.append({"organisation": partner, "name": partner.legal_name, "role": role})
         else:
@@ -127,7 +128,7 @@ def _fill(bid: Bid, user, partners, *, complete: bool = True) -> None:
 
 
 def _bid_through_services(opportunity: Opportunity, slug: str, outcome: str, partners=()) -> Bid | None:
-    organisation, user = _writer(slug)
+    organisation, user = bid_writer(slug)
     if organisation is None or Bid.objects.filter(opportunity=opportunity, organisation=organisation).exists():
         return None
     bid = bid_services.bid_start(by=user, opportunity=opportunity, organisation=organisation)
@@ -142,7 +143,7 @@ def _bid_through_services(opportunity: Opportunity, slug: str, outcome: str, par
 def _backfill_submitted_bid(opportunity: Opportunity, slug: str, partners) -> Bid | None:
     """A bid on an opportunity that is already closed, as the services would have made it before
     the deadline (see the module docstring)."""
-    organisation, user = _writer(slug)
+    organisation, user = bid_writer(slug)
     if organisation is None or Bid.objects.filter(opportunity=opportunity, organisation=organisation).exists():
         return None
     at = opportunity.submission_deadline - datetime.timedelta(days=2)

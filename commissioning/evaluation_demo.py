@@ -32,11 +32,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from councils.demo import demo_user
-from councils.models import Council, Outcome, Role, User
-from providers.models import Organisation, OrganisationMember, ProviderRole
+from councils.models import Council, Outcome, Role
+from providers.models import Organisation
 
 from . import bid_services, demo, evaluation_services, opportunity_demo, opportunity_services, services
 from . import evaluation_selectors as selectors
+from .bid_demo import bid_writer
 from .models import (
     Bid,
     BidOutcome,
@@ -161,18 +162,6 @@ def travel(day: datetime.date, hour: int = 10, minute: int = 0):
 # ---- The commission, the opportunity and the bids ------------------------------------------------
 
 
-def _bidder(slug: str) -> tuple[Organisation, User] | None:
-    member = (
-        OrganisationMember.objects.filter(
-            organisation__slug=slug, role__in=(ProviderRole.ORGANISATION_ADMIN, ProviderRole.BID_WRITER)
-        )
-        .select_related("organisation", "user")
-        .order_by("id")
-        .first()
-    )
-    return (member.organisation, member.user) if member else None
-
-
 def sourcing_commission(example: Example) -> Commission | None:
     """The example's commission, created and taken to Sourcing through the services (on the travelled day)."""
     council = Council.objects.filter(slug=example.council).first()
@@ -221,10 +210,9 @@ def _answer(organisation: Organisation, question, strength: int) -> str:
 
 def submit_bid(opportunity: Opportunity, slug: str, price: Decimal, strength: int) -> Bid | None:
     """A complete bid, submitted through the services by the organisation's administrator."""
-    bidder = _bidder(slug)
-    if bidder is None:
+    organisation, user = bid_writer(slug)
+    if organisation is None:
         return None
-    organisation, user = bidder
     bid = bid_services.bid_start(by=user, opportunity=opportunity, organisation=organisation)
     questions = list(opportunity.questions.select_related("criterion"))
     bid_services.bid_save_answers(

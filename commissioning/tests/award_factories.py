@@ -17,26 +17,31 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from commissioning import award_services, bid_services, opportunity_services
+from commissioning import award_services
 from commissioning import evaluation_selectors as evaluation_selectors
 from commissioning import evaluation_services as evaluation_services
 from commissioning.models import (
     Award,
     Bid,
-    BidOutcome,
-    BidPriceLine,
     DecisionMaker,
     DeliveryRoute,
-    Evaluation,
     Lot,
-    Opportunity,
-    OpportunityQuestion,
     PriceMethod,
-    State,
 )
 from commissioning.services import Decision
-from commissioning.tests.evaluation_factories import Bidder, EvaluationWorld, _at_deadline, bidder
-from commissioning.tests.factories import commission_in_state, staff
+from commissioning.tests.evaluation_factories import (
+    Bidder,
+    EvaluationWorld,
+    bidder,
+    declare_all,
+    open_compliance,
+    open_scoring,
+    open_the_bids,
+    panel_set_up,
+    published_with_bids,
+    step,
+)
+from commissioning.tests.factories import staff
 from councils.models import Role, User
 from councils.tests.factories import PortfolioFactory
 
@@ -52,77 +57,6 @@ class AwardWorld(EvaluationWorld):
     def refresh_award(self) -> Award:
         self.award = Award.objects.get(pk=self.award.pk)
         return self.award
-
-
-def _publish_with_bids(council, bidders, *, route, budget, lots, lot_prices, portfolio):
-    commission = commission_in_state(council, State.SOURCING, route=route, budget=budget, portfolio=portfolio)
-    officer = staff(council, Role.COMMISSIONING_OFFICER)
-    opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
-    made_lots = [
-        opportunity_services.record_save(
-            by=officer,
-            opportunity=opportunity,
-            instance=Lot(opportunity=opportunity, number=number, title=f"Ward {number}", budget=lot_budget),
-        )
-        for number, lot_budget in enumerate(lots, start=1)
-    ]
-    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
-    for position, criterion in enumerate(criteria, start=1):
-        opportunity_services.record_save(
-            by=officer,
-            opportunity=opportunity,
-            instance=OpportunityQuestion(
-                opportunity=opportunity,
-                criterion=criterion,
-                text=f"Question {position}: how does your bid meet ‘{criterion.title}’?",
-                word_limit=500,
-                position=position,
-            ),
-        )
-    opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
-    questions = list(opportunity.questions.order_by("position"))
-    for index, entry in enumerate(bidders):
-        organisation = entry.organisation
-        bid = bid_services.bid_start(by=entry.user, opportunity=opportunity, organisation=organisation)
-        bid_services.bid_save_answers(
-            by=entry.user,
-            bid=bid,
-            answers={q.pk: f"{organisation} answers question {q.position} in full." for q in questions},
-        )
-        if made_lots:
-            prices = lot_prices.get(index) or dict.fromkeys(range(len(made_lots)), entry.price)
-            bid_services.bid_save_lots(by=entry.user, bid=bid, lots=[made_lots[n] for n in prices])
-            rows = [
-                {"lot": made_lots[n], "year": 1, "description": f"Delivering ward {n + 1}", "amount": Decimal(price)}
-                for n, price in prices.items()
-            ]
-        else:
-            rows = [{"year": 1, "description": "Delivering the service", "amount": entry.price}]
-        bid_services.bid_save_rows(by=entry.user, bid=bid, model=BidPriceLine, rows=rows)
-        bid_services.bid_save_rows(
-            by=entry.user,
-            bid=bid,
-            model=BidOutcome,
-            rows=[
-                {"description": "Fewer lonely people", "measure": "People supported", "target": 40, "unit": "people"}
-            ],
-        )
-        bid_services.bid_save_declarations(
-            by=entry.user, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
-        )
-        bid_services.bid_transition(by=entry.user, bid=bid, name="submit")
-    return opportunity, made_lots
-
-
-def _open_bids(opportunity: Opportunity) -> Opportunity:
-    """Past the deadline the bids are opened: by two different officers for a large contract."""
-    council = opportunity.council
-    with _at_deadline(opportunity):
-        opportunity_services.bids_open(by=staff(council, Role.PROCUREMENT_OFFICER), opportunity=opportunity)
-        if opportunity.two_person_opening:
-            opportunity_services.bids_open(by=staff(council, Role.LEGAL_OFFICER), opportunity=opportunity)
-    opportunity.refresh_from_db()
-    return opportunity
 
 
 def winner_first(bid_index: int, criterion_index: int) -> int:
@@ -154,42 +88,21 @@ def signed_off_evaluation(
     `failing` (bid index → {check: reason}) excludes bids at the compliance checks; `moderated(bid,
     criterion)` gives the moderated scores (the first bid wins by default)."""
     bidders = bidders if bidders is not None else [bidder("Moorside Youth Trust", 48000), bidder("Brightwork", 52000)]
-    opportunity, made_lots = _publish_with_bids(
-        council,
-        bidders,
-        route=route,
-        budget=Decimal(budget),
-        lots=list(lots),
-        lot_prices=lot_prices or {},
-        portfolio=portfolio,
+    opportunity = open_the_bids(
+        published_with_bids(
+            council,
+            bidders,
+            route=route,
+            budget=Decimal(budget),
+            lots=list(lots),
+            lot_prices=lot_prices,
+            portfolio=portfolio,
+        )
     )
-    opportunity = _open_bids(opportunity)
-    lead = staff(council, Role.LEAD_COMMISSIONER)
-    chair = staff(council, Role.COMMISSIONING_OFFICER)
-    panellist = staff(council, Role.PROCUREMENT_OFFICER)
-    commission = opportunity.commission
-    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
-    price_criterion = next((c for c in criteria if c.title == "Value for money"), criteria[-1])
-    evaluation = evaluation_services.evaluation_set_up(
-        by=lead,
-        opportunity=opportunity,
-        price_method=price_method,
-        price_criterion=price_criterion if price_method == PriceMethod.LOWEST_PRICE else None,
-        compliance_checks=["Eligible organisation", "Within the budget envelope"],
-    )
-    world = AwardWorld(
-        council=council,
-        opportunity=opportunity,
-        evaluation=evaluation,
-        lead=lead,
-        chair=chair,
-        panellist=panellist,
-        bids=list(evaluation_selectors.evaluated_bids(opportunity)),
-        lots=made_lots,
-        officer=chair,
-    )
-    world.members["chair"] = evaluation_services.panel_appoint(by=lead, evaluation=evaluation, user=chair, chair=True)
-    world.members["panellist"] = evaluation_services.panel_appoint(by=lead, evaluation=evaluation, user=panellist)
+    made_lots = list(opportunity.lots.order_by("number"))
+    world = panel_set_up(opportunity, price_method, world_class=AwardWorld, lots=made_lots)
+    lead, chair, panellist, evaluation = world.lead, world.chair, world.panellist, world.evaluation
+    world.officer = chair
     scorers = [chair, panellist]
     conflicts = {world.bids[index].pk: nature for index, nature in (conflicted or {}).items()}
     walled = None
@@ -197,17 +110,10 @@ def signed_off_evaluation(
         walled = staff(council, Role.LEGAL_OFFICER)
         world.members["conflicted"] = evaluation_services.panel_appoint(by=lead, evaluation=evaluation, user=walled)
         scorers.append(walled)
-    _declare(world, chair, {})
-    _declare(world, panellist, {})
     if walled is not None:
-        _declare(world, walled, conflicts)
-    _step(world, "open_compliance")
-    failing = failing or {}
-    for index, bid in enumerate(world.bids):
-        checks = failing.get(index, {})
-        results = {check: (check not in checks, checks.get(check, "")) for check in world.refresh().compliance_checks}
-        evaluation_services.compliance_record(by=chair, evaluation=world.evaluation, bid=bid, results=results)
-    _step(world, "open_scoring")
+        declare_all(world, walled, conflicts)
+    open_compliance(world)
+    open_scoring(world, failing)
     eligible = [b for b in world.bids if b.pk not in evaluation_selectors.failed_bid_ids(world.evaluation)]
     for user in scorers:
         member = evaluation_selectors.current_member(user, world.refresh())
@@ -221,7 +127,7 @@ def signed_off_evaluation(
             evaluation_services.score_sheet_save(
                 by=user, evaluation=world.evaluation, bid=bid, scores=given, submit=True
             )
-    _step(world, "open_moderation")
+    step(world, "open_moderation")
     for bid in eligible:
         index = world.bids.index(bid)
         evaluation_services.moderation_record(
@@ -233,17 +139,8 @@ def signed_off_evaluation(
                 for i, c in enumerate(world.criteria)
             },
         )
-    _step(world, "sign_off", by=chair)
+    step(world, "sign_off", by=chair)
     return world
-
-
-def _declare(world: EvaluationWorld, user: User, conflicts: dict[int, str]) -> None:
-    answers = {bid.pk: (bid.pk in conflicts, conflicts.get(bid.pk, "")) for bid in world.bids}
-    evaluation_services.declarations_record(by=user, evaluation=world.refresh(), answers=answers)
-
-
-def _step(world: EvaluationWorld, name: str, by: User | None = None) -> Evaluation:
-    return evaluation_services.evaluation_transition(by=by or world.lead, evaluation=world.refresh(), name=name)
 
 
 # ---- The award ----------------------------------------------------------------------------------------

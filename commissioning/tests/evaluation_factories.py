@@ -23,6 +23,7 @@ from commissioning.models import (
     DeliveryRoute,
     Evaluation,
     EvaluationState,
+    Lot,
     Opportunity,
     OpportunityQuestion,
     PanelMember,
@@ -60,11 +61,30 @@ def _at_deadline(opportunity: Opportunity):
     return mock.patch("django.utils.timezone.now", return_value=opportunity.submission_deadline + timedelta(minutes=5))
 
 
-def published_with_bids(council, bidders: list[Bidder], *, route=DeliveryRoute.GRANT, budget=Decimal(60000)):
-    """A published opportunity, still before its deadline, with one submitted bid per bidder."""
-    commission = commission_in_state(council, State.SOURCING, route=route, budget=budget)
+def published_with_bids(
+    council,
+    bidders: list[Bidder],
+    *,
+    route=DeliveryRoute.GRANT,
+    budget=Decimal(60000),
+    lots: list[Decimal | None] = (),
+    lot_prices: dict[int, dict[int, Decimal | int]] | None = None,
+    portfolio=None,
+) -> Opportunity:
+    """A published opportunity, still before its deadline, with one submitted bid per bidder and a
+    question per criterion. `lots` are the lots' budgets; `lot_prices` (bidder index → {lot index:
+    price}) says which lots each bidder bids for (every lot at the bidder's price by default)."""
+    commission = commission_in_state(council, State.SOURCING, route=route, budget=budget, portfolio=portfolio)
     officer = staff(council, Role.COMMISSIONING_OFFICER)
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
+    made_lots = [
+        opportunity_services.record_save(
+            by=officer,
+            opportunity=opportunity,
+            instance=Lot(opportunity=opportunity, number=number, title=f"Ward {number}", budget=lot_budget),
+        )
+        for number, lot_budget in enumerate(lots, start=1)
+    ]
     criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
     for position, criterion in enumerate(criteria, start=1):
         opportunity_services.record_save(
@@ -80,49 +100,59 @@ def published_with_bids(council, bidders: list[Bidder], *, route=DeliveryRoute.G
         )
     opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
     questions = list(opportunity.questions.order_by("position"))
-    for entry in bidders:
-        organisation = entry.organisation
-        bid = bid_services.bid_start(by=entry.user, opportunity=opportunity, organisation=organisation)
-        bid_services.bid_save_answers(
-            by=entry.user,
-            bid=bid,
-            answers={q.pk: f"{organisation} answers question {q.position} in full." for q in questions},
-        )
-        bid_services.bid_save_rows(
-            by=entry.user,
-            bid=bid,
-            model=BidPriceLine,
-            rows=[{"year": 1, "description": "Delivering the service", "amount": entry.price}],
-        )
-        bid_services.bid_save_rows(
-            by=entry.user,
-            bid=bid,
-            model=BidOutcome,
-            rows=[
-                {"description": "Fewer lonely people", "measure": "People supported", "target": 40, "unit": "people"}
-            ],
-        )
-        if entry.partners:
-            bid_services.bid_save_rows(
-                by=entry.user,
-                bid=bid,
-                model=BidPartner,
-                rows=[{"name": name, "role": "Delivers outreach"} for name in entry.partners],
-            )
-        if entry.document:
-            upload = SimpleUploadedFile("plan.pdf", tiny_pdf("Delivery plan"), content_type="application/pdf")
-            bid_services.bid_document_add(by=entry.user, bid=bid, title="Delivery plan", upload=upload)
-        bid_services.bid_save_declarations(
-            by=entry.user, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
-        )
-        bid_services.bid_transition(by=entry.user, bid=bid, name="submit")
+    for index, entry in enumerate(bidders):
+        _submit_bid(opportunity, entry, questions, made_lots, (lot_prices or {}).get(index))
     return opportunity
 
 
+def _submit_bid(opportunity, entry: Bidder, questions, lots, prices) -> None:
+    organisation = entry.organisation
+    bid = bid_services.bid_start(by=entry.user, opportunity=opportunity, organisation=organisation)
+    bid_services.bid_save_answers(
+        by=entry.user,
+        bid=bid,
+        answers={q.pk: f"{organisation} answers question {q.position} in full." for q in questions},
+    )
+    if lots:
+        prices = prices or dict.fromkeys(range(len(lots)), entry.price)
+        bid_services.bid_save_lots(by=entry.user, bid=bid, lots=[lots[n] for n in prices])
+        rows = [
+            {"lot": lots[n], "year": 1, "description": f"Delivering ward {n + 1}", "amount": Decimal(price)}
+            for n, price in prices.items()
+        ]
+    else:
+        rows = [{"year": 1, "description": "Delivering the service", "amount": entry.price}]
+    bid_services.bid_save_rows(by=entry.user, bid=bid, model=BidPriceLine, rows=rows)
+    bid_services.bid_save_rows(
+        by=entry.user,
+        bid=bid,
+        model=BidOutcome,
+        rows=[{"description": "Fewer lonely people", "measure": "People supported", "target": 40, "unit": "people"}],
+    )
+    if entry.partners:
+        bid_services.bid_save_rows(
+            by=entry.user,
+            bid=bid,
+            model=BidPartner,
+            rows=[{"name": name, "role": "Delivers outreach"} for name in entry.partners],
+        )
+    if entry.document:
+        upload = SimpleUploadedFile("plan.pdf", tiny_pdf("Delivery plan"), content_type="application/pdf")
+        bid_services.bid_document_add(by=entry.user, bid=bid, title="Delivery plan", upload=upload)
+    bid_services.bid_save_declarations(
+        by=entry.user, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
+    )
+    bid_services.bid_transition(by=entry.user, bid=bid, name="submit")
+
+
 def open_the_bids(opportunity: Opportunity) -> Opportunity:
-    """Past the deadline: the scheduler closes the opportunity and an opening officer opens the bids."""
+    """Past the deadline the scheduler closes the opportunity and the bids are opened: by two
+    different officers for a large contract."""
+    council = opportunity.council
     with _at_deadline(opportunity):
-        opportunity_services.bids_open(by=staff(opportunity.council, Role.PROCUREMENT_OFFICER), opportunity=opportunity)
+        opportunity_services.bids_open(by=staff(council, Role.PROCUREMENT_OFFICER), opportunity=opportunity)
+        if opportunity.two_person_opening:
+            opportunity_services.bids_open(by=staff(council, Role.LEGAL_OFFICER), opportunity=opportunity)
     opportunity.refresh_from_db()
     return opportunity
 
@@ -213,6 +243,39 @@ def open_scoring(world: EvaluationWorld, failing: dict[int, dict[str, str]] | No
 STATE_ORDER = [s.value for s in EvaluationState]
 
 
+def panel_set_up(opportunity: Opportunity, price_method: str, world_class=EvaluationWorld, **extra) -> EvaluationWorld:
+    """The lead commissioner sets up the evaluation of an opened opportunity (two compliance checks;
+    "Value for money" as the price criterion for lowest price) and appoints the commissioning officer
+    as chair with the procurement officer. `extra` goes to `world_class` (an `EvaluationWorld`)."""
+    council = opportunity.council
+    lead = staff(council, Role.LEAD_COMMISSIONER)
+    chair = staff(council, Role.COMMISSIONING_OFFICER)
+    panellist = staff(council, Role.PROCUREMENT_OFFICER)
+    commission = opportunity.commission
+    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
+    price_criterion = next((c for c in criteria if c.title == "Value for money"), criteria[-1])
+    evaluation = services.evaluation_set_up(
+        by=lead,
+        opportunity=opportunity,
+        price_method=price_method,
+        price_criterion=price_criterion if price_method == PriceMethod.LOWEST_PRICE else None,
+        compliance_checks=["Eligible organisation", "Within the budget envelope"],
+    )
+    world = world_class(
+        council=council,
+        opportunity=opportunity,
+        evaluation=evaluation,
+        lead=lead,
+        chair=chair,
+        panellist=panellist,
+        bids=list(selectors.evaluated_bids(opportunity)),
+        **extra,
+    )
+    world.members["chair"] = services.panel_appoint(by=lead, evaluation=evaluation, user=chair, chair=True)
+    world.members["panellist"] = services.panel_appoint(by=lead, evaluation=evaluation, user=panellist)
+    return world
+
+
 def evaluation_in_state(
     council,
     state: str = EvaluationState.DECLARATIONS,
@@ -231,30 +294,8 @@ def evaluation_in_state(
     the lower panel score by default) and signs off."""
     bidders = bidders if bidders is not None else [bidder("Moorside Youth Trust", 48000), bidder("Brightwork", 52000)]
     opportunity = opened_opportunity(council, bidders, route=route)
-    lead = staff(council, Role.LEAD_COMMISSIONER)
-    chair = staff(council, Role.COMMISSIONING_OFFICER)
-    panellist = staff(council, Role.PROCUREMENT_OFFICER)
-    commission = opportunity.commission
-    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
-    price_criterion = next((c for c in criteria if c.title == "Value for money"), criteria[-1])
-    evaluation = services.evaluation_set_up(
-        by=lead,
-        opportunity=opportunity,
-        price_method=price_method,
-        price_criterion=price_criterion if price_method == PriceMethod.LOWEST_PRICE else None,
-        compliance_checks=["Eligible organisation", "Within the budget envelope"],
-    )
-    world = EvaluationWorld(
-        council=council,
-        opportunity=opportunity,
-        evaluation=evaluation,
-        lead=lead,
-        chair=chair,
-        panellist=panellist,
-        bids=list(selectors.evaluated_bids(opportunity)),
-    )
-    world.members["chair"] = services.panel_appoint(by=lead, evaluation=evaluation, user=chair, chair=True)
-    world.members["panellist"] = services.panel_appoint(by=lead, evaluation=evaluation, user=panellist)
+    world = panel_set_up(opportunity, price_method)
+    chair, panellist = world.chair, world.panellist
     target = STATE_ORDER.index(state)
     if target == 0:
         return world
