@@ -31,6 +31,7 @@ from . import award_selectors as selectors
 from . import award_services as services
 from .forms import ApprovalForm, TransitionForm
 from .models import AwardState, DecisionMaker, ForwardPlanEntry, OutcomeLetter
+from .opportunity_pages import OpportunityPartMixin
 from .services import Decision, TransitionConflict, TransitionRefused
 
 
@@ -52,24 +53,20 @@ def pdf_response(letter: OutcomeLetter) -> HttpResponse:
     return response
 
 
-class AwardMixin(LoginRequiredMixin):
+class AwardMixin(OpportunityPartMixin):
     """One opportunity's award and the visitor's part in it. `allow(access)` is the page's rule;
     `prepare()` fetches what the page is about once access is settled (a response stops there)."""
 
+    def resolve(self, request, kwargs):
+        access = selectors.award_access(request.user, request.council, kwargs["pk"])
+        self.award = access.award
+        return access
+
+    def page_url(self) -> str:
+        return award_url(self.opportunity)
+
     def allow(self, access: selectors.AwardAccess) -> bool:
         return access.may_read
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.access = selectors.award_access(request.user, request.council, kwargs["pk"])
-        self.opportunity, self.award = self.access.opportunity, self.access.award
-        if not self.allow(self.access):
-            self.access.deny()
-        return self.prepare() or super().dispatch(request, *args, **kwargs)
-
-    def prepare(self):
-        return None
 
     def needs_award(self):
         if self.award is None:
@@ -77,21 +74,8 @@ class AwardMixin(LoginRequiredMixin):
         return None
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("council", self.request.council)
-        kwargs.update(
-            access=self.access,
-            opportunity=self.opportunity,
-            award=self.award,
-            back_url=award_url(self.opportunity),
-        )
+        kwargs.setdefault("award", self.award)
         return super().get_context_data(**kwargs)
-
-    def back(self):
-        return redirect(award_url(self.opportunity))
-
-    def refuse(self, message: str):
-        messages.error(self.request, message)
-        return self.back()
 
 
 class AwardDetailView(AwardMixin, TemplateView):

@@ -38,6 +38,7 @@ from .models import (
     PanelMember,
     PriceMethod,
 )
+from .opportunity_pages import OpportunityPartMixin
 from .scoring import SPREAD_FLAG
 from .services import TransitionConflict, TransitionRefused
 
@@ -71,49 +72,33 @@ class EvaluationListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class EvaluationMixin(LoginRequiredMixin):
+class EvaluationMixin(OpportunityPartMixin):
     """One opportunity's evaluation and the visitor's part in it. `allow(access)` is the page's rule."""
 
     needs_evaluation = True
 
+    def resolve(self, request, kwargs):
+        access = selectors.evaluation_access(request.user, request.council, kwargs["opportunity_pk"])
+        self.evaluation = access.evaluation
+        return access
+
+    def page_url(self) -> str:
+        return evaluation_url(self.opportunity)
+
     def allow(self, access: selectors.EvaluationAccess) -> bool:
         return access.takes_part
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.access = selectors.evaluation_access(request.user, request.council, kwargs["opportunity_pk"])
-        self.opportunity = self.access.opportunity
-        self.evaluation = self.access.evaluation
+    def before_allow(self):
         if self.needs_evaluation and self.evaluation is None:
             if not self.access.is_lead:
                 self.access.deny()
-            messages.info(request, "Set up the evaluation first.")
+            messages.info(self.request, "Set up the evaluation first.")
             return redirect(evaluation_url(self.opportunity, "evaluation_setup"))
-        if not self.allow(self.access):
-            self.access.deny()
-        return self.prepare() or super().dispatch(request, *args, **kwargs)
-
-    def prepare(self):
-        """Once access is settled: fetch what the page is about (404s here); a response stops there."""
         return None
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("council", self.request.council)
-        kwargs.update(
-            access=self.access,
-            opportunity=self.opportunity,
-            evaluation=self.evaluation,
-            back_url=evaluation_url(self.opportunity),
-        )
+        kwargs.setdefault("evaluation", self.evaluation)
         return super().get_context_data(**kwargs)
-
-    def back(self):
-        return redirect(evaluation_url(self.opportunity))
-
-    def refuse(self, message: str):
-        messages.error(self.request, message)
-        return self.back()
 
 
 class BidMixin(EvaluationMixin):
