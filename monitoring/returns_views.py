@@ -126,13 +126,24 @@ class ReviewStepMixin(ReturnMixin):
     def detail(self) -> dict:
         return selectors.return_detail(self.monitoring_return, show_draft=False)
 
+    # Each step says what the page is for, what it does (`take_step`) and what it tells the officer after.
+    title = ""
+    intro = ""
+
+    def take_step(self, data: dict, form) -> None:
+        raise NotImplementedError
+
+    def done_message(self) -> str:
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         kwargs.setdefault("detail", self.detail)
+        kwargs.update(title=self.title, intro=self.intro)
         return super().get_context_data(**kwargs)
 
-    def take(self, form, step):
+    def form_valid(self, form):
         try:
-            step()
+            self.take_step(form.cleaned_data, form)
         except services.TransitionConflict as conflict:
             return self.back(str(conflict))
         except services.TransitionRefused as refused:
@@ -142,38 +153,37 @@ class ReviewStepMixin(ReturnMixin):
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)
-        return None
+        messages.success(self.request, self.done_message())
+        return self.back()
 
 
 class ReturnQueryView(ReviewStepMixin, FormView):
     form_class = forms.QueryForm
+    title = "Query the return"
+    intro = (
+        "The return goes back to the provider with your question. When they have answered it and "
+        "submitted the return again, it comes back to you. Every question and answer is kept with the return."
+    )
 
-    def get_context_data(self, **kwargs):
-        kwargs.update(
-            title="Query the return",
-            intro="The return goes back to the provider with your question. When they have answered it and "
-            "submitted the return again, it comes back to you. Every question and answer is kept with the return.",
+    def take_step(self, data, form):
+        services.return_query(
+            by=self.request.user,
+            monitoring_return=self.monitoring_return,
+            question=data["question"],
+            seen_state=data["from_state"],
         )
-        return super().get_context_data(**kwargs)
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        refused = self.take(
-            form,
-            lambda: services.return_query(
-                by=self.request.user,
-                monitoring_return=self.monitoring_return,
-                question=data["question"],
-                seen_state=data["from_state"],
-            ),
-        )
-        if refused is not None:
-            return refused
-        messages.success(self.request, "Your query has been sent to the provider.")
-        return self.back()
+    def done_message(self) -> str:
+        return "Your query has been sent to the provider."
 
 
 class ReturnAcceptView(ReviewStepMixin, FormView):
+    title = "Accept the return"
+    intro = (
+        "Each KPI's rating is worked out from its actual and target with the council's tolerance. "
+        "Change a rating only with a reason. The return's overall rating is its worst KPI rating."
+    )
+
     def computed(self) -> dict:
         tolerance = MonitoringSettings.for_council(self.request.council).amber_tolerance_percent
         return {
@@ -186,31 +196,17 @@ class ReturnAcceptView(ReviewStepMixin, FormView):
     def get_form(self, form_class=None):
         return forms.AcceptForm(**self.get_form_kwargs(), rows=self.detail["rows"], computed=self.computed())
 
-    def get_context_data(self, **kwargs):
-        kwargs.update(
-            title="Accept the return",
-            intro="Each KPI's rating is worked out from its actual and target with the council's tolerance. "
-            "Change a rating only with a reason. The return's overall rating is its worst KPI rating.",
+    def take_step(self, data, form):
+        services.return_accept(
+            by=self.request.user,
+            monitoring_return=self.monitoring_return,
+            overrides=form.overrides(),
+            comment=data["comment"],
+            seen_state=data["from_state"],
         )
-        return super().get_context_data(**kwargs)
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        refused = self.take(
-            form,
-            lambda: services.return_accept(
-                by=self.request.user,
-                monitoring_return=self.monitoring_return,
-                overrides=form.overrides(),
-                comment=data["comment"],
-                seen_state=data["from_state"],
-            ),
-        )
-        if refused is not None:
-            return refused
-        rating = Rag(self.monitoring_return.overall_rag).label.lower()
-        messages.success(self.request, f"The return is accepted, rated {rating} overall.")
-        return self.back()
+    def done_message(self) -> str:
+        return f"The return is accepted, rated {Rag(self.monitoring_return.overall_rag).label.lower()} overall."
 
 
 class ReturnEvidenceView(ReturnMixin, View):
