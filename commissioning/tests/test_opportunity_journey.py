@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from commissioning import opportunity_demo, opportunity_services
 from commissioning.models import DeliveryRoute, Opportunity, OpportunityState, State
 from commissioning.tests.factories import commission_in_state
 from councils.models import Role
 from councils.tests.factories import PASSWORD
+from providers.models import OrganisationMember
 from tests.browser import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,3 +105,31 @@ def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F
     page.get_by_text("The bids are open").wait_for()
     assert_accessible(page)
     assert Opportunity.objects.get(pk=opportunity.pk).state == OpportunityState.OPENED
+
+
+def test_the_lead_commissioner_takes_a_commission_off_the_market(page, council, people, mailoutbox):  # noqa: F811
+    commission = commission_in_state(council, State.SOURCING, route=DeliveryRoute.GRANT, budget=Decimal(60000))
+    opportunity = opportunity_demo.opportunity_for(commission, officer=people[Role.COMMISSIONING_OFFICER])
+    follower = people["provider_admin"]
+    opportunity_services.interest_register(
+        by=follower, opportunity=opportunity, organisation=OrganisationMember.objects.get(user=follower).organisation
+    )
+
+    sign_in(page, people[Role.LEAD_COMMISSIONER].email, PASSWORD)
+    page.goto(commission.get_absolute_url())
+    page.get_by_role("link", name="Withdraw from the market and redesign").click()
+    page.get_by_text(f"This also cancels {opportunity.reference} (open for bids)").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Withdraw from the market and redesign").click()
+    page.get_by_text("Give a reason: it is kept in the audit trail.").first.wait_for()  # nothing lost, nothing done
+    assert Opportunity.objects.get(pk=opportunity.pk).state == OpportunityState.PUBLISHED
+    page.get_by_label("Reason").fill("Providers told us the lots are unworkable: redesign with them")
+    page.get_by_role("button", name="Withdraw from the market and redesign").click()
+    page.get_by_text("the commission is now ‘Options and specification’").wait_for()
+    assert Opportunity.objects.get(pk=opportunity.pk).state == OpportunityState.CANCELLED
+    assert [m.to for m in mailoutbox] == [[follower.email]]
+    sign_out(page)
+
+    page.goto(opportunity.get_absolute_url())
+    page.get_by_text("The council has cancelled this opportunity").wait_for()
+    assert_accessible(page)
