@@ -203,22 +203,23 @@ def opportunity_for_council(council: Council, pk: int) -> Opportunity:
     return opportunity
 
 
-def _behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid]) -> QuerySet[Bid]:
-    """The conflict-of-interest wall on the council's own bid pages, as on the evaluation's: a bid the
-    person declared a conflict against is never shown to them, and a current panellist sees no bid at
-    all until they have declared against every one."""
-    from .models import Declaration, PanelMember
+def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid], member) -> QuerySet[Bid]:
+    """Wall 3, conflicts of interest, wherever council people see bids (the council's bid pages and
+    the evaluation's): a bid the person has declared a conflict against is never shown to them, and
+    a current panellist (`member`) sees none of `bids` until they have declared against every one."""
+    from .models import Declaration
 
-    mine = Declaration.objects.filter(member__user=user, bid__opportunity=opportunity)
-    bids = bids.exclude(pk__in=mine.filter(has_conflict=True).values("bid_id"))
+    if member is not None and bids.exclude(pk__in=Declaration.objects.filter(member=member).values("bid_id")).exists():
+        return bids.none()
+    conflicted = Declaration.objects.filter(member__user=user, bid__opportunity=opportunity, has_conflict=True)
+    return bids.exclude(pk__in=conflicted.values("bid_id"))
+
+
+def _behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid]) -> QuerySet[Bid]:
+    from .models import PanelMember
+
     member = PanelMember.objects.filter(user=user, ended_at__isnull=True, evaluation__opportunity=opportunity).first()
-    if member is not None:
-        undeclared = Bid.objects.filter(opportunity=opportunity, state=BidState.SUBMITTED).exclude(
-            pk__in=Declaration.objects.filter(member=member).values("bid_id")
-        )
-        if undeclared.exists():
-            return bids.none()
-    return bids
+    return behind_declarations(user, opportunity, bids, member)
 
 
 def council_bids_visible_to(user: User, opportunity: Opportunity) -> QuerySet[Bid]:

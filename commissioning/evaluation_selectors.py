@@ -28,7 +28,7 @@ from councils.models import Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
 
 from . import scoring
-from .bid_selectors import bids_visible_to, is_bid_reader, is_walled_off
+from .bid_selectors import behind_declarations, bids_visible_to, is_bid_reader, is_walled_off
 from .models import (
     BIDS_READABLE_STATES,
     Bid,
@@ -193,10 +193,7 @@ def bids_for_panellist(
         member = current_member(user, evaluation)
     if member is None or member.evaluation_id != getattr(evaluation, "pk", None):
         return Bid.objects.none()
-    declarations = Declaration.objects.filter(member=member)
-    if bids.exclude(pk__in=declarations.values("bid_id")).exists():
-        return Bid.objects.none()  # undeclared against a bid: sees nothing at all
-    return bids.exclude(pk__in=declarations.filter(has_conflict=True).values("bid_id"))
+    return behind_declarations(user, opportunity, bids, member)
 
 
 def can_read_bid(user: User, bid: Bid) -> bool:
