@@ -197,10 +197,10 @@ def existing_bids_by_organisation(opportunity: Opportunity, organisation_ids) ->
 
 def opportunity_for_council(council: Council, pk: int) -> Opportunity:
     """An opportunity of this council, or 404."""
-    opportunity = Opportunity.objects.select_related("council", "commission").filter(council=council, pk=pk).first()
-    if opportunity is None:
-        raise Http404
-    return opportunity
+    try:
+        return Opportunity.objects.select_related("council", "commission").get(council=council, pk=pk)
+    except Opportunity.DoesNotExist:
+        raise Http404 from None
 
 
 def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid], member) -> QuerySet[Bid]:

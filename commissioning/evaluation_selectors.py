@@ -90,10 +90,14 @@ class EvaluationAccess:
 
 
 def opportunity_of_council(council: Council, pk: int) -> Opportunity:
-    opportunity = Opportunity.objects.select_related("council", "commission").filter(council=council, pk=pk).first()
-    if opportunity is None:
-        raise Http404
-    return opportunity
+    """The council's opportunity with its evaluation (if set up) in one query, or 404. `get()`, not
+    `first()`: ordering a wide join costs more to compile than the query takes to run."""
+    try:
+        return Opportunity.objects.select_related("council", "commission", "evaluation__price_criterion").get(
+            council=council, pk=pk
+        )
+    except Opportunity.DoesNotExist:
+        raise Http404 from None
 
 
 def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | None:
@@ -110,11 +114,8 @@ def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | N
 def evaluation_access(user: User, council: Council, opportunity_pk: int) -> EvaluationAccess:
     """The opportunity (404 if not this council's) with the user's part in its evaluation."""
     opportunity = opportunity_of_council(council, opportunity_pk)
-    evaluation = (
-        Evaluation.objects.select_related("opportunity__council", "opportunity__commission", "price_criterion")
-        .filter(opportunity=opportunity)
-        .first()
-    )
+    # The reverse one-to-one, read in the same query; None when no evaluation is set up yet.
+    evaluation = getattr(opportunity, "evaluation", None)
     return EvaluationAccess(
         user=user,
         opportunity=opportunity,
@@ -241,10 +242,10 @@ def _panellists_bid(access: EvaluationAccess, pk: int) -> QuerySet[Bid]:
 def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
     may be served from the page cache, where only the walls need checking."""
-    bid = _panellists_bid(access, pk).select_related("organisation").first()
-    if bid is None:
-        raise Http404
-    return bid
+    try:
+        return _panellists_bid(access, pk).select_related("organisation").get()
+    except Bid.DoesNotExist:
+        raise Http404 from None
 
 
 def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:
