@@ -22,7 +22,7 @@ from councils.models import Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
 from councils.templatetags.commissioner import money
 
-from .bid_selectors import is_walled_off, member_organisation_ids
+from .bid_selectors import is_walled_off, member_organisation_ids, opportunity_for_council
 from .evaluation_selectors import EvaluationSummary, summary_from_json
 from .models import (
     BIDS_READABLE_STATES,
@@ -551,12 +551,7 @@ def award_of(opportunity: Opportunity) -> Award | None:
 
 def award_access(user: User, council: Council, opportunity_pk: int) -> AwardAccess:
     """The opportunity (404 unless it is this council's) and the visitor's part in its award."""
-    try:  # get(), not first(): ordering a wide join costs more to compile than the query takes to run
-        opportunity = Opportunity.objects.select_related("council", "commission__portfolio", "commission__council").get(
-            council=council, pk=opportunity_pk
-        )
-    except Opportunity.DoesNotExist:
-        raise Http404 from None
+    opportunity = opportunity_for_council(council, opportunity_pk, "commission__portfolio", "commission__council")
     may_read = may_read_award(user, opportunity)
     award = award_of(opportunity)
     if award is not None:

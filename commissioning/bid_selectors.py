@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from councils.models import Council, User
 from councils.permissions import OFFICER, has_any_role, roles_by_council
@@ -195,12 +196,10 @@ def existing_bids_by_organisation(opportunity: Opportunity, organisation_ids) ->
 # ---- Council side -------------------------------------------------------------------------------
 
 
-def opportunity_for_council(council: Council, pk: int) -> Opportunity:
-    """An opportunity of this council, or 404."""
-    try:
-        return Opportunity.objects.select_related("council", "commission").get(council=council, pk=pk)
-    except Opportunity.DoesNotExist:
-        raise Http404 from None
+def opportunity_for_council(council: Council, pk: int, *also: str) -> Opportunity:
+    """An opportunity of this council, with its council, commission and `also` joined in; else 404.
+    Through get(), not first(): ordering a wide join costs more to compile than the query to run."""
+    return get_object_or_404(Opportunity.objects.select_related("council", "commission", *also), council=council, pk=pk)
 
 
 def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid], member) -> QuerySet[Bid]:

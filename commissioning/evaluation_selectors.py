@@ -22,13 +22,14 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
 from councils.models import Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
 
 from . import scoring
-from .bid_selectors import behind_declarations, bids_visible_to, is_bid_reader, is_walled_off
+from .bid_selectors import behind_declarations, bids_visible_to, is_bid_reader, is_walled_off, opportunity_for_council
 from .models import (
     BIDS_READABLE_STATES,
     Bid,
@@ -89,17 +90,6 @@ class EvaluationAccess:
         raise Http404
 
 
-def opportunity_of_council(council: Council, pk: int) -> Opportunity:
-    """The council's opportunity with its evaluation (if set up) in one query, or 404. `get()`, not
-    `first()`: ordering a wide join costs more to compile than the query takes to run."""
-    try:
-        return Opportunity.objects.select_related("council", "commission", "evaluation__price_criterion").get(
-            council=council, pk=pk
-        )
-    except Opportunity.DoesNotExist:
-        raise Http404 from None
-
-
 def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | None:
     if evaluation is None or not user.is_authenticated:
         return None
@@ -113,7 +103,7 @@ def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | N
 
 def evaluation_access(user: User, council: Council, opportunity_pk: int) -> EvaluationAccess:
     """The opportunity (404 if not this council's) with the user's part in its evaluation."""
-    opportunity = opportunity_of_council(council, opportunity_pk)
+    opportunity = opportunity_for_council(council, opportunity_pk, "evaluation__price_criterion")
     # The reverse one-to-one, read in the same query; None when no evaluation is set up yet.
     evaluation = getattr(opportunity, "evaluation", None)
     return EvaluationAccess(
@@ -242,10 +232,7 @@ def _panellists_bid(access: EvaluationAccess, pk: int) -> QuerySet[Bid]:
 def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
     may be served from the page cache, where only the walls need checking."""
-    try:
-        return _panellists_bid(access, pk).select_related("organisation").get()
-    except Bid.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(_panellists_bid(access, pk).select_related("organisation"))
 
 
 def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:

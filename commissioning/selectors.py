@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from councils.models import AuditEvent, Council, Outcome, Role, User
 from councils.permissions import roles_in
@@ -38,12 +39,11 @@ def commissions_visible_to(user: User, council: Council) -> QuerySet[Commission]
 
 def commission_for_user(user: User, council: Council, pk: int) -> Commission:
     """One commission of this council that the user may read, or 404 (never reveal that it exists)."""
-    try:
-        # get(), not first() (no ORDER BY to plan), and the council in hand rather than joined again:
-        # this runs before every page about the commission, even one served from the page cache.
-        commission = Commission.objects.select_related("lead_officer", "portfolio__holder").get(council=council, pk=pk)
-    except Commission.DoesNotExist:
-        raise Http404 from None
+    # get() (through get_object_or_404), not first(): no ORDER BY to plan. The council is the one in
+    # hand rather than joined again: this runs before every page about the commission, even a cached one.
+    commission = get_object_or_404(
+        Commission.objects.select_related("lead_officer", "portfolio__holder"), council=council, pk=pk
+    )
     commission.council = council
     if not can_read_commission(user, commission):
         raise Http404

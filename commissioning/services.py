@@ -44,9 +44,6 @@ from .models import (
 )
 from .permissions import is_commissioning_officer
 
-# Steps out of Sourcing that end the current procurement.
-LEAVES_THE_MARKET = frozenset({"withdraw_sourcing", "cancel"})
-
 
 class TransitionRefused(Exception):
     """The step cannot be taken now; `missing` says exactly why, in words for the officer."""
@@ -388,6 +385,8 @@ def available_transitions(commission: Commission, user: User) -> list[dict]:
                 "back_step": transition.custom.get("back_step", False),
                 "destructive": transition.custom.get("destructive", False),
                 "decision": transition.custom.get("decision", False),
+                # Taken from Sourcing, the step cancels this cycle's opportunity too.
+                "ends_procurement": transition.custom.get("ends_procurement", False),
                 "missing": missing,
             }
         )
@@ -446,7 +445,7 @@ def commission_transition(
                 _carry_forward(commission, previous_cycle, review)
                 commission.save(update_fields=["lessons_carried_over", "updated_at"])
             extra = {"stage_from": STAGE_OF_STATE[source], "stage_to": commission.stage, "cycle": commission.cycle}
-            if source == State.SOURCING and name in LEAVES_THE_MARKET:
+            if source == State.SOURCING and custom.get("ends_procurement"):
                 from .opportunity_services import opportunities_cancel_for_commission
 
                 extra["opportunities_cancelled"] = opportunities_cancel_for_commission(

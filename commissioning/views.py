@@ -212,7 +212,7 @@ class CommissionTransitionView(CommissionMixin, FormView):
 
     def get_context_data(self, **kwargs):
         kwargs.update(step=self.step, title=self.step["label"])
-        if self.commission.state == State.SOURCING and self.step["name"] in services.LEAVES_THE_MARKET:
+        if self.commission.state == State.SOURCING and self.step["ends_procurement"]:
             kwargs["opportunities_to_cancel"] = opportunity_selectors.live_opportunities(self.commission)
         return super().get_context_data(**kwargs)
 

@@ -63,13 +63,12 @@ def agreement_for_user(user: User, council: Council, pk: int) -> Agreement:
     """One agreement of this council that the user may read, or 404 (never reveal that it exists)."""
     # The council is the one in hand, not joined again: this runs before every agreement page, even
     # one served from the page cache, and each table in a join costs planning time.
-    try:
-        # get(), not first(): no ORDER BY to plan and compile over the joined columns.
-        agreement = Agreement.objects.select_related(
-            "commission__portfolio", "provider", "funding_pot", "lot", "bid"
-        ).get(council=council, pk=pk)
-    except Agreement.DoesNotExist:
-        raise Http404 from None
+    # get() (through get_object_or_404), not first(): no ORDER BY to plan over the joined columns.
+    agreement = get_object_or_404(
+        Agreement.objects.select_related("commission__portfolio", "provider", "funding_pot", "lot", "bid"),
+        council=council,
+        pk=pk,
+    )
     agreement.council = council
     if agreement.commission.council_id == council.pk:
         agreement.commission.council = council

@@ -276,7 +276,12 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         source=State.SOURCING,
         target=State.PLANNING,
         permission=is_lead_commissioner,
-        custom={"label": "Withdraw from the market and redesign", "needs_reason": True, "back_step": True},
+        custom={
+            "label": "Withdraw from the market and redesign",
+            "needs_reason": True,
+            "back_step": True,
+            "ends_procurement": True,
+        },
     )
     def withdraw_sourcing(self, *, by, reason):
         pass
@@ -350,7 +355,12 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         source=BEFORE_AWARD_STATES,
         target=State.CANCELLED,
         permission=can_cancel,
-        custom={"label": "Cancel this commission", "needs_reason": True, "destructive": True},
+        custom={
+            "label": "Cancel this commission",
+            "needs_reason": True,
+            "destructive": True,
+            "ends_procurement": True,
+        },
     )
     def cancel(self, *, by, reason):
         pass

@@ -18,7 +18,6 @@ from commissioning.services import TransitionConflict, commission_transition
 from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
-from providers.models import OrganisationMember
 
 
 @pytest.fixture
@@ -29,10 +28,6 @@ def grant(council):
 @pytest.fixture
 def opportunity(grant, people):
     return opportunity_demo.opportunity_for(grant, officer=people[Role.COMMISSIONING_OFFICER])
-
-
-def organisation_of(user):
-    return OrganisationMember.objects.get(user=user).organisation
 
 
 def withdraw(commission, people, name="withdraw_sourcing", reason="The market told us the design is wrong"):
@@ -48,7 +43,9 @@ def test_withdrawing_cancels_the_open_opportunity_and_tells_bidders_and_follower
 ):
     bidder, follower = people["provider_admin"], people["other_provider_admin"]
     bid = bid_factories.submitted_bid(opportunity, bidder)
-    opportunity_services.interest_register(by=follower, opportunity=opportunity, organisation=organisation_of(follower))
+    opportunity_services.interest_register(
+        by=follower, opportunity=opportunity, organisation=bid_factories.organisation_of(follower)
+    )
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from commissioning import opportunity_demo, opportunity_services
 from commissioning.models import DeliveryRoute, Opportunity, OpportunityState, State
+from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import Role
 from councils.tests.factories import PASSWORD
-from providers.models import OrganisationMember
 from tests.browser import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,7 +112,7 @@ def test_the_lead_commissioner_takes_a_commission_off_the_market(page, council, 
     opportunity = opportunity_demo.opportunity_for(commission, officer=people[Role.COMMISSIONING_OFFICER])
     follower = people["provider_admin"]
     opportunity_services.interest_register(
-        by=follower, opportunity=opportunity, organisation=OrganisationMember.objects.get(user=follower).organisation
+        by=follower, opportunity=opportunity, organisation=bid_factories.organisation_of(follower)
     )
 
     sign_in(page, people[Role.LEAD_COMMISSIONER].email, PASSWORD)
