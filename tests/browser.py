@@ -76,3 +76,10 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    # Wait for the signed-in page: navigating on at once would abandon the sign-in.
+    page.get_by_role("button", name="Sign out").first.wait_for()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").first.click()
+    page.get_by_role("link", name="Sign in", exact=True).first.wait_for()

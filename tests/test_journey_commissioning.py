@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from councils.demo import DEMO_PASSWORD
 
-from .browser import assert_accessible, sign_in
+from .browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,6 +89,7 @@ def test_officer_takes_a_commission_through_understand_and_plan_to_approval(page
     page.get_by_label("Unit").fill("sessions")
     save(page)
     page.get_by_role("button", name="Use the core criteria template").click()
+    page.get_by_text("The core evaluation criteria have been added.").wait_for()
 
     assert page.locator("[data-step=submit_for_approval]").count() == 0, page.locator(".app-missing").all_inner_texts()
     assert_accessible(page)
@@ -96,12 +97,13 @@ def test_officer_takes_a_commission_through_understand_and_plan_to_approval(page
     page.get_by_role("button", name="Submit for approval").click()
     page.get_by_text("the commission is now ‘Awaiting approval’").wait_for()
     commission_url = page.url
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The lead commissioner decides (below the key-decision threshold).
     sign_in(page, "lead@kirkby-moor.example", DEMO_PASSWORD)
     page.goto(commission_url)
     click_link(page, "Approve")
+    page.get_by_label("Reason or comment").wait_for()
     assert "delegated officer decision" in page.content()
     page.get_by_label("Reason or comment").fill("Clear need, sensible plan, funded.")
     assert_accessible(page)
@@ -110,6 +112,7 @@ def test_officer_takes_a_commission_through_understand_and_plan_to_approval(page
     assert page.locator("[aria-current=step]").inner_text().startswith("Do")
 
     click_link(page, "See the full audit trail")
+    page.get_by_role("heading", name="Audit trail", level=1).wait_for()
     trail = page.locator("table").inner_text()
     for step in ("Move to Plan", "Submit for approval", "Approve", "Helen Ashworth", "Omar Siddiqui"):
         assert step in trail

@@ -19,7 +19,7 @@ from councils.models import AuditEvent
 from monitoring.models import AgendaFlag
 from monitoring.tests.test_dashboards_meeting_pack import pdf_text
 
-from .browser import assert_accessible, sign_in
+from .browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,11 +43,6 @@ def demo(page):
     return page
 
 
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("link", name="Sign in").first.wait_for()
-
-
 def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_key_decision(demo, tmp_path):
     page = demo
     screenshots = README_SCREENSHOTS if os.environ.get("COMMISSIONER_SCREENSHOTS") else tmp_path
@@ -57,7 +52,7 @@ def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_ke
         page.get_by_role("heading", name=heading, level=1).wait_for()
         assert re.search(r"/dashboard/$", page.url), (email, page.url)
         if name != "provider":
-            assert page.locator("svg[role=img]").count() >= 1, f"{name}: no chart"
+            page.locator("svg[role=img]").first.wait_for()
         assert_accessible(page)
         page.screenshot(path=str(screenshots / f"dashboard-{name}.png"), full_page=True)
         assert (screenshots / f"dashboard-{name}.png").stat().st_size > 10_000, f"{name}: blank screenshot"
@@ -86,7 +81,7 @@ def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_ke
     assert award.in_call_in_period()
     page.get_by_role("link", name="Dashboard").first.click()
     page.get_by_role("heading", name="My portfolios", level=1).wait_for()
-    assert page.get_by_text("No key decisions are waiting for you.").count() == 1
+    page.get_by_text("No key decisions are waiting for you.").wait_for()
 
 
 def test_a_scrutiny_member_flags_a_commission_and_exports_a_meeting_pack(demo):

@@ -92,7 +92,6 @@ def opened(council, people):
 def as_user(page, user) -> None:
     page.context.clear_cookies()
     sign_in(page, user.email, PASSWORD)
-    page.get_by_role("button", name="Sign out").first.wait_for()
 
 
 def take_step(page, label: str) -> None:
@@ -105,6 +104,8 @@ def take_step(page, label: str) -> None:
 def declare_no_conflicts(page, url: str, check_page: bool = False) -> None:
     page.goto(url)
     page.get_by_role("link", name="Declare your interests").click()
+    # The button closes the form: once it is there, every bid's answer is on the page to be counted.
+    page.get_by_role("button", name="Save my declarations").wait_for()
     answers = page.get_by_label("No, I have no conflict of interest")
     for index in range(answers.count()):
         answers.nth(index).check()

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from councils.demo import DEMO_PASSWORD
 
-from .browser import assert_accessible, sign_in
+from .browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +23,9 @@ def test_lead_commissioner_sees_the_councils_outcomes_and_signs_out(page):
 
     page.get_by_role("heading", name="Health and Well Being").wait_for()
     page.get_by_role("cell", name="Fewer older people isolated and lonely", exact=True).wait_for()
-    assert page.locator("body.govuk-frontend-supported").count() == 1, "GOV.UK Frontend JavaScript did not start"
+    # GOV.UK Frontend marks the body once its JavaScript has started.
+    page.locator("body.govuk-frontend-supported").wait_for(state="attached")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("link", name="Sign in").first.wait_for()
+    sign_out(page)
     assert "Commissioner" in page.title()

@@ -9,7 +9,7 @@ import pytest
 from councils.demo import DEMO_PASSWORD, seed_councils
 from providers.demo import seed_providers
 
-from .browser import assert_accessible, sign_in
+from .browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_a_provider_registers_confirms_its_email_and_invites_a_colleague(page, m
     page.get_by_text("Your email address is confirmed").wait_for()
 
     # Signing in again with the password chosen at registration works too.
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     sign_in(page, "ada@harbour-lights.example", PASSWORD)
     page.get_by_role("link", name="Your organisation").click()
     page.get_by_role("heading", name="Harbour Lights Community Trust").wait_for()

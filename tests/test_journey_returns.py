@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from councils.models import Role
 from councils.tests.factories import PASSWORD
@@ -15,13 +16,9 @@ from monitoring.models import MonitoringReturn, Rag, ReturnState
 from monitoring.tests.returns_factories import recent_live_agreement, returns_of
 from providers.models import Organisation
 
-from .browser import assert_accessible, sign_in
+from .browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
 
 
 @pytest.fixture
@@ -105,6 +102,5 @@ def test_a_return_is_filed_queried_answered_and_accepted_with_a_rating(page, agr
     # The agreement page: the schedule, the KPI trend and spend against budget, as charts and tables.
     page.get_by_role("link", name="Lunch clubs for older people").first.click()
     page.get_by_role("heading", name="Monitoring", level=2).wait_for()
-    page.locator("svg[role=img]").first.wait_for()
-    assert page.locator("svg[role=img]").count() == 2
+    expect(page.locator("svg[role=img]")).to_have_count(2)
     assert_accessible(page)

@@ -16,13 +16,9 @@ from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import Role
 from councils.tests.factories import PASSWORD
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out(page):  # noqa: F811
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F811

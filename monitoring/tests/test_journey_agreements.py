@@ -8,13 +8,9 @@ from django.core.management import call_command
 from councils.demo import DEMO_PASSWORD
 from councils.models import Membership, Role
 from providers.demo import tiny_pdf
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
@@ -24,6 +20,7 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
     page.goto("/commissioning/kirkby-moor/?q=Leisure")
     page.get_by_role("link", name="Leisure centre management").click()
     page.get_by_role("link", name="Draft an agreement").click()
+    page.wait_for_url("**/agreements/new/")
     assert_accessible(page)
     page.get_by_role("button", name="Save").click()  # no provider and no team: the error summary
     page.locator(".govuk-error-summary").wait_for()
@@ -34,6 +31,7 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
     assert "Kirkby Moor Leisure Services (in-house team)" in page.content()
     assert_accessible(page)
     page.get_by_role("link", name="Targets per period").first.click()
+    page.wait_for_url("**/targets/")
     assert_accessible(page)
     page.go_back()
     agreement_url = page.url
