@@ -7,8 +7,9 @@ from crispy_forms_gds.layout import Button
 from django import forms
 
 from councils.models import Council, Portfolio
+from councils.page_cache import council_scopes
 from councils.selectors import outcomes_for_council, priorities_for_council
-from councils.widgets import LeanSelect
+from councils.widgets import LeanModelChoiceField
 
 from .models import Stage, State
 from .permissions import COMMISSIONERS
@@ -19,12 +20,10 @@ class CommissionFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search by title or reference")
     stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices])
-    outcome = forms.ModelChoiceField(required=False, queryset=None, widget=LeanSelect, empty_label="Any outcome")
-    priority = forms.ModelChoiceField(required=False, queryset=None, widget=LeanSelect, empty_label="Any priority")
-    portfolio = forms.ModelChoiceField(required=False, queryset=None, widget=LeanSelect, empty_label="Any portfolio")
-    lead_officer = forms.ModelChoiceField(
-        required=False, queryset=None, widget=LeanSelect, empty_label="Any lead officer"
-    )
+    outcome = LeanModelChoiceField(required=False, queryset=None, empty_label="Any outcome")
+    priority = LeanModelChoiceField(required=False, queryset=None, empty_label="Any priority")
+    portfolio = LeanModelChoiceField(required=False, queryset=None, empty_label="Any portfolio")
+    lead_officer = LeanModelChoiceField(required=False, queryset=None, empty_label="Any lead officer")
     value_band = forms.ChoiceField(required=False, choices=[("", "Any value"), *VALUE_BANDS.items()], label="Value")
 
     def __init__(self, *args, council: Council, **kwargs):
@@ -37,6 +36,7 @@ class CommissionFilterForm(forms.Form):
         self.fields["lead_officer"].queryset = User.objects.filter(
             memberships__council=council, memberships__role__in=COMMISSIONERS
         ).distinct()
+        self.shared_scopes = council_scopes(council.pk)
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.label_size = "s"

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from councils.forms import GovukFormMixin
-from councils.widgets import LeanSelect
+from councils.widgets import LeanModelChoiceField
 
 from .forms import CommissionerModelForm, govuk_input
 from .models import (
@@ -268,16 +268,14 @@ class InterestForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class OutcomeChoiceField(forms.ModelChoiceField):
-    widget = LeanSelect
-
+class OutcomeChoiceField(LeanModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.title} ({obj.council_name})"
 
 
 class OpportunityFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search titles and summaries")
-    council = forms.ModelChoiceField(required=False, queryset=None, empty_label="Any council", widget=LeanSelect)
+    council = LeanModelChoiceField(required=False, queryset=None, empty_label="Any council")
     outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome")
     value_band = forms.ChoiceField(
         required=False, label="Value", choices=[("", "Any value"), *((k, v[0]) for k, v in VALUE_BANDS.items())]
@@ -285,6 +283,8 @@ class OpportunityFilterForm(forms.Form):
     closes_after = forms.DateField(required=False, label="Closing on or after")
     closes_before = forms.DateField(required=False, label="Closing on or before")
     include_closed = forms.BooleanField(required=False, label="Include closed and awarded opportunities")
+    # The choices are what the public list shows: they change with its own generation.
+    shared_scopes = ("listing",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -167,17 +167,38 @@ def _has_pending_messages(request) -> bool:
     return storage is not None and bool(getattr(storage, "_loaded_messages", None) or storage._queued_messages)
 
 
-def page_key(request, scopes: Iterable[str]) -> str:
-    scopes = sorted({*scopes, *([f"user:{request.user.pk}"] if request.user.is_authenticated else [])})
+def _key(prefix: str, parts: Iterable[str], scopes: Iterable[str]) -> str:
+    """A cache key of `parts` and the current generation of each of `scopes`."""
+    scopes = sorted(set(scopes))
     generations = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
+    versioned = [*parts, *(f"{scope}={generations.get(f'{_GENERATION}{scope}', 0)}" for scope in scopes)]
+    return prefix + hashlib.sha256("|".join(versioned).encode()).hexdigest()
+
+
+def page_key(request, scopes: Iterable[str]) -> str:
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     parts = [
         request.get_full_path(),
         str(request.user.pk or "anonymous"),
         hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16] if csrf_cookie else "",
-        *(f"{scope}={generations.get(f'{_GENERATION}{scope}', 0)}" for scope in scopes),
     ]
-    return "page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    user_scope = [f"user:{request.user.pk}"] if request.user.is_authenticated else []
+    return _key("page:", parts, [*scopes, *user_scope])
+
+
+def shared_fragment(parts: Iterable[str], scopes: Iterable[str], render: Callable[[], str]) -> str:
+    """HTML that is the same for everyone who asks with the same `parts` (a filter form: its choices
+    and the filters chosen), rendered once and kept until data in `scopes` changes. Nothing personal
+    may go in: the fragment is shared between people."""
+    seconds = timeout()
+    if not seconds:
+        return render()
+    key = _key("fragment:", parts, scopes)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds)
+    return html
 
 
 class CachedPageMixin:

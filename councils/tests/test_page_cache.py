@@ -157,3 +157,69 @@ def test_a_download_is_kept_with_its_headers_and_follows_changes(client_for, cou
     assert "Lunch clubs" in response.content.decode("utf-8-sig")
     # Someone who may not download it is refused, whatever is kept.
     assert client_for(people["provider_admin"]).get(url).status_code in (403, 404)
+
+
+# ---- Filter forms shared between people ------------------------------------------------------------
+
+
+def filter_form_of(response) -> str:
+    html = response.content.decode()
+    start = html.rindex("<form", 0, html.index('method="get"'))
+    return html[start : html.index("</form>", start)]
+
+
+def test_one_rendering_of_a_filter_form_serves_everyone_in_the_council(client, client_for, council, people, outcome):
+    first, first_queries = get(client_for(people["lead_commissioner"]), commission_list(council) + "?stage=plan")
+    client.logout()
+    # Someone else, so the page itself is not in the cache: only the filter form is shared.
+    second, second_queries = get(client_for(people["commissioning_officer"]), commission_list(council) + "?stage=plan")
+    assert second["X-Page-Cache"] == "miss"
+    assert filter_form_of(second) == filter_form_of(first)
+    assert outcome.title in filter_form_of(second)
+    # The outcome, priority, portfolio and lead officer choices are not read again.
+    assert second_queries <= first_queries - 4
+
+
+def test_a_shared_filter_form_follows_the_filters_chosen(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    planning, _ = get(client, commission_list(council) + "?stage=plan")
+    doing, _ = get(client, commission_list(council) + "?stage=do")
+    assert '<option value="plan" selected>' in filter_form_of(planning)
+    assert '<option value="do" selected>' in filter_form_of(doing)
+    assert '<option value="plan" selected>' not in filter_form_of(doing)
+
+
+def test_a_new_choice_shows_in_the_shared_filter_form_at_once(client_for, council, people, outcome):
+    from councils.tests.factories import OutcomeFactory
+
+    client = client_for(people["lead_commissioner"])
+    before, _ = get(client, commission_list(council))
+    added = OutcomeFactory(priority=outcome.priority, title="Fewer people sleeping rough")
+    after, _ = get(client, commission_list(council))
+    assert added.title not in filter_form_of(before)
+    assert added.title in filter_form_of(after)
+
+
+def test_a_shared_filter_form_is_never_another_councils(client, client_for, council, other_council, people, outcome):
+    get(client_for(people["lead_commissioner"]), commission_list(council))
+    client.logout()
+    theirs, _ = get(client_for(people["other_council_officer"]), commission_list(other_council))
+    assert outcome.title not in filter_form_of(theirs)
+    assert people["lead_commissioner"].get_full_name() not in filter_form_of(theirs)
+
+
+def test_the_shared_filter_form_is_the_same_markup_as_crispy_renders(rf, council, outcome):
+    from django.template import Context, Template
+
+    from commissioning.filters import CommissionFilterForm
+
+    for data in (None, {"stage": "do", "outcome": str(outcome.pk)}, {"stage": "no such stage"}):
+        crispy = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+            Context({"form": CommissionFilterForm(data, council=council)})
+        )
+        shared = Template("{% shared_crispy form %}").render(
+            Context({"form": CommissionFilterForm(data, council=council)})
+        )
+        assert shared == crispy
+        if data and data["stage"] == "no such stage":
+            assert "Select a valid choice" in shared

@@ -25,3 +25,24 @@ def test_lean_select_escapes_labels_and_values():
     assert "<script>" not in html
     assert "<b>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+@pytest.mark.django_db
+def test_lean_model_choices_are_read_in_one_plain_query(outcome):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from councils.models import Outcome
+    from councils.widgets import LeanModelChoiceField
+
+    class OutcomeFilter(forms.Form):
+        outcome = LeanModelChoiceField(queryset=Outcome.objects.all(), empty_label="Any outcome")
+
+    form = OutcomeFilter({"outcome": str(outcome.pk)})
+    assert form.is_valid()
+    assert form.cleaned_data["outcome"] == outcome
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["outcome"])
+    # Django's own choice iterator opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE).
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT"]
+    assert f'<option value="{outcome.pk}" selected>{outcome.title}</option>' in html
