@@ -4,7 +4,8 @@
 # concurrent signed-in sessions with locust against the main pages and a bare floor view, and
 # print per page: requests/s, p50, p95, p99, queries per request and p50/p95 as multiples of
 # the floor's in the same run, once with the page cache on and once with it off; then time each
-# page one request at a time (no load). Results go to var/bench/*-<time>-*.json.
+# page one request at a time (no load): from the page cache, as a page-cache miss with the shared
+# filter forms kept, and with caching off. Results go to var/bench/*-<time>-*.json.
 #
 # Environment: BENCH_SCALE="--small" (or any generate_scale_data options; default the full set),
 #              BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4, BENCH_LABEL="after indexes".
@@ -91,6 +92,8 @@ load_run "page-cache-off" 0
 # without queueing (the load runs saturate 2 cores, so there the floor queues too).
 echo "bench.sh: one request at a time, page cache on"
 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" --json "var/bench/service-$stamp-page-cache-on.json"
+echo "bench.sh: one request at a time, page cache on, a page of one's own every time (shared filter forms kept)"
+"$py" scripts/bench/service_time.py "$BENCH_TARGETS" --page-miss --json "var/bench/service-$stamp-page-miss.json"
 echo "bench.sh: one request at a time, page cache off"
 COMMISSIONER_PAGE_CACHE_SECONDS=0 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" \
     --json "var/bench/service-$stamp-page-cache-off.json"

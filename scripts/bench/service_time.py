@@ -6,7 +6,10 @@ templates from the cached loader, no network. Each page is requested `--repeat` 
 `--warm` untimed requests (so per-process caches are as they would be on a long-running worker).
 
 Usage: service_time.py TARGETS_JSON [--repeat 20] [--warm 3] [--only NAME,...] [--profile NAME]
-           [--json OUT]
+           [--page-miss] [--json OUT]
+--page-miss gives every timed request a URL of its own, so the per-person page cache always misses
+while what is shared between people (filter forms) is used: someone's first look at a page that
+others have seen since the last change.
 --profile prints the 30 most expensive functions (cumulative) for the named page instead.
 """
 
@@ -46,15 +49,16 @@ def client_for(targets: dict, user: str) -> Client:
     return client
 
 
-def time_page(client: Client, url: str, repeat: int, warm: int) -> dict:
+def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool = False) -> dict:
     for _ in range(warm):
         response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
+    separator = "&" if "?" in url else "?"
     timings = []
-    for _ in range(repeat):
+    for n in range(repeat):
         started = time.perf_counter()
-        client.get(url)
+        client.get(f"{url}{separator}bench_miss={n}" if page_miss else url)
         timings.append((time.perf_counter() - started) * 1000)
     sql_seconds = 0.0
 
@@ -67,7 +71,7 @@ def time_page(client: Client, url: str, repeat: int, warm: int) -> dict:
             sql_seconds += time.perf_counter() - started
 
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
-        client.get(url)
+        client.get(f"{url}{separator}bench_miss=counted" if page_miss else url)
     timings.sort()
     return {
         "p50_ms": round(statistics.median(timings), 2),
@@ -84,6 +88,7 @@ def main() -> int:
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument("--only", default="")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--page-miss", action="store_true")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
     targets = json.load(open(args.targets))  # noqa: SIM115
@@ -106,7 +111,9 @@ def main() -> int:
     for page in pages:
         if wanted and page["name"] != FLOOR and not any(w in page["name"] for w in wanted):
             continue
-        results[page["name"]] = time_page(client_for(targets, page["user"]), page["url"], args.repeat, args.warm)
+        results[page["name"]] = time_page(
+            client_for(targets, page["user"]), page["url"], args.repeat, args.warm, args.page_miss
+        )
     floor = results.get(FLOOR)
     header = f"{'page (one request at a time)':34} {'p50':>8} {'p95':>8} {'queries':>7} {'sql ms':>7} {'p50×':>7}"
     print(header)
