@@ -93,10 +93,11 @@ class EvaluationAccess:
 def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | None:
     if evaluation is None or not user.is_authenticated:
         return None
+    # No prefetch of the member's questions: this runs before every evaluation page, even one served
+    # from the page cache, and only an independent member's rendering reads them.
     return (
         PanelMember.objects.filter(evaluation=evaluation, user=user, ended_at__isnull=True)
         .select_related("user")
-        .prefetch_related("questions")
         .first()
     )
 
