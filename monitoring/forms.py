@@ -15,6 +15,7 @@ from councils.forms import GovukFormMixin
 from councils.models import Council, Role, User
 from councils.permissions import OFFICER
 from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
+from councils.widgets import LeanModelChoiceField
 from providers.models import Organisation
 
 from .models import Agreement, AgreementKpi, AgreementState, AgreementType, PaymentKind, ScheduledPayment, TargetKind
@@ -373,7 +374,7 @@ class FilterForm(forms.Form):
 
 
 class RegisterFilterForm(FilterForm):
-    council = forms.ModelChoiceField(queryset=None, required=False, empty_label="All councils")
+    council = LeanModelChoiceField(queryset=None, required=False, empty_label="All councils")
     agreement_type = forms.ChoiceField(
         required=False, choices=[("", "All types"), *AgreementType.choices], label="Type of agreement"
     )

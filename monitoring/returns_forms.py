@@ -12,6 +12,7 @@ from commissioning.forms import QuantityField, govuk_input
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
 from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
+from councils.widgets import LeanModelChoiceField
 
 from .forms import FilterForm, not_in_future
 from .models import AssessmentKind, MonitoringSettings, PerformanceRating, Rag, ReturnState
@@ -299,7 +300,7 @@ class ReturnFilterForm(FilterForm):
         label="State",
     )
     overdue = forms.BooleanField(required=False, label="Only overdue returns")
-    agreement = forms.ModelChoiceField(queryset=None, required=False, empty_label="All agreements")
+    agreement = LeanModelChoiceField(queryset=None, required=False, empty_label="All agreements")
 
     def __init__(self, *args, user, council, **kwargs):
         self.user, self.council = user, council

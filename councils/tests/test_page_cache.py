@@ -8,11 +8,14 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commissioning.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
 from councils.models import Membership, Role
+from councils.tests.factories import OutcomeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +193,6 @@ def test_a_shared_filter_form_follows_the_filters_chosen(client_for, council, pe
 
 
 def test_a_new_choice_shows_in_the_shared_filter_form_at_once(client_for, council, people, outcome):
-    from councils.tests.factories import OutcomeFactory
-
     client = client_for(people["lead_commissioner"])
     before, _ = get(client, commission_list(council))
     added = OutcomeFactory(priority=outcome.priority, title="Fewer people sleeping rough")
@@ -209,10 +210,6 @@ def test_a_shared_filter_form_is_never_another_councils(client, client_for, coun
 
 
 def test_the_shared_filter_form_is_the_same_markup_as_crispy_renders(rf, council, outcome):
-    from django.template import Context, Template
-
-    from commissioning.filters import CommissionFilterForm
-
     for data in (None, {"stage": "do", "outcome": str(outcome.pk)}, {"stage": "no such stage"}):
         crispy = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
             Context({"form": CommissionFilterForm(data, council=council)})

@@ -2,8 +2,11 @@ import re
 
 import pytest
 from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from councils.widgets import LeanSelect
+from councils.models import Outcome
+from councils.widgets import LeanModelChoiceField, LeanSelect
 
 CHOICES = [("", "Any council"), (1, "Barnet & Brent"), ("Group", [(2, "two"), (3, "<three>")]), (4, "four")]
 
@@ -29,12 +32,6 @@ def test_lean_select_escapes_labels_and_values():
 
 @pytest.mark.django_db
 def test_lean_model_choices_are_read_in_one_plain_query(outcome):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from councils.models import Outcome
-    from councils.widgets import LeanModelChoiceField
-
     class OutcomeFilter(forms.Form):
         outcome = LeanModelChoiceField(queryset=Outcome.objects.all(), empty_label="Any outcome")
 
