@@ -17,8 +17,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from . import bid_selectors
-from .models import (
+from commissioning.models import (
     Award,
     AwardItem,
     Bid,
@@ -40,6 +39,7 @@ from .models import (
     Score,
     ScoreSheet,
 )
+from commissioning.sourcing.selectors import bids as bid_selectors
 
 
 class ReadOnlyAdminMixin:

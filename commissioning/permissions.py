@@ -43,8 +43,8 @@ def can_record_award(commission, user) -> bool:
     a key decision): approving the award moves the commission on in the same step."""
     if is_lead_commissioner(commission, user):
         return True
-    from .models import Award, AwardState
-    from .models.award import can_decide_award
+    from commissioning.models import Award, AwardState
+    from commissioning.models.award import can_decide_award
 
     awards = Award.objects.filter(
         commission=commission, cycle=commission.cycle, state=AwardState.APPROVED

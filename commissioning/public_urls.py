@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import award_views, public_views
-from .feeds import OpenOpportunitiesFeed
+from commissioning.award import views as award_views
+from commissioning.sourcing.feeds import OpenOpportunitiesFeed
+from commissioning.sourcing.views import public as public_views
 
 app_name = "opportunities"
 

@@ -2,10 +2,9 @@
 
 import rules
 
+from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
 from councils.models import Role
 from councils.permissions import OFFICER, council_of, has_any_role, roles_in
-
-from .permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
 
 
 @rules.predicate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .opportunity_services import opportunities_close_due
+from commissioning.sourcing.services.opportunities import opportunities_close_due
 
 
 @shared_task(name="commissioning.tasks.close_due_opportunities")

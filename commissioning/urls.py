@@ -1,6 +1,10 @@
 from django.urls import path
 
-from . import award_views, evaluation_exports, evaluation_views, opportunity_views, stage_views, views
+from commissioning.award import views as award_views
+from commissioning.cycle import stage_views, views
+from commissioning.evaluation import exports as evaluation_exports
+from commissioning.evaluation import views as evaluation_views
+from commissioning.sourcing.views import opportunities as opportunity_views
 
 app_name = "commissioning"
 

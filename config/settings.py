@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "commissioning",
     "providers",
     "monitoring",
+    # Demo data and the scale-data generator: management commands only, no models.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """Production settings for the load benchmark: plain HTTP on loopback, and a query count on every response."""
 
-from .settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 # The benchmark talks plain HTTP to gunicorn on 127.0.0.1: secure-only cookies would never come back.
 SECURE_SSL_REDIRECT = False

@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("COMMISSIONER_VAR_DIR", os.path.join(tempfile.gettempdir(), "commissioner-test-var"))
 
-from .settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

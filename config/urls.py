@@ -28,7 +28,7 @@ urlpatterns = [
     path("councils/", include("councils.urls")),
     path("commissioning/", include("commissioning.urls")),
     path("opportunities/", include("commissioning.public_urls")),
-    path("bids/", include("commissioning.bid_urls")),
+    path("bids/", include("commissioning.sourcing.bid_urls")),
     path("providers/", include("providers.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("open-data/", include("monitoring.open_data.urls")),

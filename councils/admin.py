@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import (
+from councils.models import (
     AuditEvent,
     CorporatePlan,
     Council,

@@ -6,6 +6,6 @@ class CouncilsConfig(AppConfig):
     name = "councils"
 
     def ready(self):
-        from . import page_cache
+        from councils import page_cache
 
         page_cache.connect_signals()

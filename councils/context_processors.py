@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .notification_selectors import unread_count
+from councils.notification_selectors import unread_count
 
 
 def council_branding(request):

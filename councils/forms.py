@@ -7,9 +7,14 @@ from crispy_forms_gds.layout import Button
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from .fields import MoneyField, WholeNumberField
-from .models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role
-from .selectors import officers_for_council, plans_for_council, portfolio_holders_for_council, priorities_for_council
+from councils.fields import MoneyField, WholeNumberField
+from councils.models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role
+from councils.selectors import (
+    officers_for_council,
+    plans_for_council,
+    portfolio_holders_for_council,
+    priorities_for_council,
+)
 
 
 class GovukFormMixin:
@@ -214,7 +219,7 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
 
     def get_users(self, email):
         # People given a role by an administrator have no password yet: this is how they set one.
-        from .models import User
+        from councils.models import User
 
         return User.objects.filter(email__iexact=email, is_active=True)
 

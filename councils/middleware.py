@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 
-from .models import Council
+from councils.models import Council
 
 
 class CurrentCouncilMiddleware:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from .fields import WholeNumberField
-from .forms import GovukFormMixin
-from .models import ReminderKind
-from .notification_selectors import ReminderSettings
+from councils.fields import WholeNumberField
+from councils.forms import GovukFormMixin
+from councils.models import ReminderKind
+from councils.notification_selectors import ReminderSettings
 
 DIGEST_CHOICES = [
     ("individual", "Send each reminder by email as it happens"),

@@ -9,8 +9,8 @@ from functools import lru_cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .calendar import add_working_days, working_days_between
-from .models import (
+from councils.calendar import add_working_days, working_days_between
+from councils.models import (
     REMINDER_DEFAULTS,
     RULE_KINDS,
     Council,
@@ -21,7 +21,7 @@ from .models import (
     Role,
     User,
 )
-from .permissions import roles_by_council
+from councils.permissions import roles_by_council
 
 REMINDER_RULE_EDITORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
 

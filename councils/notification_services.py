@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import page_cache
-from .models import RULE_KINDS, Council, Notification, NotificationPreference, ReminderRule, User
-from .notification_selectors import ReminderSettings, may_edit_reminder_rules
-from .permissions import council_of
-from .services import audit_record
+from councils import page_cache
+from councils.models import RULE_KINDS, Council, Notification, NotificationPreference, ReminderRule, User
+from councils.notification_selectors import ReminderSettings, may_edit_reminder_rules
+from councils.permissions import council_of
+from councils.services import audit_record
 
 
 @rules.predicate

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, View
 
-from . import notification_selectors as selectors
-from . import notification_services as services
-from .models import RULE_KINDS, ReminderKind
-from .notification_forms import NotificationPreferenceForm, ReminderRuleForm
-from .views import CouncilPermissionMixin, apply_form_errors
+from councils import notification_selectors as selectors
+from councils import notification_services as services
+from councils.models import RULE_KINDS, ReminderKind
+from councils.notification_forms import NotificationPreferenceForm, ReminderRuleForm
+from councils.views import CouncilPermissionMixin, apply_form_errors
 
 PAGE_SIZE = 25
 

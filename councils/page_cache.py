@@ -99,7 +99,7 @@ def bump_council(council_id: int | None) -> None:
 
 def council_id_of(instance, depth: int = 0) -> int | None:
     """The council a row belongs to, following its foreign keys (None when it belongs to none)."""
-    from .models import Council
+    from councils.models import Council
 
     if isinstance(instance, Council):
         return instance.pk

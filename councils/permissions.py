@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import Council, Membership, Role
+from councils.models import Council, Membership, Role
 
 _CACHE_ATTR = "_commissioner_council_roles"
 

@@ -2,8 +2,8 @@
 
 import rules
 
-from .models import Role
-from .permissions import AUDIT_READERS, FRAMEWORK_EDITORS, PEOPLE_READERS, council_of, has_any_role, roles_in
+from councils.models import Role
+from councils.permissions import AUDIT_READERS, FRAMEWORK_EDITORS, PEOPLE_READERS, council_of, has_any_role, roles_in
 
 
 def role_predicate(name: str, roles) -> rules.Predicate:

@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from .models import AuditEvent, Council, Membership, Portfolio, Role, User
-from .permissions import council_of, forget_roles
+from councils.models import AuditEvent, Council, Membership, Portfolio, Role, User
+from councils.permissions import council_of, forget_roles
 
 
 def audit_record(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notification_views, views
+from councils import notification_views, views
 
 app_name = "councils"
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from . import selectors, services
-from .forms import (
+from councils import selectors, services
+from councils.forms import (
     CorporatePlanForm,
     CouncilSettingsForm,
     CrossCuttingThemeForm,
@@ -30,7 +30,7 @@ from .forms import (
     PriorityForm,
     SignInForm,
 )
-from .models import CorporatePlan, CrossCuttingTheme, Membership, Outcome, Portfolio, Priority
+from councils.models import CorporatePlan, CrossCuttingTheme, Membership, Outcome, Portfolio, Priority
 
 
 class CouncilPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):

@@ -3,7 +3,7 @@ app, which checks permissions and gates and leaves the variation history and aud
 
 from django.contrib import admin
 
-from .models import (
+from monitoring.models import (
     Agreement,
     AgreementKpi,
     AgreementVariation,

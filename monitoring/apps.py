@@ -7,4 +7,4 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
-        from . import exports  # noqa: F401
+        from monitoring.exports import services as exports  # noqa: F401

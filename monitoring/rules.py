@@ -11,9 +11,8 @@ import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission
 from councils.permissions import council_of, has_any_role, roles_in
+from monitoring.models import PROVIDER_VISIBLE_STATES, can_sign_agreement, can_terminate_agreement
 from providers.rules import is_organisation_member
-
-from .models import PROVIDER_VISIBLE_STATES, can_sign_agreement, can_terminate_agreement
 
 
 @rules.predicate

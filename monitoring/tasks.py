@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import reminders
+from monitoring.reminders import services as reminders
 
 # Stop claiming more emails before the task's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, 240 s);
 # whatever is left waits for the next run, a minute later.

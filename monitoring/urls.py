@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import dashboard_views, export_views, returns_views, views
+from monitoring.agreements import views
+from monitoring.dashboards import views as dashboard_views
+from monitoring.exports import views as export_views
+from monitoring.returns import views as returns_views
 
 app_name = "monitoring"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember
+from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember
 
 
 class OrganisationMemberInline(admin.TabularInline):

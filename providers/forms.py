@@ -8,11 +8,10 @@ from crispy_forms_gds.layout import HTML, Button, Layout
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm, SetPasswordMixin
 
-from commissioning.forms import govuk_input
+from commissioning.cycle.forms import govuk_input
 from councils.forms import GovukFormMixin
 from councils.models import User
-
-from .models import (
+from providers.models import (
     ComplianceDocument,
     Organisation,
     ProviderRole,
@@ -23,8 +22,8 @@ from .models import (
     validate_company_number,
     validate_postcode,
 )
-from .selectors import outcomes_to_choose_from
-from .services import invitation_accept
+from providers.selectors import outcomes_to_choose_from
+from providers.services import invitation_accept
 
 # Guidance shown under new-password fields (not a password).
 PASSWORD_HINT = "Use at least 8 characters. Do not use a common password, or one made only of numbers."  # noqa: S105

@@ -10,8 +10,7 @@ import rules
 
 from councils.permissions import OFFICER
 from councils.rules import role_predicate
-
-from .models import OrganisationMember, ProviderRole
+from providers.models import OrganisationMember, ProviderRole
 
 _ROLES_ATTR = "_commissioner_provider_roles"
 

@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from councils.models import Council, Outcome, User
-
-from .models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
+from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
 
 
 def organisations_for_user(user: User) -> QuerySet[Organisation]:

@@ -20,9 +20,8 @@ from django.utils.text import slugify
 
 from councils.models import Council, Outcome, User
 from councils.services import audit_record
-
-from .models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
-from .rules import forget_provider_roles
+from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
+from providers.rules import forget_provider_roles
 
 # Builds an absolute link from a path: the view passes `request.build_absolute_uri`.
 UrlBuilder = Callable[[str], str]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from providers import views
 
 app_name = "providers"
 

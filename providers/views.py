@@ -25,9 +25,8 @@ from rules.contrib.views import PermissionRequiredMixin
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
-
-from . import forms, selectors, services
-from .models import Organisation
+from providers import forms, selectors, services
+from providers.models import Organisation
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 REGISTERED_EMAIL = "providers_registered_email"

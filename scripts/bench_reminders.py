@@ -150,7 +150,7 @@ def measure(function):
     """Run `function`, timing it and counting its statements (each COPY of a batch included)."""
     from django.db import connection
 
-    from monitoring import reminders
+    from monitoring.reminders import services as reminders
 
     queries = 0
 
@@ -197,7 +197,7 @@ def main() -> int:
     settings.DEBUG = False
     try:
         from councils.models import SentReminder
-        from monitoring import reminders
+        from monitoring.reminders import services as reminders
 
         started = time.perf_counter()
         sizes = build(args.returns)

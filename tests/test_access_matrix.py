@@ -8,10 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from commissioning import bid_services, opportunity_demo, opportunity_services, services
+from commissioning.cycle import services
 from commissioning.models import DeliveryRoute, FundingRound, Risk, State
+from commissioning.sourcing.services import bids as bid_services
+from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.factories import FundingPotFactory, commission_in_state
 from councils.models import Membership, Role
+from demo import opportunities as opportunity_demo
 from providers.models import Organisation, ProviderRole
 from providers.tests.factories import ComplianceDocumentFactory, OrganisationMemberFactory
 

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.management import call_command
 
 from commissioning.models import Award, AwardState, Commission
-from councils.demo import DEMO_PASSWORD
 from councils.models import AuditEvent
+from demo.councils import DEMO_PASSWORD
+from monitoring.dashboards.tests.test_dashboards_meeting_pack import pdf_text
 from monitoring.models import AgendaFlag
-from monitoring.tests.test_dashboards_meeting_pack import pdf_text
 
 from .browser import assert_accessible, sign_in, sign_out
 

@@ -21,7 +21,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning import evaluation_services, opportunity_services
+from commissioning.evaluation import services as evaluation_services
 from commissioning.models import (
     Award,
     AwardState,
@@ -32,6 +32,7 @@ from commissioning.models import (
     PriceMethod,
     State,
 )
+from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.evaluation_factories import bidder, published_with_bids
 from councils.models import Role
 from councils.services import framework_record_save

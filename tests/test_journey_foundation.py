@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from councils.demo import DEMO_PASSWORD
+from demo.councils import DEMO_PASSWORD
 
 from .browser import assert_accessible, sign_in, sign_out
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from councils.demo import DEMO_PASSWORD, seed_councils
-from providers.demo import seed_providers
+from demo.councils import DEMO_PASSWORD, seed_councils
+from demo.providers import seed_providers
 
 from .browser import assert_accessible, sign_in, sign_out
 

@@ -1,7 +1,7 @@
 """Commissioning models: the cycle (`cycle.py`), sourcing — opportunities and sealed bids (`sourcing.py`),
 evaluation (`evaluation.py`) and the award (`award.py`)."""
 
-from .award import *  # noqa: F403
-from .cycle import *  # noqa: F403
-from .evaluation import *  # noqa: F403
-from .sourcing import *  # noqa: F403
+from commissioning.models.award import *  # noqa: F403
+from commissioning.models.cycle import *  # noqa: F403
+from commissioning.models.evaluation import *  # noqa: F403
+from commissioning.models.sourcing import *  # noqa: F403

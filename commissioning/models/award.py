@@ -31,11 +31,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from commissioning.models.cycle import MONEY, Commission, DecisionMaker
+from commissioning.models.sourcing import Bid, Lot, Opportunity
 from councils.models import Council, Portfolio, Role
 from councils.permissions import has_any_role
-
-from .cycle import MONEY, Commission, DecisionMaker
-from .sourcing import Bid, Lot, Opportunity
 
 __all__ = [
     "Award",
@@ -83,7 +82,7 @@ def _gate(name: str):
     """An FSM condition from one of `award_selectors.missing_*` (ready when nothing is missing)."""
 
     def condition(award) -> bool:
-        from .. import award_selectors
+        from commissioning.award import selectors as award_selectors
 
         return not getattr(award_selectors, name)(award)
 

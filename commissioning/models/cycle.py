@@ -15,10 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from councils.models import Council, Outcome, Portfolio
-
-from .. import gates
-from ..permissions import (
+from commissioning.cycle import gates
+from commissioning.permissions import (
     can_approve,
     can_cancel,
     can_decide_referral,
@@ -26,6 +24,7 @@ from ..permissions import (
     is_commissioning_officer,
     is_lead_commissioner,
 )
+from councils.models import Council, Outcome, Portfolio
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -19,11 +19,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from commissioning.models.cycle import EvaluationCriterion
+from commissioning.models.sourcing import Bid, Opportunity, OpportunityQuestion
 from councils.models import Council, Role
 from councils.permissions import has_any_role
-
-from .cycle import EvaluationCriterion
-from .sourcing import Bid, Opportunity, OpportunityQuestion
 
 __all__ = [
     "DEFAULT_COMPLIANCE_CHECKS",
@@ -109,7 +108,7 @@ def _gate(name: str):
     """An FSM condition from one of `evaluation_selectors.missing_*` (ready when nothing is missing)."""
 
     def condition(evaluation) -> bool:
-        from .. import evaluation_selectors
+        from commissioning.evaluation import selectors as evaluation_selectors
 
         return not getattr(evaluation_selectors, name)(evaluation)
 

@@ -18,12 +18,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from commissioning.models.cycle import MONEY, Commission, EvaluationCriterion
+from commissioning.permissions import can_open_bids, can_publish_opportunity
+from commissioning.sourcing import gates as sourcing_gates
 from councils.models import Council
 from councils.uploads import PrivateFileField
-
-from .. import sourcing_gates
-from ..permissions import can_open_bids, can_publish_opportunity
-from .cycle import MONEY, Commission, EvaluationCriterion
 
 
 class OpportunityState(models.TextChoices):

@@ -2,9 +2,9 @@
 
 from django import template
 
-from commissioning import bid_selectors
-from commissioning.bid_services import london_time
 from commissioning.models import BidState
+from commissioning.sourcing.selectors import bids as bid_selectors
+from commissioning.sourcing.services.bids import london_time
 
 register = template.Library()
 

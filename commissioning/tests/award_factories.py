@@ -17,9 +17,10 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from commissioning import award_services
-from commissioning import evaluation_selectors as evaluation_selectors
-from commissioning import evaluation_services as evaluation_services
+from commissioning.award import services as award_services
+from commissioning.cycle.services import Decision
+from commissioning.evaluation import selectors as evaluation_selectors
+from commissioning.evaluation import services as evaluation_services
 from commissioning.models import (
     Award,
     Bid,
@@ -28,7 +29,6 @@ from commissioning.models import (
     Lot,
     PriceMethod,
 )
-from commissioning.services import Decision
 from commissioning.tests.evaluation_factories import (
     Bidder,
     EvaluationWorld,

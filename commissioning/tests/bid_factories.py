@@ -16,7 +16,6 @@ from unittest import mock
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from commissioning import bid_services
 from commissioning.models import (
     BidOutcome,
     BidPartner,
@@ -28,6 +27,7 @@ from commissioning.models import (
     OpportunityState,
     State,
 )
+from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role
 from providers.models import Organisation, OrganisationMember, ProviderRole

@@ -12,9 +12,7 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from commissioning import bid_services, opportunity_services
-from commissioning import evaluation_selectors as selectors
-from commissioning import evaluation_services as services
+from commissioning.evaluation import selectors, services
 from commissioning.models import (
     Bid,
     BidOutcome,
@@ -30,10 +28,12 @@ from commissioning.models import (
     PriceMethod,
     State,
 )
+from commissioning.sourcing.services import bids as bid_services
+from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role, User
 from councils.tests.factories import UserFactory
-from providers.demo import tiny_pdf
+from demo.providers import tiny_pdf
 from providers.tests.factories import OrganisationMemberFactory
 
 

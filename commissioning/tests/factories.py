@@ -9,7 +9,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from commissioning import demo, services
+from commissioning.cycle import services
 from commissioning.models import (
     DeliveryRoute,
     FundingPot,
@@ -18,6 +18,7 @@ from commissioning.models import (
 )
 from councils.models import Membership, Role
 from councils.tests.factories import MembershipFactory, OutcomeFactory, PortfolioFactory
+from demo import commissions as demo
 
 
 class FundingPotFactory(DjangoModelFactory):

@@ -12,17 +12,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning import award_services
-from commissioning import opportunity_services as services
+from commissioning.award import services as award_services
 from commissioning.models import DecisionMaker, EvaluationState, State
+from commissioning.sourcing.services import opportunities as services
+from commissioning.tests.bid_factories import bid_writer, open_opportunity, organisation_of
+from commissioning.tests.evaluation_factories import bidder, evaluation_in_state
+from commissioning.tests.factories import FundingPotFactory, commission_in_state, create_commission
 from councils.models import Role
 from councils.services import audit_record
 from councils.tests.factories import PortfolioFactory, UserFactory
 from tests.query_counts import assert_same_queries, assert_same_queries_between, assert_same_queries_on
-
-from .bid_factories import bid_writer, open_opportunity, organisation_of
-from .evaluation_factories import bidder, evaluation_in_state
-from .factories import FundingPotFactory, commission_in_state, create_commission
 
 pytestmark = pytest.mark.django_db
 

@@ -119,7 +119,7 @@ def can_terminate_agreement(agreement, user) -> bool:
 
 
 def ready_to_sign(agreement) -> bool:
-    from ..services import missing_to_sign
+    from monitoring.agreements.services import missing_to_sign
 
     return not missing_to_sign(agreement)
 
@@ -451,6 +451,6 @@ class AgreementVariation(models.Model):
     @property
     def changes(self) -> list[str]:
         """What changed, in words, from the before and after terms."""
-        from ..services import describe_changes
+        from monitoring.agreements.services import describe_changes
 
         return describe_changes(self.before, self.after)

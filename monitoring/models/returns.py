@@ -24,9 +24,8 @@ from commissioning.models import MONEY
 from councils.models import Council, Role
 from councils.permissions import has_any_role
 from councils.uploads import PrivateFileField
+from monitoring.models.agreements import Agreement, AgreementKpi, is_agreement_editor
 from providers.models import OrganisationMember, ProviderRole
-
-from .agreements import Agreement, AgreementKpi, is_agreement_editor
 
 
 class ReturnState(models.TextChoices):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .common import Period, financial_quarter, financial_year_of
+from monitoring.open_data.common import Period, financial_quarter, financial_year_of
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 

@@ -49,10 +49,8 @@ from commissioning.models import (
     OpportunityState,
 )
 from councils.models import Council
-from providers.models import Organisation
-
-from ..models import AgreementState, months_after_end
-from .common import (
+from monitoring.models import AgreementState, months_after_end
+from monitoring.open_data.common import (
     CURRENCY,
     LICENCE,
     Period,
@@ -66,6 +64,7 @@ from .common import (
     registrations,
     split_org_id,
 )
+from providers.models import Organisation
 
 VERSION = "1.1"
 SCHEMA_VERSION = "1.1.5"

@@ -39,9 +39,8 @@ from commissioning.models import (
     OpportunityDocument,
 )
 from councils.models import Council
-
-from ..models import REGISTER_STATES, Agreement, AgreementType, ScheduledPayment
-from .common import TRANSPARENCY_THRESHOLD, Period, is_vcse
+from monitoring.models import REGISTER_STATES, Agreement, AgreementType, ScheduledPayment
+from monitoring.open_data.common import TRANSPARENCY_THRESHOLD, Period, is_vcse
 
 # ---- Awards ----------------------------------------------------------------------------------------
 

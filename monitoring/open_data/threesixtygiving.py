@@ -26,8 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from monitoring.models import Agreement
-
-from .common import (
+from monitoring.open_data.common import (
     CURRENCY,
     LICENCE,
     council_org_id,

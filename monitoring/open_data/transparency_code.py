@@ -49,9 +49,8 @@ from django.utils import timezone
 from commissioning.models import Opportunity
 from councils.models import Council
 from monitoring.models import Agreement
-
-from . import selectors
-from .common import Period, csv_amount, is_vcse, registration_text, sme_status, yes_no
+from monitoring.open_data import selectors
+from monitoring.open_data.common import Period, csv_amount, is_vcse, registration_text, sme_status, yes_no
 
 TENDER_COLUMNS = [
     "Reference number",

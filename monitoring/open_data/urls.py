@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from monitoring.open_data import views
 
 app_name = "open_data"
 

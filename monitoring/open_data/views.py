@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from councils.models import Council
-
-from . import ocds, selectors, threesixtygiving, transparency_code
-from .common import (
+from monitoring.open_data import ocds, selectors, threesixtygiving, transparency_code
+from monitoring.open_data.common import (
     Period,
     csv_text,
     financial_quarter,
@@ -23,7 +22,7 @@ from .common import (
     financial_year_label,
     financial_year_of,
 )
-from .forms import BadQuery, parse_period, parse_quarter
+from monitoring.open_data.forms import BadQuery, parse_period, parse_quarter
 
 PAGE_SIZE = 25
 

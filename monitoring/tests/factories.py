@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from commissioning.models import DeliveryRoute, State
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role
-from monitoring import services
-from providers.demo import tiny_pdf
+from demo.providers import tiny_pdf
+from monitoring.agreements import services
 from providers.tests.factories import OrganisationFactory
 
 START = date(2026, 4, 1)

@@ -16,8 +16,8 @@ import time_machine
 from commissioning.tests.factories import staff
 from councils.models import ReminderKind, Role, SentReminder
 from councils.tests.factories import PortfolioFactory
-from monitoring import reminders
 from monitoring.models import MonitoringFrequency, MonitoringReturn
+from monitoring.reminders import services as reminders
 from monitoring.tests.factories import agreeing_commission, live_agreement
 from providers.models import ProviderRole
 from providers.tests.factories import OrganisationFactory, OrganisationMemberFactory

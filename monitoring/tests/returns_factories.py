@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from commissioning.tests.factories import staff
 from councils.models import Role
-from monitoring import returns_services
 from monitoring.models import MonitoringFrequency, MonitoringReturn, add_months
+from monitoring.returns import services as returns_services
+from monitoring.tests.factories import agreeing_commission, live_agreement
 from providers.models import Organisation, OrganisationMember, ProviderRole
 from providers.tests.factories import OrganisationMemberFactory
-
-from .factories import agreeing_commission, live_agreement
 
 
 def writer(agreement, role=ProviderRole.ORGANISATION_ADMIN):

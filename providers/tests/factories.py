@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from councils.tests.factories import UserFactory
-from providers.demo import tiny_pdf
+from demo.providers import tiny_pdf
 from providers.models import (
     ComplianceDocument,
     ComplianceDocumentKind,

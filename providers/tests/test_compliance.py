@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils.models import AuditEvent, Role
-from providers.demo import tiny_pdf
+from demo.providers import tiny_pdf
 from providers.models import ComplianceDocument, ComplianceDocumentKind, ExpiryStatus, ProviderRole
 from providers.selectors import organisation_summary
 from providers.tests.factories import ComplianceDocumentFactory, OrganisationMemberFactory

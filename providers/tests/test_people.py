@@ -10,9 +10,8 @@ from django.urls import reverse
 from councils.models import AuditEvent, User
 from providers import services
 from providers.models import OrganisationMember, ProviderRole
+from providers.tests.conftest import link_in
 from providers.tests.factories import OrganisationMemberFactory
-
-from .conftest import link_in
 
 NEW_PASSWORD = "quiet-orchard-lantern-77"
 

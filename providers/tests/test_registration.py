@@ -11,8 +11,7 @@ from councils.models import AuditEvent, User
 from councils.tests.factories import UserFactory
 from providers import services
 from providers.models import Organisation, OrganisationMember, OrganisationType, ProviderRole, Sector
-
-from .conftest import link_in
+from providers.tests.conftest import link_in
 
 pytestmark = pytest.mark.django_db
 

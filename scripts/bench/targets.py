@@ -23,8 +23,8 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from commissioning.models import Commission, Evaluation, EvaluationState, State  # noqa: E402
 from councils.models import Council  # noqa: E402
+from demo.scale_data import SCALE_PASSWORD, bench_logins  # noqa: E402
 from monitoring.models import Agreement, AgreementState  # noqa: E402
-from monitoring.scale_data import SCALE_PASSWORD, bench_logins  # noqa: E402
 
 
 def first_url(candidates: list[tuple[str, dict]], query: str = "") -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from monitoring import reminders
+from monitoring.reminders import services as reminders
 
 
 class Command(BaseCommand):

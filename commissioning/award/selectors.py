@@ -1,0 +1,638 @@
+"""Reads for the award: who may see it, what stops each step, the decision route and where the award
+has got to, the forward plan, and what stops an awarded agreement being signed.
+
+The evaluation summary attached to the recommendation is the signed-off one (`Evaluation.result`).
+A person sees it through `award_access`: never for a bid they declared a conflict against on the
+panel (its scores and letter are hidden from them here as on the evaluation's own pages), and never
+at all if they act for a bidder (the ethical wall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import dateformat, timezone
+
+from commissioning.evaluation.selectors import EvaluationSummary, summary_from_json
+from commissioning.models import (
+    BIDS_READABLE_STATES,
+    Award,
+    AwardItem,
+    AwardState,
+    Bid,
+    BidState,
+    CallIn,
+    Commission,
+    Declaration,
+    DeliveryRoute,
+    Evaluation,
+    EvaluationState,
+    ForwardPlanEntry,
+    Lot,
+    Opportunity,
+    OutcomeLetter,
+    State,
+)
+from commissioning.models.award import can_call_in, can_decide_award, is_award_officer
+from commissioning.sourcing.selectors.bids import is_walled_off, member_organisation_ids, opportunity_for_council
+from councils.calendar import add_working_days
+from councils.models import Council, Role, User
+from councils.permissions import OFFICER, has_any_role, roles_in
+from councils.templatetags.commissioner import money
+
+ZERO = Decimal("0")
+# The commission states in which an award can be decided: sourcing, or putting agreements in place
+# again after a decision was withdrawn on call-in.
+DECIDABLE_COMMISSION_STATES = (State.SOURCING, State.AGREEING)
+# Who reads awards across the council: officers and scrutiny members. Portfolio holders read the awards
+# of their own portfolios (as they may decide them); council administrators never see bid scores.
+AWARD_READERS = (*OFFICER, Role.SCRUTINY_MEMBER)
+
+
+def day(value: date | None) -> str:
+    """A date the British way, as the pages and letters show it: 24 November 2026."""
+    return dateformat.format(value, "j F Y") if value else ""
+
+
+# ---- The evaluation the award is built on ---------------------------------------------------------
+
+
+def signed_off_evaluation(opportunity: Opportunity) -> Evaluation | None:
+    evaluation = Evaluation.objects.filter(opportunity=opportunity).first()
+    if evaluation is None or evaluation.state != EvaluationState.SIGNED_OFF or not evaluation.result:
+        return None
+    return evaluation
+
+
+def signed_off_summary(opportunity: Opportunity, evaluation: Evaluation | None = None) -> EvaluationSummary | None:
+    """The ranking as the chair signed it off (stored with its digest), or None before sign-off."""
+    evaluation = evaluation or signed_off_evaluation(opportunity)
+    if evaluation is None:
+        return None
+    return summary_from_json(evaluation.result, evaluation.result_digest)
+
+
+def award_items(award: Award) -> list[AwardItem]:
+    return list(award.items.select_related("bid__organisation", "lot").order_by("lot__number", "id"))
+
+
+def items_total(items) -> Decimal:
+    return sum((item.value or ZERO for item in items), ZERO)
+
+
+def award_total(award: Award) -> Decimal:
+    return award.items.aggregate(total=Sum("value"))["total"] or ZERO
+
+
+def lots_of(opportunity: Opportunity) -> list[Lot]:
+    return list(opportunity.lots.order_by("number"))
+
+
+def bid_lot_ids(bids) -> dict[int, set[int]]:
+    """The lots each bid covers, in one query."""
+    covered: dict[int, set[int]] = {bid.pk: set() for bid in bids}
+    for bid_id, lot_id in Bid.lots.through.objects.filter(bid_id__in=covered).values_list("bid_id", "lot_id"):
+        covered[bid_id].add(lot_id)
+    return covered
+
+
+def bid_price(bid: Bid, lot: Lot | None) -> Decimal:
+    """The bid's price for the lot (its price lines for it; a bid for one lot may price without naming
+    it), or for the whole opportunity. Reads prefetched `price_lines` and `lots`."""
+    lines = list(bid.price_lines.all())
+    if lot is not None:
+        own = [line for line in lines if line.lot_id == lot.pk]
+        if not own and len(bid.lots.all()) == 1:
+            own = [line for line in lines if line.lot_id is None]
+        lines = own
+    return sum((line.amount for line in lines), ZERO)
+
+
+def lot_name(lot: Lot | None) -> str:
+    return f"Lot {lot.number}: {lot.title}" if lot is not None else ""
+
+
+def item_problems(opportunity: Opportunity, items, summary: EvaluationSummary | None) -> list[str]:
+    """What is wrong with a set of award items (each with `bid`, `lot`, `value`), in words: the bids
+    must be submitted, ranked and not excluded; each item's lot one the bid covers; every lot awarded;
+    values not negative; and the total within the budget envelope."""
+    problems = []
+    items = list(items)
+    if not items:
+        return ["Choose at least one winning bid"]
+    lots = lots_of(opportunity)
+    ranked = {row.bid_id for row in summary.ranked} if summary else set()
+    excluded = {row.bid_id for row in summary.excluded} if summary else set()
+    covered = bid_lot_ids([item.bid for item in items])
+    seen = set()
+    for item in items:
+        bid, lot = item.bid, item.lot
+        who = f"{bid.organisation}'s bid"
+        if bid.opportunity_id != opportunity.pk:
+            problems.append(f"{who} is for another opportunity")
+            continue
+        if bid.state != BidState.SUBMITTED:
+            problems.append(f"{who} is no longer submitted: it cannot be awarded")
+        elif bid.pk in excluded:
+            problems.append(f"{who} was excluded at the compliance checks: it cannot be awarded")
+        elif bid.pk not in ranked:
+            problems.append(f"{who} was not ranked by the evaluation: it cannot be awarded")
+        if lots and lot is None:
+            problems.append(f"Choose the lot {who} is awarded")
+        elif not lots and lot is not None:
+            problems.append("This opportunity has no lots: award the whole opportunity")
+        elif lot is not None and lot.opportunity_id != opportunity.pk:
+            problems.append(f"{lot_name(lot)} is not a lot of this opportunity")
+        elif lot is not None and lot.pk not in covered.get(bid.pk, set()):
+            problems.append(f"{who} does not cover {lot_name(lot)}")
+        key = (bid.pk, getattr(lot, "pk", None))
+        if key in seen:
+            problems.append(f"{who} is awarded {lot_name(lot) or 'the opportunity'} twice")
+        seen.add(key)
+        if item.value is None:
+            problems.append(f"Enter the value awarded to {who}")
+        elif item.value < 0:
+            problems.append(f"The value awarded to {who} cannot be negative")
+    awarded_lots = {item.lot.pk for item in items if item.lot is not None}
+    for lot in lots:
+        if lot.pk not in awarded_lots:
+            problems.append(f"Award {lot_name(lot)} to at least one bid")
+    total = items_total(items)
+    if total > opportunity.budget_envelope:
+        problems.append(
+            f"The awards add up to {money(total)}, more than the budget envelope of "
+            f"{money(opportunity.budget_envelope)}"
+        )
+    return problems
+
+
+# ---- Forward plan ---------------------------------------------------------------------------------
+
+
+def current_forward_plan_entries(commission: Commission, opportunity: Opportunity | None = None):
+    """Entries on the forward plan for this commission still to be decided (for this opportunity, or
+    for the commission as a whole), earliest published first."""
+    entries = ForwardPlanEntry.objects.filter(commission=commission, decided_on__isnull=True, withdrawn_on__isnull=True)
+    if opportunity is not None:
+        entries = entries.filter(Q(opportunity__isnull=True) | Q(opportunity=opportunity))
+    return entries.order_by("published_on", "id")
+
+
+def earliest_decision_on(entry: ForwardPlanEntry) -> date:
+    """The first day the decision may be taken: `forward_plan_days` clear days after publication
+    (neither the day it was published nor the day of the decision counts)."""
+    return entry.published_on + timedelta(days=entry.council.forward_plan_days + 1)
+
+
+def forward_plan_entry_for(award: Award) -> ForwardPlanEntry | None:
+    return current_forward_plan_entries(award.commission, award.opportunity).select_related("council").first()
+
+
+def forward_plan_problem(award: Award, decided_on: date) -> str:
+    """Why a key decision taken on `decided_on` would not have been on the forward plan long enough
+    ("" when it would)."""
+    entry = forward_plan_entry_for(award)
+    days = award.council.forward_plan_days
+    if entry is None:
+        return (
+            f"Publish this key decision on the forward plan: it must be there at least {days} clear days "
+            "before it is taken"
+        )
+    earliest = earliest_decision_on(entry)
+    if decided_on < earliest:
+        return (
+            f"The forward plan entry {entry.reference} was published on {day(entry.published_on)}: with "
+            f"{days} clear days' notice the decision can be taken from {day(earliest)}"
+        )
+    return ""
+
+
+def _entries(council: Council | None) -> QuerySet[ForwardPlanEntry]:
+    entries = ForwardPlanEntry.objects.select_related("council", "commission", "portfolio__holder", "opportunity")
+    return entries if council is None else entries.filter(council=council)
+
+
+def forward_plan(council: Council | None = None) -> QuerySet[ForwardPlanEntry]:
+    """The forward plan: key decisions a council has said it will take and has not yet taken or
+    withdrawn (every council's when `council` is None), soonest first."""
+    return _entries(council).filter(decided_on__isnull=True, withdrawn_on__isnull=True).order_by("expected_on", "id")
+
+
+def forward_plan_past(council: Council) -> QuerySet[ForwardPlanEntry]:
+    """The council's forward plan entries that have been decided or withdrawn, latest first."""
+    return (
+        _entries(council)
+        .filter(Q(decided_on__isnull=False) | Q(withdrawn_on__isnull=False))
+        .order_by("-published_on", "-id")
+    )
+
+
+def forward_plan_entry(council: Council, pk: int) -> ForwardPlanEntry:
+    entry = _entries(council).filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def key_decision_commissions(council: Council) -> QuerySet[Commission]:
+    """Commissions a key decision may still be planned for: every open commission of the council."""
+    return (
+        Commission.objects.filter(council=council)
+        .exclude(state__in=[State.DECOMMISSIONED, State.CANCELLED])
+        .order_by("reference")
+    )
+
+
+# ---- Gates: what is missing before each step (the FSM conditions use these) ------------------------
+
+
+def _is_key_value(council: Council, total: Decimal) -> bool:
+    return total >= council.key_decision_threshold
+
+
+def is_key_decision(award: Award, total: Decimal | None = None) -> bool:
+    """Fixed when the recommendation is sent; before that, what the items' total would make it."""
+    if award.state != AwardState.DRAFT:
+        return award.is_key_decision
+    return _is_key_value(award.council, award_total(award) if total is None else total)
+
+
+def _common_missing(award: Award, summary: EvaluationSummary | None, items) -> list[str]:
+    missing = []
+    if summary is None:
+        missing.append("The evaluation must be signed off")
+    if award.opportunity.state not in BIDS_READABLE_STATES:
+        missing.append("The opportunity's bids must have been opened")
+    if award.commission.state not in DECIDABLE_COMMISSION_STATES:
+        missing.append(
+            f"The commission is ‘{award.commission.get_state_display().lower()}’: an award is decided while it is "
+            "sourcing providers"
+        )
+    return missing + item_problems(award.opportunity, items, summary)
+
+
+def missing_to_submit(award: Award) -> list[str]:
+    """Before the recommendation goes to the decision-maker: a signed-off evaluation, a written
+    recommendation, and valid items (every lot awarded, within the budget envelope)."""
+    missing = _common_missing(award, signed_off_summary(award.opportunity), award_items(award))
+    if not award.recommendation.strip():
+        missing.insert(0, "Write the recommendation to the decision-maker")
+    return missing
+
+
+def missing_to_approve(award: Award, today: date | None = None) -> list[str]:
+    """Before the decision: the recommendation as it was sent, still valid, on the evaluation it was
+    sent with; and for a key decision, on the forward plan long enough for a decision today."""
+    today = today or timezone.localdate()
+    evaluation = signed_off_evaluation(award.opportunity)
+    missing = _common_missing(award, signed_off_summary(award.opportunity, evaluation), award_items(award))
+    if evaluation is not None and award.evaluation_digest and evaluation.result_digest != award.evaluation_digest:
+        missing.append("The evaluation summary is not the one the recommendation was sent with: refer it back")
+    if award.is_key_decision:
+        problem = forward_plan_problem(award, today)
+        if problem:
+            missing.append(problem)
+    return missing
+
+
+def _call_ins_of_this_decision(award: Award) -> QuerySet[CallIn]:
+    call_ins = CallIn.objects.filter(award=award)
+    if award.approved_at is not None:
+        call_ins = call_ins.filter(called_in_at__gte=award.approved_at)
+    return call_ins
+
+
+def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
+    """A scrutiny member may call in a key decision once, during its call-in period."""
+    today = today or timezone.localdate()
+    if not award.is_key_decision:
+        return ["Only a key decision (by cabinet or a portfolio holder) can be called in"]
+    if award.state != AwardState.APPROVED:
+        return ["Only an approved decision can be called in"]
+    if award.effective_on is not None:
+        return [f"The decision has had effect since {day(award.effective_on)}"]
+    if award.call_in_ends_on is None or today > award.call_in_ends_on:
+        return [f"The call-in period ended on {day(award.call_in_ends_on)}"]
+    if _call_ins_of_this_decision(award).exists():
+        return ["This decision has already been called in once"]
+    return []
+
+
+# ---- The route, the status and the signing gate, in words -------------------------------------------
+
+
+def standstill_applies(award: Award, total: Decimal | None = None) -> bool:
+    """A contract at or above the procurement threshold waits out the standstill before signing."""
+    total = award_total(award) if total is None else total
+    return award.commission.delivery_route == DeliveryRoute.CONTRACT and total >= award.council.procurement_threshold
+
+
+def standstill_end_if_sent(award: Award, sent_on: date | None = None) -> date:
+    """When the standstill would end if the letters went on `sent_on` (today)."""
+    return add_working_days(sent_on or timezone.localdate(), award.council.standstill_working_days)
+
+
+@dataclass
+class DecisionRoute:
+    key_decision: bool
+    total: Decimal
+    threshold: Decimal
+    decision_maker: str
+    why: str
+    forward_plan_entry: ForwardPlanEntry | None = None
+    decision_from: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def decision_route(award: Award) -> DecisionRoute:
+    """Who decides this award and why: the council's key-decision threshold against the total."""
+    council = award.council
+    total = award.value_at_submission if award.state != AwardState.DRAFT else None
+    total = award_total(award) if total is None else total
+    threshold = award.threshold_at_submission if award.state != AwardState.DRAFT else None
+    threshold = council.key_decision_threshold if threshold is None else threshold
+    key = is_key_decision(award, total)
+    notes = []
+    if key:
+        portfolio = award.commission.portfolio
+        if portfolio is not None and portfolio.holder_id is not None:
+            maker = f"{portfolio.holder}, portfolio holder for {portfolio.name} (or cabinet)"
+        else:
+            maker = "A portfolio holder or cabinet"
+        why = (
+            f"The award totals {money(total)}, at or above the key-decision threshold of {money(threshold)}: "
+            "it is a key decision for cabinet or the portfolio holder."
+        )
+        entry = forward_plan_entry_for(award)
+        notes.append(
+            f"It must be on the forward plan at least {council.forward_plan_days} clear days before it is taken; "
+            f"after the decision scrutiny may call it in for {council.call_in_working_days} working days."
+        )
+        decision_from = earliest_decision_on(entry) if entry else None
+    else:
+        maker = "The lead commissioner (delegated officer decision)"
+        why = (
+            f"The award totals {money(total)}, below the key-decision threshold of {money(threshold)}: "
+            "it is a delegated officer decision."
+        )
+        entry, decision_from = None, None
+    if standstill_applies(award, total):
+        notes.append(
+            f"It is a contract at or above the procurement threshold of {money(council.procurement_threshold)}: "
+            f"a standstill of {council.standstill_working_days} working days runs from the letters before "
+            "any agreement is signed."
+        )
+    return DecisionRoute(
+        key_decision=key,
+        total=total,
+        threshold=threshold,
+        decision_maker=maker,
+        why=why,
+        forward_plan_entry=entry,
+        decision_from=decision_from,
+        notes=notes,
+    )
+
+
+def open_call_in(award: Award) -> CallIn | None:
+    return CallIn.objects.filter(award=award, resolution="").select_related("called_in_by").first()
+
+
+def award_status(award: Award, today: date | None = None) -> list[str]:
+    """Where the award has got to, in words: the decision, call-in, effect, letters and standstill."""
+    today = today or timezone.localdate()
+    if award.state == AwardState.DRAFT:
+        return ["The recommendation is being prepared."]
+    if award.state == AwardState.AWAITING_DECISION:
+        return [f"The recommendation was sent for decision on {day(timezone.localdate(award.submitted_at))}."]
+    decided = f"Approved on {day(award.decided_on)} by {award.decided_by} ({award.get_decision_maker_display()}"
+    decided += f", {award.decision_reference})." if award.decision_reference else ")."
+    status = [decided]
+    if award.state == AwardState.CALLED_IN:
+        call_in = open_call_in(award)
+        if call_in is not None:
+            status.append(
+                f"Called in by {call_in.called_in_by} on {day(timezone.localdate(call_in.called_in_at))}: the "
+                "decision-maker must now confirm or withdraw the decision."
+            )
+        return status
+    if award.in_call_in_period(today):
+        status.append(
+            f"Scrutiny can call the decision in until the end of {day(award.call_in_ends_on)}; if nobody does, "
+            f"it has effect from {day(award.effective_from())}."
+        )
+        return status
+    effective = award.effective_from()
+    status.append(f"The decision has effect from {day(effective)}." if effective else "")
+    if award.letters_sent_at is None:
+        status.append("The outcome letters have not been sent yet.")
+        return [s for s in status if s]
+    status.append(f"The outcome letters were sent on {day(timezone.localdate(award.letters_sent_at))}.")
+    if award.standstill_applies and award.standstill_ends_on:
+        if today <= award.standstill_ends_on:
+            status.append(
+                f"The standstill period runs until the end of {day(award.standstill_ends_on)}: the agreements "
+                f"can be signed from {day(award.standstill_ends_on + timedelta(days=1))}."
+            )
+        else:
+            status.append(f"The standstill period ended on {day(award.standstill_ends_on)}.")
+    else:
+        status.append("No standstill period applies: the agreements can be signed.")
+    return [s for s in status if s]
+
+
+def signing_blockers(agreement) -> list[str]:
+    """What the award still stops, for an agreement made from a bid: the decision not approved, the
+    call-in period running or the decision called in, the letters not sent, the standstill running.
+    Empty when clear, and for an agreement recorded without an award (no bid, or no award made)."""
+    if agreement.bid_id is None:
+        return []
+    bid = agreement.bid
+    award = (
+        Award.objects.filter(opportunity_id=bid.opportunity_id)
+        .select_related("commission__council", "decided_by")
+        .first()
+    )
+    if award is None:
+        return []
+    today = timezone.localdate()
+    if not award.items.filter(bid_id=bid.pk).exists():
+        return [f"{bid.organisation}'s bid is not one of the award's winning bids"]
+    if award.state == AwardState.CALLED_IN:
+        return ["Scrutiny has called the award decision in: wait until the decision-maker confirms it"]
+    if award.state != AwardState.APPROVED:
+        return ["The award decision has not been approved"]
+    if not award.has_effect(today):
+        return [
+            f"The call-in period runs until the end of {day(award.call_in_ends_on)}: the agreement can be signed "
+            f"once the decision has effect, from {day(award.effective_from())}"
+        ]
+    if award.letters_sent_at is None:
+        return ["Send the outcome letters to every bidder"]
+    if award.standstill_applies and award.standstill_ends_on and today <= award.standstill_ends_on:
+        return [
+            f"The standstill period runs until the end of {day(award.standstill_ends_on)}: the agreement can be "
+            f"signed from {day(award.standstill_ends_on + timedelta(days=1))}"
+        ]
+    return []
+
+
+# ---- Who is looking ---------------------------------------------------------------------------------
+
+
+def may_read_award(user: User, opportunity: Opportunity) -> bool:
+    """Officers and scrutiny members of the council, and the portfolio holder who would decide it —
+    never anyone who acts for a bidder."""
+    council = opportunity.council
+    if not user.is_authenticated or is_walled_off(user, opportunity):
+        return False
+    if has_any_role(user, council, AWARD_READERS):
+        return True
+    if has_any_role(user, council, (Role.PORTFOLIO_HOLDER,)):
+        portfolio = opportunity.commission.portfolio
+        return portfolio is None or portfolio.holder_id in (None, user.pk)
+    return False
+
+
+def conflicted_bid_ids(user: User, opportunity: Opportunity) -> set[int]:
+    """The bids this person declared a conflict of interest against on the panel (now or before)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Declaration.objects.filter(
+            member__user=user, evaluation__opportunity=opportunity, has_conflict=True
+        ).values_list("bid_id", flat=True)
+    )
+
+
+@dataclass
+class AwardAccess:
+    """One person's view of one opportunity's award, worked out once per request."""
+
+    user: User
+    opportunity: Opportunity
+    award: Award | None
+    may_read: bool
+    is_officer: bool
+    has_council_role: bool
+    hidden_bids: set[int]
+
+    @property
+    def may_decide(self) -> bool:
+        return self.award is not None and can_decide_award(self.award, self.user)
+
+    @property
+    def may_call_in(self) -> bool:
+        return self.award is not None and can_call_in(self.award, self.user)
+
+    def deny(self):
+        """Council people are told no (403); anyone else must not learn that the award exists."""
+        from django.core.exceptions import PermissionDenied
+
+        if self.has_council_role:
+            raise PermissionDenied
+        raise Http404
+
+
+def award_of(opportunity: Opportunity) -> Award | None:
+    return (
+        Award.objects.select_related(
+            "opportunity__council", "commission__council", "commission__portfolio__holder", "decided_by", "submitted_by"
+        )
+        .filter(opportunity=opportunity)
+        .first()
+    )
+
+
+def award_access(user: User, council: Council, opportunity_pk: int) -> AwardAccess:
+    """The opportunity (404 unless it is this council's) and the visitor's part in its award."""
+    opportunity = opportunity_for_council(council, opportunity_pk, "commission__portfolio", "commission__council")
+    may_read = may_read_award(user, opportunity)
+    award = award_of(opportunity)
+    if award is not None:
+        award.opportunity = opportunity  # one object for both, so the pages see the same state
+    return AwardAccess(
+        user=user,
+        opportunity=opportunity,
+        award=award,
+        may_read=may_read,
+        is_officer=may_read and is_award_officer(opportunity, user),
+        has_council_role=bool(roles_in(user, council)),
+        hidden_bids=conflicted_bid_ids(user, opportunity) if may_read else set(),
+    )
+
+
+def summary_for(access: AwardAccess) -> EvaluationSummary | None:
+    """The signed-off summary as this person may see it: without the bids they are conflicted with."""
+    summary = signed_off_summary(access.opportunity)
+    if summary is None:
+        return None
+    shown = {row.bid_id for row in summary.ranked} | {row.bid_id for row in summary.excluded}
+    return summary.only(shown - access.hidden_bids)
+
+
+def letters_for(access: AwardAccess) -> list[OutcomeLetter]:
+    if access.award is None:
+        return []
+    return [
+        letter
+        for letter in OutcomeLetter.objects.filter(award=access.award).select_related("bid__organisation")
+        if letter.bid_id not in access.hidden_bids
+    ]
+
+
+def letter_for(access: AwardAccess, pk: int) -> OutcomeLetter:
+    for letter in letters_for(access):
+        if letter.pk == pk:
+            return letter
+    raise Http404
+
+
+def letter_for_provider(user: User, reference: str, pk: int) -> OutcomeLetter:
+    """A provider's own letter: only the organisations they act for, only for this opportunity."""
+    letter = (
+        OutcomeLetter.objects.select_related("bid__organisation", "bid__opportunity", "award")
+        .filter(pk=pk, bid__opportunity__reference=reference, bid__organisation_id__in=member_organisation_ids(user))
+        .first()
+    )
+    if letter is None:
+        raise Http404
+    return letter
+
+
+def awards_for_user(user: User, council: Council) -> dict[str, list[Award]]:
+    """The council's awards this person may see, in fixed queries: every award for officers and
+    scrutiny members, those of their portfolios for a portfolio holder, none where they act for a
+    bidder; split into those waiting for this person (to decide, or to call in) and the rest."""
+    awards = Award.objects.filter(commission__council=council)
+    if not has_any_role(user, council, AWARD_READERS):
+        if not has_any_role(user, council, (Role.PORTFOLIO_HOLDER,)):
+            return {"waiting": [], "others": []}
+        awards = awards.filter(
+            Q(commission__portfolio__isnull=True)
+            | Q(commission__portfolio__holder__isnull=True)
+            | Q(commission__portfolio__holder=user)
+        )
+    organisations = member_organisation_ids(user)
+    if organisations:
+        bid_for = Bid.objects.filter(
+            Q(organisation_id__in=organisations) | Q(partners__organisation_id__in=organisations)
+        ).values("opportunity_id")
+        awards = awards.exclude(opportunity_id__in=bid_for)
+    awards = list(
+        awards.select_related("opportunity__council", "commission__council", "commission__portfolio", "decided_by")
+        .annotate(total=Sum("items__value"))
+        .order_by("-updated_at", "-id")
+    )
+    today = timezone.localdate()
+    waiting, others = [], []
+    for award in awards:
+        mine = (award.state == AwardState.AWAITING_DECISION and can_decide_award(award, user)) or (
+            award.in_call_in_period(today) and can_call_in(award, user)
+        )
+        (waiting if mine else others).append(award)
+    return {"waiting": waiting, "others": others}

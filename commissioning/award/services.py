@@ -1,0 +1,741 @@
+"""Writes for the award: the recommendation (which bids win, for which lot, for how much), the
+forward plan, the decision and its call-in, and the outcome letters.
+
+The recommendation goes to the decision-maker the council's thresholds name (`award_selectors.
+decision_route`). Approving it records the decision, drafts one agreement per award item through
+`monitoring.services.agreement_create_from_award` and moves the commission to "putting agreements in
+place" through `commission_transition`, all in one transaction. Every step goes through
+`award_transition` (permission, the gate in words, the reason, one transaction, optimistic locking,
+an audit event); every other write checks who is acting and the award's state on a locked row.
+Audit events name bids and carry totals, never scores or what a bid says.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, has_transition_perm
+
+from commissioning.award import letters as award_letters
+from commissioning.award import selectors
+from commissioning.cycle.services import (
+    Decision,
+    TransitionConflict,
+    TransitionRefused,
+    commission_transition,
+    validate_decision,
+)
+from commissioning.evaluation.selectors import EvaluationSummary, evaluated_bids
+from commissioning.models import (
+    Award,
+    AwardItem,
+    AwardState,
+    Bid,
+    CallIn,
+    CallInResolution,
+    Commission,
+    DecisionMaker,
+    ForwardPlanEntry,
+    Opportunity,
+    OutcomeLetter,
+    State,
+)
+from commissioning.sourcing.selectors.bids import is_walled_off
+from councils.calendar import add_working_days
+from councils.models import Role, User
+from councils.permissions import has_any_role
+from councils.services import audit_record
+from councils.templatetags.commissioner import money
+from providers.models import OrganisationMember, ProviderRole
+
+logger = logging.getLogger(__name__)
+
+AWARD_OFFICERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
+KEY_DECISION_MAKERS = (DecisionMaker.PORTFOLIO_HOLDER, DecisionMaker.CABINET)
+ZERO = Decimal("0")
+
+
+def _require_officer(by: User, opportunity: Opportunity) -> None:
+    if not has_any_role(by, opportunity.council, AWARD_OFFICERS) or is_walled_off(by, opportunity):
+        raise PermissionDenied
+
+
+def _audit(award: Award, by: User | None, event: str, **kwargs) -> None:
+    audit_record(council=award.council, actor=by, event_type=f"award.{event}", obj=award, **kwargs)
+
+
+def _locked(award: Award) -> Award:
+    return (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("opportunity__council", "commission__council", "commission__portfolio")
+        .get(pk=award.pk)
+    )
+
+
+# ---- Starting the award and the recommendation ----------------------------------------------------
+
+
+def _proposed_items(opportunity: Opportunity, summary: EvaluationSummary) -> list[AwardItem]:
+    """Per lot (or for the whole opportunity) the top-ranked eligible bid covering it, for its price —
+    or, with no price, the lot's budget (the budget envelope without lots)."""
+    order = [row.bid_id for row in summary.ranked]
+    bids = {bid.pk: bid for bid in Bid.objects.filter(pk__in=order).prefetch_related("price_lines", "lots")}
+    ranked = [bids[pk] for pk in order if pk in bids]
+    lots = selectors.lots_of(opportunity)
+    if not lots:
+        if not ranked:
+            return []
+        price = selectors.bid_price(ranked[0], None)
+        return [AwardItem(bid=ranked[0], lot=None, value=price if price > 0 else opportunity.budget_envelope)]
+    items = []
+    for lot in lots:
+        bid = next((b for b in ranked if any(own.pk == lot.pk for own in b.lots.all())), None)
+        if bid is None:
+            continue
+        price = selectors.bid_price(bid, lot)
+        items.append(AwardItem(bid=bid, lot=lot, value=price if price > 0 else (lot.budget or ZERO)))
+    return items
+
+
+def _default_recommendation(summary: EvaluationSummary, items: list[AwardItem]) -> str:
+    rows = {row.bid_id: row for row in summary.ranked}
+    lines = [
+        f"The evaluation panel signed off its ranking of {len(summary.ranked)} eligible "
+        f"bid{'s' if len(summary.ranked) != 1 else ''} on {selectors.day(timezone.localdate(summary.signed_off_at))}"
+        + (f"; {len(summary.excluded)} excluded at the compliance checks." if summary.excluded else ".")
+    ]
+    for item in items:
+        row = rows[item.bid_id]
+        what = selectors.lot_name(item.lot) or "the contract"
+        lines.append(
+            f"Recommended: award {what} to {item.bid.organisation} for {money(item.value)} "
+            f"(ranked {row.rank} with {row.total} points out of 100)."
+        )
+    return "\n".join(lines)
+
+
+def award_start(*, by: User, opportunity: Opportunity) -> Award:
+    """A lead commissioner or commissioning officer starts the award once the evaluation is signed off
+    (idempotent: the existing award is returned). The recommendation starts from the ranking: per lot,
+    or for the whole opportunity, the top-ranked eligible bid covering it, for its price."""
+    _require_officer(by, opportunity)
+    existing = Award.objects.filter(opportunity=opportunity).first()
+    if existing is not None:
+        return existing
+    evaluation = selectors.signed_off_evaluation(opportunity)
+    if evaluation is None:
+        raise ValidationError("The award can be started once the evaluation has been signed off.")
+    commission = opportunity.commission
+    if commission.state != State.SOURCING:
+        raise ValidationError(
+            f"The award is made while the commission is sourcing providers; it is "
+            f"‘{commission.get_state_display().lower()}’."
+        )
+    summary = selectors.signed_off_summary(opportunity, evaluation)
+    items = _proposed_items(opportunity, summary)
+    try:
+        with transaction.atomic():
+            award = Award.objects.create(
+                opportunity=opportunity,
+                commission=commission,
+                cycle=opportunity.cycle,
+                created_by=by,
+                recommendation=_default_recommendation(summary, items),
+            )
+            for item in items:
+                item.award = award
+            AwardItem.objects.bulk_create(items)
+            _audit(
+                award,
+                by,
+                "started",
+                to_state=award.state,
+                extra={
+                    "evaluation_digest": evaluation.result_digest,
+                    "items": [{"bid": i.bid_id, "lot": i.lot_id, "value": str(i.value)} for i in items],
+                },
+            )
+    except IntegrityError:
+        # Two officers started it at the same moment: the other one's award stands.
+        return Award.objects.get(opportunity=opportunity)
+    return award
+
+
+@transaction.atomic
+def award_items_save(*, by: User, award: Award, items: list[dict], recommendation: str) -> Award:
+    """Replace the recommendation's items (each `bid`, `lot` or None, `value`, `note`) and its text,
+    while it is being prepared. A split award has several items: lots to different providers, or
+    shared delivery of one lot (say who does what in the note)."""
+    award = _locked(award)
+    _require_officer(by, award.opportunity)
+    if award.state != AwardState.DRAFT:
+        raise ValidationError(
+            f"The recommendation is fixed while it is ‘{award.get_state_display().lower()}’: "
+            "refer it back to change it."
+        )
+    rows = [
+        AwardItem(
+            award=award,
+            bid=item["bid"],
+            lot=item.get("lot"),
+            value=item.get("value"),
+            note=(item.get("note") or "").strip(),
+        )
+        for item in items
+    ]
+    problems = selectors.item_problems(award.opportunity, rows, selectors.signed_off_summary(award.opportunity))
+    if problems:
+        raise ValidationError(problems)
+    award.items.all().delete()
+    AwardItem.objects.bulk_create(rows)
+    award.recommendation = recommendation.strip()
+    award.save(update_fields=["recommendation", "updated_at"])
+    _audit(
+        award,
+        by,
+        "items_saved",
+        extra={
+            "items": [{"bid": i.bid_id, "lot": i.lot_id, "value": str(i.value)} for i in rows],
+            "total": str(selectors.items_total(rows)),
+        },
+    )
+    return award
+
+
+# ---- The forward plan -------------------------------------------------------------------------------
+
+
+def _next_forward_plan_reference(council, year: int) -> str:
+    prefix = f"FP/{council.short_code}/{year}/"
+    numbers = [
+        int(reference.removeprefix(prefix))
+        for reference in ForwardPlanEntry.objects.filter(reference__startswith=prefix).values_list(
+            "reference", flat=True
+        )
+        if reference.removeprefix(prefix).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def _add_forward_plan_entry(
+    *, by: User, commission: Commission, matter: str, decision_maker: str, expected_on: date, opportunity=None
+) -> ForwardPlanEntry:
+    council = commission.council
+    today = timezone.localdate()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                entry = ForwardPlanEntry.objects.create(
+                    council=council,
+                    commission=commission,
+                    opportunity=opportunity,
+                    reference=_next_forward_plan_reference(council, today.year),
+                    matter=matter,
+                    decision_maker=decision_maker,
+                    portfolio=commission.portfolio,
+                    expected_on=expected_on,
+                    published_on=today,
+                    published_by=by,
+                )
+                audit_record(
+                    council=council,
+                    actor=by,
+                    event_type="forward_plan.published",
+                    obj=commission,
+                    extra={
+                        "entry": entry.pk,
+                        "reference": entry.reference,
+                        "expected_on": expected_on.isoformat(),
+                        "opportunity": getattr(opportunity, "pk", None),
+                    },
+                )
+                return entry
+        except IntegrityError:
+            continue  # another entry took the number a moment ago
+    raise ValidationError("Could not allocate a forward plan reference; try again.")
+
+
+def forward_plan_publish(
+    *,
+    by: User,
+    commission: Commission,
+    matter: str,
+    decision_maker: str,
+    expected_on: date | None,
+    opportunity: Opportunity | None = None,
+) -> ForwardPlanEntry:
+    """A commissioner puts a key decision on the council's forward plan, published today: what will be
+    decided, by whom, and when — at least `forward_plan_days` clear days ahead."""
+    council = commission.council
+    if not has_any_role(by, council, AWARD_OFFICERS):
+        raise PermissionDenied
+    errors = {}
+    if not matter.strip():
+        errors["matter"] = "Describe the decision to be taken."
+    if decision_maker not in KEY_DECISION_MAKERS:
+        errors["decision_maker"] = "A key decision is taken by cabinet or a portfolio holder."
+    earliest = timezone.localdate() + timedelta(days=council.forward_plan_days + 1)
+    if expected_on is None:
+        errors["expected_on"] = "Enter when the decision is expected."
+    elif expected_on < earliest:
+        errors["expected_on"] = (
+            f"A key decision must be on the forward plan for {council.forward_plan_days} clear days: "
+            f"it can be expected on {selectors.day(earliest)} at the earliest."
+        )
+    if opportunity is not None and opportunity.commission_id != commission.pk:
+        errors["opportunity"] = "Choose an opportunity of this commission."
+    if commission.state in (State.DECOMMISSIONED, State.CANCELLED):
+        errors["commission"] = "Choose an open commission."
+    if errors:
+        raise ValidationError(errors)
+    return _add_forward_plan_entry(
+        by=by,
+        commission=commission,
+        matter=matter.strip(),
+        decision_maker=decision_maker,
+        expected_on=expected_on,
+        opportunity=opportunity,
+    )
+
+
+@transaction.atomic
+def forward_plan_withdraw(*, by: User, entry: ForwardPlanEntry, reason: str) -> ForwardPlanEntry:
+    """Take a key decision off the forward plan (it will not be taken as published), with why."""
+    entry = ForwardPlanEntry.objects.select_for_update().select_related("council", "commission").get(pk=entry.pk)
+    if not has_any_role(by, entry.council, AWARD_OFFICERS):
+        raise PermissionDenied
+    if not entry.is_current:
+        raise ValidationError(f"{entry.reference} has already been decided or withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason it is withdrawn: it is published with the entry."})
+    entry.withdrawn_on, entry.withdrawn_reason = timezone.localdate(), reason.strip()
+    entry.save(update_fields=["withdrawn_on", "withdrawn_reason"])
+    audit_record(
+        council=entry.council,
+        actor=by,
+        event_type="forward_plan.withdrawn",
+        obj=entry.commission,
+        reason=entry.withdrawn_reason,
+        extra={"entry": entry.pk, "reference": entry.reference},
+    )
+    return entry
+
+
+def forward_plan_for_opportunity(*, by: User, opportunity: Opportunity) -> ForwardPlanEntry | None:
+    """When an opportunity at or above the key-decision threshold is published, its award goes on the
+    forward plan at once (expected on the opportunity's award date, or once the notice allows)."""
+    from commissioning.sourcing.services.opportunities import opportunity_value
+
+    commission = opportunity.commission
+    council = commission.council
+    value = opportunity_value(commission, opportunity.budget_envelope)
+    if value < council.key_decision_threshold:
+        return None
+    existing = selectors.current_forward_plan_entries(commission, opportunity).first()
+    if existing is not None:
+        return existing
+    earliest = timezone.localdate() + timedelta(days=council.forward_plan_days + 1)
+    return _add_forward_plan_entry(
+        by=by,
+        commission=commission,
+        opportunity=opportunity,
+        matter=(
+            f"Award of {opportunity.reference} {opportunity.title}, worth up to {money(value)}, to the "
+            "provider(s) ranked highest by the evaluation."
+        ),
+        decision_maker=DecisionMaker.PORTFOLIO_HOLDER if commission.portfolio_id else DecisionMaker.CABINET,
+        expected_on=max(opportunity.expected_award_on, earliest),
+    )
+
+
+# ---- Steps: submit, refer back, approve, call in, confirm or withdraw ------------------------------
+
+
+def _state_words(instance) -> str:
+    return instance.get_state_display().lower()
+
+
+def available_steps(award: Award, user: User) -> list[dict]:
+    """The steps this person may take from here, each with what is still missing (empty when ready)."""
+    steps = []
+    for transition in award.get_all_state_transitions():
+        if transition.source != award.state:
+            continue
+        if not getattr(award, transition.name)._django_fsm.has_transition_perm(award, award.state, user):
+            continue
+        gate = transition.custom.get("gate")
+        steps.append(
+            {
+                "name": transition.name,
+                "label": transition.custom["label"],
+                "needs_reason": transition.custom.get("needs_reason", False),
+                "destructive": transition.custom.get("destructive", False),
+                "decision": transition.custom.get("decision", False),
+                "missing": getattr(selectors, gate)(award) if gate else [],
+            }
+        )
+    return steps
+
+
+def run_transition(
+    *,
+    by: User,
+    instance: models.Model,
+    name: str,
+    noun: str,
+    gates,
+    reason: str = "",
+    seen_state: str | None = None,
+    validate: Callable[[], None] | None = None,
+    update: Callable[[], None] | None = None,
+    then: Callable[[str], dict | None] | None = None,
+    event: str | None = None,
+) -> models.Model:
+    """One step of a django-fsm state machine, as every service here takes it: the step must exist and
+    start from the current state (the state the person saw, too), the person must be allowed to take
+    it, a reason given where one is needed and nothing missing at its gate (`gates.<custom gate>`);
+    `validate` then checks what the step itself needs. The transition, `update` (fields set before
+    saving), the save with optimistic locking, `then` (what follows, returning audit details) and the
+    audit event run in one transaction."""
+    transitions = {t.name for t in instance.get_all_state_transitions()}
+    if name not in transitions:
+        raise TransitionRefused([f"‘{name}’ is not a step of {noun}"])
+    if seen_state is not None and seen_state != instance.state:
+        raise TransitionConflict(f"Someone else moved this {noun} on a moment ago. Check where it is now.")
+    method = getattr(instance, name)
+    meta = method._django_fsm
+    if not meta.has_transition(instance.state):
+        raise TransitionRefused([f"This step cannot be taken while the {noun} is ‘{_state_words(instance)}’"])
+    if not meta.has_transition_perm(instance, instance.state, by):
+        raise PermissionDenied
+    custom = meta.get_transition(instance.state).custom
+    reason = reason.strip()
+    if custom.get("needs_reason") and not reason:
+        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
+    gate = custom.get("gate")
+    missing = getattr(gates, gate)(instance) if gate else []
+    if missing:
+        raise TransitionRefused(missing)
+    if validate is not None:
+        validate()
+    if not has_transition_perm(method, by):
+        raise PermissionDenied
+    source = instance.state
+    try:
+        with transaction.atomic():
+            method(by=by, reason=reason)
+            if update is not None:
+                update()
+            instance.save()
+            extra = (then(source) if then is not None else None) or {}
+            audit_record(
+                council=instance.council,
+                actor=by,
+                event_type=event or f"{instance._meta.model_name}.{name}",
+                obj=instance,
+                from_state=source,
+                to_state=instance.state,
+                reason=reason,
+                extra=extra,
+            )
+    except ConcurrentTransition as exc:
+        instance.refresh_from_db()
+        raise TransitionConflict(
+            f"Someone else moved this {noun} on a moment ago. Reload the page to see where it is now."
+        ) from exc
+    except Exception:
+        # The database rolled back; make the object in hand match it again.
+        instance.refresh_from_db()
+        raise
+    return instance
+
+
+def _drafting_officer(award: Award, by: User) -> User:
+    """Who the agreements are drafted by. Drafting agreements is a commissioner's job; when a portfolio
+    holder takes the decision, the drafts are made in the name of the officer who sent the
+    recommendation (or the commission's lead officer), as the decision instructs them to."""
+    for candidate in (by, award.submitted_by, award.commission.lead_officer):
+        if candidate is not None and has_any_role(candidate, award.council, AWARD_OFFICERS):
+            return candidate
+    raise ValidationError("No commissioning officer of the council is left to draft the agreements.")
+
+
+def _draft_agreements(award: Award, by: User) -> list:
+    from monitoring.agreements.services import agreement_create_from_award
+
+    officer = _drafting_officer(award, by)
+    commission = Commission.objects.select_for_update().get(pk=award.commission_id)
+    agreements = []
+    for item in selectors.award_items(award):
+        agreements.append(
+            agreement_create_from_award(
+                by=officer,
+                commission=commission,
+                bid=item.bid,
+                value=item.value,
+                lot=item.lot,
+                description=item.note,
+            )
+        )
+    return agreements
+
+
+def _cancel_draft_agreements(award: Award, by: User, reason: str) -> list[str]:
+    from monitoring.agreements.services import agreement_cancel
+    from monitoring.models import Agreement, AgreementState
+
+    officer = _drafting_officer(award, by)
+    bids = award.items.values("bid_id")
+    drafts = Agreement.objects.filter(
+        commission=award.commission, cycle=award.cycle, bid_id__in=bids, state=AgreementState.DRAFT
+    ).order_by("reference")
+    cancelled = []
+    for agreement in drafts:
+        agreement_cancel(by=officer, agreement=agreement, reason=reason)
+        cancelled.append(agreement.reference)
+    return cancelled
+
+
+def _resolve_call_in(award: Award, by: User, resolution: str, note: str) -> CallIn | None:
+    call_in = CallIn.objects.select_for_update().filter(award=award, resolution="").first()
+    if call_in is None:
+        return None
+    call_in.resolution, call_in.resolved_by, call_in.resolved_at = resolution, by, timezone.now()
+    call_in.resolution_note = note
+    call_in.save(update_fields=["resolution", "resolved_by", "resolved_at", "resolution_note"])
+    return call_in
+
+
+def award_transition(
+    *,
+    by: User,
+    award: Award,
+    name: str,
+    reason: str = "",
+    decision: Decision | None = None,
+    seen_state: str | None = None,
+) -> Award:
+    """Submit the recommendation, refer it back, approve it (with the decision's paperwork), call the
+    decision in, or confirm or withdraw it after a call-in — all or nothing, audited.
+
+    Submitting fixes whether this is a key decision (the total against the council's threshold), the
+    value and threshold, and the evaluation's digest. Approving checks the decision (a key decision on
+    the forward plan long enough before its date), starts the call-in period for a key decision (or
+    gives an officer decision effect at once), drafts the agreements and moves the commission on.
+    """
+    council = award.council
+    today = timezone.localdate()
+    state = {}
+
+    def validate_approval():
+        checked = validate_decision(decision, key_decision=award.is_key_decision)
+        errors = {}
+        sent_on = timezone.localdate(award.submitted_at) if award.submitted_at else None
+        if sent_on and checked.decided_on < sent_on:
+            errors["decided_on"] = (
+                f"The decision cannot come before the recommendation was sent, on {selectors.day(sent_on)}."
+            )
+        elif award.is_key_decision:
+            problem = selectors.forward_plan_problem(award, checked.decided_on)
+            if problem:
+                errors["decided_on"] = problem
+        if errors:
+            raise ValidationError(errors)
+        state["decision"] = checked
+        state["entry"] = selectors.forward_plan_entry_for(award) if award.is_key_decision else None
+
+    def record_submission():
+        total = selectors.award_total(award)
+        evaluation = selectors.signed_off_evaluation(award.opportunity)
+        award.is_key_decision = total >= council.key_decision_threshold
+        award.threshold_at_submission = council.key_decision_threshold
+        award.value_at_submission = total
+        award.evaluation_digest = evaluation.result_digest
+        award.submitted_by, award.submitted_at = by, timezone.now()
+        award.standstill_applies = selectors.standstill_applies(award, total)
+
+    def record_decision():
+        checked = state["decision"]
+        award.decision_maker = checked.decision_maker
+        award.decided_by, award.decided_on = by, checked.decided_on
+        award.decision_reference, award.minute_url = checked.reference.strip(), checked.minute_url.strip()
+        award.decision_comments = reason.strip()
+        award.approved_at = timezone.now()
+        if award.is_key_decision:
+            award.call_in_ends_on = add_working_days(checked.decided_on, council.call_in_working_days)
+            award.effective_on = None
+        else:
+            award.call_in_ends_on = None
+            award.effective_on = checked.decided_on
+
+    def after_approval(source):
+        entry = state["entry"]
+        if entry is not None:
+            ForwardPlanEntry.objects.filter(pk=entry.pk).update(decided_on=award.decided_on)
+        agreements = _draft_agreements(award, by)
+        commission = Commission.objects.select_for_update().get(pk=award.commission_id)
+        if commission.state == State.SOURCING:
+            commission_transition(
+                by=by,
+                commission=commission,
+                name="record_award",
+                reason=f"Award of {award.opportunity.reference} approved"
+                + (f" ({award.decision_reference})" if award.decision_reference else "")
+                + f": agreements {', '.join(a.reference for a in agreements)} drafted.",
+            )
+        award.commission = commission
+        return {
+            "decision": {
+                "maker": award.decision_maker,
+                "reference": award.decision_reference,
+                "decided_on": award.decided_on.isoformat(),
+                "value": str(award.value_at_submission),
+                "threshold": str(award.threshold_at_submission),
+                "key_decision": award.is_key_decision,
+            },
+            "forward_plan": entry.reference if entry else "",
+            "call_in_ends_on": award.call_in_ends_on.isoformat() if award.call_in_ends_on else None,
+            "effective_on": award.effective_on.isoformat() if award.effective_on else None,
+            "agreements": [a.reference for a in agreements],
+        }
+
+    def after_call_in(source):
+        call_in = CallIn.objects.create(award=award, called_in_by=by, reason=reason.strip())
+        return {"call_in": call_in.pk, "call_in_ends_on": award.call_in_ends_on.isoformat()}
+
+    def confirm():
+        award.effective_on = today
+
+    def after_confirm(source):
+        call_in = _resolve_call_in(award, by, CallInResolution.CONFIRMED, reason.strip())
+        return {"call_in": getattr(call_in, "pk", None), "effective_on": today.isoformat()}
+
+    def withdraw():
+        state["decided_on"] = award.decided_on
+        for field in ("decision_maker", "decision_reference", "minute_url", "decision_comments"):
+            setattr(award, field, "")
+        for field in ("decided_by", "decided_on", "approved_at", "call_in_ends_on", "effective_on"):
+            setattr(award, field, None)
+
+    def after_withdraw(source):
+        call_in = _resolve_call_in(award, by, CallInResolution.WITHDRAWN, reason.strip())
+        cancelled = _cancel_draft_agreements(award, by, f"Award decision withdrawn after call-in: {reason.strip()}")
+        # The key decision was not taken after all: its forward plan entry stands for the next one.
+        reopened = ForwardPlanEntry.objects.filter(
+            commission=award.commission, decided_on=state["decided_on"], withdrawn_on__isnull=True
+        ).filter(models.Q(opportunity__isnull=True) | models.Q(opportunity=award.opportunity))
+        reopened.update(decided_on=None)
+        return {"call_in": getattr(call_in, "pk", None), "agreements_cancelled": cancelled}
+
+    hooks = {
+        "submit": {"update": record_submission},
+        "approve": {"validate": validate_approval, "update": record_decision, "then": after_approval},
+        "call_in": {"then": after_call_in},
+        "confirm_after_call_in": {"update": confirm, "then": after_confirm},
+        "withdraw_decision": {"update": withdraw, "then": after_withdraw},
+    }.get(name, {})
+    return run_transition(
+        by=by,
+        instance=award,
+        name=name,
+        noun="award",
+        gates=selectors,
+        reason=reason,
+        seen_state=seen_state,
+        event=f"award.{name}",
+        **hooks,
+    )
+
+
+# ---- Outcome letters --------------------------------------------------------------------------------
+
+
+def _recipients(bid: Bid) -> list[str]:
+    """The bid's author and the organisation's administrators."""
+    admins = OrganisationMember.objects.filter(
+        organisation_id=bid.organisation_id, role=ProviderRole.ORGANISATION_ADMIN
+    ).values_list("user__email", flat=True)
+    return sorted({bid.created_by.email, *admins})
+
+
+def _send_letter(letter_pk: int) -> None:
+    try:
+        letter = OutcomeLetter.objects.get(pk=letter_pk)
+        content = letter.content
+        context = {"letter": letter, "content": content}
+        message = EmailMultiAlternatives(
+            subject=content["subject"],
+            body=render_to_string("award/email/letter.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=letter.sent_to.split(),
+        )
+        message.attach_alternative(render_to_string("award/email/letter.html", context), "text/html")
+        message.attach(award_letters.filename(letter), award_letters.letter_pdf(content), "application/pdf")
+        message.send()
+    except Exception:  # the letters are recorded and downloadable; say so in the logs rather than fail
+        logger.exception("Could not email outcome letter %s", letter_pk)
+
+
+def outcome_letters_send(*, by: User, award: Award) -> list[OutcomeLetter]:
+    """Once the decision has effect, write to every bidder whose bid was submitted: the award letter to
+    each winner, the outcome letter with their scores and feedback against the winner's to everyone
+    else, and the reasons to bids excluded at the compliance checks. Each letter is kept as sent and
+    emailed (with its PDF) to the bid's author and the organisation's administrators once saved. For
+    a contract at or above the procurement threshold the standstill period starts today."""
+    with transaction.atomic():
+        award = _locked(award)
+        _require_officer(by, award.opportunity)
+        today = timezone.localdate()
+        if not award.has_effect(today):
+            effective = award.effective_from()
+            raise ValidationError(
+                "The letters can be sent once the decision has effect"
+                + (f", from {selectors.day(effective)}." if effective else ".")
+            )
+        if award.letters_sent_at is not None:
+            raise ValidationError(
+                f"The letters were sent on {selectors.day(timezone.localdate(award.letters_sent_at))}."
+            )
+        total = selectors.award_total(award)
+        award.standstill_applies = selectors.standstill_applies(award, total)
+        award.standstill_ends_on = (
+            add_working_days(today, award.council.standstill_working_days) if award.standstill_applies else None
+        )
+        bids = list(evaluated_bids(award.opportunity).select_related("organisation", "created_by"))
+        contents = award_letters.build_letters(award, bids, sent_on=today, signatory=by)
+        now = timezone.now()
+        letters = [
+            OutcomeLetter.objects.create(
+                award=award,
+                bid=bid,
+                successful=content["kind"] == award_letters.AWARD,
+                content=content,
+                sent_at=now,
+                sent_to="\n".join(_recipients(bid)),
+            )
+            for bid, content in contents
+        ]
+        award.letters_sent_at = now
+        award.save(update_fields=["letters_sent_at", "standstill_applies", "standstill_ends_on", "updated_at"])
+        _audit(
+            award,
+            by,
+            "letters_sent",
+            extra={
+                "letters": len(letters),
+                "successful": sum(1 for letter in letters if letter.successful),
+                "standstill_ends_on": award.standstill_ends_on.isoformat() if award.standstill_ends_on else None,
+            },
+        )
+        for letter in letters:
+            transaction.on_commit(lambda pk=letter.pk: _send_letter(pk))
+    return letters

@@ -1,0 +1,162 @@
+"""Call-in of a key decision: only scrutiny members, only during the call-in period, once per decision;
+the decision-maker then confirms it (it has effect) or withdraws it (the drafts are cancelled and the
+recommendation goes back to the officers). Nothing can be signed, and no letter sent, before then."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from commissioning.award import selectors, services
+from commissioning.cycle.services import TransitionRefused
+from commissioning.models import AwardState, CallIn, CallInResolution, ForwardPlanEntry
+from commissioning.tests.award_factories import approved_award, holder_portfolio
+from commissioning.tests.evaluation_factories import bidder
+from councils.models import Role
+from monitoring.agreements import services as agreement_services
+from monitoring.models import Agreement, AgreementState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved(council, people):
+    """A key decision (£270,000) approved by the portfolio holder 30 days after its forward plan
+    entry: the call-in period runs for 5 working days from that day."""
+    world = approved_award(
+        council,
+        bidders=[bidder("Moorside Youth Trust", 270000), bidder("Brightwork", 280000)],
+        budget=Decimal(300000),
+        portfolio=holder_portfolio(council, people[Role.PORTFOLIO_HOLDER]),
+    )
+    assert world.award.is_key_decision
+    return world
+
+
+def on(day, hour=11):
+    return time_machine.travel(datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone()), tick=False)
+
+
+def call_in(world, by, reason="The committee questions the price."):
+    return services.award_transition(by=by, award=world.refresh_award(), name="call_in", reason=reason)
+
+
+def test_only_scrutiny_members_call_a_decision_in_with_a_reason(approved, people):
+    award = approved.award
+    assert award.in_call_in_period(award.decided_on)
+    with on(award.decided_on + timedelta(days=1)):
+        for role in (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER, Role.COMMISSIONING_OFFICER):
+            with pytest.raises(PermissionDenied):
+                call_in(approved, people[role])
+        with pytest.raises(ValidationError):
+            call_in(approved, people[Role.SCRUTINY_MEMBER], reason="")
+        award = call_in(approved, people[Role.SCRUTINY_MEMBER])
+    assert award.state == AwardState.CALLED_IN
+    call = CallIn.objects.get(award=award)
+    assert (call.called_in_by, call.resolution) == (people[Role.SCRUTINY_MEMBER], "")
+    assert selectors.signing_blockers(Agreement.objects.get(bid=approved.bids[0])) == [
+        "Scrutiny has called the award decision in: wait until the decision-maker confirms it"
+    ]
+
+
+def test_after_the_call_in_period_the_decision_has_effect_the_next_day(approved, people):
+    award = approved.award
+    ends = award.call_in_ends_on
+    assert award.effective_from() == ends + timedelta(days=1)
+    with on(ends):
+        assert not award.has_effect()
+        agreement = Agreement.objects.get(bid=approved.bids[0])
+        assert selectors.signing_blockers(agreement) == [
+            f"The call-in period runs until the end of {selectors.day(ends)}: the agreement can be signed once "
+            f"the decision has effect, from {selectors.day(ends + timedelta(days=1))}"
+        ]
+        with pytest.raises(ValidationError, match="once the decision has effect"):
+            services.outcome_letters_send(by=people[Role.COMMISSIONING_OFFICER], award=award)
+    with on(ends + timedelta(days=1)):
+        assert award.has_effect()
+        with pytest.raises(TransitionRefused) as refused:
+            call_in(approved, people[Role.SCRUTINY_MEMBER])
+        assert refused.value.missing == [f"The call-in period ended on {selectors.day(ends)}"]
+        assert selectors.signing_blockers(agreement) == ["Send the outcome letters to every bidder"]
+
+
+def test_confirming_after_call_in_gives_the_decision_effect_and_it_cannot_be_called_in_again(approved, people):
+    with on(approved.award.decided_on + timedelta(days=2)):
+        call_in(approved, people[Role.SCRUTINY_MEMBER])
+        with pytest.raises(PermissionDenied):
+            services.award_transition(
+                by=people[Role.SCRUTINY_MEMBER],
+                award=approved.refresh_award(),
+                name="confirm_after_call_in",
+                reason="x",
+            )
+        award = services.award_transition(
+            by=people[Role.PORTFOLIO_HOLDER],
+            award=approved.refresh_award(),
+            name="confirm_after_call_in",
+            reason="Scrutiny's questions answered at committee on the 3rd.",
+        )
+        assert award.state == AwardState.APPROVED
+        assert award.effective_on == timezone.localdate()
+        assert award.has_effect()
+        with pytest.raises(TransitionRefused):
+            call_in(approved, people[Role.SCRUTINY_MEMBER])
+    call = CallIn.objects.get(award=award)
+    assert (call.resolution, call.resolved_by) == (CallInResolution.CONFIRMED, people[Role.PORTFOLIO_HOLDER])
+
+
+def test_withdrawing_the_decision_cancels_the_drafts_and_returns_the_award_to_draft(approved, people):
+    decided_on = approved.award.decided_on
+    with on(decided_on + timedelta(days=1)):
+        call_in(approved, people[Role.SCRUTINY_MEMBER])
+        award = services.award_transition(
+            by=people[Role.PORTFOLIO_HOLDER],
+            award=approved.refresh_award(),
+            name="withdraw_decision",
+            reason="The committee's concerns are upheld: re-evaluate the price.",
+        )
+    assert award.state == AwardState.DRAFT
+    assert (award.decided_on, award.decision_maker, award.call_in_ends_on) == (None, "", None)
+    assert list(Agreement.objects.filter(bid__opportunity=approved.opportunity).values_list("state", flat=True)) == [
+        AgreementState.CANCELLED
+    ]
+    assert CallIn.objects.get(award=award).resolution == CallInResolution.WITHDRAWN
+    # The key decision was not taken after all: its forward plan entry is current again.
+    assert ForwardPlanEntry.objects.get(opportunity=approved.opportunity).is_current
+
+
+def test_an_agreement_cannot_be_signed_during_the_call_in_period(approved, people):
+    agreement = Agreement.objects.get(bid=approved.bids[0])
+    upload = SimpleUploadedFile("signed.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with on(approved.award.decided_on + timedelta(days=1)), pytest.raises(TransitionRefused) as refused:
+        agreement_services.agreement_sign(
+            by=people[Role.LEGAL_OFFICER], agreement=agreement, document=upload, signed_on=timezone.localdate()
+        )
+    assert any(item.startswith("The call-in period runs until") for item in refused.value.missing)
+    agreement.refresh_from_db()
+    assert agreement.state == AgreementState.DRAFT
+
+
+def test_scrutiny_calls_the_decision_in_from_its_page(approved, people, client_for):
+    url = reverse(
+        "commissioning:award_step",
+        kwargs={"council_slug": approved.council.slug, "pk": approved.opportunity.pk, "name": "call_in"},
+    )
+    with on(approved.award.decided_on + timedelta(days=1)):
+        # The step is there to take, but not by the lead commissioner.
+        assert client_for(people[Role.LEAD_COMMISSIONER]).post(url, {"reason": "x"}).status_code == 403
+        client = client_for(people[Role.SCRUTINY_MEMBER])
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Calling the decision in refers it back" in page.content.decode()
+        assert client.post(url, {"from_state": "approved", "reason": ""}).status_code == 200
+        response = client.post(url, {"from_state": "approved", "reason": "Price concerns."})
+        assert response.status_code == 302
+    assert approved.refresh_award().state == AwardState.CALLED_IN

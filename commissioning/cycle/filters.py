@@ -1,0 +1,45 @@
+"""The commission list's filters: a GET form whose choices are the council's own records."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button
+from django import forms
+
+from commissioning.cycle.selectors import VALUE_BANDS
+from commissioning.models import Stage, State
+from commissioning.permissions import COMMISSIONERS
+from councils.models import Council, Portfolio
+from councils.page_cache import council_scopes
+from councils.selectors import outcomes_for_council, priorities_for_council
+from councils.widgets import LeanModelChoiceField
+
+
+class CommissionFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search by title or reference")
+    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
+    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices])
+    outcome = LeanModelChoiceField(required=False, queryset=None, empty_label="Any outcome")
+    priority = LeanModelChoiceField(required=False, queryset=None, empty_label="Any priority")
+    portfolio = LeanModelChoiceField(required=False, queryset=None, empty_label="Any portfolio")
+    lead_officer = LeanModelChoiceField(required=False, queryset=None, empty_label="Any lead officer")
+    value_band = forms.ChoiceField(required=False, choices=[("", "Any value"), *VALUE_BANDS.items()], label="Value")
+
+    def __init__(self, *args, council: Council, **kwargs):
+        super().__init__(*args, **kwargs)
+        from councils.models import User
+
+        self.fields["outcome"].queryset = outcomes_for_council(council)
+        self.fields["priority"].queryset = priorities_for_council(council)
+        self.fields["portfolio"].queryset = Portfolio.objects.filter(council=council)
+        self.fields["lead_officer"].queryset = User.objects.filter(
+            memberships__council=council, memberships__role__in=COMMISSIONERS
+        ).distinct()
+        self.shared_scopes = council_scopes(council.pk)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.label_size = "s"
+        self.helper.layout.append(Button.secondary("", "Apply filters"))
+
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}

@@ -1,0 +1,156 @@
+"""What each step of the cycle needs before it can be taken.
+
+Each `missing_*` function returns the exact list of what is still missing, in words an officer can
+act on; the matching `ready_*` function is the FSM condition. Only the current cycle's records count.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from councils.templatetags.commissioner import money
+
+
+def _current(related_manager, commission):
+    return related_manager.filter(cycle=commission.cycle)
+
+
+def missing_to_plan(commission) -> list[str]:
+    missing = []
+    if not _current(commission.needs_assessments, commission).exists():
+        missing.append("Record the needs assessment")
+    if not _current(commission.evidence, commission).exists():
+        missing.append("Add at least one piece of evidence for the needs assessment")
+    if not _current(commission.gap_analyses, commission).exists():
+        missing.append("Record the gap analysis")
+    return missing
+
+
+def missing_for_approval(commission) -> list[str]:
+    from commissioning.models import COMPETITIVE_ROUTES, DeliveryRoute
+
+    missing = []
+    options = list(_current(commission.options, commission).values_list("route", flat=True))
+    if len(options) < 2:
+        missing.append("Appraise at least two delivery options (doing nothing can be one)")
+    if not commission.delivery_route:
+        missing.append("Choose a delivery route")
+    elif commission.delivery_route == DeliveryRoute.DO_NOTHING:
+        missing.append("The chosen route is to do nothing: cancel the commission instead")
+    elif commission.delivery_route not in options:
+        missing.append("Appraise the chosen delivery route as one of the options")
+    if not commission.budget:
+        missing.append("Set the budget")
+    else:
+        committed = _current(commission.funding, commission).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        if committed < commission.budget:
+            missing.append(
+                f"Commit funding to cover the budget ({money(committed)} of {money(commission.budget)} committed)"
+            )
+    if not commission.starts_on or not commission.ends_on:
+        missing.append("Set the start and end dates")
+    if commission.is_key_decision and not commission.portfolio_id:
+        missing.append("Choose the cabinet portfolio: this is a key decision")
+    outcomes = list(_current(commission.outcomes_sought, commission).annotate(measures=Count("success_measures")))
+    if not outcomes:
+        missing.append("Add at least one outcome sought")
+    for outcome in outcomes:
+        if outcome.measures == 0:
+            missing.append(f"Add at least one success measure to the outcome ‘{str(outcome)[:60]}’")
+    if commission.delivery_route in COMPETITIVE_ROUTES:
+        total = _current(commission.criteria, commission).aggregate(total=Sum("weight"))["total"]
+        if total is None:
+            missing.append("Add evaluation criteria: bids are judged against them")
+        elif total != 100:
+            missing.append(f"Make the evaluation criteria weights total 100% (they total {total}%)")
+    if commission.equality_impact_assessment_needed and not commission.equality_impact_summary.strip():
+        missing.append("Summarise the equality impact assessment")
+    return missing
+
+
+def funding_shortfalls(commission) -> list[str]:
+    """Each pot must still hold what this commission wants from it, after other approved commitments."""
+    from commissioning.models import FundingCommitment, spent_commitments
+
+    shortfalls = []
+    for commitment in _current(commission.funding, commission).select_related("pot"):
+        already = FundingCommitment.objects.filter(spent_commitments(), pot=commitment.pot).exclude(
+            commission=commission, cycle=commission.cycle
+        ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        remaining = commitment.pot.amount - already
+        if commitment.amount > remaining:
+            shortfalls.append(
+                f"{commitment.pot.name} has {money(remaining)} left, "
+                f"but this commission needs {money(commitment.amount)} from it"
+            )
+    return shortfalls
+
+
+def missing_to_approve(commission) -> list[str]:
+    return missing_for_approval(commission) + funding_shortfalls(commission)
+
+
+def _review(commission):
+    return _current(commission.reviews, commission).first()
+
+
+def missing_for_next_cycle(commission) -> list[str]:
+    from commissioning.models import Recommendation
+
+    review = _review(commission)
+    if review is None:
+        return ["Record the review report with a recommendation"]
+    if review.recommendation not in (Recommendation.RECOMMISSION, Recommendation.REDESIGN):
+        return [f"The review recommends ‘{review.get_recommendation_display()}’, not recommissioning or redesign"]
+    return []
+
+
+def missing_to_extend(commission) -> list[str]:
+    from commissioning.models import Recommendation
+
+    review = _review(commission)
+    if review is None:
+        return ["Record the review report with a recommendation"]
+    if review.recommendation != Recommendation.EXTEND:
+        return [f"The review recommends ‘{review.get_recommendation_display()}’, not extending"]
+    return []
+
+
+def missing_to_decommission(commission) -> list[str]:
+    from commissioning.models import Recommendation
+
+    review = _review(commission)
+    missing = []
+    if review is None:
+        missing.append("Record the review report with a recommendation")
+    elif review.recommendation != Recommendation.DECOMMISSION:
+        missing.append(f"The review recommends ‘{review.get_recommendation_display()}’, not decommissioning")
+    if not _current(commission.decommissioning_records, commission).exists():
+        missing.append("Record the decommissioning rationale, the impact on service users and when providers were told")
+    return missing
+
+
+def ready_to_plan(commission) -> bool:
+    return not missing_to_plan(commission)
+
+
+def ready_for_approval(commission) -> bool:
+    return not missing_for_approval(commission)
+
+
+def ready_to_approve(commission) -> bool:
+    return not missing_to_approve(commission)
+
+
+def ready_for_next_cycle(commission) -> bool:
+    return not missing_for_next_cycle(commission)
+
+
+def ready_to_extend(commission) -> bool:
+    return not missing_to_extend(commission)
+
+
+def ready_to_decommission(commission) -> bool:
+    return not missing_to_decommission(commission)

@@ -1,0 +1,171 @@
+"""Reads for commissioning, scoped to what the user may see and fetched in a fixed number of queries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from commissioning.models import (
+    Commission,
+    FundingCommitment,
+    FundingPot,
+    OutcomeSought,
+    proposed_commitments,
+    spent_commitments,
+)
+from commissioning.permissions import READERS_ACROSS_COUNCIL, can_read_commission
+from councils.models import AuditEvent, Council, Outcome, Role, User
+from councils.permissions import roles_in
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def commissions_visible_to(user: User, council: Council) -> QuerySet[Commission]:
+    """Every commission of the council for officers, scrutiny and administrators; a portfolio
+    holder sees the commissions in the portfolios they hold; anyone else sees none."""
+    roles = roles_in(user, council)
+    commissions = Commission.objects.filter(council=council)
+    if not roles.isdisjoint(READERS_ACROSS_COUNCIL):
+        return commissions
+    if Role.PORTFOLIO_HOLDER in roles:
+        return commissions.filter(portfolio__holder=user)
+    return commissions.none()
+
+
+def commission_for_user(user: User, council: Council, pk: int) -> Commission:
+    """One commission of this council that the user may read, or 404 (never reveal that it exists)."""
+    # get() (through get_object_or_404), not first(): no ORDER BY to plan. The council is the one in
+    # hand rather than joined again: this runs before every page about the commission, even a cached one.
+    commission = get_object_or_404(
+        Commission.objects.select_related("lead_officer", "portfolio__holder"), council=council, pk=pk
+    )
+    commission.council = council
+    if not can_read_commission(user, commission):
+        raise Http404
+    return commission
+
+
+def commission_stage_work(commission: Commission) -> dict:
+    """All of the current cycle's work, for the commission page."""
+    cycle = commission.cycle
+    outcomes_sought = (
+        OutcomeSought.objects.filter(commission=commission, cycle=cycle)
+        .select_related("council_outcome__priority")
+        .prefetch_related("success_measures")
+    )
+    criteria = list(commission.criteria.filter(cycle=cycle))
+    funding = list(commission.funding.filter(cycle=cycle).select_related("pot"))
+    return {
+        "needs_assessment": commission.needs_assessments.filter(cycle=cycle).first(),
+        "evidence": list(commission.evidence.filter(cycle=cycle)),
+        "engagements": list(commission.engagements.filter(cycle=cycle)),
+        "existing_provision": list(commission.existing_provision.filter(cycle=cycle)),
+        "gap_analysis": commission.gap_analyses.filter(cycle=cycle).first(),
+        "options": list(commission.options.filter(cycle=cycle)),
+        "outcomes_sought": list(outcomes_sought),
+        "criteria": criteria,
+        "criteria_total": sum(c.weight for c in criteria),
+        "risks": list(commission.risks.filter(cycle=cycle)),
+        "funding": funding,
+        "funding_total": sum((f.amount for f in funding), Decimal("0")),
+        "review": commission.reviews.filter(cycle=cycle).first(),
+        "decommissioning": commission.decommissioning_records.filter(cycle=cycle).first(),
+        "approvals": list(commission.approvals.select_related("decided_by")),
+        "council_outcomes": list(commission.outcomes.select_related("priority")),
+    }
+
+
+def commission_audit_trail(commission: Commission) -> QuerySet[AuditEvent]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Commission), object_id=str(commission.pk)
+    ).select_related("actor")
+
+
+def funding_pots_for_council(council: Council) -> QuerySet[FundingPot]:
+    """Pots with what approved commissions have committed from them and what is left."""
+    committed = Coalesce(Sum("commitments__amount", filter=spent_commitments("commitments__")), ZERO)
+    proposed = Coalesce(Sum("commitments__amount", filter=proposed_commitments("commitments__")), ZERO)
+    return (
+        FundingPot.objects.filter(council=council)
+        .annotate(committed=committed, proposed=proposed)
+        .prefetch_related("rounds")
+        .order_by("name")
+    )
+
+
+VALUE_BANDS = {
+    "below_quotes": "Below the quotes threshold",
+    "quotes": "Quotes (up to the tender threshold)",
+    "tender": "Open tender (below a key decision)",
+    "key_decision": "Key decision",
+}
+
+
+def value_band_filter(council: Council, band: str) -> Q:
+    """Value bands follow the council's own thresholds, so the same band means the same route."""
+    quote, tender, key = council.quote_threshold, council.tender_threshold, council.key_decision_threshold
+    return {
+        "below_quotes": Q(budget__lt=quote),
+        "quotes": Q(budget__gte=quote, budget__lt=tender),
+        "tender": Q(budget__gte=tender, budget__lt=key),
+        "key_decision": Q(budget__gte=key),
+    }.get(band, Q())
+
+
+def commission_list(user: User, council: Council, filters: dict) -> QuerySet[Commission]:
+    """The commission list for a user, filtered; rows carry what the table shows in fixed queries."""
+    from commissioning.models import STATES_OF_STAGE
+
+    commissions = commissions_visible_to(user, council)
+    if filters.get("stage"):
+        commissions = commissions.filter(state__in=STATES_OF_STAGE[filters["stage"]])
+    if filters.get("state"):
+        commissions = commissions.filter(state=filters["state"])
+    if filters.get("outcome"):
+        commissions = commissions.filter(outcomes=filters["outcome"])
+    if filters.get("priority"):
+        commissions = commissions.filter(outcomes__priority=filters["priority"])
+    if filters.get("portfolio"):
+        commissions = commissions.filter(portfolio=filters["portfolio"])
+    if filters.get("lead_officer"):
+        commissions = commissions.filter(lead_officer=filters["lead_officer"])
+    if filters.get("value_band"):
+        commissions = commissions.filter(value_band_filter(council, filters["value_band"]))
+    if filters.get("q"):
+        commissions = commissions.filter(Q(title__icontains=filters["q"]) | Q(reference__icontains=filters["q"]))
+    if filters.get("outcome") or filters.get("priority"):
+        commissions = commissions.distinct()
+    return (
+        commissions.select_related("council", "lead_officer", "portfolio__holder")
+        .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.only("id", "title", "priority_id")))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def commissioning_plan(user: User, council: Council, start_year: int | None, end_year: int | None) -> list[Commission]:
+    """The council's commissioning plan: every live commission in the period with its investment,
+    outcomes and timetable (the Lancaster "Commissioning Plan")."""
+    from commissioning.models import State
+
+    commissions = commissions_visible_to(user, council).exclude(state=State.CANCELLED)
+    if start_year:
+        commissions = commissions.filter(Q(ends_on__isnull=True) | Q(ends_on__year__gte=start_year))
+    if end_year:
+        commissions = commissions.filter(Q(starts_on__isnull=True) | Q(starts_on__year__lte=end_year))
+    return list(
+        commissions.select_related("council", "lead_officer", "portfolio")
+        .prefetch_related(
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("priority")),
+            Prefetch(
+                "funding",
+                queryset=FundingCommitment.objects.filter(cycle=F("commission__cycle")).select_related("pot"),
+            ),
+        )
+        .order_by("portfolio__name", "starts_on", "title")
+    )

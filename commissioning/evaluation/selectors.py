@@ -1,0 +1,826 @@
+"""Reads for evaluation, behind three walls, always in this order:
+
+1. the sealed-bid rule (`bid_selectors.bids_visible_to`): only the submitted bids of an opportunity
+   whose bids have been opened, and never for someone who acts for a bidder;
+2. panel membership: only the evaluation's current panellists read bids here;
+3. declarations: a panellist sees nothing until they have declared against every bid, and never
+   the bids they have declared a conflict with.
+
+Every page, download, score, moderation row and export reads bids through `bids_for_panellist`.
+An independent member also sees only the questions assigned to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+
+from commissioning.evaluation import scoring
+from commissioning.models import (
+    BIDS_READABLE_STATES,
+    Bid,
+    BidAnswer,
+    BidPartner,
+    BidState,
+    ComplianceResult,
+    Declaration,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationState,
+    ModeratedScore,
+    Opportunity,
+    PanelMember,
+    PriceMethod,
+    Score,
+    ScoreSheet,
+)
+from commissioning.sourcing.selectors.bids import (
+    behind_declarations,
+    bids_visible_to,
+    is_bid_reader,
+    is_walled_off,
+    opportunity_for_council,
+)
+from councils.models import Council, Role, User
+from councils.permissions import OFFICER, has_any_role, roles_in
+
+# ---- Who is looking -----------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationAccess:
+    """One person's part in one opportunity's evaluation, worked out once per request."""
+
+    user: User
+    opportunity: Opportunity
+    evaluation: Evaluation | None
+    member: PanelMember | None
+    is_lead: bool
+    has_council_role: bool
+
+    @property
+    def member_id(self) -> int | None:
+        return None if self.member is None else self.member.pk
+
+    @property
+    def is_chair(self) -> bool:
+        return self.member is not None and self.member.is_chair
+
+    @property
+    def is_officer_member(self) -> bool:
+        return self.member is not None and not self.member.is_independent
+
+    @property
+    def is_independent(self) -> bool:
+        return self.member is not None and self.member.is_independent
+
+    @property
+    def takes_part(self) -> bool:
+        return self.is_lead or self.member is not None
+
+    def deny(self):
+        """Council people are told no (403); anyone else must not learn that the evaluation exists."""
+        if self.has_council_role:
+            raise PermissionDenied
+        raise Http404
+
+
+def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | None:
+    if evaluation is None or not user.is_authenticated:
+        return None
+    # No prefetch of the member's questions: this runs before every evaluation page, even one served
+    # from the page cache, and only an independent member's rendering reads them.
+    return (
+        PanelMember.objects.filter(evaluation=evaluation, user=user, ended_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+
+
+def evaluation_access(user: User, council: Council, opportunity_pk: int) -> EvaluationAccess:
+    """The opportunity (404 if not this council's) with the user's part in its evaluation."""
+    opportunity = opportunity_for_council(council, opportunity_pk, "evaluation__price_criterion")
+    # The reverse one-to-one, read in the same query; None when no evaluation is set up yet.
+    evaluation = getattr(opportunity, "evaluation", None)
+    return EvaluationAccess(
+        user=user,
+        opportunity=opportunity,
+        evaluation=evaluation,
+        member=current_member(user, evaluation),
+        is_lead=has_any_role(user, council, (Role.LEAD_COMMISSIONER,)),
+        has_council_role=bool(roles_in(user, council)),
+    )
+
+
+def evaluations_for_user(user: User, council: Council) -> dict:
+    """The evaluations this person has a part in: every live opportunity's for the lead commissioner
+    (with those still to set up), their own panels' for everyone else."""
+    memberships = list(
+        PanelMember.objects.filter(user=user, ended_at__isnull=True, evaluation__opportunity__council=council)
+        .select_related("evaluation__opportunity")
+        .order_by("evaluation__opportunity__submission_deadline")
+    )
+    result = {"memberships": memberships, "opportunities": []}
+    if has_any_role(user, council, (Role.LEAD_COMMISSIONER,)):
+        from commissioning.models import OpportunityState
+
+        result["opportunities"] = list(
+            Opportunity.objects.filter(
+                council=council,
+                state__in=[OpportunityState.PUBLISHED, OpportunityState.CLOSED, *BIDS_READABLE_STATES],
+            )
+            .select_related("evaluation")
+            .order_by("submission_deadline", "id")
+        )
+    return result
+
+
+def may_list_evaluations(user: User, council: Council) -> bool:
+    return (
+        has_any_role(user, council, OFFICER)
+        or PanelMember.objects.filter(
+            user=user, ended_at__isnull=True, evaluation__opportunity__council=council
+        ).exists()
+    )
+
+
+# ---- The three walls ----------------------------------------------------------------------------
+
+
+def evaluated_bids(opportunity: Opportunity) -> QuerySet[Bid]:
+    """Every bid the evaluation covers: the submitted bids, once the opportunity's bids are opened.
+    Not scoped to anyone: for gates, the summary and the award, never for showing to a person."""
+    if opportunity.state not in BIDS_READABLE_STATES:
+        return Bid.objects.none()
+    return Bid.objects.filter(opportunity=opportunity, state=BidState.SUBMITTED).order_by("submitted_at", "id")
+
+
+def unsealed_bids(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
+    """Wall 1, the sealed-bid rule. Officers go through `bids_visible_to`; an independent member,
+    who holds no council role, gets exactly the same rule: opened, submitted, not a bidder's."""
+    if not user.is_authenticated or is_walled_off(user, opportunity):
+        return Bid.objects.none()
+    if is_bid_reader(user, opportunity.council):
+        bids = bids_visible_to(user, opportunity)
+    elif opportunity.state in BIDS_READABLE_STATES:
+        bids = Bid.objects.filter(opportunity=opportunity)
+    else:
+        return Bid.objects.none()
+    return bids.filter(state=BidState.SUBMITTED).order_by("submitted_at", "id")
+
+
+def bids_for_panellist(
+    user: User, opportunity: Opportunity, *, evaluation: Evaluation | None = None, member: PanelMember | None = None
+) -> QuerySet[Bid]:
+    """The bids this person may read as a panellist: sealed rule, then panel, then declarations."""
+    bids = unsealed_bids(user, opportunity)
+    if evaluation is None:
+        evaluation = Evaluation.objects.filter(opportunity=opportunity).first()
+    if member is None:
+        member = current_member(user, evaluation)
+    if member is None or member.evaluation_id != getattr(evaluation, "pk", None):
+        return Bid.objects.none()
+    return behind_declarations(user, opportunity, bids, member)
+
+
+def can_read_bid(user: User, bid: Bid) -> bool:
+    """The conflict-of-interest wall for one bid (see `bids_for_panellist`)."""
+    return bids_for_panellist(user, bid.opportunity).filter(pk=bid.pk).exists()
+
+
+def failed_bid_ids(evaluation: Evaluation) -> set[int]:
+    return set(ComplianceResult.objects.filter(evaluation=evaluation, passed=False).values_list("bid_id", flat=True))
+
+
+def can_score_bid(user: User, bid: Bid) -> bool:
+    """The user may read the bid as a panellist and the bid has not failed its compliance checks."""
+    evaluation = Evaluation.objects.filter(opportunity_id=bid.opportunity_id).first()
+    if evaluation is None or not can_read_bid(user, bid):
+        return False
+    return bid.pk not in failed_bid_ids(evaluation)
+
+
+def _with_contents(bids: QuerySet[Bid], questions) -> QuerySet[Bid]:
+    answers = BidAnswer.objects.filter(question__in=questions).select_related("question__criterion")
+    return bids.select_related("organisation").prefetch_related(
+        Prefetch("answers", queryset=answers.order_by("question__position", "question_id")),
+        Prefetch("partners", queryset=BidPartner.objects.select_related("organisation")),
+        "price_lines__lot",
+        "proposed_outcomes",
+        "documents",
+    )
+
+
+def visible_questions(evaluation: Evaluation, member: PanelMember):
+    """Officers see every question; an independent member only the questions assigned to them."""
+    if member.is_independent:
+        return member.questions.all().select_related("criterion").order_by("position", "id")
+    return evaluation.opportunity.questions.all().select_related("criterion").order_by("position", "id")
+
+
+def _panellists_bid(access: EvaluationAccess, pk: int) -> QuerySet[Bid]:
+    if access.evaluation is None or access.member is None:
+        raise Http404
+    bids = bids_for_panellist(access.user, access.opportunity, evaluation=access.evaluation, member=access.member)
+    return bids.filter(pk=pk)
+
+
+def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
+    """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
+    may be served from the page cache, where only the walls need checking."""
+    return get_object_or_404(_panellists_bid(access, pk).select_related("organisation"))
+
+
+def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:
+    """One bid behind the three walls, with only the sections this panellist may see; else 404."""
+    bid = _with_contents(_panellists_bid(access, pk), visible_questions(access.evaluation, access.member)).first()
+    if bid is None:
+        raise Http404
+    return bid
+
+
+def declarable_bids(access: EvaluationAccess) -> list[Bid]:
+    """The bids a panellist declares against: who bid and with which partners (never contents)."""
+    if access.member is None:
+        return []
+    return list(
+        unsealed_bids(access.user, access.opportunity)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("partners", queryset=BidPartner.objects.select_related("organisation")))
+    )
+
+
+def bidders(bid: Bid) -> str:
+    """The bidding organisation and its partners, as declared against."""
+    names = [str(bid.organisation)] + [partner.name for partner in bid.partners.all()]
+    return "; ".join(names)
+
+
+# ---- Criteria and prices ------------------------------------------------------------------------
+
+
+def criteria_for(evaluation: Evaluation) -> list[EvaluationCriterion]:
+    opportunity = evaluation.opportunity
+    return list(
+        EvaluationCriterion.objects.filter(commission_id=opportunity.commission_id, cycle=opportunity.cycle).order_by(
+            "position", "id"
+        )
+    )
+
+
+def quality_criteria(evaluation: Evaluation) -> list[EvaluationCriterion]:
+    """The criteria panellists score: all of them but the price criterion, when price is scored."""
+    price_id = evaluation.price_criterion_id if evaluation.price_method == PriceMethod.LOWEST_PRICE else None
+    return [c for c in criteria_for(evaluation) if c.pk != price_id]
+
+
+def member_criteria(evaluation: Evaluation, member: PanelMember) -> list[EvaluationCriterion]:
+    """What a panellist scores: every quality criterion, or for an independent member the criteria
+    of the questions assigned to them."""
+    criteria = quality_criteria(evaluation)
+    if not member.is_independent:
+        return criteria
+    assigned = {q.criterion_id for q in member.questions.all()}
+    return [c for c in criteria if c.pk in assigned]
+
+
+def bid_prices(bids) -> dict[int, Decimal]:
+    """Each bid's total price: the sum of its price lines (every lot, every year)."""
+    totals = Bid.objects.filter(pk__in=[b.pk for b in bids]).annotate(total=Sum("price_lines__amount"))
+    return {bid.pk: bid.total or Decimal("0") for bid in totals}
+
+
+def eligible_bids(evaluation: Evaluation) -> list[Bid]:
+    failed = failed_bid_ids(evaluation)
+    bids = evaluated_bids(evaluation.opportunity).select_related("organisation")
+    return [bid for bid in bids if bid.pk not in failed]
+
+
+# ---- Gates: what is missing before each step (FSM conditions use these) -----------------------
+
+
+def _current_members(evaluation: Evaluation) -> list[PanelMember]:
+    return list(evaluation.members.filter(ended_at__isnull=True).select_related("user").prefetch_related("questions"))
+
+
+def _declarations(evaluation: Evaluation, members) -> dict[tuple[int, int], bool]:
+    rows = Declaration.objects.filter(member__in=members).values_list("member_id", "bid_id", "has_conflict")
+    return {(member_id, bid_id): conflict for member_id, bid_id, conflict in rows}
+
+
+def _unconflicted_officer_missing(bids, officers, declared) -> list[str]:
+    missing = []
+    for bid in bids:
+        if officers and all(declared.get((member.pk, bid.pk)) is True for member in officers):
+            missing.append(
+                f"Every officer on the panel has declared a conflict with {bid.organisation}'s bid: "
+                "appoint another officer"
+            )
+    return missing
+
+
+def missing_to_open_compliance(evaluation: Evaluation) -> list[str]:
+    opportunity = evaluation.opportunity
+    if opportunity.state not in BIDS_READABLE_STATES:
+        return ["The bids must be opened before the panel can declare against them"]
+    bids = list(evaluated_bids(opportunity).select_related("organisation"))
+    missing = [] if bids else ["There are no submitted bids to evaluate"]
+    members = _current_members(evaluation)
+    officers = [m for m in members if not m.is_independent]
+    if not any(m.is_chair for m in members):
+        missing.append("Name the chair of the panel")
+    if len(officers) < 2:
+        missing.append("Appoint at least two officers to the panel")
+    declared = _declarations(evaluation, members)
+    for member in members:
+        if any((member.pk, bid.pk) not in declared for bid in bids):
+            missing.append(f"{member.user} has not yet declared their interests against every bid")
+    missing += _unconflicted_officer_missing(bids, officers, declared)
+    return missing
+
+
+def missing_to_open_scoring(evaluation: Evaluation) -> list[str]:
+    bids = list(evaluated_bids(evaluation.opportunity).select_related("organisation"))
+    checks = len(evaluation.compliance_checks)
+    done = defaultdict(int)
+    for bid_id in ComplianceResult.objects.filter(evaluation=evaluation).values_list("bid_id", flat=True):
+        done[bid_id] += 1
+    missing = [
+        f"Record the compliance checks for {bid.organisation}'s bid ({done[bid.pk]} of {checks} done)"
+        for bid in bids
+        if done[bid.pk] < checks
+    ]
+    if evaluation.price_method == PriceMethod.LOWEST_PRICE:
+        eligible = eligible_bids(evaluation)
+        prices = bid_prices(eligible)
+        missing += [
+            f"{bid.organisation}'s bid has no price to score: record that at its compliance checks"
+            for bid in eligible
+            if prices.get(bid.pk, 0) <= 0
+        ]
+    members = _current_members(evaluation)
+    officers = [m for m in members if not m.is_independent]
+    missing += _unconflicted_officer_missing(eligible_bids(evaluation), officers, _declarations(evaluation, members))
+    return missing
+
+
+def missing_to_open_moderation(evaluation: Evaluation) -> list[str]:
+    eligible = eligible_bids(evaluation)
+    members = _current_members(evaluation)
+    declared = _declarations(evaluation, members)
+    submitted = set(
+        ScoreSheet.objects.filter(evaluation=evaluation, submitted_at__isnull=False).values_list("member_id", "bid_id")
+    )
+    missing = []
+    for member in members:
+        if not member_criteria(evaluation, member):
+            continue
+        if any((member.pk, bid.pk) not in declared for bid in evaluated_bids(evaluation.opportunity)):
+            missing.append(f"{member.user} must declare their interests, then score")
+            continue
+        to_score = [
+            b for b in eligible if declared.get((member.pk, b.pk)) is False and (member.pk, b.pk) not in submitted
+        ]
+        if to_score:
+            missing.append(f"{member.user} has not yet submitted scores for {len(to_score)} bid(s)")
+    officer_ids = {m.pk for m in members if not m.is_independent}
+    for bid in eligible:
+        if not any((member_id, bid.pk) in submitted for member_id in officer_ids):
+            missing.append(f"No officer has yet submitted scores for {bid.organisation}'s bid")
+    return missing
+
+
+def missing_to_sign_off(evaluation: Evaluation) -> list[str]:
+    eligible = eligible_bids(evaluation)
+    criteria = quality_criteria(evaluation)
+    moderated = set(ModeratedScore.objects.filter(evaluation=evaluation).values_list("bid_id", "criterion_id"))
+    chair = evaluation.members.filter(is_chair=True, ended_at__isnull=True).first()
+    conflicted = set()
+    if chair is not None:
+        conflicted = set(Declaration.objects.filter(member=chair, has_conflict=True).values_list("bid_id", flat=True))
+    missing = [] if chair else ["Name the chair of the panel"]
+    for bid in eligible:
+        if bid.pk in conflicted:
+            missing.append(
+                f"The chair has declared a conflict with {bid.organisation}'s bid: "
+                "the lead commissioner must name another chair"
+            )
+        to_go = sum(1 for c in criteria if (bid.pk, c.pk) not in moderated)
+        if to_go:
+            missing.append(f"Moderate {bid.organisation}'s bid: {to_go} criteria to go")
+    return missing
+
+
+# ---- Panel, declarations and progress, for the evaluation page ----------------------------------
+
+
+def panel(evaluation: Evaluation) -> list[PanelMember]:
+    """Everyone ever on the panel (current first), each with their declarations."""
+    declarations = Declaration.objects.select_related("bid__organisation").order_by("bid__submitted_at", "bid_id")
+    return list(
+        evaluation.members.select_related("user", "appointed_by", "ended_by", "replaced_by__user")
+        .prefetch_related("questions", Prefetch("declarations", queryset=declarations))
+        .order_by("ended_at", "-is_chair", "is_independent", "appointed_at", "id")
+    )
+
+
+def progress(evaluation: Evaluation, bids) -> dict[int, dict]:
+    """For each bid: compliance results recorded and failed, and score sheets submitted (no scores)."""
+    ids = [b.pk for b in bids]
+    result = {pk: {"checks": 0, "failed": False, "sheets": 0, "moderated": 0} for pk in ids}
+    for bid_id, passed in ComplianceResult.objects.filter(evaluation=evaluation, bid_id__in=ids).values_list(
+        "bid_id", "passed"
+    ):
+        result[bid_id]["checks"] += 1
+        result[bid_id]["failed"] |= not passed
+    for bid_id in ScoreSheet.objects.filter(
+        evaluation=evaluation, bid_id__in=ids, submitted_at__isnull=False, member__ended_at__isnull=True
+    ).values_list("bid_id", flat=True):
+        result[bid_id]["sheets"] += 1
+    for bid_id in ModeratedScore.objects.filter(evaluation=evaluation, bid_id__in=ids).values_list("bid_id", flat=True):
+        result[bid_id]["moderated"] += 1
+    return result
+
+
+def my_sheets(member: PanelMember) -> dict[int, ScoreSheet]:
+    return {sheet.bid_id: sheet for sheet in ScoreSheet.objects.filter(member=member)}
+
+
+def compliance_results(evaluation: Evaluation, bid: Bid) -> dict[str, ComplianceResult]:
+    rows = ComplianceResult.objects.filter(evaluation=evaluation, bid=bid).select_related("recorded_by")
+    return {row.check_name: row for row in rows}
+
+
+# ---- Scores: blind until your own are in --------------------------------------------------------
+
+
+def sheet_for(member: PanelMember, bid: Bid) -> ScoreSheet | None:
+    return ScoreSheet.objects.filter(member=member, bid=bid).prefetch_related("scores").first()
+
+
+def others_scores(access: EvaluationAccess, bid: Bid) -> list[ScoreSheet]:
+    """Other current panellists' submitted scores for this bid, only once this panellist has
+    submitted their own (blind scoring), and only on the criteria this panellist scores."""
+    own = sheet_for(access.member, bid) if access.member else None
+    if own is None or not own.is_submitted:
+        return []
+    criteria = [c.pk for c in member_criteria(access.evaluation, access.member)]
+    return list(
+        ScoreSheet.objects.filter(
+            evaluation=access.evaluation, bid=bid, submitted_at__isnull=False, member__ended_at__isnull=True
+        )
+        .exclude(pk=own.pk)
+        .select_related("member__user")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.filter(criterion_id__in=criteria).select_related("criterion"))
+        )
+    )
+
+
+@dataclass
+class SpreadCell:
+    criterion: EvaluationCriterion
+    scores: list[tuple[PanelMember, int | None]]
+    spread: int
+    flagged: bool
+    moderated: ModeratedScore | None
+
+
+@dataclass
+class SpreadRow:
+    bid: Bid
+    cells: list[SpreadCell] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for cell in self.cells if cell.flagged)
+
+
+def spread_table(access: EvaluationAccess, bid: Bid | None = None) -> list[SpreadRow]:
+    """For the chair: each eligible bid they may read, each quality criterion, every current
+    panellist's submitted score, the spread, a flag where scores differ by 2 or more, and the
+    moderated score so far."""
+    evaluation = access.evaluation
+    bids = bids_for_panellist(access.user, access.opportunity, evaluation=evaluation, member=access.member)
+    failed = failed_bid_ids(evaluation)
+    bids = [b for b in bids.select_related("organisation") if b.pk not in failed and (bid is None or b.pk == bid.pk)]
+    criteria = quality_criteria(evaluation)
+    members = _current_members(evaluation)
+    sheets = ScoreSheet.objects.filter(
+        evaluation=evaluation, bid__in=bids, submitted_at__isnull=False, member__ended_at__isnull=True
+    )
+    scores = {
+        (s.sheet.member_id, s.sheet.bid_id, s.criterion_id): s.score
+        for s in Score.objects.filter(sheet__in=sheets).select_related("sheet")
+    }
+    moderated = {
+        (m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(evaluation=evaluation, bid__in=bids)
+    }
+    rows = []
+    for row_bid in bids:
+        row = SpreadRow(bid=row_bid)
+        for criterion in criteria:
+            given = [(m, scores.get((m.pk, row_bid.pk, criterion.pk))) for m in members]
+            given = [(m, s) for m, s in given if (m.pk, row_bid.pk, criterion.pk) in scores]
+            values = [s for _m, s in given if s is not None]
+            row.cells.append(
+                SpreadCell(
+                    criterion=criterion,
+                    scores=given,
+                    spread=scoring.spread(values),
+                    flagged=scoring.needs_discussion(values),
+                    moderated=moderated.get((row_bid.pk, criterion.pk)),
+                )
+            )
+        rows.append(row)
+    return rows
+
+
+def justifications(evaluation: Evaluation, bid: Bid) -> dict[int, list[Score]]:
+    """For the chair moderating one bid: every current panellist's submitted scores by criterion."""
+    result = defaultdict(list)
+    for score in (
+        Score.objects.filter(
+            sheet__evaluation=evaluation,
+            sheet__bid=bid,
+            sheet__submitted_at__isnull=False,
+            sheet__member__ended_at__isnull=True,
+        )
+        .select_related("sheet__member__user")
+        .order_by("sheet__member__appointed_at", "sheet__member_id")
+    ):
+        result[score.criterion_id].append(score)
+    return result
+
+
+# ---- The result: weighted totals and ranking ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion_id: int
+    title: str
+    weight: int
+    is_price: bool
+    score: int | None  # the moderated score (None for the price criterion)
+    points: Decimal
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class RankedBid:
+    rank: int
+    bid_id: int
+    organisation_id: int
+    organisation: str
+    partners: list[str]
+    submitted_at: datetime | None
+    price: Decimal | None
+    quality_points: Decimal
+    price_points: Decimal
+    total: Decimal
+    criteria: list[CriterionResult]
+    tie_break: str = ""
+
+
+@dataclass(frozen=True)
+class ExcludedBid:
+    bid_id: int
+    organisation_id: int
+    organisation: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """What the evaluation concluded: the ranked eligible bids and the bids excluded at compliance.
+
+    `complete` is False while moderated scores are missing (a provisional ranking for the chair);
+    after sign-off the summary is the stored one and `signed_off_at` is set.
+    """
+
+    evaluation_id: int
+    opportunity_id: int
+    state: str
+    price_method: str
+    max_score: int
+    complete: bool
+    ranked: list[RankedBid]
+    excluded: list[ExcludedBid]
+    tie_rule: str
+    signed_off_at: datetime | None = None
+    signed_off_by: str = ""
+    digest: str = ""
+
+    @property
+    def winner(self) -> RankedBid | None:
+        return self.ranked[0] if self.ranked else None
+
+    def only(self, bid_ids) -> EvaluationSummary:
+        """The same summary with only these bids (the ranks stay the panel's)."""
+        bid_ids = set(bid_ids)
+        return replace(
+            self,
+            ranked=[r for r in self.ranked if r.bid_id in bid_ids],
+            excluded=[e for e in self.excluded if e.bid_id in bid_ids],
+        )
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def summary_to_json(summary: EvaluationSummary) -> dict:
+    data = asdict(summary)
+    data.pop("digest")
+    return json.loads(json.dumps(data, default=_json_default))
+
+
+def summary_digest(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def summary_from_json(data: dict, digest: str = "") -> EvaluationSummary:
+    ranked = [
+        RankedBid(
+            **{
+                **row,
+                "submitted_at": parse_datetime(row["submitted_at"]) if row["submitted_at"] else None,
+                "price": _decimal(row["price"]),
+                "quality_points": Decimal(row["quality_points"]),
+                "price_points": Decimal(row["price_points"]),
+                "total": Decimal(row["total"]),
+                "criteria": [CriterionResult(**{**c, "points": Decimal(c["points"])}) for c in row["criteria"]],
+            }
+        )
+        for row in data["ranked"]
+    ]
+    return EvaluationSummary(
+        **{
+            **data,
+            "ranked": ranked,
+            "excluded": [ExcludedBid(**row) for row in data["excluded"]],
+            "signed_off_at": parse_datetime(data["signed_off_at"]) if data.get("signed_off_at") else None,
+            "digest": digest,
+        }
+    )
+
+
+def compute_summary(evaluation: Evaluation) -> EvaluationSummary:
+    """Weighted totals (Σ moderated score ÷ max × weight, plus the price points) and the ranking,
+    from the records as they stand now."""
+    criteria = criteria_for(evaluation)
+    price_id = evaluation.price_criterion_id if evaluation.price_method == PriceMethod.LOWEST_PRICE else None
+    bids = list(
+        evaluated_bids(evaluation.opportunity)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("partners", queryset=BidPartner.objects.order_by("id")))
+    )
+    failures = defaultdict(list)
+    for result in ComplianceResult.objects.filter(evaluation=evaluation, passed=False).order_by("position", "id"):
+        failures[result.bid_id].append(f"{result.check_name}: {result.reason}")
+    moderated = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(evaluation=evaluation)}
+    prices = bid_prices(bids)
+    eligible = [bid for bid in bids if bid.pk not in failures]
+    entries = [
+        scoring.Entry(
+            key=bid.pk,
+            scores={
+                c.pk: moderated[(bid.pk, c.pk)].score if (bid.pk, c.pk) in moderated else None
+                for c in criteria
+                if c.pk != price_id
+            },
+            price=prices.get(bid.pk) or None,
+            submitted_at=bid.submitted_at,
+        )
+        for bid in eligible
+    ]
+    scoring_criteria = [
+        scoring.Criterion(key=c.pk, weight=c.weight, position=c.position, title=c.title, is_price=c.pk == price_id)
+        for c in criteria
+    ]
+    by_pk = {bid.pk: bid for bid in bids}
+    ranked = []
+    for result in scoring.rank(entries, scoring_criteria, evaluation.max_score):
+        bid = by_pk[result.key]
+        rows = []
+        for criterion in criteria:
+            mod = moderated.get((bid.pk, criterion.pk))
+            rows.append(
+                CriterionResult(
+                    criterion_id=criterion.pk,
+                    title=criterion.title,
+                    weight=criterion.weight,
+                    is_price=criterion.pk == price_id,
+                    score=None if criterion.pk == price_id or mod is None else mod.score,
+                    points=scoring.points(result.criterion_points[criterion.pk]),
+                    rationale="" if mod is None else mod.rationale,
+                )
+            )
+        ranked.append(
+            RankedBid(
+                rank=result.rank,
+                bid_id=bid.pk,
+                organisation_id=bid.organisation_id,
+                organisation=str(bid.organisation),
+                partners=[partner.name for partner in bid.partners.all()],
+                submitted_at=bid.submitted_at,
+                price=prices.get(bid.pk),
+                quality_points=scoring.points(result.quality),
+                price_points=scoring.points(result.price_points),
+                total=scoring.points(result.total),
+                criteria=rows,
+                tie_break=result.tie_break,
+            )
+        )
+    quality_ids = [c.pk for c in criteria if c.pk != price_id]
+    return EvaluationSummary(
+        evaluation_id=evaluation.pk,
+        opportunity_id=evaluation.opportunity_id,
+        state=evaluation.state,
+        price_method=evaluation.price_method,
+        max_score=evaluation.max_score,
+        complete=all((bid.pk, c) in moderated for bid in eligible for c in quality_ids),
+        ranked=ranked,
+        excluded=[
+            ExcludedBid(
+                bid_id=bid.pk, organisation_id=bid.organisation_id, organisation=str(bid.organisation), reasons=reasons
+            )
+            for bid in bids
+            if (reasons := failures.get(bid.pk))
+        ],
+        tie_rule=scoring.TIE_RULE,
+    )
+
+
+def evaluation_summary(opportunity: Opportunity) -> EvaluationSummary | None:
+    """The ranked bids with their totals and moderated scores per criterion, and the bids excluded
+    at compliance with the reasons. Once signed off, the stored and digested result (it cannot
+    change); before that, a provisional one. None if the opportunity has no evaluation.
+
+    Not scoped to a person: the award step and its letters use it. Pages use `summary_for`.
+    """
+    evaluation = Evaluation.objects.select_related("opportunity__council", "signed_off_by").filter(
+        opportunity=opportunity
+    )
+    evaluation = evaluation.first()
+    if evaluation is None:
+        return None
+    if evaluation.state == EvaluationState.SIGNED_OFF and evaluation.result:
+        return summary_from_json(evaluation.result, evaluation.result_digest)
+    return compute_summary(evaluation)
+
+
+def summary_for(access: EvaluationAccess) -> EvaluationSummary | None:
+    """The summary as this person may see it: a panellist never sees the bids they are walled off from."""
+    summary = evaluation_summary(access.opportunity)
+    if summary is None:
+        return None
+    if access.member is not None:
+        visible = bids_for_panellist(
+            access.user, access.opportunity, evaluation=access.evaluation, member=access.member
+        ).values_list("pk", flat=True)
+    else:
+        visible = unsealed_bids(access.user, access.opportunity).values_list("pk", flat=True)
+    return summary.only(visible)
+
+
+def summary_visible(access: EvaluationAccess) -> bool:
+    """The chair sees the provisional ranking during moderation; once signed off, the lead
+    commissioner and the officers on the panel see it. Independent members never do."""
+    evaluation = access.evaluation
+    if evaluation is None or access.is_independent:
+        return False
+    if evaluation.state == EvaluationState.MODERATION:
+        return access.is_chair
+    if evaluation.state == EvaluationState.SIGNED_OFF:
+        return access.is_lead or access.is_officer_member
+    return False
+
+
+def evaluation_audit_trail(evaluation: Evaluation):
+    from django.contrib.contenttypes.models import ContentType
+
+    from councils.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Evaluation), object_id=str(evaluation.pk)
+    ).select_related("actor")

@@ -1,0 +1,277 @@
+"""Crispy forms (GOV.UK template pack) for the sections of a bid.
+
+The answers form is generated from the opportunity's questions: one textarea per question, with its
+criterion and word limit, counted live by GOV.UK Frontend's character count in word mode. The
+repeating parts (price lines, outcomes, partners) are formsets of small row forms. Section pages put
+several of these inside one <form>, so the forms here render without their own <form> tag or button.
+"""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+
+from commissioning.cycle.forms import govuk_input
+from commissioning.models import Bid, Lot
+from councils.fields import MoneyField, WholeNumberField
+from councils.forms import GovukFormMixin
+from councils.uploads import validate_upload
+from providers.models import Organisation
+
+ROWS_LIMIT = 60
+
+
+class SectionFormMixin(GovukFormMixin):
+    """A GOV.UK crispy form rendered inside the section page's own <form> (no tag, no button)."""
+
+    def build_helper(self) -> None:
+        super().build_helper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*self.layout_fields())
+
+    def layout_fields(self) -> list:
+        return list(self.fields)
+
+
+class AnswersForm(SectionFormMixin, forms.Form):
+    summary = forms.CharField(
+        required=False,
+        label="Summary of your bid (optional)",
+        help_text="A few sentences the evaluation panel reads first.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        self.questions = list(bid.opportunity.questions.all())
+        super().__init__(*args, **kwargs)
+        for number, question in enumerate(self.questions, start=1):
+            guidance = f" {question.guidance}" if question.guidance else ""
+            self.fields[self.field_name(question)] = forms.CharField(
+                required=False,
+                strip=False,
+                label=f"{number}. {question.text}",
+                help_text=(
+                    f"Judged against ‘{question.criterion.title}’ ({question.criterion.weight}% of the score)."
+                    f"{guidance} Up to {question.word_limit} words."
+                ),
+                widget=forms.Textarea(),
+            )
+        self.build_helper()
+
+    @staticmethod
+    def field_name(question) -> str:
+        return f"answer_{question.pk}"
+
+    def layout_fields(self) -> list:
+        fields = [Field.textarea("summary", rows=4)]
+        for question in getattr(self, "questions", []):
+            fields.append(
+                Field.textarea(self.field_name(question), label_size="s", rows=8, max_words=question.word_limit)
+            )
+        return fields
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(self.field_name(q), "") for q in self.questions}
+
+
+class LotsForm(SectionFormMixin, forms.Form):
+    lots = forms.ModelMultipleChoiceField(
+        queryset=Lot.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which lots are you bidding for?",
+        help_text="Select all that apply.",
+    )
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lots"].queryset = bid.opportunity.lots.all()
+        self.fields["lots"].label_from_instance = lambda lot: str(lot)
+        self.build_helper()
+
+
+class RowForm(SectionFormMixin, forms.Form):
+    """One line of a repeating part; `id` is the saved row's id (blank for a new line)."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def row_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class PriceLineForm(RowForm):
+    lot = forms.ModelChoiceField(queryset=Lot.objects.none(), required=True, empty_label="Choose a lot")
+    year = WholeNumberField(min_value=1, max_value=10, label="Year of the contract", help_text="1 to 10.")
+    description = forms.CharField(max_length=200, help_text="For example, staff costs or venue hire.")
+    amount = MoneyField(label="Amount")
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        lots = bid.opportunity.lots.all()
+        if lots:
+            self.fields["lot"].queryset = lots
+            self.fields["lot"].error_messages["required"] = "Choose the lot this line is for."
+        else:
+            del self.fields["lot"]
+        self.fields["year"].widget.attrs["class"] = "govuk-input--width-2"
+        self.fields["year"].error_messages["required"] = "Enter the year of the contract, from 1 to 10."
+        self.fields["description"].error_messages["required"] = "Enter what this line is for."
+        self.fields["amount"].error_messages["required"] = "Enter the amount in pounds."
+        self.build_helper()
+
+    def row_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        values.setdefault("lot", None)
+        return values
+
+
+class BudgetLineForm(RowForm):
+    """A short grant's simple budget: what the money is for and how much, with no lot or year split."""
+
+    description = forms.CharField(max_length=200, help_text="For example, sessional staff or hall hire.")
+    amount = MoneyField(label="Amount")
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].error_messages["required"] = "Enter what this line is for."
+        self.fields["amount"].error_messages["required"] = "Enter the amount in pounds."
+
+    def row_values(self) -> dict:
+        return {**self.cleaned_data, "lot": None, "year": 1}
+
+
+class OutcomeForm(RowForm):
+    description = forms.CharField(
+        label="Outcome",
+        help_text="An end result for people, not an activity.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    measure = forms.CharField(
+        max_length=200, label="Success measure", help_text="For example, people who say they feel less lonely."
+    )
+    target = forms.DecimalField(max_digits=14, decimal_places=2, label="Target")
+    unit = forms.CharField(max_length=60, label="Unit", help_text="For example, people or sessions.")
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        govuk_input(self.fields["target"])
+        self.fields["target"].widget.attrs["class"] = "govuk-input--width-10"
+        self.fields["target"].error_messages.update(
+            required="Enter the target, as a number.", invalid="Enter the target as a number, like 40."
+        )
+        self.fields["description"].error_messages["required"] = "Enter the outcome."
+        self.fields["measure"].error_messages["required"] = "Enter how success will be measured."
+        self.fields["unit"].error_messages["required"] = "Enter the unit of the target."
+        self.build_helper()
+
+
+class PartnerForm(RowForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Registered organisation (optional)",
+        empty_label="Not registered here",
+        help_text="If the partner is registered on this service, choose it.",
+    )
+    name = forms.CharField(max_length=300, required=False, label="Partner's legal name")
+    role = forms.CharField(label="What the partner will deliver", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(pk=bid.organisation_id)
+        self.fields["role"].error_messages["required"] = "Enter what the partner will deliver."
+        self.build_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("organisation") and not (cleaned.get("name") or "").strip():
+            self.add_error("name", "Enter the partner's legal name, or choose a registered organisation.")
+        return cleaned
+
+    def row_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        if values.get("organisation") and not values.get("name"):
+            values["name"] = values["organisation"].legal_name
+        return values
+
+
+class DeclarationsForm(SectionFormMixin, forms.Form):
+    conflicts_declared = forms.CharField(
+        required=False,
+        label="Conflicts of interest",
+        help_text=(
+            "Describe any relationship with the council, its officers or councillors that could be seen as a "
+            "conflict of interest. Leave this empty if there are none."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    no_conflicts = forms.BooleanField(required=False, label="There are no conflicts of interest to declare")
+    accuracy_confirmed = forms.BooleanField(
+        required=False,
+        label="I confirm that the information in this bid is accurate and complete",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("no_conflicts") and (cleaned.get("conflicts_declared") or "").strip():
+            self.add_error(
+                "no_conflicts", "Either describe your conflicts of interest or confirm that there are none, not both."
+            )
+        return cleaned
+
+
+class DocumentForm(SectionFormMixin, forms.Form):
+    title = forms.CharField(max_length=200, help_text="For example, safeguarding policy or delivery plan.")
+    file = forms.FileField(label="Upload a file", help_text="PDF, DOCX, XLSX, ODT, PNG or JPEG, up to 20MB.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].error_messages["required"] = "Enter a title for the document."
+        self.fields["file"].error_messages["required"] = "Select a file to upload."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            validate_upload(upload)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return upload
+
+
+class TransitionForm(GovukFormMixin, forms.Form):
+    """Submit or withdraw: the state the bidder saw travels with the button."""
+
+    from_state = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, label: str, **kwargs):
+        self.submit_label = label
+        super().__init__(*args, **kwargs)
+
+
+class StartBidForm(GovukFormMixin, forms.Form):
+    submit_label = "Start your bid"
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Which organisation is bidding?",
+        help_text="The organisation that leads the bid. You can add partners for a joint bid later.",
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].error_messages["required"] = "Choose the organisation that is bidding."
+        if organisations.count() == 1:
+            self.fields["organisation"].widget = forms.HiddenInput()
+            self.fields["organisation"].initial = organisations.first().pk
+        self.build_helper()
+
+
+def row_formset(form_class: type[RowForm], extra: int = 0):
+    # Blank rows may be left empty (they are skipped); a row that has anything typed is validated.
+    return formset_factory(form_class, extra=extra, max_num=ROWS_LIMIT, absolute_max=ROWS_LIMIT, validate_max=True)

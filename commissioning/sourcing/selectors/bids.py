@@ -1,0 +1,260 @@
+"""Reads for bids. The sealed-bid rule lives here and nowhere else.
+
+Until an opportunity's bids are opened (`BIDS_READABLE_STATES`) nobody at the council can read a
+bid: not an officer, not an administrator, not a superuser. After opening, the council's officers
+read the *submitted* bids, except officers who are members of an organisation that bid, or
+partnered in a bid, for that opportunity (the ethical wall for in-house teams and council-owned
+companies). Provider staff read only their own organisations' bids. Every council-side read (the
+bid list and page, document downloads, the admin) goes through `bids_visible_to` or
+`bids_readable_by`, which apply the same rule.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from commissioning.models import (
+    BIDS_READABLE_STATES,
+    Bid,
+    BidAnswer,
+    BidDocument,
+    BidPartner,
+    BidReceipt,
+    BidState,
+    Opportunity,
+    OpportunityState,
+)
+from councils.models import Council, User
+from councils.permissions import OFFICER, has_any_role, roles_by_council
+from providers.models import Organisation, ProviderRole
+from providers.rules import organisation_roles
+
+# Provider roles that may start, edit, submit and withdraw bids (any member may read them).
+BID_WRITERS = (ProviderRole.ORGANISATION_ADMIN, ProviderRole.BID_WRITER)
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def member_organisation_ids(user: User, roles=None) -> set[int]:
+    """The organisations the user acts for (in any provider role, or in one of `roles`)."""
+    if not _signed_in(user):
+        return set()
+    wanted = None if roles is None else frozenset(roles)
+    return {pk for pk, held in organisation_roles(user).items() if wanted is None or not held.isdisjoint(wanted)}
+
+
+def organisations_that_may_bid(user: User) -> QuerySet[Organisation]:
+    """The organisations this user may write bids for (organisation administrator or bid writer)."""
+    return Organisation.objects.filter(pk__in=member_organisation_ids(user, BID_WRITERS))
+
+
+def may_write_bid(user: User, bid: Bid) -> bool:
+    return bid.organisation_id in member_organisation_ids(user, BID_WRITERS)
+
+
+def is_walled_off(user: User, opportunity: Opportunity) -> bool:
+    """The ethical wall: the user is a member of an organisation that bid for, or partnered in a
+    bid for, this opportunity — whatever state that bid is in."""
+    organisation_ids = member_organisation_ids(user)
+    if not organisation_ids:
+        return False
+    return (
+        Bid.objects.filter(opportunity=opportunity)
+        .filter(Q(organisation_id__in=organisation_ids) | Q(partners__organisation_id__in=organisation_ids))
+        .exists()
+    )
+
+
+def is_bid_reader(user: User, council: Council | None) -> bool:
+    """Officers of the council may read its opened bids (subject to the ethical wall)."""
+    return _signed_in(user) and has_any_role(user, council, OFFICER)
+
+
+def bids_visible_to(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
+    """The bids for this opportunity that this user may read.
+
+    Provider staff: their own organisations' bids, in any state. Council officers: nothing until
+    the bids are opened; then the submitted bids, unless the ethical wall applies. Anyone else:
+    nothing. A person who is both gets the union of the two.
+    """
+    if not _signed_in(user):
+        return Bid.objects.none()
+    own_organisations = member_organisation_ids(user)
+    visible = Q(organisation_id__in=own_organisations) if own_organisations else Q(pk__in=[])
+    if (
+        opportunity.state in BIDS_READABLE_STATES
+        and is_bid_reader(user, opportunity.council)
+        and not is_walled_off(user, opportunity)
+    ):
+        visible |= Q(state=BidState.SUBMITTED)
+    return Bid.objects.filter(visible, opportunity=opportunity)
+
+
+def bids_readable_by(user: User) -> QuerySet[Bid]:
+    """`bids_visible_to` across every opportunity at once (for the admin and cross-checks)."""
+    if not _signed_in(user):
+        return Bid.objects.none()
+    own_organisations = member_organisation_ids(user)
+    visible = Q(organisation_id__in=own_organisations) if own_organisations else Q(pk__in=[])
+    officer_councils = [
+        council_id for council_id, roles in roles_by_council(user).items() if not roles.isdisjoint(OFFICER)
+    ]
+    if officer_councils:
+        council_side = Q(
+            state=BidState.SUBMITTED,
+            opportunity__state__in=BIDS_READABLE_STATES,
+            opportunity__council_id__in=officer_councils,
+        )
+        if own_organisations:
+            walled = Bid.objects.filter(
+                Q(organisation_id__in=own_organisations) | Q(partners__organisation_id__in=own_organisations)
+            ).values("opportunity_id")
+            council_side &= ~Q(opportunity_id__in=walled)
+        visible |= council_side
+    return Bid.objects.filter(visible)
+
+
+def opened_bids_metadata() -> QuerySet[Bid]:
+    """Submitted bids of opened opportunities, for the admin's superusers: metadata only."""
+    return Bid.objects.filter(state=BidState.SUBMITTED, opportunity__state__in=BIDS_READABLE_STATES)
+
+
+def submitted_bid_count(opportunity: Opportunity) -> int:
+    """How many bids are in: metadata officers may see before the opening, never who or what."""
+    return Bid.objects.filter(opportunity=opportunity, state=BidState.SUBMITTED).count()
+
+
+# ---- Provider side ------------------------------------------------------------------------------
+
+
+def _with_everything(bids: QuerySet[Bid]) -> QuerySet[Bid]:
+    return bids.select_related("opportunity__council", "opportunity__commission", "organisation").prefetch_related(
+        "lots",
+        Prefetch("answers", queryset=BidAnswer.objects.select_related("question__criterion")),
+        "price_lines__lot",
+        "proposed_outcomes",
+        Prefetch("partners", queryset=BidPartner.objects.select_related("organisation")),
+        "documents",
+        "receipts",
+        "opportunity__lots",
+        "opportunity__questions__criterion",
+    )
+
+
+def bid_for_provider_user(user: User, pk: int) -> Bid:
+    """One of the user's own organisations' bids, or 404 (never a hint that it exists)."""
+    organisation_ids = member_organisation_ids(user)
+    bid = _with_everything(Bid.objects.filter(pk=pk, organisation_id__in=organisation_ids)).first()
+    if bid is None:
+        raise Http404
+    return bid
+
+
+def bids_for_provider_user(user: User) -> list[Bid]:
+    """The user's organisations' bids with their opportunity, deadline and last receipt."""
+    organisation_ids = member_organisation_ids(user)
+    if not organisation_ids:
+        return []
+    latest_receipts = BidReceipt.objects.order_by("-submitted_at", "-id")
+    bids = (
+        Bid.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("opportunity__council", "organisation")
+        .prefetch_related(Prefetch("receipts", queryset=latest_receipts))
+        .order_by("opportunity__submission_deadline", "organisation__legal_name", "id")
+    )
+    result = list(bids)
+    for bid in result:
+        receipts = list(bid.receipts.all())
+        bid.last_receipt = receipts[0] if receipts else None
+    return result
+
+
+def open_opportunity_by_reference(reference: str) -> Opportunity:
+    """A published opportunity (open or past its deadline), or 404."""
+    opportunity = (
+        Opportunity.objects.select_related("council")
+        .filter(reference=reference, state=OpportunityState.PUBLISHED)
+        .first()
+    )
+    if opportunity is None:
+        raise Http404
+    return opportunity
+
+
+def existing_bids_by_organisation(opportunity: Opportunity, organisation_ids) -> dict[int, Bid]:
+    return {
+        bid.organisation_id: bid
+        for bid in Bid.objects.filter(opportunity=opportunity, organisation_id__in=organisation_ids)
+    }
+
+
+# ---- Council side -------------------------------------------------------------------------------
+
+
+def opportunity_for_council(council: Council, pk: int, *also: str) -> Opportunity:
+    """An opportunity of this council, with its council, commission and `also` joined in; else 404.
+    Through get(), not first(): ordering a wide join costs more to compile than the query to run."""
+    return get_object_or_404(Opportunity.objects.select_related("council", "commission", *also), council=council, pk=pk)
+
+
+def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid], member) -> QuerySet[Bid]:
+    """Wall 3, conflicts of interest, wherever council people see bids (the council's bid pages and
+    the evaluation's): a bid the person has declared a conflict against is never shown to them, and
+    a current panellist (`member`) sees none of `bids` until they have declared against every one."""
+    from commissioning.models import Declaration
+
+    if member is not None and bids.exclude(pk__in=Declaration.objects.filter(member=member).values("bid_id")).exists():
+        return bids.none()
+    conflicted = Declaration.objects.filter(member__user=user, bid__opportunity=opportunity, has_conflict=True)
+    return bids.exclude(pk__in=conflicted.values("bid_id"))
+
+
+def _behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid]) -> QuerySet[Bid]:
+    from commissioning.models import PanelMember
+
+    member = PanelMember.objects.filter(user=user, ended_at__isnull=True, evaluation__opportunity=opportunity).first()
+    return behind_declarations(user, opportunity, bids, member)
+
+
+def council_bids_visible_to(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
+    """The submitted bids the council side shows this person: sealed rule, then declarations."""
+    bids = bids_visible_to(user, opportunity).filter(state=BidState.SUBMITTED)
+    own_organisations = member_organisation_ids(user)
+    if own_organisations:
+        # Provider staff who are also officers keep their own organisation's bid (read as a provider).
+        return bids.filter(organisation_id__in=own_organisations) | _behind_declarations(user, opportunity, bids)
+    return _behind_declarations(user, opportunity, bids)
+
+
+def council_bid_list(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
+    latest = BidReceipt.objects.order_by("-submitted_at", "-id")
+    return (
+        council_bids_visible_to(user, opportunity)
+        .select_related("organisation")
+        .prefetch_related("lots", Prefetch("receipts", queryset=latest))
+        .order_by("submitted_at", "id")
+    )
+
+
+def council_bid_detail(user: User, opportunity: Opportunity, pk: int) -> Bid:
+    """One readable bid with everything in it, or 404: before the opening, always 404."""
+    bid = _with_everything(council_bids_visible_to(user, opportunity).filter(pk=pk)).first()
+    if bid is None:
+        raise Http404
+    return bid
+
+
+def document_for_user(user: User, pk: int) -> BidDocument:
+    """A bid document the user may download (their own organisation's, or an opened bid's), or 404."""
+    document = BidDocument.objects.select_related("bid__opportunity__council").filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    bid = document.bid
+    own = bid.organisation_id in member_organisation_ids(user)
+    if not own and not council_bids_visible_to(user, bid.opportunity).filter(pk=bid.pk).exists():
+        raise Http404
+    return document

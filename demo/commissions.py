@@ -1,0 +1,327 @@
+"""Commissions brought to each point of the cycle by calling the real services, as officers would.
+
+Used by `seed_demo` (demo commissions in every state across the demo councils) and by the test
+factories, so that demo data and test data take the same road.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from commissioning.cycle import services
+from commissioning.models import (
+    COMPETITIVE_ROUTES,
+    Commission,
+    DecisionMaker,
+    DecommissioningRecord,
+    DeliveryOption,
+    DeliveryRoute,
+    EngagementActivity,
+    EngagementKind,
+    Evidence,
+    EvidenceKind,
+    ExistingProvision,
+    FundingCommitment,
+    FundingPot,
+    FundingSource,
+    GapAnalysis,
+    NeedsAssessment,
+    OutcomeSought,
+    Recommendation,
+    ReviewReport,
+    Risk,
+    State,
+    SuccessMeasure,
+)
+from councils.models import Council, Membership, Outcome, Portfolio, Role, User
+
+
+def person(council: Council, role: str) -> User | None:
+    membership = Membership.objects.filter(council=council, role=role).select_related("user").order_by("id").first()
+    return membership.user if membership else None
+
+
+def complete_understand(commission: Commission, officer: User) -> None:
+    def save(instance):
+        return services.stage_record_save(by=officer, commission=commission, instance=instance)
+
+    save(
+        NeedsAssessment(
+            commission=commission,
+            population_and_demand="2,400 people over 75 live alone; demand for support has risen 12% in three years.",
+            desktop_research="Joint Strategic Needs Assessment 2025; Campaign to End Loneliness research.",
+            service_user_feedback="Residents' survey: a third of older respondents rarely speak to anyone.",
+            summary_of_need="Older people who live alone need regular contact and ways to join in.",
+        )
+    )
+    save(Evidence(commission=commission, kind=EvidenceKind.DATA, title="Census 2021 household data", source="ONS"))
+    save(Evidence(commission=commission, kind=EvidenceKind.FEEDBACK, title="Residents' survey 2025", source="Council"))
+    save(
+        ExistingProvision(
+            commission=commission,
+            service_name="Lunch club",
+            provider_name="St Anne's Community Kitchen",
+            funding_source="Community grants",
+            annual_funding=Decimal("8000"),
+        )
+    )
+    save(
+        EngagementActivity(
+            commission=commission,
+            kind=EngagementKind.WORKSHOP,
+            held_on=timezone.localdate() - timedelta(days=30),
+            participants="Voluntary sector forum, two residents' groups, NHS social prescribers",
+            number_of_participants=24,
+            what_we_heard="Transport is the main barrier in the rural wards.",
+        )
+    )
+    save(
+        GapAnalysis(
+            commission=commission, gaps="No befriending in the rural wards.", opportunities="Match NHS funding."
+        )
+    )
+
+
+def complete_plan(
+    commission: Commission,
+    officer: User,
+    *,
+    route: str,
+    budget: Decimal,
+    pot: FundingPot,
+    council_outcome: Outcome,
+    portfolio: Portfolio,
+) -> None:
+    def save(instance):
+        return services.stage_record_save(by=officer, commission=commission, instance=instance)
+
+    for option_route, scores in ((route, (3, 4, 4, 4)), (DeliveryRoute.DO_NOTHING, (5, 1, 1, 1))):
+        save(
+            DeliveryOption(
+                commission=commission,
+                route=option_route,
+                description=f"Deliver through: {DeliveryRoute(option_route).label}.",
+                cost_score=scores[0],
+                risk_score=scores[1],
+                outcomes_score=scores[2],
+                social_value_score=scores[3],
+            )
+        )
+    commission.portfolio = portfolio
+    commission.delivery_route = route
+    commission.budget = budget
+    commission.starts_on = timezone.localdate() + timedelta(days=90)
+    commission.ends_on = commission.starts_on + timedelta(days=3 * 365 - 1)
+    commission.social_value = "Local volunteering and training opportunities."
+    services.commission_update(by=officer, commission=commission)
+    commission.outcomes.add(council_outcome)
+    save(FundingCommitment(commission=commission, pot=pot, amount=budget))
+    outcome = save(
+        OutcomeSought(commission=commission, council_outcome=council_outcome, description="Fewer people feel isolated")
+    )
+    save(
+        SuccessMeasure(outcome_sought=outcome, description="Sessions delivered", target=Decimal("40"), unit="sessions")
+    )
+    save(Risk(commission=commission, description="Too few local providers bid", likelihood=2, impact=4))
+    if route in COMPETITIVE_ROUTES:
+        services.criteria_apply_default_template(by=officer, commission=commission)
+
+
+def approve(commission: Commission) -> Commission:
+    council = commission.council
+    today = timezone.localdate()
+    if commission.is_key_decision:
+        return services.commission_transition(
+            by=person(council, Role.PORTFOLIO_HOLDER),
+            commission=commission,
+            name="approve",
+            reason="Agreed by cabinet.",
+            decision=services.Decision(
+                decision_maker=DecisionMaker.CABINET,
+                reference=f"CAB/{today.year}/{commission.pk:03d}",
+                decided_on=today,
+                minute_url=f"https://democracy.{council.slug}.example/decisions/{commission.pk}",
+            ),
+        )
+    return services.commission_transition(
+        by=person(council, Role.LEAD_COMMISSIONER),
+        commission=commission,
+        name="approve",
+        reason="Delegated decision: evidence and plan are sound.",
+        decision=services.Decision(decided_on=today),
+    )
+
+
+def write_review(commission: Commission, officer: User, recommendation: str) -> ReviewReport:
+    return services.stage_record_save(
+        by=officer,
+        commission=commission,
+        instance=ReviewReport(
+            commission=commission,
+            outcomes_achieved="38 of 40 sessions delivered; 210 people took part.",
+            value_for_money="£1,500 per session, below the regional benchmark.",
+            lessons_learned="Rural transport was the main barrier; partner with community transport.",
+            user_feedback="Participants valued the regular contact.",
+            recommendation=recommendation,
+            rationale="Outcomes largely met and the need remains.",
+        ),
+    )
+
+
+def advance(
+    commission: Commission,
+    state: str,
+    *,
+    route: str = DeliveryRoute.GRANT,
+    budget: Decimal = Decimal("60000"),
+    pot: FundingPot,
+    council_outcome: Outcome,
+    portfolio: Portfolio,
+) -> Commission:
+    """Take a new commission through the cycle to `state` with the real services."""
+    council = commission.council
+    officer = commission.lead_officer
+    lead = person(council, Role.LEAD_COMMISSIONER)
+
+    def step(name, by=officer, reason=""):
+        return services.commission_transition(by=by, commission=commission, name=name, reason=reason)
+
+    if state == State.UNDERSTANDING:
+        return commission
+    if state == State.CANCELLED:
+        return step("cancel", by=lead, reason="Need now met by a partner's service.")
+    complete_understand(commission, officer)
+    step("start_planning")
+    if state == State.PLANNING:
+        return commission
+    complete_plan(
+        commission, officer, route=route, budget=budget, pot=pot, council_outcome=council_outcome, portfolio=portfolio
+    )
+    step("submit_for_approval")
+    if state == State.AWAITING_APPROVAL:
+        return commission
+    approve(commission)
+    if state == commission.state:
+        return commission
+    if commission.state == State.SOURCING:
+        step("record_award", by=lead, reason="Evaluation panel's recommended bid accepted.")
+    if state == State.AGREEING:
+        return commission
+    step("start_delivery", reason="Agreement signed by both parties.")
+    if state == State.DELIVERING:
+        return commission
+    step("start_review")
+    if state == State.REVIEWING:
+        return commission
+    if state == State.DECOMMISSIONED:
+        write_review(commission, officer, Recommendation.DECOMMISSION)
+        services.stage_record_save(
+            by=officer,
+            commission=commission,
+            instance=DecommissioningRecord(
+                commission=commission,
+                rationale="Need now met by the NHS social prescribing service; evaluation showed duplication.",
+                impact_on_service_users="Users transfer to social prescribing; no protected group is worse off.",
+                providers_notified_on=timezone.localdate() - timedelta(days=180),
+                notification_details="Letters and a meeting with the provider and partners six months ahead.",
+            ),
+        )
+        return step("decommission", by=lead)
+    raise ValueError(f"No route to {state}")
+
+
+# (title, state, route, budget) for each demo council; every state appears somewhere.
+DEMO_COMMISSIONS = {
+    "kirkby-moor": [
+        ("Befriending for older people living alone", State.DELIVERING, DeliveryRoute.GRANT, "60000"),
+        ("Youth work in the rural wards", State.SOURCING, DeliveryRoute.GRANT, "120000"),
+        ("Parks and open spaces volunteering", State.PLANNING, DeliveryRoute.CONTRACT, "80000"),
+        ("Town centre events programme", State.UNDERSTANDING, DeliveryRoute.GRANT, "40000"),
+        ("Independent advice services", State.AWAITING_APPROVAL, DeliveryRoute.CONTRACT, "300000"),
+        ("Community arts commissioning round", State.REVIEWING, DeliveryRoute.GRANT, "90000"),
+        ("Leisure centre management", State.AGREEING, DeliveryRoute.IN_HOUSE, "450000"),
+        ("Community transport scheme", State.DECOMMISSIONED, DeliveryRoute.GRANT, "30000"),
+        ("Street festival fund", State.CANCELLED, DeliveryRoute.GRANT, "15000"),
+    ],
+    "wyvern": [
+        ("Healthy holidays activity programme", State.DELIVERING, DeliveryRoute.GRANT, "45000"),
+        ("Debt and money advice", State.SOURCING, DeliveryRoute.CONTRACT, "180000"),
+        ("Food poverty partnership", State.PLANNING, DeliveryRoute.PARTNERSHIP, "70000"),
+        ("Tackling anti-social behaviour", State.UNDERSTANDING, DeliveryRoute.CONTRACT, "50000"),
+    ],
+    "ashby-vale": [
+        ("Shared waste education service", State.AGREEING, DeliveryRoute.SHARED_SERVICE, "95000"),
+        ("Village hall improvement grants", State.REVIEWING, DeliveryRoute.GRANT, "50000"),
+        ("Volunteer centre", State.AWAITING_APPROVAL, DeliveryRoute.GRANT, "65000"),
+    ],
+    "brookfield": [
+        ("Rural broadband champions", State.DELIVERING, DeliveryRoute.GRANT, "35000"),
+        ("Homelessness prevention", State.UNDERSTANDING, DeliveryRoute.CONTRACT, "200000"),
+    ],
+}
+
+
+def demo_pot(council: Council) -> FundingPot:
+    year = timezone.localdate().year
+    pot, _ = FundingPot.objects.get_or_create(
+        council=council,
+        name="Community commissioning budget",
+        defaults={
+            "source": FundingSource.COUNCIL_BUDGET,
+            "amount": Decimal("2000000"),
+            "starts_on": timezone.datetime(year, 4, 1).date(),
+            "ends_on": timezone.datetime(year + 4, 3, 31).date(),
+        },
+    )
+    FundingPot.objects.get_or_create(
+        council=council,
+        name="NHS health inequalities contribution",
+        defaults={
+            "source": FundingSource.NHS,
+            "amount": Decimal("250000"),
+            "starts_on": timezone.datetime(year, 4, 1).date(),
+            "ends_on": timezone.datetime(year + 2, 3, 31).date(),
+        },
+    )
+    return pot
+
+
+@transaction.atomic
+def seed_commissions() -> int:
+    created = 0
+    for slug, specs in DEMO_COMMISSIONS.items():
+        council = Council.objects.filter(slug=slug).first()
+        if council is None:
+            continue
+        officer = person(council, Role.COMMISSIONING_OFFICER)
+        pot = demo_pot(council)
+        outcomes = list(Outcome.objects.filter(priority__plan__council=council).select_related("portfolio"))
+        for index, (title, state, route, budget) in enumerate(specs):
+            if Commission.objects.filter(council=council, title=title).exists():
+                continue
+            outcome = outcomes[index % len(outcomes)]
+            portfolio = outcome.portfolio or Portfolio.objects.filter(council=council).first()
+            commission = services.commission_create(
+                by=officer,
+                council=council,
+                title=title,
+                summary=f"{title}: commissioned to improve ‘{outcome.title.lower()}’.",
+                lead_officer=officer,
+                portfolio=portfolio,
+                outcomes=[outcome],
+            )
+            advance(
+                commission,
+                state,
+                route=route,
+                budget=Decimal(budget),
+                pot=pot,
+                council_outcome=outcome,
+                portfolio=portfolio,
+            )
+            created += 1
+    return created

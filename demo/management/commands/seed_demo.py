@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand
+
+from demo.agreements import seed_agreements
+from demo.awards import seed_awards
+from demo.bids import seed_bids
+from demo.commissions import seed_commissions
+from demo.councils import DEMO_PASSWORD, seed_councils
+from demo.evaluations import seed_evaluations
+from demo.opportunities import seed_opportunities
+from demo.providers import seed_providers
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
+        "evaluations, awards and agreements. Safe to run repeatedly."
+    )
+
+    def handle(self, *args, **options):
+        councils = seed_councils()
+        providers = seed_providers()
+        commissions = seed_commissions()
+        opportunities = seed_opportunities()
+        bids = seed_bids()
+        evaluations = seed_evaluations()
+        awards = seed_awards()
+        agreements = seed_agreements()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
+                f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
+                f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements. "
+                f"Every demo login uses the password '{DEMO_PASSWORD}'."
+            )
+        )
+        # Today's reminders, so the demo opens with notifications (the worker emails them; nothing twice).
+        from monitoring.reminders.services import sweep
+
+        self.stdout.write(f"Reminders: {sweep().summary()}.")

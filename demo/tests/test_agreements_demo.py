@@ -1,0 +1,41 @@
+"""The demo agreements: made through the services, safe to seed again, and on the public register."""
+
+import pytest
+from django.urls import reverse
+
+from commissioning.models import Commission, State
+from demo.agreements import seed_agreements
+from demo.commissions import seed_commissions
+from demo.councils import seed_councils
+from demo.providers import seed_providers
+from monitoring.models import Agreement, AgreementState, VariationKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_agreements_is_idempotent_and_fills_the_register(client):
+    seed_councils()
+    seed_providers()
+    seed_commissions()
+    states = dict(Commission.objects.values_list("title", "state"))
+
+    assert seed_agreements() > 0
+    count = Agreement.objects.count()
+    assert seed_agreements() == 0
+    assert Agreement.objects.count() == count
+    # Commission states are left where the commissioning demo put them.
+    assert dict(Commission.objects.values_list("title", "state")) == states
+
+    shared = Agreement.objects.get(commission__title="Shared waste education service")
+    assert shared.state == AgreementState.SIGNED
+    assert shared.party_name == "Vale Shared Services Ltd (council-owned)"
+    # Left for the demo officer to draft (the in-house journey).
+    assert not Agreement.objects.filter(commission__title="Leisure centre management").exists()
+    befriending = Agreement.objects.get(commission__title="Befriending for older people living alone")
+    assert befriending.variations.get().kind == VariationKind.VALUE
+    assert Agreement.objects.filter(commission__title="Community arts commissioning round").count() == 2
+    assert not Agreement.objects.filter(commission__state=State.AGREEING, state=AgreementState.LIVE).exists()
+
+    body = client.get(reverse("monitoring:register")).content.decode()
+    assert "Kirkby Moor Age Concern" in body
+    assert "Leisure Services" not in body

@@ -1,0 +1,46 @@
+from django.core.management import call_command
+
+from councils.models import Council, Membership, Outcome, Partnership, Role, User
+from demo.councils import DEMO_PASSWORD
+from providers.models import Organisation
+
+
+def counts():
+    return (
+        Council.objects.count(),
+        Partnership.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Outcome.objects.count(),
+        Organisation.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent(db):
+    call_command("seed_demo", verbosity=0)
+    first = counts()
+    call_command("seed_demo", verbosity=0)
+    assert counts() == first
+
+
+def test_seed_demo_gives_every_council_a_person_in_every_role(db):
+    call_command("seed_demo", verbosity=0)
+    for council in Council.objects.all():
+        held = set(Membership.objects.filter(council=council).values_list("role", flat=True))
+        assert held == set(Role.values), council
+
+
+def test_partnership_councils_share_their_officers(db):
+    call_command("seed_demo", verbosity=0)
+    partnership = Partnership.objects.get()
+    first, second = partnership.councils.all()
+    lead = User.objects.get(email="lead@vale-partnership.example")
+    assert Membership.objects.filter(user=lead, role=Role.LEAD_COMMISSIONER).count() == 2
+    assert {m.council for m in lead.memberships.all()} == {first, second}
+
+
+def test_demo_logins_use_the_documented_password(db):
+    call_command("seed_demo", verbosity=0)
+    assert User.objects.get(email="lead@kirkby-moor.example").check_password(DEMO_PASSWORD)
+    assert Organisation.objects.count() >= 12
+    assert Organisation.objects.filter(owning_council__isnull=False).exists()

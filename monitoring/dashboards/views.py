@@ -1,0 +1,223 @@
+"""Dashboards: each role's landing page, scrutiny's notes and agenda flags, and the meeting pack.
+
+Thin: each view parses its input (filters through a form), calls one selector or service and renders.
+Council dashboards need a role in the council (403 otherwise); which dashboard is shown follows the
+role, and someone holding several roles switches with `?view=` (403 for a view their roles do not
+open). The provider dashboard shows the organisations the signed-in person acts for.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from commissioning.cycle.views import CommissionMixin
+from councils.page_cache import CachedPageMixin
+from councils.views import CouncilPermissionMixin, apply_form_errors
+from monitoring.dashboards import meeting_pack, selectors
+from monitoring.dashboards import scrutiny as scrutiny_services
+from monitoring.dashboards.forms import (
+    DASHBOARDS,
+    AgendaFlagForm,
+    AgendaFlagResolveForm,
+    DashboardFilterForm,
+    MeetingPackForm,
+    ScrutinyNoteForm,
+    dashboards_for,
+)
+from monitoring.models import AgendaFlag
+
+FILTERED = {"lead": selectors.lead_dashboard, "portfolio": selectors.portfolio_dashboard}
+
+
+class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
+    """The council dashboard for the user's role: pipeline, work queue, portfolios or scrutiny."""
+
+    permission_required = "councils.access_council"
+
+    def get(self, request, *args, **kwargs):
+        self.available = dashboards_for(request.user, request.council)
+        requested = request.GET.get("view") or self.available[0][0]
+        if requested not in DASHBOARDS:
+            raise Http404
+        if requested not in dict(self.available):
+            raise PermissionDenied
+        self.view = requested
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return [f"dashboards/{self.view}.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, council = self.request.user, self.request.council
+        context.update(view=self.view, title=DASHBOARDS[self.view][0], available=self.available)
+        if self.view == "officer":
+            context.update(selectors.officer_dashboard(user, council))
+            return context
+        form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
+        filters = form.filters()
+        if self.view == "scrutiny":
+            context.update(selectors.scrutiny_dashboard(user, council, filters))
+        else:
+            context.update(FILTERED[self.view](user, council, filters))
+        context.update(filter_form=form, filters=filters)
+        return context
+
+
+class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
+    """Provider staff: their organisations' opportunities, bids, agreements, returns due and answers."""
+
+    template_name = "dashboards/provider.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title="Your organisation's dashboard", dashboard=selectors.provider_dashboard(self.request.user))
+        return context
+
+
+# ---- Scrutiny's notes and agenda flags -------------------------------------------------------------
+
+
+class ScrutinyNoteView(CommissionMixin, FormView):
+    """A scrutiny member adds a note to a commission (404 if they cannot read it, 403 if not scrutiny)."""
+
+    permission_required = "monitoring.add_scrutiny_note"
+    template_name = "dashboards/scrutiny_form.html"
+    form_class = ScrutinyNoteForm
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(title="Add a scrutiny note", back_url=f"{self.commission.get_absolute_url()}#scrutiny")
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            scrutiny_services.scrutiny_note_add(
+                by=self.request.user, commission=self.commission, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Your note has been added to the commission.")
+        return redirect(f"{self.commission.get_absolute_url()}#scrutiny")
+
+
+class AgendaFlagView(CommissionMixin, FormView):
+    """Flag a commission for the scrutiny committee's agenda, or record what the committee did about it."""
+
+    permission_required = "monitoring.flag_for_agenda"
+    template_name = "dashboards/agenda_flag.html"
+
+    def open_flag(self) -> AgendaFlag | None:
+        return AgendaFlag.objects.with_people().filter(commission=self.commission, resolved_at__isnull=True).first()
+
+    def get_form_class(self):
+        if self.request.method == "POST" and "resolve" in self.request.POST:
+            return AgendaFlagResolveForm
+        return AgendaFlagResolveForm if self.open_flag() else AgendaFlagForm
+
+    def get_initial(self):
+        flag = self.open_flag()
+        return {"resolve": flag.pk} if flag else {}
+
+    def get_context_data(self, **kwargs):
+        flag = self.open_flag()
+        kwargs.update(
+            flag=flag,
+            title="Record what the committee did" if flag else "Flag for the scrutiny committee's agenda",
+            back_url=f"{self.commission.get_absolute_url()}#scrutiny",
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if isinstance(form, AgendaFlagResolveForm):
+                flag = get_object_or_404(AgendaFlag, pk=data["resolve"], commission=self.commission)
+                scrutiny_services.agenda_flag_resolve(by=self.request.user, flag=flag, resolution=data["resolution"])
+                message = "The flag is resolved: what the committee did is recorded."
+            else:
+                scrutiny_services.agenda_flag_add(
+                    by=self.request.user,
+                    commission=self.commission,
+                    reason=data["reason"],
+                    meeting_on=data.get("meeting_on"),
+                )
+                message = "The commission is flagged for the scrutiny committee's agenda."
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(f"{self.commission.get_absolute_url()}#scrutiny")
+
+
+# ---- The meeting pack ----------------------------------------------------------------------------
+
+
+class MeetingPackMixin(CouncilPermissionMixin):
+    """Anyone in the council may make a pack of the commissions they may read (a portfolio holder,
+    the commissions in their portfolios)."""
+
+    permission_required = "commissioning.list_commissions"
+    CHOICE_KEYS = ("commissions", "flagged", "meeting")
+
+    def pack_form(self) -> MeetingPackForm:
+        data = self.request.GET if any(key in self.request.GET for key in self.CHOICE_KEYS) else None
+        choices = selectors.meeting_pack_choices(self.request.user, self.request.council)
+        return MeetingPackForm(data, choices=choices)
+
+    def pack_entries(self, form: MeetingPackForm) -> list[meeting_pack.PackEntry]:
+        commissions = selectors.meeting_pack_commissions(
+            self.request.user,
+            self.request.council,
+            chosen=form.cleaned_data["commissions"],
+            flagged=form.cleaned_data["flagged"],
+        )
+        return meeting_pack.pack_entries(commissions)
+
+
+class MeetingPackView(MeetingPackMixin, TemplateView):
+    """Choose commissions (or everything flagged for the agenda), then the printable pack."""
+
+    def get_template_names(self):
+        return ["dashboards/meeting_pack.html" if self.pack is not None else "dashboards/meeting_pack_choose.html"]
+
+    def get(self, request, *args, **kwargs):
+        self.form = self.pack_form()
+        self.pack = self.pack_entries(self.form) if self.form.is_bound and self.form.is_valid() else None
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=self.form, entries=self.pack, title="Meeting pack")
+        if self.pack is not None:
+            context.update(
+                meeting=self.form.cleaned_data["meeting"],
+                pdf_url=f"{reverse('monitoring:meeting_pack_pdf', args=[self.request.council.slug])}"
+                f"?{self.request.GET.urlencode()}",
+            )
+        return context
+
+
+class MeetingPackPdfView(MeetingPackMixin, TemplateView):
+    """The same pack as a PDF to download; its export is audited."""
+
+    def get(self, request, *args, **kwargs):
+        form = self.pack_form()
+        if not form.is_bound or not form.is_valid():
+            chooser = reverse("monitoring:meeting_pack", args=[request.council.slug])
+            return redirect(f"{chooser}?{request.GET.urlencode()}" if request.GET else chooser)
+        entries = self.pack_entries(form)
+        meeting = form.cleaned_data["meeting"]
+        content = meeting_pack.pack_pdf(
+            council=request.council, entries=entries, meeting=meeting, prepared_by=request.user
+        )
+        meeting_pack.record_export(by=request.user, council=request.council, entries=entries, meeting=meeting)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="meeting-pack-{request.council.slug}.pdf"'
+        return response

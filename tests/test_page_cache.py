@@ -1,0 +1,222 @@
+"""The per-person page cache: served again only while nothing it shows has changed, never to someone
+else, never past a permission check, never swallowing a message."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commissioning.cycle.filters import CommissionFilterForm
+from commissioning.tests.factories import create_commission
+from councils.models import Membership, Role
+from councils.tests.factories import OutcomeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 60
+
+
+def commission_list(council) -> str:
+    return reverse("commissioning:list", args=[council.slug])
+
+
+def seen(client, url) -> None:
+    """Look at a page as a browser does: the first visit gets the CSRF cookie, the page is then kept."""
+    get(client, url)
+    get(client, url)
+
+
+def get(client, url):
+    from django.db import connection
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_second_look_is_served_from_the_cache_with_fewer_queries(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))  # sets the CSRF cookie: a page is kept per CSRF cookie
+    first, first_queries = get(client, commission_list(council))
+    again, again_queries = get(client, commission_list(council))
+    assert first["X-Page-Cache"] == "miss"
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert again_queries < first_queries
+
+
+def test_a_change_in_the_council_shows_at_once(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    create_commission(council, title="Warm spaces for winter")
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "miss"
+    assert "Warm spaces for winter" in response.content.decode()
+
+
+def test_a_change_in_another_council_keeps_the_page(client_for, council, other_council, people):
+    client = client_for(people["lead_commissioner"])
+    seen(client, commission_list(council))
+    # (The other council's own officer: a new person is a change everyone's pages may show.)
+    create_commission(other_council, title="Otherton's own commission", officer=people["other_council_officer"])
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_nobody_is_served_someone_elses_page(client, council, people):
+    client.force_login(people["lead_commissioner"])
+    get(client, commission_list(council))
+    client.force_login(people["commissioning_officer"])
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_losing_a_role_ends_access_to_a_cached_page(client_for, council, people):
+    officer = people["commissioning_officer"]
+    client = client_for(officer)
+    get(client, commission_list(council))
+    Membership.objects.filter(user=officer, council=council).delete()
+    assert client.get(commission_list(council)).status_code == 403
+
+
+def test_signing_in_does_not_empty_the_cache(client_for, council, people):
+    lead = people["lead_commissioner"]
+    client = client_for(lead)
+    seen(client, commission_list(council))
+    officer = people["commissioning_officer"]
+    officer.last_login = officer.date_joined
+    officer.save(update_fields=["last_login"])  # what signing in writes
+    response, _ = get(client, commission_list(council))
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_a_waiting_message_is_shown_not_swallowed(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    seen(client, commission_list(council))
+    # A message left by the previous request (as a view's redirect leaves it, in the messages cookie).
+    storage = CookieStorage(HttpRequest())
+    client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, "The commission has been saved.")])
+    response = client.get(commission_list(council))
+    assert "The commission has been saved." in response.content.decode()
+    assert response.get("X-Page-Cache") != "hit"
+    # Shown once: the next look is the cached page again, without it.
+    response = client.get(commission_list(council))
+    assert "The commission has been saved." not in response.content.decode()
+
+
+def test_the_public_list_follows_what_it_lists_and_nothing_else(client, council, people):
+    url = reverse("opportunities:list")
+    first, _ = get(client, url)
+    again, _ = get(client, url)
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    Membership.objects.create(council=council, user=people["no_role"], role=Role.FINANCE_OFFICER)
+    response, _ = get(client, url)
+    assert response["X-Page-Cache"] == "hit"
+    create_commission(council, title="Warm spaces", officer=people["commissioning_officer"])
+    response, _ = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_switched_off_with_zero_seconds(settings, client_for, council, people):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    response, _ = get(client, commission_list(council))
+    assert "X-Page-Cache" not in response
+
+
+def test_roles_are_scoped_per_council(client_for, council, other_council, people):
+    # A lead commissioner of another council gets a 403 whatever is cached for this council.
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    outsider = client_for(people["other_council_officer"])
+    assert outsider.get(commission_list(council)).status_code == 403
+    assert Membership.objects.filter(council=other_council, role=Role.LEAD_COMMISSIONER).exists()
+
+
+def test_a_download_is_kept_with_its_headers_and_follows_changes(client_for, council, people):
+    url = reverse("monitoring:export", kwargs={"council_slug": council.slug, "kind": "commissions", "fmt": "csv"})
+    client = client_for(people["lead_commissioner"])
+    create_commission(council, title="Warm spaces", officer=people["commissioning_officer"])
+    first, _ = get(client, url)
+    again, _ = get(client, url)
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    for header in ("Content-Type", "Content-Disposition", "Cache-Control"):
+        assert again[header] == first[header]
+    assert again.content == first.content
+    create_commission(council, title="Lunch clubs", officer=people["commissioning_officer"])
+    response, _ = get(client, url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Lunch clubs" in response.content.decode("utf-8-sig")
+    # Someone who may not download it is refused, whatever is kept.
+    assert client_for(people["provider_admin"]).get(url).status_code in (403, 404)
+
+
+# ---- Filter forms shared between people ------------------------------------------------------------
+
+
+def filter_form_of(response) -> str:
+    html = response.content.decode()
+    start = html.rindex("<form", 0, html.index('method="get"'))
+    return html[start : html.index("</form>", start)]
+
+
+def test_one_rendering_of_a_filter_form_serves_everyone_in_the_council(client, client_for, council, people, outcome):
+    first, first_queries = get(client_for(people["lead_commissioner"]), commission_list(council) + "?stage=plan")
+    client.logout()
+    # Someone else, so the page itself is not in the cache: only the filter form is shared.
+    second, second_queries = get(client_for(people["commissioning_officer"]), commission_list(council) + "?stage=plan")
+    assert second["X-Page-Cache"] == "miss"
+    assert filter_form_of(second) == filter_form_of(first)
+    assert outcome.title in filter_form_of(second)
+    # The outcome, priority, portfolio and lead officer choices are not read again.
+    assert second_queries <= first_queries - 4
+
+
+def test_a_shared_filter_form_follows_the_filters_chosen(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    planning, _ = get(client, commission_list(council) + "?stage=plan")
+    doing, _ = get(client, commission_list(council) + "?stage=do")
+    assert '<option value="plan" selected>' in filter_form_of(planning)
+    assert '<option value="do" selected>' in filter_form_of(doing)
+    assert '<option value="plan" selected>' not in filter_form_of(doing)
+
+
+def test_a_new_choice_shows_in_the_shared_filter_form_at_once(client_for, council, people, outcome):
+    client = client_for(people["lead_commissioner"])
+    before, _ = get(client, commission_list(council))
+    added = OutcomeFactory(priority=outcome.priority, title="Fewer people sleeping rough")
+    after, _ = get(client, commission_list(council))
+    assert added.title not in filter_form_of(before)
+    assert added.title in filter_form_of(after)
+
+
+def test_a_shared_filter_form_is_never_another_councils(client, client_for, council, other_council, people, outcome):
+    get(client_for(people["lead_commissioner"]), commission_list(council))
+    client.logout()
+    theirs, _ = get(client_for(people["other_council_officer"]), commission_list(other_council))
+    assert outcome.title not in filter_form_of(theirs)
+    assert people["lead_commissioner"].get_full_name() not in filter_form_of(theirs)
+
+
+def test_the_shared_filter_form_is_the_same_markup_as_crispy_renders(rf, council, outcome):
+    for data in (None, {"stage": "do", "outcome": str(outcome.pk)}, {"stage": "no such stage"}):
+        crispy = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+            Context({"form": CommissionFilterForm(data, council=council)})
+        )
+        shared = Template("{% shared_crispy form %}").render(
+            Context({"form": CommissionFilterForm(data, council=council)})
+        )
+        assert shared == crispy
+        if data and data["stage"] == "no such stage":
+            assert "Select a valid choice" in shared
