@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CommissioningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "commissioning"
+
+    def ready(self):
+        # Each area registers its machines and effects with the workflow engine when its services
+        # load; load them all now, so no step can be taken before its effects are known.
+        from commissioning.award import services as award  # noqa: F401
+        from commissioning.cycle import services as cycle  # noqa: F401
+        from commissioning.evaluation import services as evaluation  # noqa: F401
+        from commissioning.sourcing.services import bids, opportunities  # noqa: F401

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from councils.models import Role
 from councils.permissions import has_any_role, roles_in
+from providers.models import ProviderRole
+from providers.rules import organisation_roles
 
 COMMISSIONERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
 READERS_ACROSS_COUNCIL = (
@@ -38,20 +40,6 @@ def can_decide_referral(commission, user) -> bool:
     return can_approve(commission, user) or is_lead_commissioner(commission, user)
 
 
-def can_record_award(commission, user) -> bool:
-    """The lead commissioner, or whoever decided this cycle's approved award (a portfolio holder takes
-    a key decision): approving the award moves the commission on in the same step."""
-    if is_lead_commissioner(commission, user):
-        return True
-    from commissioning.models import Award, AwardState
-    from commissioning.models.award import can_decide_award
-
-    awards = Award.objects.filter(
-        commission=commission, cycle=commission.cycle, state=AwardState.APPROVED
-    ).select_related("commission__portfolio", "commission__council")
-    return any(can_decide_award(award, user) for award in awards)
-
-
 def can_cancel(commission, user) -> bool:
     return is_lead_commissioner(commission, user)
 
@@ -77,3 +65,11 @@ def can_publish_opportunity(opportunity, user) -> bool:
 
 def can_open_bids(opportunity, user) -> bool:
     return has_any_role(user, opportunity.council, OPENING_OFFICERS)
+
+
+# Provider roles that may start, edit, submit and withdraw bids (any member may read them).
+BID_WRITERS = (ProviderRole.ORGANISATION_ADMIN, ProviderRole.BID_WRITER)
+
+
+def may_write_bid(bid, user) -> bool:
+    return not organisation_roles(user).get(bid.organisation_id, frozenset()).isdisjoint(BID_WRITERS)

@@ -1,6 +1,11 @@
 """Numbers as people write them, shared by templates, charts and dashboards."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.utils import dateformat, timezone
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def plain_number(value) -> str:
@@ -12,3 +17,25 @@ def plain_number(value) -> str:
     except (InvalidOperation, ValueError):
         return str(value)
     return f"{number.normalize():,f}"
+
+
+def money(value) -> str:
+    """Pounds with thousands separators; pence only when there are any (£20,000 / £1,250.50)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == amount.to_integral_value():
+        return f"{sign}£{amount:,.0f}"
+    return f"{sign}£{amount:,.2f}"
+
+
+def london_time(value) -> str:
+    """24 November 2026, 12:00pm — always in London time, whatever the server's zone."""
+    local = timezone.localtime(value, LONDON)
+    hour = local.hour % 12 or 12
+    return f"{dateformat.format(local, 'j F Y')}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"

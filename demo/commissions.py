@@ -38,6 +38,7 @@ from commissioning.models import (
     SuccessMeasure,
 )
 from councils.models import Council, Membership, Outcome, Portfolio, Role, User
+from demo import procurement
 
 
 def person(council: Council, role: str) -> User | None:
@@ -208,10 +209,10 @@ def advance(
     if state == commission.state:
         return commission
     if commission.state == State.SOURCING:
-        step("record_award", by=lead, reason="Evaluation panel's recommended bid accepted.")
+        procurement.award_approved(commission)
     if state == State.AGREEING:
         return commission
-    step("start_delivery", reason="Agreement signed by both parties.")
+    procurement.agreements_live(commission)
     if state == State.DELIVERING:
         return commission
     step("start_review")

@@ -32,7 +32,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from commissioning.award import selectors
 from commissioning.models import Award, AwardItem, Bid, DecisionMaker, DeliveryRoute, OutcomeLetter
-from councils.templatetags.commissioner import money
+from councils.formatting import money
 
 AWARD, UNSUCCESSFUL, EXCLUDED = "award", "unsuccessful", "excluded"
 CONTENT_VERSION = 1

@@ -13,7 +13,6 @@ Audit events name bids and carry totals, never scores or what a bid says.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,17 +22,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
 
+from commissioning import ports
+from commissioning.award import gates, selectors
 from commissioning.award import letters as award_letters
-from commissioning.award import selectors
-from commissioning.cycle.services import (
-    Decision,
-    TransitionConflict,
-    TransitionRefused,
-    commission_transition,
-    validate_decision,
-)
+from commissioning.cycle.services import Decision, validate_decision
 from commissioning.evaluation.selectors import EvaluationSummary, evaluated_bids
 from commissioning.models import (
     Award,
@@ -50,11 +43,14 @@ from commissioning.models import (
     State,
 )
 from commissioning.sourcing.selectors.bids import is_walled_off
+from commissioning.sourcing.services.opportunities import opportunity_value
+from councils import workflow
 from councils.calendar import add_working_days
+from councils.formatting import money
 from councils.models import Role, User
 from councils.permissions import has_any_role
 from councils.services import audit_record
-from councils.templatetags.commissioner import money
+from councils.workflow import Effect, Step
 from providers.models import OrganisationMember, ProviderRole
 
 logger = logging.getLogger(__name__)
@@ -333,8 +329,6 @@ def forward_plan_withdraw(*, by: User, entry: ForwardPlanEntry, reason: str) -> 
 def forward_plan_for_opportunity(*, by: User, opportunity: Opportunity) -> ForwardPlanEntry | None:
     """When an opportunity at or above the key-decision threshold is published, its award goes on the
     forward plan at once (expected on the opportunity's award date, or once the notice allows)."""
-    from commissioning.sourcing.services.opportunities import opportunity_value
-
     commission = opportunity.commission
     council = commission.council
     value = opportunity_value(commission, opportunity.budget_envelope)
@@ -360,103 +354,9 @@ def forward_plan_for_opportunity(*, by: User, opportunity: Opportunity) -> Forwa
 # ---- Steps: submit, refer back, approve, call in, confirm or withdraw ------------------------------
 
 
-def _state_words(instance) -> str:
-    return instance.get_state_display().lower()
-
-
 def available_steps(award: Award, user: User) -> list[dict]:
     """The steps this person may take from here, each with what is still missing (empty when ready)."""
-    steps = []
-    for transition in award.get_all_state_transitions():
-        if transition.source != award.state:
-            continue
-        if not getattr(award, transition.name)._django_fsm.has_transition_perm(award, award.state, user):
-            continue
-        gate = transition.custom.get("gate")
-        steps.append(
-            {
-                "name": transition.name,
-                "label": transition.custom["label"],
-                "needs_reason": transition.custom.get("needs_reason", False),
-                "destructive": transition.custom.get("destructive", False),
-                "decision": transition.custom.get("decision", False),
-                "missing": getattr(selectors, gate)(award) if gate else [],
-            }
-        )
-    return steps
-
-
-def run_transition(
-    *,
-    by: User,
-    instance: models.Model,
-    name: str,
-    noun: str,
-    gates,
-    reason: str = "",
-    seen_state: str | None = None,
-    validate: Callable[[], None] | None = None,
-    update: Callable[[], None] | None = None,
-    then: Callable[[str], dict | None] | None = None,
-    event: str | None = None,
-) -> models.Model:
-    """One step of a django-fsm state machine, as every service here takes it: the step must exist and
-    start from the current state (the state the person saw, too), the person must be allowed to take
-    it, a reason given where one is needed and nothing missing at its gate (`gates.<custom gate>`);
-    `validate` then checks what the step itself needs. The transition, `update` (fields set before
-    saving), the save with optimistic locking, `then` (what follows, returning audit details) and the
-    audit event run in one transaction."""
-    transitions = {t.name for t in instance.get_all_state_transitions()}
-    if name not in transitions:
-        raise TransitionRefused([f"‘{name}’ is not a step of {noun}"])
-    if seen_state is not None and seen_state != instance.state:
-        raise TransitionConflict(f"Someone else moved this {noun} on a moment ago. Check where it is now.")
-    method = getattr(instance, name)
-    meta = method._django_fsm
-    if not meta.has_transition(instance.state):
-        raise TransitionRefused([f"This step cannot be taken while the {noun} is ‘{_state_words(instance)}’"])
-    if not meta.has_transition_perm(instance, instance.state, by):
-        raise PermissionDenied
-    custom = meta.get_transition(instance.state).custom
-    reason = reason.strip()
-    if custom.get("needs_reason") and not reason:
-        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
-    gate = custom.get("gate")
-    missing = getattr(gates, gate)(instance) if gate else []
-    if missing:
-        raise TransitionRefused(missing)
-    if validate is not None:
-        validate()
-    if not has_transition_perm(method, by):
-        raise PermissionDenied
-    source = instance.state
-    try:
-        with transaction.atomic():
-            method(by=by, reason=reason)
-            if update is not None:
-                update()
-            instance.save()
-            extra = (then(source) if then is not None else None) or {}
-            audit_record(
-                council=instance.council,
-                actor=by,
-                event_type=event or f"{instance._meta.model_name}.{name}",
-                obj=instance,
-                from_state=source,
-                to_state=instance.state,
-                reason=reason,
-                extra=extra,
-            )
-    except ConcurrentTransition as exc:
-        instance.refresh_from_db()
-        raise TransitionConflict(
-            f"Someone else moved this {noun} on a moment ago. Reload the page to see where it is now."
-        ) from exc
-    except Exception:
-        # The database rolled back; make the object in hand match it again.
-        instance.refresh_from_db()
-        raise
-    return instance
+    return workflow.available(award, user)
 
 
 def _drafting_officer(award: Award, by: User) -> User:
@@ -469,42 +369,6 @@ def _drafting_officer(award: Award, by: User) -> User:
     raise ValidationError("No commissioning officer of the council is left to draft the agreements.")
 
 
-def _draft_agreements(award: Award, by: User) -> list:
-    from monitoring.agreements.services import agreement_create_from_award
-
-    officer = _drafting_officer(award, by)
-    commission = Commission.objects.select_for_update().get(pk=award.commission_id)
-    agreements = []
-    for item in selectors.award_items(award):
-        agreements.append(
-            agreement_create_from_award(
-                by=officer,
-                commission=commission,
-                bid=item.bid,
-                value=item.value,
-                lot=item.lot,
-                description=item.note,
-            )
-        )
-    return agreements
-
-
-def _cancel_draft_agreements(award: Award, by: User, reason: str) -> list[str]:
-    from monitoring.agreements.services import agreement_cancel
-    from monitoring.models import Agreement, AgreementState
-
-    officer = _drafting_officer(award, by)
-    bids = award.items.values("bid_id")
-    drafts = Agreement.objects.filter(
-        commission=award.commission, cycle=award.cycle, bid_id__in=bids, state=AgreementState.DRAFT
-    ).order_by("reference")
-    cancelled = []
-    for agreement in drafts:
-        agreement_cancel(by=officer, agreement=agreement, reason=reason)
-        cancelled.append(agreement.reference)
-    return cancelled
-
-
 def _resolve_call_in(award: Award, by: User, resolution: str, note: str) -> CallIn | None:
     call_in = CallIn.objects.select_for_update().filter(award=award, resolution="").first()
     if call_in is None:
@@ -513,6 +377,13 @@ def _resolve_call_in(award: Award, by: User, resolution: str, note: str) -> Call
     call_in.resolution_note = note
     call_in.save(update_fields=["resolution", "resolved_by", "resolved_at", "resolution_note"])
     return call_in
+
+
+def _move_commission(step: Step, name: str, reason: str) -> None:
+    """The award's step moves the commission in the same transaction, through the same engine."""
+    commission = Commission.objects.select_for_update().get(pk=step.obj.commission_id)
+    workflow.run(by=step.by, obj=commission, name=name, reason=reason, internal=True)
+    step.obj.commission = commission
 
 
 def award_transition(
@@ -525,135 +396,159 @@ def award_transition(
     seen_state: str | None = None,
 ) -> Award:
     """Submit the recommendation, refer it back, approve it (with the decision's paperwork), call the
-    decision in, or confirm or withdraw it after a call-in — all or nothing, audited.
+    decision in, or confirm or withdraw it after a call-in — through the workflow engine, all or
+    nothing, audited.
 
     Submitting fixes whether this is a key decision (the total against the council's threshold), the
     value and threshold, and the evaluation's digest. Approving checks the decision (a key decision on
     the forward plan long enough before its date), starts the call-in period for a key decision (or
-    gives an officer decision effect at once), drafts the agreements and moves the commission on.
+    gives an officer decision effect at once), drafts the agreements and moves the commission on to
+    putting agreements in place. A call-in holds the commission at "awaiting the award decision"
+    until the decision is confirmed (back to agreements) or withdrawn (back to sourcing).
     """
+    return workflow.run(by=by, obj=award, name=name, reason=reason, seen_state=seen_state, decision=decision)
+
+
+def _record_submission(step: Step) -> None:
+    award = step.obj
     council = award.council
-    today = timezone.localdate()
-    state = {}
+    total = selectors.award_total(award)
+    evaluation = selectors.signed_off_evaluation(award.opportunity)
+    award.is_key_decision = total >= council.key_decision_threshold
+    award.threshold_at_submission = council.key_decision_threshold
+    award.value_at_submission = total
+    award.evaluation_digest = evaluation.result_digest
+    award.submitted_by, award.submitted_at = step.by, timezone.now()
+    award.standstill_applies = selectors.standstill_applies(award, total)
 
-    def validate_approval():
-        checked = validate_decision(decision, key_decision=award.is_key_decision)
-        errors = {}
-        sent_on = timezone.localdate(award.submitted_at) if award.submitted_at else None
-        if sent_on and checked.decided_on < sent_on:
-            errors["decided_on"] = (
-                f"The decision cannot come before the recommendation was sent, on {selectors.day(sent_on)}."
-            )
-        elif award.is_key_decision:
-            problem = selectors.forward_plan_problem(award, checked.decided_on)
-            if problem:
-                errors["decided_on"] = problem
-        if errors:
-            raise ValidationError(errors)
-        state["decision"] = checked
-        state["entry"] = selectors.forward_plan_entry_for(award) if award.is_key_decision else None
 
-    def record_submission():
-        total = selectors.award_total(award)
-        evaluation = selectors.signed_off_evaluation(award.opportunity)
-        award.is_key_decision = total >= council.key_decision_threshold
-        award.threshold_at_submission = council.key_decision_threshold
-        award.value_at_submission = total
-        award.evaluation_digest = evaluation.result_digest
-        award.submitted_by, award.submitted_at = by, timezone.now()
-        award.standstill_applies = selectors.standstill_applies(award, total)
+def _validate_approval(step: Step) -> None:
+    award = step.obj
+    checked = validate_decision(step.payload.get("decision"), key_decision=award.is_key_decision)
+    errors = {}
+    sent_on = timezone.localdate(award.submitted_at) if award.submitted_at else None
+    if sent_on and checked.decided_on < sent_on:
+        errors["decided_on"] = (
+            f"The decision cannot come before the recommendation was sent, on {selectors.day(sent_on)}."
+        )
+    elif award.is_key_decision:
+        problem = selectors.forward_plan_problem(award, checked.decided_on)
+        if problem:
+            errors["decided_on"] = problem
+    if errors:
+        raise ValidationError(errors)
+    step.scratch["decision"] = checked
+    step.scratch["entry"] = selectors.forward_plan_entry_for(award) if award.is_key_decision else None
 
-    def record_decision():
-        checked = state["decision"]
-        award.decision_maker = checked.decision_maker
-        award.decided_by, award.decided_on = by, checked.decided_on
-        award.decision_reference, award.minute_url = checked.reference.strip(), checked.minute_url.strip()
-        award.decision_comments = reason.strip()
-        award.approved_at = timezone.now()
-        if award.is_key_decision:
-            award.call_in_ends_on = add_working_days(checked.decided_on, council.call_in_working_days)
-            award.effective_on = None
-        else:
-            award.call_in_ends_on = None
-            award.effective_on = checked.decided_on
 
-    def after_approval(source):
-        entry = state["entry"]
-        if entry is not None:
-            ForwardPlanEntry.objects.filter(pk=entry.pk).update(decided_on=award.decided_on)
-        agreements = _draft_agreements(award, by)
-        commission = Commission.objects.select_for_update().get(pk=award.commission_id)
-        if commission.state == State.SOURCING:
-            commission_transition(
-                by=by,
-                commission=commission,
-                name="record_award",
-                reason=f"Award of {award.opportunity.reference} approved"
-                + (f" ({award.decision_reference})" if award.decision_reference else "")
-                + f": agreements {', '.join(a.reference for a in agreements)} drafted.",
-            )
-        award.commission = commission
-        return {
-            "decision": {
-                "maker": award.decision_maker,
-                "reference": award.decision_reference,
-                "decided_on": award.decided_on.isoformat(),
-                "value": str(award.value_at_submission),
-                "threshold": str(award.threshold_at_submission),
-                "key_decision": award.is_key_decision,
-            },
-            "forward_plan": entry.reference if entry else "",
-            "call_in_ends_on": award.call_in_ends_on.isoformat() if award.call_in_ends_on else None,
-            "effective_on": award.effective_on.isoformat() if award.effective_on else None,
-            "agreements": [a.reference for a in agreements],
-        }
+def _record_decision(step: Step) -> None:
+    award, checked = step.obj, step.scratch["decision"]
+    award.decision_maker = checked.decision_maker
+    award.decided_by, award.decided_on = step.by, checked.decided_on
+    award.decision_reference, award.minute_url = checked.reference.strip(), checked.minute_url.strip()
+    award.decision_comments = step.reason
+    award.approved_at = timezone.now()
+    if award.is_key_decision:
+        award.call_in_ends_on = add_working_days(checked.decided_on, award.council.call_in_working_days)
+        award.effective_on = None
+    else:
+        award.call_in_ends_on = None
+        award.effective_on = checked.decided_on
 
-    def after_call_in(source):
-        call_in = CallIn.objects.create(award=award, called_in_by=by, reason=reason.strip())
-        return {"call_in": call_in.pk, "call_in_ends_on": award.call_in_ends_on.isoformat()}
 
-    def confirm():
-        award.effective_on = today
+def _after_approval(step: Step) -> dict:
+    award, entry = step.obj, step.scratch["entry"]
+    if entry is not None:
+        ForwardPlanEntry.objects.filter(pk=entry.pk).update(decided_on=award.decided_on)
+    agreements = ports.agreements.draft_for_award(award=award, by=_drafting_officer(award, step.by))
+    if award.commission.state == State.SOURCING:
+        _move_commission(
+            step,
+            "record_award",
+            f"Award of {award.opportunity.reference} approved"
+            + (f" ({award.decision_reference})" if award.decision_reference else "")
+            + f": agreements {', '.join(a.reference for a in agreements)} drafted.",
+        )
+    return {
+        "decision": {
+            "maker": award.decision_maker,
+            "reference": award.decision_reference,
+            "decided_on": award.decided_on.isoformat(),
+            "value": str(award.value_at_submission),
+            "threshold": str(award.threshold_at_submission),
+            "key_decision": award.is_key_decision,
+        },
+        "forward_plan": entry.reference if entry else "",
+        "call_in_ends_on": award.call_in_ends_on.isoformat() if award.call_in_ends_on else None,
+        "effective_on": award.effective_on.isoformat() if award.effective_on else None,
+        "agreements": [a.reference for a in agreements],
+    }
 
-    def after_confirm(source):
-        call_in = _resolve_call_in(award, by, CallInResolution.CONFIRMED, reason.strip())
-        return {"call_in": getattr(call_in, "pk", None), "effective_on": today.isoformat()}
 
-    def withdraw():
-        state["decided_on"] = award.decided_on
-        for field in ("decision_maker", "decision_reference", "minute_url", "decision_comments"):
-            setattr(award, field, "")
-        for field in ("decided_by", "decided_on", "approved_at", "call_in_ends_on", "effective_on"):
-            setattr(award, field, None)
+def _after_call_in(step: Step) -> dict:
+    award = step.obj
+    call_in = CallIn.objects.create(award=award, called_in_by=step.by, reason=step.reason)
+    if award.commission.state == State.AGREEING:
+        _move_commission(step, "award_called_in", f"Award of {award.opportunity.reference} called in: {step.reason}")
+    return {"call_in": call_in.pk, "call_in_ends_on": award.call_in_ends_on.isoformat()}
 
-    def after_withdraw(source):
-        call_in = _resolve_call_in(award, by, CallInResolution.WITHDRAWN, reason.strip())
-        cancelled = _cancel_draft_agreements(award, by, f"Award decision withdrawn after call-in: {reason.strip()}")
-        # The key decision was not taken after all: its forward plan entry stands for the next one.
-        reopened = ForwardPlanEntry.objects.filter(
-            commission=award.commission, decided_on=state["decided_on"], withdrawn_on__isnull=True
-        ).filter(models.Q(opportunity__isnull=True) | models.Q(opportunity=award.opportunity))
-        reopened.update(decided_on=None)
-        return {"call_in": getattr(call_in, "pk", None), "agreements_cancelled": cancelled}
 
-    hooks = {
-        "submit": {"update": record_submission},
-        "approve": {"validate": validate_approval, "update": record_decision, "then": after_approval},
-        "call_in": {"then": after_call_in},
-        "confirm_after_call_in": {"update": confirm, "then": after_confirm},
-        "withdraw_decision": {"update": withdraw, "then": after_withdraw},
-    }.get(name, {})
-    return run_transition(
-        by=by,
-        instance=award,
-        name=name,
-        noun="award",
-        gates=selectors,
-        reason=reason,
-        seen_state=seen_state,
-        event=f"award.{name}",
-        **hooks,
+def _confirm(step: Step) -> None:
+    step.obj.effective_on = timezone.localdate()
+
+
+def _after_confirm(step: Step) -> dict:
+    award = step.obj
+    call_in = _resolve_call_in(award, step.by, CallInResolution.CONFIRMED, step.reason)
+    if award.commission.state == State.AWARD_CALLED_IN:
+        _move_commission(step, "award_confirmed", f"Award of {award.opportunity.reference} confirmed after call-in")
+    return {"call_in": getattr(call_in, "pk", None), "effective_on": award.effective_on.isoformat()}
+
+
+def _withdraw(step: Step) -> None:
+    award = step.obj
+    step.scratch["decided_on"] = award.decided_on
+    for field in ("decision_maker", "decision_reference", "minute_url", "decision_comments"):
+        setattr(award, field, "")
+    for field in ("decided_by", "decided_on", "approved_at", "call_in_ends_on", "effective_on"):
+        setattr(award, field, None)
+
+
+def _after_withdraw(step: Step) -> dict:
+    award = step.obj
+    call_in = _resolve_call_in(award, step.by, CallInResolution.WITHDRAWN, step.reason)
+    cancelled = ports.agreements.cancel_drafts_for_award(
+        award=award,
+        by=_drafting_officer(award, step.by),
+        reason=f"Award decision withdrawn after call-in: {step.reason}",
     )
+    # The key decision was not taken after all: its forward plan entry stands for the next one.
+    reopened = ForwardPlanEntry.objects.filter(
+        commission=award.commission, decided_on=step.scratch["decided_on"], withdrawn_on__isnull=True
+    ).filter(models.Q(opportunity__isnull=True) | models.Q(opportunity=award.opportunity))
+    reopened.update(decided_on=None)
+    if award.commission.state == State.AWARD_CALLED_IN:
+        _move_commission(
+            step, "award_withdrawn", f"Award of {award.opportunity.reference} withdrawn after call-in: {step.reason}"
+        )
+    return {"call_in": getattr(call_in, "pk", None), "agreements_cancelled": cancelled}
+
+
+def _forward_plan(step: Step) -> dict:
+    # A key decision's award goes on the forward plan as soon as the market is told of it.
+    forward_plan_for_opportunity(by=step.by, opportunity=step.obj)
+    return {}
+
+
+workflow.machine(Award, noun="award", gates=gates, lockers={"opportunity": gates.lock_opportunity})
+workflow.effect(Award, "record_submission", Effect(prepare=_record_submission))
+workflow.effect(
+    Award, "decision", Effect(validate=_validate_approval, prepare=_record_decision, follow=_after_approval)
+)
+workflow.effect(Award, "call_in", Effect(follow=_after_call_in))
+workflow.effect(Award, "confirm", Effect(prepare=_confirm, follow=_after_confirm))
+workflow.effect(Award, "withdraw", Effect(prepare=_withdraw, follow=_after_withdraw))
+workflow.effect(Opportunity, "forward_plan", Effect(follow=_forward_plan))
 
 
 # ---- Outcome letters --------------------------------------------------------------------------------

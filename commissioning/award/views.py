@@ -24,12 +24,13 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning.award import forms, selectors, services
 from commissioning.award import letters as award_letters
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
-from commissioning.cycle.services import Decision, TransitionConflict, TransitionRefused
+from commissioning.cycle.services import Decision
 from commissioning.models import AwardState, DecisionMaker, ForwardPlanEntry, OutcomeLetter
 from commissioning.sourcing.pages import OpportunityPartMixin
 from councils.models import Council, Role
 from councils.permissions import has_any_role
 from councils.views import apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 
 
 def award_url(opportunity, name: str = "award_detail", **kwargs) -> str:

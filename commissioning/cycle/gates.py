@@ -1,7 +1,8 @@
 """What each step of the cycle needs before it can be taken.
 
 Each `missing_*` function returns the exact list of what is still missing, in words an officer can
-act on; the matching `ready_*` function is the FSM condition. Only the current cycle's records count.
+act on. The workflow engine checks the same function the page shows, on the locked rows. Only the
+current cycle's records count.
 """
 
 from __future__ import annotations
@@ -10,7 +11,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from councils.templatetags.commissioner import money
+from commissioning import ports
+from commissioning.models import (
+    COMPETITIVE_ROUTES,
+    AwardState,
+    DeliveryRoute,
+    FundingCommitment,
+    FundingPot,
+    OpportunityState,
+    Recommendation,
+    spent_commitments,
+)
+from councils.formatting import money
 
 
 def _current(related_manager, commission):
@@ -29,8 +41,6 @@ def missing_to_plan(commission) -> list[str]:
 
 
 def missing_for_approval(commission) -> list[str]:
-    from commissioning.models import COMPETITIVE_ROUTES, DeliveryRoute
-
     missing = []
     options = list(_current(commission.options, commission).values_list("route", flat=True))
     if len(options) < 2:
@@ -72,8 +82,6 @@ def missing_for_approval(commission) -> list[str]:
 
 def funding_shortfalls(commission) -> list[str]:
     """Each pot must still hold what this commission wants from it, after other approved commitments."""
-    from commissioning.models import FundingCommitment, spent_commitments
-
     shortfalls = []
     for commitment in _current(commission.funding, commission).select_related("pot"):
         already = FundingCommitment.objects.filter(spent_commitments(), pot=commitment.pot).exclude(
@@ -92,13 +100,41 @@ def missing_to_approve(commission) -> list[str]:
     return missing_for_approval(commission) + funding_shortfalls(commission)
 
 
+def lock_funding_pots(commission) -> None:
+    """Lock the pots this cycle draws on, in one order, so that two approvals drawing on the same pot
+    take turns and the second sees the first's commitment."""
+    pots = _current(commission.funding, commission).values("pot_id")
+    list(FundingPot.objects.select_for_update().filter(pk__in=pots).order_by("pk").values_list("pk", flat=True))
+
+
+def missing_to_record_award(commission) -> list[str]:
+    """Sourcing ends only with this cycle's award approved, and nothing still open or sealed."""
+    missing = []
+    awards = commission.awards.filter(cycle=commission.cycle)
+    if not awards.filter(state=AwardState.APPROVED).exists():
+        missing.append("The award must be approved first")
+    live = commission.opportunities.filter(
+        cycle=commission.cycle, state__in=[OpportunityState.PUBLISHED, OpportunityState.CLOSED]
+    )
+    for reference in live.values_list("reference", flat=True):
+        missing.append(f"The opportunity {reference} is still open or its bids are still sealed")
+    return missing
+
+
+def missing_to_start_delivery(commission) -> list[str]:
+    """Delivery starts once at least one of this cycle's agreements is live and none is still to be signed."""
+    agreements = ports.agreements.of_cycle(commission)
+    missing = [f"The agreement {reference} is still to be signed or go live" for reference in agreements.pending]
+    if not agreements.live:
+        missing.append("At least one agreement must be live")
+    return missing
+
+
 def _review(commission):
     return _current(commission.reviews, commission).first()
 
 
 def missing_for_next_cycle(commission) -> list[str]:
-    from commissioning.models import Recommendation
-
     review = _review(commission)
     if review is None:
         return ["Record the review report with a recommendation"]
@@ -108,8 +144,6 @@ def missing_for_next_cycle(commission) -> list[str]:
 
 
 def missing_to_extend(commission) -> list[str]:
-    from commissioning.models import Recommendation
-
     review = _review(commission)
     if review is None:
         return ["Record the review report with a recommendation"]
@@ -119,8 +153,6 @@ def missing_to_extend(commission) -> list[str]:
 
 
 def missing_to_decommission(commission) -> list[str]:
-    from commissioning.models import Recommendation
-
     review = _review(commission)
     missing = []
     if review is None:
@@ -130,27 +162,3 @@ def missing_to_decommission(commission) -> list[str]:
     if not _current(commission.decommissioning_records, commission).exists():
         missing.append("Record the decommissioning rationale, the impact on service users and when providers were told")
     return missing
-
-
-def ready_to_plan(commission) -> bool:
-    return not missing_to_plan(commission)
-
-
-def ready_for_approval(commission) -> bool:
-    return not missing_for_approval(commission)
-
-
-def ready_to_approve(commission) -> bool:
-    return not missing_to_approve(commission)
-
-
-def ready_for_next_cycle(commission) -> bool:
-    return not missing_for_next_cycle(commission)
-
-
-def ready_to_extend(commission) -> bool:
-    return not missing_to_extend(commission)
-
-
-def ready_to_decommission(commission) -> bool:
-    return not missing_to_decommission(commission)

@@ -1,7 +1,8 @@
 """Writes for commissions: creating them, the work of each stage, and moving them round the cycle.
 
-Every transition goes through `commission_transition`: it checks the user's permission and the
-gate, runs inside one transaction, saves with optimistic locking, and writes the audit event.
+Every transition goes through the workflow engine (`councils.workflow.run`); this module registers
+what the commission's transitions do beyond changing state: the approval decision, carrying the last
+cycle's learning forward, and the funding pots approval locks.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
 
 from commissioning.cycle import gates
 from commissioning.models import (
@@ -38,23 +38,12 @@ from commissioning.models import (
     SuccessMeasure,
 )
 from commissioning.permissions import is_commissioning_officer
+from councils import workflow
+from councils.formatting import money
 from councils.models import Council, Role, User
 from councils.permissions import has_any_role
 from councils.services import audit_record
-from councils.templatetags.commissioner import money
-
-
-class TransitionRefused(Exception):
-    """The step cannot be taken now; `missing` says exactly why, in words for the officer."""
-
-    def __init__(self, missing: list[str]):
-        super().__init__("; ".join(missing))
-        self.missing = missing
-
-
-class TransitionConflict(Exception):
-    """Someone else moved the commission first; nothing was changed."""
-
+from councils.workflow import Effect, Step
 
 # Lancaster City Council's core criteria (Commissioning Framework 2012–15), with default weights.
 DEFAULT_CRITERIA = [
@@ -360,36 +349,8 @@ def _carry_forward(commission: Commission, previous_cycle: int, review: ReviewRe
 
 
 def available_transitions(commission: Commission, user: User) -> list[dict]:
-    """The next steps this user may take from here, each with what is still missing (empty when ready).
-
-    Steps whose only obstacle is a gate are listed with their missing items, so the page can say
-    exactly what to do; steps the user is not allowed to take are not listed at all.
-    """
-    steps = []
-    for transition in commission.get_all_state_transitions():
-        if transition.source != commission.state and transition.source != "*":
-            continue
-        meta = getattr(commission, transition.name)._django_fsm
-        if not meta.has_transition_perm(commission, commission.state, user):
-            continue
-        gate = transition.custom.get("gate")
-        missing = getattr(gates, gate)(commission) if gate else []
-        steps.append(
-            {
-                "name": transition.name,
-                "label": transition.custom.get("label", transition.name),
-                # Approval's target depends on the route (a RETURN_VALUE), so it has no single name.
-                "target": transition.target if isinstance(transition.target, str) else "",
-                "needs_reason": transition.custom.get("needs_reason", False),
-                "back_step": transition.custom.get("back_step", False),
-                "destructive": transition.custom.get("destructive", False),
-                "decision": transition.custom.get("decision", False),
-                # Taken from Sourcing, the step cancels this cycle's opportunity too.
-                "ends_procurement": transition.custom.get("ends_procurement", False),
-                "missing": missing,
-            }
-        )
-    return steps
+    """The next steps this user may take from here, each with what is still missing (empty when ready)."""
+    return workflow.available(commission, user)
 
 
 def commission_transition(
@@ -399,95 +360,69 @@ def commission_transition(
     name: str,
     reason: str = "",
     decision: Decision | None = None,
+    seen_state: str | None = None,
     build_url=None,
 ) -> Commission:
-    """Take one step round the cycle, all or nothing, and record who, when, from, to and why.
-    Leaving the market (withdrawn for redesign, or cancelled) cancels this cycle's opportunity too."""
-    transitions = {t.name: t for t in commission.get_all_state_transitions()}
-    if name not in transitions:
-        raise TransitionRefused([f"‘{name}’ is not a step in the commissioning cycle"])
-    method = getattr(commission, name)
-    meta = method._django_fsm
-    if not meta.has_transition(commission.state):
-        raise TransitionRefused(
-            [f"This step cannot be taken while the commission is ‘{commission.get_state_display().lower()}’"]
-        )
-    if not meta.has_transition_perm(commission, commission.state, by):
-        raise PermissionDenied
-    custom = meta.get_transition(commission.state).custom
-    reason = reason.strip()
-    if custom.get("needs_reason") and not reason:
-        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
-    gate = custom.get("gate")
-    if gate:
-        missing = getattr(gates, gate)(commission)
-        if missing:
-            raise TransitionRefused(missing)
-    if custom.get("decision"):
-        decision = _validate_decision(commission, decision)
-    # has_transition_perm re-checks state, conditions and permission together, as django-fsm sees them.
-    if not has_transition_perm(method, by):
-        raise PermissionDenied
+    """Take one step round the cycle through the workflow engine: all or nothing, audited."""
+    return workflow.run(
+        by=by, obj=commission, name=name, reason=reason, seen_state=seen_state, decision=decision, build_url=build_url
+    )
 
-    source = commission.state
-    previous_cycle = commission.cycle
-    try:
-        with transaction.atomic():
-            review = None
-            if name == "begin_next_cycle":
-                review = commission.reviews.filter(cycle=previous_cycle).first()
-            method(by=by, reason=reason)
-            if name == "begin_next_cycle":
-                commission.cycle = previous_cycle + 1
-            commission.save()
-            if name == "begin_next_cycle":
-                _carry_forward(commission, previous_cycle, review)
-                commission.save(update_fields=["lessons_carried_over", "updated_at"])
-            extra = {"stage_from": STAGE_OF_STATE[source], "stage_to": commission.stage, "cycle": commission.cycle}
-            if source == State.SOURCING and custom.get("ends_procurement"):
-                from commissioning.sourcing.services.opportunities import opportunities_cancel_for_commission
 
-                extra["opportunities_cancelled"] = opportunities_cancel_for_commission(
-                    by=by, commission=commission, step=name, reason=reason, build_url=build_url
-                )
-            if custom.get("decision"):
-                approval = ApprovalDecision.objects.create(
-                    commission=commission,
-                    cycle=commission.cycle,
-                    decision_maker=decision.decision_maker,
-                    decided_by=by,
-                    reference=decision.reference.strip(),
-                    decided_on=decision.decided_on,
-                    minute_url=decision.minute_url.strip(),
-                    value_at_decision=commission.budget,
-                    threshold_at_decision=commission.council.key_decision_threshold,
-                    comments=reason,
-                )
-                extra["decision"] = {
-                    "id": approval.pk,
-                    "maker": approval.decision_maker,
-                    "reference": approval.reference,
-                    "decided_on": approval.decided_on.isoformat(),
-                    "value": str(approval.value_at_decision),
-                    "threshold": str(approval.threshold_at_decision),
-                }
-            audit_record(
-                council=commission.council,
-                actor=by,
-                event_type=f"commission.{name}",
-                obj=commission,
-                from_state=source,
-                to_state=commission.state,
-                reason=reason,
-                extra=extra,
-            )
-    except ConcurrentTransition as exc:
-        commission.refresh_from_db()
-        raise TransitionConflict(
-            "Someone else changed this commission's stage a moment ago. Reload the page to see where it is now."
-        ) from exc
-    except Exception:
-        # The database rolled back; make the object in hand match it again.
-        commission.refresh_from_db()
-        raise
-    return commission
+def _validate_approval(step: Step) -> None:
+    step.scratch["decision"] = _validate_decision(step.obj, step.payload.get("decision"))
+
+
+def _record_approval(step: Step) -> dict:
+    commission, decision = step.obj, step.scratch["decision"]
+    approval = ApprovalDecision.objects.create(
+        commission=commission,
+        cycle=commission.cycle,
+        decision_maker=decision.decision_maker,
+        decided_by=step.by,
+        reference=decision.reference.strip(),
+        decided_on=decision.decided_on,
+        minute_url=decision.minute_url.strip(),
+        value_at_decision=commission.budget,
+        threshold_at_decision=commission.council.key_decision_threshold,
+        comments=step.reason,
+    )
+    return {
+        "decision": {
+            "id": approval.pk,
+            "maker": approval.decision_maker,
+            "reference": approval.reference,
+            "decided_on": approval.decided_on.isoformat(),
+            "value": str(approval.value_at_decision),
+            "threshold": str(approval.threshold_at_decision),
+        }
+    }
+
+
+def _next_cycle(step: Step) -> None:
+    commission = step.obj
+    step.scratch["previous_cycle"] = previous = commission.cycle
+    step.scratch["review"] = commission.reviews.filter(cycle=previous).first()
+    commission.cycle = previous + 1
+
+
+def _carry_forward_step(step: Step) -> None:
+    commission = step.obj
+    _carry_forward(commission, step.scratch["previous_cycle"], step.scratch["review"])
+    commission.save(update_fields=["lessons_carried_over", "updated_at"])
+
+
+def _stages(step: Step) -> dict:
+    commission = step.obj
+    return {"stage_from": STAGE_OF_STATE[step.source], "stage_to": commission.stage, "cycle": commission.cycle}
+
+
+workflow.machine(
+    Commission,
+    noun="commission",
+    gates=gates,
+    details=_stages,
+    lockers={"funding_pots": gates.lock_funding_pots},
+)
+workflow.effect(Commission, "decision", Effect(validate=_validate_approval, follow=_record_approval))
+workflow.effect(Commission, "next_cycle", Effect(prepare=_next_cycle, follow=_carry_forward_step))

@@ -18,6 +18,7 @@ from commissioning.models import DecommissioningRecord, EngagementActivity, Need
 from commissioning.sourcing.selectors import opportunities as opportunity_selectors
 from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 
 PAGE_SIZE = 25
 
@@ -235,10 +236,10 @@ class CommissionTransitionView(CommissionMixin, FormView):
                 decision=decision,
                 build_url=self.request.build_absolute_uri,
             )
-        except services.TransitionRefused as refused:
+        except TransitionRefused as refused:
             self.step["missing"] = refused.missing
             return self.form_invalid(form)
-        except services.TransitionConflict as conflict:
+        except TransitionConflict as conflict:
             messages.error(self.request, str(conflict))
             return redirect(self.commission)
         except ValidationError as error:

@@ -15,10 +15,8 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
-from commissioning.evaluation import selectors
+from commissioning.evaluation import gates, selectors
 from commissioning.models import (
     BIDS_READABLE_STATES,
     PANEL_CHANGE_STATES,
@@ -38,9 +36,11 @@ from commissioning.models import (
     ScoringScale,
 )
 from commissioning.sourcing.selectors.bids import is_walled_off
+from councils import workflow
 from councils.models import Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
 from councils.services import audit_record
+from councils.workflow import Effect, Step
 
 SET_UP_STATES = (OpportunityState.PUBLISHED, OpportunityState.CLOSED, *BIDS_READABLE_STATES)
 
@@ -456,76 +456,27 @@ def moderation_record(
 
 def available_steps(evaluation: Evaluation, user: User) -> list[dict]:
     """The next step, if this person may take it, with what is still missing (empty when ready)."""
-    steps = []
-    for transition in evaluation.get_all_state_transitions():
-        if transition.source != evaluation.state:
-            continue
-        if not getattr(evaluation, transition.name)._django_fsm.has_transition_perm(evaluation, evaluation.state, user):
-            continue
-        gate = transition.custom.get("gate")
-        steps.append(
-            {
-                "name": transition.name,
-                "label": transition.custom["label"],
-                "target": transition.target,
-                "final": transition.custom.get("final", False),
-                "missing": getattr(selectors, gate)(evaluation) if gate else [],
-            }
-        )
-    return steps
+    return workflow.available(evaluation, user)
 
 
 def evaluation_transition(
     *, by: User, evaluation: Evaluation, name: str, reason: str = "", seen_state: str | None = None
 ) -> Evaluation:
-    """Move the evaluation to its next stage, all or nothing, and record who, when, from, to and why.
+    """Move the evaluation to its next stage through the workflow engine, all or nothing, audited.
     Signing off stores the ranking and its digest, after which nothing can change."""
-    transitions = {t.name for t in evaluation.get_all_state_transitions()}
-    if name not in transitions:
-        raise TransitionRefused([f"‘{name}’ is not a step of an evaluation"])
-    if seen_state is not None and seen_state != evaluation.state:
-        raise TransitionConflict("Someone else moved this evaluation on a moment ago. Check where it is now.")
-    method = getattr(evaluation, name)
-    meta = method._django_fsm
-    if not meta.has_transition(evaluation.state):
-        raise TransitionRefused([f"This step cannot be taken while the evaluation is at ‘{_state_words(evaluation)}’"])
-    if not meta.has_transition_perm(evaluation, evaluation.state, by):
-        raise PermissionDenied
-    missing = getattr(selectors, meta.get_transition(evaluation.state).custom["gate"])(evaluation)
-    if missing:
-        raise TransitionRefused(missing)
-    if not has_transition_perm(method, by):
-        raise PermissionDenied
-    source = evaluation.state
-    try:
-        with transaction.atomic():
-            method(by=by, reason=reason)
-            extra = {}
-            if name == "sign_off":
-                evaluation.signed_off_by, evaluation.signed_off_at = by, timezone.now()
-                summary = selectors.compute_summary(evaluation)
-                data = selectors.summary_to_json(summary)
-                data.update(state=evaluation.state, signed_off_at=evaluation.signed_off_at.isoformat())
-                data["signed_off_by"] = str(by)
-                evaluation.result, evaluation.result_digest = data, selectors.summary_digest(data)
-                extra = {"digest": evaluation.result_digest, "ranked": len(summary.ranked)}
-            evaluation.save()
-            audit_record(
-                council=evaluation.council,
-                actor=by,
-                event_type=f"evaluation.{name}",
-                obj=evaluation,
-                from_state=source,
-                to_state=evaluation.state,
-                reason=reason.strip(),
-                extra=extra,
-            )
-    except ConcurrentTransition as exc:
-        evaluation.refresh_from_db()
-        raise TransitionConflict(
-            "Someone else moved this evaluation on a moment ago. Reload the page to see where it is now."
-        ) from exc
-    except Exception:
-        evaluation.refresh_from_db()
-        raise
-    return evaluation
+    return workflow.run(by=by, obj=evaluation, name=name, reason=reason, seen_state=seen_state)
+
+
+def _sign_off(step: Step) -> None:
+    evaluation, by = step.obj, step.by
+    evaluation.signed_off_by, evaluation.signed_off_at = by, timezone.now()
+    summary = selectors.compute_summary(evaluation)
+    data = selectors.summary_to_json(summary)
+    data.update(state=evaluation.state, signed_off_at=evaluation.signed_off_at.isoformat())
+    data["signed_off_by"] = str(by)
+    evaluation.result, evaluation.result_digest = data, selectors.summary_digest(data)
+    step.extra.update(digest=evaluation.result_digest, ranked=len(summary.ranked))
+
+
+workflow.machine(Evaluation, noun="evaluation", gates=gates)
+workflow.effect(Evaluation, "sign_off", Effect(prepare=_sign_off))

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.evaluation import forms, selectors, services
 from commissioning.evaluation.scoring import SPREAD_FLAG
 from commissioning.models import (
@@ -38,6 +37,7 @@ from councils.permissions import roles_in
 from councils.tabular import safe_cell
 from councils.uploads import download_response
 from councils.views import apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 
 
 def evaluation_url(opportunity, name: str = "evaluation", **kwargs) -> str:

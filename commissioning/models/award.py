@@ -78,18 +78,6 @@ def can_call_in(award, user) -> bool:
     return has_any_role(user, award.council, (Role.SCRUTINY_MEMBER,))
 
 
-def _gate(name: str):
-    """An FSM condition from one of `award_selectors.missing_*` (ready when nothing is missing)."""
-
-    def condition(award) -> bool:
-        from commissioning.award import selectors as award_selectors
-
-        return not getattr(award_selectors, name)(award)
-
-    condition.__name__ = f"ready_{name.removeprefix('missing_')}"
-    return condition
-
-
 class Award(fsm.ConcurrentTransitionMixin, models.Model):
     """The award of one opportunity: the recommendation, the decision, call-in, letters and standstill."""
 
@@ -186,9 +174,13 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=AwardState.DRAFT,
         target=AwardState.AWAITING_DECISION,
-        conditions=[_gate("missing_to_submit")],
         permission=is_award_officer,
-        custom={"label": "Send the recommendation for decision", "gate": "missing_to_submit"},
+        custom={
+            "label": "Send the recommendation for decision",
+            "gate": "missing_to_submit",
+            "locks": ("opportunity",),
+            "effects": ("record_submission",),
+        },
     )
     def submit(self, *, by, reason=""):
         pass
@@ -207,9 +199,14 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=AwardState.AWAITING_DECISION,
         target=AwardState.APPROVED,
-        conditions=[_gate("missing_to_approve")],
         permission=can_decide_award,
-        custom={"label": "Approve the award", "gate": "missing_to_approve", "decision": True},
+        custom={
+            "label": "Approve the award",
+            "gate": "missing_to_approve",
+            "decision": True,
+            "locks": ("opportunity",),
+            "effects": ("decision",),
+        },
     )
     def approve(self, *, by, reason=""):
         pass
@@ -218,9 +215,13 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=AwardState.APPROVED,
         target=AwardState.CALLED_IN,
-        conditions=[_gate("missing_to_call_in")],
         permission=can_call_in,
-        custom={"label": "Call in this decision", "gate": "missing_to_call_in", "needs_reason": True},
+        custom={
+            "label": "Call in this decision",
+            "gate": "missing_to_call_in",
+            "needs_reason": True,
+            "effects": ("call_in",),
+        },
     )
     def call_in(self, *, by, reason):
         pass
@@ -230,7 +231,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         source=AwardState.CALLED_IN,
         target=AwardState.APPROVED,
         permission=can_decide_award,
-        custom={"label": "Confirm the decision after call-in", "needs_reason": True},
+        custom={"label": "Confirm the decision after call-in", "needs_reason": True, "effects": ("confirm",)},
     )
     def confirm_after_call_in(self, *, by, reason):
         pass
@@ -240,7 +241,12 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         source=AwardState.CALLED_IN,
         target=AwardState.DRAFT,
         permission=can_decide_award,
-        custom={"label": "Withdraw the decision", "needs_reason": True, "destructive": True},
+        custom={
+            "label": "Withdraw the decision",
+            "needs_reason": True,
+            "destructive": True,
+            "effects": ("withdraw",),
+        },
     )
     def withdraw_decision(self, *, by, reason):
         pass

@@ -1,7 +1,8 @@
 """Commissions and the work of each stage of the cycle: Understand → Plan → Do → Review, round again.
 
-The commission's state is a protected FSM field. Transitions live here with their conditions and
-permission; only `commissioning.services` calls them, and nothing else writes the state.
+The commission's state is a protected FSM field. Transitions live here with their permission and
+what differs between them (`custom=`: gate, locks, effects); only the workflow engine
+(`councils.workflow.run`) takes them, and nothing else writes the state.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from commissioning.cycle import gates
 from commissioning.permissions import (
     can_approve,
     can_cancel,
     can_decide_referral,
-    can_record_award,
     is_commissioning_officer,
     is_lead_commissioner,
 )
@@ -43,6 +42,8 @@ class State(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     SOURCING = "sourcing", "Sourcing providers"
     AGREEING = "agreeing", "Putting agreements in place"
+    # The award's decision was called in by scrutiny: nothing is signed until it is confirmed or withdrawn.
+    AWARD_CALLED_IN = "award_called_in", "Awaiting the award decision"
     DELIVERING = "delivering", "Delivering"
     REVIEWING = "reviewing", "Reviewing"
     DECOMMISSIONED = "decommissioned", "Decommissioned"
@@ -55,6 +56,7 @@ STAGE_OF_STATE = {
     State.AWAITING_APPROVAL: Stage.PLAN,
     State.SOURCING: Stage.DO,
     State.AGREEING: Stage.DO,
+    State.AWARD_CALLED_IN: Stage.DO,
     State.DELIVERING: Stage.DO,
     State.REVIEWING: Stage.REVIEW,
     State.DECOMMISSIONED: Stage.CLOSED,
@@ -64,7 +66,14 @@ STATES_OF_STAGE = {
     stage: [state for state, owner in STAGE_OF_STATE.items() if owner == stage] for stage in Stage.values
 }
 # Money is committed from a pot once the decision to spend it has been taken.
-COMMITTED_STATES = [State.SOURCING, State.AGREEING, State.DELIVERING, State.REVIEWING, State.DECOMMISSIONED]
+COMMITTED_STATES = [
+    State.SOURCING,
+    State.AGREEING,
+    State.AWARD_CALLED_IN,
+    State.DELIVERING,
+    State.REVIEWING,
+    State.DECOMMISSIONED,
+]
 PROPOSED_STATES = [State.UNDERSTANDING, State.PLANNING, State.AWAITING_APPROVAL]
 
 
@@ -217,7 +226,6 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.UNDERSTANDING,
         target=State.PLANNING,
-        conditions=[gates.ready_to_plan],
         permission=is_commissioning_officer,
         custom={"label": "Move to Plan", "gate": "missing_to_plan"},
     )
@@ -239,7 +247,6 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.PLANNING,
         target=State.AWAITING_APPROVAL,
-        conditions=[gates.ready_for_approval],
         permission=is_commissioning_officer,
         custom={"label": "Submit for approval", "gate": "missing_for_approval"},
     )
@@ -260,9 +267,15 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.AWAITING_APPROVAL,
         target=fsm.RETURN_VALUE(State.SOURCING, State.AGREEING),
-        conditions=[gates.ready_to_approve],
         permission=can_approve,
-        custom={"label": "Approve", "gate": "missing_to_approve", "decision": True},
+        custom={
+            "label": "Approve",
+            "gate": "missing_to_approve",
+            "decision": True,
+            # Two approvals drawing on one pot must not both pass: the pots are locked before the gate.
+            "locks": ("funding_pots",),
+            "effects": ("decision",),
+        },
     )
     def approve(self, *, by, reason=""):
         # Grants and contracts go out to the market; in-house and partnership routes go
@@ -280,29 +293,58 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
             "needs_reason": True,
             "back_step": True,
             "ends_procurement": True,
+            "effects": ("ends_procurement",),
         },
     )
     def withdraw_sourcing(self, *, by, reason):
         pass
 
+    # The award's own steps move the commission: there is no button for these.
     @fsm.transition(
         field=state,
         source=State.SOURCING,
         target=State.AGREEING,
-        permission=can_record_award,
-        custom={"label": "Record the award", "needs_reason": True},
+        custom={"label": "Record the award", "internal": True, "gate": "missing_to_record_award"},
     )
-    def record_award(self, *, by, reason):
+    def record_award(self, *, by, reason=""):
         pass
 
     @fsm.transition(
         field=state,
         source=State.AGREEING,
+        target=State.AWARD_CALLED_IN,
+        custom={"label": "The award decision is called in", "internal": True},
+    )
+    def award_called_in(self, *, by, reason=""):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=State.AWARD_CALLED_IN,
+        target=State.AGREEING,
+        custom={"label": "The award decision is confirmed", "internal": True, "gate": "missing_to_record_award"},
+    )
+    def award_confirmed(self, *, by, reason=""):
+        pass
+
+    @fsm.transition(
+        field=state,
+        source=State.AWARD_CALLED_IN,
+        target=State.SOURCING,
+        custom={"label": "The award decision is withdrawn", "internal": True},
+    )
+    def award_withdrawn(self, *, by, reason=""):
+        pass
+
+    # Taken by the agreement that goes live when nothing else of the cycle is still to be signed.
+    @fsm.transition(
+        field=state,
+        source=State.AGREEING,
         target=State.DELIVERING,
         permission=is_commissioning_officer,
-        custom={"label": "Agreements are live: start delivery", "needs_reason": True},
+        custom={"label": "Agreements are live: start delivery", "internal": True, "gate": "missing_to_start_delivery"},
     )
-    def start_delivery(self, *, by, reason):
+    def start_delivery(self, *, by, reason=""):
         pass
 
     @fsm.transition(
@@ -320,9 +362,8 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.REVIEWING,
         target=State.UNDERSTANDING,
-        conditions=[gates.ready_for_next_cycle],
         permission=is_lead_commissioner,
-        custom={"label": "Start the next cycle", "gate": "missing_for_next_cycle"},
+        custom={"label": "Start the next cycle", "gate": "missing_for_next_cycle", "effects": ("next_cycle",)},
     )
     def begin_next_cycle(self, *, by, reason=""):
         pass
@@ -331,7 +372,6 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.REVIEWING,
         target=State.DELIVERING,
-        conditions=[gates.ready_to_extend],
         permission=is_lead_commissioner,
         custom={"label": "Extend current delivery", "gate": "missing_to_extend", "needs_reason": True},
     )
@@ -342,7 +382,6 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.REVIEWING,
         target=State.DECOMMISSIONED,
-        conditions=[gates.ready_to_decommission],
         permission=is_lead_commissioner,
         custom={"label": "Decommission", "gate": "missing_to_decommission"},
     )
@@ -359,6 +398,7 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
             "needs_reason": True,
             "destructive": True,
             "ends_procurement": True,
+            "effects": ("ends_procurement",),
         },
     )
     def cancel(self, *, by, reason):

@@ -104,18 +104,6 @@ def can_run_evaluation(evaluation, user) -> bool:
     return has_any_role(user, evaluation.council, (Role.LEAD_COMMISSIONER,)) or is_chair(evaluation, user)
 
 
-def _gate(name: str):
-    """An FSM condition from one of `evaluation_selectors.missing_*` (ready when nothing is missing)."""
-
-    def condition(evaluation) -> bool:
-        from commissioning.evaluation import selectors as evaluation_selectors
-
-        return not getattr(evaluation_selectors, name)(evaluation)
-
-    condition.__name__ = f"ready_{name.removeprefix('missing_')}"
-    return condition
-
-
 class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
     """How one opportunity's bids are judged, and where the judging has got to."""
 
@@ -174,7 +162,6 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=EvaluationState.DECLARATIONS,
         target=EvaluationState.COMPLIANCE,
-        conditions=[_gate("missing_to_open_compliance")],
         permission=can_run_evaluation,
         custom={"label": "Start the compliance checks", "gate": "missing_to_open_compliance"},
     )
@@ -185,7 +172,6 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=EvaluationState.COMPLIANCE,
         target=EvaluationState.SCORING,
-        conditions=[_gate("missing_to_open_scoring")],
         permission=can_run_evaluation,
         custom={"label": "Start scoring", "gate": "missing_to_open_scoring"},
     )
@@ -196,7 +182,6 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=EvaluationState.SCORING,
         target=EvaluationState.MODERATION,
-        conditions=[_gate("missing_to_open_moderation")],
         permission=can_run_evaluation,
         custom={"label": "Close scoring and start moderation", "gate": "missing_to_open_moderation"},
     )
@@ -207,9 +192,13 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=EvaluationState.MODERATION,
         target=EvaluationState.SIGNED_OFF,
-        conditions=[_gate("missing_to_sign_off")],
         permission=is_chair,
-        custom={"label": "Sign off the moderation", "gate": "missing_to_sign_off", "final": True},
+        custom={
+            "label": "Sign off the moderation",
+            "gate": "missing_to_sign_off",
+            "final": True,
+            "effects": ("sign_off",),
+        },
     )
     def sign_off(self, *, by, reason=""):
         pass

@@ -19,8 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models.cycle import MONEY, Commission, EvaluationCriterion
-from commissioning.permissions import can_open_bids, can_publish_opportunity
-from commissioning.sourcing import gates as sourcing_gates
+from commissioning.permissions import can_open_bids, can_publish_opportunity, may_write_bid
 from councils.models import Council
 from councils.uploads import PrivateFileField
 
@@ -105,9 +104,8 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OpportunityState.DRAFT,
         target=OpportunityState.PUBLISHED,
-        conditions=[sourcing_gates.ready_to_publish],
         permission=can_publish_opportunity,
-        custom={"label": "Publish", "gate": "missing_to_publish"},
+        custom={"label": "Publish", "gate": "missing_to_publish", "effects": ("forward_plan",)},
     )
     def publish(self, *, by, reason=""):
         self.published_at = timezone.now()
@@ -116,8 +114,7 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OpportunityState.PUBLISHED,
         target=OpportunityState.CLOSED,
-        conditions=[sourcing_gates.deadline_passed],
-        custom={"label": "Close for bids", "system": True},
+        custom={"label": "Close for bids", "system": True, "gate": "missing_to_close"},
     )
     def close(self, *, by=None, reason=""):
         pass
@@ -126,9 +123,8 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OpportunityState.CLOSED,
         target=OpportunityState.OPENED,
-        conditions=[sourcing_gates.deadline_passed],
         permission=can_open_bids,
-        custom={"label": "Open the bids"},
+        custom={"label": "Open the bids", "internal": True, "gate": "missing_to_open"},
     )
     def open_bids(self, *, by, reason=""):
         pass
@@ -139,7 +135,12 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         source=[OpportunityState.DRAFT, OpportunityState.PUBLISHED, OpportunityState.CLOSED, OpportunityState.OPENED],
         target=OpportunityState.CANCELLED,
         permission=can_publish_opportunity,
-        custom={"label": "Cancel the opportunity", "needs_reason": True, "destructive": True},
+        custom={
+            "label": "Cancel the opportunity",
+            "needs_reason": True,
+            "destructive": True,
+            "effects": ("notify_cancelled",),
+        },
     )
     def cancel(self, *, by, reason):
         pass
@@ -285,12 +286,21 @@ class Bid(fsm.ConcurrentTransitionMixin, models.Model):
         # Never the bid's contents: this string appears in logs, admin and audit records.
         return f"Bid {self.pk} for {self.opportunity.reference}"
 
+    @property
+    def council(self) -> Council:
+        return self.opportunity.council
+
     @fsm.transition(
         field=state,
         source=[BidState.DRAFT, BidState.WITHDRAWN],
         target=BidState.SUBMITTED,
-        conditions=[sourcing_gates.before_deadline, sourcing_gates.bid_complete],
-        custom={"label": "Submit bid", "gate": "missing_to_submit"},
+        permission=may_write_bid,
+        custom={
+            "label": "Submit bid",
+            "gate": "missing_to_submit",
+            "locks": ("opportunity",),
+            "effects": ("receipt",),
+        },
     )
     def submit(self, *, by, reason=""):
         self.submitted_at = timezone.now()
@@ -299,8 +309,8 @@ class Bid(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=BidState.SUBMITTED,
         target=BidState.WITHDRAWN,
-        conditions=[sourcing_gates.before_deadline],
-        custom={"label": "Withdraw bid"},
+        permission=may_write_bid,
+        custom={"label": "Withdraw bid", "gate": "missing_to_withdraw", "locks": ("opportunity",)},
     )
     def withdraw(self, *, by, reason=""):
         pass

@@ -1,7 +1,7 @@
-"""What an opportunity needs before it is published, and the deadline rules bids live by.
+"""What an opportunity and a bid need before each step, and the deadline rules bids live by.
 
-As with `gates.py`, each `missing_*` returns what is missing in words; the `ready_*`/boolean
-functions are the FSM conditions.
+Each `missing_*` returns what is missing in words the officer or bidder can act on. The workflow
+engine checks the same function the page shows, under the row lock.
 """
 
 from __future__ import annotations
@@ -9,10 +9,42 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils import timezone
 
+from commissioning.models import COMPETITIVE_ROUTES, FormType, Opportunity, OpportunityState, State
+from councils.formatting import london_time
+
+
+def deadline_passed(opportunity) -> bool:
+    return timezone.now() >= opportunity.submission_deadline
+
+
+def before_deadline(opportunity) -> bool:
+    """Aware datetimes on both sides: the server clock (UTC) against the stored deadline."""
+    return timezone.now() < opportunity.submission_deadline
+
+
+def deadline_message(opportunity, action: str = "submitted") -> str:
+    return f"The deadline for bids was {london_time(opportunity.submission_deadline)}. Bids can no longer be {action}."
+
+
+def word_count(text: str) -> int:
+    """Words as GOV.UK Frontend's character count counts them: runs of non-space characters."""
+    return len((text or "").split())
+
+
+def word_limit_error(question, text: str) -> str:
+    words = word_count(text)
+    if words <= question.word_limit:
+        return ""
+    return (
+        f"Your answer to question {question.position or question.pk} must be {question.word_limit} words or "
+        f"fewer. It has {words} words."
+    )
+
+
+# ---- Opportunities ------------------------------------------------------------------------------
+
 
 def missing_to_publish(opportunity) -> list[str]:
-    from commissioning.models import COMPETITIVE_ROUTES, State
-
     missing = []
     commission = opportunity.commission
     if commission.state != State.SOURCING:
@@ -45,35 +77,71 @@ def missing_to_publish(opportunity) -> list[str]:
     return missing
 
 
-def ready_to_publish(opportunity) -> bool:
-    return not missing_to_publish(opportunity)
+def missing_to_close(opportunity) -> list[str]:
+    if not deadline_passed(opportunity):
+        return [f"The deadline for bids has not passed yet: {london_time(opportunity.submission_deadline)}"]
+    return []
 
 
-def deadline_passed(opportunity) -> bool:
-    return timezone.now() >= opportunity.submission_deadline
+def missing_to_open(opportunity) -> list[str]:
+    if not deadline_passed(opportunity):
+        return [f"The bids can be opened after the deadline: {london_time(opportunity.submission_deadline)}"]
+    return []
 
 
-def before_deadline(bid) -> bool:
-    return timezone.now() < bid.opportunity.submission_deadline
+# ---- Bids ------------------------------------------------------------------------------------------
+
+
+def _still_taking(bid, action: str) -> list[str]:
+    opportunity = bid.opportunity
+    if not before_deadline(opportunity):
+        return [deadline_message(opportunity, action)]
+    if opportunity.state != OpportunityState.PUBLISHED:
+        return [f"This opportunity is ‘{opportunity.get_state_display().lower()}’: bids can no longer be {action}."]
+    return []
+
+
+def missing_to_withdraw(bid) -> list[str]:
+    return _still_taking(bid, "withdrawn")
 
 
 def missing_to_submit(bid) -> list[str]:
-    """Everything a bid must have before it can be submitted (the bid services fill this in)."""
-    missing = []
-    if not before_deadline(bid):
-        missing.append("The deadline for bids has passed")
-    answered = {a.question_id for a in bid.answers.all() if a.text.strip()}
+    """Everything a bid must have before it can be submitted, in the bidder's words: the deadline, every
+    question answered within its word limit, the declarations, the lots, a price or budget, and at
+    least one proposed outcome."""
+    missing = _still_taking(bid, "submitted")
+    answers = {a.question_id: a.text for a in bid.answers.all()}
     for question in bid.opportunity.questions.all():
-        if question.pk not in answered:
+        text = answers.get(question.pk, "")
+        if not text.strip():
             missing.append(f"Answer question {question.position or question.pk}: {question.text[:60]}")
+        elif error := word_limit_error(question, text):
+            missing.append(error)
     if not (bid.no_conflicts or bid.conflicts_declared.strip()):
         missing.append("Declare any conflicts of interest, or confirm there are none")
+    if bid.no_conflicts and bid.conflicts_declared.strip():
+        missing.append("Either describe your conflicts of interest or confirm that there are none, not both")
     if not bid.accuracy_confirmed:
         missing.append("Confirm that the information in the bid is accurate")
     if bid.opportunity.lots.exists() and not bid.lots.exists():
         missing.append("Choose at least one lot")
+    full = bid.opportunity.form_type == FormType.FULL_TENDER
+    lines = list(bid.price_lines.all())
+    if not lines:
+        missing.append("Add at least one line to your pricing" if full else "Add at least one line to your budget")
+    if full:
+        priced = {line.lot_id for line in lines}
+        for lot in bid.lots.all():
+            if lot.pk not in priced:
+                missing.append(f"Add pricing for lot {lot.number}: {lot.title}")
+        chosen = set(bid.lots.values_list("pk", flat=True))
+        if any(line.lot_id and line.lot_id not in chosen for line in lines):
+            missing.append("Remove the pricing for lots you are not bidding for, or choose those lots")
+    if not bid.proposed_outcomes.exists():
+        missing.append("Propose at least one outcome with a success measure and target")
     return missing
 
 
-def bid_complete(bid) -> bool:
-    return not [m for m in missing_to_submit(bid) if m != "The deadline for bids has passed"]
+def lock_opportunity(bid) -> None:
+    """Closing and cancelling change what a bid may do: they wait for the bid's step, or it for them."""
+    bid.opportunity = Opportunity.objects.select_for_update().select_related("council").get(pk=bid.opportunity_id)

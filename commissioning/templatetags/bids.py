@@ -4,7 +4,7 @@ from django import template
 
 from commissioning.models import BidState
 from commissioning.sourcing.selectors import bids as bid_selectors
-from commissioning.sourcing.services.bids import london_time
+from councils.formatting import london_time
 
 register = template.Library()
 

@@ -1,33 +1,16 @@
 """Template helpers for council conventions: money as £20,000, permissions in templates."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from crispy_forms.utils import render_crispy_form
 from django import template
 from django.utils.safestring import SafeString
 
 from councils import page_cache
-from councils.formatting import plain_number
+from councils.formatting import money, plain_number
 
 register = template.Library()
 
 
-@register.filter
-def money(value) -> str:
-    """Pounds with thousands separators; pence only when there are any (£20,000 / £1,250.50)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        return str(value)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if amount == amount.to_integral_value():
-        return f"{sign}£{amount:,.0f}"
-    return f"{sign}£{amount:,.2f}"
-
-
+register.filter("money", money)
 register.filter("number", plain_number)
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import formats
 
-from councils.templatetags.commissioner import money
+from councils.formatting import money
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "p" * 20 + "-production-secret-key-for-the-deploy-check-0123456789"

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from commissioning.award import selectors as award_selectors
-from commissioning.evaluation import selectors
+from commissioning.evaluation import gates
 from commissioning.models import (
     Award,
     AwardState,
@@ -53,7 +53,7 @@ def assert_each_step(today):
 
     declaring = evaluations[evaluation_demo.DECLARATIONS]
     assert declaring.state == EvaluationState.DECLARATIONS
-    missing = selectors.missing_to_open_compliance(declaring)
+    missing = gates.missing_to_open_compliance(declaring)
     assert missing == [
         f"{declaring.members.get(user__email='finance@kirkby-moor.example').user} has not yet "
         "declared their interests against every bid"
@@ -71,7 +71,7 @@ def assert_each_step(today):
     moderating = evaluations[evaluation_demo.MODERATION]
     assert moderating.state == EvaluationState.MODERATION
     assert Declaration.objects.filter(evaluation=moderating, has_conflict=True).count() == 1
-    assert selectors.missing_to_sign_off(moderating)  # the chair has moderation to do
+    assert gates.missing_to_sign_off(moderating)  # the chair has moderation to do
 
     signed_off = evaluations[evaluation_demo.SIGNED_OFF]
     assert signed_off.state == EvaluationState.SIGNED_OFF

@@ -6,10 +6,11 @@ Rules kept here, in one place:
   officers may also record the signature; only the lead commissioner terminates early.
 - Drafts are edited freely. Once signed, terms change only through a variation, which keeps the full
   terms before and after and who approved it (`AgreementVariation`, append-only).
-- Signing is gated in one place, `missing_to_sign`, which asks `award_allows_signing` for competitive
-  routes (the award step adds its standstill and call-in checks there).
-- When the last pending agreement of a commission's cycle goes live, the commission moves from
-  "putting agreements in place" to "delivering" through `commission_transition`, in the same transaction.
+- Signing is gated in one place, `gates.missing_before_signing`, which asks the award's
+  `signing_blockers` for competitive routes (standstill and call-in).
+- When the last pending agreement of a commission's cycle is settled and at least one is live, the
+  commission moves from "putting agreements in place" to "delivering" through the workflow engine,
+  in the same transaction.
 Every write is atomic and leaves an audit event.
 """
 
@@ -23,9 +24,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused, commission_transition
+from commissioning.award.selectors import award_items
 from commissioning.models import (
     COMPETITIVE_ROUTES,
     Bid,
@@ -37,10 +37,15 @@ from commissioning.models import (
     OutcomeSought,
     State,
 )
+from commissioning.ports import CycleAgreements
+from councils import workflow
+from councils.formatting import money
 from councils.models import Council, Role, User
 from councils.permissions import OFFICER, has_any_role
 from councils.services import audit_record
-from councils.templatetags.commissioner import money
+from councils.workflow import Effect, Step, TransitionRefused
+from monitoring.agreements import gates
+from monitoring.agreements.gates import award_allows_signing, missing_to_sign, payments_total
 from monitoring.models import (
     PENDING_STATES,
     VARIABLE_STATES,
@@ -57,15 +62,12 @@ from monitoring.models import (
     TargetKind,
     VariationKind,
     add_months,
-    end_date_passed,
     months_after_end,
 )
 from monitoring.returns.services import schedule_returns
 
 __all__ = [
     "Approval",
-    "TransitionConflict",
-    "TransitionRefused",
     "agreement_cancel",
     "agreement_create",
     "agreement_create_from_award",
@@ -608,137 +610,14 @@ def payment_schedule_instalments(*, by: User, agreement: Agreement) -> list[Sche
 # ---- Signing, going live, ending --------------------------------------------------------------------
 
 
-def award_allows_signing(agreement: Agreement) -> list[str]:
-    """What the award still stops, for a grant or contract: the reasons it cannot be signed yet
-    (decision not taken or not yet in effect, call-in, letters not sent, standstill running)."""
-    from commissioning.award.selectors import signing_blockers
-
-    return signing_blockers(agreement)
-
-
-def missing_to_sign(agreement: Agreement) -> list[str]:
-    """Everything that stops the agreement being signed, in words an officer can act on."""
-    missing = [] if agreement.signed_document else ["Upload the signed agreement"]
-    return missing + missing_before_signing(agreement)
-
-
-def missing_before_signing(agreement: Agreement) -> list[str]:
-    """What must be settled before the signed copy can be recorded (the signing page asks for the copy)."""
-    missing = []
-    kpis = [kpi for kpi in agreement.kpis.all() if kpi.retired_on is None]
-    if not kpis:
-        missing.append("Add at least one KPI")
-    periods = len(agreement.periods())
-    for kpi in kpis:
-        if kpi.targets.count() != periods:
-            missing.append(f"Set a target for every reporting period for the KPI ‘{kpi.description}’")
-    total = payments_total(agreement)
-    if total != agreement.value:
-        missing.append(
-            f"Make the payment schedule add up to the agreement's value: it adds up to {money(total)}, "
-            f"the value is {money(agreement.value)}"
-        )
-    if agreement.commission.delivery_route in COMPETITIVE_ROUTES:
-        missing.extend(award_allows_signing(agreement))
-    return missing
-
-
 def available_actions(agreement: Agreement, user: User) -> list[dict]:
     """The state changes this user may take from here, each with what is still missing (signing) —
     an agreement is ended only once its end date has passed."""
-    actions = []
-    for transition in agreement.get_all_state_transitions():
-        if transition.source != agreement.state:
-            continue
-        meta = getattr(agreement, transition.name)._django_fsm
-        if not meta.has_transition_perm(agreement, agreement.state, user):
-            continue
-        if transition.name == "end" and not end_date_passed(agreement):
-            continue
-        actions.append(
-            {
-                "name": transition.name,
-                "slug": transition.name.replace("_", "-"),
-                "label": transition.custom["label"],
-                "missing": missing_before_signing(agreement) if transition.name == "sign" else [],
-                "destructive": transition.custom.get("destructive", False),
-            }
-        )
-    return actions
+    return workflow.available(agreement, user)
 
 
-def _transition(
-    *, by: User, agreement: Agreement, name: str, reason: str = "", prepare=None, extra: dict | None = None
-) -> Agreement:
-    """Take one step: permission, gate and reason checked, all or nothing, audited."""
-    method = getattr(agreement, name)
-    meta = method._django_fsm
-    if not meta.has_transition(agreement.state):
-        raise TransitionRefused(
-            [f"This step cannot be taken while the agreement is ‘{agreement.get_state_display().lower()}’"]
-        )
-    if not meta.has_transition_perm(agreement, agreement.state, by):
-        raise PermissionDenied
-    custom = meta.get_transition(agreement.state).custom
-    reason = reason.strip()
-    if custom.get("needs_reason") and not reason:
-        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
-    source = agreement.state
-    try:
-        with transaction.atomic():
-            if prepare is not None:
-                prepare()
-            if name == "sign":
-                missing = missing_to_sign(agreement)
-                if missing:
-                    raise TransitionRefused(missing)
-            if name == "end" and not meta.conditions_met(agreement, agreement.state):
-                raise TransitionRefused([f"The agreement runs until {agreement.ends_on:%d/%m/%Y}"])
-            if not has_transition_perm(method, by):
-                raise PermissionDenied
-            method(by=by, reason=reason)
-            agreement.save()
-            _audit(
-                by,
-                agreement,
-                name,
-                from_state=source,
-                to_state=agreement.state,
-                reason=reason,
-                extra={"commission": agreement.commission.reference, **(extra or {})},
-            )
-            if agreement.state == AgreementState.LIVE:
-                schedule_returns(agreement, by=by)
-            if agreement.state in (AgreementState.LIVE, AgreementState.CANCELLED):
-                _start_delivery_if_ready(by, agreement)
-    except ConcurrentTransition as exc:
-        agreement.refresh_from_db()
-        raise TransitionConflict(
-            "Someone else changed this agreement a moment ago. Reload the page to see where it is now."
-        ) from exc
-    except Exception:
-        agreement.refresh_from_db()
-        raise
-    return agreement
-
-
-def _start_delivery_if_ready(by: User, agreement: Agreement) -> None:
-    """When nothing in the commission's cycle is left to go live, the commission moves to delivery."""
-    commission = Commission.objects.select_for_update().get(pk=agreement.commission_id)
-    if commission.state != State.AGREEING:
-        return
-    cycle_agreements = Agreement.objects.filter(commission=commission, cycle=commission.cycle)
-    if cycle_agreements.filter(state__in=PENDING_STATES).exists():
-        return
-    live = list(
-        cycle_agreements.filter(state=AgreementState.LIVE).order_by("reference").values_list("reference", flat=True)
-    )
-    if not live:
-        return
-    commission_transition(
-        by=by, commission=commission, name="start_delivery", reason=f"Agreements live: {', '.join(live)}"
-    )
-    agreement.commission = commission
+def _transition(*, by: User, agreement: Agreement, name: str, reason: str = "", **payload) -> Agreement:
+    return workflow.run(by=by, obj=agreement, name=name, reason=reason, **payload)
 
 
 def _not_future(day: date | None, field: str, label: str) -> None:
@@ -751,29 +630,14 @@ def _not_future(day: date | None, field: str, label: str) -> None:
 def agreement_sign(*, by: User, agreement: Agreement, document, signed_on: date, reason: str = "") -> Agreement:
     """Record the agreement signed by both parties, with the signed copy (a PDF or document)."""
     _not_future(signed_on, "signed_on", "it was signed")
-
-    def prepare():
-        agreement.signed_document = document
-        agreement.signed_on = signed_on
-        agreement.signed_by = by
-        agreement.full_clean(exclude=["state"])
-
-    return _transition(
-        by=by, agreement=agreement, name="sign", reason=reason, prepare=prepare, extra={"signed_on": str(signed_on)}
-    )
+    return _transition(by=by, agreement=agreement, name="sign", reason=reason, document=document, signed_on=signed_on)
 
 
 def agreement_go_live(*, by: User, agreement: Agreement, live_on: date | None = None, reason: str = "") -> Agreement:
     """Delivery has started. The last agreement of the cycle to go live moves the commission to delivery."""
     live_on = live_on or timezone.localdate()
     _not_future(live_on, "live_on", "delivery started")
-
-    def prepare():
-        agreement.live_on = live_on
-
-    return _transition(
-        by=by, agreement=agreement, name="go_live", reason=reason, prepare=prepare, extra={"live_on": str(live_on)}
-    )
+    return _transition(by=by, agreement=agreement, name="go_live", reason=reason, live_on=live_on)
 
 
 def agreement_end(*, by: User, agreement: Agreement, reason: str = "") -> Agreement:
@@ -786,6 +650,104 @@ def agreement_cancel(*, by: User, agreement: Agreement, reason: str) -> Agreemen
     return _transition(by=by, agreement=agreement, name="cancel", reason=reason)
 
 
+def _stage_signed_copy(step: Step) -> None:
+    agreement = step.obj
+    agreement.signed_document = step.payload.get("document")
+    agreement.signed_on = step.payload["signed_on"]
+    agreement.signed_by = step.by
+    if not agreement.signed_document:
+        # The page offers the step before the copy is chosen; the step itself needs it.
+        raise TransitionRefused(missing_to_sign(agreement))
+    agreement.full_clean(exclude=["state"])
+    step.extra["signed_on"] = str(agreement.signed_on)
+
+
+def _stage_live_on(step: Step) -> None:
+    step.obj.live_on = step.payload["live_on"]
+    step.extra["live_on"] = str(step.obj.live_on)
+
+
+def _stage_ended_on(step: Step) -> None:
+    step.obj.ended_on = step.payload["terminated_on"]
+    step.extra["terminated_on"] = step.obj.ended_on.isoformat()
+
+
+def _schedule_returns(step: Step) -> None:
+    schedule_returns(step.obj, by=step.by)
+
+
+def _settle_commission(step: Step) -> dict:
+    """When nothing in the commission's cycle is left to go live and at least one agreement is live,
+    the commission moves to delivery: the agreement whose step settles the last pending one moves it."""
+    agreement = step.obj
+    commission = Commission.objects.select_for_update().get(pk=agreement.commission_id)
+    agreement.commission = commission
+    if commission.state != State.AGREEING or workflow.missing_at_gate(
+        commission, {"gate": "missing_to_start_delivery"}
+    ):
+        return {}
+    live = cycle_agreements(commission).live
+    workflow.run(
+        by=step.by,
+        obj=commission,
+        name="start_delivery",
+        reason=f"Agreements live: {', '.join(live)}",
+        internal=True,
+    )
+    return {"commission_delivering": True}
+
+
+def _agreement_details(step: Step) -> dict:
+    return {"commission": step.obj.commission.reference}
+
+
+workflow.machine(Agreement, noun="agreement", gates=gates, details=_agreement_details)
+workflow.effect(Agreement, "signed_copy", Effect(stage=_stage_signed_copy))
+workflow.effect(Agreement, "live_on", Effect(stage=_stage_live_on))
+workflow.effect(Agreement, "ended_on", Effect(stage=_stage_ended_on))
+workflow.effect(Agreement, "schedule_returns", Effect(follow=_schedule_returns))
+workflow.effect(Agreement, "settle_commission", Effect(follow=_settle_commission))
+
+
+# ---- What commissioning asks of agreements (registered as its port in MonitoringConfig.ready) ----------
+
+
+def cycle_agreements(commission: Commission) -> CycleAgreements:
+    rows = Agreement.objects.filter(commission=commission, cycle=commission.cycle).order_by("reference")
+    live, pending = [], []
+    for reference, state in rows.values_list("reference", "state"):
+        if state == AgreementState.LIVE:
+            live.append(reference)
+        elif state in PENDING_STATES:
+            pending.append(reference)
+    return CycleAgreements(live=live, pending=pending)
+
+
+def draft_agreements_for_award(*, award, by: User) -> list[Agreement]:
+    """The award's winning bids, each drafted as an agreement in the name of `by`."""
+    commission = Commission.objects.select_for_update().get(pk=award.commission_id)
+    return [
+        agreement_create_from_award(
+            by=by, commission=commission, bid=item.bid, value=item.value, lot=item.lot, description=item.note
+        )
+        for item in award_items(award)
+    ]
+
+
+def cancel_draft_agreements_for_award(*, award, by: User, reason: str) -> list[str]:
+    drafts = Agreement.objects.filter(
+        commission=award.commission,
+        cycle=award.cycle,
+        bid_id__in=award.items.values("bid_id"),
+        state=AgreementState.DRAFT,
+    ).order_by("reference")
+    cancelled = []
+    for agreement in drafts:
+        agreement_cancel(by=by, agreement=agreement, reason=reason)
+        cancelled.append(agreement.reference)
+    return cancelled
+
+
 # ---- Variations, extensions and termination ---------------------------------------------------------
 
 
@@ -796,11 +758,6 @@ class Approval:
     approved_by: User
     approved_on: date
     reference: str = ""
-
-
-def payments_total(agreement: Agreement) -> Decimal:
-    # Added up in Python: SQLite's SUM of decimals goes through floating point.
-    return sum(agreement.payments.values_list("amount", flat=True), ZERO)
 
 
 def _amount(value) -> str:
@@ -1222,14 +1179,7 @@ def agreement_terminate(*, by: User, agreement: Agreement, terminated_on: date, 
         raise ValidationError({"terminated_on": "The termination date cannot be before the agreement started."})
 
     def change():
-        _transition(
-            by=by,
-            agreement=agreement,
-            name="terminate",
-            reason=reason,
-            prepare=lambda: setattr(agreement, "ended_on", terminated_on),
-            extra={"terminated_on": terminated_on.isoformat()},
-        )
+        _transition(by=by, agreement=agreement, name="terminate", reason=reason, terminated_on=terminated_on)
 
     _vary(
         by=by,

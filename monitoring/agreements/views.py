@@ -28,6 +28,7 @@ from commissioning.cycle.views import CommissionMixin
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements import forms, selectors, services
 from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
 from monitoring.returns import selectors as returns_selectors
@@ -515,11 +516,11 @@ class AgreementActionView(AgreementMixin, FormView):
             return self.back("Someone else changed this agreement while you were looking at it. Check where it is now.")
         try:
             message = self.perform(self.kwargs["action"], data)
-        except services.TransitionRefused as refused:
+        except TransitionRefused as refused:
             for item in refused.missing:
                 form.add_error(None, item)
             return self.form_invalid(form)
-        except services.TransitionConflict as conflict:
+        except TransitionConflict as conflict:
             return self.back(str(conflict))
         except ValidationError as error:
             apply_form_errors(form, error)

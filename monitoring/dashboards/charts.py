@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from councils.templatetags.commissioner import money
+from councils.formatting import money
 from monitoring.charts import BLUE, GREEN, RED
 
 # GOV.UK Design System colours (amber darkened from GOV.UK orange): each has at least 3:1 contrast

@@ -23,9 +23,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from commissioning.models import Commission, DecisionMaker
+from councils.formatting import money
 from councils.models import Council, User
 from councils.services import audit_record
-from councils.templatetags.commissioner import money
 from monitoring.dashboards.selectors import rag_key
 from monitoring.models import AgreementState
 

@@ -118,12 +118,6 @@ def can_terminate_agreement(agreement, user) -> bool:
     return has_any_role(user, agreement.council, (Role.LEAD_COMMISSIONER,))
 
 
-def ready_to_sign(agreement) -> bool:
-    from monitoring.agreements.services import missing_to_sign
-
-    return not missing_to_sign(agreement)
-
-
 def end_date_passed(agreement) -> bool:
     return agreement.ends_on < timezone.localdate()
 
@@ -239,9 +233,12 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=AgreementState.DRAFT,
         target=AgreementState.SIGNED,
-        conditions=[ready_to_sign],
         permission=can_sign_agreement,
-        custom={"label": "Record the signed agreement"},
+        custom={
+            "label": "Record the signed agreement",
+            "gate": "missing_before_signing",
+            "effects": ("signed_copy",),
+        },
     )
     def sign(self, *, by, reason=""):
         pass
@@ -251,7 +248,10 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
         source=AgreementState.SIGNED,
         target=AgreementState.LIVE,
         permission=is_agreement_editor,
-        custom={"label": "Delivery has started: mark as live"},
+        custom={
+            "label": "Delivery has started: mark as live",
+            "effects": ("live_on", "schedule_returns", "settle_commission"),
+        },
     )
     def go_live(self, *, by, reason=""):
         pass
@@ -260,9 +260,13 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=AgreementState.LIVE,
         target=AgreementState.ENDED,
-        conditions=[end_date_passed],
         permission=is_agreement_editor,
-        custom={"label": "Record that the agreement has ended"},
+        custom={
+            "label": "Record that the agreement has ended",
+            "gate": "missing_to_end",
+            # Offered only once the end date has passed.
+            "hidden_until_ready": True,
+        },
     )
     def end(self, *, by, reason=""):
         self.ended_on = self.ends_on
@@ -272,7 +276,7 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
         source=[AgreementState.SIGNED, AgreementState.LIVE],
         target=AgreementState.TERMINATED,
         permission=can_terminate_agreement,
-        custom={"label": "Terminate early", "needs_reason": True, "destructive": True},
+        custom={"label": "Terminate early", "needs_reason": True, "destructive": True, "effects": ("ended_on",)},
     )
     def terminate(self, *, by, reason):
         self.termination_reason = reason
@@ -282,7 +286,12 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
         source=AgreementState.DRAFT,
         target=AgreementState.CANCELLED,
         permission=is_agreement_editor,
-        custom={"label": "Cancel this draft", "needs_reason": True, "destructive": True},
+        custom={
+            "label": "Cancel this draft",
+            "needs_reason": True,
+            "destructive": True,
+            "effects": ("settle_commission",),
+        },
     )
     def cancel(self, *, by, reason):
         pass

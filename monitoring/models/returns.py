@@ -197,9 +197,8 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[ReturnState.DUE, ReturnState.QUERIED],
         target=ReturnState.SUBMITTED,
-        conditions=[period_has_ended],
         permission=is_return_writer,
-        custom={"label": "Submit the return"},
+        custom={"label": "Submit the return", "gate": "missing_period_end", "effects": ("submission",)},
     )
     def submit(self, *, by, reason=""):
         now = timezone.now()
@@ -213,7 +212,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=ReturnState.SUBMITTED,
         target=ReturnState.QUERIED,
         permission=is_return_reviewer,
-        custom={"label": "Query the return", "needs_reason": True},
+        custom={"label": "Query the return", "needs_reason": True, "effects": ("query",)},
     )
     def query(self, *, by, reason):
         pass
@@ -223,7 +222,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=ReturnState.SUBMITTED,
         target=ReturnState.ACCEPTED,
         permission=is_return_reviewer,
-        custom={"label": "Accept the return"},
+        custom={"label": "Accept the return", "effects": ("rating",)},
     )
     def accept(self, *, by, reason=""):
         self.reviewed_by, self.reviewed_at = by, timezone.now()

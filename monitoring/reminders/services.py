@@ -56,8 +56,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from commissioning.models import Bid, BidState, Interest, Opportunity, OpportunityState, State
-from commissioning.sourcing.services.bids import london_time
 from councils import page_cache
+from councils.formatting import london_time
 from councils.models import (
     Council,
     Notification,

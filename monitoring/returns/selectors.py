@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from commissioning.permissions import READERS_ACROSS_COUNCIL, can_read_commission
+from councils.formatting import money
 from councils.models import Council, Role, User
 from councils.permissions import roles_in
-from councils.templatetags.commissioner import money
 from monitoring import charts
 from monitoring.models import (
     AWAITING_PROVIDER_STATES,

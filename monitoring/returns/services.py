@@ -25,13 +25,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
+from councils import workflow
 from councils.calendar import add_working_days
 from councils.models import Council, User
 from councils.permissions import has_any_role
 from councils.services import audit_record
+from councils.workflow import Effect, Step, TransitionRefused
 from monitoring.models import (
     AWAITING_PROVIDER_STATES,
     RAG_SEVERITY,
@@ -52,18 +52,16 @@ from monitoring.models import (
     is_return_writer,
     reporting_periods,
 )
+from monitoring.returns import gates
 from monitoring.returns import rules as returns_rules  # noqa: F401 (registers the returns' permissions)
 
 __all__ = [
-    "TransitionConflict",
-    "TransitionRefused",
     "assessable_kpis",
     "assessment_record",
     "compute_rag",
     "due_date",
     "evidence_add",
     "evidence_remove",
-    "missing_to_submit",
     "monitoring_settings_save",
     "overall_rag",
     "reported_kpis",
@@ -206,58 +204,9 @@ def _transition(
     name: str,
     reason: str = "",
     seen_state: str | None = None,
-    prepare=None,
-    after=None,
-    extra=None,
+    **payload,
 ) -> MonitoringReturn:
-    """Take one step: permission, gate and reason checked, all or nothing, audited. `extra` is a
-    callable giving what else the audit event keeps, called once the step is taken."""
-    if seen_state is not None and seen_state != monitoring_return.state:
-        raise TransitionConflict("Someone else changed this return a moment ago. Check where it is now.")
-    method = getattr(monitoring_return, name)
-    meta = method._django_fsm
-    if not meta.has_transition(monitoring_return.state):
-        raise TransitionRefused(
-            [f"This cannot be done while the return is ‘{monitoring_return.get_state_display().lower()}’"]
-        )
-    if not meta.has_transition_perm(monitoring_return, monitoring_return.state, by):
-        raise PermissionDenied
-    custom = meta.get_transition(monitoring_return.state).custom
-    reason = reason.strip()
-    if custom.get("needs_reason") and not reason:
-        raise ValidationError({"reason": "Give a reason: it is kept with the return."})
-    if not meta.conditions_met(monitoring_return, monitoring_return.state):
-        first_day = monitoring_return.period_end + timedelta(days=1)
-        raise TransitionRefused([f"The return can be submitted once its period has ended, from {first_day:%d/%m/%Y}"])
-    source = monitoring_return.state
-    try:
-        with transaction.atomic():
-            if prepare is not None:
-                prepare()
-            if not has_transition_perm(method, by):
-                raise PermissionDenied
-            method(by=by, reason=reason)
-            monitoring_return.save()
-            if after is not None:
-                after()
-            _audit(
-                by,
-                monitoring_return,
-                name,
-                from_state=source,
-                to_state=monitoring_return.state,
-                reason=reason,
-                extra=extra() if extra is not None else {},
-            )
-    except ConcurrentTransition as exc:
-        monitoring_return.refresh_from_db()
-        raise TransitionConflict(
-            "Someone else changed this return a moment ago. Reload the page to see where it is now."
-        ) from exc
-    except Exception:
-        monitoring_return.refresh_from_db()
-        raise
-    return monitoring_return
+    return workflow.run(by=by, obj=monitoring_return, name=name, reason=reason, seen_state=seen_state, **payload)
 
 
 def reported_kpis(kpis, period_start: date) -> list[tuple[AgreementKpi, Decimal | None]]:
@@ -325,18 +274,6 @@ def _apply_content(monitoring_return: MonitoringReturn, content: dict | None, ac
     return saved
 
 
-def missing_to_submit(monitoring_return: MonitoringReturn, rows: list[KpiActual], answer: str = "") -> list[str]:
-    """Everything that stops the return being submitted, in words the provider can act on."""
-    missing = [f"Enter the actual for ‘{row.kpi.description}’" for row in rows if row.actual is None]
-    if not monitoring_return.outcomes_narrative.strip():
-        missing.append("Describe the outcomes achieved in the period")
-    if monitoring_return.spend_to_date is None:
-        missing.append("Enter the spend to date")
-    if monitoring_return.state == ReturnState.QUERIED and not answer.strip():
-        missing.append("Answer the council's question")
-    return missing
-
-
 @transaction.atomic
 def return_save_draft(
     *,
@@ -374,54 +311,59 @@ def return_submit(
     question). Each KPI is rated from its actual and target with the council's tolerance. Submitted
     after its due date, the return is accepted but marked late."""
     _require_writer(monitoring_return, by)
-    tolerance = MonitoringSettings.for_council(monitoring_return.agreement.council).amber_tolerance_percent
-    open_query = monitoring_return.queries.filter(answered_at__isnull=True).order_by("-asked_at").first()
-
-    def prepare():
-        rows = _apply_content(monitoring_return, content, actuals)
-        missing = missing_to_submit(monitoring_return, rows, answer)
-        if missing:
-            raise TransitionRefused(missing)
-        for row in rows:
-            row.rag = compute_rag(
-                row.actual, row.target, higher_is_better=row.kpi.higher_is_better, tolerance_percent=tolerance
-            )
-            row.rag_override = row.rag_override_reason = ""
-        KpiActual.objects.bulk_update(rows, ["rag", "rag_override", "rag_override_reason"])
-        monitoring_return.overall_rag = overall_rag(row.rag for row in rows)
-        if open_query is not None:
-            open_query.answer = answer.strip()
-            open_query.answered_by, open_query.answered_at = by, timezone.now()
-            open_query.save(update_fields=["answer", "answered_by", "answered_at"])
-
     return _transition(
         by=by,
         monitoring_return=monitoring_return,
         name="submit",
         seen_state=seen_state,
-        prepare=prepare,
-        extra=lambda: {
-            "late": monitoring_return.is_late,
-            "due_on": monitoring_return.due_on.isoformat(),
-            "overall_rag": monitoring_return.overall_rag,
-            "answered_query": open_query is not None,
-        },
+        content=content,
+        actuals=actuals,
+        answer=answer,
     )
+
+
+def _stage_submission(step: Step) -> None:
+    monitoring_return, answer = step.obj, step.payload.get("answer") or ""
+    tolerance = MonitoringSettings.for_council(monitoring_return.agreement.council).amber_tolerance_percent
+    open_query = monitoring_return.queries.filter(answered_at__isnull=True).order_by("-asked_at").first()
+    rows = _apply_content(monitoring_return, step.payload.get("content"), step.payload.get("actuals"))
+    missing = gates.missing_to_submit(monitoring_return, rows, answer)
+    if missing:
+        raise TransitionRefused(missing)
+    for row in rows:
+        row.rag = compute_rag(
+            row.actual, row.target, higher_is_better=row.kpi.higher_is_better, tolerance_percent=tolerance
+        )
+        row.rag_override = row.rag_override_reason = ""
+    KpiActual.objects.bulk_update(rows, ["rag", "rag_override", "rag_override_reason"])
+    monitoring_return.overall_rag = overall_rag(row.rag for row in rows)
+    if open_query is not None:
+        open_query.answer = answer.strip()
+        open_query.answered_by, open_query.answered_at = step.by, timezone.now()
+        open_query.save(update_fields=["answer", "answered_by", "answered_at"])
+    step.scratch["answered_query"] = open_query is not None
+
+
+def _submitted(step: Step) -> dict:
+    monitoring_return = step.obj
+    return {
+        "late": monitoring_return.is_late,
+        "due_on": monitoring_return.due_on.isoformat(),
+        "overall_rag": monitoring_return.overall_rag,
+        "answered_query": step.scratch["answered_query"],
+    }
 
 
 def return_query(
     *, by: User, monitoring_return: MonitoringReturn, question: str, seen_state: str | None = None
 ) -> ReturnQuery:
     """Send a submitted return back to the provider with a question."""
-    created = []
+    _transition(by=by, monitoring_return=monitoring_return, name="query", reason=question, seen_state=seen_state)
+    return monitoring_return.queries.order_by("-pk").first()
 
-    def after():
-        created.append(ReturnQuery.objects.create(monitoring_return=monitoring_return, question=question, asked_by=by))
 
-    _transition(
-        by=by, monitoring_return=monitoring_return, name="query", reason=question, seen_state=seen_state, after=after
-    )
-    return created[0]
+def _ask(step: Step) -> None:
+    ReturnQuery.objects.create(monitoring_return=step.obj, question=step.reason, asked_by=step.by)
 
 
 def return_accept(
@@ -435,47 +377,61 @@ def return_accept(
     """Accept a submitted return. Each KPI's rating is worked out again with the council's tolerance;
     `overrides` maps a KPI actual's id to (rating, reason) where the officer rates it differently
     (the reason is required). The overall rating is the worst KPI rating."""
-    overrides = overrides or {}
-    tolerance = MonitoringSettings.for_council(monitoring_return.agreement.council).amber_tolerance_percent
-    ratings = {}
-
-    def prepare():
-        rows = list(monitoring_return.actuals.select_related("kpi"))
-        if set(overrides) - {row.pk for row in rows}:
-            raise PermissionDenied
-        errors = {}
-        for row in rows:
-            row.rag = compute_rag(
-                row.actual, row.target, higher_is_better=row.kpi.higher_is_better, tolerance_percent=tolerance
-            )
-            rating, reason = overrides.get(row.pk, ("", ""))
-            rating, reason = (rating or "", (reason or "").strip())
-            if rating and rating not in Rag.values:
-                raise ValidationError({f"rag_{row.pk}": "Choose red, amber, green or not rated."})
-            if rating in ("", row.rag):
-                row.rag_override = row.rag_override_reason = ""
-            elif not reason:
-                errors[f"rag_reason_{row.pk}"] = (
-                    f"Give the reason for rating ‘{row.kpi.description}’ {Rag(rating).label.lower()} "
-                    f"rather than {Rag(row.rag).label.lower()}"
-                )
-            else:
-                row.rag_override, row.rag_override_reason = rating, reason
-            ratings[row.kpi.description] = row.final_rag
-        if errors:
-            raise ValidationError(errors)
-        KpiActual.objects.bulk_update(rows, ["rag", "rag_override", "rag_override_reason"])
-        monitoring_return.overall_rag = overall_rag(row.final_rag for row in rows)
-
     return _transition(
         by=by,
         monitoring_return=monitoring_return,
         name="accept",
         reason=comment,
         seen_state=seen_state,
-        prepare=prepare,
-        extra=lambda: {"overall_rag": monitoring_return.overall_rag, "ratings": ratings},
+        overrides=overrides or {},
     )
+
+
+def _rate(step: Step) -> dict:
+    monitoring_return, overrides = step.obj, step.payload["overrides"]
+    tolerance = MonitoringSettings.for_council(monitoring_return.agreement.council).amber_tolerance_percent
+    ratings = {}
+    rows = list(monitoring_return.actuals.select_related("kpi"))
+    if set(overrides) - {row.pk for row in rows}:
+        raise PermissionDenied
+    errors = {}
+    for row in rows:
+        row.rag = compute_rag(
+            row.actual, row.target, higher_is_better=row.kpi.higher_is_better, tolerance_percent=tolerance
+        )
+        rating, reason = overrides.get(row.pk, ("", ""))
+        rating, reason = (rating or "", (reason or "").strip())
+        if rating and rating not in Rag.values:
+            raise ValidationError({f"rag_{row.pk}": "Choose red, amber, green or not rated."})
+        if rating in ("", row.rag):
+            row.rag_override = row.rag_override_reason = ""
+        elif not reason:
+            errors[f"rag_reason_{row.pk}"] = (
+                f"Give the reason for rating ‘{row.kpi.description}’ {Rag(rating).label.lower()} "
+                f"rather than {Rag(row.rag).label.lower()}"
+            )
+        else:
+            row.rag_override, row.rag_override_reason = rating, reason
+        ratings[row.kpi.description] = row.final_rag
+    if errors:
+        raise ValidationError(errors)
+    KpiActual.objects.bulk_update(rows, ["rag", "rag_override", "rag_override_reason"])
+    monitoring_return.overall_rag = overall_rag(row.final_rag for row in rows)
+    step.scratch["ratings"] = ratings
+
+
+def _rated(step: Step) -> dict:
+    return {"overall_rag": step.obj.overall_rag, "ratings": step.scratch["ratings"]}
+
+
+def _return_details(step: Step) -> dict:
+    return {"agreement": step.obj.agreement.reference}
+
+
+workflow.machine(MonitoringReturn, noun="return", gates=gates, event="return", details=_return_details)
+workflow.effect(MonitoringReturn, "submission", Effect(validate=_stage_submission, follow=_submitted))
+workflow.effect(MonitoringReturn, "query", Effect(follow=_ask))
+workflow.effect(MonitoringReturn, "rating", Effect(validate=_rate, follow=_rated))
 
 
 # ---- Evidence ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements.views import AgreementMixin, filtered_page
 from monitoring.models import MonitoringSettings, Rag, ReturnState
 from monitoring.returns import forms, selectors, services
@@ -141,9 +142,9 @@ class ReviewStepMixin(ReturnMixin):
     def form_valid(self, form):
         try:
             self.take_step(form.cleaned_data, form)
-        except services.TransitionConflict as conflict:
+        except TransitionConflict as conflict:
             return self.back(str(conflict))
-        except services.TransitionRefused as refused:
+        except TransitionRefused as refused:
             for item in refused.missing:
                 form.add_error(None, item)
             return self.form_invalid(form)
@@ -431,9 +432,9 @@ class ProviderReturnView(ProviderReturnMixin, FormView):
                     actuals=form.actuals(),
                     answer=form.cleaned_data.get("answer"),
                 )
-        except services.TransitionConflict as conflict:
+        except TransitionConflict as conflict:
             return self.back(str(conflict))
-        except services.TransitionRefused as refused:
+        except TransitionRefused as refused:
             for item in refused.missing:
                 form.add_error(None, item)
             return self.form_invalid(form)

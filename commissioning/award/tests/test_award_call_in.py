@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.award import selectors, services
-from commissioning.cycle.services import TransitionRefused
 from commissioning.models import AwardState, CallIn, CallInResolution, ForwardPlanEntry
 from commissioning.tests.award_factories import approved_award, holder_portfolio
 from commissioning.tests.evaluation_factories import bidder
 from councils.models import Role
+from councils.workflow import TransitionRefused
 from monitoring.agreements import services as agreement_services
 from monitoring.models import Agreement, AgreementState
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from commissioning.award import letters as award_letters
 from commissioning.award import selectors, services
-from commissioning.cycle.services import TransitionRefused
 from commissioning.models import DeliveryRoute, OutcomeLetter, PriceMethod
 from commissioning.tests.award_factories import approved_award, award_with_letters_sent
 from commissioning.tests.evaluation_factories import bidder
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionRefused
 from monitoring.agreements import services as agreement_services
 from monitoring.models import Agreement, AgreementState
 from providers.models import ProviderRole

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from commissioning.award import selectors, services
-from commissioning.cycle.services import Decision, TransitionRefused
+from commissioning.cycle.services import Decision
 from commissioning.models import (
     AwardState,
     DecisionMaker,
@@ -33,6 +33,7 @@ from commissioning.tests.evaluation_factories import bidder, evaluation_in_state
 from councils.calendar import add_working_days
 from councils.models import AuditEvent, Role
 from councils.tests.factories import MembershipFactory
+from councils.workflow import TransitionRefused
 from monitoring.models import Agreement, AgreementState
 
 pytestmark = pytest.mark.django_db

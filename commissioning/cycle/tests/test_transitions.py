@@ -30,6 +30,7 @@ from commissioning.tests.factories import (
     write_review,
 )
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionConflict, TransitionRefused
 
 
 def events(commission):
@@ -75,7 +76,7 @@ def test_every_state_is_reachable_through_the_services(council, people, state, s
 
 def test_leaving_understand_needs_needs_assessment_evidence_and_gap_analysis(council, people):
     commission = create_commission(council)
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(
             by=people[Role.COMMISSIONING_OFFICER], commission=commission, name="start_planning"
         )
@@ -92,7 +93,7 @@ def test_leaving_understand_needs_needs_assessment_evidence_and_gap_analysis(cou
 
 def test_leaving_plan_lists_everything_missing(council, people):
     commission = commission_in_state(council, State.PLANNING)
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(
             by=people[Role.COMMISSIONING_OFFICER], commission=commission, name="submit_for_approval"
         )
@@ -120,7 +121,7 @@ def test_every_outcome_needs_a_success_measure_and_weights_must_total_100(counci
     criterion = EvaluationCriterion.objects.filter(commission=commission).first()
     criterion.weight -= 10
     services.stage_record_save(by=officer, commission=commission, instance=criterion)
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(by=officer, commission=commission, name="submit_for_approval")
     assert refused.value.missing == [
         "Add at least one success measure to the outcome ‘More volunteering’",
@@ -134,7 +135,7 @@ def test_funding_must_cover_the_budget(council, people):
     commitment = FundingCommitment.objects.get(commission=commission)
     commitment.amount = Decimal("20000")
     services.stage_record_save(by=people[Role.COMMISSIONING_OFFICER], commission=commission, instance=commitment)
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(
             by=people[Role.COMMISSIONING_OFFICER], commission=commission, name="submit_for_approval"
         )
@@ -239,7 +240,7 @@ def test_a_commission_cannot_be_approved_beyond_what_its_pot_holds(council, peop
     services.commission_transition(
         by=people[Role.LEAD_COMMISSIONER], commission=first, name="approve", decision=decision
     )
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(
             by=people[Role.LEAD_COMMISSIONER], commission=second, name="approve", decision=decision
         )
@@ -276,7 +277,7 @@ def test_back_to_understand_when_the_evidence_is_thin_is_audited_with_its_reason
 
 def test_cannot_cancel_after_award(council, people):
     commission = commission_in_state(council, State.DELIVERING)
-    with pytest.raises(services.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         services.commission_transition(
             by=people[Role.LEAD_COMMISSIONER], commission=commission, name="cancel", reason="x"
         )
@@ -294,14 +295,14 @@ def test_councillors_and_other_officers_cannot_move_a_commission(council, people
 
 def test_an_unknown_step_is_refused(council, people):
     commission = create_commission(council)
-    with pytest.raises(services.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         services.commission_transition(by=people[Role.LEAD_COMMISSIONER], commission=commission, name="delete")
 
 
 def test_review_recommending_recommission_starts_the_next_cycle_and_carries_lessons_forward(council, people):
     commission = commission_in_state(council, State.REVIEWING)
     lead = people[Role.LEAD_COMMISSIONER]
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(by=lead, commission=commission, name="begin_next_cycle")
     assert refused.value.missing == ["Record the review report with a recommendation"]
     write_review(commission, Recommendation.RECOMMISSION)
@@ -319,7 +320,7 @@ def test_review_recommending_recommission_starts_the_next_cycle_and_carries_less
 def test_review_recommending_extension_returns_to_delivery(council, people):
     commission = commission_in_state(council, State.REVIEWING)
     write_review(commission, Recommendation.EXTEND)
-    with pytest.raises(services.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         services.commission_transition(
             by=people[Role.LEAD_COMMISSIONER], commission=commission, name="begin_next_cycle"
         )
@@ -332,7 +333,7 @@ def test_review_recommending_extension_returns_to_delivery(council, people):
 def test_decommissioning_needs_rationale_impact_and_notice(council, people):
     commission = commission_in_state(council, State.REVIEWING)
     write_review(commission, Recommendation.DECOMMISSION)
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         services.commission_transition(by=people[Role.LEAD_COMMISSIONER], commission=commission, name="decommission")
     assert refused.value.missing == [
         "Record the decommissioning rationale, the impact on service users and when providers were told"
@@ -347,7 +348,7 @@ def test_two_officers_pressing_at_once_cannot_both_win(council, people):
     services.commission_transition(
         by=people[Role.LEAD_COMMISSIONER], commission=mine, name="refer_back", reason="Needs more detail"
     )
-    with pytest.raises(services.TransitionConflict):
+    with pytest.raises(TransitionConflict):
         services.commission_transition(
             by=people[Role.LEAD_COMMISSIONER],
             commission=theirs,

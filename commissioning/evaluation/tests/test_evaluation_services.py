@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from commissioning.cycle.services import TransitionRefused
-from commissioning.evaluation import selectors, services
+from commissioning.evaluation import gates, selectors, services
 from commissioning.models import EvaluationLocked, EvaluationState, PanelMember, PriceMethod
 from commissioning.tests.evaluation_factories import (
     bidder,
@@ -25,6 +24,7 @@ from commissioning.tests.evaluation_factories import (
 )
 from councils.models import AuditEvent, Role
 from councils.tests.factories import UserFactory
+from councils.workflow import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_replacing_a_panellist_keeps_the_history_and_the_newcomer_must_declare(w
     event = AuditEvent.objects.get(event_type="evaluation.panel.replaced")
     assert event.reason == "Declared a conflict with a bidder."
     assert event.extra["replacement"] == new.pk
-    assert any("has not yet declared" in m for m in selectors.missing_to_open_compliance(world.refresh()))
+    assert any("has not yet declared" in m for m in gates.missing_to_open_compliance(world.refresh()))
 
 
 def test_a_declared_conflict_needs_its_nature_and_cannot_be_withdrawn(world):
@@ -294,7 +294,7 @@ def test_an_independent_members_scores_count_on_their_criteria_only(council, peo
     user, member = independent_member(world, [question])
     open_compliance(world, user)
     open_scoring(world)
-    missing = selectors.missing_to_open_moderation(world.refresh())
+    missing = gates.missing_to_open_moderation(world.refresh())
     assert f"{user} has not yet submitted scores for 2 bid(s)" in missing
     for bid in world.bids:
         for person in (world.chair, world.panellist):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from commissioning.cycle.services import TransitionRefused
 from commissioning.evaluation import selectors, services
 from commissioning.models import (
     ComplianceResult,
@@ -20,6 +19,7 @@ from commissioning.models import (
 )
 from commissioning.tests.evaluation_factories import evaluation_in_state, moderate, step
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 

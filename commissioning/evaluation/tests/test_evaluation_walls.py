@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from commissioning.evaluation import selectors, services
+from commissioning.evaluation import gates, selectors, services
 from commissioning.models import Declaration, EvaluationState, PriceMethod
 from commissioning.tests.evaluation_factories import (
     bidder,
@@ -151,7 +151,7 @@ def test_a_conflicted_chair_cannot_moderate_that_bid_nor_sign_off_and_sees_it_no
     with pytest.raises(PermissionDenied):
         moderate(world, conflicted, {c.pk: 3 for c in world.criteria})
     moderate(world, other, {c.pk: 3 for c in world.criteria})
-    missing = selectors.missing_to_sign_off(world.refresh())
+    missing = gates.missing_to_sign_off(world.refresh())
     assert any("The chair has declared a conflict" in item for item in missing)
     client = client_for(world.chair)
     moderation = client.get(url(world, "evaluation_moderation")).content.decode()

@@ -26,13 +26,11 @@ from commissioning.models import (
     Opportunity,
     OpportunityState,
 )
+from commissioning.permissions import BID_WRITERS
 from councils.models import Council, User
 from councils.permissions import OFFICER, has_any_role, roles_by_council
-from providers.models import Organisation, ProviderRole
+from providers.models import Organisation
 from providers.rules import organisation_roles
-
-# Provider roles that may start, edit, submit and withdraw bids (any member may read them).
-BID_WRITERS = (ProviderRole.ORGANISATION_ADMIN, ProviderRole.BID_WRITER)
 
 
 def _signed_in(user) -> bool:
@@ -50,10 +48,6 @@ def member_organisation_ids(user: User, roles=None) -> set[int]:
 def organisations_that_may_bid(user: User) -> QuerySet[Organisation]:
     """The organisations this user may write bids for (organisation administrator or bid writer)."""
     return Organisation.objects.filter(pk__in=member_organisation_ids(user, BID_WRITERS))
-
-
-def may_write_bid(user: User, bid: Bid) -> bool:
-    return bid.organisation_id in member_organisation_ids(user, BID_WRITERS)
 
 
 def is_walled_off(user: User, opportunity: Opportunity) -> bool:

@@ -1,5 +1,5 @@
 """Writes for bids: starting one, saving each section of the draft, documents, and the only way a bid
-changes state — `bid_transition` (submit, withdraw), modelled on `commission_transition`.
+changes state — `bid_transition` (submit, withdraw), through the workflow engine.
 
 The rules every write follows:
 
@@ -21,17 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
+from django.utils import timezone
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.models import (
     Bid,
     BidAnswer,
@@ -41,60 +38,30 @@ from commissioning.models import (
     BidPriceLine,
     BidReceipt,
     BidState,
-    FormType,
     Opportunity,
     OpportunityState,
 )
+from commissioning.permissions import may_write_bid
 from commissioning.sourcing import gates as sourcing_gates
-from commissioning.sourcing.selectors.bids import may_write_bid, organisations_that_may_bid
-from councils import page_cache
+from commissioning.sourcing.gates import before_deadline, deadline_message, word_limit_error
+from commissioning.sourcing.selectors.bids import organisations_that_may_bid
+from councils import page_cache, workflow
 from councils.models import User
 from councils.services import audit_record
 from councils.uploads import validate_upload
+from councils.workflow import Effect, Step
 from providers.models import Organisation
 
-LONDON = ZoneInfo("Europe/London")
 EDITABLE_STATES = frozenset({BidState.DRAFT, BidState.WITHDRAWN})
 DIGEST_FORMAT_VERSION = 1
 ROW_MODELS = (BidPriceLine, BidOutcome, BidPartner)
-
-
-def london_time(value) -> str:
-    """24 November 2026, 12:00pm — always in London time, whatever the server's zone."""
-    local = timezone.localtime(value, LONDON)
-    hour = local.hour % 12 or 12
-    return f"{dateformat.format(local, 'j F Y')}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-
-
-def deadline_message(opportunity: Opportunity, action: str = "submitted") -> str:
-    return f"The deadline for bids was {london_time(opportunity.submission_deadline)}. Bids can no longer be {action}."
-
-
-def before_deadline(opportunity: Opportunity) -> bool:
-    """Aware datetimes on both sides: the server clock (UTC) against the stored deadline."""
-    return timezone.now() < opportunity.submission_deadline
-
-
-def word_count(text: str) -> int:
-    """Words as GOV.UK Frontend's character count counts them: runs of non-space characters."""
-    return len((text or "").split())
-
-
-def word_limit_error(question, text: str) -> str:
-    words = word_count(text)
-    if words <= question.word_limit:
-        return ""
-    return (
-        f"Your answer to question {question.position or question.pk} must be {question.word_limit} words or "
-        f"fewer. It has {words} words."
-    )
 
 
 # ---- Who may write, and when --------------------------------------------------------------------
 
 
 def _require_writer(by: User, bid: Bid) -> None:
-    if not may_write_bid(by, bid):
+    if not may_write_bid(bid, by):
         raise PermissionDenied
 
 
@@ -111,7 +78,7 @@ def editing_refusal(bid: Bid) -> str:
 
 
 def can_edit(user: User, bid: Bid) -> bool:
-    return may_write_bid(user, bid) and not editing_refusal(bid)
+    return may_write_bid(bid, user) and not editing_refusal(bid)
 
 
 def can_withdraw(user: User, bid: Bid) -> bool:
@@ -120,7 +87,7 @@ def can_withdraw(user: User, bid: Bid) -> bool:
         bid.state == BidState.SUBMITTED
         and opportunity.state == OpportunityState.PUBLISHED
         and before_deadline(opportunity)
-        and may_write_bid(user, bid)
+        and may_write_bid(bid, user)
     )
 
 
@@ -404,38 +371,6 @@ def bid_digest(bid: Bid) -> str:
     return hashlib.sha256(canonical_json(bid_content(bid))).hexdigest()
 
 
-def missing_to_submit(bid: Bid) -> list[str]:
-    """`sourcing_gates.missing_to_submit`, in the bidder's words, plus what the bid form itself needs:
-    answers within their word limits, a price or budget, at least one proposed outcome, and each
-    chosen lot priced (full tenders)."""
-    missing = []
-    for item in sourcing_gates.missing_to_submit(bid):
-        if item == "The deadline for bids has passed":
-            item = deadline_message(bid.opportunity)
-        missing.append(item)
-    for answer in bid.answers.select_related("question"):
-        error = word_limit_error(answer.question, answer.text)
-        if error:
-            missing.append(error)
-    full = bid.opportunity.form_type == FormType.FULL_TENDER
-    lines = list(bid.price_lines.all())
-    if not lines:
-        missing.append("Add at least one line to your pricing" if full else "Add at least one line to your budget")
-    if full:
-        priced = {line.lot_id for line in lines}
-        for lot in bid.lots.all():
-            if lot.pk not in priced:
-                missing.append(f"Add pricing for lot {lot.number}: {lot.title}")
-        chosen = set(bid.lots.values_list("pk", flat=True))
-        if any(line.lot_id and line.lot_id not in chosen for line in lines):
-            missing.append("Remove the pricing for lots you are not bidding for, or choose those lots")
-    if not bid.proposed_outcomes.exists():
-        missing.append("Propose at least one outcome with a success measure and target")
-    if bid.no_conflicts and bid.conflicts_declared.strip():
-        missing.append("Either describe your conflicts of interest or confirm that there are none, not both")
-    return missing
-
-
 # ---- Submit, withdraw ---------------------------------------------------------------------------
 
 
@@ -472,68 +407,31 @@ def _send_receipt(receipt_pk: int) -> None:
 
 
 def bid_transition(*, by: User, bid: Bid, name: str, expected_state: str | None = None) -> Bid:
-    """Submit or withdraw a bid, all or nothing, and record who, when, from and to.
+    """Submit or withdraw a bid through the workflow engine, all or nothing, audited.
 
     `expected_state` is the state the bidder saw on the page: if it has moved since (a colleague
-    acted first), nothing changes and `TransitionConflict` says so.
-    """
-    transitions = {t.name: t for t in bid.get_all_state_transitions()}
-    if name not in transitions:
-        raise TransitionRefused([f"‘{name}’ is not something you can do to a bid"])
-    _require_writer(by, bid)
-    meta = getattr(bid, name)._django_fsm
-    if expected_state is not None and expected_state != bid.state:
-        raise TransitionConflict("Someone else changed this bid a moment ago. Check where it is now.")
-    if not meta.has_transition(bid.state):
-        raise TransitionRefused([f"This cannot be done while the bid is ‘{bid.get_state_display().lower()}’"])
-    opportunity = bid.opportunity
-    action = "submitted" if name == "submit" else "withdrawn"
-    if not before_deadline(opportunity):
-        raise TransitionRefused([deadline_message(opportunity, action)])
-    if opportunity.state != OpportunityState.PUBLISHED:
-        raise TransitionRefused(
-            [f"This opportunity is ‘{opportunity.get_state_display().lower()}’: bids can no longer be {action}."]
-        )
-    gate = meta.get_transition(bid.state).custom.get("gate")
+    acted first), nothing changes and `TransitionConflict` says so. The engine works on the row as it
+    is now, under its lock, so no edit lands between the gate, the digest and the state change."""
+    if not may_write_bid(bid, by):
+        raise PermissionDenied
+    return workflow.run(by=by, obj=bid, name=name, seen_state=expected_state)
 
-    source = bid.state
-    try:
-        with transaction.atomic():
-            # Lock the bid and work on the row as it is now (not the page's copy, which may be
-            # stale): no edit can land between the gate, the digest and the state change.
-            locked = Bid.objects.select_for_update().select_related("opportunity__council").get(pk=bid.pk)
-            if locked.state != source:
-                raise ConcurrentTransition("state moved")
-            if gate:
-                missing = missing_to_submit(locked)
-                if missing:
-                    raise TransitionRefused(missing)
-            method = getattr(locked, name)
-            # has_transition_perm re-checks state and conditions together, as django-fsm sees them.
-            if not has_transition_perm(method, by):
-                raise TransitionRefused([deadline_message(opportunity, action)])
-            method(by=by)
-            # Only the state and its time: never write the bid's contents from an object in memory.
-            locked.save(update_fields=["state", "submitted_at", "updated_at"])
-            extra = {"opportunity": opportunity.reference}
-            if name == "submit":
-                receipt = _issue_receipt(locked, by)
-                extra.update(receipt=receipt.reference, digest=receipt.digest)
-                transaction.on_commit(lambda: _send_receipt(receipt.pk))
-            audit_record(
-                council=opportunity.council,
-                actor=by,
-                event_type=f"bid.{name}",
-                obj=locked,
-                from_state=source,
-                to_state=locked.state,
-                extra=extra,
-            )
-    except ConcurrentTransition as exc:
-        bid.refresh_from_db()
-        raise TransitionConflict("Someone else changed this bid a moment ago. Check where it is now.") from exc
-    except Exception:
-        bid.refresh_from_db()
-        raise
-    bid.refresh_from_db()
-    return bid
+
+def _receipt(step: Step) -> dict:
+    receipt = _issue_receipt(step.obj, step.by)
+    step.scratch["receipt"] = receipt.pk
+    return {"receipt": receipt.reference, "digest": receipt.digest}
+
+
+def _bid_details(step: Step) -> dict:
+    return {"opportunity": step.obj.opportunity.reference}
+
+
+workflow.machine(
+    Bid,
+    noun="bid",
+    gates=sourcing_gates,
+    details=_bid_details,
+    lockers={"opportunity": sourcing_gates.lock_opportunity},
+)
+workflow.effect(Bid, "receipt", Effect(follow=_receipt, on_commit=lambda step: _send_receipt(step.scratch["receipt"])))

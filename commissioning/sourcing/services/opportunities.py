@@ -2,10 +2,10 @@
 questions, key dates and documents, the steps of its life (publish, close, open the bids, cancel),
 the interest providers register and the clarifications they ask for.
 
-Every step goes through `opportunity_transition`, shaped like `services.commission_transition`: the
-permission via django-fsm, the gate in words, one transaction, optimistic locking and an audit event.
-Closing is the scheduler's (`opportunities_close_due`, actor None); opening the bids is recorded by
-`bids_open`, which needs two different officers for large contracts.
+Every step goes through the workflow engine (`councils.workflow.run`). Closing is the scheduler's
+(`opportunities_close_due`, actor None); opening the bids is recorded by `bids_open`, which needs two
+different officers for large contracts. This module also declares what leaving the market does to
+the commission's opportunity (the commission's ``ends_procurement`` effect).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import dateformat, timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
+from django_fsm import ConcurrentTransition
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.models import (
     BidOpening,
     Clarification,
@@ -45,8 +44,10 @@ from commissioning.sourcing.selectors.opportunities import (
     submitted_bid_count,
     when,
 )
+from councils import workflow
 from councils.models import User
 from councils.services import audit_record
+from councils.workflow import Effect, Step, TransitionConflict, TransitionRefused
 from providers.models import Organisation, OrganisationMember
 
 # Past tense for the audit trail: "opportunity.published".
@@ -326,135 +327,60 @@ def record_delete(*, by: User, opportunity: Opportunity, instance: models.Model,
 # ---- Steps --------------------------------------------------------------------------------------
 
 
-def _step(opportunity: Opportunity, name: str):
-    transitions = {t.name for t in opportunity.get_all_state_transitions()}
-    if name not in transitions:
-        raise TransitionRefused([f"‘{name}’ is not a step in an opportunity's life"])
-    method = getattr(opportunity, name)
-    meta = method._django_fsm
-    if not meta.has_transition(opportunity.state):
-        raise TransitionRefused(
-            [f"This step cannot be taken while the opportunity is ‘{opportunity.get_state_display().lower()}’"]
-        )
-    return method, meta, meta.get_transition(opportunity.state).custom
-
-
 def available_steps(opportunity: Opportunity, user: User) -> list[dict]:
     """The steps this officer may take from the opportunity page, each with what is still missing.
     Closing belongs to the scheduler and opening to its own page, so neither is listed."""
-    steps = []
-    for transition in opportunity.get_all_state_transitions():
-        custom = transition.custom
-        if transition.source != opportunity.state or custom.get("system") or transition.name == "open_bids":
-            continue
-        if not getattr(opportunity, transition.name)._django_fsm.has_transition_perm(
-            opportunity, opportunity.state, user
-        ):
-            continue
-        gate = custom.get("gate")
-        steps.append(
-            {
-                "name": transition.name,
-                "label": custom.get("label", transition.name),
-                "needs_reason": custom.get("needs_reason", False),
-                "destructive": custom.get("destructive", False),
-                "missing": getattr(sourcing_gates, gate)(opportunity) if gate else [],
-            }
-        )
-    return steps
-
-
-def _run(
-    *,
-    by: User | None,
-    opportunity: Opportunity,
-    name: str,
-    reason: str = "",
-    extra: dict | None = None,
-    build_url=None,
-):
-    method, meta, custom = _step(opportunity, name)
-    system = bool(custom.get("system"))
-    # The scheduler alone takes system steps (actor None); people take the others.
-    if system != (by is None):
-        raise PermissionDenied
-    if not system and not meta.has_transition_perm(opportunity, opportunity.state, by):
-        raise PermissionDenied
-    reason = reason.strip()
-    if custom.get("needs_reason") and not reason:
-        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
-    gate = custom.get("gate")
-    missing = getattr(sourcing_gates, gate)(opportunity) if gate else []
-    if missing:
-        raise TransitionRefused(missing)
-    if not meta.conditions_met(opportunity, opportunity.state):
-        raise TransitionRefused([f"The deadline for bids has not passed yet: {when(opportunity.submission_deadline)}"])
-    if not system and not has_transition_perm(method, by):
-        raise PermissionDenied
-    source = opportunity.state
-    try:
-        with transaction.atomic():
-            method(by=by, reason=reason)
-            opportunity.save()
-            audit_record(
-                council=opportunity.council,
-                actor=by,
-                event_type=f"opportunity.{EVENT_NAMES.get(name, name)}",
-                obj=opportunity,
-                from_state=source,
-                to_state=opportunity.state,
-                reason=reason,
-                extra={"commission": opportunity.commission_id, **(extra or {})},
-            )
-            if name == "publish":
-                # A key decision's award goes on the forward plan as soon as the market is told of it.
-                from commissioning.award.services import forward_plan_for_opportunity
-
-                forward_plan_for_opportunity(by=by, opportunity=opportunity)
-            if name == "cancel" and source != OpportunityState.DRAFT:
-                # Sent on commit: the Procurement Act's termination notice, in the providers' inbox.
-                notifications.opportunity_cancelled(opportunity, reason, build_url=build_url)
-    except ConcurrentTransition as exc:
-        opportunity.refresh_from_db()
-        raise TransitionConflict(
-            "Someone else changed this opportunity a moment ago. Reload the page to see where it is now."
-        ) from exc
-    except Exception:
-        opportunity.refresh_from_db()
-        raise
-    return opportunity
+    return workflow.available(opportunity, user)
 
 
 def opportunity_transition(
-    *, by: User | None, opportunity: Opportunity, name: str, reason: str = "", build_url=None
+    *, by: User | None, opportunity: Opportunity, name: str, reason: str = "", build_url=None, seen_state=None
 ) -> Opportunity:
-    """Take one step in the opportunity's life, all or nothing, and record who, when, from, to and why.
-    Opening the bids is recorded through `bids_open`, so the two-officer rule cannot be skipped."""
-    if name == "open_bids":
-        bids_open(by=by, opportunity=opportunity)
-        return opportunity
-    return _run(by=by, opportunity=opportunity, name=name, reason=reason, build_url=build_url)
+    """Take one step in the opportunity's life through the workflow engine, all or nothing, audited.
+    Opening the bids is internal to `bids_open`, so the two-officer rule cannot be skipped."""
+    return workflow.run(by=by, obj=opportunity, name=name, reason=reason, seen_state=seen_state, build_url=build_url)
 
 
-def opportunities_cancel_for_commission(
-    *, by: User, commission: Commission, step: str, reason: str, build_url=None
-) -> list[str]:
+def opportunities_cancel_for_commission(step: Step) -> dict:
     """Cancel this cycle's opportunities when the commission leaves the market (withdrawn for redesign,
     or cancelled), inside the commission's own transaction, so a commission is never back in planning
     while its opportunity still takes bids. An opportunity awarded already has moved the commission
-    on, so none here has an approved award. Returns the references cancelled."""
+    on, so none here has an approved award."""
+    commission = step.obj
     cancelled = []
     for opportunity in live_opportunities(commission):
-        _run(
-            by=by,
-            opportunity=opportunity,
+        workflow.run(
+            by=step.by,
+            obj=opportunity,
             name="cancel",
-            reason=reason,
-            extra={"because": f"commission.{step}"},
-            build_url=build_url,
+            reason=step.reason,
+            internal=True,
+            extra={"because": f"commission.{step.name}"},
+            build_url=step.payload.get("build_url"),
         )
         cancelled.append(opportunity.reference)
-    return cancelled
+    return {"opportunities_cancelled": cancelled} if cancelled else {}
+
+
+def _notify_cancelled(step: Step) -> None:
+    # The Procurement Act's termination notice, in the providers' inbox (sent on commit).
+    if step.source != OpportunityState.DRAFT:
+        notifications.opportunity_cancelled(step.obj, step.reason, build_url=step.payload.get("build_url"))
+
+
+def _opportunity_details(step: Step) -> dict:
+    return {"commission": step.obj.commission_id}
+
+
+workflow.machine(
+    Opportunity,
+    noun="opportunity",
+    gates=sourcing_gates,
+    details=_opportunity_details,
+    event_names=EVENT_NAMES,
+)
+workflow.effect(Opportunity, "notify_cancelled", Effect(follow=_notify_cancelled))
+workflow.effect(Commission, "ends_procurement", Effect(follow=opportunities_cancel_for_commission))
 
 
 def opportunities_close_due(now: datetime.datetime | None = None, *, opportunity: Opportunity | None = None) -> int:
@@ -471,7 +397,7 @@ def opportunities_close_due(now: datetime.datetime | None = None, *, opportunity
     closed = 0
     for candidate in due:
         try:
-            _run(by=None, opportunity=candidate, name="close", extra={"submitted_bids": submitted_bid_count(candidate)})
+            workflow.run(by=None, obj=candidate, name="close", extra={"submitted_bids": submitted_bid_count(candidate)})
         except (TransitionConflict, TransitionRefused):
             continue  # closed by another worker a moment ago, or not due by the database's clock
         closed += 1
@@ -489,7 +415,10 @@ def bids_open(*, by: User, opportunity: Opportunity) -> BidOpening:
         raise PermissionDenied
     if opportunity.state == OpportunityState.PUBLISHED:
         raise TransitionRefused([f"The bids can be opened after the deadline: {when(opportunity.submission_deadline)}"])
-    _step(opportunity, "open_bids")  # refuses any state but closed
+    if opportunity.state != OpportunityState.CLOSED:
+        raise TransitionRefused(
+            [f"The bids cannot be opened while the opportunity is ‘{workflow.state_words(opportunity)}’"]
+        )
     with transaction.atomic():
         locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         if locked.state != opportunity.state:
@@ -519,10 +448,11 @@ def bids_open(*, by: User, opportunity: Opportunity) -> BidOpening:
         )
         if opportunity.two_person_opening and opening.second_officer_id is None:
             return opening  # sealed until a second officer confirms
-        _run(
+        workflow.run(
             by=by,
-            opportunity=opportunity,
+            obj=opportunity,
             name="open_bids",
+            internal=True,
             extra={"opening": opening.pk, "bids_opened": count, "officers": officers},
         )
     return opening

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from commissioning.cycle.services import TransitionRefused
 from commissioning.models import BidReceipt, BidState
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.bid_factories import clock, complete_bid, open_opportunity, start_bid, submitted_bid
+from councils.workflow import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 

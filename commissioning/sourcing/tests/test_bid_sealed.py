@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.models import (
     BIDS_READABLE_STATES,
     Bid,
@@ -51,6 +50,7 @@ from commissioning.tests.bid_factories import (
 )
 from councils.models import Role
 from councils.tests.factories import CouncilFactory, MembershipFactory, UserFactory
+from councils.workflow import TransitionConflict, TransitionRefused
 from providers.models import OrganisationMember, ProviderRole
 from providers.tests.factories import OrganisationFactory, OrganisationMemberFactory
 

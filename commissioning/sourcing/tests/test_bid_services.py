@@ -9,7 +9,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.models import (
     Bid,
     BidOutcome,
@@ -30,6 +29,7 @@ from commissioning.tests.bid_factories import (
     submitted_bid,
 )
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionConflict, TransitionRefused
 from providers.models import ProviderRole
 
 pytestmark = pytest.mark.django_db

@@ -12,13 +12,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.cycle.services import TransitionConflict, commission_transition
+from commissioning.cycle.services import commission_transition
 from commissioning.models import Commission, DeliveryRoute, Opportunity, OpportunityState, State
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionConflict
 from demo import opportunities as opportunity_demo
 
 

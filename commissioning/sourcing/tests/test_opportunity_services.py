@@ -12,7 +12,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.models import (
     BidOpening,
     ClarificationVisibility,
@@ -30,6 +29,7 @@ from commissioning.tasks import close_due_opportunities
 from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionConflict, TransitionRefused
 from demo import opportunities as opportunity_demo
 from providers.models import Organisation, OrganisationMember, ProviderRole
 

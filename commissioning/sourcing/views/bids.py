@@ -26,8 +26,9 @@ from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import TemplateView
 
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.models import BidOutcome, BidPartner, BidPriceLine, BidState, FormType
+from commissioning.permissions import may_write_bid
+from commissioning.sourcing import gates
 from commissioning.sourcing.forms.bids import (
     AnswersForm,
     BudgetLineForm,
@@ -46,6 +47,7 @@ from commissioning.sourcing.services import bids as services
 from councils.templatetags.commissioner import error_target
 from councils.uploads import download_response
 from councils.views import apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 
 AUTOSAVE_FLAG = "bid_answers_saved"
 
@@ -92,7 +94,7 @@ def section_status(bid, slug: str) -> str:
         answers = {a.question_id: a.text for a in bid.answers.all() if a.text.strip()}
         if not answers and not bid.summary:
             return NOT_STARTED
-        within = all(q.pk in answers and not services.word_limit_error(q, answers[q.pk]) for q in questions)
+        within = all(q.pk in answers and not gates.word_limit_error(q, answers[q.pk]) for q in questions)
         return COMPLETED if within else INCOMPLETE
     if slug == "pricing":
         lines = list(bid.price_lines.all())
@@ -198,7 +200,7 @@ class ProviderBidMixin(LoginRequiredMixin):
         kwargs.setdefault("bid", self.bid)
         kwargs.setdefault("opportunity", self.opportunity)
         kwargs.setdefault("task_list_url", self.task_list_url())
-        kwargs.setdefault("may_write", selectors.may_write_bid(self.request.user, self.bid))
+        kwargs.setdefault("may_write", may_write_bid(self.bid, self.request.user))
         kwargs.setdefault("editing_refusal", services.editing_refusal(self.bid))
         kwargs.setdefault("can_withdraw", services.can_withdraw(self.request.user, self.bid))
         return super().get_context_data(**kwargs)
@@ -234,7 +236,7 @@ class StartBidView(LoginRequiredMixin, TemplateView):
             opportunity=self.opportunity,
             existing_bids=list(existing.values()),
             is_open=self.opportunity.is_open_for_bids,
-            deadline_passed_message=services.deadline_message(self.opportunity, "started"),
+            deadline_passed_message=gates.deadline_message(self.opportunity, "started"),
         )
         if free.exists() and "form" not in kwargs:
             kwargs["form"] = StartBidForm(organisations=free)
@@ -297,7 +299,7 @@ class BidSectionView(ProviderBidMixin, TemplateView):
     def _check_access(self):
         if self.section not in sections_for(self.bid):
             raise Http404
-        if not selectors.may_write_bid(self.request.user, self.bid):
+        if not may_write_bid(self.bid, self.request.user):
             raise PermissionDenied
 
     # -- GET --
@@ -565,7 +567,7 @@ class BidCheckView(ProviderBidMixin, TemplateView):
         bid = self.bid
         kwargs.update(_bid_summary_context(bid))
         kwargs.update(
-            missing=services.missing_to_submit(bid) if bid.state != BidState.SUBMITTED else [],
+            missing=gates.missing_to_submit(bid) if bid.state != BidState.SUBMITTED else [],
             sections={s.slug: s.title_for(bid) for s in sections_for(bid)},
             form=TransitionForm(label="Submit your bid", initial={"from_state": bid.state}),
             submit_url=reverse("bids:transition", kwargs={"pk": bid.pk, "name": "submit"}),
@@ -593,15 +595,15 @@ class BidTransitionView(ProviderBidMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def get(self, request, *args, **kwargs):
-        if not selectors.may_write_bid(request.user, self.bid):
+        if not may_write_bid(self.bid, request.user):
             raise PermissionDenied
         if self.kwargs["name"] == "submit" and self.bid.state != BidState.SUBMITTED:
-            missing = services.missing_to_submit(self.bid)
+            missing = gates.missing_to_submit(self.bid)
             return self.render_to_response(self.get_context_data(missing=missing))
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not selectors.may_write_bid(request.user, self.bid):
+        if not may_write_bid(self.bid, request.user):
             raise PermissionDenied
         name = self.kwargs["name"]
         form = TransitionForm(request.POST, label=self.LABELS[name])

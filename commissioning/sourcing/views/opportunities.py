@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from commissioning.cycle.forms import TransitionForm
-from commissioning.cycle.services import TransitionConflict, TransitionRefused
 from commissioning.cycle.views import CommissionMixin
 from commissioning.models import BidOpening, ClarificationVisibility, FormType, OpportunityDocument, OpportunityState
 from commissioning.permissions import can_open_bids, can_publish_opportunity
@@ -30,6 +29,7 @@ from commissioning.sourcing.selectors import opportunities as selectors
 from commissioning.sourcing.services import opportunities as services
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.workflow import TransitionConflict, TransitionRefused
 
 
 def can_read(opportunity, user) -> bool:

@@ -16,6 +16,7 @@ from commissioning.models import BidState, DeliveryRoute, State, SuccessMeasure
 from commissioning.tests.bid_factories import bid_writer, clock, close_and_open, open_opportunity, submitted_bid
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
+from councils.workflow import TransitionRefused
 from monitoring.agreements import services
 from monitoring.models import (
     AgreementState,
@@ -240,7 +241,7 @@ def test_signing_needs_the_signed_copy_and_a_balanced_schedule(council, people):
     services.payment_remove(
         by=people[Role.COMMISSIONING_OFFICER], agreement=agreement, payment=agreement.payments.first()
     )
-    with pytest.raises(services.TransitionRefused) as refused:
+    with pytest.raises(TransitionRefused) as refused:
         sign(agreement)
     assert any("payment schedule" in item for item in refused.value.missing)
     agreement.refresh_from_db()
@@ -266,7 +267,7 @@ def test_the_award_gates_signing_a_competitive_agreement(council, people):
     standstill = ["The standstill period ends on 10/04/2026"]
     with (
         mock.patch.object(services, "award_allows_signing", return_value=standstill),
-        pytest.raises(services.TransitionRefused) as refused,
+        pytest.raises(TransitionRefused) as refused,
     ):
         sign(agreement)
     assert refused.value.missing == ["The standstill period ends on 10/04/2026"]
@@ -316,7 +317,7 @@ def test_an_agreement_ends_only_after_its_end_date(council, people):
     services.agreement_end(by=people[Role.COMMISSIONING_OFFICER], agreement=past)
     assert (past.state, past.ended_on) == (AgreementState.ENDED, date(2026, 6, 30))
     current = live_agreement(council, ends_on=date(2030, 3, 31))
-    with pytest.raises(services.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         services.agreement_end(by=people[Role.COMMISSIONING_OFFICER], agreement=current)
 
 

@@ -1,0 +1,92 @@
+"""What an award needs before each of its steps, in words the officer or decision-maker can act on.
+
+The workflow engine checks the same function the award page shows, on the locked rows (the award,
+and the opportunity behind it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from commissioning.award.selectors import (
+    award_items,
+    day,
+    forward_plan_problem,
+    item_problems,
+    signed_off_evaluation,
+    signed_off_summary,
+)
+from commissioning.evaluation.selectors import EvaluationSummary
+from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, Opportunity, State
+
+DECIDABLE_COMMISSION_STATES = (State.SOURCING, State.AGREEING)
+
+
+def _common_missing(award: Award, summary: EvaluationSummary | None, items) -> list[str]:
+    missing = []
+    if summary is None:
+        missing.append("The evaluation must be signed off")
+    if award.opportunity.state not in BIDS_READABLE_STATES:
+        missing.append("The opportunity's bids must have been opened")
+    if award.commission.state not in DECIDABLE_COMMISSION_STATES:
+        missing.append(
+            f"The commission is ‘{award.commission.get_state_display().lower()}’: an award is decided while it is "
+            "sourcing providers"
+        )
+    return missing + item_problems(award.opportunity, items, summary)
+
+
+def missing_to_submit(award: Award) -> list[str]:
+    """Before the recommendation goes to the decision-maker: a signed-off evaluation, a written
+    recommendation, and valid items (every lot awarded, within the budget envelope)."""
+    missing = _common_missing(award, signed_off_summary(award.opportunity), award_items(award))
+    if not award.recommendation.strip():
+        missing.insert(0, "Write the recommendation to the decision-maker")
+    return missing
+
+
+def missing_to_approve(award: Award, today: date | None = None) -> list[str]:
+    """Before the decision: the recommendation as it was sent, still valid, on the evaluation it was
+    sent with; and for a key decision, on the forward plan long enough for a decision today."""
+    today = today or timezone.localdate()
+    evaluation = signed_off_evaluation(award.opportunity)
+    missing = _common_missing(award, signed_off_summary(award.opportunity, evaluation), award_items(award))
+    if evaluation is not None and award.evaluation_digest and evaluation.result_digest != award.evaluation_digest:
+        missing.append("The evaluation summary is not the one the recommendation was sent with: refer it back")
+    if award.is_key_decision:
+        problem = forward_plan_problem(award, today)
+        if problem:
+            missing.append(problem)
+    return missing
+
+
+def _call_ins_of_this_decision(award: Award) -> QuerySet[CallIn]:
+    call_ins = CallIn.objects.filter(award=award)
+    if award.approved_at is not None:
+        call_ins = call_ins.filter(called_in_at__gte=award.approved_at)
+    return call_ins
+
+
+def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
+    """A scrutiny member may call in a key decision once, during its call-in period."""
+    today = today or timezone.localdate()
+    if not award.is_key_decision:
+        return ["Only a key decision (by cabinet or a portfolio holder) can be called in"]
+    if award.state != AwardState.APPROVED:
+        return ["Only an approved decision can be called in"]
+    if award.effective_on is not None:
+        return [f"The decision has had effect since {day(award.effective_on)}"]
+    if award.call_in_ends_on is None or today > award.call_in_ends_on:
+        return [f"The call-in period ended on {day(award.call_in_ends_on)}"]
+    if _call_ins_of_this_decision(award).exists():
+        return ["This decision has already been called in once"]
+    return []
+
+
+def lock_opportunity(award: Award) -> None:
+    """Opening, cancelling and the evaluation's sign-off read the opportunity: it is held still while
+    the award's step is checked and taken."""
+    award.opportunity = Opportunity.objects.select_for_update().select_related("council").get(pk=award.opportunity_id)

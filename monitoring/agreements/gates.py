@@ -1,0 +1,55 @@
+"""What an agreement needs before each of its steps, in words an officer can act on."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from commissioning.award.selectors import signing_blockers
+from commissioning.models import COMPETITIVE_ROUTES
+from councils.formatting import money
+
+
+def payments_total(agreement) -> Decimal:
+    # Added up in Python: SQLite's SUM of decimals goes through floating point.
+    return sum(agreement.payments.values_list("amount", flat=True), Decimal("0"))
+
+
+def award_allows_signing(agreement) -> list[str]:
+    """What the award still stops, for a grant or contract: the reasons it cannot be signed yet
+    (decision not taken or not yet in effect, call-in, letters not sent, standstill running)."""
+    return signing_blockers(agreement)
+
+
+def missing_before_signing(agreement) -> list[str]:
+    """What must be settled before the signed copy can be recorded (the signing page asks for the copy)."""
+    missing = []
+    kpis = [kpi for kpi in agreement.kpis.all() if kpi.retired_on is None]
+    if not kpis:
+        missing.append("Add at least one KPI")
+    periods = len(agreement.periods())
+    for kpi in kpis:
+        if kpi.targets.count() != periods:
+            missing.append(f"Set a target for every reporting period for the KPI ‘{kpi.description}’")
+    total = payments_total(agreement)
+    if total != agreement.value:
+        missing.append(
+            f"Make the payment schedule add up to the agreement's value: it adds up to {money(total)}, "
+            f"the value is {money(agreement.value)}"
+        )
+    if agreement.commission.delivery_route in COMPETITIVE_ROUTES:
+        missing.extend(award_allows_signing(agreement))
+    return missing
+
+
+def missing_to_sign(agreement) -> list[str]:
+    """Everything that stops the agreement being signed, in words an officer can act on."""
+    missing = [] if agreement.signed_document else ["Upload the signed agreement"]
+    return missing + missing_before_signing(agreement)
+
+
+def missing_to_end(agreement) -> list[str]:
+    if agreement.ends_on >= timezone.localdate():
+        return [f"The agreement runs until {agreement.ends_on:%d/%m/%Y}"]
+    return []
