@@ -1,7 +1,8 @@
 """What the commissioning cycle needs from agreements, without importing the app that keeps them.
 
 `monitoring` fills this port in its `AppConfig.ready()`. Commissioning asks it for the agreements of a
-cycle (the gate before delivery) and to draft or cancel the agreements an award decides. A call with
+cycle (the gate before delivery), for what its pages show of agreements, and to draft or cancel the
+agreements an award decides. A call with
 nothing registered fails loudly: the cycle cannot be skipped because an app is missing.
 """
 
@@ -24,7 +25,7 @@ class NotRegistered(RuntimeError):
 
 
 class AgreementsPort:
-    _names = ("of_cycle", "draft_for_award", "cancel_drafts_for_award")
+    _names = ("of_cycle", "of_award", "page_section", "draft_for_award", "cancel_drafts_for_award")
 
     def __init__(self) -> None:
         self._impl: dict[str, Callable] = {}
@@ -46,6 +47,14 @@ class AgreementsPort:
 
     def of_cycle(self, commission) -> CycleAgreements:
         return self._call("of_cycle", commission)
+
+    def of_award(self, award, bid_ids) -> list:
+        """The agreements made from the award's winning bids, for the award page."""
+        return self._call("of_award", award, bid_ids)
+
+    def page_section(self, commission, user) -> dict:
+        """The commission page's agreements section, as the agreements app lays it out."""
+        return self._call("page_section", commission, user)
 
     def draft_for_award(self, *, award, by) -> list:
         return self._call("draft_for_award", award=award, by=by)

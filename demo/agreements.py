@@ -30,7 +30,7 @@ from commissioning.models import Commission, State
 from councils.models import Council, Role
 from demo.commissions import person
 from demo.providers import tiny_pdf
-from monitoring.agreements import services
+from monitoring.agreements import services, steps, variations
 from monitoring.models import (
     RETURN_WRITERS,
     Agreement,
@@ -114,7 +114,7 @@ def _make(commission: Commission, provider, team: str, state: str, share: Decima
         return agreement
     today = timezone.localdate()
     signed_on = min(today, starts_on - timedelta(days=14))
-    services.agreement_sign(
+    steps.agreement_sign(
         by=lead,
         agreement=agreement,
         document=ContentFile(tiny_pdf(f"Signed agreement {agreement.reference}"), name="signed-agreement.pdf"),
@@ -123,7 +123,7 @@ def _make(commission: Commission, provider, team: str, state: str, share: Decima
     )
     if state == AgreementState.SIGNED:
         return agreement
-    services.agreement_go_live(by=officer, agreement=agreement, live_on=min(today, starts_on))
+    steps.agreement_go_live(by=officer, agreement=agreement, live_on=min(today, starts_on))
     return agreement
 
 
@@ -132,12 +132,12 @@ def _vary_befriending(agreement: Agreement) -> None:
     council = agreement.council
     lead = person(council, Role.LEAD_COMMISSIONER)
     today = timezone.localdate()
-    services.agreement_vary_value(
+    variations.agreement_vary_value(
         by=agreement.commission.lead_officer,
         agreement=agreement,
         value=agreement.value + Decimal("5000"),
         reason="Demand in the rural wards is higher than forecast: two more volunteer coordinators' sessions a week.",
-        approval=services.Approval(approved_by=lead, approved_on=today, reference=f"DEL/{today.year}/014"),
+        approval=variations.Approval(approved_by=lead, approved_on=today, reference=f"DEL/{today.year}/014"),
         effective_on=today,
     )
 

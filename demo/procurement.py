@@ -35,6 +35,7 @@ from councils.models import Membership, Role, User
 from demo.councils import demo_user
 from demo.providers import tiny_pdf
 from monitoring.agreements import services as agreement_services
+from monitoring.agreements import steps as agreement_steps
 from monitoring.models import Agreement, AgreementState
 from providers import services as provider_services
 from providers.models import Organisation, OrganisationType, Sector
@@ -216,8 +217,8 @@ def _signed_pdf() -> ContentFile:
 
 def _sign_and_go_live(agreement: Agreement, officer: User) -> None:
     signed_on = timezone.localdate()
-    agreement_services.agreement_sign(by=officer, agreement=agreement, document=_signed_pdf(), signed_on=signed_on)
-    agreement_services.agreement_go_live(by=officer, agreement=agreement, live_on=signed_on)
+    agreement_steps.agreement_sign(by=officer, agreement=agreement, document=_signed_pdf(), signed_on=signed_on)
+    agreement_steps.agreement_go_live(by=officer, agreement=agreement, live_on=signed_on)
 
 
 def agreements_live(commission: Commission) -> Commission:

@@ -78,14 +78,22 @@ STATE_MIX = [
     (State.PLANNING, 10),
     (State.AWAITING_APPROVAL, 5),
     (State.SOURCING, 15),
-    (State.AGREEING, 5),
+    (State.AGREEING, 4),
+    (State.AWARD_CALLED_IN, 1),
     (State.DELIVERING, 35),
     (State.REVIEWING, 10),
     (State.DECOMMISSIONED, 5),
     (State.CANCELLED, 5),
 ]
-SOURCED_STATES = {State.SOURCING, State.AGREEING, State.DELIVERING, State.REVIEWING, State.DECOMMISSIONED}
-AGREED_STATES = {State.AGREEING, State.DELIVERING, State.REVIEWING, State.DECOMMISSIONED}
+SOURCED_STATES = {
+    State.SOURCING,
+    State.AGREEING,
+    State.AWARD_CALLED_IN,
+    State.DELIVERING,
+    State.REVIEWING,
+    State.DECOMMISSIONED,
+}
+AGREED_STATES = {State.AGREEING, State.AWARD_CALLED_IN, State.DELIVERING, State.REVIEWING, State.DECOMMISSIONED}
 OFFICERS_PER_COUNCIL = 10
 PORTFOLIOS_PER_COUNCIL = 5
 COUNCIL_ROLES = [role for role in Role.values if role != Role.PORTFOLIO_HOLDER]
@@ -543,7 +551,7 @@ class Generator:
             if c.state not in AGREED_STATES or c.pk not in winners:
                 continue
             bid = winners[c.pk]
-            if c.state == State.AGREEING:
+            if c.state in (State.AGREEING, State.AWARD_CALLED_IN):
                 state = AgreementState.DRAFT
             elif c.state == State.DECOMMISSIONED:
                 state = AgreementState.ENDED

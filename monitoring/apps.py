@@ -8,13 +8,17 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
         from commissioning import ports
-        from monitoring.agreements import services as agreements
+        from monitoring.agreements import selectors as agreement_selectors
+        from monitoring.agreements import steps as agreements
+        from monitoring.agreements import variations  # noqa: F401
         from monitoring.exports import services as exports  # noqa: F401
         from monitoring.returns import services as returns  # noqa: F401
 
         # Commissioning asks for agreements through its port: it never imports this app.
         ports.agreements.register(
             of_cycle=agreements.cycle_agreements,
+            of_award=agreements.agreements_of_award,
+            page_section=agreement_selectors.commission_agreements_section,
             draft_for_award=agreements.draft_agreements_for_award,
             cancel_drafts_for_award=agreements.cancel_draft_agreements_for_award,
         )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
+from commissioning import ports
 from commissioning.award import forms, selectors, services
 from commissioning.award import letters as award_letters
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
@@ -114,15 +115,7 @@ class AwardDetailView(AwardMixin, TemplateView):
         return context
 
     def agreements(self, items):
-        from monitoring.models import Agreement
-
-        return list(
-            Agreement.objects.filter(
-                commission_id=self.award.commission_id,
-                cycle=self.award.cycle,
-                bid_id__in=[item.bid_id for item in items],
-            ).order_by("reference")
-        )
+        return ports.agreements.of_award(self.award, [item.bid_id for item in items])
 
 
 class AwardStartView(AwardMixin, View):

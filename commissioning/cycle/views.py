@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from commissioning import ports
 from commissioning.cycle import selectors, services
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.cycle.forms import ApprovalForm, CommissionCreateForm, TransitionForm
@@ -128,8 +129,6 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from monitoring.agreements.selectors import commission_agreements_section  # agreements belong to monitoring
-
         commission, user = self.commission, self.request.user
         steps = services.available_transitions(commission, user)
         context.update(
@@ -146,7 +145,7 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
             can_edit_live=services.can_edit(EngagementActivity, commission, user),
             is_closed=commission.state in (State.DECOMMISSIONED, State.CANCELLED),
             sourcing=opportunity_selectors.sourcing_for_commission(commission, user),
-            agreements_section=commission_agreements_section(commission, user),
+            agreements_section=ports.agreements.page_section(commission, user),
         )
         return context
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from commissioning.award import gates as award_gates
 from commissioning.award import selectors as award_selectors
 from commissioning.evaluation import gates
 from commissioning.models import (
@@ -27,7 +28,7 @@ from demo.awards import seed_awards
 from demo.councils import seed_councils
 from demo.evaluations import seed_evaluations
 from demo.providers import seed_providers
-from monitoring.agreements.services import missing_before_signing, missing_to_sign
+from monitoring.agreements.gates import missing_before_signing, missing_to_sign
 from monitoring.models import AgreementState
 
 pytestmark = pytest.mark.django_db
@@ -82,18 +83,18 @@ def assert_each_step(today):
     assert set(awards) == set(award_demo.AWARD_STEPS)
     delegated = awards[award_demo.AWAITING_DELEGATED]
     assert (delegated.state, delegated.is_key_decision) == (AwardState.AWAITING_DECISION, False)
-    assert award_selectors.missing_to_approve(delegated) == []
+    assert award_gates.missing_to_approve(delegated) == []
 
     key = awards[award_demo.AWAITING_KEY]
     assert (key.state, key.is_key_decision) == (AwardState.AWAITING_DECISION, True)
     entry = award_selectors.forward_plan_entry_for(key)
     assert (today - entry.published_on).days >= 29
-    assert award_selectors.missing_to_approve(key) == []  # the portfolio holder may decide today
+    assert award_gates.missing_to_approve(key) == []  # the portfolio holder may decide today
 
     in_call_in = awards[award_demo.CALL_IN_PERIOD]
     assert in_call_in.state == AwardState.APPROVED
     assert in_call_in.in_call_in_period(today)
-    assert award_selectors.missing_to_call_in(in_call_in) == []
+    assert award_gates.missing_to_call_in(in_call_in) == []
 
     called_in = awards[award_demo.CALLED_IN]
     assert called_in.state == AwardState.CALLED_IN

@@ -42,6 +42,6 @@ def test_demo_opportunities_open_and_closed():
     closed = Opportunity.objects.get(state=OpportunityState.CLOSED)
     assert closed.title == "Holiday activities and food programme"
     assert closed.submission_deadline < timezone.now()
-    event = AuditEvent.objects.get(event_type="opportunity.closed")
+    event = AuditEvent.objects.get(event_type="opportunity.closed", object_id=str(closed.pk))
     assert event.actor is None
     assert event.object_id == str(closed.pk)

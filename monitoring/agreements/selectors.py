@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from commissioning.models import Commission
+from commissioning.models import Commission, State
 from commissioning.permissions import READERS_ACROSS_COUNCIL, can_read_commission
 from councils.models import Council, Role, User
 from councils.permissions import has_any_role, roles_in
@@ -129,7 +129,7 @@ def commission_agreements_section(commission: Commission, user: User) -> dict:
         "total_value": sum((a.value for a in committed), Decimal("0")),
         "pending": [a for a in agreements if a.state in (AgreementState.DRAFT, AgreementState.SIGNED)],
         "can_create": can_create,
-        "awaits_award": commission.is_competitive and not agreements,
+        "awaits_award": commission.is_competitive and not agreements and commission.state == State.SOURCING,
     }
 
 

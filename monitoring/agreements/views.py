@@ -29,7 +29,7 @@ from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
-from monitoring.agreements import forms, selectors, services
+from monitoring.agreements import forms, gates, selectors, services, steps, variations
 from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
 from monitoring.returns import selectors as returns_selectors
 
@@ -160,10 +160,10 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
         context.update(
             title=agreement.title,
             detail=selectors.agreement_detail(agreement),
-            actions=services.available_actions(agreement, user),
+            actions=steps.available_actions(agreement, user),
             can_edit_draft=can_edit and agreement.state == AgreementState.DRAFT,
             can_vary=can_edit and agreement.state in (AgreementState.SIGNED, AgreementState.LIVE),
-            latest_extended_end=services.latest_extended_end(agreement),
+            latest_extended_end=variations.latest_extended_end(agreement),
             monitoring=returns_selectors.monitoring_section(agreement) if agreement.live_on else None,
             can_assess=user.has_perm("monitoring.record_assessment", agreement),
         )
@@ -497,16 +497,16 @@ class AgreementActionView(AgreementMixin, FormView):
             "starts_on": agreement.starts_on,
             "ends_on": agreement.ends_on
             if self.kwargs["action"] != "extend"
-            else services.latest_extended_end(agreement),
+            else variations.latest_extended_end(agreement),
         }
 
     def get_context_data(self, **kwargs):
-        missing = services.missing_before_signing(self.agreement) if self.kwargs["action"] == "sign" else []
+        missing = gates.missing_before_signing(self.agreement) if self.kwargs["action"] == "sign" else []
         kwargs.update(
             title=self.action.label,
             action=self.action,
             missing=missing,
-            latest_extended_end=services.latest_extended_end(self.agreement),
+            latest_extended_end=variations.latest_extended_end(self.agreement),
         )
         return super().get_context_data(**kwargs)
 
@@ -528,8 +528,8 @@ class AgreementActionView(AgreementMixin, FormView):
         messages.success(self.request, message)
         return self.back()
 
-    def approval(self, data) -> services.Approval:
-        return services.Approval(
+    def approval(self, data) -> variations.Approval:
+        return variations.Approval(
             approved_by=data["approved_by"], approved_on=data["approved_on"], reference=data["approval_reference"]
         )
 
@@ -537,42 +537,44 @@ class AgreementActionView(AgreementMixin, FormView):
         by, agreement = self.request.user, self.agreement
         reason = data.get("reason", "")
         if action == "sign":
-            services.agreement_sign(
+            steps.agreement_sign(
                 by=by, agreement=agreement, document=data["signed_document"], signed_on=data["signed_on"], reason=reason
             )
             return f"Agreement {agreement.reference} is signed."
         if action == "go-live":
             commission_state = agreement.commission.state
-            services.agreement_go_live(by=by, agreement=agreement, live_on=data["live_on"], reason=reason)
+            steps.agreement_go_live(by=by, agreement=agreement, live_on=data["live_on"], reason=reason)
             moved = agreement.commission.state != commission_state
             return f"Agreement {agreement.reference} is live." + (
                 " Every agreement is live: the commission is now delivering." if moved else ""
             )
         if action == "end":
-            services.agreement_end(by=by, agreement=agreement, reason=reason)
+            steps.agreement_end(by=by, agreement=agreement, reason=reason)
             return f"Agreement {agreement.reference} has ended."
         if action == "cancel":
-            services.agreement_cancel(by=by, agreement=agreement, reason=reason)
+            steps.agreement_cancel(by=by, agreement=agreement, reason=reason)
             return f"The draft agreement {agreement.reference} is cancelled."
         if action == "terminate":
-            services.agreement_terminate(by=by, agreement=agreement, terminated_on=data["terminated_on"], reason=reason)
+            variations.agreement_terminate(
+                by=by, agreement=agreement, terminated_on=data["terminated_on"], reason=reason
+            )
             return f"Agreement {agreement.reference} is terminated from {data['terminated_on']:%d/%m/%Y}."
         common = {"by": by, "agreement": agreement, "reason": reason, "approval": self.approval(data)}
         if action == "extend":
-            variation = services.agreement_extend(ends_on=data["ends_on"], **common)
+            variation = variations.agreement_extend(ends_on=data["ends_on"], **common)
         elif action == "vary-value":
-            variation = services.agreement_vary_value(
+            variation = variations.agreement_vary_value(
                 value=data["value"],
                 effective_on=data["effective_on"],
                 adjustment_due_on=data["adjustment_due_on"],
                 **common,
             )
         elif action == "vary-dates":
-            variation = services.agreement_vary_dates(
+            variation = variations.agreement_vary_dates(
                 starts_on=data["starts_on"], ends_on=data["ends_on"], effective_on=data["effective_on"], **common
             )
         else:
-            variation = services.agreement_vary_kpi(
+            variation = variations.agreement_vary_kpi(
                 kpi=data["kpi"],
                 description=data["description"],
                 unit=data["unit"],

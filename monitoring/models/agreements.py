@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import MONEY, Bid, BidOutcome, Commission, FundingPot, Lot, SuccessMeasure
+from councils.formatting import money
 from councils.models import Council, Outcome, Role
 from councils.permissions import has_any_role
 from councils.uploads import PrivateFileField
@@ -422,6 +423,54 @@ class VariationKind(models.TextChoices):
     TERMINATION = "termination", "Early termination"
 
 
+def _money_text(value: str) -> str:
+    return money(Decimal(value))
+
+
+def _date_text(value: str | None) -> str:
+    if not value:
+        return "none"
+    day = date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def describe_changes(before: dict, after: dict) -> list[str]:
+    """What a variation changed, in words: "Value: £60,000 → £65,000"."""
+    changes = []
+    if before.get("value") != after.get("value"):
+        changes.append(f"Value: {_money_text(before['value'])} → {_money_text(after['value'])}")
+    for key, label in (("starts_on", "Start date"), ("ends_on", "End date"), ("ended_on", "Ended on")):
+        if before.get(key) != after.get(key):
+            changes.append(f"{label}: {_date_text(before.get(key))} → {_date_text(after.get(key))}")
+    if before.get("state") != after.get("state"):
+        changes.append(f"State: {AgreementState(before['state']).label} → {AgreementState(after['state']).label}")
+    old = {kpi["id"]: kpi for kpi in before.get("kpis", [])}
+    for kpi in after.get("kpis", []):
+        was = old.pop(kpi["id"], None)
+        name = kpi["description"]
+        if was is None:
+            changes.append(f"KPI added: ‘{name}’, target {Decimal(kpi['target']).normalize():f} {kpi['unit']}")
+            continue
+        if was["description"] != name:
+            changes.append(f"KPI renamed: ‘{was['description']}’ → ‘{name}’")
+        if was["target"] != kpi["target"] or was["unit"] != kpi["unit"]:
+            changes.append(
+                f"KPI ‘{name}’ target: {Decimal(was['target']).normalize():f} {was['unit']} → "
+                f"{Decimal(kpi['target']).normalize():f} {kpi['unit']}"
+            )
+        if was["retired_on"] != kpi["retired_on"]:
+            changes.append(f"KPI ‘{name}’ dropped from {_date_text(kpi['retired_on'])}")
+        elif was["targets"] != kpi["targets"] and was["target"] == kpi["target"]:
+            changes.append(f"KPI ‘{name}’: targets per period changed")
+    for kpi in old.values():
+        changes.append(f"KPI removed: ‘{kpi['description']}’")
+    if before.get("payments_total") != after.get("payments_total"):
+        changes.append(
+            f"Payment schedule total: {_money_text(before['payments_total'])} → {_money_text(after['payments_total'])}"
+        )
+    return changes
+
+
 class AgreementVariation(models.Model):
     """One change to a signed agreement: why, who approved it and when, and the full terms before
     and after. Append-only: the model refuses updates and deletes."""
@@ -460,6 +509,4 @@ class AgreementVariation(models.Model):
     @property
     def changes(self) -> list[str]:
         """What changed, in words, from the before and after terms."""
-        from monitoring.agreements.services import describe_changes
-
         return describe_changes(self.before, self.after)

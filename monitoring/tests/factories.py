@@ -12,7 +12,7 @@ from commissioning.models import DeliveryRoute, State
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role
 from demo.providers import tiny_pdf
-from monitoring.agreements import services
+from monitoring.agreements import services, steps, variations
 from providers.tests.factories import OrganisationFactory
 
 START = date(2026, 4, 1)
@@ -41,7 +41,7 @@ def draft_agreement(council, *, commission=None, provider=None, by=None, **terms
 
 
 def sign(agreement, by=None, signed_on=date(2026, 3, 20)):
-    return services.agreement_sign(
+    return steps.agreement_sign(
         by=by or staff(agreement.council, Role.LEGAL_OFFICER),
         agreement=agreement,
         document=signed_pdf(),
@@ -50,7 +50,7 @@ def sign(agreement, by=None, signed_on=date(2026, 3, 20)):
 
 
 def go_live(agreement, by=None, live_on=START):
-    return services.agreement_go_live(
+    return steps.agreement_go_live(
         by=by or staff(agreement.council, Role.COMMISSIONING_OFFICER), agreement=agreement, live_on=live_on
     )
 
@@ -60,7 +60,7 @@ def live_agreement(council, **kwargs):
 
 
 def approval(council, role=Role.LEAD_COMMISSIONER, on=date(2026, 6, 1)):
-    return services.Approval(approved_by=staff(council, role), approved_on=on, reference="DEL/2026/014")
+    return variations.Approval(approved_by=staff(council, role), approved_on=on, reference="DEL/2026/014")
 
 
 def matrix_agreements(world) -> dict:

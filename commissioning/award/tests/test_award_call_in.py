@@ -20,7 +20,7 @@ from commissioning.tests.award_factories import approved_award, holder_portfolio
 from commissioning.tests.evaluation_factories import bidder
 from councils.models import Role
 from councils.workflow import TransitionRefused
-from monitoring.agreements import services as agreement_services
+from monitoring.agreements import steps as agreement_steps
 from monitoring.models import Agreement, AgreementState
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_an_agreement_cannot_be_signed_during_the_call_in_period(approved, peopl
     agreement = Agreement.objects.get(bid=approved.bids[0])
     upload = SimpleUploadedFile("signed.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     with on(approved.award.decided_on + timedelta(days=1)), pytest.raises(TransitionRefused) as refused:
-        agreement_services.agreement_sign(
+        agreement_steps.agreement_sign(
             by=people[Role.LEGAL_OFFICER], agreement=agreement, document=upload, signed_on=timezone.localdate()
         )
     assert any(item.startswith("The call-in period runs until") for item in refused.value.missing)

@@ -20,7 +20,7 @@ from commissioning.tests.award_factories import approved_award, award_with_lette
 from commissioning.tests.evaluation_factories import bidder
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionRefused
-from monitoring.agreements import services as agreement_services
+from monitoring.agreements import steps as agreement_steps
 from monitoring.models import Agreement, AgreementState
 from providers.models import ProviderRole
 from providers.tests.factories import OrganisationMemberFactory
@@ -159,7 +159,7 @@ def test_a_contracts_standstill_skips_easter_and_holds_signing_until_it_ends(cou
 
     def sign(on: date):
         upload = SimpleUploadedFile("signed.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-        return agreement_services.agreement_sign(
+        return agreement_steps.agreement_sign(
             by=people[Role.LEGAL_OFFICER], agreement=agreement, document=upload, signed_on=on
         )
 

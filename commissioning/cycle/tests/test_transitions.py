@@ -29,6 +29,7 @@ from commissioning.tests.factories import (
     create_commission,
     write_review,
 )
+from councils import workflow
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionConflict, TransitionRefused
 
@@ -367,7 +368,7 @@ def test_a_failure_part_way_through_changes_nothing(council, people, monkeypatch
     def broken_audit(**kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "audit_record", broken_audit)
+    monkeypatch.setattr(workflow, "audit_record", broken_audit)
     with pytest.raises(RuntimeError):
         services.commission_transition(
             by=people[Role.LEAD_COMMISSIONER],

@@ -18,6 +18,7 @@ from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
+from councils import workflow
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionConflict
 from demo import opportunities as opportunity_demo
@@ -97,10 +98,10 @@ def test_a_draft_opportunity_is_cancelled_without_telling_anyone(grant, people, 
 
 def test_a_failed_cascade_rolls_the_commission_back(grant, opportunity, people, monkeypatch):
     # A race lost to another officer is the real cause; it is forced here to hit the window.
-    def refuse(**kwargs):
+    def refuse(step):
         raise TransitionConflict("Someone else changed this opportunity a moment ago.")
 
-    monkeypatch.setattr(opportunity_services, "opportunities_cancel_for_commission", refuse)
+    monkeypatch.setitem(workflow.EFFECTS, (Commission, "ends_procurement"), workflow.Effect(follow=refuse))
     with pytest.raises(TransitionConflict):
         withdraw(grant, people)
     assert reload(grant).state == State.SOURCING

@@ -544,7 +544,7 @@ def _bid_summary_context(bid) -> dict:
             "number": number,
             "question": question,
             "answer": answers[question.pk].text if question.pk in answers else "",
-            "words": services.word_count(answers[question.pk].text) if question.pk in answers else 0,
+            "words": gates.word_count(answers[question.pk].text) if question.pk in answers else 0,
         }
         for number, question in enumerate(bid.opportunity.questions.all(), start=1)
     ]

@@ -11,13 +11,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InternalError, connection, transaction
 
-from commissioning.cycle import services as commissioning_services
+from commissioning.cycle import gates as cycle_gates
 from commissioning.models import BidState, DeliveryRoute, State, SuccessMeasure
 from commissioning.tests.bid_factories import bid_writer, clock, close_and_open, open_opportunity, submitted_bid
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionRefused
-from monitoring.agreements import services
+from monitoring.agreements import gates, services, steps, variations
 from monitoring.models import (
     AgreementState,
     AgreementType,
@@ -266,7 +266,7 @@ def test_the_award_gates_signing_a_competitive_agreement(council, people):
     )
     standstill = ["The standstill period ends on 10/04/2026"]
     with (
-        mock.patch.object(services, "award_allows_signing", return_value=standstill),
+        mock.patch.object(gates, "award_allows_signing", return_value=standstill),
         pytest.raises(TransitionRefused) as refused,
     ):
         sign(agreement)
@@ -279,7 +279,7 @@ def test_commission_moves_to_delivery_when_its_last_agreement_goes_live(council,
     first = sign(draft_agreement(council, commission=commission))
     second = sign(draft_agreement(council, commission=commission))
     cancelled = draft_agreement(council, commission=commission)
-    services.agreement_cancel(by=people[Role.COMMISSIONING_OFFICER], agreement=cancelled, reason="Partner withdrew.")
+    steps.agreement_cancel(by=people[Role.COMMISSIONING_OFFICER], agreement=cancelled, reason="Partner withdrew.")
 
     go_live(first)
     commission.refresh_from_db()
@@ -297,7 +297,7 @@ def test_going_live_and_the_commissions_step_are_one_transaction(council, people
     commission = agreeing_commission(council)
     agreement = sign(draft_agreement(council, commission=commission))
     with (
-        mock.patch.object(services, "commission_transition", side_effect=RuntimeError("database went away")),
+        mock.patch.object(cycle_gates, "missing_to_start_delivery", side_effect=RuntimeError("database went away")),
         pytest.raises(RuntimeError),
     ):
         go_live(agreement)
@@ -314,11 +314,11 @@ def test_drafts_are_fixed_once_signed(council, people):
 
 def test_an_agreement_ends_only_after_its_end_date(council, people):
     past = live_agreement(council, ends_on=date(2026, 6, 30))
-    services.agreement_end(by=people[Role.COMMISSIONING_OFFICER], agreement=past)
+    steps.agreement_end(by=people[Role.COMMISSIONING_OFFICER], agreement=past)
     assert (past.state, past.ended_on) == (AgreementState.ENDED, date(2026, 6, 30))
     current = live_agreement(council, ends_on=date(2030, 3, 31))
     with pytest.raises(TransitionRefused):
-        services.agreement_end(by=people[Role.COMMISSIONING_OFFICER], agreement=current)
+        steps.agreement_end(by=people[Role.COMMISSIONING_OFFICER], agreement=current)
 
 
 # ---- Variations ----------------------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def test_an_agreement_ends_only_after_its_end_date(council, people):
 
 def test_a_value_variation_keeps_the_old_value_in_its_history(council, people):
     agreement = live_agreement(council)
-    variation = services.agreement_vary_value(
+    variation = variations.agreement_vary_value(
         by=people[Role.COMMISSIONING_OFFICER],
         agreement=agreement,
         value=Decimal("65000"),
@@ -357,24 +357,26 @@ def test_variations_need_a_reason_and_a_proper_approver(council, people):
     agreement = live_agreement(council)
     common = {"by": people[Role.COMMISSIONING_OFFICER], "agreement": agreement, "effective_on": date(2026, 7, 1)}
     with pytest.raises(ValidationError) as error:
-        services.agreement_vary_value(value=Decimal("61000"), reason=" ", approval=approval(council), **common)
+        variations.agreement_vary_value(value=Decimal("61000"), reason=" ", approval=approval(council), **common)
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.agreement_vary_value(
+        variations.agreement_vary_value(
             value=Decimal("61000"), reason="More", approval=approval(council, Role.SCRUTINY_MEMBER), **common
         )
     assert "approved_by" in error.value.message_dict
     # At or above the key-decision threshold only a portfolio holder approves.
     with pytest.raises(ValidationError, match="portfolio holder"):
-        services.agreement_vary_value(value=Decimal("300000"), reason="Scale up", approval=approval(council), **common)
+        variations.agreement_vary_value(
+            value=Decimal("300000"), reason="Scale up", approval=approval(council), **common
+        )
     agreement.refresh_from_db()
     assert agreement.value == Decimal("60000")
     assert not AgreementVariation.objects.exists()
-    services.agreement_vary_value(
+    variations.agreement_vary_value(
         value=Decimal("300000"), reason="Scale up", approval=approval(council, Role.PORTFOLIO_HOLDER), **common
     )
     with pytest.raises(PermissionDenied):
-        services.agreement_vary_value(
+        variations.agreement_vary_value(
             by=people[Role.SCRUTINY_MEMBER],
             agreement=agreement,
             value=Decimal("1"),
@@ -388,7 +390,7 @@ def test_a_kpi_variation_changes_only_the_periods_to_come(council, people):
     agreement = live_agreement(council)
     kpi = agreement.kpis.get()
     before = [t.target for t in kpi.targets.all()]
-    services.agreement_vary_kpi(
+    variations.agreement_vary_kpi(
         by=people[Role.COMMISSIONING_OFFICER],
         agreement=agreement,
         kpi=kpi,
@@ -408,7 +410,7 @@ def test_a_kpi_variation_changes_only_the_periods_to_come(council, people):
 def test_dates_variation_cannot_push_the_end_later(council, people):
     agreement = live_agreement(council)
     with pytest.raises(ValidationError, match="extension"):
-        services.agreement_vary_dates(
+        variations.agreement_vary_dates(
             by=people[Role.COMMISSIONING_OFFICER],
             agreement=agreement,
             starts_on=START,
@@ -423,7 +425,7 @@ def test_extension_within_the_options_and_not_beyond(council, people):
     agreement = live_agreement(council, max_extensions=1, extension_period_months=12)
     officer = people[Role.COMMISSIONING_OFFICER]
     with pytest.raises(ValidationError) as error:
-        services.agreement_extend(
+        variations.agreement_extend(
             by=officer,
             agreement=agreement,
             ends_on=date(2028, 4, 30),
@@ -431,7 +433,7 @@ def test_extension_within_the_options_and_not_beyond(council, people):
             approval=approval(council),
         )
     assert "31/03/2028 at the latest" in error.value.message_dict["ends_on"][0]
-    variation = services.agreement_extend(
+    variation = variations.agreement_extend(
         by=officer, agreement=agreement, ends_on=date(2028, 3, 31), reason="Good results", approval=approval(council)
     )
     agreement.refresh_from_db()
@@ -445,7 +447,7 @@ def test_extension_within_the_options_and_not_beyond(council, people):
     assert kpi.target == sum(targets)
     assert Decimal("80") <= kpi.target <= Decimal("80.2")  # 366 days in the year to March 2028
     with pytest.raises(ValidationError, match="have been used"):
-        services.agreement_extend(
+        variations.agreement_extend(
             by=officer, agreement=agreement, ends_on=date(2028, 6, 30), reason="Again", approval=approval(council)
         )
 
@@ -453,7 +455,7 @@ def test_extension_within_the_options_and_not_beyond(council, people):
 def test_no_extension_without_options(council, people):
     agreement = live_agreement(council)
     with pytest.raises(ValidationError, match="no extension options"):
-        services.agreement_extend(
+        variations.agreement_extend(
             by=people[Role.COMMISSIONING_OFFICER],
             agreement=agreement,
             ends_on=date(2027, 6, 30),
@@ -465,13 +467,13 @@ def test_no_extension_without_options(council, people):
 def test_early_termination_by_the_lead_commissioner(council, people):
     agreement = live_agreement(council)
     with pytest.raises(PermissionDenied):
-        services.agreement_terminate(
+        variations.agreement_terminate(
             by=people[Role.COMMISSIONING_OFFICER],
             agreement=agreement,
             terminated_on=date(2026, 9, 30),
             reason="Provider closing",
         )
-    services.agreement_terminate(
+    variations.agreement_terminate(
         by=people[Role.LEAD_COMMISSIONER],
         agreement=agreement,
         terminated_on=date(2026, 9, 30),
@@ -485,7 +487,7 @@ def test_early_termination_by_the_lead_commissioner(council, people):
     assert "State: Live → Terminated early" in variation.changes
     assert AuditEvent.objects.filter(event_type="agreement.terminate").exists()
     with pytest.raises(ValidationError):
-        services.agreement_vary_value(
+        variations.agreement_vary_value(
             by=people[Role.COMMISSIONING_OFFICER],
             agreement=agreement,
             value=Decimal("1"),
@@ -498,19 +500,15 @@ def test_early_termination_by_the_lead_commissioner(council, people):
 def test_termination_date_must_be_within_the_agreement(council, people):
     agreement = live_agreement(council, provider=OrganisationFactory())
     with pytest.raises(ValidationError):
-        services.agreement_terminate(
+        variations.agreement_terminate(
             by=people[Role.LEAD_COMMISSIONER], agreement=agreement, terminated_on=date(2027, 5, 1), reason="Late"
         )
-
-
-def test_commission_transition_is_reused_not_bypassed():
-    assert services.commission_transition is commissioning_services.commission_transition
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_the_database_refuses_to_rewrite_a_variation(council, people):
     agreement = live_agreement(council)
-    services.agreement_vary_value(
+    variations.agreement_vary_value(
         by=people[Role.COMMISSIONING_OFFICER],
         agreement=agreement,
         value=Decimal("65000"),

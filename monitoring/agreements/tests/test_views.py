@@ -13,7 +13,7 @@ from django.urls import reverse
 from commissioning.models import DeliveryRoute, State
 from councils.models import Role
 from demo.providers import tiny_pdf
-from monitoring.agreements import services
+from monitoring.agreements import variations
 from monitoring.models import Agreement, AgreementState, AgreementType
 from monitoring.tests.factories import agreeing_commission, approval, draft_agreement, live_agreement, sign
 from providers.models import Organisation
@@ -69,7 +69,7 @@ def test_officer_drafts_an_agreement_for_an_in_house_commission(client_for, coun
 def test_competitive_commissions_wait_for_the_award(client_for, council, people):
     from commissioning.tests.factories import commission_in_state
 
-    commission = commission_in_state(council, State.AGREEING, route=DeliveryRoute.GRANT)
+    commission = commission_in_state(council, State.SOURCING, route=DeliveryRoute.GRANT)
     client = client_for(people[Role.COMMISSIONING_OFFICER])
     create = reverse("monitoring:agreement_create", kwargs={"council_slug": council.slug, "pk": commission.pk})
     response = client.get(create)
@@ -315,7 +315,7 @@ def test_variation_approver_must_be_real(client_for, council, people):
     )
     assert response.status_code == 200
     assert not agreement.variations.exists()
-    services.agreement_vary_kpi(
+    variations.agreement_vary_kpi(
         by=people[Role.COMMISSIONING_OFFICER],
         agreement=agreement,
         kpi=agreement.kpis.get(),

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from commissioning.tests.factories import staff
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionConflict, TransitionRefused
-from monitoring.agreements import services
+from monitoring.agreements import services, steps, variations
 from monitoring.models import (
     AgreementKpi,
     AssessmentKind,
@@ -298,7 +298,7 @@ def test_choosing_the_computed_rating_is_no_override(agreement):
 def test_a_kpi_with_no_target_for_the_period_is_not_rated(council, july_2026):
     agreement = live_agreement(council)
     kpi = agreement.kpis.get()
-    services.agreement_vary_kpi(
+    variations.agreement_vary_kpi(
         by=staff(council, Role.COMMISSIONING_OFFICER),
         agreement=agreement,
         kpi=None,
@@ -328,7 +328,7 @@ def test_a_kpi_with_no_target_for_the_period_is_not_rated(council, july_2026):
 
 def test_a_dropped_kpi_is_no_longer_reported(agreement):
     complaints = agreement.kpis.get(description="Complaints")
-    services.agreement_vary_kpi(
+    variations.agreement_vary_kpi(
         by=staff(agreement.council, Role.COMMISSIONING_OFFICER),
         agreement=agreement,
         kpi=complaints,
@@ -463,7 +463,7 @@ def test_interim_assessments_while_live_and_one_at_the_end(agreement):
     assert status["due_by"] == date(2027, 7, 10)
 
     with travel(date(2027, 4, 2)):
-        services.agreement_end(by=officer, agreement=agreement)
+        steps.agreement_end(by=officer, agreement=agreement)
         assert returns_selectors.assessment_status(agreement, list(PerformanceAssessment.objects.all()))["end_needed"]
         returns_services.assessment_record(
             by=officer,

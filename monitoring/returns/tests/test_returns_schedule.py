@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 
 from commissioning.tests.factories import staff
 from councils.models import AuditEvent, Role
-from monitoring.agreements import services
+from monitoring.agreements import variations
 from monitoring.models import MonitoringFrequency, MonitoringReturn, MonitoringSettings, ReturnState
 from monitoring.returns import services as returns_services
 from monitoring.tests.factories import approval, draft_agreement, go_live, live_agreement, sign
@@ -124,7 +124,7 @@ def test_bringing_the_end_forward_cuts_the_last_period_and_drops_later_returns(c
     agreement = live_agreement(council)
     first = returns_of(agreement)[0]
     submit(first)
-    services.agreement_vary_dates(
+    variations.agreement_vary_dates(
         by=staff(council, Role.COMMISSIONING_OFFICER),
         agreement=agreement,
         starts_on=agreement.starts_on,
@@ -148,7 +148,7 @@ def test_bringing_the_end_forward_cuts_the_last_period_and_drops_later_returns(c
 def test_an_extension_adds_periods_and_lengthens_a_short_last_one(council, july_2026):
     agreement = live_agreement(council, ends_on=date(2027, 2, 15), max_extensions=1, extension_period_months=12)
     assert schedule(agreement)[-1][:2] == (date(2027, 1, 1), date(2027, 2, 15))
-    services.agreement_extend(
+    variations.agreement_extend(
         by=staff(council, Role.COMMISSIONING_OFFICER),
         agreement=agreement,
         ends_on=date(2027, 6, 30),
@@ -165,7 +165,7 @@ def test_an_extension_adds_periods_and_lengthens_a_short_last_one(council, july_
 def test_shortening_then_extending_brings_a_period_back_as_a_new_return(council, july_2026):
     agreement = live_agreement(council, max_extensions=1, extension_period_months=12)
     officer = staff(council, Role.COMMISSIONING_OFFICER)
-    services.agreement_vary_dates(
+    variations.agreement_vary_dates(
         by=officer,
         agreement=agreement,
         starts_on=agreement.starts_on,
@@ -174,7 +174,7 @@ def test_shortening_then_extending_brings_a_period_back_as_a_new_return(council,
         approval=approval(council),
         effective_on=date(2026, 7, 10),
     )
-    services.agreement_extend(
+    variations.agreement_extend(
         by=officer, agreement=agreement, ends_on=date(2027, 3, 31), reason="Resumed.", approval=approval(council)
     )
     last_quarter = MonitoringReturn.objects.filter(agreement=agreement, period_start=date(2027, 1, 1))
@@ -187,7 +187,7 @@ def test_termination_cuts_the_current_period_and_never_touches_submitted_returns
         first = returns_of(agreement)[0]
         submit(first)
         accept(first)
-        services.agreement_terminate(
+        variations.agreement_terminate(
             by=staff(council, Role.LEAD_COMMISSIONER),
             agreement=agreement,
             terminated_on=date(2026, 8, 31),
@@ -213,7 +213,7 @@ def test_only_a_commissioner_can_drop_a_period(council, people, july_2026):
 def test_value_variation_leaves_the_schedule_alone(council, july_2026):
     agreement = live_agreement(council)
     before = schedule(agreement)
-    services.agreement_vary_value(
+    variations.agreement_vary_value(
         by=staff(council, Role.COMMISSIONING_OFFICER),
         agreement=agreement,
         value=Decimal("65000"),
