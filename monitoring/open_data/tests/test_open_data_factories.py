@@ -3,7 +3,8 @@ services as officers, bidders and decision-makers would, at fixed points in time
 
 Awards come from the award step's own factories (`commissioning.tests.award_factories`): started,
 submitted, decided, called in and their letters sent through `commissioning.award_services`. Also here:
-the standards' schemas from `../shared`, loaded for validation without the network. No tests here.
+the standards' schemas, vendored with their licences in `monitoring/open_data/schemas/`, loaded for
+validation without the network. No tests here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.conf import settings
 from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
@@ -195,11 +195,11 @@ def live_grant(
         return go_live(sign(agreement, signed_on=signed_on), live_on=signed_on)
 
 
-# ---- The standards' own schemas, from ../shared, never the network ------------------------------------------
+# ---- The standards' own schemas, vendored in monitoring/open_data/schemas, never the network --------------------
 
-SHARED = Path(settings.BASE_DIR).parent / "shared"
-OCDS_DIR = SHARED / "ocds-1.1.5"
-THREESIXTY_DIR = SHARED / "360giving-1.4.3"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+OCDS_DIR = SCHEMAS / "ocds-1.1.5"
+THREESIXTY_DIR = SCHEMAS / "360giving-1.4.3"
 # The 360Giving package refers to the grant schema at its 1.4.2 address; 1.4.3 is the same schema, fixed.
 THREESIXTY_GRANT_REF = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
