@@ -41,11 +41,24 @@ format: venv
 	$(RUFF) format .
 	$(RUFF) check --fix .
 
-## diagram: draw the commission state machine from the code (needs Graphviz's dot)
+# The state machines `make diagram` draws, as <file name in docs/state-machines/>:<app>.<Model>; each has
+# an FSMField named `state`. commissioning/tests/test_diagram.py checks the drawings match the code.
+STATE_MACHINES := commission:commissioning.Commission opportunity:commissioning.Opportunity \
+	bid:commissioning.Bid evaluation:commissioning.Evaluation award:commissioning.Award \
+	agreement:monitoring.Agreement monitoring-return:monitoring.MonitoringReturn
+
+## diagram: draw the seven state machines from the code into docs/state-machines/ (a .dot and .svg each, and overview.*; needs only Graphviz's dot)
 diagram: venv
-	mkdir -p docs
-	$(PYTHON) manage.py graph_transitions commissioning.Commission.state > docs/commission-states.dot
-	dot -Tsvg docs/commission-states.dot -o docs/commission-states.svg
+	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz" >&2; exit 1; }
+	rm -rf docs/state-machines
+	mkdir -p docs/state-machines
+	for machine in $(STATE_MACHINES); do \
+		PYTHONHASHSEED=0 $(PYTHON) manage.py graph_transitions $${machine#*:}.state \
+			> docs/state-machines/$${machine%%:*}.dot || exit 1; \
+	done
+	PYTHONHASHSEED=0 $(PYTHON) manage.py graph_transitions \
+		$(foreach machine,$(STATE_MACHINES),$(lastword $(subst :, ,$(machine))).state) > docs/state-machines/overview.dot
+	for f in docs/state-machines/*.dot; do dot -Tsvg $$f -o $${f%.dot}.svg || exit 1; done
 
 ## clean: remove built assets and caches (keeps .venv, node_modules and var/)
 clean:
