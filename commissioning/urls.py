@@ -3,7 +3,10 @@ from django.urls import path
 from commissioning.award import views as award_views
 from commissioning.cycle import stage_views, views
 from commissioning.evaluation import exports as evaluation_exports
-from commissioning.evaluation import views as evaluation_views
+from commissioning.evaluation.views import overview as evaluation_overview
+from commissioning.evaluation.views import panel as evaluation_panel
+from commissioning.evaluation.views import scores as evaluation_scores
+from commissioning.evaluation.views import summary as evaluation_summary
 from commissioning.sourcing.views import opportunities as opportunity_views
 
 app_name = "commissioning"
@@ -73,32 +76,34 @@ urlpatterns = [
         name="opportunity_record_remove",
     ),
     # Evaluation of an opportunity's bids: the panel, declarations, compliance, scoring, moderation.
-    path(C + "evaluations/", evaluation_views.EvaluationListView.as_view(), name="evaluations"),
-    path(EV, evaluation_views.EvaluationDetailView.as_view(), name="evaluation"),
-    path(EV + "set-up/", evaluation_views.SetUpView.as_view(), name="evaluation_setup"),
-    path(EV + "panel/add/", evaluation_views.PanelAppointView.as_view(), name="evaluation_panel_add"),
+    path(C + "evaluations/", evaluation_overview.EvaluationListView.as_view(), name="evaluations"),
+    path(EV, evaluation_overview.EvaluationDetailView.as_view(), name="evaluation"),
+    path(EV + "set-up/", evaluation_panel.SetUpView.as_view(), name="evaluation_setup"),
+    path(EV + "panel/add/", evaluation_panel.PanelAppointView.as_view(), name="evaluation_panel_add"),
     path(
         EV + "panel/<int:member_pk>/replace/",
-        evaluation_views.PanelReplaceView.as_view(),
+        evaluation_panel.PanelReplaceView.as_view(),
         name="evaluation_panel_replace",
     ),
-    path(EV + "panel/<int:member_pk>/chair/", evaluation_views.PanelChairView.as_view(), name="evaluation_panel_chair"),
-    path(EV + "declarations/", evaluation_views.DeclarationsView.as_view(), name="evaluation_declarations"),
-    path(EV + "bids/<int:bid_pk>/", evaluation_views.ScoreSheetView.as_view(), name="evaluation_bid"),
-    path(EV + "bids/<int:bid_pk>/compliance/", evaluation_views.ComplianceView.as_view(), name="evaluation_compliance"),
+    path(EV + "panel/<int:member_pk>/chair/", evaluation_panel.PanelChairView.as_view(), name="evaluation_panel_chair"),
+    path(EV + "declarations/", evaluation_panel.DeclarationsView.as_view(), name="evaluation_declarations"),
+    path(EV + "bids/<int:bid_pk>/", evaluation_scores.ScoreSheetView.as_view(), name="evaluation_bid"),
+    path(
+        EV + "bids/<int:bid_pk>/compliance/", evaluation_scores.ComplianceView.as_view(), name="evaluation_compliance"
+    ),
     path(
         EV + "bids/<int:bid_pk>/documents/<int:document_pk>/",
-        evaluation_views.BidDocumentView.as_view(),
+        evaluation_scores.BidDocumentView.as_view(),
         name="evaluation_bid_document",
     ),
     path(
-        EV + "bids/<int:bid_pk>/moderate/", evaluation_views.ModerateBidView.as_view(), name="evaluation_moderate_bid"
+        EV + "bids/<int:bid_pk>/moderate/", evaluation_scores.ModerateBidView.as_view(), name="evaluation_moderate_bid"
     ),
-    path(EV + "moderation/", evaluation_views.ModerationView.as_view(), name="evaluation_moderation"),
-    path(EV + "summary/", evaluation_views.SummaryView.as_view(), name="evaluation_summary"),
-    path(EV + "summary.csv", evaluation_views.SummaryExportView.as_view(), name="evaluation_export"),
+    path(EV + "moderation/", evaluation_scores.ModerationView.as_view(), name="evaluation_moderation"),
+    path(EV + "summary/", evaluation_summary.SummaryView.as_view(), name="evaluation_summary"),
+    path(EV + "summary.csv", evaluation_summary.SummaryExportView.as_view(), name="evaluation_export"),
     path(EV + "scores.csv", evaluation_exports.ScoresExportView.as_view(), name="evaluation_scores_export"),
-    path(EV + "steps/<slug:name>/", evaluation_views.StepView.as_view(), name="evaluation_step"),
+    path(EV + "steps/<slug:name>/", evaluation_summary.StepView.as_view(), name="evaluation_step"),
     # The award: recommendation, decision, call-in, letters; the council's awards and forward plan.
     path(C + "awards/", award_views.AwardListView.as_view(), name="awards"),
     path(AW, award_views.AwardDetailView.as_view(), name="award_detail"),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from monitoring.reminders import services as reminders
+from monitoring.reminders.emails import deliver_emails, send_digests
+from monitoring.reminders.services import sweep
 
 # Stop claiming more emails before the task's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, 240 s);
 # whatever is left waits for the next run, a minute later.
@@ -18,7 +19,7 @@ DELIVERY_TIME_BUDGET = 180.0
 @shared_task(name="monitoring.tasks.send_reminders", acks_late=True)
 def send_reminders() -> dict[str, int]:
     """Record today's new reminders (hourly), then email them without waiting for the next delivery run."""
-    result = reminders.sweep()
+    result = sweep()
     if result.total:
         deliver_reminder_emails.delay()
     return dict(result.created)
@@ -27,10 +28,10 @@ def send_reminders() -> dict[str, int]:
 @shared_task(name="monitoring.tasks.deliver_reminder_emails", acks_late=True)
 def deliver_reminder_emails() -> int:
     """Email pending reminders to people who want them one at a time (every minute)."""
-    return reminders.deliver_emails(time_budget=DELIVERY_TIME_BUDGET)
+    return deliver_emails(time_budget=DELIVERY_TIME_BUDGET)
 
 
 @shared_task(name="monitoring.tasks.send_daily_digests", acks_late=True)
 def send_daily_digests() -> int:
     """One email with the day's reminders to everyone who chose the daily digest (07:00 London time)."""
-    return reminders.send_digests()
+    return send_digests()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring.agreements import views
+from monitoring.agreements import provider_views, register_views, views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
 from monitoring.returns import views as returns_views
@@ -13,7 +13,7 @@ PROVIDER = "provider/agreements/"
 
 urlpatterns = [
     # Public: the contract and grant register.
-    path("register/", views.RegisterView.as_view(), name="register"),
+    path("register/", register_views.RegisterView.as_view(), name="register"),
     # Council officers, councillors and scrutiny: the council's agreements.
     path(C + "agreements/", views.AgreementListView.as_view(), name="agreement_list"),
     path(C + "commissions/<int:pk>/agreements/new/", views.AgreementCreateView.as_view(), name="agreement_create"),
@@ -27,9 +27,13 @@ urlpatterns = [
     path(ONE + "<slug:kind>/<int:item_pk>/remove/", views.ItemRemoveView.as_view(), name="item_remove"),
     path(ONE + "steps/<slug:action>/", views.AgreementActionView.as_view(), name="agreement_action"),
     # Provider staff: their own organisations' signed agreements, read-only.
-    path(PROVIDER, views.ProviderAgreementListView.as_view(), name="provider_agreements"),
-    path(PROVIDER + "<int:pk>/", views.ProviderAgreementDetailView.as_view(), name="provider_agreement"),
-    path(PROVIDER + "<int:pk>/document/", views.ProviderDocumentView.as_view(), name="provider_agreement_document"),
+    path(PROVIDER, provider_views.ProviderAgreementListView.as_view(), name="provider_agreements"),
+    path(PROVIDER + "<int:pk>/", provider_views.ProviderAgreementDetailView.as_view(), name="provider_agreement"),
+    path(
+        PROVIDER + "<int:pk>/document/",
+        provider_views.ProviderDocumentView.as_view(),
+        name="provider_agreement_document",
+    ),
     # Downloads of council lists, with the list's filters (queued when large; only the requester sees the job).
     path(C + "exports/<slug:kind>.<str:fmt>", export_views.ExportView.as_view(), name="export"),
     path(

@@ -150,7 +150,7 @@ def measure(function):
     """Run `function`, timing it and counting its statements (each COPY of a batch included)."""
     from django.db import connection
 
-    from monitoring.reminders import services as reminders
+    from monitoring.reminders import outbox
 
     queries = 0
 
@@ -159,21 +159,21 @@ def measure(function):
         queries += 1
         return execute(sql, params, many, context)
 
-    copy = reminders.WRITERS["copy"]
+    copy = outbox.WRITERS["copy"]
 
     def counted_copy(rows, now):
         nonlocal queries
         queries += 1  # COPY goes straight to the driver, past Django's execute wrappers
         return copy(rows, now)
 
-    reminders.WRITERS["copy"] = counted_copy
+    outbox.WRITERS["copy"] = counted_copy
     try:
         with connection.execute_wrapper(count):
             started = time.perf_counter()
             result = function()
             seconds = time.perf_counter() - started
     finally:
-        reminders.WRITERS["copy"] = copy
+        outbox.WRITERS["copy"] = copy
     return result, seconds, queries
 
 

@@ -24,7 +24,7 @@ from django.http import HttpResponse
 from django.views.generic import View
 
 from commissioning.evaluation import scoring, selectors
-from commissioning.evaluation.views import EvaluationMixin
+from commissioning.evaluation.views.base import EvaluationMixin
 from commissioning.models import Bid, EvaluationState, ModeratedScore, PanelMember, Score, ScoreSheet
 from councils.models import User
 from councils.services import audit_record

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from commissioning.sourcing.views import bids as views
+from commissioning.sourcing.views import council_bids as council_views
 
 app_name = "bids"
 
@@ -18,6 +19,6 @@ urlpatterns = [
     path(BID + "steps/<slug:name>/", views.BidTransitionView.as_view(), name="transition"),
     path(BID + "<slug:section>/", views.BidSectionView.as_view(), name="section"),
     path("documents/<int:pk>/", views.BidDocumentDownloadView.as_view(), name="document"),
-    path(COUNCIL, views.CouncilBidListView.as_view(), name="council_list"),
-    path(COUNCIL + "<int:bid_pk>/", views.CouncilBidDetailView.as_view(), name="council_detail"),
+    path(COUNCIL, council_views.CouncilBidListView.as_view(), name="council_list"),
+    path(COUNCIL + "<int:bid_pk>/", council_views.CouncilBidDetailView.as_view(), name="council_detail"),
 ]

@@ -1,6 +1,7 @@
-"""Agreement pages: the council's list, one agreement with its terms, KPIs, payments and variations,
-drafting, the steps of its life (sign, go live, vary, extend, terminate, end), the provider's read-only
-view, and the public contract and grant register.
+"""Agreement pages for the council: the list, one agreement with its terms, KPIs, payments and
+variations, drafting, and the steps of its life (sign, go live, vary, extend, terminate, end). The
+provider's read-only view is in `monitoring.agreements.provider_views`, the public contract and grant
+register in `monitoring.agreements.register_views`.
 
 Thin: each view parses input and calls one service or selector. Council pages resolve the agreement
 first (404 if the user cannot read it), then check the permission (403).
@@ -13,16 +14,13 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
-from rules.contrib.views import PermissionRequiredMixin
 
 from commissioning.cycle.views import CommissionMixin
 from councils.page_cache import CachedPageMixin
@@ -584,64 +582,3 @@ class AgreementActionView(AgreementMixin, FormView):
                 **common,
             )
         return f"Variation {variation.number} recorded: {'; '.join(variation.changes)}."
-
-
-# ---- Provider staff: their own organisations' agreements (read-only) -------------------------------
-
-
-class ProviderAgreementListView(LoginRequiredMixin, TemplateView):
-    template_name = "monitoring/provider_agreements.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title="Your agreements", agreements=selectors.provider_agreements(self.request.user))
-        return context
-
-
-class ProviderAgreementMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Another organisation's agreement (or one not yet signed) is a 404, never a hint it exists."""
-
-    permission_required = "monitoring.read_own_agreement"
-
-    @cached_property
-    def agreement(self):
-        return selectors.provider_agreement_for_user(self.request.user, self.kwargs["pk"])
-
-    def get_permission_object(self):
-        return self.agreement
-
-
-class ProviderAgreementDetailView(ProviderAgreementMixin, TemplateView):
-    template_name = "monitoring/provider_agreement.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=self.agreement.title,
-            agreement=self.agreement,
-            detail=selectors.agreement_detail(self.agreement),
-            document_url=reverse("monitoring:provider_agreement_document", kwargs={"pk": self.agreement.pk}),
-            monitoring=returns_selectors.provider_monitoring(self.agreement),
-        )
-        return context
-
-
-class ProviderDocumentView(ProviderAgreementMixin, View):
-    def get(self, request, *args, **kwargs):
-        return agreement_document(self.agreement)
-
-
-# ---- The public contract and grant register ------------------------------------------------------
-
-
-class RegisterView(TemplateView):
-    """Award notices for every council's live and ended agreements: who, what, how much, when."""
-
-    template_name = "monitoring/register.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = forms.RegisterFilterForm(self.request.GET or None)
-        agreements = selectors.register(form.filters())
-        context.update(title="Contract and grant register", **filtered_page(self.request, form, agreements))
-        return context

@@ -14,7 +14,7 @@ from councils.models import Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
 from councils.widgets import LeanSelect
-from monitoring.dashboards.selectors import Filters, financial_year_label, financial_year_of
+from monitoring.dashboards.selectors.filters import Filters, financial_year_label, financial_year_of
 
 # The dashboards each role lands on, in the order a person holding several roles sees them offered.
 DASHBOARDS = {

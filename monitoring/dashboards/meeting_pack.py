@@ -26,7 +26,7 @@ from commissioning.models import Commission, DecisionMaker
 from councils.formatting import money
 from councils.models import Council, User
 from councils.services import audit_record
-from monitoring.dashboards.selectors import rag_key
+from monitoring.dashboards.selectors.ratings import rag_key
 from monitoring.models import AgreementState
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated yet"}

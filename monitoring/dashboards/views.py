@@ -19,7 +19,7 @@ from django.views.generic import FormView, TemplateView
 from commissioning.cycle.views import CommissionMixin
 from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
-from monitoring.dashboards import meeting_pack, selectors
+from monitoring.dashboards import meeting_pack
 from monitoring.dashboards import scrutiny as scrutiny_services
 from monitoring.dashboards.forms import (
     DASHBOARDS,
@@ -30,9 +30,15 @@ from monitoring.dashboards.forms import (
     ScrutinyNoteForm,
     dashboards_for,
 )
+from monitoring.dashboards.selectors.lead import lead_dashboard
+from monitoring.dashboards.selectors.meeting_pack import meeting_pack_choices, meeting_pack_commissions
+from monitoring.dashboards.selectors.officer import officer_dashboard
+from monitoring.dashboards.selectors.portfolio import portfolio_dashboard
+from monitoring.dashboards.selectors.provider import provider_dashboard
+from monitoring.dashboards.selectors.scrutiny import scrutiny_dashboard
 from monitoring.models import AgendaFlag
 
-FILTERED = {"lead": selectors.lead_dashboard, "portfolio": selectors.portfolio_dashboard}
+FILTERED = {"lead": lead_dashboard, "portfolio": portfolio_dashboard}
 
 
 class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
@@ -58,12 +64,12 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
         user, council = self.request.user, self.request.council
         context.update(view=self.view, title=DASHBOARDS[self.view][0], available=self.available)
         if self.view == "officer":
-            context.update(selectors.officer_dashboard(user, council))
+            context.update(officer_dashboard(user, council))
             return context
         form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
         filters = form.filters()
         if self.view == "scrutiny":
-            context.update(selectors.scrutiny_dashboard(user, council, filters))
+            context.update(scrutiny_dashboard(user, council, filters))
         else:
             context.update(FILTERED[self.view](user, council, filters))
         context.update(filter_form=form, filters=filters)
@@ -77,7 +83,7 @@ class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title="Your organisation's dashboard", dashboard=selectors.provider_dashboard(self.request.user))
+        context.update(title="Your organisation's dashboard", dashboard=provider_dashboard(self.request.user))
         return context
 
 
@@ -168,11 +174,11 @@ class MeetingPackMixin(CouncilPermissionMixin):
 
     def pack_form(self) -> MeetingPackForm:
         data = self.request.GET if any(key in self.request.GET for key in self.CHOICE_KEYS) else None
-        choices = selectors.meeting_pack_choices(self.request.user, self.request.council)
+        choices = meeting_pack_choices(self.request.user, self.request.council)
         return MeetingPackForm(data, choices=choices)
 
     def pack_entries(self, form: MeetingPackForm) -> list[meeting_pack.PackEntry]:
-        commissions = selectors.meeting_pack_commissions(
+        commissions = meeting_pack_commissions(
             self.request.user,
             self.request.council,
             chosen=form.cleaned_data["commissions"],

@@ -1,15 +1,11 @@
-"""Bid pages. Provider side: start a bid, the task list, one page per section, check and submit,
-withdraw, the receipt, and the provider's list of bids. Council side: the bids of one opportunity
-and one bid — both read through `bid_selectors.bids_visible_to`, so they are empty (list) or 404
-(bid, document) until the bids are opened.
+"""Bid pages for the provider: start a bid, the task list, one page per section, check and submit,
+withdraw, the receipt, the provider's list of bids, and a bid's documents. The council's bid pages
+are in `commissioning.sourcing.views.council_bids`.
 
-Who gets what (see also tests/access_matrix.py):
-- a bid's pages answer only to members of the bid's organisation; anyone else gets 404, never a
-  hint that the bid exists; changing it needs the role organisation administrator or bid writer
-  (403 for other members);
-- council pages need an officer role in the council in the URL (403 otherwise); the opportunity
-  must be that council's (404 otherwise); a bid is 404 until the opening, and after it for
-  officers behind the ethical wall.
+Who gets what (see also tests/access_matrix.py): a bid's pages answer only to members of the bid's
+organisation; anyone else gets 404, never a hint that the bid exists; changing it needs the role
+organisation administrator or bid writer (403 for other members). A bid's document is also readable
+by council officers once the bids are opened (the same selector as every other council-side read).
 """
 
 from __future__ import annotations
@@ -22,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -44,6 +39,7 @@ from commissioning.sourcing.forms.bids import (
 )
 from commissioning.sourcing.selectors import bids as selectors
 from commissioning.sourcing.services import bids as services
+from commissioning.sourcing.views.bid_contents import bid_summary_context, organisation_details
 from councils.templatetags.commissioner import error_target
 from councils.uploads import download_response
 from councils.views import apply_form_errors
@@ -121,46 +117,6 @@ def section_status(bid, slug: str) -> str:
             return COMPLETED
         return INCOMPLETE if declared or bid.accuracy_confirmed else NOT_STARTED
     raise ValueError(slug)
-
-
-def organisation_details(organisation) -> list[tuple[str, str]]:
-    """The lead organisation's registered details, reused rather than asked for again (read-only)."""
-    try:
-        from providers.selectors import organisation_summary
-    except ImportError:  # the provider portal may not offer it: read the fields
-        organisation_summary = None
-    if organisation_summary is not None:
-        summary = organisation_summary(organisation)
-    else:
-        summary = {
-            "legal_name": organisation.legal_name,
-            "trading_name": organisation.trading_name,
-            "organisation_type_label": organisation.get_organisation_type_display(),
-            "charity_number": organisation.charity_number,
-            "company_number": organisation.company_number,
-            "registered_address": organisation.registered_address,
-            "postcode": organisation.postcode,
-        }
-    address = ", ".join(
-        part for part in (str(summary.get("registered_address") or "").strip(), summary.get("postcode") or "") if part
-    )
-    documents = summary.get("compliance_documents")
-    rows = [
-        ("Legal name", summary.get("legal_name")),
-        ("Trading name", summary.get("trading_name")),
-        ("Type of organisation", summary.get("organisation_type_label")),
-        ("Charity number", summary.get("charity_number")),
-        ("Company number", summary.get("company_number")),
-        ("Registered address", address),
-    ]
-    if documents is not None:
-        rows.append(
-            (
-                "Compliance documents in date",
-                "; ".join(f"{d['kind_label']} (until {date_format(d['expires_on'])})" for d in documents) or "None",
-            )
-        )
-    return [(label, str(value)) for label, value in rows if value]
 
 
 def error_list(*forms_or_formsets) -> list[tuple[str, str]]:
@@ -536,28 +492,6 @@ class BidSectionView(ProviderBidMixin, TemplateView):
         return self.render_to_response(context)
 
 
-def _bid_summary_context(bid) -> dict:
-    """Everything in a bid, for the check page (provider) and the bid page (council)."""
-    answers = {a.question_id: a for a in bid.answers.all()}
-    questions = [
-        {
-            "number": number,
-            "question": question,
-            "answer": answers[question.pk].text if question.pk in answers else "",
-            "words": gates.word_count(answers[question.pk].text) if question.pk in answers else 0,
-        }
-        for number, question in enumerate(bid.opportunity.questions.all(), start=1)
-    ]
-    lines = list(bid.price_lines.all())
-    return {
-        "questions": questions,
-        "price_lines": lines,
-        "price_total": sum((line.amount for line in lines), 0),
-        "is_full_tender": bid.opportunity.form_type == FormType.FULL_TENDER,
-        "organisation_rows": organisation_details(bid.organisation),
-    }
-
-
 class BidCheckView(ProviderBidMixin, TemplateView):
     """Check your answers, then submit."""
 
@@ -565,7 +499,7 @@ class BidCheckView(ProviderBidMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         bid = self.bid
-        kwargs.update(_bid_summary_context(bid))
+        kwargs.update(bid_summary_context(bid))
         kwargs.update(
             missing=gates.missing_to_submit(bid) if bid.state != BidState.SUBMITTED else [],
             sections={s.slug: s.title_for(bid) for s in sections_for(bid)},
@@ -645,55 +579,3 @@ class BidDocumentDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
         document = selectors.document_for_user(request.user, pk)
         return download_response(document.file, document.title)
-
-
-# ---- Council side -------------------------------------------------------------------------------
-
-
-class CouncilBidsMixin(LoginRequiredMixin):
-    """An opportunity of the council in the URL; officers of that council only (403 otherwise)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            if not selectors.is_bid_reader(request.user, request.council):
-                raise PermissionDenied
-            self.opportunity = selectors.opportunity_for_council(request.council, kwargs["opportunity_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        kwargs.update(
-            council=self.request.council,
-            opportunity=self.opportunity,
-            walled_off=selectors.is_walled_off(self.request.user, self.opportunity),
-            submitted_count=selectors.submitted_bid_count(self.opportunity),
-        )
-        return super().get_context_data(**kwargs)
-
-
-class CouncilBidListView(CouncilBidsMixin, TemplateView):
-    template_name = "bids/council_list.html"
-
-    def get_context_data(self, **kwargs):
-        bids = list(selectors.council_bid_list(self.request.user, self.opportunity))
-        for bid in bids:
-            receipts = list(bid.receipts.all())
-            bid.last_receipt = receipts[0] if receipts else None
-        kwargs.update(bids=bids, sealed=not self.opportunity.bids_are_readable)
-        return super().get_context_data(**kwargs)
-
-
-class CouncilBidDetailView(CouncilBidsMixin, TemplateView):
-    template_name = "bids/council_detail.html"
-
-    def get_context_data(self, **kwargs):
-        bid = selectors.council_bid_detail(self.request.user, self.opportunity, self.kwargs["bid_pk"])
-        receipts = list(bid.receipts.all())
-        receipt = receipts[0] if receipts else None
-        kwargs.update(_bid_summary_context(bid))
-        kwargs.update(
-            bid=bid,
-            receipt=receipt,
-            # Proof that what the council reads is what was submitted.
-            digest_now=services.bid_digest(bid),
-        )
-        return super().get_context_data(**kwargs)

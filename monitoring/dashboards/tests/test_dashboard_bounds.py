@@ -17,7 +17,7 @@ from commissioning.models import DeliveryRoute, State
 from commissioning.tests.factories import commission_in_state, create_commission
 from councils.models import Role
 from councils.tests.factories import PortfolioFactory
-from monitoring.dashboards.selectors import LIST_LIMIT
+from monitoring.dashboards.selectors.rows import LIST_LIMIT
 from monitoring.dashboards.tests.test_dashboards_views import MAX_QUERIES, count_queries, dashboard_url
 from monitoring.dashboards.tests.test_dashboards_world import build_world
 from monitoring.tests.factories import agreeing_commission

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from monitoring.reminders import services as reminders
+from monitoring.reminders.emails import deliver_emails, send_digests
+from monitoring.reminders.services import sweep
 
 
 class Command(BaseCommand):
@@ -18,11 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--digests", action="store_true", help="Also send today's daily digests.")
 
     def handle(self, *args, no_email=False, digests=False, **options):
-        result = reminders.sweep()
+        result = sweep()
         self.stdout.write(f"Reminder sweep: {result.summary()} in {result.seconds:.1f}s.")
         if no_email:
             return
-        sent = reminders.deliver_emails()
+        sent = deliver_emails()
         self.stdout.write(f"Reminder emails sent: {sent}.")
         if digests:
-            self.stdout.write(f"Daily digests sent: {reminders.send_digests()}.")
+            self.stdout.write(f"Daily digests sent: {send_digests()}.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from councils.models import Notification, NotificationPreference, ReminderKind, SentReminder
 from councils.notification_selectors import ReminderRules
+from monitoring.reminders import emails, kinds, outbox
 from monitoring.reminders import services as reminders
 from monitoring.tests.factories import agreeing_commission, live_agreement
 from monitoring.tests.reminder_factories import agreement_with, at, provider, return_due, sweep_on
@@ -67,12 +68,12 @@ def test_a_double_run_adds_nothing_the_second_time(council):
     assert Notification.objects.count() == SentReminder.objects.count() == first.total
 
 
-def todays_return_reminders() -> list[reminders.Reminder]:
-    context = reminders.Sweep(today=DUE, now=timezone.now(), rules=ReminderRules())
-    return list(reminders.return_reminders(context))
+def todays_return_reminders() -> list[kinds.Reminder]:
+    context = kinds.Sweep(today=DUE, now=timezone.now(), rules=ReminderRules())
+    return list(kinds.return_reminders(context))
 
 
-@pytest.mark.parametrize("writer", list(reminders.WRITERS))
+@pytest.mark.parametrize("writer", list(outbox.WRITERS))
 @pytest.mark.django_db
 def test_every_writer_adds_each_reminder_once_with_its_notification(council, writer):
     if writer == "copy":
@@ -80,8 +81,8 @@ def test_every_writer_adds_each_reminder_once_with_its_notification(council, wri
     providers_with_returns(council, 2)
     with at(DUE):
         batch = todays_return_reminders()
-        first = reminders.record(batch, writer=writer)
-        again = reminders.record(batch, writer=writer)
+        first = outbox.record(batch, writer=writer)
+        again = outbox.record(batch, writer=writer)
 
     assert len(first) == len(batch) == 2
     assert again == []
@@ -103,9 +104,9 @@ def test_the_unique_index_decides_when_two_sweeps_read_at_the_same_moment(counci
     with at(DUE):
         batch = todays_return_reminders()
         with transaction.atomic():
-            first = reminders.WRITERS[writer](batch, timezone.now())
+            first = outbox.WRITERS[writer](batch, timezone.now())
         with transaction.atomic():
-            second = reminders.WRITERS[writer](batch, timezone.now())
+            second = outbox.WRITERS[writer](batch, timezone.now())
 
     assert len(first) == 2
     assert second == set()
@@ -150,8 +151,8 @@ def test_each_reminder_is_emailed_once_to_its_recipient_alone(council):
     sweep_on(DUE)
 
     with at(DUE, 10):
-        sent = reminders.deliver_emails()
-        again = reminders.deliver_emails()
+        sent = emails.deliver_emails()
+        again = emails.deliver_emails()
 
     due_today = SentReminder.objects.filter(kind=ReminderKind.RETURN_DUE_TODAY)
     assert sent == SentReminder.objects.count()
@@ -193,12 +194,12 @@ def test_a_worker_dying_mid_batch_loses_nothing_and_sends_nothing_twice(council,
     DyingBackend.deliveries = 0
 
     with at(DUE, 10), pytest.raises(WorkerLost):
-        reminders.deliver_emails()
+        emails.deliver_emails()
     assert len(mail.outbox) == 2
     assert SentReminder.objects.filter(emailed_at__isnull=False).count() == 2
 
     with at(DUE, 10, 1):  # the next run, on a new worker
-        reminders.deliver_emails()
+        emails.deliver_emails()
 
     assert len(mail.outbox) == pending
     assert max(emails_by_recipient().values()) == 1
@@ -221,16 +222,16 @@ def test_a_refused_message_stays_in_the_outbox_and_does_not_hold_up_the_others(c
     settings.EMAIL_BACKEND = "monitoring.reminders.tests.test_reminders_once.RefusingBackend"
 
     with at(DUE, 10):
-        sent = reminders.deliver_emails()
+        sent = emails.deliver_emails()
 
     refused = SentReminder.objects.get(emailed_at__isnull=True)
     assert sent == SentReminder.objects.count() - 1 == len(mail.outbox)
     assert "youth-club-1" in refused.recipient.email
     assert refused.attempts == 1
-    for _ in range(reminders.MAX_ATTEMPTS):
-        reminders.deliver_emails()
+    for _ in range(emails.MAX_ATTEMPTS):
+        emails.deliver_emails()
     refused.refresh_from_db()
-    assert refused.attempts == reminders.MAX_ATTEMPTS  # then left alone for an administrator
+    assert refused.attempts == emails.MAX_ATTEMPTS  # then left alone for an administrator
 
 
 @pytest.mark.django_db(transaction=True)
@@ -244,7 +245,7 @@ def test_two_delivery_workers_at_once_never_send_the_same_reminder(council):
     def deliver():
         try:
             start.wait()
-            counts.append(reminders.deliver_emails())
+            counts.append(emails.deliver_emails())
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -277,13 +278,13 @@ def test_digest_users_get_one_email_a_day_with_all_their_reminders(council):
     sweep_on(DUE)
 
     with at(DUE, 10):
-        individually = reminders.deliver_emails()
+        individually = emails.deliver_emails()
     assert individually == SentReminder.objects.exclude(recipient=contact).count()
     assert contact.email not in {message.to[0] for message in mail.outbox}
 
     with at(date(2026, 12, 25), 7):
-        assert reminders.send_digests() == 1
-        assert reminders.send_digests() == 0  # a second run the same morning
+        assert emails.send_digests() == 1
+        assert emails.send_digests() == 0  # a second run the same morning
     digest = mail.outbox[-1]
     assert digest.to == [contact.email]
     assert digest.subject == "Your reminders for 25 December 2026: 2 new"
@@ -302,12 +303,12 @@ def test_a_reminder_arriving_after_the_digest_waits_for_the_next_day(council):
     return_due(agreement, DUE)
     sweep_on(DUE, 6)
     with at(DUE, 7):
-        assert reminders.send_digests() == 1
+        assert emails.send_digests() == 1
     return_due(agreement, date(2026, 12, 31), period_start=date(2025, 2, 1))  # due soon from 24 December
     sweep_on(DUE, 8)
 
     with at(DUE, 9):
-        assert reminders.send_digests() == 0
+        assert emails.send_digests() == 0
     with at(date(2026, 12, 25), 7):
-        assert reminders.send_digests() == 1
+        assert emails.send_digests() == 1
     assert mail.outbox[-1].subject == "Your reminders for 25 December 2026: 1 new"

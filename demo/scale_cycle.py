@@ -1,0 +1,284 @@
+"""Scale data, second family: commissions spread over every state of the cycle, with their plans,
+criteria and audit trail, then opportunities, bids and evaluations in progress.
+
+The commissioning cycle is where the state mix matters (most of a council's book is in delivery),
+so its weighting lives with the rows it shapes. Reads what `demo.scale_people` built; leaves
+`commission_list`, `criteria`, `opportunity_list` and `bid_list`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from commissioning.models import (
+    Bid,
+    BidPriceLine,
+    BidState,
+    Commission,
+    Declaration,
+    DeliveryRoute,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationState,
+    FormType,
+    NeedsAssessment,
+    Opportunity,
+    OpportunityQuestion,
+    OpportunityState,
+    OutcomeSought,
+    PanelMember,
+    State,
+    SuccessMeasure,
+)
+from councils.models import AuditEvent
+from demo.scale_base import Family, at, bulk, weighted
+from monitoring.models import add_months
+
+# How commissions spread over the cycle: most of a council's book is in delivery.
+STATE_MIX = [
+    (State.UNDERSTANDING, 10),
+    (State.PLANNING, 10),
+    (State.AWAITING_APPROVAL, 5),
+    (State.SOURCING, 15),
+    (State.AGREEING, 4),
+    (State.AWARD_CALLED_IN, 1),
+    (State.DELIVERING, 35),
+    (State.REVIEWING, 10),
+    (State.DECOMMISSIONED, 5),
+    (State.CANCELLED, 5),
+]
+SOURCED_STATES = {
+    State.SOURCING,
+    State.AGREEING,
+    State.AWARD_CALLED_IN,
+    State.DELIVERING,
+    State.REVIEWING,
+    State.DECOMMISSIONED,
+}
+
+
+class CycleFamily(Family):
+    def commissions(self) -> None:
+        self.progress("commissions and their plans")
+        rows = []
+        for n in range(1, self.sizes.commissions + 1):
+            council = self.council_list[n % len(self.council_list)]
+            state = weighted(self.rng, STATE_MIX)
+            starts = self.today + timedelta(days=self.rng.randint(-1400, 200))
+            rows.append(
+                Commission(
+                    council=council,
+                    reference=f"{council.short_code}-{n:06d}",
+                    title=f"Commission {n:06d}: community support service",
+                    summary="Support for residents, commissioned for outcomes.",
+                    state=state,
+                    lead_officer=self.rng.choice(self.officers[council.pk]),
+                    portfolio=self.rng.choice(self.portfolios[council.pk]),
+                    delivery_route=self.rng.choice([DeliveryRoute.GRANT, DeliveryRoute.CONTRACT]),
+                    budget=Decimal(self.rng.randrange(5_000, 2_000_000, 500)),
+                    starts_on=starts,
+                    ends_on=add_months(starts, self.rng.choice([24, 36, 48])) - timedelta(days=1),
+                )
+            )
+        self.commission_list = self._count("commissions", bulk(Commission, rows))
+        through = Commission.outcomes.through
+        bulk(
+            through,
+            [
+                through(commission_id=c.pk, outcome_id=self.rng.choice(self.outcomes[c.council_id]).pk)
+                for c in self.commission_list
+            ],
+        )
+        bulk(
+            NeedsAssessment,
+            [
+                NeedsAssessment(
+                    commission=c,
+                    population_and_demand="Demand is rising across the district.",
+                    summary_of_need="Residents need earlier support closer to home.",
+                )
+                for c in self.commission_list
+            ],
+        )
+        planned = [c for c in self.commission_list if c.state not in (State.UNDERSTANDING,)]
+        sought = bulk(
+            OutcomeSought,
+            [
+                OutcomeSought(
+                    commission=c,
+                    council_outcome=self.rng.choice(self.outcomes[c.council_id]),
+                    description="More residents live independently for longer.",
+                )
+                for c in planned
+            ],
+        )
+        bulk(
+            SuccessMeasure,
+            [
+                SuccessMeasure(outcome_sought=o, description="People supported", target=Decimal(400), unit="people")
+                for o in sought
+            ],
+        )
+        self.criteria: dict[int, list[EvaluationCriterion]] = {}
+        criteria = bulk(
+            EvaluationCriterion,
+            [
+                EvaluationCriterion(commission=c, title=title, weight=weight, position=i)
+                for c in planned
+                for i, (title, weight) in enumerate([("Quality", 60), ("Social value", 10), ("Price", 30)])
+            ],
+        )
+        for criterion in criteria:
+            self.criteria.setdefault(criterion.commission_id, []).append(criterion)
+        self._count(
+            "audit_events",
+            bulk(
+                AuditEvent,
+                [
+                    AuditEvent(
+                        council_id=c.council_id,
+                        actor=c.lead_officer,
+                        event_type="commission.created",
+                        object_id=str(c.pk),
+                        object_repr=str(c.reference),
+                        to_state=State.UNDERSTANDING,
+                    )
+                    for c in self.commission_list
+                ],
+            ),
+        )
+
+    def opportunities(self) -> None:
+        self.progress("opportunities")
+        sourced = [c for c in self.commission_list if c.state in SOURCED_STATES]
+        rows = []
+        for c in sourced:
+            if c.state == State.SOURCING:
+                state = self.rng.choice([OpportunityState.PUBLISHED, OpportunityState.CLOSED, OpportunityState.OPENED])
+            else:
+                state = OpportunityState.OPENED
+            if state == OpportunityState.PUBLISHED:
+                deadline = self.today + timedelta(days=self.rng.randint(3, 40))
+            else:
+                deadline = min(c.starts_on, self.today) - timedelta(days=self.rng.randint(20, 60))
+            rows.append(
+                Opportunity(
+                    council_id=c.council_id,
+                    commission=c,
+                    reference=f"{c.reference}-OPP",
+                    title=c.title,
+                    summary="We are looking for partners to deliver better outcomes.",
+                    outcomes_sought="More residents live independently for longer.",
+                    eligibility="Constituted organisations working in the district.",
+                    budget_envelope=c.budget,
+                    form_type=FormType.FULL_TENDER if c.budget >= 100_000 else FormType.SHORT_GRANT,
+                    state=state,
+                    published_at=at(deadline - timedelta(days=35)),
+                    clarification_deadline=at(deadline - timedelta(days=7)),
+                    submission_deadline=at(deadline),
+                    expected_award_on=deadline + timedelta(days=30),
+                    service_starts_on=max(c.starts_on, deadline + timedelta(days=60)),
+                )
+            )
+        self.opportunity_list = self._count("opportunities", bulk(Opportunity, rows))
+        questions = bulk(
+            OpportunityQuestion,
+            [
+                OpportunityQuestion(
+                    opportunity=o,
+                    criterion=criterion,
+                    text=f"Tell us about {criterion.title.lower()}.",
+                    word_limit=500,
+                    position=i,
+                )
+                for o in self.opportunity_list
+                for i, criterion in enumerate(self.criteria[o.commission_id][:2])
+            ],
+        )
+        self._count("questions", questions)
+
+    def bids(self) -> None:
+        self.progress("bids")
+        if not self.opportunity_list:
+            self.bid_list = []
+            return
+        per = max(1, self.sizes.bids // len(self.opportunity_list))
+        per = min(per, len(self.organisations))
+        rows = []
+        for o in self.opportunity_list:
+            for org in self.rng.sample(self.organisations, per):
+                submitted = o.state != OpportunityState.PUBLISHED or self.rng.random() < 0.5
+                rows.append(
+                    Bid(
+                        opportunity=o,
+                        organisation=org,
+                        created_by=self.provider_users[org.pk],
+                        state=BidState.SUBMITTED if submitted else BidState.DRAFT,
+                        summary="Our partnership will deliver the outcomes sought.",
+                        no_conflicts=True,
+                        accuracy_confirmed=submitted,
+                        submitted_at=o.submission_deadline - timedelta(days=2) if submitted else None,
+                    )
+                )
+        self.bid_list = self._count("bids", bulk(Bid, rows))
+        self._count(
+            "price_lines",
+            bulk(
+                BidPriceLine,
+                [
+                    BidPriceLine(bid=b, year=1, amount=b.opportunity.budget_envelope * Decimal("0.9"))
+                    for b in self.bid_list
+                ],
+            ),
+        )
+
+    def evaluations(self) -> None:
+        """Opened opportunities still sourcing are being scored: a panel of three officers (the council's
+        first commissioning officer in the chair), each declared against every bid."""
+        self.progress("evaluations")
+        opened = [
+            o
+            for o in self.opportunity_list
+            if o.state == OpportunityState.OPENED and o.commission.state == State.SOURCING
+        ]
+        evaluations = bulk(
+            Evaluation,
+            [
+                Evaluation(opportunity=o, state=EvaluationState.SCORING, created_by=self.officers[o.council_id][0])
+                for o in opened
+            ],
+        )
+        self._count("evaluations", evaluations)
+        members = bulk(
+            PanelMember,
+            [
+                PanelMember(
+                    evaluation=e, user=user, is_chair=i == 0, appointed_by=self.officers[e.opportunity.council_id][0]
+                )
+                for e in evaluations
+                for i, user in enumerate(self.officers[e.opportunity.council_id][1:4])
+            ],
+        )
+        self._count("panel_members", members)
+        bids_by_opportunity: dict[int, list[Bid]] = {}
+        for bid in self.bid_list:
+            bids_by_opportunity.setdefault(bid.opportunity_id, []).append(bid)
+        self._count(
+            "declarations",
+            bulk(
+                Declaration,
+                [
+                    Declaration(
+                        evaluation_id=m.evaluation_id,
+                        member=m,
+                        bid=bid,
+                        organisations=bid.organisation.legal_name,
+                        has_conflict=False,
+                    )
+                    for m in members
+                    for bid in bids_by_opportunity.get(m.evaluation.opportunity_id, [])
+                    if bid.state == BidState.SUBMITTED
+                ],
+            ),
+        )

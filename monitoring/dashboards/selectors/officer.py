@@ -1,0 +1,231 @@
+"""An officer's dashboard: their work queue (stage work, approvals, clarifications, bids to score,
+returns to review, overdue items), their commissions by stage and deadlines coming up.
+
+The busiest dashboard, and the only one shaped by the person's roles rather than by filters, so it
+stands on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from commissioning.cycle.selectors import commissions_visible_to
+from commissioning.models import (
+    AwardState,
+    BidState,
+    Clarification,
+    ClarificationVisibility,
+    Commission,
+    EvaluationState,
+    Evidence,
+    GapAnalysis,
+    NeedsAssessment,
+    Opportunity,
+    OpportunityState,
+    PanelMember,
+    State,
+)
+from councils.models import Council, Role, User
+from councils.permissions import roles_in
+from monitoring.dashboards import charts
+from monitoring.dashboards.selectors.rows import Rows, first_of_both, first_rows
+from monitoring.dashboards.selectors.shared import (
+    IN_FORCE_STATES,
+    commissions_awaiting_approval,
+    council_awards,
+    stage_rows,
+    waiting_since,
+)
+from monitoring.models import AWAITING_PROVIDER_STATES, Agreement, MonitoringReturn, ReturnState, add_months
+from providers.models import OrganisationMember
+
+UPCOMING_DAYS = 30
+
+
+def _cycle_exists(model) -> Exists:
+    return Exists(model.objects.filter(commission=OuterRef("pk"), cycle=OuterRef("cycle")))
+
+
+def officer_dashboard(user: User, council: Council) -> dict:
+    """What is waiting for this officer: stage work, approvals, clarifications, bids to score,
+    returns to review, overdue items; their commissions by stage; deadlines coming up."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=UPCOMING_DAYS)
+    roles = roles_in(user, council)
+    is_lead = Role.LEAD_COMMISSIONER in roles
+    is_commissioner = bool(roles & {Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER})
+    is_sourcing = bool(roles & {Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
+    commissions = commissions_visible_to(user, council)
+    mine = commissions.filter(lead_officer=user)
+
+    stage_work = first_rows(
+        mine.filter(state__in=[State.UNDERSTANDING, State.PLANNING])
+        .annotate(
+            has_needs=_cycle_exists(NeedsAssessment),
+            has_evidence=_cycle_exists(Evidence),
+            has_gap=_cycle_exists(GapAnalysis),
+        )
+        .select_related("council")
+        .order_by("updated_at", "id")
+    )
+    for commission in stage_work:
+        commission.still_to_do = _understand_missing(commission) if commission.state == State.UNDERSTANDING else []
+
+    approvals, awards = Rows(), Rows()
+    if is_lead:
+        # Below the key-decision threshold the lead commissioner decides (a delegated decision). Both
+        # kinds share one table: the longest waiting first, LIST_LIMIT in all.
+        approvals, awards = first_of_both(
+            first_rows(
+                commissions_awaiting_approval(commissions).filter(
+                    Q(budget__isnull=True) | Q(budget__lt=council.key_decision_threshold)
+                )
+            ),
+            first_rows(
+                council_awards(council)
+                .filter(state=AwardState.AWAITING_DECISION, is_key_decision=False)
+                .order_by("submitted_at", "id")
+            ),
+            lambda commission: waiting_since(commission.updated_at),
+            lambda award: waiting_since(award.submitted_at),
+        )
+
+    clarifications = Rows()
+    if is_sourcing:
+        conflicted = OrganisationMember.objects.filter(user=user).filter(
+            Q(organisation__bids__opportunity=OuterRef("opportunity"))
+            | Q(organisation__partnered_bids__bid__opportunity=OuterRef("opportunity"))
+        )
+        # Overdue once the deadline's day (in the council's time) has gone.
+        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+        clarifications = first_rows(
+            Clarification.objects.filter(
+                opportunity__council=council,
+                opportunity__commission__in=commissions,
+                visibility=ClarificationVisibility.PENDING,
+            )
+            # The ethical wall: nobody acting for a bidder sees the opportunity's officer pages.
+            .exclude(Exists(conflicted))
+            .values(
+                "opportunity_id", "opportunity__reference", "opportunity__title", "opportunity__clarification_deadline"
+            )
+            .annotate(count=Count("id"))
+            .order_by("opportunity__clarification_deadline", "opportunity_id"),
+            overdue=Q(opportunity__clarification_deadline__lt=start_of_today),
+        )
+        for row in clarifications:
+            row["overdue"] = timezone.localdate(row["opportunity__clarification_deadline"]) < today
+
+    panels = first_rows(
+        PanelMember.objects.filter(
+            user=user,
+            ended_at__isnull=True,
+            evaluation__opportunity__council=council,
+            evaluation__state__in=[
+                EvaluationState.DECLARATIONS,
+                EvaluationState.COMPLIANCE,
+                EvaluationState.SCORING,
+                EvaluationState.MODERATION,
+            ],
+        )
+        .select_related("evaluation__opportunity")
+        .annotate(
+            bids=Count(
+                "evaluation__opportunity__bids",
+                filter=Q(evaluation__opportunity__bids__state=BidState.SUBMITTED),
+                distinct=True,
+            ),
+            sheets_submitted=Count("score_sheets", filter=Q(score_sheets__submitted_at__isnull=False), distinct=True),
+        )
+        .order_by("evaluation__opportunity__submission_deadline", "id")
+    )
+
+    returns = Rows()
+    if is_commissioner:
+        # Returns waiting for this officer: submitted ones to review, and overdue ones to chase.
+        overdue_return = Q(state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
+        returns = first_rows(
+            MonitoringReturn.objects.filter(agreement__council=council)
+            .filter(Q(agreement__commission__lead_officer=user) | Q(agreement__council_contact=user))
+            .filter(Q(state=ReturnState.SUBMITTED) | overdue_return)
+            .select_related("agreement__council", "agreement__provider")
+            .order_by("due_on", "id"),
+            overdue=overdue_return,
+        )
+
+    by_stage = stage_rows(mine)
+    # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
+    watched = commissions if is_sourcing else mine
+    deadlines = first_rows(
+        Opportunity.objects.filter(council=council, commission__in=watched, state=OpportunityState.PUBLISHED)
+        .filter(
+            Q(clarification_deadline__date__gte=today, clarification_deadline__date__lte=soon)
+            | Q(submission_deadline__date__gte=today, submission_deadline__date__lte=soon)
+        )
+        .order_by("submission_deadline", "id")
+    )
+    ending = first_rows(
+        Agreement.objects.filter(council=council, commission__in=mine, state__in=IN_FORCE_STATES)
+        .filter(ends_on__lte=add_months(today, 3))
+        .select_related("council", "provider")
+        .order_by("ends_on", "id"),
+        ended=Q(ends_on__lt=today),
+    )
+    # Deadlines and endings share one list: the soonest first, LIST_LIMIT in all.
+    deadlines, ending = first_of_both(
+        deadlines, ending, lambda opportunity: _next_deadline(opportunity, today), lambda agreement: agreement.ends_on
+    )
+    overdue_items = returns.counts.get("overdue", 0) + clarifications.counts.get("overdue", 0) + ending.counts["ended"]
+    waiting = (stage_work, approvals, awards, clarifications, panels, returns)
+    return {
+        "waiting": sum(rows.total for rows in waiting),
+        "decisions_total": approvals.total + awards.total,
+        "decisions_shown": len(approvals) + len(awards),
+        "stage_work": stage_work,
+        "approvals": approvals,
+        "awards": awards,
+        "clarifications": clarifications,
+        "panels": panels,
+        "returns": returns,
+        "is_commissioner": is_commissioner,
+        "is_sourcing": is_sourcing,
+        "overdue_items": overdue_items,
+        "by_stage": by_stage,
+        "by_stage_chart": charts.bar_chart(
+            id="my-commissions",
+            title="My commissions by stage",
+            description="How many of the commissions you lead are at each stage of the cycle.",
+            rows=[(s["label"], s["count"]) for s in by_stage["stages"]],
+            label_heading="Stage",
+            value_heading="Commissions",
+            formatter=charts.as_count,
+            empty_text="You do not lead any commissions yet.",
+        ),
+        "deadlines": deadlines,
+        "agreements_ending": ending,
+        "coming_up_total": deadlines.total + ending.total,
+        "coming_up_shown": len(deadlines) + len(ending),
+        "today": today,
+        "upcoming_days": UPCOMING_DAYS,
+    }
+
+
+def _next_deadline(opportunity: Opportunity, today: date) -> date:
+    """The day of the opportunity's next deadline: questions closing, else bids closing."""
+    questions = timezone.localdate(opportunity.clarification_deadline)
+    return questions if questions >= today else timezone.localdate(opportunity.submission_deadline)
+
+
+def _understand_missing(commission: Commission) -> list[str]:
+    """The Understand gate in words, from what was fetched with the commission (no further queries)."""
+    missing = []
+    if not commission.has_needs:
+        missing.append("a needs assessment")
+    if not commission.has_evidence:
+        missing.append("at least one piece of evidence")
+    if not commission.has_gap:
+        missing.append("a gap analysis")
+    return missing

@@ -1,0 +1,195 @@
+"""A portfolio holder's dashboard: their commissions, key decisions awaiting them, investment by
+outcome and priority, performance, and outcomes against success measures.
+
+Investment and reported outcomes are figures only this dashboard shows, so their queries live with it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from commissioning.models import AwardState, Commission, ReviewReport, State, SuccessMeasure
+from councils.formatting import plain_number
+from councils.models import Council, Outcome, Priority, User
+from monitoring.dashboards import charts
+from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
+from monitoring.dashboards.selectors.ratings import kpi_trend, performance_list, rag_over_time
+from monitoring.dashboards.selectors.rows import Rows, first_of_both, first_rows
+from monitoring.dashboards.selectors.shared import MONEY_OUTPUT, ZERO, council_awards, waiting_since
+from monitoring.models import KpiActual, MonitoringReturn, ReturnState, TargetKind
+
+# Commissions still going round the cycle: the investment figures count these.
+ACTIVE_STATES = [s for s in State.values if s not in (State.CANCELLED, State.DECOMMISSIONED)]
+
+
+def _investment_by_outcome(council: Council, commissions: QuerySet[Commission], filters: Filters) -> list[Outcome]:
+    """Budget of the active commissions serving each outcome (a commission serving two outcomes counts
+    towards each), and of those serving each outcome's priority (each commission counted once)."""
+    active = commissions.filter(state__in=ACTIVE_STATES)
+    outcomes = Outcome.objects.filter(priority__plan__council=council)
+    if filters.outcome is not None:
+        outcomes = outcomes.filter(pk=filters.outcome)
+    # Filtering on the relation before annotating makes the sums run over the joined active commissions
+    # only, rather than over every commission of the council with a filter on each row.
+    rows = list(
+        outcomes.filter(commissions__in=active)
+        .annotate(
+            investment=Coalesce(Sum("commissions__budget"), ZERO), commission_count=Count("commissions", distinct=True)
+        )
+        .select_related("priority")
+        .order_by("-investment", "title")
+    )
+    # A second, small query: as a column of the first, the priority's total was worked out again for
+    # every joined row (EXPLAIN: 74 times for 9 outcomes); here it is once per priority.
+    serving_priority = (
+        active.filter(Exists(Outcome.objects.filter(priority=OuterRef(OuterRef("pk")), commissions=OuterRef("pk"))))
+        .order_by()
+        .values("council")
+        .annotate(total=Sum("budget"))
+        .values("total")
+    )
+    totals = (
+        dict(
+            Priority.objects.filter(pk__in={o.priority_id for o in rows})
+            .annotate(total=Coalesce(Subquery(serving_priority[:1], output_field=MONEY_OUTPUT), ZERO))
+            .values_list("pk", "total")
+        )
+        if rows
+        else {}
+    )
+    for outcome in rows:
+        outcome.priority_investment = totals.get(outcome.priority_id, ZERO)
+    return rows
+
+
+def _priorities_of(outcomes: list[Outcome]) -> list[tuple[str, Decimal]]:
+    """Each priority once, with the total the database worked out for it, largest first."""
+    totals = {o.priority_id: (o.priority.title, o.priority_investment) for o in outcomes}
+    return sorted(totals.values(), key=lambda row: (-row[1], row[0]))
+
+
+def with_reported(measures: QuerySet[SuccessMeasure]) -> QuerySet[SuccessMeasure]:
+    """Each success measure with what providers have reported against it in accepted returns, through
+    the agreements' KPIs: the total so far for a total (sessions, people), the latest figure for a level
+    (a percentage)."""
+    actuals = KpiActual.objects.filter(
+        kpi__success_measure=OuterRef("pk"), monitoring_return__state=ReturnState.ACCEPTED, actual__isnull=False
+    )
+    total = (
+        actuals.filter(kpi__target_kind=TargetKind.TOTAL)
+        .order_by()
+        .values("kpi__success_measure")
+        .annotate(total=Sum("actual"))
+        .values("total")
+    )
+    latest = actuals.filter(kpi__target_kind=TargetKind.LEVEL).order_by("-monitoring_return__period_end", "-id")
+    return measures.annotate(
+        reported_total=Subquery(total[:1], output_field=MONEY_OUTPUT),
+        reported_level=Subquery(latest.values("actual")[:1]),
+    )
+
+
+def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
+    """Commissions in the portfolios the user holds, key decisions awaiting them, investment by outcome
+    and priority, performance of live agreements, and outcomes achieved against success measures."""
+    today = timezone.localdate()
+    commissions = filtered_commissions(user, council, filters)
+    listed = commissions.exclude(state=State.CANCELLED).select_related("council", "portfolio", "lead_officer")
+    # The commissions awaiting the holder's key decision come first, so the same query gives the
+    # decisions (the first rows) and, in a window count, how many there are.
+    key_decision = Q(state=State.AWAITING_APPROVAL, budget__gte=F("council__key_decision_threshold"))
+    commission_list = first_rows(
+        listed.annotate(
+            awaiting_key_decision=Case(
+                When(key_decision, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        ).order_by("-awaiting_key_decision", "portfolio__name", "title", "id"),
+        key_decisions=key_decision,
+    )
+    key_decisions = Rows(
+        [c for c in commission_list if c.awaiting_key_decision], commission_list.counts["key_decisions"]
+    )
+    latest_review = ReviewReport.objects.filter(commission=OuterRef("pk")).order_by("-cycle", "-id")
+    reviewed = first_rows(
+        listed.annotate(outcomes_achieved=Subquery(latest_review.values("outcomes_achieved")[:1]))
+        .exclude(Q(outcomes_achieved__isnull=True) | Q(outcomes_achieved=""))
+        .order_by("portfolio__name", "title", "id")
+    )
+    # A key award decision falls to the holder of the commission's portfolio (any cabinet member
+    # when the portfolio is vacant or there is none). Both kinds share one table, LIST_LIMIT in all.
+    key_decisions, awards = first_of_both(
+        key_decisions,
+        first_rows(
+            council_awards(council)
+            .filter(state=AwardState.AWAITING_DECISION, is_key_decision=True)
+            .filter(
+                Q(commission__portfolio__holder=user)
+                | Q(commission__portfolio__isnull=True)
+                | Q(commission__portfolio__holder__isnull=True)
+            )
+            .order_by("submitted_at", "id")
+        ),
+        lambda commission: waiting_since(commission.updated_at),
+        lambda award: waiting_since(award.submitted_at),
+    )
+    outcomes = _investment_by_outcome(council, commissions, filters)
+    priorities = _priorities_of(outcomes)
+    agreements = filtered_agreements(user, council, filters)
+    performance = performance_list(agreements, today)
+    measures = first_rows(
+        with_reported(
+            SuccessMeasure.objects.filter(
+                outcome_sought__commission__in=commissions.filter(state__in=ACTIVE_STATES),
+                outcome_sought__cycle=F("outcome_sought__commission__cycle"),
+            )
+        )
+        .select_related("outcome_sought__commission", "outcome_sought__council_outcome")
+        .order_by("outcome_sought__commission__title", "id")
+    )
+    for measure in measures:
+        reported = measure.reported_total if measure.reported_total is not None else measure.reported_level
+        measure.target_display = plain_number(measure.target)
+        measure.reported_display = plain_number(reported) if reported is not None else ""
+    return {
+        "commissions": commission_list,
+        # The commission list, narrowed as the dashboard is (it has no filter by year).
+        "commission_query": urlencode(
+            {name: value for name, value in (("portfolio", filters.portfolio), ("outcome", filters.outcome)) if value}
+        ),
+        "key_decisions": key_decisions,
+        "awards": awards,
+        "decisions_waiting": key_decisions.total + awards.total,
+        "decisions_shown": len(key_decisions) + len(awards),
+        "outcomes": outcomes,
+        "outcome_chart": charts.bar_chart(
+            id="investment-by-outcome",
+            title="Investment by outcome",
+            description="The budgets of the commissions serving each outcome. A commission serving "
+            "several outcomes counts towards each.",
+            rows=[(o.title, o.investment) for o in outcomes],
+            label_heading="Outcome",
+            value_heading="Investment",
+            extras={o.title: o.priority.title for o in outcomes},
+            extra_heading="Priority",
+            empty_text="No commissions in your portfolios have a budget yet.",
+        ),
+        "priority_chart": charts.bar_chart(
+            id="investment-by-priority",
+            title="Investment by priority",
+            description="The budgets of the commissions serving each corporate priority, each counted once.",
+            rows=priorities,
+            label_heading="Priority",
+            value_heading="Investment",
+            empty_text="No commissions in your portfolios have a budget yet.",
+        ),
+        "performance": performance,
+        "rag_chart": rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
+        "kpi_chart": kpi_trend(MonitoringReturn.objects.filter(agreement__in=agreements), today),
+        "measures": measures,
+        "reviewed": reviewed,
+    }

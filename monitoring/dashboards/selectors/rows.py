@@ -1,0 +1,63 @@
+"""Bounded lists for the dashboards: every dashboard list shows at most `LIST_LIMIT` rows, most
+urgent first, yet says how many there are in all.
+
+Dashboards are the most-used pages, so the total (and any further count a list needs) comes from a
+window count over the whole result in the same query as the rows: a list costs one query whatever
+the size of the council. Kept apart because every dashboard builds its lists this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Case, Count, Q, QuerySet, Value, When, Window
+
+LIST_LIMIT = 25
+
+
+class Rows(list):
+    """The first `LIST_LIMIT` rows of a dashboard list, and how many rows the list has in all (`total`)
+    and any further counts asked for (`counts`), all from the database. A plain list to everything
+    that iterates it."""
+
+    def __init__(self, rows=(), total: int = 0, counts: dict[str, int] | None = None):
+        super().__init__(rows)
+        self.total = total
+        self.counts = counts or {}
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self)
+
+
+def first_rows(queryset: QuerySet, limit: int = LIST_LIMIT, **counts: Q) -> Rows:
+    """The first `limit` rows of `queryset` in one query. The total, and each of `counts` (the rows
+    matching a condition), are window counts over the whole result, worked out before the LIMIT, so
+    they need no query of their own (and an empty result counts 0)."""
+    windows = {"dashboard_total": Window(Count("*"))}
+    # COUNT(CASE WHEN ...) rather than a FILTER on a column: valid in a grouped (`values()`) query too.
+    windows.update(
+        {f"dashboard_{name}": Window(Count(Case(When(condition, then=Value(1))))) for name, condition in counts.items()}
+    )
+    rows = list(queryset.annotate(**windows)[:limit])
+
+    def count(name: str) -> int:
+        if not rows:
+            return 0
+        first = rows[0]
+        return first[f"dashboard_{name}"] if isinstance(first, dict) else getattr(first, f"dashboard_{name}")
+
+    return Rows(rows, count("total"), {name: count(name) for name in counts})
+
+
+def first_of_both(first: Rows, second: Rows, first_key: Callable, second_key: Callable) -> tuple[Rows, Rows]:
+    """Two lists shown in one table: only the `LIST_LIMIT` rows that come first across both (by their
+    keys) stay, each list keeping its own total."""
+    keyed = [(first_key(row), 0, n) for n, row in enumerate(first)] + [
+        (second_key(row), 1, n) for n, row in enumerate(second)
+    ]
+    kept = {(which, n) for _, which, n in sorted(keyed)[:LIST_LIMIT]}
+    return (
+        Rows([row for n, row in enumerate(first) if (0, n) in kept], first.total, first.counts),
+        Rows([row for n, row in enumerate(second) if (1, n) in kept], second.total, second.counts),
+    )
