@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.formats import date_format
 
 from commissioning.models import FormType
-from commissioning.sourcing.services import bids as services
+from commissioning.sourcing import gates
 
 
 def organisation_details(organisation) -> list[tuple[str, str]]:
@@ -61,7 +61,7 @@ def bid_summary_context(bid) -> dict:
             "number": number,
             "question": question,
             "answer": answers[question.pk].text if question.pk in answers else "",
-            "words": services.word_count(answers[question.pk].text) if question.pk in answers else 0,
+            "words": gates.word_count(answers[question.pk].text) if question.pk in answers else 0,
         }
         for number, question in enumerate(bid.opportunity.questions.all(), start=1)
     ]
