@@ -40,6 +40,7 @@ from commissioning.models import (
     ScoreSheet,
 )
 from commissioning.sourcing.selectors import bids as bid_selectors
+from councils.permissions import member_council_ids
 
 
 class ReadOnlyAdminMixin:
@@ -68,7 +69,6 @@ class QuestionInline(ReadOnlyAdminMixin, admin.TabularInline):
 def _member_councils(request, queryset, field="council"):
     if request.user.is_superuser:
         return queryset
-    from councils.permissions import member_council_ids
 
     return queryset.filter(**{f"{field}__in": member_council_ids(request.user)})
 

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from councils.fields import MoneyField, WholeNumberField
-from councils.models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role
+from councils.models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role, User
 from councils.selectors import (
     officers_for_council,
     plans_for_council,
@@ -219,7 +219,6 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
 
     def get_users(self, email):
         # People given a role by an administrator have no password yet: this is how they set one.
-        from councils.models import User
 
         return User.objects.filter(email__iexact=email, is_active=True)
 

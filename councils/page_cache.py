@@ -39,6 +39,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+from councils.models import Council
+
 APPS = frozenset({"councils", "commissioning", "providers", "monitoring"})
 # Rows that no cached page shows: writing them must not throw every page away.
 IGNORED = frozenset({"councils.sentreminder", "monitoring.exportjob", "councils.notificationpreference"})
@@ -99,7 +101,6 @@ def bump_council(council_id: int | None) -> None:
 
 def council_id_of(instance, depth: int = 0) -> int | None:
     """The council a row belongs to, following its foreign keys (None when it belongs to none)."""
-    from councils.models import Council
 
     if isinstance(instance, Council):
         return instance.pk

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from councils.models import AuditEvent, CorporatePlan, Council, Membership, Outcome, Portfolio, Priority, User
+from councils.models import (
+    OFFICER_ROLES,
+    AuditEvent,
+    CorporatePlan,
+    Council,
+    Membership,
+    Outcome,
+    Portfolio,
+    Priority,
+    Role,
+    User,
+)
 from councils.permissions import member_council_ids, roles_by_council
 
 
@@ -15,7 +26,6 @@ def councils_for_user(user: User) -> QuerySet[Council]:
 
 def council_roles_for_user(user: User) -> list[tuple[Council, list[str]]]:
     """Each of the user's councils with the labels of the roles held there."""
-    from councils.models import Role
 
     roles = roles_by_council(user)
     return [(council, sorted(Role(r).label for r in roles[council.pk])) for council in councils_for_user(user)]
@@ -62,12 +72,10 @@ def outcomes_for_council(council: Council) -> QuerySet[Outcome]:
 
 
 def portfolio_holders_for_council(council: Council) -> QuerySet[User]:
-    from councils.models import Role
 
     return User.objects.filter(memberships__council=council, memberships__role=Role.PORTFOLIO_HOLDER).distinct()
 
 
 def officers_for_council(council: Council) -> QuerySet[User]:
-    from councils.models import OFFICER_ROLES
 
     return User.objects.filter(memberships__council=council, memberships__role__in=OFFICER_ROLES).distinct()

@@ -8,8 +8,8 @@ from crispy_forms_gds.layout import HTML, Button, Layout
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm, SetPasswordMixin
 
-from commissioning.cycle.forms import govuk_input
 from councils.forms import GovukFormMixin
+from councils.govuk import govuk_input
 from councils.models import User
 from providers.models import (
     ComplianceDocument,

@@ -10,10 +10,10 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import escape
 
-from commissioning.cycle.forms import govuk_input
 from commissioning.models import AwardItem, Bid, DecisionMaker, Lot
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
+from councils.govuk import govuk_input
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import dateformat, timezone
@@ -468,7 +469,6 @@ class AwardAccess:
 
     def deny(self):
         """Council people are told no (403); anyone else must not learn that the award exists."""
-        from django.core.exceptions import PermissionDenied
 
         if self.has_council_role:
             raise PermissionDenied

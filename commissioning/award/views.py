@@ -26,7 +26,8 @@ from commissioning.award import forms, selectors, services
 from commissioning.award import letters as award_letters
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
-from commissioning.models import AwardState, DecisionMaker, ForwardPlanEntry, OutcomeLetter
+from commissioning.evaluation.selectors import evaluated_bids
+from commissioning.models import AwardState, Bid, DecisionMaker, ForwardPlanEntry, OutcomeLetter
 from commissioning.sourcing.pages import OpportunityPartMixin
 from councils.models import Council, Role
 from councils.permissions import has_any_role
@@ -153,7 +154,6 @@ class AwardItemsView(AwardMixin, FormView):
         return None
 
     def options(self) -> list[forms.Option]:
-        from commissioning.models import Bid
 
         rows = {row.bid_id: row for row in self.summary.ranked}
         bids = Bid.objects.filter(pk__in=rows).select_related("organisation").prefetch_related("lots", "price_lines")
@@ -342,7 +342,6 @@ class AwardLettersView(AwardMixin, FormView):
         return forms.ConfirmForm(posted(self.request), submit_label="Send the outcome letters")
 
     def get_context_data(self, **kwargs):
-        from commissioning.evaluation.selectors import evaluated_bids
 
         summary = selectors.signed_off_summary(self.opportunity)
         winners = set(self.award.items.values_list("bid_id", flat=True))

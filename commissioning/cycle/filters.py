@@ -9,7 +9,7 @@ from django import forms
 from commissioning.cycle.selectors import VALUE_BANDS
 from commissioning.models import Stage, State
 from commissioning.permissions import COMMISSIONERS
-from councils.models import Council, Portfolio
+from councils.models import Council, Portfolio, User
 from councils.page_cache import council_scopes
 from councils.selectors import outcomes_for_council, priorities_for_council
 from councils.widgets import LeanModelChoiceField
@@ -27,7 +27,6 @@ class CommissionFilterForm(forms.Form):
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
-        from councils.models import User
 
         self.fields["outcome"].queryset = outcomes_for_council(council)
         self.fields["priority"].queryset = priorities_for_council(council)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from commissioning.models import (
+    STATES_OF_STAGE,
     Commission,
     FundingCommitment,
     FundingPot,
     OutcomeSought,
+    State,
     proposed_commitments,
     spent_commitments,
 )
@@ -80,7 +83,6 @@ def commission_stage_work(commission: Commission) -> dict:
 
 
 def commission_audit_trail(commission: Commission) -> QuerySet[AuditEvent]:
-    from django.contrib.contenttypes.models import ContentType
 
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Commission), object_id=str(commission.pk)
@@ -120,7 +122,6 @@ def value_band_filter(council: Council, band: str) -> Q:
 
 def commission_list(user: User, council: Council, filters: dict) -> QuerySet[Commission]:
     """The commission list for a user, filtered; rows carry what the table shows in fixed queries."""
-    from commissioning.models import STATES_OF_STAGE
 
     commissions = commissions_visible_to(user, council)
     if filters.get("stage"):
@@ -151,7 +152,6 @@ def commission_list(user: User, council: Council, filters: dict) -> QuerySet[Com
 def commissioning_plan(user: User, council: Council, start_year: int | None, end_year: int | None) -> list[Commission]:
     """The council's commissioning plan: every live commission in the period with its investment,
     outcomes and timetable (the Lancaster "Commissioning Plan")."""
-    from commissioning.models import State
 
     commissions = commissions_visible_to(user, council).exclude(state=State.CANCELLED)
     if start_year:
@@ -169,3 +169,24 @@ def commissioning_plan(user: User, council: Council, start_year: int | None, end
         )
         .order_by("portfolio__name", "starts_on", "title")
     )
+
+
+# What moves the commission on when the next step is another record's (the award, the agreements).
+WAY_FORWARD = {
+    "sourcing": (
+        "The commission moves on when this cycle's award is approved: publish the opportunity, open and "
+        "evaluate the bids, then send the award recommendation for decision."
+    ),
+    "agreeing": (
+        "The commission moves into delivery by itself once none of this cycle's agreements is still to be "
+        "signed and at least one is live."
+    ),
+    "award_called_in": (
+        "Scrutiny has called in the award decision. Nothing can be signed until the decision-maker confirms it "
+        "(the agreements go ahead) or withdraws it (the commission goes back to sourcing providers)."
+    ),
+}
+
+
+def way_forward(commission) -> str:
+    return WAY_FORWARD.get(commission.state, "")

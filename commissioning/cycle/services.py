@@ -12,6 +12,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from commissioning.cycle import gates
@@ -37,7 +38,7 @@ from commissioning.models import (
     State,
     SuccessMeasure,
 )
-from commissioning.permissions import is_commissioning_officer
+from commissioning.permissions import COMMISSIONERS, is_commissioning_officer
 from councils import workflow
 from councils.formatting import money
 from councils.models import Council, Role, User
@@ -111,7 +112,6 @@ def commission_create(
     outcomes=(),
 ) -> Commission:
     """An officer starts a commission; it begins in Understand, cycle 1, with a unique reference."""
-    from commissioning.permissions import COMMISSIONERS
 
     if not has_any_role(by, council, COMMISSIONERS):
         raise PermissionDenied
@@ -261,7 +261,6 @@ def funding_pot_save(*, by: User, council: Council, pot: FundingPot) -> FundingP
 @transaction.atomic
 def funding_round_save(*, by: User, council: Council, funding_round: FundingRound) -> FundingRound:
     """A round of allocation from a pot: inside the pot's period, and rounds never allocate more than the pot."""
-    from django.db.models import Sum
 
     pot = FundingPot.objects.select_for_update().get(pk=funding_round.pot_id)
     if pot.council_id != council.pk:

@@ -144,6 +144,7 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
             can_edit_review=services.can_edit(DecommissioningRecord, commission, user),
             can_edit_live=services.can_edit(EngagementActivity, commission, user),
             is_closed=commission.state in (State.DECOMMISSIONED, State.CANCELLED),
+            way_forward=selectors.way_forward(commission),
             sourcing=opportunity_selectors.sourcing_for_commission(commission, user),
             agreements_section=ports.agreements.page_section(commission, user),
         )
@@ -166,7 +167,8 @@ class CommissionTransitionView(CommissionMixin, FormView):
     template_name = "commissioning/commission_transition.html"
 
     def get_step(self) -> dict:
-        names = {t.name for t in self.commission.get_all_state_transitions()}
+        # Steps the award and the agreements take for the commission have no page of their own.
+        names = {t.name for t in self.commission.get_all_state_transitions() if not t.custom.get("internal")}
         if self.kwargs["name"] not in names:
             raise Http404
         for step in services.available_transitions(self.commission, self.request.user):

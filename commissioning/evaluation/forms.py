@@ -7,9 +7,9 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import escape
 
-from commissioning.cycle.forms import govuk_input
 from commissioning.models import PriceMethod
 from councils.forms import GovukFormMixin
+from councils.govuk import govuk_input
 from councils.models import OFFICER_ROLES, User
 
 YES_NO_CONFLICT = [("no", "No, I have no conflict of interest"), ("yes", "Yes, I have a conflict of interest")]

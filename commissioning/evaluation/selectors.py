@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
@@ -39,6 +40,7 @@ from commissioning.models import (
     EvaluationState,
     ModeratedScore,
     Opportunity,
+    OpportunityState,
     PanelMember,
     PriceMethod,
     Score,
@@ -51,7 +53,7 @@ from commissioning.sourcing.selectors.bids import (
     is_walled_off,
     opportunity_for_council,
 )
-from councils.models import Council, Role, User
+from councils.models import AuditEvent, Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
 
 # ---- Who is looking -----------------------------------------------------------------------------
@@ -132,8 +134,6 @@ def evaluations_for_user(user: User, council: Council) -> dict:
     )
     result = {"memberships": memberships, "opportunities": []}
     if has_any_role(user, council, (Role.LEAD_COMMISSIONER,)):
-        from commissioning.models import OpportunityState
-
         result["opportunities"] = list(
             Opportunity.objects.filter(
                 council=council,
@@ -706,9 +706,6 @@ def summary_visible(access: EvaluationAccess) -> bool:
 
 
 def evaluation_audit_trail(evaluation: Evaluation):
-    from django.contrib.contenttypes.models import ContentType
-
-    from councils.models import AuditEvent
 
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Evaluation), object_id=str(evaluation.pk)

@@ -2,6 +2,7 @@
 
 from crispy_forms.utils import render_crispy_form
 from django import template
+from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.utils.safestring import SafeString
 
 from councils import page_cache
@@ -23,7 +24,6 @@ def has_perm(context, perm: str, obj=None) -> bool:
 @register.filter
 def error_target(bound_field, field_id: str) -> str:
     """Radios and checkboxes have no element with the field's own id: point at the first option."""
-    from django.forms import CheckboxSelectMultiple, RadioSelect
 
     if isinstance(bound_field.field.widget, RadioSelect | CheckboxSelectMultiple):
         return f"id_{bound_field.html_name}_1"

@@ -8,10 +8,11 @@ from crispy_forms_gds.layout import Button
 from django import forms
 from django.utils import timezone
 
-from commissioning.cycle.forms import CommissionerModelForm, QuantityField, govuk_input
+from commissioning.cycle.forms import CommissionerModelForm
 from commissioning.models import Lot
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
+from councils.govuk import QuantityField, govuk_input
 from councils.models import Council, Role, User
 from councils.permissions import OFFICER
 from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload

@@ -8,8 +8,8 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.utils import timezone
 
-from commissioning.cycle.forms import govuk_input
 from councils.forms import GovukFormMixin
+from councils.govuk import govuk_input
 from councils.models import Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council

@@ -18,12 +18,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from commissioning.cycle import selectors as commission_selectors
 from commissioning.cycle.filters import CommissionFilterForm
+from commissioning.models import BidState, Opportunity, OpportunityState
 from commissioning.sourcing.selectors import bids as bid_selectors
 from councils import tabular
 from councils.models import Council, User
@@ -32,6 +34,8 @@ from councils.tabular import Column
 from monitoring.agreements import forms as monitoring_forms
 from monitoring.agreements import selectors as monitoring_selectors
 from monitoring.models import ExportJob, ExportState
+from monitoring.returns.forms import ReturnFilterForm
+from monitoring.returns.selectors import council_returns
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +75,6 @@ def _agreement_rows(user: User, council: Council, params: QueryDict, kwargs: dic
 
 
 def _opportunity_rows(user: User, council: Council, params: QueryDict, kwargs: dict):
-    from django.db.models import Count, Q
-
-    from commissioning.models import BidState, Opportunity, OpportunityState
 
     state = params.get("state", "")
     if state and state not in OpportunityState.values:
@@ -89,8 +90,6 @@ def _opportunity_rows(user: User, council: Council, params: QueryDict, kwargs: d
 
 
 def _return_rows(user: User, council: Council, params: QueryDict, kwargs: dict):
-    from monitoring.returns.forms import ReturnFilterForm
-    from monitoring.returns.selectors import council_returns
 
     form = ReturnFilterForm(params or None, user=user, council=council)
     if params and not form.is_valid():

@@ -8,9 +8,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.html import escape
 
-from commissioning.cycle.forms import QuantityField, govuk_input
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
+from councils.govuk import QuantityField, govuk_input
 from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
 from councils.widgets import LeanModelChoiceField
 from monitoring.agreements.forms import FilterForm, not_in_future

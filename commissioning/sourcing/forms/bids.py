@@ -13,10 +13,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from commissioning.cycle.forms import govuk_input
 from commissioning.models import Bid, Lot
 from councils.fields import MoneyField, WholeNumberField
 from councils.forms import GovukFormMixin
+from councils.govuk import govuk_input
 from councils.uploads import validate_upload
 from providers.models import Organisation
 

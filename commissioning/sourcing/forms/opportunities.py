@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Max
 from django.utils import timezone
 
-from commissioning.cycle.forms import CommissionerModelForm, govuk_input
+from commissioning.cycle.forms import CommissionerModelForm
 from commissioning.models import (
     ClarificationVisibility,
     EvaluationCriterion,
@@ -28,6 +28,7 @@ from commissioning.sourcing.selectors.opportunities import (
     outcomes_with_opportunities,
 )
 from councils.forms import GovukFormMixin
+from councils.govuk import govuk_input
 from councils.widgets import LeanModelChoiceField
 
 TIME_HINT = "For example, 12pm or 5:30pm (UK time)."

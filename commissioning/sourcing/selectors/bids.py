@@ -23,8 +23,10 @@ from commissioning.models import (
     BidPartner,
     BidReceipt,
     BidState,
+    Declaration,
     Opportunity,
     OpportunityState,
+    PanelMember,
 )
 from commissioning.permissions import BID_WRITERS
 from councils.models import Council, User
@@ -199,7 +201,6 @@ def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid
     """Wall 3, conflicts of interest, wherever council people see bids (the council's bid pages and
     the evaluation's): a bid the person has declared a conflict against is never shown to them, and
     a current panellist (`member`) sees none of `bids` until they have declared against every one."""
-    from commissioning.models import Declaration
 
     if member is not None and bids.exclude(pk__in=Declaration.objects.filter(member=member).values("bid_id")).exists():
         return bids.none()
@@ -208,7 +209,6 @@ def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid
 
 
 def _behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid]) -> QuerySet[Bid]:
-    from commissioning.models import PanelMember
 
     member = PanelMember.objects.filter(user=user, ended_at__isnull=True, evaluation__opportunity=opportunity).first()
     return behind_declarations(user, opportunity, bids, member)

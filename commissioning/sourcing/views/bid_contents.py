@@ -11,26 +11,12 @@ from django.utils.formats import date_format
 
 from commissioning.models import FormType
 from commissioning.sourcing import gates
+from providers.selectors import organisation_summary
 
 
 def organisation_details(organisation) -> list[tuple[str, str]]:
     """The lead organisation's registered details, reused rather than asked for again (read-only)."""
-    try:
-        from providers.selectors import organisation_summary
-    except ImportError:  # the provider portal may not offer it: read the fields
-        organisation_summary = None
-    if organisation_summary is not None:
-        summary = organisation_summary(organisation)
-    else:
-        summary = {
-            "legal_name": organisation.legal_name,
-            "trading_name": organisation.trading_name,
-            "organisation_type_label": organisation.get_organisation_type_display(),
-            "charity_number": organisation.charity_number,
-            "company_number": organisation.company_number,
-            "registered_address": organisation.registered_address,
-            "postcode": organisation.postcode,
-        }
+    summary = organisation_summary(organisation)
     address = ", ".join(
         part for part in (str(summary.get("registered_address") or "").strip(), summary.get("postcode") or "") if part
     )

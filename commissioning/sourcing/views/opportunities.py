@@ -322,7 +322,7 @@ class OpportunityTransitionView(OpportunityMixin, FormView):
             if step["name"] == self.kwargs["name"]:
                 return step
         transitions = [t for t in self.opportunity.get_all_state_transitions() if t.name == self.kwargs["name"]]
-        if not transitions or any(t.custom.get("system") or t.name == "open_bids" for t in transitions):
+        if not transitions or any(t.custom.get("system") or t.custom.get("internal") for t in transitions):
             raise Http404  # closing is the scheduler's; opening has its own page
         if self.opportunity.state in {t.source for t in transitions}:
             raise PermissionDenied

@@ -8,6 +8,7 @@ from demo.councils import DEMO_PASSWORD, seed_councils
 from demo.evaluations import seed_evaluations
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
+from monitoring.reminders.services import sweep
 
 
 class Command(BaseCommand):
@@ -34,6 +35,5 @@ class Command(BaseCommand):
             )
         )
         # Today's reminders, so the demo opens with notifications (the worker emails them; nothing twice).
-        from monitoring.reminders.services import sweep
 
         self.stdout.write(f"Reminders: {sweep().summary()}.")
