@@ -111,6 +111,20 @@ def machine_of(obj_or_model) -> Machine:
         raise LookupError(f"{model.__name__} has no workflow registered: its area's services were not loaded") from None
 
 
+def reload(obj: models.Model, *, lock: bool = False) -> None:
+    """Make `obj` match its row again (locking the row first when asked). Written to the instance's
+    own fields rather than through `refresh_from_db`: django-fsm lifts the protection of the state
+    field for the whole class while it refreshes, which races between threads."""
+    rows = type(obj).objects.select_for_update(of=("self",)) if lock else type(obj).objects
+    fresh = rows.get(pk=obj.pk)
+    for field in obj._meta.concrete_fields:
+        value = getattr(fresh, field.attname)
+        if field.is_relation and field.is_cached(obj) and obj.__dict__.get(field.attname) != value:
+            field.delete_cached_value(obj)
+        obj.__dict__[field.attname] = value
+    obj._update_initial_state()
+
+
 def state_words(obj: models.Model) -> str:
     return obj.get_state_display().lower()
 
@@ -199,7 +213,7 @@ def run(
     try:
         with transaction.atomic():
             in_hand = obj.state
-            obj.refresh_from_db(from_queryset=type(obj).objects.select_for_update(of=("self",)))
+            reload(obj, lock=True)
             if obj.state != expected or obj.state != in_hand:
                 raise ConcurrentTransition("state moved")
             method = getattr(obj, name)
@@ -258,12 +272,12 @@ def run(
                 if effect.on_commit:
                     transaction.on_commit(functools.partial(effect.on_commit, step))
     except ConcurrentTransition as exc:
-        obj.refresh_from_db()
+        reload(obj)
         raise TransitionConflict(
             f"Someone else changed this {machine_.noun} a moment ago. Reload the page to see where it is now."
         ) from exc
     except Exception:
         # The database rolled back; make the object in hand match it again.
-        obj.refresh_from_db()
+        reload(obj)
         raise
     return obj

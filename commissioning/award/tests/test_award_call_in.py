@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.award import selectors, services
-from commissioning.models import AwardState, CallIn, CallInResolution, ForwardPlanEntry
+from commissioning.models import AwardState, CallIn, CallInResolution, Commission, ForwardPlanEntry, State
 from commissioning.tests.award_factories import approved_award, holder_portfolio
 from commissioning.tests.evaluation_factories import bidder
 from councils.models import Role
@@ -90,6 +90,8 @@ def test_after_the_call_in_period_the_decision_has_effect_the_next_day(approved,
 def test_confirming_after_call_in_gives_the_decision_effect_and_it_cannot_be_called_in_again(approved, people):
     with on(approved.award.decided_on + timedelta(days=2)):
         call_in(approved, people[Role.SCRUTINY_MEMBER])
+        # The commission says so, and waits: nothing is signed until the decision-maker decides.
+        assert approved.refresh_award().commission.state == State.AWARD_CALLED_IN
         with pytest.raises(PermissionDenied):
             services.award_transition(
                 by=people[Role.SCRUTINY_MEMBER],
@@ -104,6 +106,7 @@ def test_confirming_after_call_in_gives_the_decision_effect_and_it_cannot_be_cal
             reason="Scrutiny's questions answered at committee on the 3rd.",
         )
         assert award.state == AwardState.APPROVED
+        assert Commission.objects.get(pk=award.commission_id).state == State.AGREEING
         assert award.effective_on == timezone.localdate()
         assert award.has_effect()
         with pytest.raises(TransitionRefused):
@@ -123,6 +126,8 @@ def test_withdrawing_the_decision_cancels_the_drafts_and_returns_the_award_to_dr
             reason="The committee's concerns are upheld: re-evaluate the price.",
         )
     assert award.state == AwardState.DRAFT
+    # Back to sourcing providers: the recommendation goes to the officers again.
+    assert Commission.objects.get(pk=award.commission_id).state == State.SOURCING
     assert (award.decided_on, award.decision_maker, award.call_in_ends_on) == (None, "", None)
     assert list(Agreement.objects.filter(bid__opportunity=approved.opportunity).values_list("state", flat=True)) == [
         AgreementState.CANCELLED
