@@ -149,6 +149,8 @@ def missing_to_extend(commission) -> list[str]:
         return ["Record the review report with a recommendation"]
     if review.recommendation != Recommendation.EXTEND:
         return [f"The review recommends ‘{review.get_recommendation_display()}’, not extending"]
+    if not ports.agreements.of_cycle(commission).live:
+        return ["No agreement is live: there is no delivery to extend; start the next cycle instead"]
     return []
 
 
