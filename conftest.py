@@ -13,10 +13,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from councils.models import Role
-from councils.tests.factories import CouncilFactory, MembershipFactory, OutcomeFactory, UserFactory
-from providers.tests.factories import OrganisationMemberFactory
+from demo.tests.snapshot import demo_data, demo_seed  # noqa: F401 (the demo data, seeded once)
 from tests.browser import browser, page  # noqa: F401 (fixtures for every app's browser journeys)
+from tests.worlds import make_council, make_other_council, make_outcome, make_people
 
 REQUIRE_SERVICES = os.environ.get("COMMISSIONER_REQUIRE_SERVICES") == "1"
 
@@ -45,37 +44,24 @@ def _empty_cache():
 
 @pytest.fixture
 def council(db):
-    return CouncilFactory(name="Testshire County Council", slug="testshire", short_code="TCC")
+    return make_council()
 
 
 @pytest.fixture
 def other_council(db):
-    return CouncilFactory(name="Otherton Borough Council", slug="otherton", short_code="OBC")
+    return make_other_council()
 
 
 @pytest.fixture
 def people(council, other_council):
     """A person for every role in `council`, plus outsiders: another council's officer, nobody, and
     the administrators of two provider organisations."""
-    result = {}
-    for role in Role.values:
-        result[role] = MembershipFactory(council=council, role=role, user__email=f"{role}@testshire.example").user
-    result["other_council_officer"] = MembershipFactory(
-        council=other_council, role=Role.LEAD_COMMISSIONER, user__email="lead@otherton.example"
-    ).user
-    result["no_role"] = UserFactory(email="nobody@example.org")
-    result["provider_admin"] = OrganisationMemberFactory(
-        organisation__legal_name="Moorside Youth Trust", user__email="admin@moorside.example"
-    ).user
-    result["other_provider_admin"] = OrganisationMemberFactory(
-        organisation__legal_name="Brightwork Training Ltd", user__email="admin@brightwork.example"
-    ).user
-    return result
+    return make_people(council, other_council)
 
 
 @pytest.fixture
 def outcome(council):
-    return OutcomeFactory(priority__plan__council=council)
+    return make_outcome(council)
 
 
 @pytest.fixture

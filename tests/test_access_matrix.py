@@ -1,7 +1,15 @@
-"""Walk every URL pattern of the project for every kind of visitor and check the answer."""
+"""Walk every URL pattern of the project for every kind of visitor and check the answer.
+
+The world (a council with a person in every role, a commission, an opportunity with a bid, ...) is
+built once for the module, inside a transaction rolled back after the module's last test (see
+`tests.worlds.module_transaction`). Each route's test runs in a savepoint inside it, so what one test
+changes (a POST, an object a route builds on first use) never reaches the next, and each test has its
+own copy of the world's objects.
+"""
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 import pytest
@@ -19,6 +27,7 @@ from providers.models import Organisation, ProviderRole
 from providers.tests.factories import ComplianceDocumentFactory, OrganisationMemberFactory
 
 from .access_matrix import ROUTES, VISITORS
+from .worlds import make_council, make_other_council, make_outcome, make_people, module_transaction
 
 # Django's own admin has its own staff-only access control and is tested by Django.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -89,8 +98,7 @@ def bid_world(people, opportunity) -> dict:
     return {"bid": bid, "bid_document": bid_services.bid_document_add(by=user, bid=bid, title="Plan", upload=upload)}
 
 
-@pytest.fixture
-def world(council, people, outcome):
+def build_world(council, people, outcome) -> dict:
     commission = commission_in_state(council, State.PLANNING)
     funding_pot = FundingPotFactory(council=council)
     risk = services.stage_record_save(
@@ -116,8 +124,33 @@ def world(council, people, outcome):
     }
 
 
+@pytest.fixture
+def world(council, people, outcome):
+    """The matrix's world, built for one test (other modules use it too)."""
+    return build_world(council, people, outcome)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The matrix's world, built once for this module."""
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            council = make_council()
+            people = make_people(council, make_other_council())
+            built = build_world(council, people, make_outcome(council))
+        yield built
+
+
+@pytest.fixture
+def shared_world(module_world, db):
+    """This test's copy of the module's world: objects a route builds on first use are kept in the
+    copy (and rolled back with the test), and changes to the objects' attributes stay in it too."""
+    return copy.deepcopy(module_world)
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
-def test_access_matrix(route, world, client):
+def test_access_matrix(route, shared_world, client):
+    world = shared_world
     url = reverse(route.name, kwargs=route.kwargs(world))
     wrong = {}
     for visitor in VISITORS:

@@ -20,6 +20,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from commissioning.evaluation import services as evaluation_services
 from commissioning.models import (
@@ -213,6 +214,7 @@ def test_from_opened_bids_to_a_draft_agreement(page, opened, people, council):
         page.get_by_text(f"Moderated scores for {organisation}'s bid saved.").wait_for()
     page.goto(evaluation_url)
     page.get_by_role("link", name="Sign off the moderation").click()
+    expect(page.get_by_role("button", name="Sign off the moderation")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Sign off the moderation").click()
     page.get_by_text("Sign off the moderation: done.").wait_for()
@@ -261,6 +263,7 @@ def test_from_opened_bids_to_a_draft_agreement(page, opened, people, council):
         page.goto(award_url)
         page.get_by_text(re.compile("The decision has effect from")).wait_for()
         page.get_by_role("link", name="Send the outcome letters").click()
+        expect(page.get_by_role("button", name="Send the outcome letters")).to_be_visible()
         assert_accessible(page)
         page.get_by_role("button", name="Send the outcome letters").click()
         page.get_by_text("2 outcome letters sent.").wait_for()

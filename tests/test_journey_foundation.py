@@ -1,7 +1,7 @@
 """A lead commissioner signs in to their dashboard, sees the council's outcomes, and signs out."""
 
 import pytest
-from django.core.management import call_command
+from playwright.sync_api import expect
 
 from demo.councils import DEMO_PASSWORD
 
@@ -10,15 +10,13 @@ from .browser import assert_accessible, sign_in, sign_out
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_lead_commissioner_sees_the_councils_outcomes_and_signs_out(page):
-    call_command("seed_demo", verbosity=0)
-
+def test_lead_commissioner_sees_the_councils_outcomes_and_signs_out(demo_data, page):
     page.goto("/")
     assert_accessible(page)
     sign_in(page, "lead@kirkby-moor.example", DEMO_PASSWORD)
 
     page.wait_for_url("**/council/kirkby-moor/dashboard/")
-    assert page.locator(".app-header__name").inner_text().strip() == "Kirkby Moor City Council"
+    expect(page.locator(".app-header__name")).to_have_text("Kirkby Moor City Council")
     page.get_by_role("link", name="Priorities and outcomes").first.click()
 
     page.get_by_role("heading", name="Health and Well Being").wait_for()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from commissioning.models import Bid, BidState, FormType
 from commissioning.tests.bid_factories import open_opportunity, start_bid
@@ -90,8 +91,8 @@ def test_a_provider_bids_withdraws_and_bids_again(page, opportunity, people):
     page.get_by_role("heading", name="Bid submitted").wait_for()
     bid.refresh_from_db()
     first_receipt = bid.receipts.get()
-    assert page.locator("[data-digest]").inner_text() == first_receipt.digest
-    assert first_receipt.reference in page.locator(".govuk-panel__body").inner_text()
+    expect(page.locator("[data-digest]")).to_have_text(first_receipt.digest, use_inner_text=True)
+    expect(page.locator(".govuk-panel__body")).to_contain_text(first_receipt.reference, use_inner_text=True)
     assert_accessible(page)
 
     # Withdraw, change and submit again: a new receipt, a new digest.
@@ -110,8 +111,8 @@ def test_a_provider_bids_withdraws_and_bids_again(page, opportunity, people):
     latest = bid.receipts.order_by("-id").first()
     assert latest.reference.endswith("-2")
     assert latest.digest != first_receipt.digest
-    assert page.locator("[data-digest]").inner_text() == latest.digest
-    assert first_receipt.reference in page.content()  # earlier submissions are listed
+    expect(page.locator("[data-digest]")).to_have_text(latest.digest, use_inner_text=True)
+    expect(page.locator("body")).to_contain_text(first_receipt.reference)  # earlier submissions are listed
 
     # The provider portal lists the bid with its last receipt.
     page.goto("/bids/")
@@ -147,7 +148,7 @@ def test_answers_typed_when_the_session_ends_are_kept_and_put_back(page, opportu
     field = page.get_by_label(re.compile(r"1\. Question 1"))
     field.wait_for()
     page.get_by_text("We have put back answers that were kept in this browser").wait_for()
-    assert field.input_value() == typed
+    expect(field).to_have_value(typed)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_text("Your answers have been saved.").wait_for()
     assert bid.answers.filter(text=typed).exists()

@@ -5,6 +5,7 @@ provider sees its compliance documents' expiry. Every page is checked with axe-c
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from demo.councils import DEMO_PASSWORD, seed_councils
 from demo.providers import seed_providers
@@ -21,8 +22,7 @@ def test_a_provider_registers_confirms_its_email_and_invites_a_colleague(page, m
 
     page.goto("/providers/register/")
     page.get_by_role("button", name="Register organisation").click()
-    page.locator(".govuk-error-summary").wait_for()
-    assert "Enter legal name" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter legal name", use_inner_text=True)
     assert_accessible(page)
 
     page.get_by_label("Legal name").fill("Harbour Lights Community Trust")
@@ -51,7 +51,7 @@ def test_a_provider_registers_confirms_its_email_and_invites_a_colleague(page, m
     sign_in(page, "ada@harbour-lights.example", PASSWORD)
     page.get_by_role("link", name="Your organisation").click()
     page.get_by_role("heading", name="Harbour Lights Community Trust").wait_for()
-    assert "LA1 1AA" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("LA1 1AA", use_inner_text=True)
     page.get_by_role("heading", name="Your bids").wait_for()
     assert_accessible(page)
 
@@ -79,6 +79,7 @@ def test_an_officer_verifies_an_organisation_and_approves_it_as_a_supplier(page)
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Riverside Residents Association").click()
     page.get_by_role("link", name="Verify organisation").click()
+    expect(page.get_by_role("button", name="Mark as verified")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Mark as verified").click()
     page.get_by_text("Riverside Residents Association is verified").wait_for()
@@ -105,6 +106,5 @@ def test_a_provider_sees_compliance_documents_and_upload_errors(page):
     page.get_by_text("Expired", exact=True).wait_for()
     page.get_by_role("link", name="Upload a document").click()
     page.get_by_role("button", name="Upload document").click()
-    page.locator(".govuk-error-summary").wait_for()
-    assert "Select a file" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a file", use_inner_text=True)
     assert_accessible(page)

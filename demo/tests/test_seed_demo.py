@@ -1,7 +1,11 @@
+"""`seed_demo`: the whole demo, loaded once per test process (see `demo.tests.snapshot`) and put back
+for each test here; running the command again on top of it adds nothing."""
+
 from django.core.management import call_command
 
 from councils.models import Council, Membership, Outcome, Partnership, Role, User
 from demo.councils import DEMO_PASSWORD
+from demo.tests import snapshot
 from providers.models import Organisation
 
 
@@ -16,22 +20,22 @@ def counts():
     )
 
 
-def test_seed_demo_is_idempotent(db):
-    call_command("seed_demo", verbosity=0)
+def test_seed_demo_is_idempotent(demo_data):
     first = counts()
+    assert first == tuple(
+        demo_data.count(model) for model in (Council, Partnership, User, Membership, Outcome, Organisation)
+    )
     call_command("seed_demo", verbosity=0)
     assert counts() == first
 
 
-def test_seed_demo_gives_every_council_a_person_in_every_role(db):
-    call_command("seed_demo", verbosity=0)
+def test_seed_demo_gives_every_council_a_person_in_every_role(demo_data):
     for council in Council.objects.all():
         held = set(Membership.objects.filter(council=council).values_list("role", flat=True))
         assert held == set(Role.values), council
 
 
-def test_partnership_councils_share_their_officers(db):
-    call_command("seed_demo", verbosity=0)
+def test_partnership_councils_share_their_officers(demo_data):
     partnership = Partnership.objects.get()
     first, second = partnership.councils.all()
     lead = User.objects.get(email="lead@vale-partnership.example")
@@ -39,8 +43,12 @@ def test_partnership_councils_share_their_officers(db):
     assert {m.council for m in lead.memberships.all()} == {first, second}
 
 
-def test_demo_logins_use_the_documented_password(db):
-    call_command("seed_demo", verbosity=0)
+def test_demo_logins_use_the_documented_password(demo_data):
     assert User.objects.get(email="lead@kirkby-moor.example").check_password(DEMO_PASSWORD)
     assert Organisation.objects.count() >= 12
     assert Organisation.objects.filter(owning_council__isnull=False).exists()
+
+
+def test_the_demo_is_put_back_as_the_seed_left_it(demo_data):
+    """The shared demo data is row for row what `seed_demo` made (see `demo.tests.snapshot`)."""
+    assert snapshot.read() == demo_data.tables

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from commissioning.models import DeliveryRoute, Opportunity, OpportunityState, State
 from commissioning.sourcing.services import opportunities as opportunity_services
@@ -29,6 +30,7 @@ def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F
     sign_in(page, officer.email, PASSWORD)
     page.goto(commission.get_absolute_url())
     page.get_by_role("link", name="Create the opportunity").click()
+    expect(page.get_by_role("button", name="Create the draft opportunity")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Create the draft opportunity").click()
     page.get_by_text("Before you can publish").wait_for()
@@ -53,6 +55,7 @@ def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F
     page.get_by_role("button", name="Save").click()
 
     page.get_by_role("link", name="Publish").click()
+    expect(page.get_by_role("button", name="Publish")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Publish").click()
     page.get_by_text("Open for bids").first.wait_for()
@@ -71,6 +74,7 @@ def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F
     page.get_by_role("button", name="Register interest").click()
     page.get_by_role("button", name="Stop following").wait_for()
     page.get_by_role("link", name="Ask a clarification question").click()
+    expect(page.get_by_label("Your question")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Your question").fill("We are Moorside Youth Trust. Can we bid with a partner?")
     page.get_by_role("button", name="Send your question").click()
@@ -82,6 +86,7 @@ def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F
     page.goto(f"/commissioning/{council.slug}/opportunities/{opportunity.pk}/clarifications/")
     assert_accessible(page)
     page.get_by_role("link", name="Answer").click()
+    expect(page.get_by_role("button", name="Send the answer")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Publish it").check()
     page.get_by_label("The question as it will be published").fill("Can a bid include a partner?")

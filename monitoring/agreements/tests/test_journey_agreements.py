@@ -3,7 +3,7 @@ officer records the signed copy, the officer puts it live and the commission mov
 agreement then appears on the public contract and grant register. Every page passes axe-core."""
 
 import pytest
-from django.core.management import call_command
+from playwright.sync_api import expect
 
 from councils.models import Membership, Role
 from demo.councils import DEMO_PASSWORD
@@ -13,9 +13,7 @@ from tests.browser import assert_accessible, sign_in, sign_out
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
-    call_command("seed_demo", verbosity=0)
-
+def test_in_house_agreement_from_draft_to_live_and_on_the_register(demo_data, page):
     sign_in(page, "officer@kirkby-moor.example", DEMO_PASSWORD)
     page.goto("/commissioning/kirkby-moor/?q=Leisure")
     page.get_by_role("link", name="Leisure centre management").click()
@@ -28,7 +26,7 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
     page.get_by_label("Or the council's internal team").fill("Kirkby Moor Leisure Services")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="Leisure centre management", level=1).wait_for()
-    assert "Kirkby Moor Leisure Services (in-house team)" in page.content()
+    expect(page.locator("body")).to_contain_text("Kirkby Moor Leisure Services (in-house team)")
     assert_accessible(page)
     page.get_by_role("link", name="Targets per period").first.click()
     page.wait_for_url("**/targets/")
@@ -51,8 +49,10 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
     sign_in(page, "officer@kirkby-moor.example", DEMO_PASSWORD)
     page.goto(agreement_url)
     page.get_by_role("link", name="Delivery has started: mark as live").click()
+    go_live = page.get_by_role("button", name="Delivery has started: mark as live")
+    expect(go_live).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Delivery has started: mark as live").click()
+    go_live.click()
     page.get_by_text("the commission is now delivering").wait_for()
     page.get_by_role("link", name="Vary the value").click()
     page.get_by_label("New value").fill("£460,000")
@@ -66,5 +66,5 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(page):
     sign_out(page)
 
     page.goto("/monitoring/register/")
-    assert "Kirkby Moor Leisure Services (in-house team)" in page.content()
+    expect(page.locator("body")).to_contain_text("Kirkby Moor Leisure Services (in-house team)")
     assert_accessible(page)

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from councils.models import NotificationPreference, ReminderKind, ReminderRule, Role
 from councils.tests.factories import PASSWORD
@@ -34,7 +35,7 @@ def test_a_provider_reads_a_reminder_and_chooses_the_daily_digest(page, council)
     page.get_by_text("1 notification, 0 unread").wait_for()
 
     page.get_by_role("link", name="Choose how you get reminder emails").click()
-    assert page.get_by_label("Send each reminder by email as it happens").is_checked()
+    expect(page.get_by_label("Send each reminder by email as it happens")).to_be_checked()
     assert_accessible(page)
     page.get_by_label("Send one email a day, at 7am, with that day's reminders").check()
     page.get_by_role("button", name="Save your choice").click()

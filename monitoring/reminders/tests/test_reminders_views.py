@@ -252,11 +252,9 @@ def test_the_command_runs_one_sweep_and_sends_its_emails(council):
     assert [m.to for m in mail.outbox if "due today" in m.subject] == [[contact.email]]
 
 
-def test_the_demo_opens_with_notifications(db):
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-
-    assert "Reminders: " in out.getvalue()
+def test_the_demo_opens_with_notifications(demo_data):
+    # `demo_data` is what `seed_demo` made (seeded once per test process); `.output` is what it printed.
+    assert "Reminders: " in demo_data.output
     # Kirkby Moor Age Concern's insurance expires within the month.
     assert Notification.objects.filter(
         kind=ReminderKind.COMPLIANCE_EXPIRING, user__email="admin@kirkby-moor-age-concern.example"

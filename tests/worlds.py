@@ -1,0 +1,73 @@
+"""The people every test world starts from, and a transaction that lets a module build its world once.
+
+The root conftest's `council`, `other_council`, `people` and `outcome` fixtures call the builders
+here; a module that shares one world between its tests calls them inside `module_transaction`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from councils.models import Council, Outcome, Role, User
+from councils.tests.factories import CouncilFactory, MembershipFactory, OutcomeFactory, UserFactory
+from providers.tests.factories import OrganisationMemberFactory
+
+
+def make_council() -> Council:
+    return CouncilFactory(name="Testshire County Council", slug="testshire", short_code="TCC")
+
+
+def make_other_council() -> Council:
+    return CouncilFactory(name="Otherton Borough Council", slug="otherton", short_code="OBC")
+
+
+def make_people(council: Council, other_council: Council) -> dict[str, User]:
+    """A person for every role in `council`, plus outsiders: another council's officer, nobody, and
+    the administrators of two provider organisations."""
+    result = {}
+    for role in Role.values:
+        result[role] = MembershipFactory(council=council, role=role, user__email=f"{role}@testshire.example").user
+    result["other_council_officer"] = MembershipFactory(
+        council=other_council, role=Role.LEAD_COMMISSIONER, user__email="lead@otherton.example"
+    ).user
+    result["no_role"] = UserFactory(email="nobody@example.org")
+    result["provider_admin"] = OrganisationMemberFactory(
+        organisation__legal_name="Moorside Youth Trust", user__email="admin@moorside.example"
+    ).user
+    result["other_provider_admin"] = OrganisationMemberFactory(
+        organisation__legal_name="Brightwork Training Ltd", user__email="admin@brightwork.example"
+    ).user
+    return result
+
+
+def make_outcome(council: Council) -> Outcome:
+    return OutcomeFactory(priority__plan__council=council)
+
+
+@contextmanager
+def module_transaction(django_db_blocker) -> Iterator[None]:
+    """A transaction around a whole module (or class) of tests, rolled back when they are done.
+
+    Build the shared world inside it (with `django_db_blocker.unblock()`); each test that asks for
+    `db` then runs in a savepoint inside it, rolled back after the test, so no test sees what
+    another changed. Not for `transactional_db` or `live_server` tests: they commit and flush.
+
+        @pytest.fixture(scope="module")
+        def shared(django_db_setup, django_db_blocker):
+            with module_transaction(django_db_blocker):
+                with django_db_blocker.unblock():
+                    world = build()
+                yield world
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
