@@ -117,11 +117,11 @@ def reload(obj: models.Model, *, lock: bool = False) -> None:
     field for the whole class while it refreshes, which races between threads."""
     rows = type(obj).objects.select_for_update(of=("self",)) if lock else type(obj).objects
     fresh = rows.get(pk=obj.pk)
-    for field in obj._meta.concrete_fields:
-        value = getattr(fresh, field.attname)
-        if field.is_relation and field.is_cached(obj) and obj.__dict__.get(field.attname) != value:
-            field.delete_cached_value(obj)
-        obj.__dict__[field.attname] = value
+    for column in obj._meta.concrete_fields:
+        value = getattr(fresh, column.attname)
+        if column.is_relation and column.is_cached(obj) and obj.__dict__.get(column.attname) != value:
+            column.delete_cached_value(obj)
+        obj.__dict__[column.attname] = value
     obj._update_initial_state()
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole check: install (venv, npm packages, PostgreSQL/Redis/Chromium if missing and
-# root), build assets, start throwaway PostgreSQL and Redis, lint, then pytest.
+# root), build assets, start throwaway PostgreSQL and Redis, lint (ruff, import contracts), then pytest.
 # Arguments go to pytest, e.g. scripts/test.sh -x -k journey. Runs on two xdist workers unless TEST_WORKERS says otherwise.
 # Exits with pytest's exit code (or the first failing step's).
 set -euo pipefail
@@ -29,6 +29,8 @@ echo "test.sh: ruff check"
 .venv/bin/ruff check .
 echo "test.sh: ruff format --check"
 .venv/bin/ruff format --check .
+echo "test.sh: lint-imports"
+.venv/bin/lint-imports --no-cache
 
 set +e
 # Two workers by default (the CI machine has two cores); TEST_WORKERS=0 runs in one process.
