@@ -4,11 +4,10 @@ callables (instance, user) and by the rules predicates behind the views."""
 from __future__ import annotations
 
 from councils.models import Role
-from councils.permissions import has_any_role, roles_in
+from councils.permissions import COMMISSIONERS, OPENING_OFFICERS, SOURCING_OFFICERS, has_any_role, roles_in
 from providers.models import ProviderRole
 from providers.rules import organisation_roles
 
-COMMISSIONERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
 READERS_ACROSS_COUNCIL = (
     Role.LEAD_COMMISSIONER,
     Role.COMMISSIONING_OFFICER,
@@ -53,10 +52,6 @@ def can_read_commission(user, commission) -> bool:
     if Role.PORTFOLIO_HOLDER in roles:
         return commission.portfolio_id is not None and commission.portfolio.holder_id == user.pk
     return False
-
-
-SOURCING_OFFICERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER)
-OPENING_OFFICERS = (Role.LEAD_COMMISSIONER, Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER)
 
 
 def can_publish_opportunity(opportunity, user) -> bool:

@@ -3,8 +3,7 @@
 import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
-from councils.models import Role
-from councils.permissions import OFFICER, council_of, has_any_role, roles_in
+from councils.permissions import FUNDING_MANAGERS, OFFICER, council_of, has_any_role, roles_in
 
 
 @rules.predicate
@@ -29,7 +28,7 @@ def can_edit_commission(user, commission=None) -> bool:
 
 @rules.predicate
 def can_manage_funding(user, obj=None) -> bool:
-    return has_any_role(user, council_of(obj), (Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER))
+    return has_any_role(user, council_of(obj), FUNDING_MANAGERS)
 
 
 @rules.predicate

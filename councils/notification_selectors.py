@@ -18,12 +18,11 @@ from councils.models import (
     NotificationPreference,
     ReminderKind,
     ReminderRule,
-    Role,
     User,
 )
-from councils.permissions import roles_by_council
+from councils.permissions import ADMINISTRATORS, roles_by_council
 
-REMINDER_RULE_EDITORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
+REMINDER_RULE_EDITORS = ADMINISTRATORS
 
 
 @lru_cache(maxsize=65536)

@@ -3,7 +3,7 @@
 import rules
 
 from councils.models import Role
-from councils.permissions import AUDIT_READERS, FRAMEWORK_EDITORS, PEOPLE_READERS, council_of, has_any_role, roles_in
+from councils.permissions import ADMINISTRATORS, AUDIT_READERS, FRAMEWORK_EDITORS, council_of, has_any_role, roles_in
 
 
 def role_predicate(name: str, roles) -> rules.Predicate:
@@ -21,7 +21,7 @@ def is_council_member(user, obj=None) -> bool:
 
 
 can_edit_framework = role_predicate("can_edit_framework", FRAMEWORK_EDITORS)
-can_read_people = role_predicate("can_read_people", PEOPLE_READERS)
+can_read_people = role_predicate("can_read_people", ADMINISTRATORS)
 is_council_admin = role_predicate("is_council_admin", (Role.COUNCIL_ADMIN,))
 can_read_audit = role_predicate("can_read_audit", AUDIT_READERS)
 

@@ -153,12 +153,9 @@ def available(obj: models.Model, user, *, keys: Iterable[str] = ()) -> list[dict
         if transition.source not in (obj.state, "*"):
             continue
         custom = transition.custom
-        if (
-            custom.get("system")
-            or custom.get("internal")
-            or custom.get("hidden_until_ready")
-            and missing_at_gate(obj, custom)
-        ):
+        if custom.get("system") or custom.get("internal"):
+            continue
+        if custom.get("hidden_until_ready") and missing_at_gate(obj, custom):
             continue
         meta = getattr(obj, transition.name)._django_fsm
         if not meta.has_transition_perm(obj, obj.state, user):

@@ -47,21 +47,20 @@ from commissioning.sourcing.services.opportunities import opportunity_value
 from councils import workflow
 from councils.calendar import add_working_days
 from councils.formatting import money
-from councils.models import Role, User
-from councils.permissions import has_any_role
+from councils.models import User
+from councils.permissions import COMMISSIONERS, has_any_role
 from councils.services import audit_record
 from councils.workflow import Effect, Step
 from providers.models import OrganisationMember, ProviderRole
 
 logger = logging.getLogger(__name__)
 
-AWARD_OFFICERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
 KEY_DECISION_MAKERS = (DecisionMaker.PORTFOLIO_HOLDER, DecisionMaker.CABINET)
 ZERO = Decimal("0")
 
 
 def _require_officer(by: User, opportunity: Opportunity) -> None:
-    if not has_any_role(by, opportunity.council, AWARD_OFFICERS) or is_walled_off(by, opportunity):
+    if not has_any_role(by, opportunity.council, COMMISSIONERS) or is_walled_off(by, opportunity):
         raise PermissionDenied
 
 
@@ -272,7 +271,7 @@ def forward_plan_publish(
     """A commissioner puts a key decision on the council's forward plan, published today: what will be
     decided, by whom, and when — at least `forward_plan_days` clear days ahead."""
     council = commission.council
-    if not has_any_role(by, council, AWARD_OFFICERS):
+    if not has_any_role(by, council, COMMISSIONERS):
         raise PermissionDenied
     errors = {}
     if not matter.strip():
@@ -307,7 +306,7 @@ def forward_plan_publish(
 def forward_plan_withdraw(*, by: User, entry: ForwardPlanEntry, reason: str) -> ForwardPlanEntry:
     """Take a key decision off the forward plan (it will not be taken as published), with why."""
     entry = ForwardPlanEntry.objects.select_for_update().select_related("council", "commission").get(pk=entry.pk)
-    if not has_any_role(by, entry.council, AWARD_OFFICERS):
+    if not has_any_role(by, entry.council, COMMISSIONERS):
         raise PermissionDenied
     if not entry.is_current:
         raise ValidationError(f"{entry.reference} has already been decided or withdrawn.")
@@ -364,7 +363,7 @@ def _drafting_officer(award: Award, by: User) -> User:
     holder takes the decision, the drafts are made in the name of the officer who sent the
     recommendation (or the commission's lead officer), as the decision instructs them to."""
     for candidate in (by, award.submitted_by, award.commission.lead_officer):
-        if candidate is not None and has_any_role(candidate, award.council, AWARD_OFFICERS):
+        if candidate is not None and has_any_role(candidate, award.council, COMMISSIONERS):
             return candidate
     raise ValidationError("No commissioning officer of the council is left to draft the agreements.")
 

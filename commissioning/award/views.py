@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from commissioning import ports
-from commissioning.award import forms, selectors, services
+from commissioning.award import forms, gates, selectors, services
 from commissioning.award import letters as award_letters
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
@@ -30,7 +30,7 @@ from commissioning.evaluation.selectors import evaluated_bids
 from commissioning.models import AwardState, Bid, DecisionMaker, ForwardPlanEntry, OutcomeLetter
 from commissioning.sourcing.pages import OpportunityPartMixin
 from councils.models import Council, Role
-from councils.permissions import has_any_role
+from councils.permissions import COMMISSIONERS, has_any_role
 from councils.views import apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 
@@ -104,7 +104,7 @@ class AwardDetailView(AwardMixin, TemplateView):
                 if step["name"] != "approve" and (step["name"] != "call_in" or award.in_call_in_period())
             ],
             may_decide=award.state == AwardState.AWAITING_DECISION and access.may_decide,
-            missing_to_approve=selectors.missing_to_approve(award)
+            missing_to_approve=gates.missing_to_approve(award)
             if award.state == AwardState.AWAITING_DECISION
             else [],
             can_edit=access.is_officer and award.state == AwardState.DRAFT,
@@ -423,7 +423,7 @@ class ForwardPlanView(CouncilPageMixin, TemplateView):
             title="Forward plan of key decisions",
             entries=list(selectors.forward_plan(council)),
             past=Paginator(past, 25).get_page(self.request.GET.get("page")),
-            can_manage=has_any_role(self.request.user, council, services.AWARD_OFFICERS),
+            can_manage=has_any_role(self.request.user, council, COMMISSIONERS),
             can_see_awards=has_any_role(self.request.user, council, AwardListView.roles),
         )
         return context
@@ -431,7 +431,7 @@ class ForwardPlanView(CouncilPageMixin, TemplateView):
 
 class ForwardPlanAddView(CouncilPageMixin, FormView):
     template_name = "award/form_page.html"
-    roles = services.AWARD_OFFICERS
+    roles = COMMISSIONERS
 
     def get_form(self, form_class=None):
         return forms.ForwardPlanForm(
@@ -467,7 +467,7 @@ class ForwardPlanAddView(CouncilPageMixin, FormView):
 
 class ForwardPlanWithdrawView(CouncilPageMixin, FormView):
     template_name = "award/form_page.html"
-    roles = services.AWARD_OFFICERS
+    roles = COMMISSIONERS
 
     def get_entry(self) -> ForwardPlanEntry:
         return selectors.forward_plan_entry(self.request.council, self.kwargs["entry_pk"])

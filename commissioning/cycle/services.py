@@ -41,8 +41,8 @@ from commissioning.models import (
 from commissioning.permissions import COMMISSIONERS, is_commissioning_officer
 from councils import workflow
 from councils.formatting import money
-from councils.models import Council, Role, User
-from councils.permissions import has_any_role
+from councils.models import Council, User
+from councils.permissions import FUNDING_MANAGERS, has_any_role
 from councils.services import audit_record
 from councils.workflow import Effect, Step
 
@@ -240,9 +240,6 @@ def criteria_apply_default_template(*, by: User, commission: Commission) -> list
         council=commission.council, actor=by, event_type="commission.criteria.template_applied", obj=commission
     )
     return criteria
-
-
-FUNDING_MANAGERS = (Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER)
 
 
 @transaction.atomic

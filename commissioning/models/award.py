@@ -34,7 +34,7 @@ from django.utils import timezone
 from commissioning.models.cycle import MONEY, Commission, DecisionMaker
 from commissioning.models.sourcing import Bid, Lot, Opportunity
 from councils.models import Council, Portfolio, Role
-from councils.permissions import has_any_role
+from councils.permissions import COMMISSIONERS, has_any_role
 
 __all__ = [
     "Award",
@@ -55,7 +55,7 @@ class AwardState(models.TextChoices):
 
 
 def is_award_officer(award, user) -> bool:
-    return has_any_role(user, award.council, (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER))
+    return has_any_role(user, award.council, COMMISSIONERS)
 
 
 def can_decide_award(award, user) -> bool:

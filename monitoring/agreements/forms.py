@@ -13,8 +13,8 @@ from commissioning.models import Lot
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
 from councils.govuk import QuantityField, govuk_input
-from councils.models import Council, Role, User
-from councils.permissions import OFFICER
+from councils.models import Council, User
+from councils.permissions import OFFICER, VARIATION_APPROVERS
 from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
 from councils.widgets import LeanModelChoiceField
 from monitoring.models import (
@@ -296,7 +296,7 @@ class VariationForm(ActionForm):
         super().__init__(*args, **kwargs)
         council = self.agreement.council
         self.fields["approved_by"].queryset = User.objects.filter(
-            memberships__council=council, memberships__role__in=(Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)
+            memberships__council=council, memberships__role__in=VARIATION_APPROVERS
         ).distinct()
         self.fields[
             "approved_by"

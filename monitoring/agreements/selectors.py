@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from commissioning.models import Commission, State
 from commissioning.permissions import READERS_ACROSS_COUNCIL, can_read_commission
 from councils.models import Council, Role, User
-from councils.permissions import has_any_role, roles_in
+from councils.permissions import COMMISSIONERS, has_any_role, roles_in
 from monitoring.agreements import services
 from monitoring.models import (
     PROVIDER_VISIBLE_STATES,
@@ -121,9 +121,7 @@ def commission_agreements_section(commission: Commission, user: User) -> dict:
         .order_by("reference")
     )
     committed = [a for a in agreements if a.state != AgreementState.CANCELLED]
-    can_create = has_any_role(user, commission.council, services.COMMISSIONERS) and services.can_create_directly(
-        commission
-    )
+    can_create = has_any_role(user, commission.council, COMMISSIONERS) and services.can_create_directly(commission)
     return {
         "agreements": agreements,
         "total_value": sum((a.value for a in committed), Decimal("0")),

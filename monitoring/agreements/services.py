@@ -34,8 +34,8 @@ from commissioning.models import (
     OutcomeSought,
     State,
 )
-from councils.models import Council, Role, User
-from councils.permissions import OFFICER, has_any_role
+from councils.models import Council, User
+from councils.permissions import COMMISSIONERS, OFFICER, has_any_role
 from councils.services import audit_record
 from monitoring.agreements.gates import award_allows_signing, missing_to_sign
 from monitoring.models import (
@@ -67,9 +67,6 @@ __all__ = [
     "payment_schedule_instalments",
 ]
 
-COMMISSIONERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
-# Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
-APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)
 # Agreements are made once the commission is approved for delivery, and added while it is delivered.
 CREATABLE_IN = frozenset({State.AGREEING, State.DELIVERING, State.REVIEWING})
 # Competitive routes get their agreements from the award; once in delivery, officers may also record

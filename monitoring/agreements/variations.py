@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from councils.formatting import money
 from councils.models import Role, User
-from councils.permissions import has_any_role
+from councils.permissions import VARIATION_APPROVERS, has_any_role
 from monitoring.agreements.gates import payments_total
 from monitoring.agreements.services import (
-    APPROVERS,
     ZERO,
     _audit,
     _default_target_kind,
@@ -87,7 +86,7 @@ def terms_snapshot(agreement: Agreement) -> dict:
 
 def _validate_approval(agreement: Agreement, approval: Approval, *, key_decision: bool = False) -> None:
     errors = {}
-    roles = (Role.PORTFOLIO_HOLDER,) if key_decision else APPROVERS
+    roles = (Role.PORTFOLIO_HOLDER,) if key_decision else VARIATION_APPROVERS
     if approval.approved_by is None or not has_any_role(approval.approved_by, agreement.council, roles):
         errors["approved_by"] = (
             f"At or above the key-decision threshold ({money(agreement.council.key_decision_threshold)}) a "

@@ -27,7 +27,7 @@ from django.utils import timezone
 from commissioning.models import MONEY, Bid, BidOutcome, Commission, FundingPot, Lot, SuccessMeasure
 from councils.formatting import money
 from councils.models import Council, Outcome, Role
-from councils.permissions import has_any_role
+from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
 from councils.uploads import PrivateFileField
 
 PENNY = Decimal("0.01")
@@ -105,14 +105,12 @@ def reporting_periods(starts_on: date, ends_on: date, frequency: str) -> list[tu
 
 
 def is_agreement_editor(agreement, user) -> bool:
-    return has_any_role(user, agreement.council, (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER))
+    return has_any_role(user, agreement.council, COMMISSIONERS)
 
 
 def can_sign_agreement(agreement, user) -> bool:
     """Commissioners and the council's legal officers record the signed agreement."""
-    return has_any_role(
-        user, agreement.council, (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.LEGAL_OFFICER)
-    )
+    return has_any_role(user, agreement.council, AGREEMENT_SIGNERS)
 
 
 def can_terminate_agreement(agreement, user) -> bool:

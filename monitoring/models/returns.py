@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commissioning.models import MONEY
-from councils.models import Council, Role
-from councils.permissions import has_any_role
+from councils.models import Council
+from councils.permissions import COMMISSIONERS, has_any_role
 from councils.uploads import PrivateFileField
 from monitoring.models.agreements import Agreement, AgreementKpi, is_agreement_editor
 from providers.models import OrganisationMember, ProviderRole
@@ -44,7 +44,7 @@ REPORTED_STATES = frozenset({ReturnState.SUBMITTED, ReturnState.QUERIED, ReturnS
 # Provider roles that may fill in and submit returns (any member of the organisation may read them).
 RETURN_WRITERS = (ProviderRole.ORGANISATION_ADMIN, ProviderRole.MONITORING_CONTACT)
 # Council roles that review returns (accept or query them) and record performance assessments.
-RETURN_REVIEWERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
+RETURN_REVIEWERS = COMMISSIONERS
 
 
 class Rag(models.TextChoices):

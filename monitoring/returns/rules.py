@@ -10,13 +10,13 @@ monitoring contacts fill them in and submit them.
 
 import rules
 
-from councils.models import Role
+from councils.permissions import ADMINISTRATORS
 from councils.rules import role_predicate
 from monitoring.models import PROVIDER_VISIBLE_STATES, is_return_reviewer, is_return_writer
 from monitoring.rules import can_read_agreement, is_commissioner, is_council_member
 from providers.rules import is_organisation_member
 
-SETTINGS_EDITORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
+SETTINGS_EDITORS = ADMINISTRATORS
 
 
 @rules.predicate

@@ -111,6 +111,8 @@ def test_officers_take_the_award_through_its_pages(council, people, client_for, 
 
     assert officer.post(url(world, "award_step", name="submit"), {"from_state": "draft"}).status_code == 302
     lead = client_for(people[Role.LEAD_COMMISSIONER])
+    # Awaiting the decision, the award page lists what would stop it (nothing here).
+    assert lead.get(url(world)).status_code == 200
     decision_page = lead.get(url(world, "award_decision")).content.decode()
     assert "delegated officer decision" in decision_page
     today = timezone.localdate().strftime("%d/%m/%Y")
