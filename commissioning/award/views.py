@@ -104,9 +104,7 @@ class AwardDetailView(AwardMixin, TemplateView):
                 if step["name"] != "approve" and (step["name"] != "call_in" or award.in_call_in_period())
             ],
             may_decide=award.state == AwardState.AWAITING_DECISION and access.may_decide,
-            missing_to_approve=gates.missing_to_approve(award)
-            if award.state == AwardState.AWAITING_DECISION
-            else [],
+            missing_to_approve=gates.missing_to_approve(award) if award.state == AwardState.AWAITING_DECISION else [],
             can_edit=access.is_officer and award.state == AwardState.DRAFT,
             can_send_letters=access.is_officer and award.has_effect() and award.letters_sent_at is None,
             letters=selectors.letters_for(access),
