@@ -8,6 +8,7 @@ class CommissioningConfig(AppConfig):
     def ready(self):
         # Each area registers its machines and effects with the workflow engine when its services
         # load; load them all now, so no step can be taken before its effects are known.
+        from commissioning.award import forward_plan  # noqa: F401
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401

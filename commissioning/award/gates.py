@@ -19,7 +19,7 @@ from commissioning.award.selectors import (
     signed_off_evaluation,
     signed_off_summary,
 )
-from commissioning.evaluation.selectors import EvaluationSummary
+from commissioning.evaluation.summary import EvaluationSummary
 from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, Opportunity, State
 
 DECIDABLE_COMMISSION_STATES = (State.SOURCING, State.AGREEING)

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import dateformat, timezone
 
-from commissioning.evaluation.selectors import EvaluationSummary, summary_from_json
+from commissioning.evaluation.summary import EvaluationSummary, summary_from_json
 from commissioning.models import (
     Award,
     AwardItem,

@@ -1,19 +1,18 @@
-"""Writes for the award: the recommendation (which bids win, for which lot, for how much), the
-forward plan, the decision and its call-in, and the outcome letters.
+"""Writes for the award: the recommendation (which bids win, for which lot, for how much), the decision
+and its call-in, and the outcome letters. The forward plan is in `forward_plan.py`.
 
-The recommendation goes to the decision-maker the council's thresholds name (`award_selectors.
-decision_route`). Approving it records the decision, drafts one agreement per award item through
-`monitoring.services.agreement_create_from_award` and moves the commission to "putting agreements in
-place" through `commission_transition`, all in one transaction. Every step goes through
-`award_transition` (permission, the gate in words, the reason, one transaction, optimistic locking,
-an audit event); every other write checks who is acting and the award's state on a locked row.
+The recommendation goes to the decision-maker the council's thresholds name (`selectors.decision_route`).
+Approving it records the decision, drafts one agreement per award item through the agreements port
+(`commissioning.ports`) and moves the commission to "putting agreements in place", all in one
+transaction; a call-in holds the commission at "awaiting the award decision". Every step goes through
+the workflow engine (permission, the gate in words, the reason, one transaction, optimistic locking, an
+audit event); every other write checks who is acting and the award's state on a locked row.
 Audit events name bids and carry totals, never scores or what a bid says.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +26,8 @@ from commissioning import ports
 from commissioning.award import gates, selectors
 from commissioning.award import letters as award_letters
 from commissioning.cycle.services import Decision, validate_decision
-from commissioning.evaluation.selectors import EvaluationSummary, evaluated_bids
+from commissioning.evaluation.selectors import evaluated_bids
+from commissioning.evaluation.summary import EvaluationSummary
 from commissioning.models import (
     Award,
     AwardItem,
@@ -36,14 +36,12 @@ from commissioning.models import (
     CallIn,
     CallInResolution,
     Commission,
-    DecisionMaker,
     ForwardPlanEntry,
     Opportunity,
     OutcomeLetter,
     State,
 )
 from commissioning.sourcing.selectors.bids import is_walled_off
-from commissioning.sourcing.services.opportunities import opportunity_value
 from councils import workflow
 from councils.calendar import add_working_days
 from councils.formatting import money
@@ -55,7 +53,6 @@ from providers.models import OrganisationMember, ProviderRole
 
 logger = logging.getLogger(__name__)
 
-KEY_DECISION_MAKERS = (DecisionMaker.PORTFOLIO_HOLDER, DecisionMaker.CABINET)
 ZERO = Decimal("0")
 
 
@@ -204,150 +201,6 @@ def award_items_save(*, by: User, award: Award, items: list[dict], recommendatio
         },
     )
     return award
-
-
-# ---- The forward plan -------------------------------------------------------------------------------
-
-
-def _next_forward_plan_reference(council, year: int) -> str:
-    prefix = f"FP/{council.short_code}/{year}/"
-    numbers = [
-        int(reference.removeprefix(prefix))
-        for reference in ForwardPlanEntry.objects.filter(reference__startswith=prefix).values_list(
-            "reference", flat=True
-        )
-        if reference.removeprefix(prefix).isdigit()
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
-
-
-def _add_forward_plan_entry(
-    *, by: User, commission: Commission, matter: str, decision_maker: str, expected_on: date, opportunity=None
-) -> ForwardPlanEntry:
-    council = commission.council
-    today = timezone.localdate()
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                entry = ForwardPlanEntry.objects.create(
-                    council=council,
-                    commission=commission,
-                    opportunity=opportunity,
-                    reference=_next_forward_plan_reference(council, today.year),
-                    matter=matter,
-                    decision_maker=decision_maker,
-                    portfolio=commission.portfolio,
-                    expected_on=expected_on,
-                    published_on=today,
-                    published_by=by,
-                )
-                audit_record(
-                    council=council,
-                    actor=by,
-                    event_type="forward_plan.published",
-                    obj=commission,
-                    extra={
-                        "entry": entry.pk,
-                        "reference": entry.reference,
-                        "expected_on": expected_on.isoformat(),
-                        "opportunity": getattr(opportunity, "pk", None),
-                    },
-                )
-                return entry
-        except IntegrityError:
-            continue  # another entry took the number a moment ago
-    raise ValidationError("Could not allocate a forward plan reference; try again.")
-
-
-def forward_plan_publish(
-    *,
-    by: User,
-    commission: Commission,
-    matter: str,
-    decision_maker: str,
-    expected_on: date | None,
-    opportunity: Opportunity | None = None,
-) -> ForwardPlanEntry:
-    """A commissioner puts a key decision on the council's forward plan, published today: what will be
-    decided, by whom, and when — at least `forward_plan_days` clear days ahead."""
-    council = commission.council
-    if not has_any_role(by, council, COMMISSIONERS):
-        raise PermissionDenied
-    errors = {}
-    if not matter.strip():
-        errors["matter"] = "Describe the decision to be taken."
-    if decision_maker not in KEY_DECISION_MAKERS:
-        errors["decision_maker"] = "A key decision is taken by cabinet or a portfolio holder."
-    earliest = timezone.localdate() + timedelta(days=council.forward_plan_days + 1)
-    if expected_on is None:
-        errors["expected_on"] = "Enter when the decision is expected."
-    elif expected_on < earliest:
-        errors["expected_on"] = (
-            f"A key decision must be on the forward plan for {council.forward_plan_days} clear days: "
-            f"it can be expected on {selectors.day(earliest)} at the earliest."
-        )
-    if opportunity is not None and opportunity.commission_id != commission.pk:
-        errors["opportunity"] = "Choose an opportunity of this commission."
-    if commission.state in (State.DECOMMISSIONED, State.CANCELLED):
-        errors["commission"] = "Choose an open commission."
-    if errors:
-        raise ValidationError(errors)
-    return _add_forward_plan_entry(
-        by=by,
-        commission=commission,
-        matter=matter.strip(),
-        decision_maker=decision_maker,
-        expected_on=expected_on,
-        opportunity=opportunity,
-    )
-
-
-@transaction.atomic
-def forward_plan_withdraw(*, by: User, entry: ForwardPlanEntry, reason: str) -> ForwardPlanEntry:
-    """Take a key decision off the forward plan (it will not be taken as published), with why."""
-    entry = ForwardPlanEntry.objects.select_for_update().select_related("council", "commission").get(pk=entry.pk)
-    if not has_any_role(by, entry.council, COMMISSIONERS):
-        raise PermissionDenied
-    if not entry.is_current:
-        raise ValidationError(f"{entry.reference} has already been decided or withdrawn.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Give the reason it is withdrawn: it is published with the entry."})
-    entry.withdrawn_on, entry.withdrawn_reason = timezone.localdate(), reason.strip()
-    entry.save(update_fields=["withdrawn_on", "withdrawn_reason"])
-    audit_record(
-        council=entry.council,
-        actor=by,
-        event_type="forward_plan.withdrawn",
-        obj=entry.commission,
-        reason=entry.withdrawn_reason,
-        extra={"entry": entry.pk, "reference": entry.reference},
-    )
-    return entry
-
-
-def forward_plan_for_opportunity(*, by: User, opportunity: Opportunity) -> ForwardPlanEntry | None:
-    """When an opportunity at or above the key-decision threshold is published, its award goes on the
-    forward plan at once (expected on the opportunity's award date, or once the notice allows)."""
-    commission = opportunity.commission
-    council = commission.council
-    value = opportunity_value(commission, opportunity.budget_envelope)
-    if value < council.key_decision_threshold:
-        return None
-    existing = selectors.current_forward_plan_entries(commission, opportunity).first()
-    if existing is not None:
-        return existing
-    earliest = timezone.localdate() + timedelta(days=council.forward_plan_days + 1)
-    return _add_forward_plan_entry(
-        by=by,
-        commission=commission,
-        opportunity=opportunity,
-        matter=(
-            f"Award of {opportunity.reference} {opportunity.title}, worth up to {money(value)}, to the "
-            "provider(s) ranked highest by the evaluation."
-        ),
-        decision_maker=DecisionMaker.PORTFOLIO_HOLDER if commission.portfolio_id else DecisionMaker.CABINET,
-        expected_on=max(opportunity.expected_award_on, earliest),
-    )
 
 
 # ---- Steps: submit, refer back, approve, call in, confirm or withdraw ------------------------------
@@ -533,12 +386,6 @@ def _after_withdraw(step: Step) -> dict:
     return {"call_in": getattr(call_in, "pk", None), "agreements_cancelled": cancelled}
 
 
-def _forward_plan(step: Step) -> dict:
-    # A key decision's award goes on the forward plan as soon as the market is told of it.
-    forward_plan_for_opportunity(by=step.by, opportunity=step.obj)
-    return {}
-
-
 workflow.machine(Award, noun="award", gates=gates, lockers={"opportunity": gates.lock_opportunity})
 workflow.effect(Award, "record_submission", Effect(prepare=_record_submission))
 workflow.effect(
@@ -547,7 +394,6 @@ workflow.effect(
 workflow.effect(Award, "call_in", Effect(follow=_after_call_in))
 workflow.effect(Award, "confirm", Effect(prepare=_confirm, follow=_after_confirm))
 workflow.effect(Award, "withdraw", Effect(prepare=_withdraw, follow=_after_withdraw))
-workflow.effect(Opportunity, "forward_plan", Effect(follow=_forward_plan))
 
 
 # ---- Outcome letters --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from commissioning import ports
-from commissioning.award import forms, gates, selectors, services
+from commissioning.award import forms, forward_plan, gates, selectors, services
 from commissioning.award import letters as award_letters
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
@@ -449,7 +449,7 @@ class ForwardPlanAddView(CouncilPageMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            entry = services.forward_plan_publish(
+            entry = forward_plan.forward_plan_publish(
                 by=self.request.user,
                 commission=data["commission"],
                 matter=data["matter"],
@@ -497,7 +497,9 @@ class ForwardPlanWithdrawView(CouncilPageMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.forward_plan_withdraw(by=self.request.user, entry=self.entry, reason=form.cleaned_data["reason"])
+            forward_plan.forward_plan_withdraw(
+                by=self.request.user, entry=self.entry, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissioning.evaluation import gates, selectors
+from commissioning.evaluation import summary as results
 from commissioning.models import (
     BIDS_READABLE_STATES,
     PANEL_CHANGE_STATES,
@@ -470,11 +471,11 @@ def evaluation_transition(
 def _sign_off(step: Step) -> None:
     evaluation, by = step.obj, step.by
     evaluation.signed_off_by, evaluation.signed_off_at = by, timezone.now()
-    summary = selectors.compute_summary(evaluation)
-    data = selectors.summary_to_json(summary)
+    summary = results.compute_summary(evaluation)
+    data = results.summary_to_json(summary)
     data.update(state=evaluation.state, signed_off_at=evaluation.signed_off_at.isoformat())
     data["signed_off_by"] = str(by)
-    evaluation.result, evaluation.result_digest = data, selectors.summary_digest(data)
+    evaluation.result, evaluation.result_digest = data, results.summary_digest(data)
     step.extra.update(digest=evaluation.result_digest, ranked=len(summary.ranked))
 
 

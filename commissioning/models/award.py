@@ -14,7 +14,7 @@ decision by a portfolio holder or cabinet, which must have been on the forward p
 runs (working days); a scrutiny member may call it in (`CallIn`) once, and the decision-maker then
 confirms or withdraws it. The outcome letters (`OutcomeLetter`) go to every bidder once the decision
 has effect; for a contract at or above the procurement threshold the standstill period starts then.
-`monitoring.services.award_allows_signing` reads all of this before an agreement may be signed.
+`monitoring.agreements.gates.award_allows_signing` reads all of this before an agreement may be signed.
 
 Only `commissioning.award_services` writes here.
 """
@@ -31,7 +31,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models.cycle import MONEY, Commission, DecisionMaker
+from commissioning.models.cycle import MONEY, Commission
+from commissioning.models.records import DecisionMaker
 from commissioning.models.sourcing import Bid, Lot, Opportunity
 from councils.models import Council, Portfolio, Role
 from councils.permissions import COMMISSIONERS, has_any_role

@@ -19,7 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from commissioning.models.cycle import EvaluationCriterion
+from commissioning.models.records import EvaluationCriterion
 from commissioning.models.sourcing import Bid, Opportunity, OpportunityQuestion
 from councils.models import Council, Role
 from councils.permissions import has_any_role

@@ -18,7 +18,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models.cycle import MONEY, Commission, EvaluationCriterion
+from commissioning.models.cycle import MONEY, Commission
+from commissioning.models.records import EvaluationCriterion
 from commissioning.permissions import can_open_bids, can_publish_opportunity, may_write_bid
 from councils.models import Council
 from councils.uploads import PrivateFileField

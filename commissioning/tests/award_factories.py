@@ -17,6 +17,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
+from commissioning.award import forward_plan
 from commissioning.award import services as award_services
 from commissioning.cycle.services import Decision
 from commissioning.evaluation import selectors as evaluation_selectors
@@ -249,7 +250,7 @@ def matrix_award(world: dict, stage: str = "sent") -> AwardWorld:
 def matrix_forward_plan_entry(world: dict):
     if "forward_plan_entry" not in world:
         commission = world["opportunity"].commission
-        world["forward_plan_entry"] = award_services.forward_plan_publish(
+        world["forward_plan_entry"] = forward_plan.forward_plan_publish(
             by=world["people"][Role.COMMISSIONING_OFFICER],
             commission=commission,
             matter="Award of the debt advice contract",

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.award import services as award_services
+from commissioning.award import forward_plan
 from commissioning.models import DecisionMaker, EvaluationState, State
 from commissioning.sourcing.services import opportunities as services
 from commissioning.tests.bid_factories import bid_writer, open_opportunity, organisation_of
@@ -79,7 +79,7 @@ def test_the_forward_plan_council_and_public(council, people):
     officer = people[Role.COMMISSIONING_OFFICER]
 
     def publish(n: int):
-        award_services.forward_plan_publish(
+        forward_plan.forward_plan_publish(
             by=officer,
             commission=commission,
             matter=f"Decision {n}",

@@ -126,7 +126,7 @@ class AgreementForm(CommissionerModelForm):
         return cleaned
 
     def terms(self) -> dict:
-        """The cleaned terms, as `monitoring.services.agreement_create` takes them."""
+        """The cleaned terms, as `monitoring.agreements.services.agreement_create` takes them."""
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
         data["internal_team_name"] = data.get("internal_team_name") or ""
         return data

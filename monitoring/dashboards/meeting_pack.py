@@ -1,7 +1,7 @@
 """The meeting pack for cabinet and scrutiny: the chosen commissions with their stage, the decisions
 taken on them (who, when, under which threshold), what is being spent and how the services perform.
 
-`pack_entries` shapes what `dashboard_selectors.meeting_pack_commissions` fetched (no further
+`pack_entries` shapes what `monitoring.dashboards.selectors.meeting_pack.meeting_pack_commissions` fetched (no further
 queries); the printable page renders the entries as HTML, and `pack_pdf` draws the same entries
 as a PDF with reportlab. Exporting a pack is recorded in the council's audit trail.
 """

@@ -2,7 +2,7 @@
 
 An `Agreement` is a grant agreement, a contract, or a service level agreement with an in-house team,
 partner or shared service. Its state is a protected FSM field (draft → signed → live → ended, or
-terminated early; a draft can be cancelled); only `monitoring.services` calls the transitions.
+terminated early; a draft can be cancelled); only the workflow engine (`councils.workflow`) takes the transitions.
 
 The agreement row always holds the **current** terms. Every change after signing is an
 `AgreementVariation` — append-only, with the full terms before and after — so history is never
@@ -227,7 +227,7 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
     def periods(self) -> list[tuple[date, date]]:
         return reporting_periods(self.starts_on, self.ends_on, self.monitoring_frequency)
 
-    # --- transitions: called only by monitoring.services --------------------------------------
+    # --- transitions: taken only through the workflow engine ---------------------------------
     @fsm.transition(
         field=state,
         source=AgreementState.DRAFT,

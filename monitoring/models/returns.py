@@ -8,7 +8,7 @@ A return carries the provider's report (narrative on outcomes, a case study, spe
 issues, evidence uploads) and one `KpiActual` per KPI with the period's target copied in. Officers
 accept it or query it (`ReturnQuery`, kept as history), with a RAG rating per KPI and overall.
 `PerformanceAssessment` rows record the Procurement Act 2023 KPI assessments, append-only.
-Only `monitoring.returns_services` calls the transitions.
+Only the workflow engine (`councils.workflow`) takes the transitions.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
     def is_reported(self) -> bool:
         return self.state in REPORTED_STATES
 
-    # --- transitions: called only by monitoring.returns_services --------------------------------
+    # --- transitions: taken only through the workflow engine ------------------------------------
     @fsm.transition(
         field=state,
         source=[ReturnState.DUE, ReturnState.QUERIED],

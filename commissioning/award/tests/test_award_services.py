@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from commissioning.award import selectors, services
+from commissioning.award import forward_plan, selectors, services
 from commissioning.cycle.services import Decision
 from commissioning.models import (
     AwardState,
@@ -295,7 +295,7 @@ def test_a_key_decision_waits_28_clear_days_on_the_forward_plan(key, people):
 
 def test_a_key_decision_needs_a_forward_plan_entry(key, people):
     entry = ForwardPlanEntry.objects.get(opportunity=key.opportunity)
-    services.forward_plan_withdraw(by=people[Role.COMMISSIONING_OFFICER], entry=entry, reason="Re-timed.")
+    forward_plan.forward_plan_withdraw(by=people[Role.COMMISSIONING_OFFICER], entry=entry, reason="Re-timed.")
     with (
         time_machine.travel(timezone.now() + timedelta(days=40), tick=False),
         pytest.raises(TransitionRefused) as refused,
@@ -316,7 +316,7 @@ def test_officers_publish_and_withdraw_forward_plan_entries(council, people):
     officer = people[Role.COMMISSIONING_OFFICER]
     soon = timezone.localdate() + timedelta(days=10)
     with pytest.raises(ValidationError) as error:
-        services.forward_plan_publish(
+        forward_plan.forward_plan_publish(
             by=officer,
             commission=commission,
             matter="",
@@ -325,14 +325,14 @@ def test_officers_publish_and_withdraw_forward_plan_entries(council, people):
         )
     assert set(error.value.message_dict) == {"matter", "decision_maker", "expected_on"}
     with pytest.raises(PermissionDenied):
-        services.forward_plan_publish(
+        forward_plan.forward_plan_publish(
             by=people[Role.SCRUTINY_MEMBER],
             commission=commission,
             matter="Award",
             decision_maker=DecisionMaker.CABINET,
             expected_on=soon + timedelta(days=30),
         )
-    entry = services.forward_plan_publish(
+    entry = forward_plan.forward_plan_publish(
         by=officer,
         commission=commission,
         matter="Award of the befriending grant",
@@ -343,8 +343,8 @@ def test_officers_publish_and_withdraw_forward_plan_entries(council, people):
     assert entry.is_current
     assert list(selectors.forward_plan(council)) == [entry]
     with pytest.raises(ValidationError):
-        services.forward_plan_withdraw(by=officer, entry=entry, reason="")
-    services.forward_plan_withdraw(by=officer, entry=entry, reason="Decision now below the threshold.")
+        forward_plan.forward_plan_withdraw(by=officer, entry=entry, reason="")
+    forward_plan.forward_plan_withdraw(by=officer, entry=entry, reason="Decision now below the threshold.")
     entry.refresh_from_db()
     assert entry.withdrawn_on == timezone.localdate()
     assert not entry.is_current

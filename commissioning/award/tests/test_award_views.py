@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.award import services
+from commissioning.award import forward_plan, services
 from commissioning.models import Award, AwardState, DecisionMaker, OutcomeLetter
 from commissioning.tests.award_factories import (
     approved_award,
@@ -202,7 +202,7 @@ def test_the_forward_plan_pages(council, other_council, people, client_for, clie
         page = client.get(public_url).content.decode()
     assert "Award of the befriending grant" in page
     for number in range(3):
-        services.forward_plan_publish(
+        forward_plan.forward_plan_publish(
             by=people[Role.COMMISSIONING_OFFICER],
             commission=commission,
             matter=f"Decision {number}",

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from commissioning.evaluation import gates, selectors, services
+from commissioning.evaluation import summary as results
 from commissioning.models import EvaluationLocked, EvaluationState, PanelMember, PriceMethod
 from commissioning.tests.evaluation_factories import (
     bidder,
@@ -164,7 +165,7 @@ def test_a_failed_compliance_check_excludes_the_bid_with_its_reason(council, peo
     failed = world.bids[1]
     assert not selectors.can_score_bid(world.chair, failed)
     assert selectors.can_read_bid(world.chair, failed)  # still readable, just not scored
-    summary = selectors.evaluation_summary(world.opportunity)
+    summary = results.evaluation_summary(world.opportunity)
     assert [r.bid_id for r in summary.ranked] == [world.bids[0].pk]
     assert summary.excluded[0].reasons == ["Within the budget envelope: Asks for £90,000."]
 
@@ -254,7 +255,7 @@ def test_weighted_totals_and_the_price_formula(council, people):
         bidders=[bidder("Moorside Youth Trust", 40000), bidder("Brightwork", 50000)],
         moderated=lambda bid, criterion: 5 if bid == 1 else 4,
     )
-    summary = selectors.evaluation_summary(world.opportunity)
+    summary = results.evaluation_summary(world.opportunity)
     first, second = summary.ranked
     # Quality: 85% of the weight outside "Value for money" (15%). Brightwork: 5/5 × 85 = 85 quality
     # + 40,000/50,000 × 15 = 12 price = 97. Moorside: 4/5 × 85 = 68 + 15 (the lowest price) = 83.
@@ -281,7 +282,7 @@ def test_a_tie_is_broken_by_the_documented_rule_and_said_so(council, people):
         bidders=[bidder("Moorside Youth Trust", 52000), bidder("Brightwork", 48000)],
         moderated=lambda bid, criterion: 3,
     )
-    summary = selectors.evaluation_summary(world.opportunity)
+    summary = results.evaluation_summary(world.opportunity)
     assert [r.total for r in summary.ranked] == [Decimal("60.00"), Decimal("60.00")]
     assert [r.organisation for r in summary.ranked] == ["Brightwork", "Moorside Youth Trust"]
     assert summary.ranked[1].tie_break == "lower price"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from commissioning.evaluation import selectors, services
+from commissioning.evaluation import services
+from commissioning.evaluation import summary as results
 from commissioning.models import (
     ComplianceResult,
     Declaration,
@@ -103,14 +104,14 @@ def test_the_evaluation_itself_cannot_change_or_go(signed_off):
 
 def test_the_award_step_reads_the_stored_ranking(signed_off):
     world = signed_off
-    summary = selectors.evaluation_summary(world.opportunity)
+    summary = results.evaluation_summary(world.opportunity)
     evaluation = world.refresh()
-    assert summary.digest == evaluation.result_digest == selectors.summary_digest(evaluation.result)
+    assert summary.digest == evaluation.result_digest == results.summary_digest(evaluation.result)
     assert summary.signed_off_by == str(world.chair)
     assert summary.complete
     assert summary.winner.rank == 1
     assert summary.winner.bid_id == world.bids[0].pk
     # Recomputed from the records it is the same ranking: the stored copy only guards against later drift.
-    live = selectors.compute_summary(evaluation)
+    live = results.compute_summary(evaluation)
     assert [(r.bid_id, r.total) for r in live.ranked] == [(r.bid_id, r.total) for r in summary.ranked]
     assert [c.score for c in summary.winner.criteria] == [c.score for c in live.ranked[0].criteria]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from commissioning.evaluation import gates, selectors, services
+from commissioning.evaluation import summary as results
 from commissioning.models import Declaration, EvaluationState, PriceMethod
 from commissioning.tests.evaluation_factories import (
     bidder,
@@ -170,7 +171,7 @@ def test_a_conflicted_chair_cannot_moderate_that_bid_nor_sign_off_and_sees_it_no
     export = client.get(url(world, "evaluation_export")).content.decode()
     assert "Brightwork" in export
     assert "Moorside Youth Trust" not in export
-    full = selectors.evaluation_summary(world.opportunity)
+    full = results.evaluation_summary(world.opportunity)
     assert {r.organisation for r in full.ranked} == {"Brightwork", "Moorside Youth Trust"}
 
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from commissioning.evaluation import selectors, services
+from commissioning.evaluation import summary as results
 from commissioning.evaluation.views.base import EvaluationMixin
 from commissioning.models import PANEL_CHANGE_STATES
 from councils.permissions import roles_in
@@ -91,7 +92,7 @@ class EvaluationDetailView(EvaluationMixin, TemplateView):
             .exists(),
             checks=len(evaluation.compliance_checks),
             panel_changeable=evaluation.state in PANEL_CHANGE_STATES,
-            summary_visible=selectors.summary_visible(access),
+            summary_visible=results.summary_visible(access),
             criteria=selectors.criteria_for(evaluation),
         )
         return context

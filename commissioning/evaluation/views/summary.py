@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.views.generic import FormView, TemplateView, View
 
-from commissioning.evaluation import forms, selectors, services
+from commissioning.evaluation import forms, services
+from commissioning.evaluation import summary as results
 from commissioning.evaluation.views.base import EvaluationMixin
 from councils.tabular import safe_cell
 from councils.workflow import TransitionConflict, TransitionRefused
@@ -28,11 +29,11 @@ class SummaryView(EvaluationMixin, TemplateView):
         return access.is_lead or access.is_officer_member
 
     def get_context_data(self, **kwargs):
-        visible = selectors.summary_visible(self.access)
+        visible = results.summary_visible(self.access)
         kwargs.update(
             title="Evaluation summary and ranking",
             visible=visible,
-            summary=selectors.summary_for(self.access) if visible else None,
+            summary=results.summary_for(self.access) if visible else None,
         )
         return super().get_context_data(**kwargs)
 
@@ -44,9 +45,9 @@ class SummaryExportView(EvaluationMixin, View):
         return access.is_lead or access.is_officer_member
 
     def get(self, request, *args, **kwargs):
-        if not selectors.summary_visible(self.access):
+        if not results.summary_visible(self.access):
             return self.refuse("The ranking is not available yet.")
-        summary = selectors.summary_for(self.access)
+        summary = results.summary_for(self.access)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="evaluation-{self.opportunity.reference}.csv"'
         response["Cache-Control"] = "private, no-store"
