@@ -236,3 +236,18 @@ def test_audit_trail_page_lists_transitions_with_reasons(client_for, council, pe
     assert "Move to Plan" in body
     assert "Options and specification" in body
     assert AuditEvent.objects.filter(object_id=str(commission.pk)).count() >= 4
+
+
+def test_in_sourcing_the_page_says_what_moves_the_commission_on_and_has_no_award_button(council, people, client_for):
+    commission = commission_in_state(council, State.SOURCING)
+    client = client_for(people[Role.LEAD_COMMISSIONER])
+    page = client.get(commission.get_absolute_url()).content.decode()
+    assert "moves on when this cycle&#x27;s award is approved" in page
+    assert "Record the award" not in page
+    for name in ("record_award", "start_delivery"):
+        step = reverse(
+            "commissioning:transition", kwargs={"council_slug": council.slug, "pk": commission.pk, "name": name}
+        )
+        assert client.get(step).status_code == 404
+        assert client.post(step, {"from_state": State.SOURCING, "reason": "Pressed anyway."}).status_code == 404
+    assert Commission.objects.get(pk=commission.pk).state == State.SOURCING
