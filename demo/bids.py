@@ -2,15 +2,9 @@
 
 - On an open opportunity: a draft, a submitted and a withdrawn bid, made through `bid_services`
   exactly as providers make them.
-- On a closed opportunity: two submitted bids, one of them joint. `seed_opportunities` publishes
-  that opportunity and closes it in the same call (it moves the dates into the past and closes it
-  with `opportunities_close_due`), so by the time these bids are made the services rightly refuse
-  any bid on it. They are therefore written as the services would have written them at a moment
-  two days before the deadline: with the clock set to that moment (demo only), the same content
-  writers as the services, the state set with a queryset update (as the demo moves the dates), the
-  receipt and digest issued by `bid_services`, and audit events marked `demo_backfill`. If
-  `seed_bids_on` is called for the opportunity while it is still open (before it is closed), the
-  bids go through the services instead.
+- On a closed opportunity: two submitted bids, one of them joint, made through `bid_services` by
+  `seed_opportunities` while the opportunity is still open, before it moves its dates into the past
+  and closes it with `opportunities_close_due`. Nothing writes a bid's state but the services.
 
 If no demo opportunities exist yet, nothing happens.
 """
@@ -25,9 +19,8 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 
-from commissioning.models import Bid, BidOutcome, BidPartner, BidPriceLine, BidState, Opportunity, OpportunityState
+from commissioning.models import Bid, BidOutcome, BidPartner, BidPriceLine, Opportunity, OpportunityState
 from commissioning.sourcing.services import bids as bid_services
-from councils.services import audit_record
 from providers.models import OrganisationMember, ProviderRole
 
 # (organisation slug, what happens to its bid) on the open opportunity
@@ -139,50 +132,13 @@ def _bid_through_services(opportunity: Opportunity, slug: str, outcome: str, par
     return bid
 
 
-def _backfill_submitted_bid(opportunity: Opportunity, slug: str, partners) -> Bid | None:
-    """A bid on an opportunity that is already closed, as the services would have made it before
-    the deadline (see the module docstring)."""
-    organisation, user = bid_writer(slug)
-    if organisation is None or Bid.objects.filter(opportunity=opportunity, organisation=organisation).exists():
-        return None
-    at = opportunity.submission_deadline - datetime.timedelta(days=2)
-    with _clock(at):
-        bid = Bid.objects.create(opportunity=opportunity, organisation=organisation, created_by=user)
-        content = _content(bid, partners)
-        bid_services._write_answers(bid, content["answers"], content["summary"])
-        bid_services._write_lots(bid, content["lots"])
-        bid_services._write_rows(bid, BidPriceLine, content["lines"])
-        bid_services._write_rows(bid, BidOutcome, content["outcomes"])
-        bid_services._write_rows(bid, BidPartner, content["partners"])
-        bid_services._write_declarations(bid, "", True, True)
-        Bid.objects.filter(pk=bid.pk).update(state=BidState.SUBMITTED, submitted_at=at)
-        bid.refresh_from_db()
-        receipt = bid_services._issue_receipt(bid, user)
-        for event, extra in (
-            ("bid.started", {}),
-            ("bid.submit", {"receipt": receipt.reference, "digest": receipt.digest}),
-        ):
-            audit_record(
-                council=opportunity.council,
-                actor=user,
-                event_type=event,
-                obj=bid,
-                from_state=BidState.DRAFT if event == "bid.submit" else "",
-                to_state=BidState.SUBMITTED if event == "bid.submit" else BidState.DRAFT,
-                extra={"opportunity": opportunity.reference, "demo_backfill": True, **extra},
-            )
-    return bid
-
-
 def seed_bids_on(opportunity: Opportunity) -> int:
-    """The closed opportunity's bids, through the services while it is still open (call this
-    before moving its dates into the past), or backfilled once it is closed."""
+    """The closed opportunity's bids, through the services while it is still open: the demo calls
+    this before it moves the opportunity's dates into the past and closes it."""
     made = 0
-    for slug, partners in CLOSED_BIDS:
-        if opportunity.state == OpportunityState.PUBLISHED and opportunity.is_open_for_bids:
+    if opportunity.state == OpportunityState.PUBLISHED and opportunity.is_open_for_bids:
+        for slug, partners in CLOSED_BIDS:
             made += _bid_through_services(opportunity, slug, "submitted", partners) is not None
-        elif opportunity.state == OpportunityState.CLOSED:
-            made += _backfill_submitted_bid(opportunity, slug, partners) is not None
     return made
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import time_machine
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,7 @@ from commissioning.models import (
 )
 from commissioning.sourcing.services import opportunities as opportunity_services
 from councils.models import Council, Outcome, Portfolio, Role, User
+from demo import bids as demo_bids
 from demo import commissions as demo
 from providers.models import Organisation, OrganisationMember
 
@@ -126,23 +128,22 @@ def opportunity_for(
     return opportunity
 
 
-def backdate_and_close(opportunity: Opportunity) -> None:
-    """Move a published demo opportunity's deadlines into the past, then close it with the service.
-
-    Publishing rightly refuses a clarification deadline in the past, so a demo of a closed
-    opportunity is published with future dates first. Only the date fields are moved, with a
-    queryset update (never the state): closing still goes through `opportunities_close_due`,
-    audited as the scheduler would.
-    """
-    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
-    Opportunity.objects.filter(pk=opportunity.pk).update(
-        clarification_deadline=now - datetime.timedelta(days=10),
-        submission_deadline=now - datetime.timedelta(days=3),
-        expected_award_on=now.date() + datetime.timedelta(days=14),
-        service_starts_on=now.date() + datetime.timedelta(days=45),
-    )
-    opportunity.refresh_from_db()
+def published_in_the_past(commission: Commission, bids) -> Opportunity:
+    """An opportunity published three weeks ago whose deadline passed three days ago, with the bids made
+    while it was open (`bids(opportunity)`), then closed with the service as the scheduler would. The
+    clock is set back for the publishing and the bidding (demo only): every rule still applies."""
+    back_then = timezone.now() - datetime.timedelta(days=20)
+    with time_machine.travel(back_then, tick=False):
+        opportunity = opportunity_for(
+            commission,
+            questions=3,
+            document=True,
+            clarification_in=datetime.timedelta(days=10),
+            submission_in=datetime.timedelta(days=17),
+        )
+        bids(opportunity)
     opportunity_services.opportunities_close_due(opportunity=opportunity)
+    return opportunity
 
 
 def _provider(slug: str) -> tuple[Organisation, User] | None:
@@ -235,7 +236,6 @@ def seed_opportunities() -> int:
         created += 1
     commission = _closed_demo_commission()
     if commission is not None and commission.state == State.SOURCING and not commission.opportunities.exists():
-        opportunity = opportunity_for(commission, questions=3, document=True)
-        backdate_and_close(opportunity)
+        published_in_the_past(commission, demo_bids.seed_bids_on)
         created += 1
     return created

@@ -89,10 +89,9 @@ def test_documents_download_for_public_opportunities(client, opportunity):
 
 
 def test_the_list_shows_open_opportunities_and_closed_ones_on_request(client, opportunity, council, people):
-    closed = opportunity_demo.opportunity_for(
-        commission_in_state(council, State.SOURCING, title="Closed grant"), officer=people[Role.LEAD_COMMISSIONER]
+    closed = opportunity_demo.published_in_the_past(
+        commission_in_state(council, State.SOURCING, title="Closed grant"), bids=lambda opportunity: None
     )
-    opportunity_demo.backdate_and_close(closed)
     assert Opportunity.objects.get(pk=closed.pk).state == OpportunityState.CLOSED
     body = client.get(LIST).content.decode()
     assert opportunity.title in body
