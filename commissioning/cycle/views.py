@@ -214,12 +214,6 @@ class CommissionTransitionView(CommissionMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if data["from_state"] != self.commission.state:
-            messages.error(
-                self.request,
-                "Someone else moved this commission on while you were looking at it. Check where it is now.",
-            )
-            return redirect(self.commission)
         decision = None
         if self.step["decision"]:
             decision = services.Decision(
@@ -235,6 +229,7 @@ class CommissionTransitionView(CommissionMixin, FormView):
                 name=self.step["name"],
                 reason=data["reason"],
                 decision=decision,
+                seen_state=data["from_state"],
                 build_url=self.request.build_absolute_uri,
             )
         except TransitionRefused as refused:

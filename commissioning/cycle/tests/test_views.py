@@ -92,7 +92,7 @@ def test_a_stale_page_cannot_move_the_commission(client_for, council, people):
     response = client_for(people[Role.COMMISSIONING_OFFICER]).post(
         step_url(commission, "return_to_understand"), {"from_state": State.UNDERSTANDING, "reason": "x"}, follow=True
     )
-    assert "Someone else moved this commission" in response.content.decode()
+    assert "Someone else changed this commission a moment ago" in response.content.decode()
     assert Commission.objects.get(pk=commission.pk).state == State.PLANNING
 
 

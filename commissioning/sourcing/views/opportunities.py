@@ -351,14 +351,13 @@ class OpportunityTransitionView(OpportunityMixin, FormView):
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
-        if form.cleaned_data["from_state"] != self.opportunity.state:
-            return self.refuse("Someone else changed this opportunity while you were looking at it. Check it now.")
         try:
             services.opportunity_transition(
                 by=self.request.user,
                 opportunity=self.opportunity,
                 name=self.step["name"],
                 reason=form.cleaned_data["reason"],
+                seen_state=form.cleaned_data["from_state"],
                 build_url=self.request.build_absolute_uri,
             )
         except TransitionRefused as refused:
