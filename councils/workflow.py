@@ -21,7 +21,7 @@ An effect may validate (before anything changes), prepare (set fields before sav
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,7 +144,7 @@ def _allowed(obj: models.Model, meta, by, custom: dict) -> bool:
     return by is not None and meta.has_transition_perm(obj, obj.state, by)
 
 
-def available(obj: models.Model, user, *, keys: Iterable[str] = ()) -> list[dict]:
+def available(obj: models.Model, user) -> list[dict]:
     """The steps this person may take from here, each with what is still missing (empty when ready).
     Steps whose only obstacle is a gate are listed, so the page can say what to do; steps the person
     may not take, and system or internal steps, are not listed."""
@@ -168,7 +168,7 @@ def available(obj: models.Model, user, *, keys: Iterable[str] = ()) -> list[dict
             "target": transition.target if isinstance(transition.target, str) else "",
             "missing": missing_at_gate(obj, custom),
         }
-        for key in ("needs_reason", "back_step", "destructive", "decision", "ends_procurement", "final", *keys):
+        for key in ("needs_reason", "back_step", "destructive", "decision", "ends_procurement", "final"):
             step[key] = custom.get(key, False)
         steps.append(step)
     return steps

@@ -66,9 +66,9 @@ def _bidder(commission: Commission) -> User:
     return user
 
 
-def _published(commission: Commission):
-    officer = _staff(commission.council, Role.COMMISSIONING_OFFICER)
-    opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
+def ask_per_criterion(opportunity, officer: User) -> None:
+    """One question for bidders per evaluation criterion of the commission's cycle, in their order."""
+    commission = opportunity.commission
     criteria = commission.criteria.filter(cycle=commission.cycle).order_by("position", "id")
     for position, criterion in enumerate(criteria, start=1):
         opportunity_services.record_save(
@@ -77,11 +77,17 @@ def _published(commission: Commission):
             instance=OpportunityQuestion(
                 opportunity=opportunity,
                 criterion=criterion,
-                text=f"How does your bid meet ‘{criterion.title}’?",
+                text=f"Question {position}: how does your bid meet ‘{criterion.title}’?",
                 word_limit=500,
                 position=position,
             ),
         )
+
+
+def _published(commission: Commission):
+    officer = _staff(commission.council, Role.COMMISSIONING_OFFICER)
+    opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
+    ask_per_criterion(opportunity, officer)
     return opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
 
 

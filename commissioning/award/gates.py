@@ -20,7 +20,7 @@ from commissioning.award.selectors import (
     signed_off_summary,
 )
 from commissioning.evaluation.summary import EvaluationSummary
-from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, Opportunity, State
+from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, State
 
 DECIDABLE_COMMISSION_STATES = (State.SOURCING, State.AGREEING)
 
@@ -84,9 +84,3 @@ def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
     if _call_ins_of_this_decision(award).exists():
         return ["This decision has already been called in once"]
     return []
-
-
-def lock_opportunity(award: Award) -> None:
-    """Opening, cancelling and the evaluation's sign-off read the opportunity: it is held still while
-    the award's step is checked and taken."""
-    award.opportunity = Opportunity.objects.select_for_update().select_related("council").get(pk=award.opportunity_id)

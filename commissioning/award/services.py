@@ -41,6 +41,7 @@ from commissioning.models import (
     OutcomeLetter,
     State,
 )
+from commissioning.sourcing import gates as sourcing_gates
 from commissioning.sourcing.selectors.bids import is_walled_off
 from councils import workflow
 from councils.calendar import add_working_days
@@ -386,7 +387,7 @@ def _after_withdraw(step: Step) -> dict:
     return {"call_in": getattr(call_in, "pk", None), "agreements_cancelled": cancelled}
 
 
-workflow.machine(Award, noun="award", gates=gates, lockers={"opportunity": gates.lock_opportunity})
+workflow.machine(Award, noun="award", gates=gates, lockers={"opportunity": sourcing_gates.lock_opportunity})
 workflow.effect(Award, "record_submission", Effect(prepare=_record_submission))
 workflow.effect(
     Award, "decision", Effect(validate=_validate_approval, prepare=_record_decision, follow=_after_approval)

@@ -142,6 +142,7 @@ def missing_to_submit(bid) -> list[str]:
     return missing
 
 
-def lock_opportunity(bid) -> None:
-    """Closing and cancelling change what a bid may do: they wait for the bid's step, or it for them."""
-    bid.opportunity = Opportunity.objects.select_for_update().select_related("council").get(pk=bid.opportunity_id)
+def lock_opportunity(obj) -> None:
+    """The opportunity behind a bid or an award, held still while the step is checked and taken: closing,
+    opening and cancelling wait for it, or it for them."""
+    obj.opportunity = Opportunity.objects.select_for_update().select_related("council").get(pk=obj.opportunity_id)

@@ -23,7 +23,6 @@ from commissioning.models import (
     EvaluationState,
     Lot,
     Opportunity,
-    OpportunityQuestion,
     PanelMember,
     PriceMethod,
     State,
@@ -33,6 +32,7 @@ from commissioning.sourcing.services import opportunities as opportunity_service
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role, User
 from councils.tests.factories import UserFactory
+from demo import procurement
 from demo.providers import tiny_pdf
 from providers.tests.factories import OrganisationMemberFactory
 
@@ -85,19 +85,7 @@ def published_with_bids(
         )
         for number, lot_budget in enumerate(lots, start=1)
     ]
-    criteria = list(commission.criteria.filter(cycle=commission.cycle).order_by("position", "id"))
-    for position, criterion in enumerate(criteria, start=1):
-        opportunity_services.record_save(
-            by=officer,
-            opportunity=opportunity,
-            instance=OpportunityQuestion(
-                opportunity=opportunity,
-                criterion=criterion,
-                text=f"Question {position}: how does your bid meet ‘{criterion.title}’?",
-                word_limit=500,
-                position=position,
-            ),
-        )
+    procurement.ask_per_criterion(opportunity, officer)
     opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
     questions = list(opportunity.questions.order_by("position"))
     for index, entry in enumerate(bidders):

@@ -103,18 +103,19 @@ def _settle_commission(step: Step) -> dict:
     agreement = step.obj
     commission = Commission.objects.select_for_update().get(pk=agreement.commission_id)
     agreement.commission = commission
-    if commission.state != State.AGREEING or workflow.missing_at_gate(
-        commission, {"gate": "missing_to_start_delivery"}
-    ):
+    if commission.state != State.AGREEING:
         return {}
     live = cycle_agreements(commission).live
-    workflow.run(
-        by=step.by,
-        obj=commission,
-        name="start_delivery",
-        reason=f"Agreements live: {', '.join(live)}",
-        internal=True,
-    )
+    try:
+        workflow.run(
+            by=step.by,
+            obj=commission,
+            name="start_delivery",
+            reason=f"Agreements live: {', '.join(live)}",
+            internal=True,
+        )
+    except TransitionRefused:
+        return {}  # something of the cycle is still to be signed or go live, or nothing is live yet
     return {"commission_delivering": True}
 
 
