@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 from councils import virus_scan
 from councils.archives import ArchiveLimits, ArchiveRefused, check_archive, is_zip, read_capped
@@ -61,7 +62,13 @@ class PrivateStorage(FileSystemStorage):
     """Files under MEDIA_ROOT/private, never given a public URL."""
 
     def __init__(self):
-        super().__init__(location=Path(settings.MEDIA_ROOT) / "private", base_url=None)
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self):
+        # Read when first needed, and again after MEDIA_ROOT changes (Django clears it), so a test
+        # with its own MEDIA_ROOT stores there.
+        return str(Path(settings.MEDIA_ROOT) / "private")
 
     def url(self, name):
         raise ValueError("Private files are served only through a permission-checked view.")
