@@ -81,28 +81,34 @@ def _size_of(fileobj) -> int:
 
 
 def _declared_directory(fileobj, size: int) -> tuple[int, int, int]:
-    """(entries, directory size, directory offset) from the end-of-central-directory record, read
-    from at most the last 64 KB of the file."""
+    """(entries, directory size, directory start) from the end-of-central-directory record, read
+    from at most the last 64 KB of the file. The directory is found as `zipfile` finds it: just
+    before the end records (whatever offset they state, so data put in front changes nothing)."""
     tail_length = min(size, EOCD.size + 0xFFFF)
     fileobj.seek(size - tail_length)
     tail = fileobj.read(tail_length)
-    at = tail.rfind(b"PK\x05\x06")
+    if tail[-EOCD.size : -EOCD.size + 4] == b"PK\x05\x06" and tail[-2:] == b"\x00\x00":
+        at = len(tail) - EOCD.size
+    else:
+        at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + EOCD.size > len(tail):
         raise ArchiveRefused(ArchiveRefused.DAMAGED, "no end of central directory")
-    _, _, _, _, entries, directory_size, directory_offset, _ = EOCD.unpack_from(tail, at)
-    if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_offset == 0xFFFFFFFF:
-        locator_at = at - ZIP64_LOCATOR.size
-        if locator_at < 0 or tail[locator_at : locator_at + 4] != b"PK\x06\x07":
-            raise ArchiveRefused(ArchiveRefused.DAMAGED, "zip64 locator missing")
-        _, _, zip64_offset, _ = ZIP64_LOCATOR.unpack_from(tail, locator_at)
-        if zip64_offset + ZIP64_EOCD.size > size:
+    _, _, _, _, entries, directory_size, _, _ = EOCD.unpack_from(tail, at)
+    directory_end = size - tail_length + at
+    locator_at = at - ZIP64_LOCATOR.size
+    if locator_at >= 0 and tail[locator_at : locator_at + 4] == b"PK\x06\x07":
+        record_at = directory_end - ZIP64_LOCATOR.size - ZIP64_EOCD.size
+        if record_at < 0:
             raise ArchiveRefused(ArchiveRefused.DAMAGED, "zip64 record out of range")
-        fileobj.seek(zip64_offset)
+        fileobj.seek(record_at)
         record = fileobj.read(ZIP64_EOCD.size)
         if len(record) < ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
             raise ArchiveRefused(ArchiveRefused.DAMAGED, "zip64 record missing")
-        _, _, _, _, _, _, _, entries, directory_size, directory_offset = ZIP64_EOCD.unpack(record)
-    return entries, directory_size, directory_offset
+        _, _, _, _, _, _, _, entries, directory_size, _ = ZIP64_EOCD.unpack(record)
+        directory_end = record_at
+    if directory_size > directory_end:
+        raise ArchiveRefused(ArchiveRefused.DAMAGED, "central directory out of range")
+    return entries, directory_size, directory_end - directory_size
 
 
 def _check_directory(fileobj, limits: ArchiveLimits) -> None:
@@ -116,9 +122,6 @@ def _check_directory(fileobj, limits: ArchiveLimits) -> None:
         raise too_many
     if directory_size > limits.max_entries * MAX_CENTRAL_BYTES_PER_ENTRY:
         raise too_many
-    if directory_offset + directory_size > size:
-        # zipfile copes with data put in front of an archive; the walk below does not need to.
-        return
     fileobj.seek(directory_offset)
     counted, position = 0, 0
     buffer, at = b"", 0  # unread bytes of the directory, and where the next header starts in them

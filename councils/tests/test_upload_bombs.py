@@ -141,6 +141,14 @@ def test_an_end_record_that_understates_the_entries_is_caught_before_zipfile_rea
     assert peak < 2 * MB
 
 
+def test_data_put_in_front_does_not_hide_the_entries():
+    # zipfile accepts an archive with data before it (offsets then all point short); so must the walk.
+    content = b"MZ" + bytes(4096) + many_entries(20_000, declared_count=3)
+    with pytest.raises(ArchiveRefused) as raised:
+        check_archive(io.BytesIO(content), ArchiveLimits())
+    assert raised.value.reason == ArchiveRefused.TOO_MANY_ENTRIES
+
+
 def test_ten_thousand_entries_are_allowed():
     validate_upload(upload("bid.docx", many_entries(10_000)))
 
