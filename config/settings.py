@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "councils.middleware.CurrentCouncilMiddleware",
+    # Runs before any view hook reads the body (CSRF's does): an oversized request is refused unread.
+    "councils.middleware.RequestSizeLimitMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -270,6 +272,29 @@ LOGGING = {
 }
 
 COMMISSIONER_SERVICE_NAME = "Commissioner"
+
+# Uploads (councils/uploads.py; README, "Uploads and virus scanning"). A file over the limit is
+# refused as it arrives: nothing past the limit is written to disk, and a request body larger than
+# COMMISSIONER_MAX_REQUEST_MB is refused before it is read.
+COMMISSIONER_MAX_UPLOAD_MB = int(os.environ.get("COMMISSIONER_MAX_UPLOAD_MB", "20"))
+COMMISSIONER_MAX_REQUEST_MB = int(os.environ.get("COMMISSIONER_MAX_REQUEST_MB", str(COMMISSIONER_MAX_UPLOAD_MB + 10)))
+FILE_UPLOAD_HANDLERS = [
+    "councils.upload_handlers.NotingMemoryFileUploadHandler",
+    "councils.upload_handlers.CappedTemporaryFileUploadHandler",
+]
+# Uploads wait here (not in storage) while they are checked; the system's temporary directory by default.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("COMMISSIONER_UPLOAD_TEMP_DIR") or None
+# Every upload form has one file field.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Word, Excel and OpenDocument files are zip archives: limits on what they may unpack to.
+COMMISSIONER_UPLOAD_MAX_UNPACKED_MB = int(os.environ.get("COMMISSIONER_UPLOAD_MAX_UNPACKED_MB", "100"))
+COMMISSIONER_UPLOAD_MAX_RATIO = int(os.environ.get("COMMISSIONER_UPLOAD_MAX_RATIO", "100"))
+COMMISSIONER_UPLOAD_MAX_ENTRIES = int(os.environ.get("COMMISSIONER_UPLOAD_MAX_ENTRIES", "10000"))
+COMMISSIONER_UPLOAD_MAX_DEPTH = int(os.environ.get("COMMISSIONER_UPLOAD_MAX_DEPTH", "2"))
+# ClamAV's clamd socket (a path, or tcp://host:port); unset, nothing is scanned. Set, an upload is
+# stored only once clamd says it is clean, and refused ("try again later") if clamd does not answer.
+COMMISSIONER_CLAMAV_SOCKET = os.environ.get("COMMISSIONER_CLAMAV_SOCKET", "")
+COMMISSIONER_CLAMAV_TIMEOUT = float(os.environ.get("COMMISSIONER_CLAMAV_TIMEOUT", "30"))
 # Lists longer than this are exported by a background task rather than while the person waits.
 # How long a rendered page may be served again to the same person while nothing it shows has
 # changed (councils/page_cache.py); 0 turns page caching off.

@@ -6,6 +6,7 @@ class CouncilsConfig(AppConfig):
     name = "councils"
 
     def ready(self):
-        from councils import page_cache
+        from councils import page_cache, services, uploads
 
         page_cache.connect_signals()
+        uploads.upload_infected.connect(services.record_infected_upload, dispatch_uid="audit-infected-upload")

@@ -130,3 +130,14 @@ def membership_revoke(*, by: User, membership: Membership, reason: str = "") -> 
         Portfolio.objects.filter(council=council, holder=membership.user).update(holder=None)
     membership.delete()
     forget_roles(membership.user)
+
+
+def record_infected_upload(sender, *, upload, signature: str, **kwargs) -> None:
+    """Audit an upload that ClamAV refused (connected to councils.uploads.upload_infected)."""
+    audit_record(
+        council=None,
+        actor=getattr(upload, "uploaded_by", None),
+        event_type="upload.refused_infected",
+        reason=f"ClamAV found {signature}",
+        extra={"file_name": str(upload.name)[:200], "size": upload.size, "signature": signature},
+    )

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL and Redis servers for a test run.
+# Throwaway PostgreSQL, Redis and ClamAV (clamd) servers for a test run.
 #
 # As a library (what scripts/test.sh does):
 #     source scripts/services.sh
-#     services_start          # exports DATABASE_URL and REDIS_URL; stops both on EXIT
+#     services_start          # exports DATABASE_URL, REDIS_URL, COMMISSIONER_CLAMAV_SOCKET; stops all on EXIT
 #     ...run the tests...
 #     services_stop           # optional: the EXIT trap does it too
 #
@@ -11,13 +11,16 @@
 #     scripts/services.sh                 # start, print the URLs, wait for Ctrl-C
 #     scripts/services.sh CMD [ARGS...]   # start, run CMD with the URLs exported, stop
 #
-# Both servers listen on 127.0.0.1 only, on free ports, with data in fresh temporary
-# directories that are removed when they stop. PostgreSQL runs with fsync off: never use it
+# PostgreSQL and Redis listen on 127.0.0.1 only, on free ports, and clamd on a unix socket, with
+# data in fresh temporary directories that are removed when they stop. clamd's signature database
+# holds one signature, for the EICAR test file (there is no network for freshclam, and a full
+# database takes a minute to load): it starts in well under a second. PostgreSQL runs with fsync off: never use it
 # for data you want to keep. Also makes sure Debian's Chromium is installed (for the browser
 # tests): as root, missing packages are installed with apt-get; otherwise it is an error.
 #
 # Exports: DATABASE_URL=postgres://postgres@127.0.0.1:PORT/commissioner
 #          REDIS_URL=redis://127.0.0.1:PORT/0
+#          COMMISSIONER_CLAMAV_SOCKET=/tmp/commissioner-clamd.XXXXXX/clamd.sock
 
 # No `set -e` here: this file is sourced into other scripts; the functions check for errors
 # themselves, return non-zero, and are safe to call from scripts that use `set -euo pipefail`.
@@ -27,6 +30,8 @@ _SERVICES_PG_BIN=""
 _SERVICES_PG_AS_POSTGRES=0
 _SERVICES_REDIS_DIR=""
 _SERVICES_REDIS_PID=""
+_SERVICES_CLAMD_DIR=""
+_SERVICES_CLAMD_PID=""
 _SERVICES_PREV_EXIT_TRAP=""
 _SERVICES_TRAP_SET=0
 
@@ -48,24 +53,25 @@ _services_missing_packages() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    command -v clamd >/dev/null 2>&1 || missing+=(clamav-daemon)
     echo "${missing[*]}"
 }
 
-# Install PostgreSQL, Redis and Chromium from Debian's packages if any is missing.
+# Install PostgreSQL, Redis, Chromium and ClamAV's daemon from Debian's packages if any is missing.
 services_ensure_installed() {
     local missing
     missing="$(_services_missing_packages)"
     [[ -z "$missing" ]] && return 0
     if [[ "$(id -u)" -ne 0 ]]; then
         _services_log "missing: $missing"
-        _services_log "install them first, e.g.: sudo apt-get install postgresql redis-server chromium"
+        _services_log "install them first, e.g.: sudo apt-get install postgresql redis-server chromium clamav-daemon"
         return 1
     fi
     _services_log "installing missing packages ($missing) with apt-get"
     apt-get update -qq >/dev/null || return 1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-        postgresql redis-server chromium >/dev/null || return 1
+        postgresql redis-server chromium clamav-daemon >/dev/null || return 1
     missing="$(_services_missing_packages)"
     if [[ -n "$missing" ]]; then
         _services_log "still missing after apt-get install: $missing"
@@ -194,6 +200,55 @@ _services_start_redis() {
     export REDIS_URL="redis://127.0.0.1:$port/0"
 }
 
+# The EICAR test file, in hex: the only thing the test clamd detects.
+_SERVICES_EICAR_HEX="58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a"
+
+_services_clamd_ping() {
+    python3 - "$1" <<'EOF' 2>/dev/null
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(2)
+s.connect(sys.argv[1])
+s.sendall(b"nPING\n")
+sys.exit(0 if s.recv(16) == b"PONG\n" else 1)
+EOF
+}
+
+_services_start_clamav() {
+    if ! command -v clamd >/dev/null 2>&1; then
+        _services_log "ClamAV's daemon is not installed (clamd)"
+        return 1
+    fi
+    _SERVICES_CLAMD_DIR="$(mktemp -d "${TMPDIR:-/tmp}/commissioner-clamd.XXXXXX")" || return 1
+    local dir="$_SERVICES_CLAMD_DIR" _
+    mkdir -p "$dir/db" "$dir/tmp" || return 1
+    # An extended (.ndb) signature: name, any file type, anywhere in the file, the bytes in hex.
+    echo "Commissioner-Test-EICAR:0:*:$_SERVICES_EICAR_HEX" >"$dir/db/commissioner-eicar.ndb"
+    cat >"$dir/clamd.conf" <<EOF
+LocalSocket $dir/clamd.sock
+DatabaseDirectory $dir/db
+TemporaryDirectory $dir/tmp
+LogFile $dir/clamd.log
+Foreground yes
+SelfCheck 0
+MaxThreads 4
+StreamMaxLength 64M
+EOF
+    clamd -c "$dir/clamd.conf" >"$dir/clamd.out" 2>&1 &
+    _SERVICES_CLAMD_PID=$!
+    for _ in $(seq 1 100); do
+        if [[ -S "$dir/clamd.sock" ]] && _services_clamd_ping "$dir/clamd.sock"; then
+            export COMMISSIONER_CLAMAV_SOCKET="$dir/clamd.sock"
+            return 0
+        fi
+        kill -0 "$_SERVICES_CLAMD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    _services_log "clamd failed to start; its output:"
+    cat "$dir/clamd.out" "$dir/clamd.log" >&2 2>/dev/null || true
+    return 1
+}
+
 _services_keep_trap_command() {
     _SERVICES_PREV_EXIT_TRAP="$3"
 }
@@ -207,8 +262,8 @@ _services_on_exit() {
     return "$status"
 }
 
-# Start both servers and export DATABASE_URL and REDIS_URL. Returns non-zero (after cleaning
-# up) if either fails to start.
+# Start the servers and export DATABASE_URL, REDIS_URL and COMMISSIONER_CLAMAV_SOCKET. Returns
+# non-zero (after cleaning up) if any fails to start.
 services_start() {
     services_ensure_installed || return 1
 
@@ -227,15 +282,16 @@ services_start() {
         _SERVICES_TRAP_SET=1
     fi
 
-    if ! _services_start_postgres || ! _services_start_redis; then
+    if ! _services_start_postgres || ! _services_start_redis || ! _services_start_clamav; then
         services_stop
         return 1
     fi
     _services_log "PostgreSQL at $DATABASE_URL"
     _services_log "Redis at $REDIS_URL"
+    _services_log "ClamAV (EICAR signature only) at $COMMISSIONER_CLAMAV_SOCKET"
 }
 
-# Stop both servers and remove their directories. Safe to call more than once.
+# Stop the servers and remove their directories. Safe to call more than once.
 services_stop() {
     if [[ -n "$_SERVICES_PG_DIR" ]]; then
         if [[ -f "$_SERVICES_PG_DIR/data/postmaster.pid" ]]; then
@@ -259,7 +315,16 @@ services_stop() {
         _SERVICES_REDIS_DIR=""
         _SERVICES_REDIS_PID=""
     fi
-    unset DATABASE_URL REDIS_URL
+    if [[ -n "$_SERVICES_CLAMD_DIR" ]]; then
+        if [[ -n "$_SERVICES_CLAMD_PID" ]] && kill -0 "$_SERVICES_CLAMD_PID" 2>/dev/null; then
+            kill "$_SERVICES_CLAMD_PID" 2>/dev/null || true
+            wait "$_SERVICES_CLAMD_PID" 2>/dev/null || true
+        fi
+        rm -rf "$_SERVICES_CLAMD_DIR"
+        _SERVICES_CLAMD_DIR=""
+        _SERVICES_CLAMD_PID=""
+    fi
+    unset DATABASE_URL REDIS_URL COMMISSIONER_CLAMAV_SOCKET
 }
 
 # Executed rather than sourced: start, then run the given command (or wait), then stop.
@@ -274,6 +339,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     fi
     echo "export DATABASE_URL=$DATABASE_URL"
     echo "export REDIS_URL=$REDIS_URL"
+    echo "export COMMISSIONER_CLAMAV_SOCKET=$COMMISSIONER_CLAMAV_SOCKET"
     _services_log "running; press Ctrl-C to stop"
     # `wait` (unlike a foreground sleep) returns at once when INT/TERM arrive, so the trap runs.
     while true; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole check: install (venv, npm packages, PostgreSQL/Redis/Chromium if missing and
-# root), build assets, start throwaway PostgreSQL and Redis, lint (ruff, import contracts), then pytest.
+# Run the whole check: install (venv, npm packages, PostgreSQL/Redis/Chromium/ClamAV if missing and
+# root), build assets, start throwaway PostgreSQL, Redis and clamd, lint (ruff, import contracts), then pytest.
 # Arguments go to pytest, e.g. scripts/test.sh -x -k journey. Runs on two xdist workers unless TEST_WORKERS says otherwise.
 # Exits with pytest's exit code (or the first failing step's).
 set -euo pipefail
@@ -20,9 +20,10 @@ scripts/build_assets.sh
 source scripts/services.sh
 services_start
 
-# The Django test suite fails loudly, instead of skipping, if PostgreSQL, Redis or Chromium
-# is absent. Playwright's sync API runs an event loop in the test thread.
+# The Django test suite fails loudly, instead of skipping, if PostgreSQL, Redis, Chromium or
+# ClamAV is absent. Playwright's sync API runs an event loop in the test thread.
 export COMMISSIONER_REQUIRE_SERVICES=1
+export COMMISSIONER_REQUIRE_CLAMAV=1
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 echo "test.sh: ruff check"

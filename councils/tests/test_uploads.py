@@ -63,7 +63,7 @@ def test_disguised_or_unlisted_files_are_refused(name, content, message):
         validate_upload(SimpleUploadedFile(name, content))
 
 
-def test_files_over_the_limit_are_refused(monkeypatch):
-    monkeypatch.setattr("councils.uploads.MAX_UPLOAD_BYTES", 100)
-    with pytest.raises(ValidationError, match="smaller than"):
-        validate_upload(SimpleUploadedFile("big.pdf", PDF + b"0" * 200))
+def test_files_over_the_limit_are_refused(settings):
+    settings.COMMISSIONER_MAX_UPLOAD_MB = 1
+    with pytest.raises(ValidationError, match="smaller than 1MB"):
+        validate_upload(SimpleUploadedFile("big.pdf", PDF + b"0" * 1024 * 1024))

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from councils.models import Role
+from councils.tests.zips import Entry, xlsx
 from monitoring.models import (
     KpiActual,
     MonitoringFrequency,
@@ -444,3 +445,15 @@ def test_agreement_page_queries_do_not_grow_with_returns(people, council):
             signed_in(people[Role.LEAD_COMMISSIONER]), short.get_absolute_url(), long.get_absolute_url()
         )
     assert response.body.decode().count("govuk-tag--green") >= 16
+
+
+def test_an_evidence_zip_bomb_is_refused_and_not_stored(people, agreement, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    first = returns_of(agreement)[0]
+    client = signed_in(people["provider_admin"])
+    bomb = SimpleUploadedFile("sheets.xlsx", xlsx(Entry.zeros("xl/worksheets/sheet1.xml", 1024)))
+    response = client.post(provider_url("provider_evidence_add", first), {"title": "Sheets", "document": bomb})
+    assert response.status_code == 200
+    assert "The selected file is too large when unpacked" in response.content.decode()
+    assert not first.evidence.exists()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
