@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from councils.fields import MoneyField, WholeNumberField
+from councils.inputs import BoundedInputsMixin
 from councils.models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role, User
 from councils.selectors import (
     officers_for_council,
@@ -17,8 +18,8 @@ from councils.selectors import (
 )
 
 
-class GovukFormMixin:
-    """Give every form a GOV.UK crispy helper with one primary button."""
+class GovukFormMixin(BoundedInputsMixin):
+    """Give every form a GOV.UK crispy helper with one primary button (and bounds on numbers and dates)."""
 
     submit_label = "Save"
 

@@ -29,6 +29,7 @@ from commissioning.sourcing.selectors.opportunities import (
 )
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
+from councils.inputs import BoundedInputsMixin
 from councils.widgets import LeanModelChoiceField
 
 TIME_HINT = "For example, 12pm or 5:30pm (UK time)."
@@ -261,7 +262,7 @@ class ClarificationAskForm(GovukFormMixin, forms.Form):
         return self.cleaned_data.get("organisation") or self.single
 
 
-class InterestForm(forms.Form):
+class InterestForm(BoundedInputsMixin, forms.Form):
     """Follow or stop following, for one of the person's organisations (the page renders the buttons)."""
 
     organisation = forms.ModelChoiceField(queryset=None)
@@ -277,7 +278,7 @@ class OutcomeChoiceField(LeanModelChoiceField):
         return f"{obj.title} ({obj.council_name})"
 
 
-class OpportunityFilterForm(forms.Form):
+class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
     q = forms.CharField(required=False, label="Search titles and summaries")
     council = LeanModelChoiceField(required=False, queryset=None, empty_label="Any council")
     outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome")
