@@ -96,7 +96,7 @@ def typed_fields() -> list[tuple[str, forms.Field]]:
     fields = []
     for form in project_forms():
         for name, field in form.base_fields.items():
-            if isinstance(field, NUMERIC_OR_DATE) or isinstance(field, MoneyField):
+            if isinstance(field, (*NUMERIC_OR_DATE, MoneyField)):
                 fields.append((f"{form.__module__}.{form.__qualname__}.{name}", field))
     # Fields made in __init__ use the same classes: one of each, as the forms make them.
     fields.append(("ReturnForm.actual_<kpi>", QuantityField(required=False)))
@@ -144,7 +144,7 @@ numbers = st.one_of(
 dates = st.one_of(
     st.dates().map(lambda d: d.strftime("%d/%m/") + str(d.year)),
     st.datetimes().map(lambda d: f"{d:%d/%m}/{d.year} {d:%H:%M}"),
-    st.tuples(st.integers(-5, 40), st.integers(-5, 20), st.integers(-10, 99999)).map(lambda t: "%d/%d/%d" % t),
+    st.tuples(st.integers(-5, 40), st.integers(-5, 20), st.integers(-10, 99999)).map(lambda t: f"{t[0]}/{t[1]}/{t[2]}"),
     st.text(alphabet="0123456789/-. :", max_size=20),
 )
 
