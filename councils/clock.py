@@ -51,7 +51,9 @@ def local_moment(day: datetime.date, time: datetime.time, which: str = "") -> da
     """The aware moment a person meant by `day` and `time` in the current (UK) time zone.
 
     Raises ValidationError when the time does not exist that day, and when it happens twice and
-    `which` (BST or GMT) does not say which of the two is meant.
+    `which` (BST or GMT) does not say which of the two is meant. The answer is in UTC: Python
+    compares two local times on the same zone by the clock alone, fold ignored, so the second 1:30am
+    would equal the first.
     """
     zone = timezone.get_current_timezone()
     naive = datetime.datetime.combine(day, time)
@@ -63,7 +65,7 @@ def local_moment(day: datetime.date, time: datetime.time, which: str = "") -> da
         )
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
     if first.utcoffset() == second.utcoffset():
-        return first
+        return first.astimezone(datetime.UTC)
     if which not in (BST, GMT):
         raise forms.ValidationError(
             f"{format_clock(time)} on {_spoken(day)} happens twice, because the clocks go back an hour that "
@@ -72,7 +74,7 @@ def local_moment(day: datetime.date, time: datetime.time, which: str = "") -> da
         )
     # The first of the two is still summer time (the larger offset).
     summer, winter = (first, second) if first.utcoffset() > second.utcoffset() else (second, first)
-    return summer if which == BST else winter
+    return (summer if which == BST else winter).astimezone(datetime.UTC)
 
 
 def which_of_two(moment: datetime.datetime) -> str:
