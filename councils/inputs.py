@@ -5,6 +5,7 @@ a decimal or whole-number box (an overflow when it is quantized or saved), 31/12
 (an OverflowError as soon as anything adds a day to it). `bound_field` gives each numeric and date
 field a range it can hold and a message saying so; `BoundedInputsMixin` applies it to all of a form's
 fields when the form is cleaned, so fields added in `__init__` (one per KPI, say) are covered too.
+One-line text boxes refuse line breaks.
 `tests/test_form_inputs.py` checks that every form in the project has the mixin.
 """
 
@@ -72,6 +73,13 @@ class YearWindowValidator:
         return isinstance(other, YearWindowValidator) and (self.earliest, self.latest) == (other.earliest, other.latest)
 
 
+def one_line(value) -> None:
+    """A one-line box holds one line: a line break sent anyway (a crafted request) would otherwise reach
+    an email subject, where Django refuses it with a server error, or split a CSV row."""
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        raise ValidationError("Enter this on one line.", code="one_line")
+
+
 def bound_field(field: forms.Field) -> forms.Field:
     """Give a numeric or date field its bounds (once; other fields are left alone).
 
@@ -100,6 +108,8 @@ def bound_field(field: forms.Field) -> forms.Field:
     elif isinstance(field, forms.FloatField):
         field.validators.insert(0, NumberRangeValidator(label, FLOAT_LIMIT, None))
         _clearer_invalid(field, f"{label} must be a number, like 12 or 3.5.")
+    elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.TextInput):
+        field.validators.append(one_line)
     return field
 
 

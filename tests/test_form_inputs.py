@@ -158,3 +158,12 @@ def test_property_no_field_raises_anything_but_validation_error(data):
         else:
             value = data.draw(numbers, label=where)
         _clean(field, value)
+
+
+def test_one_line_boxes_refuse_line_breaks_and_text_areas_keep_them():
+    one_line = bound_field(forms.CharField(label="Organisation name"))
+    with pytest.raises(forms.ValidationError, match="on one line"):
+        one_line.clean("Moorside\r\nBcc: everyone@example.com")
+    assert one_line.clean("Moorside Youth Trust") == "Moorside Youth Trust"
+    area = bound_field(forms.CharField(widget=forms.Textarea))
+    assert area.clean("First line\nSecond line") == "First line\nSecond line"
