@@ -27,10 +27,13 @@ class MoneyField(forms.CharField):
             amount = Decimal(cleaned)
         except InvalidOperation as exc:
             raise forms.ValidationError("Enter an amount in pounds, like 20000 or £20,000.50") from exc
+        # Size first: quantize raises InvalidOperation on Infinity, NaN and 1e999.
+        if not amount.is_finite():
+            raise forms.ValidationError("Enter an amount in pounds, like 20000 or £20,000.50")
+        if abs(amount) >= Decimal("1e12"):
+            raise forms.ValidationError("Enter an amount smaller than £1,000,000,000,000.")
         if amount != amount.quantize(Decimal("0.01")):
             raise forms.ValidationError("Enter an amount with no more than 2 decimal places (pence).")
-        if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
-            raise forms.ValidationError("Enter a smaller amount.")
         if self.min_value is not None and amount < self.min_value:
             raise forms.ValidationError(f"The amount must be £{self.min_value:,.0f} or more.")
         return amount

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from councils.fields import MoneyField, WholeNumberField
+from councils.inputs import BoundedInputsMixin
 from councils.models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role, User
 from councils.selectors import (
     officers_for_council,
@@ -17,8 +18,8 @@ from councils.selectors import (
 )
 
 
-class GovukFormMixin:
-    """Give every form a GOV.UK crispy helper with one primary button."""
+class GovukFormMixin(BoundedInputsMixin):
+    """Give every form a GOV.UK crispy helper with one primary button (and bounds on numbers and dates)."""
 
     submit_label = "Save"
 
@@ -64,22 +65,41 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
         help_text="At or above this value a contract award has a standstill period before the contract is signed.",
     )
     standstill_working_days = WholeNumberField(
-        required=False, min_value=8, label="Standstill period, in working days", help_text="8 working days at least."
+        required=False,
+        min_value=8,
+        max_value=60,
+        label="Standstill period, in working days",
+        help_text="8 working days at least.",
     )
     call_in_working_days = WholeNumberField(
         required=False,
         min_value=0,
+        max_value=60,
         label="Call-in period, in working days",
         help_text="How long scrutiny can call in a cabinet or portfolio holder decision.",
     )
     forward_plan_days = WholeNumberField(
         required=False,
         min_value=0,
+        max_value=366,
         label="Forward plan notice, in clear days",
         help_text="How long a key decision must be on the forward plan before it is taken.",
     )
+    max_agreement_years = WholeNumberField(
+        required=False,
+        min_value=1,
+        max_value=99,
+        label="Longest agreement, in years",
+        help_text="No agreement may run longer than this, extensions included. 25 unless the council decides.",
+    )
     website = forms.URLField(assume_scheme="https", required=False)
-    KEPT_WHEN_BLANK = ("procurement_threshold", "standstill_working_days", "call_in_working_days", "forward_plan_days")
+    KEPT_WHEN_BLANK = (
+        "procurement_threshold",
+        "standstill_working_days",
+        "call_in_working_days",
+        "forward_plan_days",
+        "max_agreement_years",
+    )
 
     class Meta:
         model = Council
@@ -97,6 +117,7 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "standstill_working_days",
             "call_in_working_days",
             "forward_plan_days",
+            "max_agreement_years",
         ]
         labels = {"header_name": "Name shown in the page header"}
 

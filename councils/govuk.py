@@ -46,7 +46,12 @@ def govuk_input(field: forms.Field) -> None:
 
 
 class QuantityField(forms.DecimalField):
-    """A number as people type it, thousands separators and all (1,200 sessions; 2.5 hectares)."""
+    """A number as people type it, thousands separators and all (1,200 sessions; 2.5 hectares).
+
+    Sized like the KPI columns it is saved in (14 digits, 2 after the point) unless told otherwise."""
+
+    def __init__(self, *, max_digits=14, decimal_places=2, **kwargs):
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -155,6 +155,11 @@ class Council(models.Model):
     forward_plan_days = models.PositiveSmallIntegerField(
         default=28, help_text="How many clear days a key decision must be on the forward plan before it is taken."
     )
+    max_agreement_years = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="The longest an agreement may run, extensions included, in years.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,13 +9,14 @@ from django import forms
 from commissioning.cycle.selectors import VALUE_BANDS
 from commissioning.models import Stage, State
 from commissioning.permissions import COMMISSIONERS
+from councils.inputs import BoundedInputsMixin
 from councils.models import Council, Portfolio, User
 from councils.page_cache import council_scopes
 from councils.selectors import outcomes_for_council, priorities_for_council
 from councils.widgets import LeanModelChoiceField
 
 
-class CommissionFilterForm(forms.Form):
+class CommissionFilterForm(BoundedInputsMixin, forms.Form):
     q = forms.CharField(required=False, label="Search by title or reference")
     stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices])

@@ -13,6 +13,7 @@ from commissioning.models import Lot
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
 from councils.govuk import QuantityField, govuk_input
+from councils.inputs import BoundedInputsMixin
 from councils.models import Council, User
 from councils.permissions import OFFICER, VARIATION_APPROVERS
 from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
@@ -363,7 +364,7 @@ class ExtensionForm(VariationForm):
         self.build_helper()
 
 
-class FilterForm(forms.Form):
+class FilterForm(BoundedInputsMixin, forms.Form):
     """A GET form of list filters with one "Apply filters" button."""
 
     def __init__(self, *args, **kwargs):

@@ -51,6 +51,7 @@ from monitoring.models import (
     TargetKind,
     add_months,
     months_after_end,
+    term_refusal,
 )
 
 __all__ = [
@@ -125,6 +126,10 @@ def _validate_new(agreement: Agreement, commission: Commission) -> None:
         errors["council_contact"] = "The council contact must be an officer of this council."
     if agreement.starts_on and agreement.ends_on and agreement.ends_on < agreement.starts_on:
         errors["ends_on"] = "The end date must be the same as or after the start date."
+    elif agreement.starts_on and agreement.ends_on:
+        errors["ends_on"] = term_refusal(commission.council, agreement.starts_on, agreement.ends_on)
+        if not errors["ends_on"]:
+            del errors["ends_on"]
     if bool(agreement.max_extensions) != bool(agreement.extension_period_months):
         errors["max_extensions"] = "Give both how many extensions are allowed and how long each may be, or neither."
     if errors:

@@ -37,6 +37,7 @@ from monitoring.models import (
     TargetKind,
     VariationKind,
     months_after_end,
+    term_refusal,
 )
 from monitoring.models.agreements import describe_changes
 from monitoring.returns.services import schedule_returns
@@ -270,6 +271,9 @@ def agreement_vary_dates(
             errors["ends_on"] = "A later end date is an extension: record an extension instead."
         if ends_on < starts_on:
             errors["ends_on"] = "The end date must be the same as or after the start date."
+        elif refusal := term_refusal(agreement.council, starts_on, ends_on):
+            # A start brought forward lengthens the term as surely as a later end.
+            errors["starts_on"] = refusal
         if errors:
             raise ValidationError(errors)
         agreement.starts_on, agreement.ends_on = starts_on, ends_on
@@ -322,6 +326,8 @@ def agreement_extend(
                     f"{latest:%d/%m/%Y} at the latest ({agreement.extension_options.lower()})."
                 }
             )
+        if refusal := term_refusal(agreement.council, agreement.starts_on, ends_on):
+            raise ValidationError({"ends_on": refusal})
         old_end = agreement.ends_on
         agreement.ends_on = ends_on
         agreement.save(update_fields=["ends_on", "updated_at"])

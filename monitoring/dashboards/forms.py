@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
+from councils.inputs import BoundedInputsMixin
 from councils.models import Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
@@ -42,7 +43,7 @@ def dashboards_for(user: User, council: Council) -> list[tuple[str, str]]:
     return [(slug, label) for slug, (label, allowed) in DASHBOARDS.items() if not roles.isdisjoint(allowed)]
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(BoundedInputsMixin, forms.Form):
     """Narrow an overview dashboard to a financial year, an outcome or a portfolio (a GET form).
 
     The outcome and portfolio choices are read once, as (id, name) pairs, so checking and showing
@@ -131,7 +132,7 @@ class CommissionChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.reference} {obj.title} ({obj.get_state_display().lower()}){flagged}"
 
 
-class MeetingPackForm(forms.Form):
+class MeetingPackForm(BoundedInputsMixin, forms.Form):
     """Choose the commissions for a cabinet or scrutiny meeting pack (a GET form: the pack's address
     can be bookmarked and its PDF has the same one)."""
 

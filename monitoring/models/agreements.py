@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import django_fsm as fsm
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -88,11 +89,40 @@ def months_after_end(ends_on: date, months: int) -> date:
     return add_months(ends_on + timedelta(days=1), months) - timedelta(days=1)
 
 
+# A backstop behind the council's longest term (`Council.max_agreement_years`, at most 99): every
+# period becomes a return and a target row per KPI, so a schedule longer than this is refused.
+MAX_REPORTING_PERIODS = 1200
+
+
+def longest_end(council: Council, starts_on: date) -> date:
+    """The last end date the council allows for an agreement starting on `starts_on`."""
+    return add_months(starts_on, council.max_agreement_years * 12) - timedelta(days=1)
+
+
+def term_refusal(council: Council, starts_on: date, ends_on: date) -> str:
+    """Why an agreement from `starts_on` to `ends_on` is longer than the council allows ("" when it is not)."""
+    latest = longest_end(council, starts_on)
+    if ends_on <= latest:
+        return ""
+    years = council.max_agreement_years
+    return (
+        f"An agreement can last at most {years} year{'s' if years != 1 else ''} (the council's limit): "
+        f"from a start on {starts_on:%d/%m/%Y}, the end date must be on or before {latest:%d/%m/%Y}."
+    )
+
+
 def reporting_periods(starts_on: date, ends_on: date, frequency: str) -> list[tuple[date, date]]:
     """The agreement's reporting periods, (first day, last day), one `frequency` step each from the
     start date, the last cut short at the end date. Each period's start is counted from the agreement's
     start (never from the previous period), so month ends do not drift."""
     step = MONTHS_PER_PERIOD[frequency]
+    months = (ends_on.year - starts_on.year) * 12 + ends_on.month - starts_on.month + 1
+    if months > step * MAX_REPORTING_PERIODS:
+        raise ValidationError(
+            f"That would make more than {MAX_REPORTING_PERIODS:,} reporting periods: choose a shorter agreement "
+            "or less frequent monitoring.",
+            code="too_many_periods",
+        )
     periods = []
     index = 0
     while True:

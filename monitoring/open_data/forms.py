@@ -20,9 +20,12 @@ def _day(query, key: str):
     if not raw:
         return None
     try:
-        return datetime.strptime(raw, "%Y-%m-%d").date()  # noqa: DTZ007 (a calendar date, no time)
+        day = datetime.strptime(raw, "%Y-%m-%d").date()  # noqa: DTZ007 (a calendar date, no time)
     except ValueError:
         raise BadQuery(f"‘{key}’ must be a date written as YYYY-MM-DD, for example 2026-04-01.") from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise BadQuery(f"‘{key}’ must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return day
 
 
 def parse_period(query) -> Period:

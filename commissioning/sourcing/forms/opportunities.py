@@ -27,8 +27,10 @@ from commissioning.sourcing.selectors.opportunities import (
     councils_with_opportunities,
     outcomes_with_opportunities,
 )
+from councils.clock import TimeOfYearChoice, format_clock, is_ambiguous, local_moment, which_of_two
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
+from councils.inputs import BoundedInputsMixin
 from councils.widgets import LeanModelChoiceField
 
 TIME_HINT = "For example, 12pm or 5:30pm (UK time)."
@@ -53,12 +55,6 @@ def parse_clock(value: str) -> datetime.time | None:
     if hour > 23 or minute > 59:
         return None
     return datetime.time(hour, minute)
-
-
-def format_clock(moment: datetime.time) -> str:
-    hour = moment.hour % 12 or 12
-    half = "am" if moment.hour < 12 else "pm"
-    return f"{hour}{half}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{half}"
 
 
 class ClockTimeField(forms.CharField):
@@ -107,13 +103,24 @@ class OpportunityDetailsForm(CommissionerModelForm):
         }
 
 
+DEADLINES = (
+    ("clarification_deadline", "clarification_time", "clarification_clock"),
+    ("submission_deadline", "submission_time", "submission_clock"),
+)
+
+
 class OpportunityDatesForm(GovukFormMixin, forms.Form):
-    """Key dates. Deadlines are a date and a time in UK time; the others are dates."""
+    """Key dates. Deadlines are a date and a time in UK time; the others are dates.
+
+    A deadline in the hour the clocks go back happens twice: only then is the officer asked which
+    (`*_clock`, BST or GMT); one in the hour the clocks go forward does not exist and is refused."""
 
     clarification_deadline = forms.DateField(label="Deadline for clarification questions: date")
     clarification_time = ClockTimeField(label="Deadline for clarification questions: time")
+    clarification_clock = TimeOfYearChoice(label="Which time do you mean for the clarification deadline?")
     submission_deadline = forms.DateField(label="Deadline for bids: date")
     submission_time = ClockTimeField(label="Deadline for bids: time")
+    submission_clock = TimeOfYearChoice(label="Which time do you mean for the bid deadline?")
     expected_award_on = forms.DateField(label="Expected award date")
     service_starts_on = forms.DateField(label="Expected service start date")
 
@@ -124,22 +131,45 @@ class OpportunityDatesForm(GovukFormMixin, forms.Form):
         kwargs["initial"] = {
             "clarification_deadline": clarification.date(),
             "clarification_time": clarification.time(),
+            "clarification_clock": which_of_two(opportunity.clarification_deadline),
             "submission_deadline": submission.date(),
             "submission_time": submission.time(),
+            "submission_clock": which_of_two(opportunity.submission_deadline),
             "expected_award_on": opportunity.expected_award_on,
             "service_starts_on": opportunity.service_starts_on,
             **kwargs.get("initial", {}),
         }
         super().__init__(*args, **kwargs)
+        for day, time, clock in DEADLINES:
+            if not self._happens_twice(day, time):
+                del self.fields[clock]
         for field in self.fields.values():
             govuk_input(field)
         self.build_helper()
 
+    def _happens_twice(self, day: str, time: str) -> bool:
+        """Whether the deadline typed (or, unbound, the one saved) is in the hour that happens twice."""
+        values = []
+        for name in (day, time):
+            field = self.fields[name]
+            raw = self[name].data if self.is_bound else self.get_initial_for_field(field, name)
+            try:
+                values.append(raw if not isinstance(raw, str) else field.clean(raw))
+            except forms.ValidationError:
+                return False
+        try:
+            return all(values) and is_ambiguous(*values)
+        except OverflowError:  # a date at the edge of the calendar: the field refuses it
+            return False
+
     def clean(self):
         cleaned = super().clean()
-        for day, time in (("clarification_deadline", "clarification_time"), ("submission_deadline", "submission_time")):
+        for day, time, clock in DEADLINES:
             if cleaned.get(day) and cleaned.get(time):
-                cleaned[day] = timezone.make_aware(datetime.datetime.combine(cleaned[day], cleaned[time]))
+                try:
+                    cleaned[day] = local_moment(cleaned[day], cleaned[time], cleaned.get(clock, ""))
+                except forms.ValidationError as error:
+                    self.add_error(clock if clock in self.fields else time, error)
         return cleaned
 
     def apply(self) -> Opportunity:
@@ -261,7 +291,7 @@ class ClarificationAskForm(GovukFormMixin, forms.Form):
         return self.cleaned_data.get("organisation") or self.single
 
 
-class InterestForm(forms.Form):
+class InterestForm(BoundedInputsMixin, forms.Form):
     """Follow or stop following, for one of the person's organisations (the page renders the buttons)."""
 
     organisation = forms.ModelChoiceField(queryset=None)
@@ -277,7 +307,7 @@ class OutcomeChoiceField(LeanModelChoiceField):
         return f"{obj.title} ({obj.council_name})"
 
 
-class OpportunityFilterForm(forms.Form):
+class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
     q = forms.CharField(required=False, label="Search titles and summaries")
     council = LeanModelChoiceField(required=False, queryset=None, empty_label="Any council")
     outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome")
