@@ -6,6 +6,7 @@ class CouncilsConfig(AppConfig):
     name = "councils"
 
     def ready(self):
-        from councils import page_cache
+        from councils import page_cache, retention_kinds
 
         page_cache.connect_signals()
+        retention_kinds.register()

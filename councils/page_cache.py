@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+from councils.audit_types import READING_EVENT_TYPES
 from councils.models import Council
 
 APPS = frozenset({"councils", "commissioning", "providers", "monitoring"})
@@ -99,6 +100,22 @@ def bump_council(council_id: int | None) -> None:
     bump(f"council:{council_id}") if council_id else bump("shared")
 
 
+def bump_reads(council_id: int | None) -> None:
+    """A read was recorded: only pages that list reads (scope ``reads:<council id>``) miss from now on."""
+    key = f"{_GENERATION}reads:{council_id or 'none'}"
+
+    def new_generation() -> None:
+        cache.set(key, time.time_ns(), timeout=None)
+
+    new_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(new_generation)
+
+
+def reads_scope(council_id: int) -> str:
+    return f"reads:{council_id}"
+
+
 def council_id_of(instance, depth: int = 0) -> int | None:
     """The council a row belongs to, following its foreign keys (None when it belongs to none)."""
 
@@ -123,6 +140,8 @@ def scopes_written_by(instance, update_fields=None) -> list[str]:
     label = meta.label_lower
     if meta.app_label not in APPS or label in IGNORED:
         return []
+    if label == "councils.auditevent" and instance.event_type in READING_EVENT_TYPES:
+        return []  # a read changes no page but those that list reads (`bump_reads`)
     if label == "councils.notification":
         return [f"user:{instance.user_id}"]
     if label == "councils.user":

@@ -18,6 +18,7 @@ from commissioning.evaluation import forms, selectors, services
 from commissioning.evaluation.scoring import SPREAD_FLAG
 from commissioning.evaluation.views.base import BidMixin, EvaluationMixin, evaluation_url
 from commissioning.models import EvaluationState, ModeratedScore, PriceMethod
+from councils import reading
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import apply_form_errors
@@ -66,9 +67,18 @@ class ComplianceView(BidMixin, FormView):
         return self.back()
 
 
-class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
+class ScoreSheetView(BidMixin, reading.RecordsReadingMixin, CachedPageMixin, FormView):
     """My scoring sheet for one bid: its answers (only the sections I may see) beside my scores;
-    after I submit, the other panellists' scores too."""
+    after I submit, the other panellists' scores too. Each reading is recorded, from the cache or not."""
+
+    def record_reading(self, response):
+        reading.record_read(
+            by=self.request.user,
+            council=self.opportunity.council,
+            event_type=reading.READ_BID,
+            obj=self.bid,
+            extra={"opportunity": self.opportunity.pk, "page": "score sheet"},
+        )
 
     template_name = "evaluation/sheet.html"
     form_class = forms.ScoresForm
@@ -177,8 +187,17 @@ class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
         return redirect(evaluation_url(self.opportunity, "evaluation_bid", bid_pk=self.bid.pk))
 
 
-class BidDocumentView(BidMixin, View):
-    """A bid's document, for an officer on the panel who may read the bid; otherwise 404."""
+class BidDocumentView(BidMixin, reading.RecordsReadingMixin, View):
+    """A bid's document, for an officer on the panel who may read the bid; otherwise 404. Recorded."""
+
+    def record_reading(self, response):
+        reading.record_read(
+            by=self.request.user,
+            council=self.opportunity.council,
+            event_type=reading.DOWNLOAD_BID_DOCUMENT,
+            obj=self.bid,
+            extra={"opportunity": self.opportunity.pk, "document": self.kwargs["document_pk"]},
+        )
 
     def allow(self, access):
         return access.is_officer_member  # independent members see only their assigned sections
