@@ -49,11 +49,7 @@ def invitations_due(today: dt.date) -> QuerySet[User]:
 def registrations_due(today: dt.date) -> QuerySet[User]:
     # A registration waits, inactive, with the password chosen, for the emailed link.
     since = retention.cutoff_moment("unverified_registrations", today)
-    users = (
-        _not_erased()
-        .filter(last_login__isnull=True, date_joined__lt=since, is_active=False)
-        .exclude(**UNUSABLE)
-    )
+    users = _not_erased().filter(last_login__isnull=True, date_joined__lt=since, is_active=False).exclude(**UNUSABLE)
     return _erasable(users, today)
 
 
