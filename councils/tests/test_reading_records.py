@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from commissioning.models import EvaluationState
@@ -66,7 +66,8 @@ def test_reading_an_opened_bid_and_its_document_is_recorded_and_shown_on_the_rec
     record = client.get(reverse("commissioning:opportunity", kwargs=kwargs)).content.decode()
     section = record.split('id="bid-readings"')[1]
     assert lead.full_name in section
-    assert "Read the bid" in section and "Downloaded a document of the bid" in section
+    assert "Read the bid" in section
+    assert "Downloaded a document of the bid" in section
 
 
 def test_someone_turned_away_leaves_no_reading_record(client_for, people, opened):
@@ -134,8 +135,6 @@ def test_reading_records_are_append_only_but_can_be_tombstoned(opened, people, c
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_on_postgresql_the_trigger_lets_only_a_tombstone_through(opened, people, client_for):
-    from django.db import DatabaseError, transaction
-
     opportunity, bid = opened["opportunity"], opened["bid"]
     url = reverse(
         "bids:council_detail",
@@ -143,20 +142,21 @@ def test_on_postgresql_the_trigger_lets_only_a_tombstone_through(opened, people,
     )
     client_for(people[Role.PROCUREMENT_OFFICER]).get(url)
     event = reads(READ_BID).get()
-    table = AuditEvent._meta.db_table
     statements = [
-        (f"UPDATE {table} SET reason = 'rewritten' WHERE id = %s", False),
-        (f"DELETE FROM {table} WHERE id = %s", False),
+        ("UPDATE councils_auditevent SET reason = 'rewritten' WHERE id = %s", False),
+        ("DELETE FROM councils_auditevent WHERE id = %s", False),
         # Even with the door open, a tombstone may not change what happened, nor delete.
         (
-            f"UPDATE {table} SET event_type = 'x', actor_id = NULL, extra = '{{\"tombstone\": \"t\"}}' WHERE id = %s",
+            "UPDATE councils_auditevent SET event_type = 'x', actor_id = NULL, "
+            'extra = \'{"tombstone": "t"}\' WHERE id = %s',
             True,
         ),
-        (f"DELETE FROM {table} WHERE id = %s", True),
+        ("DELETE FROM councils_auditevent WHERE id = %s", True),
     ]
     for sql, door_open in statements:
-        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             if door_open:
                 cursor.execute("SET LOCAL commissioner.tombstone = 'on'")
-            cursor.execute(sql, [event.pk])
+            with pytest.raises(DatabaseError), transaction.atomic():
+                cursor.execute(sql, [event.pk])
     assert tombstone(AuditEvent.objects.filter(pk=event.pk)) == 1
