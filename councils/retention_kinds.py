@@ -33,9 +33,9 @@ def _erasable(users: QuerySet[User], today: dt.date) -> QuerySet[User]:
 
 def inactive_due(today: dt.date) -> QuerySet[User]:
     since = retention.cutoff_moment("inactive_accounts", today)
-    users = _not_erased().filter(
-        Q(last_login__lt=since) | Q(last_login__isnull=True, date_joined__lt=since), is_superuser=False
-    )
+    # Kept apart from the two kinds below (never signed in, and without a password or not confirmed).
+    never_signed_in = Q(last_login__isnull=True, date_joined__lt=since, is_active=True) & ~Q(**UNUSABLE)
+    users = _not_erased().filter(Q(last_login__lt=since) | never_signed_in, is_superuser=False)
     return _erasable(users, today)
 
 

@@ -87,8 +87,10 @@ def returns_apply(returns: QuerySet[MonitoringReturn], today: dt.date) -> int:
     for evidence in ReturnEvidence.objects.filter(monitoring_return_id__in=ids):
         retention.delete_file_on_commit(evidence.document)
     ReturnEvidence.objects.filter(monitoring_return_id__in=ids).delete()
-    KpiActual.objects.filter(monitoring_return_id__in=ids).update(comment="", rag_override_reason="")
-    ReturnQuery.objects.filter(monitoring_return_id__in=ids).update(question=REMOVED, answer="")
+    KpiActual.objects.filter(monitoring_return_id__in=ids).update(comment="")
+    queries = ReturnQuery.objects.filter(monitoring_return_id__in=ids)
+    queries.update(question=REMOVED)
+    queries.exclude(answer="").update(answer=REMOVED)  # an answered query keeps an answer
     MonitoringReturn.objects.filter(pk__in=ids).update(
         case_study="", outcomes_narrative="", risks_and_issues="", review_comment=""
     )
@@ -98,6 +100,14 @@ def returns_apply(returns: QuerySet[MonitoringReturn], today: dt.date) -> int:
 
 def holds(user: User, today: dt.date) -> list[str]:
     reasons = []
+    # A bid is kept until its own retention ends (the same rule that empties it, so a dry run and a
+    # real run of the schedule agree on who may be erased).
+    written = Bid.objects.filter(Q(created_by=user) | Q(receipts__submitted_by=user)).values("pk")
+    kept_bids = with_content(Bid.objects.filter(pk__in=written))
+    kept_bids = kept_bids.exclude(pk__in=unsuccessful_bids_due(today).values("pk"))
+    kept_bids = kept_bids.exclude(pk__in=successful_bids_due(today).values("pk"))
+    for bid in kept_bids.select_related("opportunity")[:5]:
+        reasons.append(f"They started or submitted {bid}, which is kept until its retention period ends.")
     named = Q(council_contact=user) | Q(signed_by=user) | Q(created_by=user)
     kept = Agreement.objects.annotate(end=_ends_on()).filter(named, end__gte=retention.cutoff("agreements", today))
     for agreement in kept[:5]:
