@@ -85,9 +85,13 @@ def test_a_provider_downloads_their_data_and_nobody_elses(client_for, provider_w
     assert (event.actor, event.object_id, event.extra["export"]) == (me, str(me.pk), "subject access")
 
 
-def test_the_data_protection_officer_exports_by_command_and_signed_out_visitors_cannot(client, provider_world, tmp_path):
+def test_the_data_protection_officer_exports_by_command_and_signed_out_visitors_cannot(
+    client, provider_world, tmp_path
+):
     out = tmp_path / "export.zip"
-    call_command("subject_access_export", provider_world["me"].email, str(out), "--by", "lead_commissioner@testshire.example")
+    call_command(
+        "subject_access_export", provider_world["me"].email, str(out), "--by", "lead_commissioner@testshire.example"
+    )
     files = open_zip(out.read_bytes())
     assert json.loads(files["account.json"])[0]["email"] == provider_world["me"].email
     assert AuditEvent.objects.get(event_type=EXPORT_RUN).actor.email == "lead_commissioner@testshire.example"
