@@ -100,22 +100,6 @@ def bump_council(council_id: int | None) -> None:
     bump(f"council:{council_id}") if council_id else bump("shared")
 
 
-def bump_reads(council_id: int | None) -> None:
-    """A read was recorded: only pages that list reads (scope ``reads:<council id>``) miss from now on."""
-    key = f"{_GENERATION}reads:{council_id or 'none'}"
-
-    def new_generation() -> None:
-        cache.set(key, time.time_ns(), timeout=None)
-
-    new_generation()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(new_generation)
-
-
-def reads_scope(council_id: int) -> str:
-    return f"reads:{council_id}"
-
-
 def council_id_of(instance, depth: int = 0) -> int | None:
     """The council a row belongs to, following its foreign keys (None when it belongs to none)."""
 
@@ -141,7 +125,8 @@ def scopes_written_by(instance, update_fields=None) -> list[str]:
     if meta.app_label not in APPS or label in IGNORED:
         return []
     if label == "councils.auditevent" and instance.event_type in READING_EVENT_TYPES:
-        return []  # a read changes no page but those that list reads (`bump_reads`)
+        # A recorded read (councils.reading) changes no cached page: the pages that list reads are not cached.
+        return []
     if label == "councils.notification":
         return [f"user:{instance.user_id}"]
     if label == "councils.user":

@@ -5,8 +5,8 @@ audit trail's protections and its one sanctioned rewrite (retention tombstones, 
 `councils.records.tombstone`). Two things differ from other audit events:
 
 - Writing one does not change the page-cache generations (`councils.page_cache` skips them): a read
-  that emptied every cached page of its council would make the cache useless on busy days. Only the
-  pages that show reads depend on their own scope, ``reads:<council id>``.
+  that emptied every cached page of its council would make the cache useless on busy days. So the
+  pages that list reads (the opportunity's record, the council's audit log) are never page-cached.
 - A view records its read in `RecordsReadingMixin.get`, placed *before* `CachedPageMixin` in its
   bases, so a page served again from the page cache is recorded like one rendered afresh.
 """
@@ -17,28 +17,21 @@ from django.db import models
 
 from councils.audit_types import DOWNLOAD_BID_DOCUMENT, EXPORT_RUN, READ_BID, READING_EVENT_TYPES
 from councils.models import AuditEvent, Council, User
-from councils.page_cache import bump_reads
 from councils.services import audit_record
 
 __all__ = ["DOWNLOAD_BID_DOCUMENT", "EXPORT_RUN", "READ_BID", "READING_EVENT_TYPES", "record_read"]
 
 
-def is_reading(event_type: str) -> bool:
-    return event_type in READING_EVENT_TYPES
-
-
 def record_read(
     *,
-    by: User,
+    by: User | None,
     council: Council | None,
     event_type: str,
     obj: models.Model | None = None,
     extra: dict | None = None,
 ) -> AuditEvent:
-    """Append who read what; the reader is whoever is signed in (anonymous reads are not personal data)."""
-    event = audit_record(council=council, actor=by, event_type=event_type, obj=obj, extra=extra)
-    bump_reads(council.pk if council is not None else None)
-    return event
+    """Append who read what (`by` None: the system, e.g. a command run without --by)."""
+    return audit_record(council=council, actor=by, event_type=event_type, obj=obj, extra=extra)
 
 
 class RecordsReadingMixin:
