@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -93,6 +94,8 @@ def erase(*, user: User, by: User | None = None, today: dt.date | None = None, w
     for eraser in _ERASERS:
         eraser(user)
     tombstone(events_by_or_about(user), text=f"Erased on {today:%d/%m/%Y}")
+    for record in (AccessAttempt, AccessFailureLog, AccessLog):  # sign-in records: email, IP, browser
+        record.objects.filter(username__iexact=user.email).delete()
     Membership.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
     SentReminder.objects.filter(recipient=user).delete()

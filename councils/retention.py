@@ -85,6 +85,14 @@ SCHEDULE: dict[str, Period] = {
             years=6,
         ),
         Period(
+            "sign_in_records",
+            "Sign-in records",
+            "1 year after the sign-in or failed attempt",
+            "UK GDPR art. 5(1)(e); long enough to investigate misuse",
+            "Deleted (email, IP address and browser of each sign-in, from django-axes)",
+            years=1,
+        ),
+        Period(
             "inactive_accounts",
             "Accounts not used",
             "3 years after the last sign-in",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db.models import Q, QuerySet
 
 from councils import erasure, retention
@@ -20,6 +21,20 @@ def audit_due(today: dt.date) -> QuerySet[AuditEvent]:
 
 def audit_apply(events: QuerySet[AuditEvent], today: dt.date) -> int:
     return tombstone(events, text=tombstone_text(today))
+
+
+def sign_ins_due(today: dt.date) -> QuerySet[AccessLog]:
+    return AccessLog.objects.filter(attempt_time__lt=retention.cutoff_moment("sign_in_records", today))
+
+
+def sign_ins_apply(records: QuerySet[AccessLog], today: dt.date) -> int:
+    """The sign-ins, and the failed attempts of the same age (counted with them)."""
+    before = retention.cutoff_moment("sign_in_records", today)
+    AccessFailureLog.objects.filter(attempt_time__lt=before).delete()
+    AccessAttempt.objects.filter(attempt_time__lt=before).delete()
+    count = records.count()
+    records.delete()
+    return count
 
 
 def _not_erased() -> QuerySet[User]:
@@ -61,6 +76,7 @@ def erase_all(users: QuerySet[User], today: dt.date) -> int:
 
 def register() -> None:
     retention.register("audit_personal_data", due=audit_due, apply=audit_apply)
+    retention.register("sign_in_records", due=sign_ins_due, apply=sign_ins_apply)
     retention.register("inactive_accounts", due=inactive_due, apply=erase_all)
     retention.register("unaccepted_invitations", due=invitations_due, apply=erase_all)
     retention.register("unverified_registrations", due=registrations_due, apply=erase_all)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
@@ -100,7 +101,20 @@ def _reading(user: User) -> list[dict]:
     return [_event_row(e) for e in events.select_related("council")]
 
 
+def _sign_ins(user: User) -> list[dict]:
+    rows = [
+        {"when": r.attempt_time, "ip_address": r.ip_address, "browser": r.user_agent, "failed": False}
+        for r in AccessLog.objects.filter(username__iexact=user.email)
+    ]
+    rows += [
+        {"when": r.attempt_time, "ip_address": r.ip_address, "browser": r.user_agent, "failed": True}
+        for r in AccessFailureLog.objects.filter(username__iexact=user.email)
+    ]
+    return sorted(rows, key=lambda row: row["when"])
+
+
 register_section("account", "Your account: name, email, job title, when you joined and last signed in.", _account)
+register_section("sign_ins", "When you signed in (or tried to), from which IP address and browser.", _sign_ins)
 register_section("council_roles", "Your roles in councils.", _memberships)
 register_section("notifications", "The notifications sent to you in the service.", _notifications)
 register_section("audit_events_by_you", "What you did in the service, from the audit trail.", _events_by)

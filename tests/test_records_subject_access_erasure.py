@@ -9,6 +9,7 @@ import json
 import zipfile
 
 import pytest
+from axes.models import AccessLog
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -42,6 +43,8 @@ def provider_world(council, people):
     opportunity_services.clarification_ask(by=me, opportunity=opportunity, organisation=organisation, question=QUESTION)
     Notification.objects.create(user=me, kind="opportunity_deadline", title="Deadline soon for you")
     Notification.objects.create(user=other, kind="opportunity_deadline", title="Deadline soon for them")
+    AccessLog.objects.create(username=me.email, ip_address="192.0.2.1", user_agent="My browser")
+    AccessLog.objects.create(username=other.email, ip_address="198.51.100.7", user_agent="Their browser")
     return {"me": me, "other": other, "mine": mine, "theirs": theirs, "opportunity": opportunity}
 
 
@@ -72,13 +75,24 @@ def test_a_provider_downloads_their_data_and_nobody_elses(client_for, provider_w
     assert [(b["bid"], b["state"]) for b in bids] == [(str(provider_world["mine"]), "Submitted")]
     assert json.loads(files["clarification_questions.json"])[0]["question"] == QUESTION
     assert [n["title"] for n in json.loads(files["notifications.json"])] == ["Deadline soon for you"]
+    sign_ins = [(s["ip_address"], s["browser"]) for s in json.loads(files["sign_ins.json"])]
+    assert ("192.0.2.1", "My browser") in sign_ins  # (with the test client's own sign-in)
     rows = list(csv.DictReader(io.StringIO(files["bids.csv"])))
     assert rows[0]["organisation"] == "Moorside Youth Trust"
     assert any(e["what"] == "bid.submit" for e in json.loads(files["audit_events_by_you.json"]))
 
     everything = "\n".join(files.values())
     # Nobody else's data, and not the bid's business content (the organisation's).
-    for foreign in (other.email, other.full_name, "Brightwork", THEIRS, "Deadline soon for them", ANSWER):
+    foreign_data = (
+        other.email,
+        other.full_name,
+        "Brightwork",
+        THEIRS,
+        "Deadline soon for them",
+        ANSWER,
+        "198.51.100.7",
+    )
+    for foreign in foreign_data:
         assert foreign not in everything, foreign
 
     event = AuditEvent.objects.get(event_type=EXPORT_RUN)
@@ -131,6 +145,7 @@ def test_erasure_where_lawful_anonymises_and_tombstones(people, council):
     )
     did = AuditEvent.objects.create(council=council, actor=person, event_type="commission.viewed", reason="my words")
     Notification.objects.create(user=person, kind="opportunity_deadline", title="Hello")
+    AccessLog.objects.create(username=person.email, ip_address="192.0.2.9", user_agent="A browser")
 
     call_command("erase_person", person.email, "--reason", "Request from the person")
 
@@ -139,6 +154,7 @@ def test_erasure_where_lawful_anonymises_and_tombstones(people, council):
     assert (person.full_name, person.is_active, person.has_usable_password()) == ("Erased person", False, False)
     assert not Membership.objects.filter(user=person).exists()
     assert not Notification.objects.filter(user=person).exists()
+    assert not AccessLog.objects.filter(ip_address="192.0.2.9").exists()
     for event in (AuditEvent.objects.get(pk=granted.pk), AuditEvent.objects.get(pk=did.pk)):
         assert event.actor is None
         assert "tombstone" in event.extra
