@@ -97,7 +97,7 @@ SCHEDULE: dict[str, Period] = {
             "Accounts not used",
             "3 years after the last sign-in",
             "UK GDPR art. 5(1)(e)",
-            "Erased (anonymised, roles removed) unless records must keep them; otherwise reported as kept",
+            "Erased (anonymised, roles removed); people whose records must be kept are not counted, and wait",
             years=3,
         ),
         Period(

@@ -108,7 +108,9 @@ def holds(user: User, today: dt.date) -> list[str]:
     kept_bids = kept_bids.exclude(pk__in=successful_bids_due(today).values("pk"))
     for bid in kept_bids.select_related("opportunity")[:5]:
         reasons.append(f"They started or submitted {bid}, which is kept until its retention period ends.")
-    named = Q(council_contact=user) | Q(signed_by=user) | Q(created_by=user)
+    named = (
+        Q(council_contact=user) | Q(signed_by=user) | Q(created_by=user) | Q(provider_contact_email__iexact=user.email)
+    )
     kept = Agreement.objects.annotate(end=_ends_on()).filter(named, end__gte=retention.cutoff("agreements", today))
     for agreement in kept[:5]:
         reasons.append(f"They are named on agreement {agreement.reference}, kept until 6 years after it ends.")
