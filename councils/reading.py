@@ -36,7 +36,8 @@ def record_read(
 
 class RecordsReadingMixin:
     """Record a successful GET with `record_reading(response)`, whether or not it came from the page
-    cache. Put it before `CachedPageMixin` and after the mixins that settle access."""
+    cache. Put it before `CachedPageMixin` and after the mixins that settle access; a view's own
+    `get` must end in `super().get()`, or the mixin is never reached (record directly instead)."""
 
     def record_reading(self, response) -> None:
         raise NotImplementedError

@@ -19,10 +19,12 @@ from commissioning.tests.bid_factories import (
     pdf_upload,
     start_bid,
 )
-from commissioning.tests.evaluation_factories import evaluation_in_state
+from commissioning.tests.evaluation_factories import bidder, evaluation_in_state
 from commissioning.tests.factories import create_commission
+from councils import retention
 from councils.audit_types import DOWNLOAD_BID_DOCUMENT, EXPORT_RUN, READ_BID
 from councils.models import AuditEvent, Role
+from councils.tasks import apply_retention
 from councils.tombstone import tombstone
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,34 @@ def test_on_postgresql_the_trigger_lets_only_a_tombstone_through(opened, people,
             with pytest.raises(DatabaseError), transaction.atomic():
                 cursor.execute(sql, [event.pk])
     assert tombstone(AuditEvent.objects.filter(pk=event.pk)) == 1
+
+
+def test_the_evaluations_bid_documents_and_ranking_downloads_are_recorded(council, client_for):
+    bidders = [bidder("Moorside Youth Trust", 48000, document=True), bidder("Brightwork", 52000)]
+    world = evaluation_in_state(council, EvaluationState.SIGNED_OFF, bidders=bidders)
+    bid = world.bids[0]
+    document = bid.documents.get()
+    base = {"council_slug": council.slug, "opportunity_pk": world.opportunity.pk}
+    chair = client_for(world.chair)
+    url = reverse(
+        "commissioning:evaluation_bid_document", kwargs={**base, "bid_pk": bid.pk, "document_pk": document.pk}
+    )
+    assert chair.get(url).status_code == 200
+    assert chair.get(reverse("commissioning:evaluation_export", kwargs=base)).status_code == 200
+
+    downloaded = reads(DOWNLOAD_BID_DOCUMENT, world.chair).get()
+    assert (downloaded.object_id, downloaded.extra["document"]) == (str(bid.pk), document.pk)
+    ranking = reads(EXPORT_RUN, world.chair).get()
+    assert ranking.extra["export"] == "evaluation ranking"
+    lead = client_for(world.lead)  # the lead commissioner sees the opportunity's record
+    section = lead.get(reverse("commissioning:opportunity", kwargs=base)).content.decode().split('id="bid-readings"')[1]
+    assert "Downloaded a document of the bid" in section
+    assert "ranking" in section
+    assert world.chair.full_name in section
+
+
+def test_the_retention_task_does_nothing_unless_turned_on(settings, db):
+    settings.COMMISSIONER_RETENTION_ENABLED = False
+    assert apply_retention() is None
+    settings.COMMISSIONER_RETENTION_ENABLED = True
+    assert apply_retention() == dict.fromkeys(retention.SCHEDULE, 0)

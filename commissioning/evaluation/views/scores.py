@@ -187,17 +187,8 @@ class ScoreSheetView(BidMixin, reading.RecordsReadingMixin, CachedPageMixin, For
         return redirect(evaluation_url(self.opportunity, "evaluation_bid", bid_pk=self.bid.pk))
 
 
-class BidDocumentView(BidMixin, reading.RecordsReadingMixin, View):
+class BidDocumentView(BidMixin, View):
     """A bid's document, for an officer on the panel who may read the bid; otherwise 404. Recorded."""
-
-    def record_reading(self, response):
-        reading.record_read(
-            by=self.request.user,
-            council=self.opportunity.council,
-            event_type=reading.DOWNLOAD_BID_DOCUMENT,
-            obj=self.bid,
-            extra={"opportunity": self.opportunity.pk, "document": self.kwargs["document_pk"]},
-        )
 
     def allow(self, access):
         return access.is_officer_member  # independent members see only their assigned sections
@@ -206,7 +197,15 @@ class BidDocumentView(BidMixin, reading.RecordsReadingMixin, View):
         document = next((d for d in self.bid.documents.all() if d.pk == kwargs["document_pk"]), None)
         if document is None:
             raise Http404
-        return download_response(document.file, document.title)
+        response = download_response(document.file, document.title)
+        reading.record_read(
+            by=request.user,
+            council=self.opportunity.council,
+            event_type=reading.DOWNLOAD_BID_DOCUMENT,
+            obj=self.bid,
+            extra={"opportunity": self.opportunity.pk, "document": document.pk},
+        )
+        return response
 
 
 class ModerationView(EvaluationMixin, TemplateView):
