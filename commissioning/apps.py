@@ -8,8 +8,12 @@ class CommissioningConfig(AppConfig):
     def ready(self):
         # Each area registers its machines and effects with the workflow engine when its services
         # load; load them all now, so no step can be taken before its effects are known.
+        from commissioning import records
         from commissioning.award import forward_plan  # noqa: F401
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
+
+        # Erasure holds and subject access sections (councils.erasure, councils.subject_access).
+        records.register()

@@ -300,6 +300,9 @@ COMMISSIONER_CLAMAV_TIMEOUT = float(os.environ.get("COMMISSIONER_CLAMAV_TIMEOUT"
 # changed (councils/page_cache.py); 0 turns page caching off.
 COMMISSIONER_PAGE_CACHE_SECONDS = int(os.environ.get("COMMISSIONER_PAGE_CACHE_SECONDS", "120"))
 EXPORT_SYNC_LIMIT = int(os.environ.get("COMMISSIONER_EXPORT_SYNC_LIMIT", "2000"))
+# The nightly retention run (councils/retention.py) anonymises and empties records for real only
+# when this is on; off, the scheduled task does nothing (`manage.py apply_retention` still works).
+COMMISSIONER_RETENTION_ENABLED = env_bool("COMMISSIONER_RETENTION_ENABLED", False)
 
 # Open data identifiers (see README, "Open data and transparency"). Register real prefixes before
 # publishing: the OCDS prefix with the Open Contracting Partnership, the 360Giving prefix with 360Giving.

@@ -6,7 +6,8 @@ class CouncilsConfig(AppConfig):
     name = "councils"
 
     def ready(self):
-        from councils import page_cache, services, uploads
+        from councils import page_cache, retention_kinds, services, uploads
 
         page_cache.connect_signals()
         uploads.upload_infected.connect(services.record_infected_upload, dispatch_uid="audit-infected-upload")
+        retention_kinds.register()

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+from councils.audit_types import READING_EVENT_TYPES
 from councils.models import Council
 
 APPS = frozenset({"councils", "commissioning", "providers", "monitoring"})
@@ -122,6 +123,9 @@ def scopes_written_by(instance, update_fields=None) -> list[str]:
     meta = instance._meta
     label = meta.label_lower
     if meta.app_label not in APPS or label in IGNORED:
+        return []
+    if label == "councils.auditevent" and instance.event_type in READING_EVENT_TYPES:
+        # A recorded read (councils.reading) changes no cached page: the pages that list reads are not cached.
         return []
     if label == "councils.notification":
         return [f"user:{instance.user_id}"]

@@ -239,6 +239,9 @@ ROUTES = [
         ok=EVERYONE_SIGNED_IN | {"anonymous"},
     ),
     Route("password_reset_complete", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
+    # Your own account and a copy of your own data: anyone signed in, never anyone else's.
+    Route("account:detail", ok=EVERYONE_SIGNED_IN),
+    Route("account:data", ok=EVERYONE_SIGNED_IN),
     Route("councils:detail", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("councils:settings", council_kwargs, ok=ADMIN),
     Route("councils:framework", council_kwargs, ok=COUNCIL_MEMBERS),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from councils import tabular
+from councils import reading, tabular
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from monitoring.exports import services as exports
@@ -39,12 +39,21 @@ class _ExportWriter(View):
         return tabular.csv_response(objects, kind.columns, name)
 
 
-class ExportView(LoginRequiredMixin, CachedPageMixin, _ExportWriter):
+class ExportView(LoginRequiredMixin, reading.RecordsReadingMixin, CachedPageMixin, _ExportWriter):
     """GET …/exports/<kind>.<csv|xlsx>?<the list's filters>: the same rows as the list page. Kept in
     the page cache like the list itself (after the checks, which run every time): asked for again
     before anything in it changes, it is not written again."""
 
     page_cache_types = (tabular.FORMATS["csv"].split(";")[0], tabular.XLSX_TYPE)
+
+    def record_reading(self, response):
+        """A download handed over, from the cache or not (a queued export is recorded when fetched)."""
+        reading.record_read(
+            by=self.request.user,
+            council=self.request.council,
+            event_type=reading.EXPORT_RUN,
+            extra={"export": self.kind.slug, "format": self.fmt, "filters": self.request.GET.urlencode()},
+        )
 
     def get(self, request, *args, **kwargs):
         self.fmt = kwargs["fmt"]
@@ -87,4 +96,12 @@ class ExportDownloadView(LoginRequiredMixin, View):
         if job.state != ExportState.DONE or not job.file:
             raise Http404
         kind = exports.KINDS[job.kind]
-        return download_response(job.file, exports.filename(kind, request.council, job.file_format))
+        response = download_response(job.file, exports.filename(kind, request.council, job.file_format))
+        reading.record_read(
+            by=request.user,
+            council=request.council,
+            event_type=reading.EXPORT_RUN,
+            obj=job,
+            extra={"export": job.kind, "format": job.file_format, "queued": True},
+        )
+        return response

@@ -18,6 +18,7 @@ from commissioning.evaluation import forms, selectors, services
 from commissioning.evaluation.scoring import SPREAD_FLAG
 from commissioning.evaluation.views.base import BidMixin, EvaluationMixin, evaluation_url
 from commissioning.models import EvaluationState, ModeratedScore, PriceMethod
+from councils import reading
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import apply_form_errors
@@ -66,9 +67,18 @@ class ComplianceView(BidMixin, FormView):
         return self.back()
 
 
-class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
+class ScoreSheetView(BidMixin, reading.RecordsReadingMixin, CachedPageMixin, FormView):
     """My scoring sheet for one bid: its answers (only the sections I may see) beside my scores;
-    after I submit, the other panellists' scores too."""
+    after I submit, the other panellists' scores too. Each reading is recorded, from the cache or not."""
+
+    def record_reading(self, response):
+        reading.record_read(
+            by=self.request.user,
+            council=self.opportunity.council,
+            event_type=reading.READ_BID,
+            obj=self.bid,
+            extra={"opportunity": self.opportunity.pk, "page": "score sheet"},
+        )
 
     template_name = "evaluation/sheet.html"
     form_class = forms.ScoresForm
@@ -178,7 +188,7 @@ class ScoreSheetView(BidMixin, CachedPageMixin, FormView):
 
 
 class BidDocumentView(BidMixin, View):
-    """A bid's document, for an officer on the panel who may read the bid; otherwise 404."""
+    """A bid's document, for an officer on the panel who may read the bid; otherwise 404. Recorded."""
 
     def allow(self, access):
         return access.is_officer_member  # independent members see only their assigned sections
@@ -187,7 +197,15 @@ class BidDocumentView(BidMixin, View):
         document = next((d for d in self.bid.documents.all() if d.pk == kwargs["document_pk"]), None)
         if document is None:
             raise Http404
-        return download_response(document.file, document.title)
+        response = download_response(document.file, document.title)
+        reading.record_read(
+            by=request.user,
+            council=self.opportunity.council,
+            event_type=reading.DOWNLOAD_BID_DOCUMENT,
+            obj=self.bid,
+            extra={"opportunity": self.opportunity.pk, "document": document.pk},
+        )
+        return response
 
 
 class ModerationView(EvaluationMixin, TemplateView):

@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning.evaluation import forms, services
 from commissioning.evaluation import summary as results
 from commissioning.evaluation.views.base import EvaluationMixin
+from councils import reading
 from councils.tabular import safe_cell
 from councils.workflow import TransitionConflict, TransitionRefused
 
@@ -48,6 +49,13 @@ class SummaryExportView(EvaluationMixin, View):
         if not results.summary_visible(self.access):
             return self.refuse("The ranking is not available yet.")
         summary = results.summary_for(self.access)
+        reading.record_read(
+            by=request.user,
+            council=self.opportunity.council,
+            event_type=reading.EXPORT_RUN,
+            obj=self.evaluation,
+            extra={"export": "evaluation ranking", "format": "csv", "opportunity": self.opportunity.pk},
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="evaluation-{self.opportunity.reference}.csv"'
         response["Cache-Control"] = "private, no-store"

@@ -15,11 +15,13 @@ from django.utils import dateformat, timezone
 
 from commissioning.models import (
     PUBLIC_STATES,
+    Bid,
     BidPartner,
     BidState,
     Clarification,
     ClarificationVisibility,
     Commission,
+    Evaluation,
     Interest,
     Opportunity,
     OpportunityDocument,
@@ -29,6 +31,7 @@ from commissioning.models import (
 )
 from commissioning.permissions import can_publish_opportunity, can_read_commission
 from commissioning.sourcing.selectors import bids as bid_selectors
+from councils.audit_types import DOWNLOAD_BID_DOCUMENT, EXPORT_RUN, READ_BID, READING_EVENT_TYPES
 from councils.models import AuditEvent, Council, Outcome, User
 from providers.models import Organisation, OrganisationMember
 from providers.selectors import organisations_for_user
@@ -279,6 +282,31 @@ def opportunity_audit_trail(opportunity: Opportunity, limit: int = 20) -> list[A
         # Display only (audit events refuse to be saved again): the table shows labels, not codes.
         event.from_state = labels.get(event.from_state, event.from_state)
         event.to_state = labels.get(event.to_state, event.to_state)
+    return events
+
+
+READING_LABELS = {
+    READ_BID: "Read the bid",
+    DOWNLOAD_BID_DOCUMENT: "Downloaded a document of the bid",
+    EXPORT_RUN: "Downloaded the evaluation's ranking",
+    "evaluation.scores_exported": "Downloaded the panel's scores",
+}
+
+
+def bid_readings(opportunity: Opportunity, limit: int = 200) -> list[AuditEvent]:
+    """Who read the opportunity's bids (pages, documents) or downloaded its scores, newest first."""
+    bid_ids = [str(pk) for pk in Bid.objects.filter(opportunity=opportunity).values_list("pk", flat=True)]
+    evaluation_ids = [str(pk) for pk in Evaluation.objects.filter(opportunity=opportunity).values_list("pk", flat=True)]
+    events = list(
+        AuditEvent.objects.filter(event_type__in=READING_EVENT_TYPES)
+        .filter(
+            Q(content_type=ContentType.objects.get_for_model(Bid), object_id__in=bid_ids)
+            | Q(content_type=ContentType.objects.get_for_model(Evaluation), object_id__in=evaluation_ids)
+        )
+        .select_related("actor")[:limit]
+    )
+    for event in events:
+        event.label = READING_LABELS.get(event.event_type, event.event_type)
     return events
 
 

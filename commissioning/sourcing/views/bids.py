@@ -40,6 +40,7 @@ from commissioning.sourcing.forms.bids import (
 from commissioning.sourcing.selectors import bids as selectors
 from commissioning.sourcing.services import bids as services
 from commissioning.sourcing.views.bid_contents import bid_summary_context, organisation_details
+from councils import reading
 from councils.templatetags.commissioner import error_target
 from councils.uploads import download_response
 from councils.views import apply_form_errors
@@ -578,4 +579,12 @@ class BidDocumentDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         document = selectors.document_for_user(request.user, pk)
-        return download_response(document.file, document.title)
+        response = download_response(document.file, document.title)
+        reading.record_read(
+            by=request.user,
+            council=document.bid.opportunity.council,
+            event_type=reading.DOWNLOAD_BID_DOCUMENT,
+            obj=document.bid,
+            extra={"opportunity": document.bid.opportunity_id, "document": document.pk},
+        )
+        return response

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from commissioning.sourcing.selectors import bids as selectors
 from commissioning.sourcing.services import bids as services
 from commissioning.sourcing.views.bid_contents import bid_summary_context
+from councils import reading
 
 
 class CouncilBidsMixin(LoginRequiredMixin):
@@ -50,11 +51,22 @@ class CouncilBidListView(CouncilBidsMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class CouncilBidDetailView(CouncilBidsMixin, TemplateView):
+class CouncilBidDetailView(CouncilBidsMixin, reading.RecordsReadingMixin, TemplateView):
+    """An opened bid, in full. Every reading is recorded (the procurement's record lists them)."""
+
     template_name = "bids/council_detail.html"
 
+    def record_reading(self, response):
+        reading.record_read(
+            by=self.request.user,
+            council=self.request.council,
+            event_type=reading.READ_BID,
+            obj=self.bid,
+            extra={"opportunity": self.opportunity.pk, "page": "bid"},
+        )
+
     def get_context_data(self, **kwargs):
-        bid = selectors.council_bid_detail(self.request.user, self.opportunity, self.kwargs["bid_pk"])
+        bid = self.bid = selectors.council_bid_detail(self.request.user, self.opportunity, self.kwargs["bid_pk"])
         receipts = list(bid.receipts.all())
         receipt = receipts[0] if receipts else None
         kwargs.update(bid_summary_context(bid))

@@ -139,6 +139,7 @@ class OpportunityManageView(OpportunityMixin, TemplateView):
             can_open=can_open_bids(opportunity, user),
             is_public=opportunity.state != OpportunityState.DRAFT,
             events=selectors.opportunity_audit_trail(opportunity),
+            bid_readings=selectors.bid_readings(opportunity),
         )
         return super().get_context_data(**kwargs)
 
