@@ -25,6 +25,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("healthz/", council_views.healthz, name="healthz"),
+    path("account/", include("councils.account_urls")),
     path("councils/", include("councils.urls")),
     path("commissioning/", include("commissioning.urls")),
     path("opportunities/", include("commissioning.public_urls")),

@@ -6,6 +6,7 @@ class CouncilsConfig(AppConfig):
     name = "councils"
 
     def ready(self):
-        from councils import page_cache
+        from councils import page_cache, sessions
 
         page_cache.connect_signals()
+        sessions.connect_signals()

@@ -16,6 +16,13 @@ from councils.selectors import (
     priorities_for_council,
 )
 
+# Guidance under every new-password field (not a password). It says what the validators in
+# AUTH_PASSWORD_VALIDATORS check, in the council's words.
+PASSWORD_HINT = (
+    "Use at least 12 characters. Three or four unrelated words are easy to remember and hard to guess. "  # noqa: S105
+    "Do not use a common password, one made only of numbers, or one like your name or email address."
+)
+
 
 class GovukFormMixin:
     """Give every form a GOV.UK crispy helper with one primary button."""
@@ -97,6 +104,7 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "standstill_working_days",
             "call_in_working_days",
             "forward_plan_days",
+            "require_two_factor",
         ]
         labels = {"header_name": "Name shown in the page header"}
 
@@ -225,3 +233,9 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
 
 class NewPasswordForm(GovukFormMixin, SetPasswordForm):
     submit_label = "Set password"
+    error_messages = {"password_mismatch": "The passwords do not match. Enter the same password twice."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HINT
+        self.fields["new_password2"].help_text = "Enter the same password again."
