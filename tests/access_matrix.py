@@ -773,3 +773,16 @@ ROUTES += [
     ),
     Route("monitoring:provider_dashboard", ok=EVERYONE_SIGNED_IN),
 ]
+
+
+# One's own account: anyone signed in. Nobody in the world has an authenticator app and its council
+# does not require one, so the code and recovery-code pages send them to set it up, and there is
+# nothing to turn off (back to the account page).
+ROUTES += [
+    Route("account:account", ok=EVERYONE_SIGNED_IN),
+    Route("account:two_factor_setup", ok=EVERYONE_SIGNED_IN),
+    Route("account:two_factor_verify", denied=302),
+    Route("account:recovery_codes", denied=302),
+    Route("account:two_factor_turn_off", denied=302),
+    Route("account:sign_out_everywhere", ok=EVERYONE_SIGNED_IN),
+]
