@@ -1,5 +1,5 @@
 """Staff and provider accounts: lockout, session time-outs, rotation, signing out everywhere, private
-pages and the password policy. Two-factor sign-in has its own module (test_two_factor.py)."""
+pages and the password policy. Two-factor sign-in has its own module (councils/tests/test_two_factor.py)."""
 
 from __future__ import annotations
 
