@@ -80,7 +80,8 @@ class TwoFactorSetupView(OwnAccountMixin, FormView):
         kwargs.update(
             title="Set up two-factor sign-in",
             required=bool(self.request.session.get(sessions.TWO_FACTOR_REQUIRED)),
-            qr_code=segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
+            # Drawn at 200 pixels square by the page (it scales: SVG), so it fits a 320-pixel screen.
+            qr_code=segno.make(device.config_url, error="l").svg_data_uri(border=2),
             secret=services.readable_secret(device),
         )
         return super().get_context_data(**kwargs)
