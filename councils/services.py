@@ -8,7 +8,6 @@ from django.db import models, transaction
 
 from councils.models import AuditEvent, Council, Membership, Portfolio, Role, User
 from councils.permissions import council_of, forget_roles
-from councils.sessions import mark_council_staff_changed
 
 
 def audit_record(
@@ -52,9 +51,6 @@ def council_update(*, by: User, council: Council, changed: list[str] | None = No
     _require(by, "councils.edit_settings", council)
     council.full_clean()
     council.save()
-    if changed and "require_two_factor" in changed:
-        # Staff already signed in are held to the new rule from their next page.
-        mark_council_staff_changed(council)
     audit_record(
         council=council, actor=by, event_type="council.updated", obj=council, extra=_changed_fields(council, changed)
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from councils.models import Council, Membership, User
@@ -134,7 +134,18 @@ def _on_membership_change(sender, instance, raw=False, **kwargs):
         mark_access_changed([instance.user_id])
 
 
+def _on_council_saving(sender, instance, raw=False, **kwargs):
+    """A council turning two-factor sign-in on (or off), by its settings page or the admin site:
+    its staff already signed in are held to the new rule from their next page."""
+    if raw or instance.pk is None:
+        return
+    before = Council.objects.filter(pk=instance.pk).values_list("require_two_factor", flat=True).first()
+    if before is not None and before != instance.require_two_factor:
+        mark_council_staff_changed(instance)
+
+
 def connect_signals() -> None:
     user_logged_in.connect(_on_login, dispatch_uid="sessions_start")
     post_save.connect(_on_membership_change, sender=Membership, dispatch_uid="sessions_membership_saved")
     post_delete.connect(_on_membership_change, sender=Membership, dispatch_uid="sessions_membership_deleted")
+    pre_save.connect(_on_council_saving, sender=Council, dispatch_uid="sessions_council_saving")

@@ -230,3 +230,14 @@ def test_a_session_verified_with_a_device_that_is_gone_is_not_verified(strict, p
     TOTPDevice.objects.filter(user=officer).delete()
     assert client.get(dashboard(strict))["Location"].startswith(VERIFY)
     assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_the_requirement_turned_on_anywhere_else_applies_at_once_too(council, people):
+    """The admin site saves the council without the settings page's service."""
+    officer = people[Role.COMMISSIONING_OFFICER]
+    client = Client()
+    client.force_login(officer)
+    assert client.get(dashboard(council)).status_code == 200
+    council.require_two_factor = True
+    council.save()
+    assert client.get(dashboard(council))["Location"].startswith(VERIFY)
