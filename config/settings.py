@@ -169,6 +169,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "councils.sessions.axes_username"
+AXES_CLIENT_IP_CALLABLE = "councils.sessions.client_address"
+# Behind the TLS proxy, the visitor's address is the last in X-Forwarded-For, which the proxy appends
+# to (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`); otherwise every
+# visitor would share the proxy's address, and one lock.
+COMMISSIONER_TRUST_X_FORWARDED_FOR = not DEBUG and env_bool("DJANGO_BEHIND_TLS_PROXY", False)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"

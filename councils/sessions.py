@@ -47,6 +47,17 @@ def axes_username(request, credentials) -> str:
     return (data.get(settings.AXES_USERNAME_FORM_FIELD) or "").strip().casefold()
 
 
+def client_address(request) -> str | None:
+    """The visitor's address, for the lock on an address. Behind the reverse proxy that terminates TLS
+    every request comes from the proxy, so the address is the one the proxy added to X-Forwarded-For:
+    the last (a visitor can write anything before it)."""
+    if settings.COMMISSIONER_TRUST_X_FORWARDED_FOR:
+        last = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")
+
+
 @dataclass(frozen=True)
 class Limits:
     idle: int

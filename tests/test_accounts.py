@@ -65,6 +65,33 @@ def test_an_address_that_tries_many_accounts_is_locked_out_of_all_of_them(people
     assert sign_in(Client(), people["provider_admin"].email, address="192.0.2.51").status_code == 302
 
 
+def test_behind_the_proxy_each_visitor_has_their_own_address(people, settings):
+    settings.COMMISSIONER_TRUST_X_FORWARDED_FOR = True
+    proxy = "10.0.0.1"
+    for n in range(django_settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            LOGIN,
+            {"username": f"guess{n}@example.org", "password": "wrong-password"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="198.51.100.1, 192.0.2.60",
+        )
+    locked = Client().post(
+        LOGIN,
+        {"username": people["provider_admin"].email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="192.0.2.60",
+    )
+    assert locked.status_code == 429
+    # Someone else behind the same proxy, even one claiming the locked address first, signs in.
+    other = Client().post(
+        LOGIN,
+        {"username": people["provider_admin"].email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="192.0.2.60, 192.0.2.61",
+    )
+    assert other.status_code == 302
+
+
 def test_sign_in_ignores_the_case_of_the_email(people):
     client = Client()
     response = sign_in(client, people[Role.LEAD_COMMISSIONER].email.upper())
