@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_celery_beat",
     "councils",
@@ -79,6 +82,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the person's pages (including the page cache, which runs in the views):
+    # a timed-out session ends here, a changed role rotates the session key, then two-factor sign-in.
+    "councils.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "councils.middleware.TwoFactorMiddleware",
+    "councils.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "councils.middleware.CurrentCouncilMiddleware",
@@ -135,7 +144,7 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -144,16 +153,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Officers work a long day; an idle session still ends.
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Sessions end after a time without a request (idle) and, however busy, a time after signing in
+# (absolute); shorter for council staff (councils.sessions). The cookie lasts as long as the longest.
+SESSION_STAFF_IDLE_SECONDS = int(os.environ.get("COMMISSIONER_STAFF_IDLE_MINUTES", "30")) * 60
+SESSION_STAFF_ABSOLUTE_SECONDS = int(os.environ.get("COMMISSIONER_STAFF_ABSOLUTE_HOURS", "12")) * 60 * 60
+SESSION_IDLE_SECONDS = int(os.environ.get("COMMISSIONER_IDLE_MINUTES", "120")) * 60
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("COMMISSIONER_ABSOLUTE_HOURS", "24")) * 60 * 60
+SESSION_COOKIE_AGE = max(SESSION_STAFF_ABSOLUTE_SECONDS, SESSION_ABSOLUTE_SECONDS)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two separate locks: on the account (however its email is spelt, from anywhere) and on the address
+# (whichever accounts it tries).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "councils.sessions.axes_username"
+AXES_CLIENT_IP_CALLABLE = "councils.sessions.client_address"
+# Behind the TLS proxy, the visitor's address is the last in X-Forwarded-For, which the proxy appends
+# to (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`); otherwise every
+# visitor would share the proxy's address, and one lock.
+COMMISSIONER_TRUST_X_FORWARDED_FOR = not DEBUG and env_bool("DJANGO_BEHIND_TLS_PROXY", False)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
@@ -295,6 +317,8 @@ COMMISSIONER_UPLOAD_MAX_DEPTH = int(os.environ.get("COMMISSIONER_UPLOAD_MAX_DEPT
 # stored only once clamd says it is clean, and refused ("try again later") if clamd does not answer.
 COMMISSIONER_CLAMAV_SOCKET = os.environ.get("COMMISSIONER_CLAMAV_SOCKET", "")
 COMMISSIONER_CLAMAV_TIMEOUT = float(os.environ.get("COMMISSIONER_CLAMAV_TIMEOUT", "30"))
+# The name authenticator apps show next to the six-digit code.
+OTP_TOTP_ISSUER = COMMISSIONER_SERVICE_NAME
 # Lists longer than this are exported by a background task rather than while the person waits.
 # How long a rendered page may be served again to the same person while nothing it shows has
 # changed (councils/page_cache.py); 0 turns page caching off.

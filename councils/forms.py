@@ -17,6 +17,13 @@ from councils.selectors import (
     priorities_for_council,
 )
 
+# Guidance under every new-password field (not a password). It says what the validators in
+# AUTH_PASSWORD_VALIDATORS check, in the council's words.
+PASSWORD_HINT = (
+    "Use at least 12 characters. Three or four unrelated words are easy to remember and hard to guess. "  # noqa: S105
+    "Do not use a common password, one made only of numbers, or one like your name or email address."
+)
+
 
 class GovukFormMixin(BoundedInputsMixin):
     """Give every form a GOV.UK crispy helper with one primary button (and bounds on numbers and dates)."""
@@ -118,6 +125,7 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "call_in_working_days",
             "forward_plan_days",
             "max_agreement_years",
+            "require_two_factor",
         ]
         labels = {"header_name": "Name shown in the page header"}
 
@@ -246,3 +254,9 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
 
 class NewPasswordForm(GovukFormMixin, SetPasswordForm):
     submit_label = "Set password"
+    error_messages = {"password_mismatch": "The passwords do not match. Enter the same password twice."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HINT
+        self.fields["new_password2"].help_text = "Enter the same password again."

@@ -1,6 +1,15 @@
-from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+import time
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
+
+from councils import sessions
 from councils.models import Council
 
 
@@ -42,3 +51,77 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """End a session that has been idle, or signed in, too long (and say why on the sign-in page), and
+    give a session a new key when its person's roles have changed (councils.sessions).
+
+    It runs before any view, so before the page cache (which lives in the views) can serve a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            session = request.session
+            now = int(time.time())
+            if sessions.SIGNED_IN_AT not in session:
+                # Signed in before time-outs existed: the clock starts now.
+                sessions.start(session, user)
+            reason = sessions.expired(session, now)
+            if reason:
+                logout(request)
+                messages.info(request, sessions.ENDED_MESSAGES[reason])
+                return redirect_to_login(request.get_full_path())
+            if sessions.access_changed(session, user):
+                session.cycle_key()
+                sessions.refresh_access(session, user)
+            sessions.touch(session, now)
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """The one place two-factor sign-in is enforced: someone who must use it and has not entered a code
+    in this session sees only the pages to set it up, enter a code, or sign out."""
+
+    OPEN_URL_NAMES = ("account:two_factor_setup", "account:two_factor_verify", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open_paths: frozenset[str] | None = None
+
+    def open_paths(self) -> frozenset[str]:
+        if self._open_paths is None:
+            self._open_paths = frozenset(reverse(name) for name in self.OPEN_URL_NAMES)
+        return self._open_paths
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.session.get(sessions.TWO_FACTOR_REQUIRED)
+            and not user.is_verified()
+            and request.path not in self.open_paths()
+        ):
+            target = reverse("account:two_factor_verify")
+            if request.method == "GET":
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(target)
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """A signed-in person's pages are theirs: no shared cache (proxy, CDN) may keep them, and the
+    browser does not keep them on disk. Public pages keep whatever caching their views set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

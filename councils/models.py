@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager):
@@ -54,6 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the technical administration site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of the session hash: adding one signs the person out of every session ("sign out everywhere").
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # When the person's roles or sign-in rules last changed: each of their sessions then gets a new
+    # key and re-reads whether two-factor sign-in applies (councils.sessions).
+    access_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -76,6 +82,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password (a new password ends every other session); the
+        # generation lets a person end them all without changing it.
+        return salted_hmac(
+            "councils.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Partnership(models.Model):
@@ -159,6 +175,12 @@ class Council(models.Model):
         default=25,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="The longest an agreement may run, extensions included, in years.",
+    )
+    require_two_factor = models.BooleanField(
+        "Staff must use two-factor sign-in",
+        default=True,
+        help_text="Everyone with a role in this council signs in with a code from an authenticator app as well "
+        "as their password.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,7 +2,7 @@
 
 import rules
 
-from councils.models import Role
+from councils.models import Membership, Role
 from councils.permissions import ADMINISTRATORS, AUDIT_READERS, FRAMEWORK_EDITORS, council_of, has_any_role, roles_in
 
 
@@ -32,3 +32,14 @@ rules.add_perm("councils.edit_settings", is_council_admin)
 rules.add_perm("councils.read_people", can_read_people)
 rules.add_perm("councils.edit_people", is_council_admin)
 rules.add_perm("councils.read_audit", can_read_audit)
+
+
+@rules.predicate
+def council_requires_two_factor(user, obj=None) -> bool:
+    """Someone with a role in a council that requires two-factor sign-in may not turn it off."""
+    return Membership.objects.filter(user=user, council__require_two_factor=True).exists()
+
+
+# One's own account: anyone signed in; two-factor sign-in is optional only where no council requires it.
+rules.add_perm("councils.manage_own_account", rules.is_authenticated)
+rules.add_perm("councils.turn_off_two_factor", rules.is_authenticated & ~council_requires_two_factor)

@@ -3,10 +3,12 @@ for every role, each council's priorities, outcomes and portfolios. Safe to run 
 
 from __future__ import annotations
 
+from base64 import b32decode
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from councils.models import (
     CorporatePlan,
@@ -22,6 +24,10 @@ from councils.models import (
 )
 
 DEMO_PASSWORD = "commissioner-demo"
+# Demo only: every demo council's staff sign in with two-factor codes from this one key, so anyone
+# trying the demo can add it to an authenticator app (or run `python manage.py demo_code`). It is
+# printed by seed_demo and named in the README: it protects nothing.
+DEMO_TOTP_SECRET = "COMMISSIONERDEMOCOMMISSIONERDEMO"  # noqa: S105
 
 # Lancaster's Corporate Plan 2012–2015 priorities, with outcomes as end results.
 PRIORITIES = {
@@ -183,6 +189,16 @@ def demo_framework(council: Council, portfolio_holder: User | None, officer: Use
         CrossCuttingTheme.objects.get_or_create(plan=plan, title=title)
 
 
+def demo_totp_device(user: User) -> TOTPDevice:
+    """The demo staff member's authenticator app, on the shared demo key (see DEMO_TOTP_SECRET)."""
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user,
+        name="Demo authenticator app",
+        defaults={"key": b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+    )
+    return device
+
+
 def grant(user: User, council: Council, role: str) -> None:
     Membership.objects.get_or_create(user=user, council=council, role=role)
 
@@ -221,4 +237,7 @@ def seed_councils() -> list[Council]:
                 holder = user
         demo_framework(council, holder, shared[Role.LEAD_COMMISSIONER])
         councils.append(council)
+    # The demo councils require two-factor sign-in (the default): their staff are enrolled already.
+    for user in User.objects.filter(memberships__council__in=councils).distinct():
+        demo_totp_device(user)
     return councils

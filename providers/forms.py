@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import HTML, Button, Layout
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm, SetPasswordMixin
 
-from councils.forms import GovukFormMixin
+from councils.forms import PASSWORD_HINT, GovukFormMixin
 from councils.govuk import govuk_input
 from councils.models import User
 from providers.models import (
@@ -24,9 +24,6 @@ from providers.models import (
 )
 from providers.selectors import outcomes_to_choose_from
 from providers.services import invitation_accept
-
-# Guidance shown under new-password fields (not a password).
-PASSWORD_HINT = "Use at least 8 characters. Do not use a common password, or one made only of numbers."  # noqa: S105
 
 
 class GovukInputsMixin(GovukFormMixin):
@@ -205,12 +202,8 @@ class AccountRegistrationForm(SetPasswordMixin, OrganisationRegistrationForm):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this email address. Sign in, then register your organisation."
-            )
-        return email
+        # Whether the address already has an account is not said here (the service emails its owner).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

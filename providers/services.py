@@ -118,12 +118,20 @@ def organisation_register_with_account(
     email: str,
     password: str,
     build_url: UrlBuilder,
-) -> User:
+) -> User | None:
     """Self-registration: a new, inactive account and its organisation. The account works once the
-    person follows the link emailed to them."""
+    person follows the link emailed to them.
+
+    An address that already has an account is answered exactly as a new one is ("check your email"),
+    so the form cannot be used to find out who has an account: nothing is registered, and the
+    account's owner is emailed how to sign in and register the organisation. Returns the new account,
+    or None when the address already had one."""
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account already uses this email address. Sign in to register."})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        context = {"sign_in": build_url(reverse("login")), "reset": build_url(reverse("password_reset"))}
+        _send_on_commit(existing, "You already have an account", "providers/email/already_registered.txt", context)
+        return None
     user = User.objects.create_user(email=email, password=password, full_name=full_name.strip(), is_active=False)
     organisation_register(by=user, organisation=organisation, outcomes=outcomes)
     send_verification_email(user, build_url=build_url)

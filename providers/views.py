@@ -72,7 +72,7 @@ class RegisterView(ServiceFormMixin, FormView):
             messages.success(self.request, f"{organisation} is registered. You are its organisation administrator.")
             return redirect("providers:organisation", pk=organisation.pk)
         data = form.cleaned_data
-        user = services.organisation_register_with_account(
+        services.organisation_register_with_account(
             organisation=organisation,
             outcomes=outcomes,
             full_name=data["full_name"],
@@ -80,7 +80,7 @@ class RegisterView(ServiceFormMixin, FormView):
             password=data["password1"],
             build_url=self.request.build_absolute_uri,
         )
-        self.request.session[REGISTERED_EMAIL] = user.email
+        self.request.session[REGISTERED_EMAIL] = data["email"]
         return redirect("providers:register_done")
 
 

@@ -239,8 +239,7 @@ ROUTES = [
         ok=EVERYONE_SIGNED_IN | {"anonymous"},
     ),
     Route("password_reset_complete", ok=EVERYONE_SIGNED_IN | {"anonymous"}),
-    # Your own account and a copy of your own data: anyone signed in, never anyone else's.
-    Route("account:detail", ok=EVERYONE_SIGNED_IN),
+    # A copy of your own data: anyone signed in, never anyone else's.
     Route("account:data", ok=EVERYONE_SIGNED_IN),
     Route("councils:detail", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("councils:settings", council_kwargs, ok=ADMIN),
@@ -775,4 +774,17 @@ ROUTES += [
         overrides=CANNOT_SEE_COMMISSION,
     ),
     Route("monitoring:provider_dashboard", ok=EVERYONE_SIGNED_IN),
+]
+
+
+# One's own account: anyone signed in. Nobody in the world has an authenticator app and its council
+# does not require one, so the code and recovery-code pages send them to set it up, and there is
+# nothing to turn off (back to the account page).
+ROUTES += [
+    Route("account:account", ok=EVERYONE_SIGNED_IN),
+    Route("account:two_factor_setup", ok=EVERYONE_SIGNED_IN),
+    Route("account:two_factor_verify", denied=302),
+    Route("account:recovery_codes", denied=302),
+    Route("account:two_factor_turn_off", denied=302),
+    Route("account:sign_out_everywhere", ok=EVERYONE_SIGNED_IN),
 ]

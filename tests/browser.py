@@ -10,7 +10,10 @@ import json
 import os
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Error as PlaywrightError
+
+from tests.accounts import app_code
 
 # Sync Playwright runs an event loop in this thread; Django's ORM must still be usable here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -71,13 +74,22 @@ def assert_accessible(page) -> None:
     assert violations == [], json.dumps(violations, indent=2)
 
 
-def sign_in(page, email: str, password: str) -> None:
+def sign_in(page, email: str, password: str, *, code: bool = True) -> None:
+    """Sign in; where two-factor sign-in is required (the demo councils), enter the code the person's
+    app shows now, unless `code` is False (the journey then stays on the page that asks for it)."""
     page.goto("/sign-in/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     # Wait for the signed-in page: navigating on at once would abandon the sign-in.
     page.get_by_role("button", name="Sign out").first.wait_for()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+    if code and "/account/two-factor/code/" in page.url:
+        device = TOTPDevice.objects.get(user__email__iexact=email, confirmed=True)
+        page.get_by_label("Code").fill(app_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda url: "/account/two-factor/" not in url)
+        page.get_by_role("button", name="Sign out").first.wait_for()
 
 
 def sign_out(page) -> None:

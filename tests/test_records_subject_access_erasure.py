@@ -56,7 +56,7 @@ def open_zip(data: bytes) -> dict[str, str]:
 def test_a_provider_downloads_their_data_and_nobody_elses(client_for, provider_world):
     me, other = provider_world["me"], provider_world["other"]
     client = client_for(me)
-    page = client.get(reverse("account:detail"))
+    page = client.get(reverse("account:account"))
     assert page.status_code == 200
     assert "Download your data" in page.content.decode()
     response = client.get(reverse("account:data"))

@@ -40,6 +40,9 @@ class CouncilFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"testshire-{n}")
     short_code = factory.Sequence(lambda n: f"TC{n}")
     contact_email = "commissioning@testshire.example"
+    # Off in test councils, so that tests can sign staff in with `force_login`; tests of two-factor
+    # sign-in turn it on (councils/tests/test_two_factor.py) or sign in verified (tests/accounts.py).
+    require_two_factor = False
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -18,12 +18,17 @@ def test_the_portal_with_25_organisations(client_for, people, organisation):
     admin = people["provider_admin"]
     ComplianceDocumentFactory(organisation=organisation, uploaded_by=admin)
 
+    client = client_for(admin)
+
     def add_rows(count):
         for member in OrganisationMemberFactory.create_batch(count, user=admin):
             ComplianceDocumentFactory(organisation=member.organisation, uploaded_by=admin)
             OrganisationMemberFactory(organisation=member.organisation, role=ProviderRole.BID_WRITER)
+        # New roles give the admin's session a new key on its next request, once (councils.sessions):
+        # signed in again, the count is the page's own.
+        client.force_login(admin)
 
-    _, response = assert_same_queries(client_for(admin), reverse("providers:portal"), add_rows)
+    _, response = assert_same_queries(client, reverse("providers:portal"), add_rows)
     assert len(response.context["organisations"]) == 25
 
 

@@ -287,18 +287,37 @@ def test_errors_are_summarised_and_what_was_typed_is_kept(client, django_capture
     assert mailoutbox == []
 
 
-def test_email_addresses_are_unique_whatever_their_case(client, django_capture_on_commit_callbacks, people):
-    response = register(client, django_capture_on_commit_callbacks, email="ADMIN@Moorside.example")
-    assert response.status_code == 200
-    assert "An account already uses this email address" in response.content.decode()
-    with pytest.raises(ValidationError):
+def test_registering_with_an_address_that_has_an_account_says_nothing_about_it(
+    client, django_capture_on_commit_callbacks, people, mailoutbox
+):
+    """The answer is the same as for a new address (so the form cannot find out who has an account);
+    nothing is registered, and the account's owner is told how to sign in instead."""
+    new = register(client, django_capture_on_commit_callbacks, email="someone.new@harbour-lights.example")
+    client.session.flush()
+    taken = register(
+        client, django_capture_on_commit_callbacks, email="ADMIN@Moorside.example", legal_name="Second Trust"
+    )
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert taken["Location"] == reverse("providers:register_done")
+    assert not Organisation.objects.filter(legal_name="Second Trust").exists()
+    assert User.objects.filter(email__iexact="admin@moorside.example").count() == 1
+    assert [message.to for message in mailoutbox] == [
+        ["someone.new@harbour-lights.example"],
+        ["admin@moorside.example"],
+    ]
+    assert mailoutbox[1].subject == "You already have an account"
+    assert "Nothing has been registered" in mailoutbox[1].body
+    assert "/verify/" not in mailoutbox[1].body
+    assert (
         services.organisation_register_with_account(
-            organisation=details(),
+            organisation=details(legal_name="Third Trust"),
             full_name="Someone",
             email="Admin@MOORSIDE.example",
             password=GOOD_PASSWORD,
             build_url=lambda path: path,
         )
+        is None
+    )
 
 
 def test_passwords_must_pass_djangos_validators(client, django_capture_on_commit_callbacks):

@@ -4,7 +4,7 @@ from demo.agreements import seed_agreements
 from demo.awards import seed_awards
 from demo.bids import seed_bids
 from demo.commissions import seed_commissions
-from demo.councils import DEMO_PASSWORD, seed_councils
+from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
 from demo.evaluations import seed_evaluations
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
@@ -33,6 +33,10 @@ class Command(BaseCommand):
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
+        )
+        self.stdout.write(
+            f"Demo council staff sign in with two-factor codes from the demo key {DEMO_TOTP_SECRET} "
+            "(add it to an authenticator app as a time-based key, or run `python manage.py demo_code`)."
         )
         # Today's reminders, so the demo opens with notifications (the worker emails them; nothing twice).
 

@@ -173,6 +173,12 @@ SCRUTINY_WRITES = {"monitoring:scrutiny_note_add", "monitoring:agenda_flag"}
 CALL_IN = ("commissioning:award_step", "call_in")
 # A person's own account and notifications, and public registration: not the council's records.
 OWN_ACCOUNT = {
+    "account:account",
+    "account:two_factor_setup",
+    "account:two_factor_verify",
+    "account:recovery_codes",
+    "account:two_factor_turn_off",
+    "account:sign_out_everywhere",
     "login",
     "logout",
     "password_reset",
