@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CouncilsConfig(AppConfig):
@@ -9,3 +10,10 @@ class CouncilsConfig(AppConfig):
         from councils import page_cache
 
         page_cache.connect_signals()
+
+
+class CommissionerAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the project's site: superusers only, filters it declares only."""
+
+    default = False  # `councils` itself is CouncilsConfig; this one is named in INSTALLED_APPS
+    default_site = "councils.admin_site.CommissionerAdminSite"
