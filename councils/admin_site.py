@@ -81,9 +81,9 @@ class DeclaredLookupsOnly:
         for path in self.declared_lookups(request):
             if lookup == path:
                 return True
-            if lookup.startswith(path + LOOKUP_SEP):
-                if set(lookup[len(path) + len(LOOKUP_SEP) :].split(LOOKUP_SEP)) <= FILTER_SUFFIXES:
-                    return True
+            suffixes = lookup[len(path) + len(LOOKUP_SEP) :].split(LOOKUP_SEP)
+            if lookup.startswith(path + LOOKUP_SEP) and set(suffixes) <= FILTER_SUFFIXES:
+                return True
         return False
 
     def _shown(self, names):
@@ -96,7 +96,9 @@ class DeclaredLookupsOnly:
         return [(title, {**options, "fields": self._shown_nested(options["fields"])}) for title, options in fieldsets]
 
     def _shown_nested(self, fields):
-        return [tuple(self._shown(item)) if isinstance(item, (list, tuple)) else self._shown([item])[0] for item in fields]
+        return [
+            tuple(self._shown(item)) if isinstance(item, (list, tuple)) else self._shown([item])[0] for item in fields
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

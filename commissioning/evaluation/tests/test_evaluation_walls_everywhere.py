@@ -321,7 +321,8 @@ def _admin_user(client, url) -> tuple[User, object]:
     user = User.objects.get(pk=client.session["_auth_user_id"])
     response = client.get(url)
     if not user.is_superuser:
-        assert response.status_code == 302 and response.url.startswith(reverse("admin:login")), url
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("admin:login")), url
     return user, response
 
 

@@ -237,7 +237,8 @@ def test_staff_who_are_not_superusers_see_only_their_councils_opened_bids(client
     def admin_lists(user):
         client.force_login(user)
         response = client.get(reverse("admin:commissioning_bid_changelist"))
-        assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
         assert "Moorside Youth Trust" not in client.get(response.url).content.decode()
         request = RequestFactory().get("/admin/")
         request.user = user
