@@ -34,7 +34,3 @@ def sealed_q() -> Q:
 def unsealed(events: QuerySet) -> QuerySet:
     """The events of `events` that anyone may read now (subject to their own permission)."""
     return events.exclude(sealed_q())
-
-
-def is_sealed(event) -> bool:
-    return type(event).objects.filter(sealed_q(), pk=event.pk).exists()

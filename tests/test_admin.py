@@ -253,6 +253,17 @@ def test_no_changelist_answer_depends_on_sealed_content(client, superuser, seale
     assert [event.object_id for event in filtered.context["cl"].result_list] == [str(sealed["opened_bid"].pk)]
 
 
+def test_the_autocomplete_searches_no_sealed_text(client, superuser, sealed):
+    client.force_login(superuser)
+    url = reverse("admin:autocomplete")
+    for source in ("declaration", "awarditem", "complianceresult", "outcomeletter"):
+        query = {"app_label": "commissioning", "model_name": source, "field_name": "bid"}
+        for term in (SUMMARY.split()[0], ANSWER.split()[0], sealed["receipt"].reference):
+            right, wrong = client.get(url, {**query, "term": term}), client.get(url, {**query, "term": WRONG})
+            assert right.status_code == wrong.status_code, source
+            assert right.content == wrong.content, source
+
+
 def path_touches_sealed(model, path: str) -> bool:
     for part in path.lstrip("-").split("__"):
         try:
