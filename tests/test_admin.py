@@ -353,6 +353,10 @@ def test_audit_events_about_a_sealed_bid_are_sealed_until_the_opening(client, su
     assert SEALED_NOTICE not in page
     assert sealed["receipt"].reference in page
     assert unsealed(AuditEvent.objects.filter(pk=submitted.pk)).exists()
+    # A draft is never opened: that its organisation started one stays between it and its bid.
+    draft_events = AuditEvent.objects.filter(object_id=str(sealed["draft"].pk), event_type__startswith="bid.")
+    assert draft_events.exists()
+    assert not unsealed(draft_events).exists()
 
 
 def test_a_bid_of_an_opportunity_cancelled_before_its_opening_stays_sealed(council, people, sealed):

@@ -1,7 +1,8 @@
 """Which audit events are sealed (see `councils.sealing`): those about a bid, or anything a bid
 holds, until its opportunity's bids are opened. The opening is the only key: the opportunity is in
 a state whose bids are readable, or its opening was recorded in full (it may have been cancelled
-since). A bid of an opportunity cancelled before its opening stays sealed for good."""
+since). Only submitted bids are opened: a draft or withdrawn bid is the provider's business and its
+events stay sealed for good, as do those of a bid whose opportunity was cancelled before opening."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from commissioning.models import (
     BidPartner,
     BidPriceLine,
     BidReceipt,
+    BidState,
 )
 from councils import sealing
 
@@ -35,7 +37,7 @@ def opened(prefix: str = "") -> Q:
 
 
 def sealed_bids() -> QuerySet[Bid]:
-    return Bid.objects.exclude(opened("opportunity__"))
+    return Bid.objects.exclude(Q(state=BidState.SUBMITTED) & opened("opportunity__"))
 
 
 def _keys(queryset: QuerySet) -> QuerySet:
