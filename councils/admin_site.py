@@ -24,7 +24,7 @@ from councils.uploads import PrivateFileField
 # What a declared filter may add after its field path: the comparisons Django's own list filters and
 # date hierarchy use. Never a text search (`contains`, `startswith`, `regex`, ...).
 FILTER_SUFFIXES = frozenset(
-    {"exact", "iexact", "isnull", "in", "gt", "gte", "lt", "lte", "year", "month", "day", "id", "pk"}
+    {"exact", "iexact", "isnull", "isempty", "in", "gt", "gte", "lt", "lte", "year", "month", "day", "id", "pk"}
 )
 STORED_SUFFIX = "_stored_name"
 
