@@ -1,14 +1,17 @@
 """The Django admin for opportunities, bids, evaluations and awards: read-only, for oversight.
 
-Changes go through the services (publishing, opening, bidding), which check permissions and write
-the audit trail, so nothing here can add, change or delete. Bids are sealed here too:
+Only the system administrator (an active superuser) may use the admin at all (`councils.admin_site`,
+which also refuses any filter an admin does not declare). Changes go through the services
+(publishing, opening, bidding), which check permissions and write the audit trail, so nothing here
+can add, change or delete. Bids are sealed here too:
 
 - the bid admin shows metadata only (organisation, opportunity, state, submission time) and lists
   only submitted bids of opportunities whose bids have been opened, for everyone — superusers
-  included — and for staff who are not superusers only those `bid_selectors.bids_readable_by`
+  included — and, should anyone else ever be let in, only those `bid_selectors.bids_readable_by`
   allows them (their council's opened bids, behind the ethical wall);
 - what bids say (answers, prices, outcomes, partners, documents, receipts) is never registered, so
-  the admin cannot show it, and its search looks at references and names only;
+  the admin cannot show it; no list filter, search, column or ordering touches it (tested over
+  every changelist in `tests/test_admin.py`), and its search looks at references and names only;
 - evaluation and award records sit behind the conflict-of-interest walls as well (see the section
   below).
 """

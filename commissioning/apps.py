@@ -13,7 +13,10 @@ class CommissioningConfig(AppConfig):
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
+        from commissioning.sourcing import sealing
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
 
         # Erasure holds and subject access sections (councils.erasure, councils.subject_access).
         records.register()
+        # Audit events about a bid stay sealed until its opportunity's bids are opened.
+        sealing.register()

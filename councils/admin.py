@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 
 from councils.models import (
     AuditEvent,
@@ -13,6 +14,7 @@ from councils.models import (
     Priority,
     User,
 )
+from councils.sealing import SEALED_NOTICE, sealed_q, unsealed
 
 
 class MembershipInline(admin.TabularInline):
@@ -77,11 +79,35 @@ class CrossCuttingThemeAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is evidence, so nobody edits or deletes it, superusers included."""
+    """Read-only: the audit trail is evidence, so nobody edits or deletes it, superusers included.
+
+    Events about a bid whose opportunity's bids are not opened yet (`councils.sealing`) are left
+    out of the list, its filters and its search: even a row without its details would tell who bid
+    when, by where it sits in time. Their own pages say only that they are sealed."""
 
     list_display = ["created_at", "council", "actor", "event_type", "object_repr", "from_state", "to_state"]
     list_filter = ["event_type", "council"]
     search_fields = ["object_repr", "reason"]
+
+    def get_queryset(self, request):
+        return unsealed(super().get_queryset(request))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._sealed_page(request, object_id) or super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self._sealed_page(request, object_id) or super().history_view(request, object_id, extra_context)
+
+    def _sealed_page(self, request, object_id):
+        if not str(object_id).isdigit() or not AuditEvent.objects.filter(sealed_q(), pk=object_id).exists():
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": SEALED_NOTICE,
+            "notice": SEALED_NOTICE,
+        }
+        return TemplateResponse(request, "admin/councils/auditevent/sealed.html", context)
 
     def has_add_permission(self, request):
         return False

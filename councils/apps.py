@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CouncilsConfig(AppConfig):
@@ -12,3 +13,10 @@ class CouncilsConfig(AppConfig):
         sessions.connect_signals()
         uploads.upload_infected.connect(services.record_infected_upload, dispatch_uid="audit-infected-upload")
         retention_kinds.register()
+
+
+class CommissionerAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the project's site: superusers only, filters it declares only."""
+
+    default = False  # `councils` itself is CouncilsConfig; this one is named in INSTALLED_APPS
+    default_site = "councils.admin_site.CommissionerAdminSite"

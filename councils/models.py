@@ -53,7 +53,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the technical administration site.")
+    is_staff = models.BooleanField(
+        default=False,
+        help_text="Opens nothing on its own: only an active superuser (the system administrator) may use the "
+        "technical administration site. Officers work in the app's pages.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
     # Part of the session hash: adding one signs the person out of every session ("sign out everywhere").
     session_generation = models.PositiveIntegerField(default=0, editable=False)

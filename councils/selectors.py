@@ -17,6 +17,7 @@ from councils.models import (
     User,
 )
 from councils.permissions import member_council_ids, roles_by_council
+from councils.sealing import unsealed
 
 
 def councils_for_user(user: User) -> QuerySet[Council]:
@@ -51,8 +52,9 @@ def memberships_for_council(council: Council) -> QuerySet[Membership]:
 
 
 def audit_events_for_council(council: Council) -> QuerySet[AuditEvent]:
-    # Bid events name the bidder: they stay with the bid (sealed) rather than in the council's trail.
-    return (
+    # Bid events name the bidder: they stay with the bid rather than in the council's trail, and
+    # nothing else about a bid still sealed (`councils.sealing`) is shown either.
+    return unsealed(
         AuditEvent.objects.filter(council=council)
         .exclude(event_type__startswith="bid.")
         .select_related("actor", "content_type")

@@ -788,3 +788,18 @@ ROUTES += [
     Route("account:two_factor_turn_off", denied=302),
     Route("account:sign_out_everywhere", ok=EVERYONE_SIGNED_IN),
 ]
+
+
+# The technical admin is the system administrator's alone (active superusers; `tests/test_admin.py`
+# walks all of it as one, and as another council's officer with `is_staff` and every view
+# permission). Every visitor here, whatever their council role, is sent to its sign-in page. The
+# matrix samples it: the index, a changelist and a change page.
+def admin_agreement_kwargs(world) -> dict:
+    return {"object_id": matrix_agreements(world)["signed"].pk}
+
+
+ROUTES += [
+    Route("admin:index", denied=302),
+    Route("admin:monitoring_monitoringreturn_changelist", denied=302),
+    Route("admin:monitoring_agreement_change", admin_agreement_kwargs, denied=302),
+]

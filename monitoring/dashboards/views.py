@@ -48,6 +48,9 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.available = dashboards_for(request.user, request.council)
+        if not self.available:
+            # A superuser passes every permission check yet holds no role here: no dashboard is theirs.
+            raise PermissionDenied
         requested = request.GET.get("view") or self.available[0][0]
         if requested not in DASHBOARDS:
             raise Http404

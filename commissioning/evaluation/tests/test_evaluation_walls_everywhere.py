@@ -14,8 +14,11 @@ import csv
 import io
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.http import Http404
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +53,7 @@ from commissioning.tests.evaluation_factories import (
     step,
     submit_scores,
 )
-from councils.models import AuditEvent, Role
+from councils.models import AuditEvent, Role, User
 from councils.tests.factories import UserFactory
 from providers.tests.factories import OrganisationMemberFactory
 
@@ -216,9 +219,8 @@ def test_the_award_page_lists_no_letter_of_the_walled_bid(world, client_for):
     for model in AWARD_MODELS:
         shown = listed(staff, model)
         assert {obj.bid_id for obj in shown} == ({world.moorside.pk} if model is OutcomeLetter else set()), model
-    change = reverse("admin:commissioning_outcomeletter_change", args=[walled.pk])
-    assert staff.get(change).status_code == 404
-    assert client_for(admin_staff(world.chair)).get(change).status_code == 200
+    assert admin_page_status(staff, OutcomeLetter, walled.pk) == 404
+    assert admin_page_status(client_for(admin_staff(world.chair)), OutcomeLetter, walled.pk) == 200
 
 
 # ---- The CSV download of the panel's scores ------------------------------------------------------
@@ -313,10 +315,44 @@ def admin_staff(user):
     return user
 
 
+def _admin_user(client, url) -> tuple[User, object]:
+    """The client's user, and the admin's answer to them. Only a superuser may use the admin at all:
+    anyone else, whatever `is_staff` and permissions they hold, is sent to the admin's sign-in."""
+    user = User.objects.get(pk=client.session["_auth_user_id"])
+    response = client.get(url)
+    if not user.is_superuser:
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("admin:login")), url
+    return user, response
+
+
+def _admin_request(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
 def listed(client, model) -> list:
-    response = client.get(reverse(f"admin:commissioning_{model._meta.model_name}_changelist"))
-    assert response.status_code == 200
-    return list(response.context["cl"].queryset)
+    """What the model's admin lists for the client's user. Behind the admin's door (superusers
+    only), each admin still scopes its rows to the person asking, should the door ever open wider."""
+    user, response = _admin_user(client, reverse(f"admin:commissioning_{model._meta.model_name}_changelist"))
+    if user.is_superuser:
+        assert response.status_code == 200
+        return list(response.context["cl"].queryset)
+    return list(admin.site._registry[model].get_queryset(_admin_request(user)))
+
+
+def admin_page_status(client, model, pk, view="change") -> int:
+    """The change (or history) page's answer to the client's user; behind the door for anyone but a
+    superuser, what the admin would answer them: 404 for a record outside their scope."""
+    user, response = _admin_user(client, reverse(f"admin:commissioning_{model._meta.model_name}_{view}", args=[pk]))
+    if user.is_superuser:
+        return response.status_code
+    try:
+        admin.site._registry[model].get_object(_admin_request(user), str(pk))
+    except Http404:
+        return 404
+    return 200
 
 
 def bid_of(obj) -> int:
@@ -343,14 +379,13 @@ def test_the_admin_keeps_the_walled_bid_from_the_conflicted_panellist(world, cli
         (ModeratedScore, ModeratedScore.objects.filter(bid_id=walled).first()),
         (Declaration, Declaration.objects.filter(bid_id=walled, member__user=world.chair).first()),
     ]:
-        name = model._meta.model_name
-        assert client.get(reverse(f"admin:commissioning_{name}_change", args=[obj.pk])).status_code == 404, name
-        assert client.get(reverse(f"admin:commissioning_{name}_history", args=[obj.pk])).status_code == 404, name
+        assert admin_page_status(client, model, obj.pk) == 404, model
+        assert admin_page_status(client, model, obj.pk, "history") == 404, model
     # The unconflicted panellist sees both bids' records, and the change page answers.
     other = client_for(admin_staff(world.panellist))
     assert {sheet.bid_id for sheet in listed(other, ScoreSheet)} == {world.moorside.pk, walled}
     sheet = ScoreSheet.objects.filter(bid_id=walled).first()
-    assert other.get(reverse("admin:commissioning_scoresheet_change", args=[sheet.pk])).status_code == 200
+    assert admin_page_status(other, ScoreSheet, sheet.pk) == 200
 
 
 def test_the_admin_shows_no_draft_and_keeps_scoring_blind(world, client_for, people):
