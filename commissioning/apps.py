@@ -12,4 +12,10 @@ class CommissioningConfig(AppConfig):
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
+
+        # The invitation page names the procurements joining an organisation would wall someone out of.
+        from commissioning.sourcing.selectors.bids import procurements_walled_by
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
+        from providers.ports import procurements
+
+        procurements.register(walled_by=procurements_walled_by)
