@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 import rules
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -120,7 +121,9 @@ def notify(
     notifications = Notification.objects.bulk_create(
         [Notification(user=user, kind=kind, title=title[:200], body=body, url=path) for user in people]
     )
-    link = (build_url(path) if build_url else path) if path else ""
+    # Absolute links: the request's address, else the site's configured one (as reminder emails do).
+    base = getattr(settings, "COMMISSIONER_SITE_URL", "").rstrip("/")
+    link = (build_url(path) if build_url else f"{base}{path}") if path else ""
     text = f"{body}\n\n{link}\n" if link else f"{body}\n"
     messages = tuple((title, f"Dear {user.full_name},\n\n{text}", None, [user.email]) for user in people)
     for user in people:
