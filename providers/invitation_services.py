@@ -119,9 +119,7 @@ def _for_invitee(by: User, token: str) -> Invitation:
     if not by.is_authenticated or by.email.lower() != invitation.email:
         raise PermissionDenied("This invitation was sent to someone else.")
     if not invitation.is_pending:
-        raise ValidationError(
-            f"This invitation has been {invitation.status.label.lower()}: it can no longer be answered."
-        )
+        raise ValidationError(f"This invitation {invitation.why_closed}: it can no longer be answered.")
     return invitation
 
 
@@ -161,7 +159,7 @@ def invitation_withdraw(*, by: User, invitation: Invitation) -> Invitation:
     _require(by, "providers.manage_people", invitation.organisation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.is_answered:
-        raise ValidationError(f"This invitation has been {invitation.status.label.lower()}: it cannot be withdrawn.")
+        raise ValidationError(f"This invitation {invitation.why_closed}: it cannot be withdrawn.")
     invitation.withdrawn_at = timezone.now()
     invitation.withdrawn_by = by
     invitation.save(update_fields=["withdrawn_at", "withdrawn_by"])

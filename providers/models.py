@@ -263,6 +263,16 @@ class Invitation(models.Model):
     def is_pending(self) -> bool:
         return self.status == InvitationStatus.PENDING
 
+    @property
+    def why_closed(self) -> str:
+        """Why it can no longer be answered, to end "This invitation …"."""
+        return {
+            InvitationStatus.ACCEPTED: "has already been accepted",
+            InvitationStatus.DECLINED: "was declined",
+            InvitationStatus.WITHDRAWN: "was withdrawn by the organisation",
+            InvitationStatus.EXPIRED: "has run out",
+        }.get(self.status, "")
+
 
 class ComplianceDocumentKind(models.TextChoices):
     SAFEGUARDING_POLICY = "safeguarding_policy", "Safeguarding policy"
