@@ -18,13 +18,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import Council, ReminderKind, Role, User
-from councils.notification_services import notify
+from councils.models import User
 from councils.services import audit_record
-from providers.invitation_selectors import walled_procurements
 from providers.models import INVITATION_VALID_FOR, Invitation, Organisation, OrganisationMember, ProviderRole
 from providers.rules import forget_provider_roles
 from providers.services import _keep_an_admin, _require, _send_on_commit
+from providers.staff_notices import tell_lead_commissioners
 
 UrlBuilder = Callable[[str], str]
 
@@ -140,7 +139,7 @@ def invitation_accept(*, by: User, token: str, build_url: UrlBuilder | None = No
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     forget_provider_roles(by)
     _audit(invitation, by=by, event="accepted", member=member.pk)
-    _tell_lead_commissioners(member, build_url=build_url)
+    tell_lead_commissioners(member, build_url=build_url)
     return member
 
 
@@ -214,31 +213,3 @@ def membership_leave(*, by: User, organisation: Organisation) -> int:
     OrganisationMember.objects.filter(pk__in=[m.pk for m in members]).delete()
     forget_provider_roles(by)
     return len(members)
-
-
-def _tell_lead_commissioners(member: OrganisationMember, *, build_url: UrlBuilder | None) -> None:
-    user, organisation = member.user, member.organisation
-    for council in Council.objects.filter(memberships__user=user).distinct():
-        leads = User.objects.filter(memberships__council=council, memberships__role=Role.LEAD_COMMISSIONER).exclude(
-            pk=user.pk
-        )
-        walled = walled_procurements(user, organisation, councils=[council])
-        if walled:
-            listed = "\n".join(f"- {p.reference}: {p.title} ({p.reason})" for p in walled)
-            consequence = f"They can no longer read or evaluate the bids for:\n{listed}"
-        else:
-            consequence = (
-                "The organisation has not bid for any of the council's opportunities yet. If it does, they will "
-                "not be able to read or evaluate the bids for that opportunity."
-            )
-        notify(
-            users=leads.distinct(),
-            kind=ReminderKind.STAFF_JOINED_PROVIDER,
-            title=f"{user} has joined {organisation}",
-            body=(
-                f"{user} ({user.email}), who works for {council.name}, has accepted an invitation to act for "
-                f"{organisation} as {member.get_role_display().lower()}.\n\n{consequence}"
-            ),
-            path=reverse("providers:staff_memberships", kwargs={"council_slug": council.slug}),
-            build_url=build_url,
-        )

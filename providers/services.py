@@ -22,6 +22,7 @@ from councils.models import Council, Outcome, User
 from councils.services import audit_record
 from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
 from providers.rules import forget_provider_roles
+from providers.staff_notices import tell_lead_commissioners
 
 # Builds an absolute link from a path: the view passes `request.build_absolute_uri`.
 UrlBuilder = Callable[[str], str]
@@ -91,6 +92,7 @@ def organisation_register(*, by: User, organisation: Organisation, outcomes: Ite
         organisation=organisation, user=by, role=ProviderRole.ORGANISATION_ADMIN, consented_at=timezone.now()
     )
     forget_provider_roles(by)
+    tell_lead_commissioners(member, build_url=None)
     audit_record(
         council=None,
         actor=by,

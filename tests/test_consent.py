@@ -29,8 +29,8 @@ from commissioning.tests.bid_factories import (
 )
 from councils.models import AuditEvent, Notification, ReminderKind, Role, User
 from councils.workflow import TransitionRefused
-from providers import invitation_services
-from providers.models import Invitation, OrganisationMember, ProviderRole
+from providers import invitation_services, services
+from providers.models import Invitation, Organisation, OrganisationMember, OrganisationType, ProviderRole, Sector
 from providers.tests.conftest import link_in
 from providers.tests.factories import OrganisationFactory, OrganisationMemberFactory
 
@@ -411,3 +411,19 @@ def test_submitted_bids_with_confirmed_partners_can_be_made_by_the_factories(cou
     opportunity = open_opportunity(council, questions=1)
     bid = submitted_bid(opportunity, people["provider_admin"], partner="Dale CIC")
     assert [p.shown_name for p in bid.partners.all()] == ["Dale CIC"]
+
+
+def test_council_staff_registering_an_organisation_is_consent_and_their_lead_commissioner_is_told(people):
+    officer, lead = people[Role.PROCUREMENT_OFFICER], people[Role.LEAD_COMMISSIONER]
+    organisation = services.organisation_register(
+        by=officer,
+        organisation=Organisation(
+            legal_name="Testshire Youth Service (in-house)",
+            organisation_type=OrganisationType.PUBLIC_BODY,
+            sector=Sector.PUBLIC,
+        ),
+    )
+    assert OrganisationMember.objects.get(user=officer, organisation=organisation).consented_at is not None
+    notice = Notification.objects.get(user=lead, kind=ReminderKind.STAFF_JOINED_PROVIDER)
+    assert "Testshire Youth Service" in notice.title
+    assert not Notification.objects.filter(user=people["other_council_officer"]).exists()
