@@ -33,8 +33,11 @@ def _people_of(organisation_id: int, roles) -> list[User]:
 
 
 def partner_changed(partner: BidPartner, before: tuple | None) -> bool:
-    """A new partner, or one whose organisation or role changed since it was asked: it must confirm again."""
-    return before is None or before != (partner.organisation_id, partner.role)
+    """A new partner, one whose organisation or role changed since it was asked (it must confirm
+    again), or one that has not answered yet (asked again, as a reminder)."""
+    if before is None or before != (partner.organisation_id, partner.role):
+        return True
+    return partner.confirmed_at is None and partner.declined_at is None
 
 
 def partners_ask(bid: Bid, partners: list[BidPartner]) -> None:
