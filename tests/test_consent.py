@@ -7,8 +7,10 @@ them to its organisation or naming their organisation as a partner.
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -28,6 +30,7 @@ from commissioning.tests.bid_factories import (
     submitted_bid,
 )
 from councils.models import AuditEvent, Notification, ReminderKind, Role, User
+from councils.services import audit_record
 from councils.workflow import TransitionRefused
 from providers import invitation_services, services
 from providers.models import Invitation, Organisation, OrganisationMember, OrganisationType, ProviderRole, Sector
@@ -427,3 +430,37 @@ def test_council_staff_registering_an_organisation_is_consent_and_their_lead_com
     notice = Notification.objects.get(user=lead, kind=ReminderKind.STAFF_JOINED_PROVIDER)
     assert "Testshire Youth Service" in notice.title
     assert not Notification.objects.filter(user=people["other_council_officer"]).exists()
+
+
+# ---- The data migrations -------------------------------------------------------------------------
+
+
+def test_the_migration_finds_founders_consent_and_nobody_elses(people, organisation):
+    migration = importlib.import_module("providers.migrations.0004_founders_consented")
+    founder = OrganisationMember.objects.get(user=people["provider_admin"])
+    added = OrganisationMemberFactory(organisation=organisation, role=ProviderRole.BID_WRITER)
+    OrganisationMember.objects.filter(pk__in=[founder.pk, added.pk]).update(consented_at=None)
+    registered = audit_record(
+        council=None,
+        actor=founder.user,
+        event_type="organisation.registered",
+        obj=organisation,
+        extra={"member": founder.pk},
+    )
+    migration.founders_consented(django_apps, None)
+    founder.refresh_from_db()
+    added.refresh_from_db()
+    assert founder.consented_at == registered.created_at
+    assert added.consented_at is None
+
+
+def test_the_migration_confirms_partners_only_on_bids_already_submitted(people, joint):
+    migration = importlib.import_module("commissioning.migrations.0008_partners_on_submitted_bids_confirmed")
+    draft_partner = joint["partner"]
+    opportunity = open_opportunity(joint["opportunity"].council, questions=1)
+    sealed = submitted_bid(opportunity, people["other_provider_admin"], partner="Dale CIC")
+    BidPartner.objects.filter(bid=sealed).update(confirmed_at=None, confirmed_by=None)
+    migration.confirm_submitted(django_apps, None)
+    draft_partner.refresh_from_db()
+    assert draft_partner.confirmed_at is None
+    assert all(partner.is_confirmed for partner in BidPartner.objects.filter(bid=sealed))
