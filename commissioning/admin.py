@@ -175,10 +175,7 @@ class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 def _walled_opportunities(user):
     """Opportunities the user may not read bids of: their organisation bid for it, alone or as a partner."""
-    organisation_ids = bid_selectors.member_organisation_ids(user)
-    return Bid.objects.filter(
-        Q(organisation_id__in=organisation_ids) | Q(partners__organisation_id__in=organisation_ids)
-    ).values("opportunity_id")
+    return bid_selectors.bids_of_organisations(bid_selectors.member_organisation_ids(user)).values("opportunity_id")
 
 
 def _undeclared_opportunities(user) -> set[int]:

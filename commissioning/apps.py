@@ -14,9 +14,13 @@ class CommissioningConfig(AppConfig):
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
         from commissioning.sourcing import sealing
+        from commissioning.sourcing.selectors.bids import procurements_walled_by
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
+        from providers.ports import procurements
 
         # Erasure holds and subject access sections (councils.erasure, councils.subject_access).
         records.register()
         # Audit events about a bid stay sealed until its opportunity's bids are opened.
         sealing.register()
+        # The invitation page names the procurements joining an organisation would wall someone out of.
+        procurements.register(walled_by=procurements_walled_by)

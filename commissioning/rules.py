@@ -4,6 +4,8 @@ import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
 from councils.permissions import FUNDING_MANAGERS, OFFICER, council_of, has_any_role, roles_in
+from providers.models import ProviderRole
+from providers.rules import organisation_roles
 
 
 @rules.predicate
@@ -44,3 +46,15 @@ rules.add_perm("commissioning.manage_funding", can_manage_funding)
 # On one commission.
 rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
+
+
+@rules.predicate
+def is_partner_admin(user, partner=None) -> bool:
+    """An administrator of the organisation named as a partner in a joint bid."""
+    if partner is None or partner.organisation_id is None:
+        return False
+    return ProviderRole.ORGANISATION_ADMIN in organisation_roles(user).get(partner.organisation_id, frozenset())
+
+
+# On one joint-bid partner row: its organisation's administrators confirm or decline it.
+rules.add_perm("bids.answer_partnership", is_partner_admin)

@@ -432,6 +432,9 @@ class ReminderKind(models.TextChoices):
     AGREEMENT_ENDING = "agreement_ending", "Agreement ending: time to review"
     OPPORTUNITY_DEADLINE = "opportunity_deadline", "Deadline for bids approaching"
     COMPLIANCE_EXPIRING = "compliance_expiring", "Compliance document expiring"
+    # Not reminders but one-off notices, sent as things happen (never swept, no council rule).
+    STAFF_JOINED_PROVIDER = "staff_joined_provider", "Council staff joined a provider organisation"
+    PARTNER_TO_CONFIRM = "partner_to_confirm", "Joint bid partnership to confirm"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

@@ -6,8 +6,13 @@ notifications is not: it is nobody else's business and would bury the council's 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
+
 import rules
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +21,8 @@ from councils.models import RULE_KINDS, Council, Notification, NotificationPrefe
 from councils.notification_selectors import ReminderSettings, may_edit_reminder_rules
 from councils.permissions import council_of
 from councils.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 
 @rules.predicate
@@ -96,3 +103,38 @@ def notifications_mark_all_read(*, by: User) -> int:
     marked = Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())
     page_cache.bump(f"user:{by.pk}")
     return marked
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    body: str,
+    path: str = "",
+    build_url: Callable[[str], str] | None = None,
+) -> list[Notification]:
+    """A one-off notice (not a swept reminder): an in-app notification for each person and the same
+    words by email, one message per person, sent once the transaction has committed. A failure to
+    send is logged: the notification is there either way."""
+    people = {user.pk: user for user in users if user.is_active}.values()
+    notifications = Notification.objects.bulk_create(
+        [Notification(user=user, kind=kind, title=title[:200], body=body, url=path) for user in people]
+    )
+    # Absolute links: the request's address, else the site's configured one (as reminder emails do).
+    base = getattr(settings, "COMMISSIONER_SITE_URL", "").rstrip("/")
+    link = (build_url(path) if build_url else f"{base}{path}") if path else ""
+    text = f"{body}\n\n{link}\n" if link else f"{body}\n"
+    messages = tuple((title, f"Dear {user.full_name},\n\n{text}", None, [user.email]) for user in people)
+    for user in people:
+        page_cache.bump(f"user:{user.pk}")  # the unread count in the header
+
+    def send() -> None:
+        try:
+            send_mass_mail(messages, fail_silently=False)
+        except Exception:  # the notice stands in the app; say so in the logs rather than fail the page
+            logger.exception("Could not send %s notice email(s): %s", len(messages), title)
+
+    if messages:
+        transaction.on_commit(send)
+    return notifications

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from commissioning.models import Bid, BidOutcome, BidPartner, BidPriceLine, Opportunity, OpportunityState
 from commissioning.sourcing.services import bids as bid_services
+from commissioning.sourcing.services import partners as partner_services
 from providers.models import OrganisationMember, ProviderRole
 
 # (organisation slug, what happens to its bid) on the open opportunity
@@ -32,9 +33,14 @@ OPEN_BIDS = [
 # (organisation slug, partners) on the closed opportunity: one alone, one joint
 CLOSED_BIDS = [
     ("st-annes-community-kitchen", []),
-    ("the-lantern-arts-collective", [("open-doors-theatre", "Runs the drama and music sessions"), ("", "")]),
+    (
+        "the-lantern-arts-collective",
+        [
+            ("open-doors-theatre", "Runs the drama and music sessions"),
+            ("riverside-residents-association", "Grows and cooks the food with the children"),
+        ],
+    ),
 ]
-UNREGISTERED_PARTNER = ("Riverside Allotment Society", "Grows and cooks the food with the children")
 
 
 @contextmanager
@@ -77,13 +83,9 @@ def _content(bid: Bid, partners) -> dict:
     ]
     rows_of_partners = []
     for slug, role in partners:
-        if slug:
-            partner, _user = bid_writer(slug)
-            if partner is not None:
-                rows_of_partners.append({"organisation": partner, "name": partner.legal_name, "role": role})
-        else:
-            name, role = UNREGISTERED_PARTNER
-            rows_of_partners.append({"organisation": None, "name": name, "role": role})
+        partner, _user = bid_writer(slug)
+        if partner is not None:
+            rows_of_partners.append({"organisation": partner, "role": role})
     return {
         "answers": answers,
         "summary": f"{organisation}: local, trusted and ready to start on day one.",
@@ -113,7 +115,12 @@ def _fill(bid: Bid, user, partners, *, complete: bool = True) -> None:
     bid_services.bid_save_rows(by=user, bid=bid, model=BidPriceLine, rows=content["lines"])
     bid_services.bid_save_rows(by=user, bid=bid, model=BidOutcome, rows=content["outcomes"])
     if content["partners"]:
-        bid_services.bid_save_rows(by=user, bid=bid, model=BidPartner, rows=content["partners"])
+        rows = bid_services.bid_save_rows(by=user, bid=bid, model=BidPartner, rows=content["partners"])
+        for row in rows:  # each partner's administrator confirms, as the bid cannot be submitted before
+            admin = OrganisationMember.objects.filter(
+                organisation=row.organisation, role=ProviderRole.ORGANISATION_ADMIN
+            ).first()
+            partner_services.partner_confirm(by=admin.user, partner=row)
     bid_services.bid_save_declarations(
         by=user, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
     )

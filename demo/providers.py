@@ -18,7 +18,6 @@ from providers.models import (
     ComplianceDocument,
     ComplianceDocumentKind,
     Organisation,
-    OrganisationMember,
     OrganisationType,
     ProviderRole,
     Sector,
@@ -59,23 +58,23 @@ def seed_providers() -> list[Organisation]:
     owner = Council.objects.filter(slug="ashby-vale").first()
     for legal_name, org_type, sector, charity, company in [*DEMO_PROVIDERS, SHARED_SERVICE_COMPANY]:
         slug = slugify(legal_name)[:120]
-        organisation, _ = Organisation.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "legal_name": legal_name,
-                "organisation_type": org_type,
-                "sector": sector,
-                "charity_number": charity,
-                "company_number": company,
-                "postcode": "LA1 1AA",
-                "owning_council": owner if legal_name == SHARED_SERVICE_COMPANY[0] else None,
-                "is_in_house": legal_name == SHARED_SERVICE_COMPANY[0],
-            },
-        )
-        user = demo_user(f"admin@{slug}.example", f"{legal_name} administrator")
-        OrganisationMember.objects.get_or_create(
-            organisation=organisation, user=user, role=ProviderRole.ORGANISATION_ADMIN
-        )
+        details = {
+            "legal_name": legal_name,
+            "organisation_type": org_type,
+            "sector": sector,
+            "charity_number": charity,
+            "company_number": company,
+            "postcode": "LA1 1AA",
+            "owning_council": owner if legal_name == SHARED_SERVICE_COMPANY[0] else None,
+            "is_in_house": legal_name == SHARED_SERVICE_COMPANY[0],
+        }
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            # Registered by its administrator, who is a member by that consent (never added by anyone else).
+            user = demo_user(f"admin@{slug}.example", f"{legal_name} administrator")
+            organisation = services.organisation_register(by=user, organisation=Organisation(**details))
+        else:
+            Organisation.objects.filter(pk=organisation.pk).update(**details)
         organisations.append(organisation)
     seed_approved_suppliers()
     seed_compliance_documents()

@@ -154,7 +154,10 @@ class PeopleFamily(Family):
             bulk(
                 OrganisationMember,
                 [
-                    OrganisationMember(organisation=org, user=user, role=ProviderRole.ORGANISATION_ADMIN)
+                    # Each organisation's founder, a member by registering it (in bulk, not one by one).
+                    OrganisationMember(
+                        organisation=org, user=user, role=ProviderRole.ORGANISATION_ADMIN, consented_at=timezone.now()
+                    )
                     for org, user in zip(organisations, users, strict=True)
                 ],
             ),

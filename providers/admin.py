@@ -6,7 +6,12 @@ from providers.models import ApprovedSupplier, ComplianceDocument, Organisation,
 class OrganisationMemberInline(admin.TabularInline):
     model = OrganisationMember
     extra = 0
-    raw_id_fields = ["user"]
+    fields = ["user", "role", "consented_at", "created_at"]
+    readonly_fields = ["user", "consented_at", "created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Membership walls council officers out of procurements: people join by accepting an invitation.
+        return False
 
 
 class ComplianceDocumentInline(admin.TabularInline):

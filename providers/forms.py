@@ -6,7 +6,7 @@ from __future__ import annotations
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Button, Layout
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm, SetPasswordMixin
+from django.contrib.auth.forms import SetPasswordMixin
 
 from councils.forms import PASSWORD_HINT, GovukFormMixin
 from councils.govuk import govuk_input
@@ -23,7 +23,6 @@ from providers.models import (
     validate_postcode,
 )
 from providers.selectors import outcomes_to_choose_from
-from providers.services import invitation_accept
 
 
 class GovukInputsMixin(GovukFormMixin):
@@ -226,23 +225,47 @@ class ResendVerificationForm(GovukFormMixin, forms.Form):
     )
 
 
-class AcceptInvitationForm(GovukFormMixin, SetPasswordForm):
-    """An invited colleague chooses their password (Django's password-reset confirmation)."""
+class InvitationRegisterForm(SetPasswordMixin, GovukFormMixin, forms.Form):
+    """Someone invited at an address with no account creates one (the address is the invitation's)."""
 
-    submit_label = "Set password"
+    submit_label = "Create account"
     error_messages = {"password_mismatch": "The passwords do not match. Enter the same password twice."}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Create a password"
-        self.fields["new_password1"].help_text = PASSWORD_HINT
-        self.fields["new_password1"].error_messages["required"] = "Create a password"
-        self.fields["new_password2"].label = "Confirm password"
-        self.fields["new_password2"].help_text = "Enter the same password again."
-        self.fields["new_password2"].error_messages["required"] = "Confirm your password"
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1="Create a password", label2="Confirm password"
+    )
 
-    def save(self, commit=True):
-        return invitation_accept(user=self.user, password=self.cleaned_data["new_password1"])
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = PASSWORD_HINT
+        self.fields["password2"].help_text = "Enter the same password again."
+        self.fields["password1"].error_messages["required"] = "Create a password"
+        self.fields["password2"].error_messages["required"] = "Confirm your password"
+        self.build_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords()
+        self.validate_password_for_user(User(email=self.email, full_name=cleaned.get("full_name") or ""), "password1")
+        return cleaned
+
+
+class InvitationAnswerForm(GovukFormMixin, forms.Form):
+    submit_label = "Send answer"
+
+    answer = forms.ChoiceField(
+        label="Do you want to act for this organisation?",
+        choices=[("accept", "Yes, accept the invitation"), ("decline", "No, decline the invitation")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to accept or decline the invitation"},
+    )
 
 
 ROLE_HINTS = {
@@ -265,7 +288,7 @@ class InvitePersonForm(GovukFormMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter their full name"})
     email = forms.EmailField(
         label="Email address",
-        help_text="We will email them a link to set their password.",
+        help_text="We will email them an invitation. They act for the organisation only once they accept it.",
         widget=forms.EmailInput(attrs={"spellcheck": "false"}),
         error_messages={
             "required": "Enter their email address",

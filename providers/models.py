@@ -179,6 +179,12 @@ class OrganisationMember(models.Model):
     )
     role = models.CharField(max_length=32, choices=ProviderRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Membership walls a council officer out of the procurements the organisation bids in, so it is
+    # never given: the person registered the organisation or accepted an invitation sent to them.
+    # Empty only for memberships made before consent was asked (listed for review).
+    consented_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person agreed to act for the organisation."
+    )
 
     class Meta:
         constraints = [
@@ -187,6 +193,85 @@ class OrganisationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+
+INVITATION_VALID_FOR = datetime.timedelta(days=14)
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+class Invitation(models.Model):
+    """An offer to act for an organisation, sent to one email address. It makes nobody a member: only
+    the person signed in with that address can accept it (or decline it). The link's token is kept
+    only as a SHA-256 digest, so the table cannot be used to accept anything."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=32, choices=ProviderRole.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_one_open",
+            ),
+            models.CheckConstraint(condition=Q(role__in=ProviderRole.values), name="invitation_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organisation}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.accepted_at or self.declined_at or self.withdrawn_at)
+
+    @property
+    def status(self) -> InvitationStatus:
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.declined_at:
+            return InvitationStatus.DECLINED
+        if self.withdrawn_at:
+            return InvitationStatus.WITHDRAWN
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.PENDING
+
+    @property
+    def why_closed(self) -> str:
+        """Why it can no longer be answered, to end "This invitation …"."""
+        return {
+            InvitationStatus.ACCEPTED: "has already been accepted",
+            InvitationStatus.DECLINED: "was declined",
+            InvitationStatus.WITHDRAWN: "was withdrawn by the organisation",
+            InvitationStatus.EXPIRED: "has run out",
+        }.get(self.status, "")
 
 
 class ComplianceDocumentKind(models.TextChoices):

@@ -8,7 +8,7 @@ administrators do neither.
 
 import rules
 
-from councils.permissions import OFFICER
+from councils.permissions import ADMINISTRATORS, OFFICER
 from councils.rules import role_predicate
 from providers.models import OrganisationMember, ProviderRole
 
@@ -54,6 +54,8 @@ def is_organisation_admin(user, organisation=None) -> bool:
 
 # Objects are councils: the council in the URL of the officer's provider directory.
 is_council_officer = role_predicate("is_council_officer", OFFICER)
+# Objects are councils: who reviews the council's staff's memberships made without their consent.
+is_council_administrator = role_predicate("is_council_administrator", ADMINISTRATORS)
 
 rules.add_perm("providers.view_organisation", is_organisation_member)
 rules.add_perm("providers.edit_organisation", is_organisation_admin)
@@ -62,3 +64,4 @@ rules.add_perm("providers.manage_documents", is_organisation_admin)
 rules.add_perm("providers.view_directory", is_council_officer)
 rules.add_perm("providers.verify_organisation", is_council_officer)
 rules.add_perm("providers.manage_approved_suppliers", is_council_officer)
+rules.add_perm("providers.review_staff_memberships", is_council_administrator)

@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from councils.models import Council, Outcome, User
-from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
+from providers.models import (
+    ApprovedSupplier,
+    ComplianceDocument,
+    Invitation,
+    Organisation,
+    OrganisationMember,
+    ProviderRole,
+)
 
 
 def organisations_for_user(user: User) -> QuerySet[Organisation]:
@@ -33,6 +40,16 @@ def organisations_with_details(user: User) -> QuerySet[Organisation]:
         Prefetch("members", queryset=OrganisationMember.objects.select_related("user").order_by("user__full_name")),
         Prefetch("compliance_documents", queryset=ComplianceDocument.objects.select_related("uploaded_by")),
         Prefetch("outcomes_of_interest", queryset=outcomes_to_choose_from()),
+        Prefetch(
+            "invitations",
+            queryset=Invitation.objects.filter(
+                accepted_at__isnull=True,
+                declined_at__isnull=True,
+                withdrawn_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ).select_related("invited_by"),
+            to_attr="pending_invitations",
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -22,6 +22,7 @@ from councils.models import Council, Outcome, User
 from councils.services import audit_record
 from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
 from providers.rules import forget_provider_roles
+from providers.staff_notices import tell_lead_commissioners
 
 # Builds an absolute link from a path: the view passes `request.build_absolute_uri`.
 UrlBuilder = Callable[[str], str]
@@ -86,8 +87,12 @@ def organisation_register(*, by: User, organisation: Organisation, outcomes: Ite
     organisation.full_clean()
     organisation.save()
     organisation.outcomes_of_interest.set(outcomes)
-    member = OrganisationMember.objects.create(organisation=organisation, user=by, role=ProviderRole.ORGANISATION_ADMIN)
+    # The founder's consent is their own registration.
+    member = OrganisationMember.objects.create(
+        organisation=organisation, user=by, role=ProviderRole.ORGANISATION_ADMIN, consented_at=timezone.now()
+    )
     forget_provider_roles(by)
+    tell_lead_commissioners(member, build_url=None)
     audit_record(
         council=None,
         actor=by,
@@ -202,65 +207,7 @@ def organisation_update(
     return organisation
 
 
-# ---- People ----
-
-
-def _send_invitation(member: OrganisationMember, *, by: User, build_url: UrlBuilder) -> None:
-    user = member.user
-    context = {"organisation": member.organisation, "role": member.get_role_display(), "inviter": by}
-    if user.has_usable_password():
-        context["link"] = build_url(reverse("login"))
-        _send_on_commit(user, f"You have been added to {member.organisation}", "providers/email/added.txt", context)
-    else:
-        token = default_token_generator.make_token(user)
-        context["link"] = build_url(
-            reverse("providers:accept_invitation", kwargs={"uidb64": _uid(user), "token": token})
-        )
-        subject = f"You have been invited to act for {member.organisation}"
-        _send_on_commit(user, subject, "providers/email/invitation.txt", context)
-
-
-@transaction.atomic
-def person_invite(
-    *, by: User, organisation: Organisation, email: str, full_name: str, role: str, build_url: UrlBuilder
-) -> OrganisationMember:
-    """Invite a colleague in a provider role. A new person gets an account without a password and a
-    link to set one (Django's password-reset token); inviting someone who has not set it yet sends a
-    fresh link."""
-    _require(by, "providers.manage_people", organisation)
-    if role not in ProviderRole.values:
-        raise ValidationError({"role": "Choose a role."})
-    email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    existing = OrganisationMember.objects.filter(organisation=organisation, user=user).first() if user else None
-    if existing is not None:
-        if user.has_usable_password():
-            raise ValidationError({"email": f"{user} is already a member of {organisation}."})
-        _send_invitation(existing, by=by, build_url=build_url)
-        audit_record(council=None, actor=by, event_type="organisation_member.invited_again", obj=existing)
-        return existing
-    if user is None:
-        user = User.objects.create_user(email=email, full_name=full_name.strip())
-    member = OrganisationMember.objects.create(organisation=organisation, user=user, role=role)
-    forget_provider_roles(user)
-    _send_invitation(member, by=by, build_url=build_url)
-    audit_record(
-        council=None,
-        actor=by,
-        event_type="organisation_member.invited",
-        obj=member,
-        extra={"user": user.email, "role": role, "organisation": organisation.pk},
-    )
-    return member
-
-
-@transaction.atomic
-def invitation_accept(*, user: User, password: str) -> User:
-    """An invited colleague sets their password (the view has checked the token); the link is then spent."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    audit_record(council=None, actor=user, event_type="account.invitation_accepted", obj=user)
-    return user
+# ---- People (invitations and leaving: `providers.invitation_services`) ----
 
 
 def _keep_an_admin(member: OrganisationMember) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from providers import views
+from providers import invitation_views, views
 
 app_name = "providers"
 
@@ -16,11 +16,18 @@ urlpatterns = [
     path("register/check-your-email/", views.RegisterDoneView.as_view(), name="register_done"),
     path("register/new-link/", views.ResendVerificationView.as_view(), name="resend_verification"),
     path("verify/<str:uidb64>/<str:token>/", views.VerifyEmailView.as_view(), name="verify_email"),
-    path("invitation/<str:uidb64>/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
+    # The link in an invitation email: only the person it was sent to, signed in, can answer it.
+    path("invitations/<str:token>/", invitation_views.InvitationView.as_view(), name="invitation"),
     # One organisation, for the people who act for it.
     path(ORGANISATION, views.OrganisationView.as_view(), name="organisation"),
     path(ORGANISATION + "edit/", views.OrganisationEditView.as_view(), name="organisation_edit"),
     path(ORGANISATION + "people/invite/", views.PersonInviteView.as_view(), name="person_invite"),
+    path(
+        ORGANISATION + "invitations/<int:invitation_pk>/withdraw/",
+        invitation_views.InvitationWithdrawView.as_view(),
+        name="invitation_withdraw",
+    ),
+    path(ORGANISATION + "leave/", invitation_views.LeaveView.as_view(), name="leave"),
     path(ORGANISATION + "people/<int:member_pk>/role/", views.PersonRoleView.as_view(), name="person_role"),
     path(ORGANISATION + "people/<int:member_pk>/remove/", views.PersonRemoveView.as_view(), name="person_remove"),
     path(ORGANISATION + "documents/new/", views.DocumentAddView.as_view(), name="document_add"),
@@ -30,6 +37,7 @@ urlpatterns = [
     ),
     # Council officers: the provider directory, verification and the approved suppliers list.
     path(OFFICER, views.DirectoryView.as_view(), name="directory"),
+    path(OFFICER + "staff-memberships/", invitation_views.StaffMembershipsView.as_view(), name="staff_memberships"),
     path(OFFICER + "approved-suppliers/", views.ApprovedSuppliersView.as_view(), name="approved_suppliers"),
     path(OFFICER_ORGANISATION, views.OfficerOrganisationView.as_view(), name="officer_organisation"),
     path(OFFICER_ORGANISATION + "verify/", views.OrganisationVerifyView.as_view(), name="verify_organisation"),

@@ -13,19 +13,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
-from providers import forms, selectors, services
+from providers import forms, invitation_services, selectors, services
 from providers.models import Organisation
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -119,27 +118,6 @@ class VerifyEmailView(View):
         return redirect("providers:portal")
 
 
-class AcceptInvitationView(auth_views.PasswordResetConfirmView):
-    """An invited colleague sets their password (Django's password-reset confirmation) and is signed in."""
-
-    form_class = forms.AcceptInvitationForm
-    template_name = "providers/accept_invitation.html"
-    title = "Set your password"
-    post_reset_login = True
-    post_reset_login_backend = MODEL_BACKEND
-    success_url = reverse_lazy("providers:portal")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = self.title if self.validlink else "This invitation link does not work"
-        return context
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, "Your password is set. You are signed in.")
-        return response
-
-
 # ---- The provider portal: one's own organisations ----
 
 
@@ -220,16 +198,22 @@ class OrganisationEditView(OrganisationMixin, ServiceFormMixin, FormView):
 class PersonInviteView(OrganisationMixin, ServiceFormMixin, FormView):
     permission_required = "providers.manage_people"
     form_class = forms.InvitePersonForm
-    extra_context = {"title": "Invite a colleague"}
+    extra_context = {
+        "title": "Invite a colleague",
+        "intro": "We email them an invitation. Nobody acts for the organisation until they accept it, "
+        "signed in with the email address you give here.",
+    }
 
     def perform(self, form):
-        member = services.person_invite(
+        invitation = invitation_services.invitation_send(
             by=self.request.user,
             organisation=self.organisation,
             build_url=self.request.build_absolute_uri,
             **form.cleaned_data,
         )
-        return self.done(f"Invitation sent to {member.user.email}.")
+        return self.done(
+            f"Invitation sent to {invitation.email}. They act for {self.organisation} once they accept it."
+        )
 
 
 class MemberMixin(OrganisationMixin):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from commissioning.models import BidPartner
+from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
     forward_plan_kwargs,
@@ -19,6 +21,8 @@ from commissioning.tests.evaluation_factories import evaluation_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
+from providers import invitation_services
+from providers.models import Organisation, ProviderRole
 
 # Provider staff: an administrator of one provider organisation, and of another (for isolation).
 PROVIDER_VISITORS = ("provider_admin", "other_provider_admin")
@@ -116,6 +120,35 @@ def officer_organisation_kwargs(**objects: str) -> Callable[[dict], dict]:
 
 
 BAD_LINK = {"uidb64": "MA", "token": "not-a-real-token"}
+
+
+def invitation_kwargs(world) -> dict:
+    """A pending invitation to the world's organisation, sent on first use and kept in the world."""
+    if "invitation" not in world:
+        world["invitation"] = invitation_services.invitation_send(
+            by=world["people"]["provider_admin"],
+            organisation=world["organisation"],
+            email="invitee@example.org",
+            full_name="Ivy Invitee",
+            role=ProviderRole.BID_WRITER,
+            build_url=str,
+        )
+    return {"pk": world["organisation"].pk, "invitation_pk": world["invitation"].pk}
+
+
+def partnership_kwargs(world) -> dict:
+    """The other provider's organisation named as a partner in the world's bid (made on first use):
+    only its administrator answers."""
+    if "partnership" not in world:
+        other = Organisation.objects.get(members__user=world["people"]["other_provider_admin"])
+        [world["partnership"]] = bid_services.bid_save_rows(
+            by=world["people"]["provider_admin"],
+            bid=world["bid"],
+            model=BidPartner,
+            rows=[{"organisation": other, "role": "Runs the sessions"}],
+        )
+    return {"pk": world["partnership"].pk}
+
 
 # Opportunities. Officers' pages answer 404 to anyone who cannot read the commission (as its pages
 # do); the world's opportunity is published, so its lots and details are fixed (302 back to it).
@@ -355,12 +388,15 @@ ROUTES = [
     Route("providers:register_done", ok=PUBLIC),
     Route("providers:resend_verification", ok=PUBLIC),
     Route("providers:verify_email", lambda world: BAD_LINK, ok=PUBLIC),
-    Route("providers:accept_invitation", lambda world: BAD_LINK, ok=PUBLIC),
+    # An invitation's link: a page for anyone (what it offers depends on who follows it).
+    Route("providers:invitation", lambda world: {"token": "not-a-real-token"}, ok=PUBLIC),
     # The portal: anyone signed in (people without an organisation are offered registration).
     Route("providers:portal", ok=EVERYONE_SIGNED_IN),
     Route("providers:organisation", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
     Route("providers:organisation_edit", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
     Route("providers:person_invite", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
+    Route("providers:invitation_withdraw", invitation_kwargs, ok=OWN_ORGANISATION, denied=404),
+    Route("providers:leave", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
     Route("providers:person_role", organisation_kwargs(member_pk="member"), ok=OWN_ORGANISATION, denied=404),
     Route("providers:person_remove", organisation_kwargs(member_pk="member"), ok=OWN_ORGANISATION, denied=404),
     Route("providers:document_add", organisation_kwargs(), ok=OWN_ORGANISATION, denied=404),
@@ -369,6 +405,7 @@ ROUTES = [
     # Council officers' provider directory, verification and approved suppliers list.
     Route("providers:directory", council_kwargs, ok=PROVIDER_DIRECTORY_READERS),
     Route("providers:approved_suppliers", council_kwargs, ok=PROVIDER_DIRECTORY_READERS),
+    Route("providers:staff_memberships", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER, Role.COUNCIL_ADMIN})),
     Route("providers:officer_organisation", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
     Route("providers:verify_organisation", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
     Route("providers:approve_supplier", officer_organisation_kwargs(), ok=PROVIDER_DIRECTORY_READERS),
@@ -545,6 +582,8 @@ ROUTES = [
     ),
     # Bids (see BID_OFFICERS above).
     Route("bids:mine", ok=EVERYONE_SIGNED_IN),
+    Route("bids:partnerships", ok=EVERYONE_SIGNED_IN),
+    Route("bids:partnership", partnership_kwargs, ok=frozenset({"other_provider_admin"}), denied=404),
     Route("bids:start", public_opportunity_kwargs(), ok=frozenset(PROVIDER_VISITORS)),
     Route("bids:detail", bid_kwargs(), ok=OWN_BID, denied=404),
     Route("bids:check", bid_kwargs(), ok=OWN_BID, denied=404),

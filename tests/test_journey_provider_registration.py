@@ -1,6 +1,7 @@
 """A provider registers its organisation, confirms its email address from the link it is sent, signs in,
-sees its organisation and invites a colleague; an officer verifies and approves an organisation; a
-provider sees its compliance documents' expiry. Every page is checked with axe-core."""
+sees its organisation and invites a colleague, who creates an account and accepts; an officer verifies
+and approves an organisation; a provider sees its compliance documents' expiry. Every page is checked
+with axe-core."""
 
 import re
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "harbour-lantern-meadow-42"
 
 
-def test_a_provider_registers_confirms_its_email_and_invites_a_colleague(page, mailoutbox):
+def test_a_provider_registers_confirms_its_email_and_invites_a_colleague_who_accepts(page, mailoutbox):
     seed_councils()
 
     page.goto("/providers/register/")
@@ -61,9 +62,31 @@ def test_a_provider_registers_confirms_its_email_and_invites_a_colleague(page, m
     page.get_by_role("group", name="Role").get_by_label("Bid writer").check()
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("Invitation sent to grace@harbour-lights.example").wait_for()
-    page.get_by_role("cell", name="grace@harbour-lights.example").wait_for()
+    # Invited, not a member: listed among the invitations waiting for an answer.
+    page.get_by_role("heading", name="Invitations waiting for an answer").wait_for()
+    page.get_by_role("cell", name="grace@harbour-lights.example", exact=True).wait_for()
     assert mailoutbox[-1].to == ["grace@harbour-lights.example"]
-    assert "/providers/invitation/" in mailoutbox[-1].body
+    invitation = re.search(r"https?://\S+/providers/invitations/\S+", mailoutbox[-1].body).group(0)
+
+    # The colleague follows the link, creates the account for that address, then accepts.
+    sign_out(page)
+    page.goto(invitation)
+    page.get_by_role("heading", name="Create your account").wait_for()
+    assert_accessible(page)
+    expect(page.get_by_label("Full name")).to_have_value("Grace Hopper")
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("Now answer the invitation").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose whether to accept or decline", use_inner_text=True
+    )
+    page.get_by_label("Yes, accept the invitation").check()
+    page.get_by_role("button", name="Send answer").click()
+    page.get_by_text("You now act for Harbour Lights Community Trust as bid writer").wait_for()
+    page.get_by_role("heading", name="Harbour Lights Community Trust").wait_for()
 
 
 def test_an_officer_verifies_an_organisation_and_approves_it_as_a_supplier(page):

@@ -38,7 +38,12 @@ from commissioning.models import (
     State,
 )
 from commissioning.models.award import can_call_in, can_decide_award, is_award_officer
-from commissioning.sourcing.selectors.bids import is_walled_off, member_organisation_ids, opportunity_for_council
+from commissioning.sourcing.selectors.bids import (
+    bids_of_organisations,
+    is_walled_off,
+    member_organisation_ids,
+    opportunity_for_council,
+)
 from councils.calendar import add_working_days
 from councils.formatting import money
 from councils.models import Council, Role, User
@@ -556,9 +561,7 @@ def awards_for_user(user: User, council: Council) -> dict[str, list[Award]]:
         )
     organisations = member_organisation_ids(user)
     if organisations:
-        bid_for = Bid.objects.filter(
-            Q(organisation_id__in=organisations) | Q(partners__organisation_id__in=organisations)
-        ).values("opportunity_id")
+        bid_for = bids_of_organisations(organisations).values("opportunity_id")
         awards = awards.exclude(opportunity_id__in=bid_for)
     awards = list(
         awards.select_related("opportunity__council", "commission__council", "commission__portfolio", "decided_by")

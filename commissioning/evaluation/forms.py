@@ -197,7 +197,7 @@ class DeclarationsForm(EvaluationForm):
         super().__init__(*args, **kwargs)
         for bid in self.rows:
             declared = declarations.get(bid.pk)
-            partners = ", ".join(p.name for p in bid.partners.all()) or "none"
+            partners = ", ".join(p.shown_name for p in bid.partners.all()) or "none"
             conflict = _dynamic(
                 forms.ChoiceField(
                     choices=YES_NO_CONFLICT,

@@ -257,7 +257,7 @@ def declarable_bids(access: EvaluationAccess) -> list[Bid]:
 
 def bidders(bid: Bid) -> str:
     """The bidding organisation and its partners, as declared against."""
-    names = [str(bid.organisation)] + [partner.name for partner in bid.partners.all()]
+    names = [str(bid.organisation)] + [partner.shown_name for partner in bid.partners.all()]
     return "; ".join(names)
 
 

@@ -210,7 +210,7 @@ def compute_summary(evaluation: Evaluation) -> EvaluationSummary:
                 bid_id=bid.pk,
                 organisation_id=bid.organisation_id,
                 organisation=str(bid.organisation),
-                partners=[partner.name for partner in bid.partners.all()],
+                partners=[partner.shown_name for partner in bid.partners.all()],
                 submitted_at=bid.submitted_at,
                 price=prices.get(bid.pk),
                 quality_points=scoring.points(result.quality),

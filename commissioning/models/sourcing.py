@@ -359,17 +359,41 @@ class BidOutcome(models.Model):
 
 
 class BidPartner(models.Model):
-    """A partner in a joint bid led by the bid's organisation."""
+    """A partner in a joint bid led by the bid's organisation.
+
+    A partner is a registered organisation and its administrators confirm before its name is on the
+    bid: naming an organisation walls its members (council officers among them) out of the
+    procurement, so it is never done to them. Until confirmed the council never sees the name and the
+    bid cannot be submitted. Changing who the partner is or what it delivers asks again."""
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="partners")
+    # Null only for partners named by free text before partners had to be registered: never confirmed.
     organisation = models.ForeignKey(
         "providers.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="partnered_bids"
     )
     name = models.CharField(max_length=300, help_text="The partner's legal name.")
     role = models.TextField(help_text="What the partner will deliver.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def shown_name(self) -> str:
+        """The name as the council, the panel and any export see it: withheld until confirmed."""
+        return self.name if self.is_confirmed else "Unconfirmed partner"
+
+
+# Lookups from a bid to its partners who have confirmed: the only ones that wall anyone off or are shown.
+CONFIRMED_PARTNER = {"partners__confirmed_at__isnull": False}
 
 
 class BidDocument(models.Model):

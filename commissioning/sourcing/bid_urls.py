@@ -4,6 +4,7 @@ from django.urls import path
 
 from commissioning.sourcing.views import bids as views
 from commissioning.sourcing.views import council_bids as council_views
+from commissioning.sourcing.views import partners as partner_views
 
 app_name = "bids"
 
@@ -12,6 +13,9 @@ COUNCIL = "council/<slug:council_slug>/<int:opportunity_pk>/"
 
 urlpatterns = [
     path("", views.MyBidsView.as_view(), name="mine"),
+    # Joint bids naming the user's organisations, for its administrators to confirm or decline.
+    path("partnerships/", partner_views.PartnershipListView.as_view(), name="partnerships"),
+    path("partnerships/<int:pk>/", partner_views.PartnershipView.as_view(), name="partnership"),
     path("start/<str:reference>/", views.StartBidView.as_view(), name="start"),
     path(BID, views.BidTaskListView.as_view(), name="detail"),
     path(BID + "check/", views.BidCheckView.as_view(), name="check"),

@@ -107,8 +107,8 @@ def missing_to_withdraw(bid) -> list[str]:
 
 def missing_to_submit(bid) -> list[str]:
     """Everything a bid must have before it can be submitted, in the bidder's words: the deadline, every
-    question answered within its word limit, the declarations, the lots, a price or budget, and at
-    least one proposed outcome."""
+    question answered within its word limit, the declarations, the lots, a price or budget, at least
+    one proposed outcome, and every partner's confirmation."""
     missing = _still_taking(bid, "submitted")
     answers = {a.question_id: a.text for a in bid.answers.all()}
     for question in bid.opportunity.questions.all():
@@ -139,6 +139,27 @@ def missing_to_submit(bid) -> list[str]:
             missing.append("Remove the pricing for lots you are not bidding for, or choose those lots")
     if not bid.proposed_outcomes.exists():
         missing.append("Propose at least one outcome with a success measure and target")
+    missing += _partners_missing(bid)
+    return missing
+
+
+def _partners_missing(bid) -> list[str]:
+    """Every partner must have confirmed: naming an organisation walls its members off, so it is never
+    done without its administrators' say."""
+    missing = []
+    for partner in bid.partners.all():
+        if partner.organisation_id is None:
+            missing.append(
+                f"Remove {partner.name} from your partners, or choose it from the registered organisations: "
+                "partners must be registered so that they can confirm"
+            )
+        elif partner.declined_at is not None:
+            missing.append(f"{partner.name} has declined to be a partner in this bid: remove it from your partners")
+        elif partner.confirmed_at is None:
+            missing.append(
+                f"Wait for {partner.name} to confirm that it is a partner in this bid (its administrators have been "
+                "asked), or remove it from your partners"
+            )
     return missing
 
 

@@ -28,10 +28,11 @@ from commissioning.models import (
     State,
 )
 from commissioning.sourcing.services import bids as bid_services
+from commissioning.sourcing.services import partners as partner_services
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role
 from providers.models import Organisation, OrganisationMember, ProviderRole
-from providers.tests.factories import OrganisationMemberFactory
+from providers.tests.factories import OrganisationFactory, OrganisationMemberFactory
 
 _numbers = itertools.count(1)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -139,6 +140,25 @@ def organisation_of(user) -> Organisation:
     return OrganisationMember.objects.filter(user=user).select_related("organisation").first().organisation
 
 
+def add_partners(bid, user, names, *, role: str = "Runs the Tuesday club", confirm: bool = True) -> list[BidPartner]:
+    """Name registered organisations as the bid's partners and, unless `confirm=False`, have each
+    one's administrator confirm (through the services, as a partner would)."""
+    organisations = [OrganisationFactory(legal_name=name) for name in names]
+    admins = {}
+    for organisation in organisations:
+        admin = organisation.members.filter(role=ProviderRole.ORGANISATION_ADMIN).select_related("user").first()
+        admins[organisation.pk] = admin.user if admin else bid_writer(organisation)
+    rows = bid_services.bid_save_rows(
+        by=user,
+        bid=bid,
+        model=BidPartner,
+        rows=[{"organisation": organisation, "role": role} for organisation in organisations],
+    )
+    if confirm:
+        rows = [partner_services.partner_confirm(by=admins[row.organisation_id], partner=row) for row in rows]
+    return rows
+
+
 def start_bid(opportunity, user, organisation=None):
     return bid_services.bid_start(by=user, opportunity=opportunity, organisation=organisation or organisation_of(user))
 
@@ -173,9 +193,7 @@ def complete_bid(bid, user, *, words: int = 20, partner: str = ""):
         ],
     )
     if partner:
-        bid_services.bid_save_rows(
-            by=user, bid=bid, model=BidPartner, rows=[{"name": partner, "role": "Runs the Tuesday club"}]
-        )
+        add_partners(bid, user, [partner])
     bid_services.bid_save_declarations(
         by=user, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
     )

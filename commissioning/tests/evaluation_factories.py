@@ -16,7 +16,6 @@ from commissioning.evaluation import selectors, services
 from commissioning.models import (
     Bid,
     BidOutcome,
-    BidPartner,
     BidPriceLine,
     DeliveryRoute,
     Evaluation,
@@ -29,6 +28,7 @@ from commissioning.models import (
 )
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
+from commissioning.tests.bid_factories import add_partners
 from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role, User
 from councils.tests.factories import UserFactory
@@ -118,12 +118,7 @@ def _submit_bid(opportunity, entry: Bidder, questions, lots, prices) -> None:
         rows=[{"description": "Fewer lonely people", "measure": "People supported", "target": 40, "unit": "people"}],
     )
     if entry.partners:
-        bid_services.bid_save_rows(
-            by=entry.user,
-            bid=bid,
-            model=BidPartner,
-            rows=[{"name": name, "role": "Delivers outreach"} for name in entry.partners],
-        )
+        add_partners(bid, entry.user, entry.partners, role="Delivers outreach")
     if entry.document:
         upload = SimpleUploadedFile("plan.pdf", tiny_pdf("Delivery plan"), content_type="application/pdf")
         bid_services.bid_document_add(by=entry.user, bid=bid, title="Delivery plan", upload=upload)

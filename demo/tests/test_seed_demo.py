@@ -3,10 +3,11 @@ for each test here; running the command again on top of it adds nothing."""
 
 from django.core.management import call_command
 
+from commissioning.models import BidPartner
 from councils.models import Council, Membership, Outcome, Partnership, Role, User
 from demo.councils import DEMO_PASSWORD
 from demo.tests import snapshot
-from providers.models import Organisation
+from providers.models import Organisation, OrganisationMember
 
 
 def counts():
@@ -52,3 +53,16 @@ def test_demo_logins_use_the_documented_password(demo_data):
 def test_the_demo_is_put_back_as_the_seed_left_it(demo_data):
     """The shared demo data is row for row what `seed_demo` made (see `demo.tests.snapshot`)."""
     assert snapshot.read() == demo_data.tables
+
+
+def test_every_demo_membership_and_partnership_was_consented_to(demo_data):
+    """Nobody in the demo acts for an organisation, or is named as a partner in a bid, because
+    someone else said so: founders registered their organisations, partners confirmed."""
+    members = demo_data.count(OrganisationMember)
+    assert members > 0
+    assert OrganisationMember.objects.count() == members
+    assert not OrganisationMember.objects.filter(consented_at__isnull=True).exists()
+    partners = BidPartner.objects.all()
+    assert partners.exists()
+    assert not partners.filter(confirmed_at__isnull=True).exists()
+    assert not partners.filter(organisation__isnull=True).exists()

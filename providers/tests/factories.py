@@ -33,12 +33,17 @@ class OrganisationFactory(DjangoModelFactory):
 
 
 class OrganisationMemberFactory(DjangoModelFactory):
+    """A person who agreed to act for the organisation (its founder, or someone who accepted an
+    invitation: `providers.invitation_services` has the path, tested on its own). `consented_at=None`
+    makes a membership from before consent was asked."""
+
     class Meta:
         model = OrganisationMember
 
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     role = ProviderRole.ORGANISATION_ADMIN
+    consented_at = factory.LazyFunction(timezone.now)
 
 
 class ComplianceDocumentFactory(DjangoModelFactory):

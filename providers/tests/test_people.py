@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from councils.models import AuditEvent, User
-from providers import services
-from providers.models import OrganisationMember, ProviderRole
+from providers import invitation_services, services
+from providers.models import Invitation, OrganisationMember, ProviderRole
 from providers.tests.conftest import link_in
 from providers.tests.factories import OrganisationMemberFactory
 
@@ -26,42 +26,50 @@ def admin_of(organisation):
     return organisation.members.get(role=ProviderRole.ORGANISATION_ADMIN)
 
 
-def test_an_admin_invites_a_colleague_who_sets_a_password_and_is_signed_in(
+def test_an_admin_invites_a_new_colleague_who_creates_an_account_and_accepts(
     client_for, people, organisation, django_capture_on_commit_callbacks, mailoutbox, client
 ):
     response = invite(client_for(people["provider_admin"]), organisation, django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    member = OrganisationMember.objects.get(organisation=organisation, user__email="grace@moorside.example")
-    assert member.role == ProviderRole.BID_WRITER
-    assert not member.user.has_usable_password()
-    assert AuditEvent.objects.filter(event_type="organisation_member.invited", object_id=str(member.pk)).exists()
+    # The invitation makes nobody anything: no account, no membership.
+    assert not User.objects.filter(email="grace@moorside.example").exists()
+    invitation = Invitation.objects.get(organisation=organisation, email="grace@moorside.example")
+    assert invitation.role == ProviderRole.BID_WRITER
+    assert AuditEvent.objects.filter(event_type="organisation_invitation.sent", object_id=str(invitation.pk)).exists()
     [message] = mailoutbox
     assert message.to == ["grace@moorside.example"]
-    assert "/providers/invitation/" in message.body
+    link = link_in(message)
+    assert link.startswith("/providers/invitations/")
+    assert link.rstrip("/").rsplit("/", 1)[1] not in invitation.token_digest  # only the digest is kept
 
     client.logout()
-    set_password_page = client.get(link_in(message), follow=True)
-    assert "Set your password" in set_password_page.content.decode()
-    response = client.post(
-        set_password_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    page = client.get(link)
+    assert "Create your account" in page.content.decode()
+    response = client.post(link, {"full_name": "Grace Hopper", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
-    assert response.url == reverse("providers:portal")
     user = User.objects.get(email="grace@moorside.example")
     assert user.check_password(NEW_PASSWORD)
+    assert user.is_active
     assert client.session[SESSION_KEY] == str(user.pk)
-    assert AuditEvent.objects.filter(event_type="account.invitation_accepted", actor=user).exists()
-    # The link is spent once the password is set.
-    client.logout()
-    assert "This invitation link does not work" in client.get(link_in(message), follow=True).content.decode()
+    assert not OrganisationMember.objects.filter(user=user).exists()  # accepting is a step of its own
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link, {"answer": "accept"})
+    assert response.status_code == 302
+    member = OrganisationMember.objects.get(organisation=organisation, user=user)
+    assert member.role == ProviderRole.BID_WRITER
+    assert member.consented_at is not None
+    assert AuditEvent.objects.filter(event_type="organisation_invitation.accepted", actor=user).exists()
+    # The link is spent.
+    assert "This invitation cannot be answered" in client.get(link).content.decode()
 
 
-def test_inviting_someone_with_an_account_adds_them_and_tells_them(
-    people, organisation, django_capture_on_commit_callbacks, mailoutbox
+def test_inviting_someone_with_an_account_adds_nothing_until_they_accept(
+    people, organisation, django_capture_on_commit_callbacks, mailoutbox, client_for
 ):
     existing = people["other_provider_admin"]
     with django_capture_on_commit_callbacks(execute=True):
-        member = services.person_invite(
+        invitation = invitation_services.invitation_send(
             by=people["provider_admin"],
             organisation=organisation,
             email=existing.email.upper(),
@@ -69,34 +77,43 @@ def test_inviting_someone_with_an_account_adds_them_and_tells_them(
             role=ProviderRole.MONITORING_CONTACT,
             build_url=lambda path: f"https://commissioner.example{path}",
         )
-    assert member.user == existing
+    assert invitation.email == existing.email
+    assert not OrganisationMember.objects.filter(organisation=organisation, user=existing).exists()
     assert existing.check_password("correct-horse-battery-staple")  # untouched
     [message] = mailoutbox
-    assert "/sign-in/" in message.body
-    assert "/providers/invitation/" not in message.body
+    link = link_in(message)
+    body = client_for(existing).get(link).content.decode()
+    assert "Send answer" in body
+    client_for(existing).post(link, {"answer": "accept"})
+    joined = OrganisationMember.objects.get(organisation=organisation, user=existing)
+    assert joined.consented_at is not None
 
 
 def test_inviting_a_member_again_is_refused(people, organisation):
     with pytest.raises(ValidationError) as caught:
-        services.person_invite(
+        invitation_services.invitation_send(
             by=people["provider_admin"],
             organisation=organisation,
             email=people["provider_admin"].email,
             full_name="Again",
-            role=ProviderRole.BID_WRITER,
+            role=ProviderRole.ORGANISATION_ADMIN,
             build_url=str,
         )
     assert "email" in caught.value.message_dict
 
 
-def test_inviting_someone_who_has_not_set_a_password_sends_a_fresh_link(
-    client_for, people, organisation, django_capture_on_commit_callbacks, mailoutbox
+def test_inviting_again_sends_a_fresh_link_and_the_old_one_stops_working(
+    client_for, people, organisation, django_capture_on_commit_callbacks, mailoutbox, client
 ):
-    client = client_for(people["provider_admin"])
-    invite(client, organisation, django_capture_on_commit_callbacks)
-    invite(client, organisation, django_capture_on_commit_callbacks)
-    assert OrganisationMember.objects.filter(user__email="grace@moorside.example").count() == 1
-    assert len(mailoutbox) == 2
+    admin = client_for(people["provider_admin"])
+    invite(admin, organisation, django_capture_on_commit_callbacks)
+    invite(admin, organisation, django_capture_on_commit_callbacks)
+    assert Invitation.objects.filter(email="grace@moorside.example").count() == 1
+    first, second = mailoutbox
+    assert link_in(first) != link_in(second)
+    client.logout()
+    assert "This invitation cannot be answered" in client.get(link_in(first)).content.decode()
+    assert "Create your account" in client.get(link_in(second)).content.decode()
 
 
 def test_invitation_errors_show_on_the_form(client_for, people, organisation, django_capture_on_commit_callbacks):
@@ -238,7 +255,7 @@ def test_an_admin_changes_the_profile_and_a_bid_writer_cannot(client_for, people
 
 def test_a_council_officer_cannot_act_for_an_organisation(people, organisation):
     with pytest.raises(PermissionDenied):
-        services.person_invite(
+        invitation_services.invitation_send(
             by=people["lead_commissioner"],
             organisation=organisation,
             email="x@example.org",

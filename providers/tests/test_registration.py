@@ -238,13 +238,13 @@ def test_a_bad_token_is_refused(client, django_capture_on_commit_callbacks, mail
     assert SESSION_KEY not in client.session
 
 
-def test_a_verification_link_cannot_set_a_password(client, django_capture_on_commit_callbacks, mailoutbox):
-    """Verification tokens are salted apart from Django's password-reset tokens used for invitations."""
+def test_a_verification_link_cannot_answer_an_invitation(client, django_capture_on_commit_callbacks, mailoutbox):
+    """Verification tokens and invitation tokens are different things: one is never taken for the other."""
     register(client, django_capture_on_commit_callbacks)
     _, _, _, uidb64, token, _ = link_in(mailoutbox[0]).split("/")
-    response = client.get(reverse("providers:accept_invitation", args=[uidb64, token]))
+    response = client.get(reverse("providers:invitation", args=[token]))
     assert response.status_code == 200
-    assert "This invitation link does not work" in response.content.decode()
+    assert "This invitation cannot be answered" in response.content.decode()
 
 
 def test_a_new_link_can_be_sent(client, django_capture_on_commit_callbacks, mailoutbox):

@@ -169,33 +169,24 @@ class OutcomeForm(RowForm):
 
 
 class PartnerForm(RowForm):
+    """A partner is chosen from the registered organisations: its administrators are asked to confirm,
+    and until they do its name is not on the bid and the bid cannot be submitted."""
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
-        required=False,
-        label="Registered organisation (optional)",
-        empty_label="Not registered here",
-        help_text="If the partner is registered on this service, choose it.",
+        label="Partner organisation",
+        help_text="Partners must be registered on this service. We will ask its administrators to confirm.",
     )
-    name = forms.CharField(max_length=300, required=False, label="Partner's legal name")
     role = forms.CharField(label="What the partner will deliver", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, bid: Bid, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.exclude(pk=bid.organisation_id)
+        self.fields["organisation"].error_messages.update(
+            required="Choose the partner organisation.", invalid_choice="Choose the partner organisation."
+        )
         self.fields["role"].error_messages["required"] = "Enter what the partner will deliver."
         self.build_helper()
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("organisation") and not (cleaned.get("name") or "").strip():
-            self.add_error("name", "Enter the partner's legal name, or choose a registered organisation.")
-        return cleaned
-
-    def row_values(self) -> dict:
-        values = dict(self.cleaned_data)
-        if values.get("organisation") and not values.get("name"):
-            values["name"] = values["organisation"].legal_name
-        return values
 
 
 class DeclarationsForm(SectionFormMixin, forms.Form):

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from commissioning.models import (
     BIDS_READABLE_STATES,
+    CONFIRMED_PARTNER,
     Bid,
     BidAnswer,
     BidDocument,
@@ -31,7 +32,8 @@ from commissioning.models import (
 from commissioning.permissions import BID_WRITERS
 from councils.models import Council, User
 from councils.permissions import OFFICER, has_any_role, roles_by_council
-from providers.models import Organisation
+from providers.models import Organisation, ProviderRole
+from providers.ports import WalledProcurement
 from providers.rules import organisation_roles
 
 
@@ -52,17 +54,63 @@ def organisations_that_may_bid(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=member_organisation_ids(user, BID_WRITERS))
 
 
+def bids_of_organisations(organisation_ids) -> QuerySet[Bid]:
+    """The bids these organisations lead, or are a confirmed partner in: the bids that wall their
+    members off. A partner that has not confirmed walls nobody (a bidder cannot wall a council officer
+    out by naming their organisation)."""
+    return Bid.objects.filter(
+        Q(organisation_id__in=organisation_ids) | Q(partners__organisation_id__in=organisation_ids, **CONFIRMED_PARTNER)
+    )
+
+
+def partnerships_for(user: User) -> QuerySet[BidPartner]:
+    """The joint-bid partnerships the user answers for (as an administrator of the partner): each
+    with only what the partner needs, the lead organisation, the opportunity and the role."""
+    organisation_ids = member_organisation_ids(user, [ProviderRole.ORGANISATION_ADMIN])
+    return (
+        BidPartner.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation", "bid__organisation", "bid__opportunity__council")
+        .order_by("-id")
+    )
+
+
+def partnership_for(user: User, pk: int) -> BidPartner:
+    """One of them; anyone else's is a 404."""
+    return get_object_or_404(partnerships_for(user), pk=pk)
+
+
 def is_walled_off(user: User, opportunity: Opportunity) -> bool:
-    """The ethical wall: the user is a member of an organisation that bid for, or partnered in a
-    bid for, this opportunity — whatever state that bid is in."""
+    """The ethical wall: the user is a member of an organisation that bid for, or is a confirmed
+    partner in a bid for, this opportunity — whatever state that bid is in."""
     organisation_ids = member_organisation_ids(user)
     if not organisation_ids:
         return False
-    return (
-        Bid.objects.filter(opportunity=opportunity)
-        .filter(Q(organisation_id__in=organisation_ids) | Q(partners__organisation_id__in=organisation_ids))
-        .exists()
+    return bids_of_organisations(organisation_ids).filter(opportunity=opportunity).exists()
+
+
+def procurements_walled_by(organisation_id: int, council_ids: list[int]) -> list[WalledProcurement]:
+    """The councils' opportunities whose bids the organisation's members may not read, and why (for
+    the warning before someone accepts an invitation to act for it)."""
+    bids = (
+        bids_of_organisations([organisation_id])
+        .filter(opportunity__council_id__in=council_ids)
+        .select_related("opportunity__council", "opportunity__commission")
+        .order_by("-opportunity__created_at", "opportunity_id", "id")
     )
+    walled: dict[int, WalledProcurement] = {}
+    for bid in bids:
+        opportunity = bid.opportunity
+        leads = bid.organisation_id == organisation_id
+        if opportunity.pk in walled and not leads:
+            continue
+        walled[opportunity.pk] = WalledProcurement(
+            council=opportunity.council.name,
+            reference=opportunity.reference,
+            title=opportunity.title,
+            commission=opportunity.commission.title,
+            reason="it bids for this opportunity" if leads else "it is a partner in a bid for this opportunity",
+        )
+    return list(walled.values())
 
 
 def is_bid_reader(user: User, council: Council | None) -> bool:
@@ -106,9 +154,7 @@ def bids_readable_by(user: User) -> QuerySet[Bid]:
             opportunity__council_id__in=officer_councils,
         )
         if own_organisations:
-            walled = Bid.objects.filter(
-                Q(organisation_id__in=own_organisations) | Q(partners__organisation_id__in=own_organisations)
-            ).values("opportunity_id")
+            walled = bids_of_organisations(own_organisations).values("opportunity_id")
             council_side &= ~Q(opportunity_id__in=walled)
         visible |= council_side
     return Bid.objects.filter(visible)

@@ -226,7 +226,10 @@ def sourcing_for_commission(commission: Commission, user: User) -> SourcingSecti
     """Each opportunity with its count of submitted bids (hidden from anyone behind the ethical wall)."""
     conflicted = OrganisationMember.objects.filter(user=user).filter(
         Q(organisation__bids__opportunity=OuterRef("pk"))
-        | Q(organisation__partnered_bids__bid__opportunity=OuterRef("pk"))
+        | Q(
+            organisation__partnered_bids__bid__opportunity=OuterRef("pk"),
+            organisation__partnered_bids__confirmed_at__isnull=False,
+        )
     )
     opportunities = list(
         Opportunity.objects.filter(commission=commission)

@@ -45,6 +45,7 @@ from commissioning.permissions import may_write_bid
 from commissioning.sourcing import gates as sourcing_gates
 from commissioning.sourcing.gates import before_deadline, deadline_message, word_limit_error
 from commissioning.sourcing.selectors.bids import organisations_that_may_bid
+from commissioning.sourcing.services.partners import partner_changed, partners_ask
 from councils import page_cache, workflow
 from councils.models import User
 from councils.services import audit_record
@@ -230,6 +231,7 @@ def bid_save_rows(*, by: User, bid: Bid, model: type[models.Model], rows: list[d
 
 def _write_rows(bid: Bid, model: type[models.Model], rows: list[dict]) -> list[models.Model]:
     owned = {row.pk: row for row in model.objects.filter(bid=bid)}
+    before = {pk: (row.organisation_id, row.role) for pk, row in owned.items()} if model is BidPartner else {}
     instances, errors = [], {}
     for index, values in enumerate(rows):
         values = dict(values)
@@ -246,9 +248,14 @@ def _write_rows(bid: Bid, model: type[models.Model], rows: list[dict]) -> list[m
         raise RowsInvalid(errors)
     kept = {instance.pk for instance in instances if instance.pk}
     model.objects.filter(bid=bid).exclude(pk__in=kept).delete()
+    to_ask = []
     for instance in instances:
+        if model is BidPartner and partner_changed(instance, before.get(instance.pk)):
+            instance.confirmed_at = instance.confirmed_by = instance.declined_at = None
+            to_ask.append(instance)
         instance.save()
     _touch(bid)
+    partners_ask(bid, to_ask)
     return instances
 
 
@@ -256,10 +263,17 @@ def _check_row(bid: Bid, instance: models.Model) -> None:
     if isinstance(instance, BidPriceLine) and instance.lot_id and instance.lot.opportunity_id != bid.opportunity_id:
         raise ValidationError({"lot": "Choose one of this opportunity's lots."})
     if isinstance(instance, BidPartner):
-        if instance.organisation_id and instance.organisation_id == bid.organisation_id:
+        # A partner confirms before its name is on the bid, so it must be an organisation registered here.
+        if not instance.organisation_id:
+            raise ValidationError(
+                {
+                    "organisation": "Choose the partner from the organisations registered on this service: a partner "
+                    "confirms that it is one, so it must be registered."
+                }
+            )
+        if instance.organisation_id == bid.organisation_id:
             raise ValidationError({"organisation": "Your organisation leads the bid: add other organisations here."})
-        if instance.organisation_id and not instance.name:
-            instance.name = instance.organisation.legal_name
+        instance.name = instance.organisation.legal_name
 
 
 def _file_sha256(upload) -> str:

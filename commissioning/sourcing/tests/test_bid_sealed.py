@@ -36,6 +36,7 @@ from commissioning.models import (
 )
 from commissioning.sourcing.selectors import bids as bid_selectors
 from commissioning.sourcing.services import bids as bid_services
+from commissioning.sourcing.services import partners as partner_services
 from commissioning.tests.bid_factories import (
     MovableClock,
     bid_writer,
@@ -274,9 +275,10 @@ def test_the_ethical_wall_keeps_in_house_bidders_and_partners_out(client, counci
     in_house_bid = submitted_bid(opportunity, procurement, organisation=in_house)
     user = people["provider_admin"]
     joint = complete_bid(start_bid(opportunity, user), user)
-    bid_services.bid_save_rows(
-        by=user, bid=joint, model=BidPartner, rows=[{"organisation": partner, "name": "", "role": "Sport"}]
+    [row] = bid_services.bid_save_rows(
+        by=user, bid=joint, model=BidPartner, rows=[{"organisation": partner, "role": "Sport"}]
     )
+    partner_services.partner_confirm(by=OrganisationMemberFactory(organisation=partner).user, partner=row)
     bid_services.bid_transition(by=user, bid=joint, name="submit")
     with clock(after_deadline(opportunity)):
         close_and_open(opportunity, officer=people[Role.LEGAL_OFFICER])
@@ -360,20 +362,22 @@ class SealedBidsMachine(RuleBasedStateMachine):
     def nothing_yet(self):
         assert not Bid.objects.filter(opportunity=self.opportunity).exists()
 
-    @rule(key=st.sampled_from(ORGANISATIONS), partner=st.booleans())
-    def start_and_fill(self, key, partner):
+    @rule(key=st.sampled_from(ORGANISATIONS), partner=st.booleans(), confirmed=st.booleans())
+    def start_and_fill(self, key, partner, confirmed):
         user = self.people[key]
         refusal = ""
         try:
             bid = start_bid(self.opportunity, user, self.organisations[key])
             complete_bid(bid, user)
             if partner and key == "alpha":
-                bid_services.bid_save_rows(
+                [row] = bid_services.bid_save_rows(
                     by=user,
                     bid=bid,
                     model=BidPartner,
-                    rows=[{"organisation": self.organisations["partner"], "name": "", "role": "Sport"}],
+                    rows=[{"organisation": self.organisations["partner"], "role": "Sport"}],
                 )
+                if confirmed:  # by the partner's administrator, who is also a council officer
+                    partner_services.partner_confirm(by=self.people["partner_officer"], partner=row)
         except ValidationError as error:
             refusal = " ".join(error.messages)
         # The only refusals: the deadline has passed, or the bid is submitted (locked).
@@ -421,8 +425,9 @@ class SealedBidsMachine(RuleBasedStateMachine):
         opened = opportunity.state in BIDS_READABLE_STATES
         walled = {
             "walled_officer": any(bid.organisation == self.organisations["in_house"] for bid in bids),
+            # Only a partner that confirmed walls its members off.
             "partner_officer": any(
-                partner.organisation_id == self.organisations["partner"].pk
+                partner.organisation_id == self.organisations["partner"].pk and partner.is_confirmed
                 for bid in bids
                 for partner in bid.partners.all()
             ),

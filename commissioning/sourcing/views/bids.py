@@ -109,7 +109,10 @@ def section_status(bid, slug: str) -> str:
     if slug == "outcomes":
         return COMPLETED if list(bid.proposed_outcomes.all()) else NOT_STARTED
     if slug == "partners":
-        return COMPLETED if list(bid.partners.all()) else OPTIONAL
+        partners = list(bid.partners.all())
+        if not partners:
+            return OPTIONAL
+        return COMPLETED if all(partner.is_confirmed for partner in partners) else INCOMPLETE
     if slug == "documents":
         return COMPLETED if list(bid.documents.all()) else OPTIONAL
     if slug == "declarations":

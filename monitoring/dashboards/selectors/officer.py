@@ -97,7 +97,10 @@ def officer_dashboard(user: User, council: Council) -> dict:
     if is_sourcing:
         conflicted = OrganisationMember.objects.filter(user=user).filter(
             Q(organisation__bids__opportunity=OuterRef("opportunity"))
-            | Q(organisation__partnered_bids__bid__opportunity=OuterRef("opportunity"))
+            | Q(
+                organisation__partnered_bids__bid__opportunity=OuterRef("opportunity"),
+                organisation__partnered_bids__confirmed_at__isnull=False,
+            )
         )
         # Overdue once the deadline's day (in the council's time) has gone.
         start_of_today = timezone.make_aware(datetime.combine(today, time.min))

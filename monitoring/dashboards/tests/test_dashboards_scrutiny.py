@@ -189,7 +189,7 @@ OWN_ACCOUNT = {
     "providers:register_done",
     "providers:resend_verification",
     "providers:verify_email",
-    "providers:accept_invitation",
+    "providers:invitation",
     "councils:notifications_read_all",
     "councils:notification_read",
     "councils:notification_open",

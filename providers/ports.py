@@ -1,0 +1,46 @@
+"""What providers needs to know about procurements, without importing the app that runs them.
+
+Joining an organisation walls a council officer out of every procurement the organisation bids in
+(or is a confirmed partner in). `commissioning` fills this port in its `AppConfig.ready()` so that the
+invitation page can name those procurements before anyone accepts. A call with nothing registered
+fails loudly: the warning cannot be skipped because an app is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WalledProcurement:
+    """One procurement a person would be walled out of, and why."""
+
+    council: str
+    reference: str
+    title: str
+    commission: str
+    reason: str
+
+
+class NotRegistered(RuntimeError):
+    pass
+
+
+class ProcurementsPort:
+    def __init__(self) -> None:
+        self._walled: Callable | None = None
+
+    def register(self, *, walled_by: Callable[[int, Iterable[int]], list[WalledProcurement]]) -> None:
+        self._walled = walled_by
+
+    def walled_by(self, organisation_id: int, council_ids: Iterable[int]) -> list[WalledProcurement]:
+        """The procurements of these councils that the organisation's members are walled out of."""
+        if self._walled is None:
+            raise NotRegistered(
+                "No app registered which procurements an organisation walls: is 'commissioning' installed?"
+            )
+        return self._walled(organisation_id, list(council_ids))
+
+
+procurements = ProcurementsPort()
