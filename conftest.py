@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from demo.tests.snapshot import demo_data, demo_seed  # noqa: F401 (the demo data, seeded once)
+from tests.accounts import sign_in_verified
 from tests.browser import browser, page  # noqa: F401 (fixtures for every app's browser journeys)
 from tests.worlds import make_council, make_other_council, make_outcome, make_people
 
@@ -66,9 +67,12 @@ def outcome(council):
 
 @pytest.fixture
 def client_for(client):
-    """Log a test client in as someone (force_login: axes needs a request to authenticate)."""
+    """Log a test client in as someone who has done all signing in asks of them (force_login: axes
+    needs a request to authenticate), a code from their app included where they need one."""
 
     def login(user):
+        if user.is_superuser:
+            return sign_in_verified(client, user)
         client.force_login(user)
         return client
 

@@ -80,7 +80,7 @@ def invitation_send(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(
             organisation=organisation,
             email=email,
@@ -108,7 +108,7 @@ def invitation_send(
 def _for_invitee(by: User, token: str) -> Invitation:
     """The pending invitation this link is for, locked, if `by` is the person it was sent to."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organisation", "invited_by")
         .filter(token_digest=token_digest(token))
         .first()
@@ -156,7 +156,7 @@ def invitation_decline(*, by: User, token: str) -> Invitation:
 def invitation_withdraw(*, by: User, invitation: Invitation) -> Invitation:
     """An organisation administrator takes back an invitation nobody has answered."""
     _require(by, "providers.manage_people", invitation.organisation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.is_answered:
         raise ValidationError(f"This invitation {invitation.why_closed}: it cannot be withdrawn.")
     invitation.withdrawn_at = timezone.now()
@@ -171,7 +171,9 @@ def invitation_register(*, token: str, full_name: str, password: str) -> User:
     """Someone invited at an address with no account creates one to answer. Following the emailed
     link proves the address, so the account is active at once; accepting is still a separate step."""
     invitation = (
-        Invitation.objects.select_for_update().filter(token_digest=token_digest(token)).select_related("organisation")
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(token_digest=token_digest(token))
+        .select_related("organisation")
     ).first()
     if invitation is None or not invitation.is_pending:
         raise ValidationError("This invitation link does not work.")

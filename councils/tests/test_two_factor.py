@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from councils import account_services
 from councils.models import AuditEvent, Council, Role
-from councils.tests.factories import PASSWORD, CouncilFactory
+from councils.tests.factories import PASSWORD, CouncilFactory, UserFactory
 from tests.accounts import app_code, enrol, sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +241,15 @@ def test_the_requirement_turned_on_anywhere_else_applies_at_once_too(council, pe
     council.require_two_factor = True
     council.save()
     assert client.get(dashboard(council))["Location"].startswith(VERIFY)
+
+
+def test_a_superuser_sees_nothing_of_the_admin_until_they_enter_a_code():
+    root = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    client, response = sign_in(root.email)
+    assert response.status_code == 302
+    for url in (reverse("admin:index"), reverse("admin:councils_auditevent_changelist")):
+        answer = client.get(url)
+        assert answer.status_code == 302, url
+        assert answer["Location"].startswith(VERIFY), url
+    sign_in_verified(client, root)
+    assert client.get(reverse("admin:index")).status_code == 200

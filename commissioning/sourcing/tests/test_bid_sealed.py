@@ -54,6 +54,7 @@ from councils.tests.factories import CouncilFactory, MembershipFactory, UserFact
 from councils.workflow import TransitionConflict, TransitionRefused
 from providers.models import OrganisationMember, ProviderRole
 from providers.tests.factories import OrganisationFactory, OrganisationMemberFactory
+from tests.accounts import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def assert_sealed_over_http(client, people, world):
 
 
 def assert_admin_sealed(client, superuser, world):
-    client.force_login(superuser)
+    sign_in_verified(client, superuser)
     changelist = client.get(reverse("admin:commissioning_bid_changelist"))
     assert changelist.status_code == 200
     page = changelist.content.decode()
@@ -141,7 +142,7 @@ def test_before_the_deadline_no_council_path_reads_a_bid(client, people, sealed,
 
 
 def test_the_opportunity_admin_is_read_only_and_renders(client, superuser, sealed):
-    client.force_login(superuser)
+    sign_in_verified(client, superuser)
     opportunity = sealed["opportunity"]
     assert opportunity.reference in client.get(reverse("admin:commissioning_opportunity_changelist")).content.decode()
     change = client.get(reverse("admin:commissioning_opportunity_change", args=[opportunity.pk]))
@@ -212,7 +213,7 @@ def test_the_admin_shows_metadata_only_and_only_after_the_opening(client, superu
     opportunity = sealed["opportunity"]
     with clock(after_deadline(opportunity)):
         close_and_open(opportunity)
-    client.force_login(superuser)
+    sign_in_verified(client, superuser)
     changelist = client.get(reverse("admin:commissioning_bid_changelist")).content.decode()
     assert "Moorside Youth Trust" in changelist
     change = client.get(reverse("admin:commissioning_bid_change", args=[sealed["bid"].pk]))
