@@ -10,7 +10,7 @@ from django.urls import reverse
 from councils.models import AuditEvent, Role
 from providers import services
 from providers.identity import identifiers, party_id, supplier_party
-from providers.models import Organisation, OrganisationType, normalise_ppon
+from providers.models import Organisation, OrganisationType
 from providers.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
