@@ -3,6 +3,9 @@ VCSE, supported-employment and public-service-mutual flags the UK6 and UK7 carry
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -196,3 +199,16 @@ def test_officers_see_the_identity_and_flags(client_for, people, council, organi
     assert "PABC-1234-WXYZ" in body
     assert "Supported employment provider" in body
     assert "Voluntary, community or social enterprise (VCSE)" in body
+
+
+def test_the_flags_are_the_uk_extensions_organization_details():
+    """The names notices use come from the vendored OCDS UK extension, not from memory."""
+    schema = json.loads(
+        (Path(__file__).resolve().parents[1] / "schemas/ocds_uk_extension/release-schema.json").read_text()
+    )
+    uk_details = schema["definitions"]["Organization"]["properties"]["details"]["properties"]
+    details = supplier_party(OrganisationFactory())["details"]
+    assert set(details) - {"scale"} == {"vcse", "shelteredWorkshop", "publicServiceMissionOrganization"}
+    assert set(details) - {"scale"} <= set(uk_details)
+    for name in set(details) - {"scale"}:
+        assert uk_details[name]["type"] == ["boolean", "null"]
