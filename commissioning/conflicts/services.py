@@ -105,6 +105,8 @@ def assessment_revise(*, opportunity: Opportunity, reason: str) -> ConflictsAsse
     """Someone joined or declared: a new revision, waiting for review, with the earlier risk and
     mitigation kept for anyone whose capacity and interests are unchanged. Nothing before the
     assessment is first prepared (preparing it lists everyone). Runs inside the caller's transaction."""
+    # The same lock as a review, so a revision and a review never race for the next number.
+    opportunity = _locked(opportunity)
     latest = (
         ConflictsAssessmentRevision.objects.filter(assessment__opportunity=opportunity)
         .prefetch_related("entries")
