@@ -4,7 +4,14 @@ callables (instance, user) and by the rules predicates behind the views."""
 from __future__ import annotations
 
 from councils.models import Role
-from councils.permissions import COMMISSIONERS, OPENING_OFFICERS, SOURCING_OFFICERS, has_any_role, roles_in
+from councils.permissions import (
+    COMMISSIONERS,
+    CONFLICTS_ASSESSORS,
+    OPENING_OFFICERS,
+    SOURCING_OFFICERS,
+    has_any_role,
+    roles_in,
+)
 from providers.models import ProviderRole
 from providers.rules import organisation_roles
 
@@ -56,6 +63,10 @@ def can_read_commission(user, commission) -> bool:
 
 def can_publish_opportunity(opportunity, user) -> bool:
     return has_any_role(user, opportunity.council, SOURCING_OFFICERS)
+
+
+def can_assess_conflicts(opportunity, user) -> bool:
+    return has_any_role(user, opportunity.council, CONFLICTS_ASSESSORS)
 
 
 def can_open_bids(opportunity, user) -> bool:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from commissioning.award import views as award_views
+from commissioning.conflicts import views as conflicts_views
 from commissioning.cycle import stage_views, views
 from commissioning.evaluation import exports as evaluation_exports
 from commissioning.evaluation.views import overview as evaluation_overview
@@ -48,6 +49,7 @@ urlpatterns = [
     path(
         OPP + "steps/<slug:name>/", opportunity_views.OpportunityTransitionView.as_view(), name="opportunity_transition"
     ),
+    path(OPP + "conflicts/", conflicts_views.ConflictsAssessmentView.as_view(), name="opportunity_conflicts"),
     path(OPP + "opening/", opportunity_views.OpeningView.as_view(), name="opportunity_opening"),
     path(
         OPP + "clarifications/", opportunity_views.ClarificationInboxView.as_view(), name="opportunity_clarifications"

@@ -32,6 +32,7 @@ from commissioning.sourcing.services import opportunities as opportunity_service
 from councils.models import Council, Outcome, Portfolio, Role, User
 from demo import bids as demo_bids
 from demo import commissions as demo
+from demo.conflicts import prepare_conflicts_assessment
 from providers.models import Organisation, OrganisationMember
 
 QUESTIONS = [
@@ -124,6 +125,7 @@ def opportunity_for(
             )
         )
     if publish:
+        prepare_conflicts_assessment(opportunity, officer)
         opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
     return opportunity
 

@@ -32,6 +32,7 @@ from commissioning.models import (
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
 from councils.models import Membership, Role, User
+from demo.conflicts import prepare_conflicts_assessment
 from demo.councils import demo_user
 from demo.providers import tiny_pdf
 from monitoring.agreements import services as agreement_services
@@ -88,6 +89,7 @@ def _published(commission: Commission):
     officer = _staff(commission.council, Role.COMMISSIONING_OFFICER)
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
     ask_per_criterion(opportunity, officer)
+    prepare_conflicts_assessment(opportunity, officer)
     return opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
 
 

@@ -18,9 +18,11 @@ from providers.models import (
     normalise_charity_number,
     normalise_company_number,
     normalise_postcode,
+    normalise_ppon,
     validate_charity_number,
     validate_company_number,
     validate_postcode,
+    validate_ppon,
 )
 from providers.selectors import outcomes_to_choose_from
 
@@ -44,6 +46,19 @@ class OutcomeChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.title} ({obj.priority.plan.council.name})"
 
 
+def _yes_no_unsure(label: str, help_text: str, unsure: str) -> forms.TypedChoiceField:
+    """A yes/no question an organisation may leave to what its other answers settle (None)."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        choices=[("True", "Yes"), ("False", "No"), ("", unsure)],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+
 class OrganisationForm(GovukInputsMixin, forms.ModelForm):
     """The organisation's profile: asked once at registration, changed by its administrators."""
 
@@ -55,6 +70,18 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Council outcomes you can help achieve (optional)",
     )
+    sme_answer = _yes_no_unsure(
+        "Is the organisation a small or medium-sized enterprise (SME)?",
+        "An SME has fewer than 250 staff and a turnover of no more than £44 million. Contract notices say "
+        "whether the supplier is an SME.",
+        "Work it out from our annual income (under £10 million means yes)",
+    )
+    vcse_answer = _yes_no_unsure(
+        "Is the organisation a voluntary, community or social enterprise (VCSE)?",
+        "Not run by government, driven by its values, and reinvesting its surpluses in social, environmental "
+        "or cultural aims.",
+        "Work it out from our type of organisation",
+    )
 
     class Meta:
         model = Organisation
@@ -64,10 +91,15 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "organisation_type",
             "charity_number",
             "company_number",
+            "ppon",
             "registered_address",
             "postcode",
             "sector",
             "income_band",
+            "sme_answer",
+            "vcse_answer",
+            "supported_employment",
+            "public_service_mutual",
             "is_in_house",
             "areas_of_interest",
             "outcomes_of_interest",
@@ -78,6 +110,9 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "organisation_type": "Type of organisation",
             "charity_number": "Charity number",
             "company_number": "Companies House number",
+            "ppon": "Public Procurement Organisation Number (PPON) (optional)",
+            "supported_employment": "We are a supported employment provider",
+            "public_service_mutual": "We are a public service mutual",
             "registered_address": "Registered address",
             "postcode": "Postcode",
             "sector": "Sector",
@@ -92,6 +127,14 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "company_number": (
                 "Community interest companies and companies limited by guarantee or by shares must give it. "
                 "8 characters, for example 01234567 or SC123456."
+            ),
+            "ppon": (
+                "The number the Central Digital Platform gave you when you registered to bid for public "
+                "contracts. 12 characters, for example PABC-1234-WXYZ. Councils need it before they award a contract."
+            ),
+            "supported_employment": "At least 30% of your employees are disabled or disadvantaged people.",
+            "public_service_mutual": (
+                "You left the public sector, are led by your employees and run public services not for profit."
             ),
             "postcode": "For example, LA1 1AA.",
             "is_in_house": "",
@@ -108,6 +151,7 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "organisation_type": forms.RadioSelect,
             "charity_number": forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
             "company_number": forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+            "ppon": forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
             "registered_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
             "postcode": forms.TextInput(
                 attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code", "spellcheck": "false"}
@@ -121,6 +165,7 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
     normalised = {
         "charity_number": (normalise_charity_number, validate_charity_number),
         "company_number": (normalise_company_number, validate_company_number),
+        "ppon": (normalise_ppon, validate_ppon),
         "postcode": (normalise_postcode, validate_postcode),
     }
 
@@ -137,6 +182,9 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             self.fields[name].required = True
             govuk_input(self.fields[name])
         self.fields["income_band"].error_messages["required"] = "Choose the organisation's annual income"
+        for name in ("sme_answer", "vcse_answer"):
+            # govuk_input relabels an optional radio's blank choice; these say what leaving it means.
+            self.fields[name].choices = type(self).declared_fields[name].choices
 
     def _clean_normalised(self, name: str) -> str:
         tidy, check = self.normalised[name]
@@ -149,6 +197,9 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
 
     def clean_company_number(self):
         return self._clean_normalised("company_number")
+
+    def clean_ppon(self):
+        return self._clean_normalised("ppon")
 
     def clean_postcode(self):
         return self._clean_normalised("postcode")

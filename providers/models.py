@@ -47,6 +47,9 @@ class IncomeBand(models.TextChoices):
 CHARITY_NUMBER_RE = re.compile(r"^\d{6,8}(-\d{1,3})?$")
 # Companies House numbers: 8 digits, or 2 letters and 6 digits (SC123456 Scotland, NI012345 Northern Ireland).
 COMPANY_NUMBER_RE = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
+# Public Procurement Organisation Numbers, given by the Central Digital Platform: "P", three letters, four
+# digits, four letters (PABC-1234-WXYZ); the OCDS party id adds the scheme, GB-PPON-PABC-1234-WXYZ.
+PPON_RE = re.compile(r"^P[A-Z]{3}-\d{4}-[A-Z]{4}$")
 # UK postcodes: an outward code (A9, A99, A9A, AA9, AA99, AA9A) and an inward code (9AA).
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?|GIR) (\d[A-Z]{2})$")
 
@@ -59,6 +62,25 @@ NEEDS_COMPANY_NUMBER = frozenset(
     }
 )
 
+# An SME has under 250 staff and a turnover of at most €50m (about £44m): an income under £10m settles
+# it; above that only the organisation knows its headcount and turnover.
+SME_INCOME_BANDS = frozenset({IncomeBand.UNDER_10K, IncomeBand.UNDER_100K, IncomeBand.UNDER_1M, IncomeBand.UNDER_10M})
+# Charities, CIOs, CICs and community and faith groups are voluntary, community or social enterprises
+# by their form; companies limited by shares, sole traders and public bodies are not. A company limited
+# by guarantee may be either: a registered charity number settles it, otherwise the answer does.
+VCSE_TYPES = frozenset(
+    {
+        OrganisationType.REGISTERED_CHARITY,
+        OrganisationType.CIO,
+        OrganisationType.CIC,
+        OrganisationType.COMMUNITY_GROUP,
+        OrganisationType.FAITH_GROUP,
+    }
+)
+NOT_VCSE_TYPES = frozenset(
+    {OrganisationType.COMPANY_LIMITED_BY_SHARES, OrganisationType.SOLE_TRADER, OrganisationType.PUBLIC_BODY}
+)
+
 
 def normalise_charity_number(value: str) -> str:
     return "".join((value or "").split())
@@ -66,6 +88,13 @@ def normalise_charity_number(value: str) -> str:
 
 def normalise_company_number(value: str) -> str:
     return "".join((value or "").split()).upper()
+
+
+def normalise_ppon(value: str) -> str:
+    """ "pabc 1234 wxyz", "PABC1234WXYZ" and "GB-PPON-PABC-1234-WXYZ" all become "PABC-1234-WXYZ"."""
+    compact = "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    compact = compact.removeprefix("GBPPON")
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}" if len(compact) == 12 else compact
 
 
 def normalise_postcode(value: str) -> str:
@@ -91,6 +120,14 @@ def validate_company_number(value: str) -> None:
         )
 
 
+def validate_ppon(value: str) -> None:
+    if value and not PPON_RE.match(value):
+        raise ValidationError(
+            "Enter a PPON of 12 characters: P, 3 letters, 4 digits and 4 letters, like PABC-1234-WXYZ.",
+            code="invalid_ppon",
+        )
+
+
 def validate_postcode(value: str) -> None:
     if value and not POSTCODE_RE.match(value):
         raise ValidationError("Enter a real UK postcode, like LA1 1AA.", code="invalid_postcode")
@@ -106,6 +143,13 @@ class Organisation(models.Model):
     sector = models.CharField(max_length=32, choices=Sector.choices)
     charity_number = models.CharField(max_length=20, blank=True, validators=[validate_charity_number])
     company_number = models.CharField(max_length=10, blank=True, validators=[validate_company_number])
+    ppon = models.CharField(
+        "PPON",
+        max_length=14,
+        blank=True,
+        validators=[validate_ppon],
+        help_text="Public Procurement Organisation Number, from the Central Digital Platform.",
+    )
     registered_address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
     income_band = models.CharField(max_length=16, choices=IncomeBand.choices, blank=True)
@@ -114,6 +158,18 @@ class Organisation(models.Model):
     )
     outcomes_of_interest = models.ManyToManyField(
         "councils.Outcome", blank=True, related_name="interested_organisations"
+    )
+    # Supplier flags the contract award and contract details notices (UK6, UK7) carry. SME and VCSE
+    # status are worked out from income and type where those settle it (`providers.identity`); these
+    # record the organisation's own answer, which wins.
+    sme_answer = models.BooleanField(null=True, blank=True, help_text="The organisation's answer: is it an SME?")
+    vcse_answer = models.BooleanField(null=True, blank=True, help_text="The organisation's answer: is it a VCSE?")
+    supported_employment = models.BooleanField(
+        default=False, help_text="At least 30% of its employees are disabled or disadvantaged people."
+    )
+    public_service_mutual = models.BooleanField(
+        default=False,
+        help_text="Left or spun out of the public sector, employee-led, and runs public services not for profit.",
     )
     is_in_house = models.BooleanField(
         default=False, help_text="An in-house team or a council-owned company (see the owning council)."
@@ -137,7 +193,14 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(organisation_type__in=OrganisationType.values), name="organisation_type_valid"
-            )
+            ),
+            # A PPON names one organisation: two profiles with it would put one supplier in two places.
+            models.UniqueConstraint(
+                fields=["ppon"],
+                condition=~Q(ppon=""),
+                name="organisation_ppon_unique",
+                violation_error_message="Another organisation already has this PPON. Check the number.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +210,7 @@ class Organisation(models.Model):
         # Normalise before the format validators run, so "la1 1aa" is stored as "LA1 1AA".
         self.charity_number = normalise_charity_number(self.charity_number)
         self.company_number = normalise_company_number(self.company_number)
+        self.ppon = normalise_ppon(self.ppon)
         self.postcode = normalise_postcode(self.postcode)
         super().clean_fields(exclude=exclude)
 
@@ -162,6 +226,26 @@ class Organisation(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_sme(self) -> bool | None:
+        """The organisation's answer, else what its income settles; None when nobody knows."""
+        if self.sme_answer is not None:
+            return self.sme_answer
+        return True if self.income_band in SME_INCOME_BANDS else None
+
+    @property
+    def is_vcse(self) -> bool | None:
+        """The organisation's answer, else what its type (and a charity number) settles; None when unknown."""
+        if self.vcse_answer is not None:
+            return self.vcse_answer
+        if self.organisation_type in VCSE_TYPES:
+            return True
+        if self.organisation_type == OrganisationType.COMPANY_LIMITED_BY_GUARANTEE and self.charity_number:
+            return True
+        if self.organisation_type in NOT_VCSE_TYPES:
+            return False
+        return None
 
 
 class ProviderRole(models.TextChoices):

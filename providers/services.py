@@ -28,7 +28,7 @@ from providers.staff_notices import tell_lead_commissioners
 UrlBuilder = Callable[[str], str]
 
 # An officer verified these details: changing any of them needs verifying again.
-VERIFIED_FIELDS = ("legal_name", "organisation_type", "charity_number", "company_number")
+VERIFIED_FIELDS = ("legal_name", "organisation_type", "charity_number", "company_number", "ppon")
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):

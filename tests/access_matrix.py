@@ -154,6 +154,8 @@ def partnership_kwargs(world) -> dict:
 # do); the world's opportunity is published, so its lots and details are fixed (302 back to it).
 SOURCING_OFFICERS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
 OPENING_OFFICERS = frozenset({Role.LEAD_COMMISSIONER, Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER})
+# The conflicts assessment (s.83) is prepared and reviewed by the sourcing officers.
+CONFLICTS_ASSESSORS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
 SOURCING_OFFICERS_SENT_BACK = {**CANNOT_SEE_COMMISSION, **dict.fromkeys(SOURCING_OFFICERS, 302)}
 
 
@@ -431,6 +433,12 @@ ROUTES = [
         "commissioning:opportunity_transition",
         opportunity_kwargs(values={"name": "cancel"}),
         ok=SOURCING_OFFICERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:opportunity_conflicts",
+        opportunity_kwargs(),
+        ok=CONFLICTS_ASSESSORS,
         overrides=CANNOT_SEE_COMMISSION,
     ),
     Route(

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commissioning.conflicts import services as conflicts
 from commissioning.evaluation import gates, selectors
 from commissioning.evaluation import summary as results
 from commissioning.models import (
@@ -208,6 +209,7 @@ def panel_appoint(
         independent=independent,
         questions=[q.pk for q in questions],
     )
+    conflicts.assessment_revise(opportunity=evaluation.opportunity, reason=f"{user} joined the evaluation panel")
     return member
 
 
@@ -259,6 +261,9 @@ def panel_replace(*, by: User, evaluation: Evaluation, member: PanelMember, user
         reason=reason,
         extra={"member": member.pk, "replacement": new.pk, "user": user.pk, "chair": was_chair},
     )
+    conflicts.assessment_revise(
+        opportunity=evaluation.opportunity, reason=f"{user} joined the evaluation panel in place of {member.user}"
+    )
     return new
 
 
@@ -295,6 +300,7 @@ def declarations_record(*, by: User, evaluation: Evaluation, answers: dict[int, 
             )
     if errors:
         raise ValidationError(errors)
+    declared_conflict = False
     for bid in bids:
         if bid.pk not in answers:
             continue
@@ -319,6 +325,11 @@ def declarations_record(*, by: User, evaluation: Evaluation, answers: dict[int, 
             previous.save(update_fields=["has_conflict", "nature", "organisations", "updated_at"])
             event = "declaration.changed"
         _audit(evaluation, by, event, member=member.pk, bid=bid.pk, conflict=has_conflict)
+        declared_conflict = declared_conflict or has_conflict
+    if declared_conflict:
+        conflicts.assessment_revise(
+            opportunity=evaluation.opportunity, reason=f"{by} declared a conflict of interest on the panel"
+        )
 
 
 # ---- Stage 1: compliance ------------------------------------------------------------------------

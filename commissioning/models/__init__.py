@@ -3,6 +3,7 @@
 evaluation (`evaluation.py`) and the award (`award.py`)."""
 
 from commissioning.models.award import *  # noqa: F403
+from commissioning.models.conflicts import *  # noqa: F403
 from commissioning.models.cycle import *  # noqa: F403
 from commissioning.models.evaluation import *  # noqa: F403
 from commissioning.models.records import *  # noqa: F403

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Sum
 from django.utils import timezone
 
+from commissioning.conflicts.selectors import missing_to_publish as conflicts_missing_to_publish
 from commissioning.models import COMPETITIVE_ROUTES, FormType, Opportunity, OpportunityState, State
 from councils.formatting import london_time
 
@@ -74,6 +75,8 @@ def missing_to_publish(opportunity) -> list[str]:
         missing.append("The commission's evaluation criteria weights must total 100%")
     if not opportunity.questions.exists():
         missing.append("Add at least one question for bidders to answer")
+    # Procurement Act 2023, s.83: the conflicts assessment comes before the tender notice.
+    missing.extend(conflicts_missing_to_publish(opportunity))
     return missing
 
 

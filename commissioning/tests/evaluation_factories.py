@@ -33,6 +33,7 @@ from commissioning.tests.factories import commission_in_state, staff
 from councils.models import Role, User
 from councils.tests.factories import UserFactory
 from demo import procurement
+from demo.conflicts import prepare_conflicts_assessment
 from demo.providers import tiny_pdf
 from providers.tests.factories import OrganisationMemberFactory
 
@@ -86,6 +87,7 @@ def published_with_bids(
         for number, lot_budget in enumerate(lots, start=1)
     ]
     procurement.ask_per_criterion(opportunity, officer)
+    prepare_conflicts_assessment(opportunity, officer)
     opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
     questions = list(opportunity.questions.order_by("position"))
     for index, entry in enumerate(bidders):

@@ -54,6 +54,17 @@ def test_an_opportunity_from_draft_to_opening(page, council, people):  # noqa: F
     page.get_by_label("Deadline for bids: time").fill("5:30pm")
     page.get_by_role("button", name="Save").click()
 
+    # The conflicts assessment (Procurement Act 2023, s.83) comes before the tender notice.
+    expect(page.locator("[data-step=publish]")).to_contain_text("Prepare the conflicts assessment")
+    page.get_by_role("link", name="Prepare the conflicts assessment").click()
+    page.get_by_role("button", name="Save the conflicts assessment").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert_accessible(page)
+    for choice in page.get_by_label("No conflict", exact=True).all():
+        choice.check()
+    page.get_by_role("button", name="Save the conflicts assessment").click()
+    page.get_by_text("Revision 1 of the conflicts assessment is saved").wait_for()
+
     page.get_by_role("link", name="Publish").click()
     expect(page.get_by_role("button", name="Publish")).to_be_visible()
     assert_accessible(page)

@@ -31,6 +31,7 @@ from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionConflict, TransitionRefused
 from demo import opportunities as opportunity_demo
+from demo.conflicts import prepare_conflicts_assessment
 from providers.models import Organisation, OrganisationMember, ProviderRole
 
 OUTSIDERS = [
@@ -132,6 +133,7 @@ def test_publishing_is_refused_with_what_is_missing(contract, people):
 def test_publishing_is_atomic_and_audited(contract, people):
     officer = people[Role.PROCUREMENT_OFFICER]
     draft = opportunity_demo.opportunity_for(contract, officer=officer, publish=False)
+    prepare_conflicts_assessment(draft, officer)
     services.opportunity_transition(by=officer, opportunity=draft, name="publish", reason="Ready")
     stored = Opportunity.objects.get(pk=draft.pk)
     assert stored.state == OpportunityState.PUBLISHED

@@ -26,6 +26,7 @@ from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
 from demo import opportunities as opportunity_demo
+from demo.conflicts import prepare_conflicts_assessment
 from providers.models import OrganisationMember, ProviderRole
 
 
@@ -117,6 +118,8 @@ def test_an_officer_drafts_edits_and_publishes(client_for, contract, people):
     assert timezone.localtime(opportunity.clarification_deadline).time() == datetime.time(17, 30)
     assert timezone.localtime(opportunity.submission_deadline).time() == datetime.time(12, 0)
     publish = url(opportunity, "opportunity_transition", "publish")
+    assert "Prepare the conflicts assessment" in client.get(publish).content.decode()
+    prepare_conflicts_assessment(opportunity, people[Role.COMMISSIONING_OFFICER])
     assert client.get(publish).status_code == 200
     response = client.post(publish, {"from_state": "draft", "reason": ""})
     assert response.status_code == 302

@@ -20,10 +20,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from commissioning.conflicts import selectors as conflicts_selectors
 from commissioning.cycle.forms import TransitionForm
 from commissioning.cycle.views import CommissionMixin
 from commissioning.models import BidOpening, ClarificationVisibility, FormType, OpportunityDocument, OpportunityState
-from commissioning.permissions import can_open_bids, can_publish_opportunity
+from commissioning.permissions import can_assess_conflicts, can_open_bids, can_publish_opportunity
 from commissioning.sourcing.forms import opportunities as forms
 from commissioning.sourcing.selectors import opportunities as selectors
 from commissioning.sourcing.services import opportunities as services
@@ -140,6 +141,8 @@ class OpportunityManageView(OpportunityMixin, TemplateView):
             is_public=opportunity.state != OpportunityState.DRAFT,
             events=selectors.opportunity_audit_trail(opportunity),
             bid_readings=selectors.bid_readings(opportunity),
+            can_assess_conflicts=can_assess_conflicts(opportunity, user),
+            conflicts_latest=conflicts_selectors.latest_revision(opportunity),
         )
         return super().get_context_data(**kwargs)
 
