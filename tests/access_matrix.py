@@ -316,6 +316,7 @@ ROUTES = [
     Route("councils:threshold_add", council_kwargs, ok=ADMIN),
     # Stage work: the commission is resolved first (404 if unreadable), then edit permission (403).
     Route("commissioning:edit", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:cpv", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     Route(
         "commissioning:criteria_template",
         commission_kwargs,
