@@ -318,6 +318,12 @@ ROUTES = [
     Route("commissioning:edit", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     Route("commissioning:cpv", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     Route(
+        "commissioning:regime",
+        commission_kwargs,
+        ok=frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
         "commissioning:criteria_template",
         commission_kwargs,
         method="post",
