@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from councils import services
@@ -121,3 +122,12 @@ def test_only_officers_and_administrators_see_the_table(council, people, client_
     assert client_for(people[Role.SCRUTINY_MEMBER]).get(list_url).status_code == 403
     assert client_for(people["other_council_officer"]).get(list_url).status_code == 403
     assert client_for(people[Role.LEAD_COMMISSIONER]).post(add_url, {}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_national_rows_come_back_after_a_flush():
+    """Test runs flush the database between transactional tests: the shipped figures are made again
+    at post_migrate, so later procurements never find an empty table."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert amount(SUB_CENTRAL, date(2026, 1, 1)) == Decimal("207720")
+    assert ProcurementThreshold.objects.filter(council__isnull=True).count() == 6
