@@ -45,7 +45,7 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
-class CpvSearchForm(forms.Form):
+class CpvSearchForm(BoundedInputsMixin, forms.Form):
     """The CPV picker's search box: a GET form, so a search can be bookmarked and works without script."""
 
     q = forms.CharField(
