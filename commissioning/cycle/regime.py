@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from commissioning import cpv
 from commissioning.models import (
+    DIRECT_ROUTES,
     NOTIFIABLE_BELOW_THRESHOLD_FROM,
     SUBSIDY_DATABASE_FROM,
     Commission,
@@ -89,6 +90,13 @@ def propose_regime(commission: Commission, on_date: date | None = None) -> Regim
                 f"At {money(value)} it is a subsidy of {money(SUBSIDY_DATABASE_FROM)} or more: "
                 "record it on the subsidy database."
             )
+        return proposal
+    if commission.delivery_route in DIRECT_ROUTES:
+        proposal.regime = Regime.EXEMPT
+        proposal.reasons.append(
+            f"It is delivered by {commission.get_delivery_route_display().lower()}: nothing is procured, so no "
+            "procurement regime applies. Check the arrangement meets the Act's exemptions."
+        )
         return proposal
     if not commission.cpv_code:
         proposal.reasons.append("No main CPV code is chosen yet: it is measured as goods or services.")

@@ -27,6 +27,8 @@ class Regime(models.TextChoices):
     BELOW_THRESHOLD = "below_threshold", "Procurement Act, regulated below threshold"
     PROVIDER_SELECTION = "provider_selection", "Health services under the Provider Selection Regime"
     GRANT = "grant", "Grant (not procurement)"
+    # In-house, shared service or partnership arrangements: no contract is procured (e.g. Teckal).
+    EXEMPT = "exempt", "Not procured (in-house, shared service or partnership)"
 
 
 class Procedure(models.TextChoices):

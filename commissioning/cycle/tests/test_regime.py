@@ -68,6 +68,11 @@ def test_a_grant_is_not_procurement_and_is_flagged_for_the_subsidy_database_from
     assert (large.regime, large.subsidy_database) == (Regime.GRANT, True)
 
 
+def test_in_house_and_shared_services_are_not_procured(council):
+    for route in (DeliveryRoute.IN_HOUSE, DeliveryRoute.SHARED_SERVICE, DeliveryRoute.PARTNERSHIP):
+        assert proposed(council, route=route, budget=450000).regime == Regime.EXEMPT
+
+
 def contract(council, people, budget=Decimal(250000), cpv_code=CLEANING) -> Commission:
     officer = people[Role.COMMISSIONING_OFFICER]
     commission = create_commission(council, officer=officer)
