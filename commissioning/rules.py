@@ -3,7 +3,7 @@
 import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
-from councils.permissions import FUNDING_MANAGERS, OFFICER, council_of, has_any_role, roles_in
+from councils.permissions import FUNDING_MANAGERS, OFFICER, SOURCING_OFFICERS, council_of, has_any_role, roles_in
 from providers.models import ProviderRole
 from providers.rules import organisation_roles
 
@@ -34,6 +34,11 @@ def can_manage_funding(user, obj=None) -> bool:
 
 
 @rules.predicate
+def is_sourcing_officer(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), SOURCING_OFFICERS)
+
+
+@rules.predicate
 def is_officer(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), OFFICER)
 
@@ -46,6 +51,7 @@ rules.add_perm("commissioning.manage_funding", can_manage_funding)
 # On one commission.
 rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
+rules.add_perm("commissioning.confirm_regime", can_read & is_sourcing_officer)
 
 
 @rules.predicate

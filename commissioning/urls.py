@@ -2,7 +2,7 @@ from django.urls import path
 
 from commissioning.award import views as award_views
 from commissioning.conflicts import views as conflicts_views
-from commissioning.cycle import stage_views, views
+from commissioning.cycle import cpv_views, regime_views, stage_views, views
 from commissioning.evaluation import exports as evaluation_exports
 from commissioning.evaluation.views import overview as evaluation_overview
 from commissioning.evaluation.views import panel as evaluation_panel
@@ -35,6 +35,8 @@ urlpatterns = [
     path(ONE + "audit/", views.CommissionAuditView.as_view(), name="audit"),
     path(ONE + "steps/<slug:name>/", views.CommissionTransitionView.as_view(), name="transition"),
     path(ONE + "details/", stage_views.CommissionDetailsEditView.as_view(), name="edit"),
+    path(ONE + "cpv/", cpv_views.CommissionCpvView.as_view(), name="cpv"),
+    path(ONE + "regime/", regime_views.CommissionRegimeView.as_view(), name="regime"),
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

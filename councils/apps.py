@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class CouncilsConfig(AppConfig):
@@ -7,12 +8,13 @@ class CouncilsConfig(AppConfig):
     name = "councils"
 
     def ready(self):
-        from councils import page_cache, retention_kinds, services, sessions, uploads
+        from councils import page_cache, retention_kinds, services, sessions, thresholds, uploads
 
         page_cache.connect_signals()
         sessions.connect_signals()
         uploads.upload_infected.connect(services.record_infected_upload, dispatch_uid="audit-infected-upload")
         retention_kinds.register()
+        post_migrate.connect(thresholds.ensure_national_thresholds, sender=self, dispatch_uid="national-thresholds")
 
 
 class CommissionerAdminConfig(admin_apps.AdminConfig):

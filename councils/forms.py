@@ -9,7 +9,17 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 
 from councils.fields import MoneyField, WholeNumberField
 from councils.inputs import BoundedInputsMixin
-from councils.models import CorporatePlan, Council, CrossCuttingTheme, Outcome, Portfolio, Priority, Role, User
+from councils.models import (
+    CorporatePlan,
+    Council,
+    CrossCuttingTheme,
+    Outcome,
+    Portfolio,
+    Priority,
+    Role,
+    ThresholdKind,
+    User,
+)
 from councils.selectors import (
     officers_for_council,
     plans_for_council,
@@ -66,11 +76,6 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
         label="Open tender threshold", help_text="At or above this value an open tender is needed."
     )
     # The award's periods: left blank, each keeps the council's current value.
-    procurement_threshold = MoneyField(
-        required=False,
-        label="Procurement threshold for a standstill period",
-        help_text="At or above this value a contract award has a standstill period before the contract is signed.",
-    )
     standstill_working_days = WholeNumberField(
         required=False,
         min_value=8,
@@ -101,7 +106,6 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
     )
     website = forms.URLField(assume_scheme="https", required=False)
     KEPT_WHEN_BLANK = (
-        "procurement_threshold",
         "standstill_working_days",
         "call_in_working_days",
         "forward_plan_days",
@@ -120,7 +124,6 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "key_decision_threshold",
             "quote_threshold",
             "tender_threshold",
-            "procurement_threshold",
             "standstill_working_days",
             "call_in_working_days",
             "forward_plan_days",
@@ -260,3 +263,19 @@ class NewPasswordForm(GovukFormMixin, SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HINT
         self.fields["new_password2"].help_text = "Enter the same password again."
+
+
+class ProcurementThresholdForm(GovukFormMixin, forms.Form):
+    submit_label = "Add the threshold"
+
+    kind = forms.ChoiceField(label="Kind of contract", choices=ThresholdKind.choices, widget=forms.RadioSelect)
+    valid_from = forms.DateField(
+        label="In force from",
+        help_text="Procurements started on or after this date use the new figure. For example, 1/1/2028.",
+    )
+    amount = MoneyField(label="Threshold, including VAT", help_text="For example, £210,000.")
+    source = forms.CharField(
+        label="Where the figure comes from",
+        max_length=300,
+        help_text="The regulations or guidance that set it, so that others can check it.",
+    )

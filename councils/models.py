@@ -156,16 +156,6 @@ class Council(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="At or above this value an open tender is needed.",
     )
-    procurement_threshold = models.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("214904"),
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text=(
-            "The Procurement Act 2023 threshold for services contracts (including VAT). At or above it a "
-            "contract award has a standstill period before the contract is signed."
-        ),
-    )
     standstill_working_days = models.PositiveSmallIntegerField(
         default=8, validators=[MinValueValidator(8)], help_text="The standstill period, in working days (8 at least)."
     )
@@ -564,3 +554,37 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preference of {self.user}"
+
+
+class ThresholdKind(models.TextChoices):
+    SUB_CENTRAL = "sub_central", "Sub-central goods and services"
+    LIGHT_TOUCH = "light_touch", "Light-touch services"
+    WORKS = "works", "Works"
+
+
+class ProcurementThreshold(models.Model):
+    """A Procurement Act 2023 threshold (VAT included) from a date on. Old rows stay, so a procurement
+    started before a change keeps the figure of its start date. Rows without a council are national and
+    ship with the app; a council adds its own when new figures come into force before the app is updated."""
+
+    council = models.ForeignKey(
+        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="procurement_thresholds"
+    )
+    kind = models.CharField(max_length=20, choices=ThresholdKind.choices)
+    valid_from = models.DateField(help_text="Procurements started on or after this date use this figure.")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("1"))])
+    source = models.CharField(max_length=300, help_text="The instrument or guidance the figure comes from.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "valid_from"], condition=Q(council__isnull=True), name="threshold_national_once"
+            ),
+            models.UniqueConstraint(fields=["council", "kind", "valid_from"], name="threshold_council_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.valid_from:%-d %B %Y}: £{self.amount:,.0f}"

@@ -72,6 +72,9 @@ FRAMEWORK_EDITORS = (*COMMISSIONERS, Role.COUNCIL_ADMIN)
 # Who reads the council's people and changes its settings and reminder rules.
 ADMINISTRATORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
 AUDIT_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
+# Who reads the dated procurement thresholds, and who adds the council's own rows to them.
+THRESHOLD_READERS = (*OFFICER, Role.COUNCIL_ADMIN)
+THRESHOLD_EDITORS = (Role.COUNCIL_ADMIN,)
 FUNDING_MANAGERS = (Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER)
 SOURCING_OFFICERS = (*COMMISSIONERS, Role.PROCUREMENT_OFFICER)
 # Who prepares and reviews a procurement's conflicts assessment (Procurement Act 2023, s.83).

@@ -3,7 +3,16 @@
 import rules
 
 from councils.models import Membership, Role
-from councils.permissions import ADMINISTRATORS, AUDIT_READERS, FRAMEWORK_EDITORS, council_of, has_any_role, roles_in
+from councils.permissions import (
+    ADMINISTRATORS,
+    AUDIT_READERS,
+    FRAMEWORK_EDITORS,
+    THRESHOLD_EDITORS,
+    THRESHOLD_READERS,
+    council_of,
+    has_any_role,
+    roles_in,
+)
 
 
 def role_predicate(name: str, roles) -> rules.Predicate:
@@ -24,6 +33,8 @@ can_edit_framework = role_predicate("can_edit_framework", FRAMEWORK_EDITORS)
 can_read_people = role_predicate("can_read_people", ADMINISTRATORS)
 is_council_admin = role_predicate("is_council_admin", (Role.COUNCIL_ADMIN,))
 can_read_audit = role_predicate("can_read_audit", AUDIT_READERS)
+can_read_thresholds = role_predicate("can_read_thresholds", THRESHOLD_READERS)
+can_add_threshold = role_predicate("can_add_threshold", THRESHOLD_EDITORS)
 
 rules.add_perm("councils.access_council", is_council_member)
 rules.add_perm("councils.read_framework", is_council_member)
@@ -32,6 +43,8 @@ rules.add_perm("councils.edit_settings", is_council_admin)
 rules.add_perm("councils.read_people", can_read_people)
 rules.add_perm("councils.edit_people", is_council_admin)
 rules.add_perm("councils.read_audit", can_read_audit)
+rules.add_perm("councils.read_thresholds", can_read_thresholds)
+rules.add_perm("councils.add_threshold", can_add_threshold)
 
 
 @rules.predicate

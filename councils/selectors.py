@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from councils.models import (
     OFFICER_ROLES,
@@ -13,6 +15,7 @@ from councils.models import (
     Outcome,
     Portfolio,
     Priority,
+    ProcurementThreshold,
     Role,
     User,
 )
@@ -81,3 +84,22 @@ def portfolio_holders_for_council(council: Council) -> QuerySet[User]:
 def officers_for_council(council: Council) -> QuerySet[User]:
 
     return User.objects.filter(memberships__council=council, memberships__role__in=OFFICER_ROLES).distinct()
+
+
+def threshold_for(kind: str, on_date: date, council: Council | None = None) -> ProcurementThreshold | None:
+    """The threshold of `kind` for a procurement started on `on_date`: the latest row in force that day,
+    the council's own row before the national one of the same date. A date before the whole table gets
+    its earliest row (older procurements were under earlier regulations, which the app does not hold)."""
+    rows = ProcurementThreshold.objects.filter(kind=kind).filter(Q(council__isnull=True) | Q(council=council))
+    nationals_last = F("council").asc(nulls_last=True)
+    in_force = rows.filter(valid_from__lte=on_date).order_by("-valid_from", nationals_last).first()
+    return in_force or rows.order_by("valid_from", nationals_last).first()
+
+
+def thresholds_for_council(council: Council) -> QuerySet[ProcurementThreshold]:
+    """The national rows and the council's own, newest first within each kind."""
+    return (
+        ProcurementThreshold.objects.filter(Q(council__isnull=True) | Q(council=council))
+        .select_related("created_by")
+        .order_by("kind", "-valid_from", F("council").asc(nulls_last=True))
+    )

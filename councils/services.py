@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from councils.models import AuditEvent, Council, Membership, Portfolio, Role, User
+from councils.models import AuditEvent, Council, Membership, Portfolio, ProcurementThreshold, Role, User
 from councils.permissions import council_of, forget_roles
 
 
@@ -141,3 +141,27 @@ def record_infected_upload(sender, *, upload, signature: str, **kwargs) -> None:
         reason=f"ClamAV found {signature}",
         extra={"file_name": str(upload.name)[:200], "size": upload.size, "signature": signature},
     )
+
+
+@transaction.atomic
+def procurement_threshold_add(
+    *, by: User, council: Council, kind: str, valid_from, amount, source: str
+) -> ProcurementThreshold:
+    """A council administrator records new figures (say, from a new instrument) for the council's own
+    procurements started on or after `valid_from`; the national rows and other councils are untouched."""
+    _require(by, "councils.add_threshold", council)
+    row = ProcurementThreshold(
+        council=council, kind=kind, valid_from=valid_from, amount=amount, source=source.strip(), created_by=by
+    )
+    row.full_clean(validate_constraints=False)
+    if ProcurementThreshold.objects.filter(council=council, kind=kind, valid_from=valid_from).exists():
+        raise ValidationError({"valid_from": "The council already has a figure of this kind from this date."})
+    row.save()
+    audit_record(
+        council=council,
+        actor=by,
+        event_type="threshold.added",
+        obj=row,
+        extra={"kind": kind, "valid_from": valid_from.isoformat(), "amount": str(amount)},
+    )
+    return row

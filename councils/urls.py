@@ -37,6 +37,8 @@ urlpatterns = [
         views.MembershipRevokeView.as_view(),
         name="membership_remove",
     ),
+    path("<slug:council_slug>/thresholds/", views.ThresholdListView.as_view(), name="thresholds"),
+    path("<slug:council_slug>/thresholds/new/", views.ThresholdCreateView.as_view(), name="threshold_add"),
     path("<slug:council_slug>/audit/", views.AuditLogView.as_view(), name="audit"),
     path("<slug:council_slug>/reminders/", notification_views.ReminderRulesView.as_view(), name="reminder_rules"),
     path(

@@ -28,6 +28,7 @@ from councils.forms import (
     PasswordResetRequestForm,
     PortfolioForm,
     PriorityForm,
+    ProcurementThresholdForm,
     SignInForm,
 )
 from councils.models import CorporatePlan, CrossCuttingTheme, Membership, Outcome, Portfolio, Priority
@@ -270,6 +271,39 @@ class AuditLogView(CouncilPermissionMixin, TemplateView):
         paginator = Paginator(selectors.audit_events_for_council(self.request.council), 50)
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
         return context
+
+
+class ThresholdListView(CouncilPermissionMixin, TemplateView):
+    """The dated procurement thresholds this council's procurements are measured against."""
+
+    permission_required = "councils.read_thresholds"
+    template_name = "councils/thresholds.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["thresholds"] = selectors.thresholds_for_council(self.request.council)
+        context["can_add"] = self.request.user.has_perm("councils.add_threshold", self.request.council)
+        return context
+
+
+class ThresholdCreateView(CouncilPermissionMixin, FormView):
+    permission_required = "councils.add_threshold"
+    template_name = "councils/form_page.html"
+    form_class = ProcurementThresholdForm
+    extra_context = {"title": "Add a procurement threshold"}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("back_url", reverse("councils:thresholds", args=[self.request.council.slug]))
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.procurement_threshold_add(by=self.request.user, council=self.request.council, **form.cleaned_data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Threshold added.")
+        return redirect("councils:thresholds", council_slug=self.request.council.slug)
 
 
 def healthz(request):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from commissioning.cycle import services
+from commissioning.cycle import regime, services
 from commissioning.models import (
     COMPETITIVE_ROUTES,
     Commission,
@@ -31,7 +31,9 @@ from commissioning.models import (
     GapAnalysis,
     NeedsAssessment,
     OutcomeSought,
+    Procedure,
     Recommendation,
+    Regime,
     ReviewReport,
     Risk,
     State,
@@ -266,6 +268,38 @@ DEMO_COMMISSIONS = {
 }
 
 
+# What each demo commission buys, as its main CPV code: care and community services are light-touch.
+DEMO_CPV_CODES = {
+    "Befriending for older people living alone": "85312400",
+    "Youth work in the rural wards": "98133110",
+    "Parks and open spaces volunteering": "77310000",
+    "Town centre events programme": "79952000",
+    "Independent advice services": "85312300",
+    "Community arts commissioning round": "92310000",
+    "Leisure centre management": "92610000",
+    "Community transport scheme": "60130000",
+    "Street festival fund": "79952100",
+    "Healthy holidays activity programme": "92000000",
+    "Debt and money advice": "85312300",
+    "Food poverty partnership": "85320000",
+    "Tackling anti-social behaviour": "75200000",
+    "Shared waste education service": "90500000",
+    "Village hall improvement grants": "45210000",
+    "Volunteer centre": "98133000",
+    "Rural broadband champions": "72400000",
+    "Homelessness prevention": "85312000",
+}
+
+
+def confirm_proposed_regime(commission: Commission, officer: User) -> None:
+    """Once the route and budget are planned, the officer confirms the regime the law points to."""
+    if commission.state == State.UNDERSTANDING or commission.state not in regime.REGIME_OPEN_IN:
+        return
+    proposal = regime.propose_regime(commission)
+    procedure = Procedure.OPEN if proposal.regime == Regime.ABOVE_THRESHOLD else ""
+    regime.regime_confirm(by=officer, commission=commission, regime=proposal.regime, procedure=procedure)
+
+
 def demo_pot(council: Council) -> FundingPot:
     year = timezone.localdate().year
     pot, _ = FundingPot.objects.get_or_create(
@@ -315,6 +349,8 @@ def seed_commissions() -> int:
                 portfolio=portfolio,
                 outcomes=[outcome],
             )
+            if title in DEMO_CPV_CODES:
+                services.commission_set_cpv_code(by=officer, commission=commission, code=DEMO_CPV_CODES[title])
             advance(
                 commission,
                 state,
@@ -324,5 +360,6 @@ def seed_commissions() -> int:
                 council_outcome=outcome,
                 portfolio=portfolio,
             )
+            confirm_proposed_regime(Commission.objects.get(pk=commission.pk), officer)
             created += 1
     return created

@@ -88,6 +88,16 @@ def commission_step_kwargs(name: str) -> Callable[[dict], dict]:
 
 
 ADMIN = frozenset({Role.COUNCIL_ADMIN})
+THRESHOLD_READERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+        Role.COUNCIL_ADMIN,
+    }
+)
 
 
 # Provider organisations. An organisation's pages answer 404 to everyone who does not act for it —
@@ -303,8 +313,18 @@ ROUTES = [
             }
         ),
     ),
+    # The dated procurement thresholds: officers and administrators read them; administrators add rows.
+    Route("councils:thresholds", council_kwargs, ok=THRESHOLD_READERS),
+    Route("councils:threshold_add", council_kwargs, ok=ADMIN),
     # Stage work: the commission is resolved first (404 if unreadable), then edit permission (403).
     Route("commissioning:edit", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:cpv", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:regime",
+        commission_kwargs,
+        ok=frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
     Route(
         "commissioning:criteria_template",
         commission_kwargs,

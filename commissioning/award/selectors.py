@@ -46,8 +46,9 @@ from commissioning.sourcing.selectors.bids import (
 )
 from councils.calendar import add_working_days
 from councils.formatting import money
-from councils.models import Council, Role, User
+from councils.models import Council, Role, ThresholdKind, User
 from councils.permissions import OFFICER, has_any_role, roles_in
+from councils.selectors import threshold_for
 
 ZERO = Decimal("0")
 # The commission states in which an award can be decided: sourcing, or putting agreements in place
@@ -268,10 +269,24 @@ def is_key_decision(award: Award, total: Decimal | None = None) -> bool:
 # ---- The route, the status and the signing gate, in words -------------------------------------------
 
 
+def procurement_started_on(award: Award) -> date:
+    """Thresholds go by the day a procurement started: the day its opportunity was published (today while
+    it is still a draft)."""
+    published = award.opportunity.published_at
+    return timezone.localdate(published) if published else timezone.localdate()
+
+
+def procurement_threshold(award: Award) -> Decimal:
+    """The sub-central goods and services threshold in force when the procurement started. With no
+    figure recorded at all, every contract is treated as above it (a standstill is never wrongly skipped)."""
+    row = threshold_for(ThresholdKind.SUB_CENTRAL, procurement_started_on(award), award.council)
+    return row.amount if row is not None else Decimal("0")
+
+
 def standstill_applies(award: Award, total: Decimal | None = None) -> bool:
     """A contract at or above the procurement threshold waits out the standstill before signing."""
     total = award_total(award) if total is None else total
-    return award.commission.delivery_route == DeliveryRoute.CONTRACT and total >= award.council.procurement_threshold
+    return award.commission.delivery_route == DeliveryRoute.CONTRACT and total >= procurement_threshold(award)
 
 
 def standstill_end_if_sent(award: Award, sent_on: date | None = None) -> date:
@@ -325,7 +340,7 @@ def decision_route(award: Award) -> DecisionRoute:
         entry, decision_from = None, None
     if standstill_applies(award, total):
         notes.append(
-            f"It is a contract at or above the procurement threshold of {money(council.procurement_threshold)}: "
+            f"It is a contract at or above the procurement threshold of {money(procurement_threshold(award))}: "
             f"a standstill of {council.standstill_working_days} working days runs from the letters before "
             "any agreement is signed."
         )

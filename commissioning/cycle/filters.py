@@ -43,3 +43,24 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}
+
+
+class CpvSearchForm(BoundedInputsMixin, forms.Form):
+    """The CPV picker's search box: a GET form, so a search can be bookmarked and works without script."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search the CPV list",
+        help_text="Type words from the service (for example, day care) or the first digits of a code.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.label_size = "s"
+        self.helper.layout.append(Button.secondary("", "Search"))
+
+    def query(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""

@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from commissioning import cpv
 from commissioning.cycle import gates
 from commissioning.models import (
     STAGE_OF_STATE,
@@ -169,6 +170,26 @@ def commission_update(
         event_type="commission.updated",
         obj=commission,
         extra={"fields": sorted(changed or [])},
+    )
+    return commission
+
+
+@transaction.atomic
+def commission_set_cpv_code(*, by: User, commission: Commission, code: str) -> Commission:
+    """Set the commission's main CPV code, chosen from the CPV 2008 list."""
+    _require_edit(Commission, commission, by)
+    entry = cpv.lookup(code)
+    if entry is None:
+        raise ValidationError({"code": "Choose a code from the CPV 2008 list."})
+    previous = commission.cpv_code
+    commission.cpv_code = entry.code
+    commission.save(update_fields=["cpv_code", "updated_at"])
+    audit_record(
+        council=commission.council,
+        actor=by,
+        event_type="commission.cpv_code_set",
+        obj=commission,
+        extra={"from": previous, "to": entry.code},
     )
     return commission
 

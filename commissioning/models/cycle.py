@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from commissioning.cpv import CpvCode, lookup, validate_cpv_code
 from commissioning.permissions import (
     can_approve,
     can_cancel,
@@ -174,6 +175,13 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
     )
     outcomes = models.ManyToManyField(Outcome, blank=True, related_name="commissions")
     delivery_route = models.CharField(max_length=32, choices=DeliveryRoute.choices, blank=True)
+    cpv_code = models.CharField(
+        "Main CPV code",
+        max_length=8,
+        blank=True,
+        validators=[validate_cpv_code],
+        help_text="What is bought, as its 8-digit code in the CPV 2008 list (without the check digit).",
+    )
     budget = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))])
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
@@ -216,6 +224,10 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
     @property
     def is_competitive(self) -> bool:
         return self.delivery_route in COMPETITIVE_ROUTES
+
+    @property
+    def cpv(self) -> CpvCode | None:
+        return lookup(self.cpv_code)
 
     @property
     def is_key_decision(self) -> bool:

@@ -6,11 +6,20 @@ engine checks the same function the page shows, under the row lock.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Sum
 from django.utils import timezone
 
 from commissioning.conflicts.selectors import missing_to_publish as conflicts_missing_to_publish
-from commissioning.models import COMPETITIVE_ROUTES, FormType, Opportunity, OpportunityState, State
+from commissioning.models import (
+    COMPETITIVE_ROUTES,
+    FormType,
+    Opportunity,
+    OpportunityState,
+    ProcurementRegime,
+    State,
+)
 from councils.formatting import london_time
 
 
@@ -45,6 +54,18 @@ def word_limit_error(question, text: str) -> str:
 # ---- Opportunities ------------------------------------------------------------------------------
 
 
+def _tendering_period_too_short(opportunity, now) -> list[str]:
+    """The open procedure above threshold gives bidders at least 25 days from publication (s.54)."""
+    regime = ProcurementRegime.objects.filter(commission_id=opportunity.commission_id).first()
+    days = regime.minimum_tendering_days if regime is not None else None
+    if days and opportunity.submission_deadline and opportunity.submission_deadline < now + timedelta(days=days):
+        return [
+            f"The open procedure needs at least {days} days between publication and the deadline for bids: "
+            f"set the deadline on or after {london_time(now + timedelta(days=days))}"
+        ]
+    return []
+
+
 def missing_to_publish(opportunity) -> list[str]:
     missing = []
     commission = opportunity.commission
@@ -70,6 +91,7 @@ def missing_to_publish(opportunity) -> list[str]:
         missing.append("The expected award date must be after the submission deadline")
     if award_on and starts_on and starts_on < award_on:
         missing.append("The service start date must be on or after the expected award date")
+    missing.extend(_tendering_period_too_short(opportunity, now))
     criteria = commission.criteria.filter(cycle=commission.cycle)
     if (criteria.aggregate(total=Sum("weight"))["total"] or 0) != 100:
         missing.append("The commission's evaluation criteria weights must total 100%")

@@ -29,8 +29,12 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from councils.models import ProcurementThreshold
+
 # Made by migrations (post_migrate), not by the seed: left in place, and referred to by natural key.
 MIGRATION_MADE = (ContentType, Permission)
+# Also made at migrate time and left in place: the national procurement thresholds (the seed adds none).
+NOT_SEEDED = (*MIGRATION_MADE, ProcurementThreshold)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Snapshot:
 def _seeded_models() -> list[type[models.Model]]:
     result = []
     for model in apps.get_models(include_auto_created=True):
-        if model in MIGRATION_MADE or model._meta.proxy or not model._meta.managed:
+        if model in NOT_SEEDED or model._meta.proxy or not model._meta.managed:
             continue
         assert not model._meta.parents, f"{model._meta.label}: multi-table inheritance is not handled here"
         result.append(model)

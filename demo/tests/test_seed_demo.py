@@ -3,8 +3,9 @@ for each test here; running the command again on top of it adds nothing."""
 
 from django.core.management import call_command
 
-from commissioning.models import BidPartner
+from commissioning.models import BidPartner, Commission, ProcurementRegime, Regime, State
 from councils.models import Council, Membership, Outcome, Partnership, Role, User
+from demo.commissions import DEMO_CPV_CODES
 from demo.councils import DEMO_PASSWORD
 from demo.tests import snapshot
 from providers.models import Organisation, OrganisationMember
@@ -66,3 +67,17 @@ def test_every_demo_membership_and_partnership_was_consented_to(demo_data):
     assert partners.exists()
     assert not partners.filter(confirmed_at__isnull=True).exists()
     assert not partners.filter(organisation__isnull=True).exists()
+
+
+def test_demo_commissions_have_a_cpv_code_and_a_confirmed_regime_once_planned(demo_data):
+    """The commissions of the demo's cycle (the other demo modules' commissions have no code yet)."""
+    commissions = list(Commission.objects.filter(title__in=DEMO_CPV_CODES))
+    assert len(commissions) == len(DEMO_CPV_CODES)
+    assert all(commission.cpv is not None for commission in commissions)
+    open_states = (State.PLANNING, State.AWAITING_APPROVAL, State.SOURCING)
+    planned = [c for c in commissions if c.state in open_states]
+    regimes = dict(ProcurementRegime.objects.values_list("commission_id", "regime"))
+    assert planned
+    assert all(c.pk in regimes for c in planned)
+    advice = Commission.objects.get(title="Independent advice services")  # £300,000 of counselling
+    assert regimes[advice.pk] == Regime.BELOW_THRESHOLD  # a light-touch service, below £663,540

@@ -141,7 +141,7 @@ def test_a_contracts_standstill_skips_easter_and_holds_signing_until_it_ends(cou
     """Letters sent on Friday 27 March 2026: 8 working days (Good Friday and Easter Monday are bank
     holidays) end on Friday 10 April; the contract can be signed from Saturday 11 April."""
     with at(date(2026, 3, 2)):
-        # £230,000: above the procurement threshold (£214,904), below the key-decision threshold.
+        # £230,000: above the procurement threshold (£207,720 from 2026), below the key-decision threshold.
         world = approved_award(
             council,
             bidders=[bidder("Moorside Youth Trust", 230000), bidder("Brightwork", 235000)],
