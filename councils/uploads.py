@@ -53,6 +53,8 @@ ALLOWED_TYPES = {
     ".jpeg": ("image/jpeg", "JPEG image"),
 }
 ALLOWED_DESCRIPTION = "PDF, DOCX, XLSX, ODT, PNG or JPEG"
+# The hint under every file field: the same limit the upload handler and validate_upload apply.
+UPLOAD_HINT = f"A {ALLOWED_DESCRIPTION} file, smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)}MB."
 # Office files are zip archives: the part that proves which kind they are.
 ZIP_MARKERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import SetPasswordMixin
 from councils.forms import PASSWORD_HINT, GovukFormMixin
 from councils.govuk import govuk_input
 from councils.models import User
+from councils.uploads import UPLOAD_HINT
 from providers.models import (
     ComplianceDocument,
     Organisation,
@@ -372,7 +373,7 @@ class ComplianceDocumentForm(GovukInputsMixin, forms.ModelForm):
         labels = {"kind": "Kind of document", "expires_on": "Expiry or next review date", "file": "Document"}
         help_texts = {
             "expires_on": "When the policy is due for review, the insurance runs out, or the next accounts are due.",
-            "file": "A PDF, DOCX, XLSX, ODT, PNG or JPEG file, smaller than 20MB.",
+            "file": UPLOAD_HINT,
         }
         widgets = {"kind": forms.RadioSelect}
 

@@ -90,9 +90,12 @@ def build(returns: int, *, per_agreement: int = 10, agreements_per_provider: int
         ],
         batch_size=2000,
     )
+    # Each contact is the founder of its organisation, so a member by its own registration (consent).
     OrganisationMember.objects.bulk_create(
         [
-            OrganisationMember(organisation=organisation, user=user, role=ProviderRole.MONITORING_CONTACT)
+            OrganisationMember(
+                organisation=organisation, user=user, role=ProviderRole.MONITORING_CONTACT, consented_at=timezone.now()
+            )
             for organisation, user in zip(organisations, contacts, strict=True)
         ],
         batch_size=2000,

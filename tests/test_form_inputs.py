@@ -15,12 +15,14 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from councils.fields import MoneyField
 from councils.govuk import QuantityField
 from councils.inputs import BoundedInputsMixin, bound_field
+from councils.uploads import UPLOAD_HINT
 
 APPS = ("councils", "commissioning", "monitoring", "providers", "demo")
 
@@ -167,3 +169,18 @@ def test_one_line_boxes_refuse_line_breaks_and_text_areas_keep_them():
     assert one_line.clean("Moorside Youth Trust") == "Moorside Youth Trust"
     area = bound_field(forms.CharField(widget=forms.Textarea))
     assert area.clean("First line\nSecond line") == "First line\nSecond line"
+
+
+def test_every_file_field_gives_the_limit_uploads_really_have():
+    """The hint under a file box comes from the one limit (COMMISSIONER_MAX_UPLOAD_MB), not a number typed
+    into each form, so changing the setting cannot leave a form promising something else."""
+    file_fields = [
+        (f"{form.__module__}.{form.__qualname__}.{name}", field)
+        for form in project_forms()
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.FileField)
+    ]
+    assert len(file_fields) >= 4
+    assert f"smaller than {django_settings.COMMISSIONER_MAX_UPLOAD_MB}MB." in UPLOAD_HINT
+    for where, field in file_fields:
+        assert UPLOAD_HINT in field.help_text, where

@@ -16,7 +16,7 @@ from councils.govuk import QuantityField, govuk_input
 from councils.inputs import BoundedInputsMixin
 from councils.models import Council, User
 from councils.permissions import OFFICER, VARIATION_APPROVERS
-from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
+from councils.uploads import UPLOAD_HINT, validate_upload
 from councils.widgets import LeanModelChoiceField
 from monitoring.models import (
     Agreement,
@@ -250,8 +250,7 @@ def not_in_future(value, label: str):
 class SignForm(ActionForm):
     signed_document = forms.FileField(
         label="Signed agreement",
-        help_text=f"The copy signed by both parties: a {ALLOWED_DESCRIPTION} file, smaller than "
-        f"{MAX_UPLOAD_BYTES // (1024 * 1024)}MB.",
+        help_text=f"The copy signed by both parties. {UPLOAD_HINT}",
         validators=[validate_upload],
         error_messages={"required": "Select the signed agreement", "empty": "The selected file is empty"},
     )

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
 from councils.govuk import QuantityField, govuk_input
-from councils.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, validate_upload
+from councils.uploads import UPLOAD_HINT, validate_upload
 from councils.widgets import LeanModelChoiceField
 from monitoring.agreements.forms import FilterForm, not_in_future
 from monitoring.models import AssessmentKind, MonitoringSettings, PerformanceRating, Rag, ReturnState
@@ -133,7 +133,7 @@ class EvidenceForm(GovukFormMixin, forms.Form):
     )
     document = forms.FileField(
         label="File",
-        help_text=f"A {ALLOWED_DESCRIPTION} file, smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)}MB.",
+        help_text=UPLOAD_HINT,
         validators=[validate_upload],
         error_messages={"required": "Select the file", "empty": "The selected file is empty"},
     )

@@ -17,7 +17,7 @@ from commissioning.models import Bid, Lot
 from councils.fields import MoneyField, WholeNumberField
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
-from councils.uploads import validate_upload
+from councils.uploads import UPLOAD_HINT, validate_upload
 from providers.models import Organisation
 
 ROWS_LIMIT = 60
@@ -216,7 +216,7 @@ class DeclarationsForm(SectionFormMixin, forms.Form):
 
 class DocumentForm(SectionFormMixin, forms.Form):
     title = forms.CharField(max_length=200, help_text="For example, safeguarding policy or delivery plan.")
-    file = forms.FileField(label="Upload a file", help_text="PDF, DOCX, XLSX, ODT, PNG or JPEG, up to 20MB.")
+    file = forms.FileField(label="Upload a file", help_text=UPLOAD_HINT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,7 @@ from councils.clock import TimeOfYearChoice, format_clock, is_ambiguous, local_m
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
+from councils.uploads import UPLOAD_HINT
 from councils.widgets import LeanModelChoiceField
 
 TIME_HINT = "For example, 12pm or 5:30pm (UK time)."
@@ -224,7 +225,7 @@ class DocumentForm(OpportunityRecordForm):
         model = OpportunityDocument
         fields = ("kind", "title", "file")
         labels = {"kind": "Kind of document", "file": "Upload a file"}
-        help_texts = {"file": "A PDF, DOCX, XLSX, ODT, PNG or JPEG file, smaller than 20MB."}
+        help_texts = {"file": UPLOAD_HINT}
         widgets = {"kind": forms.RadioSelect, "file": forms.FileInput}
 
 
