@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from councils.sessions import two_factor_required
 from demo.tests.snapshot import demo_data, demo_seed  # noqa: F401 (the demo data, seeded once)
 from tests.accounts import sign_in_verified
 from tests.browser import browser, page  # noqa: F401 (fixtures for every app's browser journeys)
@@ -71,7 +72,7 @@ def client_for(client):
     needs a request to authenticate), a code from their app included where they need one."""
 
     def login(user):
-        if user.is_superuser:
+        if two_factor_required(user):
             return sign_in_verified(client, user)
         client.force_login(user)
         return client

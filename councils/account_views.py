@@ -79,7 +79,6 @@ class AccountDataView(OwnAccountMixin, View):
         response = HttpResponse(data, content_type="application/zip")
         name = f"your-data-{timezone.localdate():%Y-%m-%d}.zip"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

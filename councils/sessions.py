@@ -147,6 +147,14 @@ def _on_membership_change(sender, instance, raw=False, **kwargs):
         mark_access_changed([instance.user_id])
 
 
+def watch_roles(model) -> None:
+    """Rows of `model` (with a `user`) give people their roles: a row saved or deleted rotates that
+    person's sessions. Apps register their own role models (providers: organisation members)."""
+    label = model._meta.label_lower
+    post_save.connect(_on_membership_change, sender=model, dispatch_uid=f"sessions_roles_saved_{label}")
+    post_delete.connect(_on_membership_change, sender=model, dispatch_uid=f"sessions_roles_deleted_{label}")
+
+
 def _on_council_saving(sender, instance, raw=False, **kwargs):
     """A council turning two-factor sign-in on (or off), by its settings page or the admin site:
     its staff already signed in are held to the new rule from their next page."""
@@ -159,6 +167,5 @@ def _on_council_saving(sender, instance, raw=False, **kwargs):
 
 def connect_signals() -> None:
     user_logged_in.connect(_on_login, dispatch_uid="sessions_start")
-    post_save.connect(_on_membership_change, sender=Membership, dispatch_uid="sessions_membership_saved")
-    post_delete.connect(_on_membership_change, sender=Membership, dispatch_uid="sessions_membership_deleted")
+    watch_roles(Membership)
     pre_save.connect(_on_council_saving, sender=Council, dispatch_uid="sessions_council_saving")

@@ -6,20 +6,11 @@ class ProvidersConfig(AppConfig):
     name = "providers"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from councils.sessions import mark_access_changed
+        from councils import sessions
+        from providers import records
         from providers.models import OrganisationMember
 
-        def roles_changed(sender, instance, raw=False, **kwargs):
-            # A provider role given, changed or taken away: the person's sessions get a new key.
-            if not raw:
-                mark_access_changed([instance.user_id])
-
-        post_save.connect(roles_changed, sender=OrganisationMember, dispatch_uid="sessions_member_saved")
-        post_delete.connect(roles_changed, sender=OrganisationMember, dispatch_uid="sessions_member_deleted")
-
+        # A provider role given, changed or taken away: the person's sessions get a new key.
+        sessions.watch_roles(OrganisationMember)
         # Erasure holds and subject access sections (councils.erasure, councils.subject_access).
-        from providers import records
-
         records.register()

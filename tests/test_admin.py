@@ -24,13 +24,11 @@ from django.utils.html import escape
 from commissioning.models import (
     Bid,
     BidAnswer,
-    BidDocument,
-    BidOutcome,
     BidPartner,
-    BidPriceLine,
     BidReceipt,
     OpportunityState,
 )
+from commissioning.sourcing.sealing import BID_CONTENTS
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.bid_factories import (
@@ -61,7 +59,6 @@ PARTNER = "Sealedpartner Community Interest Company"
 NARRATIVE = "Draftnarrative: numbers fell because the hall flooded"
 # Bid contents, and the field of each that a guess would test.
 SEALED_TEXT = {Bid: "summary", BidAnswer: "text", BidPartner: "name", BidReceipt: "reference"}
-BID_CONTENTS = (BidAnswer, BidPriceLine, BidOutcome, BidPartner, BidDocument, BidReceipt)
 BID_METADATA = {"id", "opportunity", "organisation", "state", "submitted_at", "created_at"}
 WRONG = "Zzqx-no-such-text"
 
