@@ -81,5 +81,9 @@ SOURCING_OFFICERS = (*COMMISSIONERS, Role.PROCUREMENT_OFFICER)
 CONFLICTS_ASSESSORS = SOURCING_OFFICERS
 OPENING_OFFICERS = (Role.LEAD_COMMISSIONER, Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER)
 AGREEMENT_SIGNERS = (*COMMISSIONERS, Role.LEGAL_OFFICER)
+# Who prepares the Procurement Act notices and records their publication on Find a Tender, and who
+# reads them (scrutiny included: the notices are public once published).
+NOTICE_OFFICERS = (*SOURCING_OFFICERS, Role.LEGAL_OFFICER)
+NOTICE_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
 # Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
 VARIATION_APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)

@@ -1,0 +1,206 @@
+"""Writes for notices: bringing a commission's (or a council's) notices up to date with its records,
+and the officer's steps through the workflow engine (ready, published on Find a Tender, not needed).
+
+A draft follows its records: each refresh rebuilds its release. Marking it ready rebuilds it once more
+and then freezes it; a published notice is never rebuilt. A draft whose rule no longer applies (the
+regime changed, the procurement was cancelled before its tender notice) is withdrawn.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from commissioning.models import Commission
+from councils import workflow
+from councils.models import Council, User
+from councils.services import audit_record
+from monitoring.models import Notice, NoticeState
+from monitoring.notices import gates
+from monitoring.notices.kinds import KINDS, Occurrence, kind_of
+
+# Find a Tender numbers Procurement Act notices as six digits and the year: "012345-2026".
+FAT_IDENTIFIER = re.compile(r"^\d{6}-\d{4}$")
+
+workflow.machine(Notice, noun="notice", gates=gates)
+
+
+def _occurrences_for_commission(commission: Commission) -> dict[tuple[str, str], Occurrence]:
+    found = {}
+    for kind in KINDS.values():
+        if kind.for_commission is None:
+            continue
+        for occurrence in kind.for_commission(commission):
+            found[(kind.notice_type, occurrence.subject)] = occurrence
+    return found
+
+
+def _occurrences_for_council(council: Council, today: date) -> dict[tuple[str, str], Occurrence]:
+    found = {}
+    for kind in KINDS.values():
+        if kind.for_council is None:
+            continue
+        for occurrence in kind.for_council(council, today):
+            found[(kind.notice_type, occurrence.subject)] = occurrence
+    return found
+
+
+def occurrence_of(notice: Notice) -> Occurrence | None:
+    """What the notice's kind requires for it today (None when it no longer requires it)."""
+    if notice.commission_id is not None:
+        found = _occurrences_for_commission(notice.commission)
+    else:
+        found = _occurrences_for_council(notice.council, timezone.localdate())
+    return found.get((notice.notice_type, notice.subject))
+
+
+def _apply(council: Council, commission: Commission | None, wanted: dict, existing: list[Notice]) -> list[Notice]:
+    now = timezone.now()
+    by_key = {(notice.notice_type, notice.subject): notice for notice in existing}
+    kept = []
+    for key, occurrence in wanted.items():
+        notice = by_key.pop(key, None)
+        if notice is None:
+            notice = Notice(
+                council=council,
+                commission=commission,
+                notice_type=key[0],
+                subject=occurrence.subject,
+            )
+        if notice.pk is not None and not notice.is_open:
+            kept.append(notice)
+            continue
+        notice.title = occurrence.title
+        notice.due_on = occurrence.due_on
+        notice.due_rule = occurrence.due_rule
+        notice.optional = occurrence.optional
+        created = notice.pk is None
+        if notice.state == NoticeState.DRAFT:
+            notice.data = occurrence.build()
+            notice.generated_at = now
+        notice.save()
+        if created:
+            audit_record(
+                council=council,
+                actor=None,
+                event_type="notice.required",
+                obj=notice,
+                to_state=notice.state,
+                extra={"due_on": notice.due_on.isoformat() if notice.due_on else None, "rule": notice.due_rule},
+            )
+        kept.append(notice)
+    for notice in by_key.values():
+        if notice.state == NoticeState.DRAFT:
+            audit_record(
+                council=council,
+                actor=None,
+                event_type="notice.withdrawn",
+                obj=notice,
+                from_state=notice.state,
+                reason="Its rule no longer applies to the records.",
+            )
+            notice.delete()
+        else:
+            kept.append(notice)
+    return kept
+
+
+@transaction.atomic
+def notices_refresh(commission: Commission) -> list[Notice]:
+    """Bring one commission's notices up to date with its records (idempotent)."""
+    commission = Commission.objects.select_for_update().select_related("council").get(pk=commission.pk)
+    existing = list(Notice.objects.select_for_update().filter(commission=commission))
+    return _apply(commission.council, commission, _occurrences_for_commission(commission), existing)
+
+
+@transaction.atomic
+def council_notices_refresh(council: Council, today: date | None = None) -> list[Notice]:
+    """Bring a council's own periodic notices (payments, pipeline) up to date."""
+    today = today or timezone.localdate()
+    existing = list(Notice.objects.select_for_update().filter(council=council, commission__isnull=True))
+    return _apply(council, None, _occurrences_for_council(council, today), existing)
+
+
+def notices_refresh_all(today: date | None = None) -> int:
+    """Every council's notices, every night: due days move with the records and the calendar."""
+    count = 0
+    for council in Council.objects.all():
+        count += len(council_notices_refresh(council, today))
+        for commission in Commission.objects.filter(council=council).exclude(procurement_regime=None):
+            count += len(notices_refresh(commission))
+    return count
+
+
+# ---- The officer's steps --------------------------------------------------------------------------
+
+
+def _rebuild(step: workflow.Step) -> None:
+    occurrence = occurrence_of(step.obj)
+    if occurrence is None:
+        raise workflow.TransitionRefused(["The records no longer call for this notice: record that it is not needed"])
+    step.obj.data = occurrence.build()
+    step.obj.generated_at = timezone.now()
+
+
+def _stage_publication(step: workflow.Step) -> None:
+    notice = step.obj
+    identifier = (step.payload.get("fat_identifier") or "").strip()
+    published_on = step.payload.get("published_on")
+    errors = {}
+    if not FAT_IDENTIFIER.match(identifier):
+        errors["fat_identifier"] = "Enter the identifier as Find a Tender shows it, for example 012345-2026"
+    if published_on is None:
+        errors["published_on"] = "Enter the day Find a Tender published it"
+    elif published_on > timezone.localdate():
+        errors["published_on"] = "The day it was published cannot be in the future"
+    if errors:
+        raise ValidationError(errors)
+    notice.fat_identifier = identifier
+    notice.published_on = published_on
+    notice.published_by = step.by
+
+
+def _published_hooks(step: workflow.Step) -> dict:
+    hook = kind_of(step.obj.notice_type).on_published
+    if hook is not None:
+        hook(step.obj, step.by)
+    return {"fat_identifier": step.obj.fat_identifier, "published_on": step.obj.published_on.isoformat()}
+
+
+def _not_needed(step: workflow.Step) -> None:
+    step.obj.not_needed_reason = step.reason
+
+
+def _needed(step: workflow.Step) -> None:
+    step.obj.not_needed_reason = ""
+
+
+workflow.effect(Notice, "refresh", workflow.Effect(stage=_rebuild))
+workflow.effect(Notice, "publication", workflow.Effect(stage=_stage_publication))
+workflow.effect(Notice, "published_hooks", workflow.Effect(follow=_published_hooks))
+workflow.effect(Notice, "not_needed", workflow.Effect(prepare=_not_needed))
+workflow.effect(Notice, "needed", workflow.Effect(prepare=_needed))
+
+
+def notice_step(*, by: User, notice: Notice, name: str, reason: str = "", seen_state: str | None = None) -> Notice:
+    """Any step of a notice but publication: ready, reopen, not needed, needed after all."""
+    return workflow.run(by=by, obj=notice, name=name, reason=reason, seen_state=seen_state)
+
+
+def notice_publish(
+    *, by: User, notice: Notice, fat_identifier: str, published_on: date, seen_state: str | None = None
+) -> Notice:
+    """Record that Find a Tender published the notice, with the identifier and day it gave."""
+    return workflow.run(
+        by=by,
+        obj=notice,
+        name="publish",
+        internal=True,
+        seen_state=seen_state,
+        fat_identifier=fat_identifier,
+        published_on=published_on,
+    )
