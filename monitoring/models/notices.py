@@ -67,9 +67,7 @@ def is_notice_officer(notice, user) -> bool:
 class Notice(fsm.ConcurrentTransitionMixin, models.Model):
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="notices")
     # Empty for a council's own notices (payments compliance, payments over £30,000, the pipeline).
-    commission = models.ForeignKey(
-        Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
-    )
+    commission = models.ForeignKey(Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
     notice_type = models.CharField(max_length=12, choices=NoticeType.choices)
     # What the notice is about, unique per council and type: "cycle:1", "award:12", "agreement:40",
     # "variation:7", "2026-04-01" (a period).

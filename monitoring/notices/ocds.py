@@ -85,7 +85,10 @@ def _validator() -> Draft4Validator:
 def document_types() -> frozenset[str]:
     """The open documentType codelist: OCDS's codes and the UK extension's additions."""
     codes = set()
-    for path in (SCHEMAS / "codelists/documentType.csv", SCHEMAS / "extensions/ocds_uk_extension/codelists/+documentType.csv"):
+    for path in (
+        SCHEMAS / "codelists/documentType.csv",
+        SCHEMAS / "extensions/ocds_uk_extension/codelists/+documentType.csv",
+    ):
         with path.open(newline="", encoding="utf-8") as handle:
             codes.update(row["Code"] for row in csv.DictReader(handle))
     return frozenset(codes)

@@ -58,9 +58,10 @@ def _tender_release(commission: Commission, regime: ProcurementRegime, opportuni
     releases = CommissionReleases(commission, today=timezone.localdate(), link=ocds.link)
     buyer = releases.buyer(parties, "procuringEntity")
     tender = releases.tender_section(opportunity, buyer)
-    tender["documents"] = [
-        ocds.notice_document(NoticeType.UK4, "tenderNotice", f"Tender notice: {opportunity.title}", opportunity.published_at)
-    ] + [document for document in tender["documents"] if document["id"] != "notice"]
+    title = f"Tender notice: {opportunity.title}"
+    tender["documents"] = [ocds.notice_document(NoticeType.UK4, "tenderNotice", title, opportunity.published_at)] + [
+        document for document in tender["documents"] if document["id"] != "notice"
+    ]
     tender["procurementMethod"] = "selective" if regime.procedure == Procedure.COMPETITIVE_FLEXIBLE else "open"
     tender["procurementMethodDetails"] = regime.get_procedure_display() or "Below-threshold open procedure"
     tender["aboveThreshold"] = above_threshold(regime)

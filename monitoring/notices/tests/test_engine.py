@@ -62,7 +62,9 @@ def test_ready_then_published_with_the_find_a_tender_identifier(council, people)
         services.notice_step(by=people[Role.SCRUTINY_MEMBER], notice=notice, name="mark_ready")
     services.notice_step(by=officer, notice=notice, name="mark_ready")
     with pytest.raises(ValidationError) as refused:
-        services.notice_publish(by=officer, notice=notice, fat_identifier="UK4 please", published_on=timezone.localdate())
+        services.notice_publish(
+            by=officer, notice=notice, fat_identifier="UK4 please", published_on=timezone.localdate()
+        )
     assert "fat_identifier" in refused.value.message_dict
     with pytest.raises(ValidationError):
         services.notice_publish(
@@ -72,7 +74,8 @@ def test_ready_then_published_with_the_find_a_tender_identifier(council, people)
             published_on=timezone.localdate() + datetime.timedelta(days=1),
         )
     notice.refresh_from_db()
-    assert notice.state == NoticeState.READY and notice.fat_identifier == ""
+    assert notice.state == NoticeState.READY
+    assert notice.fat_identifier == ""
     services.notice_publish(by=officer, notice=notice, fat_identifier="012345-2026", published_on=timezone.localdate())
     notice.refresh_from_db()
     assert (notice.state, notice.fat_identifier, notice.published_by) == (NoticeState.PUBLISHED, "012345-2026", officer)
