@@ -199,3 +199,20 @@ def regime_confirm(
         extra={"regime": regime, "proposed": proposal.regime, "procedure": record.procedure},
     )
     return record
+
+
+def planned_notice_recorded(*, by: User, commission: Commission, published_on: date) -> ProcurementRegime:
+    """The planned procurement notice (UK3) is on Find a Tender: from 40 days to a year later, the open
+    procedure may give bidders 10 days instead of 25. Called when the notice is recorded as published,
+    inside that step's transaction."""
+    record = ProcurementRegime.objects.select_for_update().get(commission=commission)
+    record.planned_notice_published_on = published_on
+    record.save(update_fields=["planned_notice_published_on"])
+    audit_record(
+        council=commission.council,
+        actor=by,
+        event_type="commission.planned_notice_recorded",
+        obj=commission,
+        extra={"published_on": published_on.isoformat()},
+    )
+    return record

@@ -5,6 +5,7 @@ summaries and the standstill read this record."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,8 +18,12 @@ from councils.models import ThresholdKind
 SUBSIDY_DATABASE_FROM = Decimal("100000")
 # Below-threshold contracts of this value or more need a contract details notice (UK7).
 NOTIFIABLE_BELOW_THRESHOLD_FROM = Decimal("30000")
-# The open procedure's shortest tendering period, in days (s.54); 10 after a planned procurement notice.
+# The open procedure's shortest tendering period, in days (s.54); 10 after a planned procurement notice
+# published between 40 days and a year before the tender notice (reg 16, Sch 1 to the Act's table).
 OPEN_PROCEDURE_MINIMUM_DAYS = 25
+AFTER_PLANNED_NOTICE_MINIMUM_DAYS = 10
+PLANNED_NOTICE_EARLIEST_DAYS = 40
+PLANNED_NOTICE_LATEST_DAYS = 365
 
 
 class Regime(models.TextChoices):
@@ -75,13 +80,20 @@ class ProcurementRegime(models.Model):
     threshold_on = models.DateField()
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(auto_now=True)
+    # When the planned procurement notice (UK3) appeared on Find a Tender, recorded by the notices.
+    planned_notice_published_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.commission.reference}: {self.get_regime_display()}"
 
-    @property
-    def minimum_tendering_days(self) -> int | None:
-        """The statutory minimum from publication to the deadline for bids, where there is one."""
-        if self.regime == Regime.ABOVE_THRESHOLD and self.procedure == Procedure.OPEN:
-            return OPEN_PROCEDURE_MINIMUM_DAYS
-        return None
+    def minimum_tendering_days(self, publishing_on: date) -> int | None:
+        """The statutory minimum from publication to the deadline for bids, where there is one: 25
+        days, or 10 when a planned procurement notice went out 40 days to a year before."""
+        if self.regime != Regime.ABOVE_THRESHOLD or self.procedure != Procedure.OPEN:
+            return None
+        planned = self.planned_notice_published_on
+        if planned is not None and (
+            PLANNED_NOTICE_EARLIEST_DAYS <= (publishing_on - planned).days <= PLANNED_NOTICE_LATEST_DAYS
+        ):
+            return AFTER_PLANNED_NOTICE_MINIMUM_DAYS
+        return OPEN_PROCEDURE_MINIMUM_DAYS

@@ -55,9 +55,10 @@ def word_limit_error(question, text: str) -> str:
 
 
 def _tendering_period_too_short(opportunity, now) -> list[str]:
-    """The open procedure above threshold gives bidders at least 25 days from publication (s.54)."""
+    """The open procedure above threshold gives bidders at least 25 days from publication, or 10 after
+    a planned procurement notice (s.54)."""
     regime = ProcurementRegime.objects.filter(commission_id=opportunity.commission_id).first()
-    days = regime.minimum_tendering_days if regime is not None else None
+    days = regime.minimum_tendering_days(timezone.localdate(now)) if regime is not None else None
     if days and opportunity.submission_deadline and opportunity.submission_deadline < now + timedelta(days=days):
         return [
             f"The open procedure needs at least {days} days between publication and the deadline for bids: "

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from commissioning.cycle import regime as regimes
 from commissioning.models import (
     Award,
     AwardState,
@@ -464,6 +465,9 @@ for _kind in (
         notice_type=NoticeType.UK3,
         purpose="Announces a planned procurement; optional, and shortens the open procedure's minimum period.",
         for_commission=planned_notices,
+        on_published=lambda notice, by: regimes.planned_notice_recorded(
+            by=by, commission=notice.commission, published_on=notice.published_on
+        ),
     ),
     NoticeKind(
         notice_type=NoticeType.UK5,

@@ -100,7 +100,7 @@ def test_an_officer_confirms_the_proposal_and_its_procedure(council, people):
         Decimal("207720"),
         Decimal("250000"),
     )
-    assert record.minimum_tendering_days == 25
+    assert record.minimum_tendering_days(timezone.localdate()) == 25
     assert AuditEvent.objects.filter(event_type="commission.regime_confirmed").count() == 1
 
 

@@ -31,6 +31,10 @@ def advertised(council, people, regime=Regime.ABOVE_THRESHOLD, procedure=Procedu
     return commission
 
 
+def tender_notice(commission) -> Notice:
+    return next(n for n in services.notices_refresh(commission) if n.notice_type == NoticeType.UK4)
+
+
 def test_the_patched_schema_has_the_uk_extensions_fields():
     definitions = ocds.release_schema()["definitions"]
     assert "noticeType" in definitions["Document"]["properties"]
@@ -43,20 +47,20 @@ def test_the_patched_schema_has_the_uk_extensions_fields():
 def test_a_tender_notice_is_generated_and_validates(council, people):
     commission = advertised(council, people)
     notices = services.notices_refresh(commission)
-    (notice,) = [n for n in notices if n.notice_type == NoticeType.UK4]
+    notice = tender_notice(commission)
     assert notice.state == NoticeState.DRAFT
     assert ocds.release_errors(notice.data) == []
     assert notice.data["tender"]["documents"][0]["noticeType"] == "UK4"
     assert notice.data["tender"]["aboveThreshold"] is True
     assert notice.due_on == timezone.localdate()
     assert services.notices_refresh(commission) == notices  # idempotent
-    assert Notice.objects.count() == 1
-    assert AuditEvent.objects.filter(event_type="notice.required").count() == 1
+    assert Notice.objects.filter(notice_type=NoticeType.UK4).count() == 1
+    assert AuditEvent.objects.filter(event_type="notice.required", object_id=str(notice.pk)).count() == 1
 
 
 def test_ready_then_published_with_the_find_a_tender_identifier(council, people):
     commission = advertised(council, people)
-    (notice,) = services.notices_refresh(commission)
+    notice = tender_notice(commission)
     officer = people[Role.PROCUREMENT_OFFICER]
     with pytest.raises(PermissionDenied):
         services.notice_step(by=people[Role.SCRUTINY_MEMBER], notice=notice, name="mark_ready")
@@ -84,7 +88,7 @@ def test_ready_then_published_with_the_find_a_tender_identifier(council, people)
 
 def test_a_notice_that_does_not_validate_cannot_be_marked_ready(council, people, monkeypatch):
     commission = advertised(council, people)
-    (notice,) = services.notices_refresh(commission)
+    notice = tender_notice(commission)
     monkeypatch.setattr(ocds, "release_errors", lambda release: ["tender/value: not a number"])
     with pytest.raises(TransitionRefused) as refused:
         services.notice_step(by=people[Role.PROCUREMENT_OFFICER], notice=notice, name="mark_ready")
@@ -93,7 +97,7 @@ def test_a_notice_that_does_not_validate_cannot_be_marked_ready(council, people,
 
 def test_not_needed_keeps_the_reason_and_a_draft_whose_rule_lapsed_is_withdrawn(council, people):
     commission = advertised(council, people)
-    (notice,) = services.notices_refresh(commission)
+    notice = tender_notice(commission)
     officer = people[Role.PROCUREMENT_OFFICER]
     with pytest.raises(ValidationError):
         services.notice_step(by=officer, notice=notice, name="set_aside")
@@ -109,6 +113,6 @@ def test_not_needed_keeps_the_reason_and_a_draft_whose_rule_lapsed_is_withdrawn(
 
 def test_the_state_is_protected(council, people):
     commission = advertised(council, people)
-    (notice,) = services.notices_refresh(commission)
+    notice = tender_notice(commission)
     with pytest.raises(AttributeError):
         notice.state = NoticeState.PUBLISHED

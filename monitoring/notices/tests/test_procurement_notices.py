@@ -19,6 +19,7 @@ from commissioning.models import (
     Regime,
     State,
 )
+from commissioning.sourcing import gates as sourcing_gates
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.award_factories import approved_award
 from commissioning.tests.bid_factories import open_opportunity
@@ -168,3 +169,21 @@ def test_calling_off_an_announced_procurement_needs_a_termination_notice(council
     termination = types(commission)[NoticeType.UK12]
     assert termination.due_on == timezone.localdate() + datetime.timedelta(days=30)
     assert termination.data["tender"]["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("days_before", "refusal"), [(50, []), (20, ["at least 25 days"]), (400, ["at least 25 days"])]
+)
+def test_a_planned_procurement_notice_shortens_the_open_procedure(council, people, days_before, refusal):
+    commission = commission_in_state(council, State.SOURCING, route=DeliveryRoute.CONTRACT, budget=Decimal(300000))
+    officer = people[Role.PROCUREMENT_OFFICER]
+    regimes.regime_confirm(by=officer, commission=commission, regime=Regime.ABOVE_THRESHOLD, procedure=Procedure.OPEN)
+    planned = types(commission)[NoticeType.UK3]
+    services.notice_step(by=officer, notice=planned, name="mark_ready")
+    published_on = timezone.localdate() - datetime.timedelta(days=days_before)
+    services.notice_publish(by=officer, notice=planned, fat_identifier="000222-2026", published_on=published_on)
+    opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
+    opportunity.submission_deadline = timezone.now() + datetime.timedelta(days=12)
+    refused = [line for line in sourcing_gates.missing_to_publish(opportunity) if "open procedure needs" in line]
+    assert [words for words in refusal for line in refused if words in line] == refusal
+    assert len(refused) == len(refusal)
