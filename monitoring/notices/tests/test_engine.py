@@ -4,10 +4,12 @@ published only with Find a Tender's identifier and day; every step is the engine
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from commissioning.cycle import regime as regimes
@@ -116,3 +118,13 @@ def test_the_state_is_protected(council, people):
     notice = tender_notice(commission)
     with pytest.raises(AttributeError):
         notice.state = NoticeState.PUBLISHED
+
+
+def test_check_notices_refreshes_and_validates_every_notice(council, people, monkeypatch):
+    advertised(council, people)
+    out = io.StringIO()
+    call_command("check_notices", stdout=out)
+    assert "2 of 2 notices validate." in out.getvalue()
+    monkeypatch.setattr(ocds, "release_errors", lambda release: ["tender: broken"])
+    with pytest.raises(CommandError, match="tender: broken"):
+        call_command("check_notices", "--no-refresh", stdout=io.StringIO())
