@@ -13,6 +13,7 @@ class CommissioningConfig(AppConfig):
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
+        from commissioning.procurement_record import sources as procurement_record
         from commissioning.sourcing import sealing
         from commissioning.sourcing.selectors.bids import procurements_walled_by
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
@@ -22,5 +23,7 @@ class CommissioningConfig(AppConfig):
         records.register()
         # Audit events about a bid stay sealed until its opportunity's bids are opened.
         sealing.register()
+        # The procurement record (s.98) lists the cycle's decisions and what passed between the council and bidders.
+        procurement_record.register_sources()
         # The invitation page names the procurements joining an organisation would wall someone out of.
         procurements.register(walled_by=procurements_walled_by)

@@ -3,7 +3,15 @@
 import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
-from councils.permissions import FUNDING_MANAGERS, OFFICER, SOURCING_OFFICERS, council_of, has_any_role, roles_in
+from councils.permissions import (
+    FUNDING_MANAGERS,
+    OFFICER,
+    PROCUREMENT_RECORD_READERS,
+    SOURCING_OFFICERS,
+    council_of,
+    has_any_role,
+    roles_in,
+)
 from providers.models import ProviderRole
 from providers.rules import organisation_roles
 
@@ -43,6 +51,11 @@ def is_officer(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), OFFICER)
 
 
+@rules.predicate
+def reads_procurement_records(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), PROCUREMENT_RECORD_READERS)
+
+
 # On the council: seeing the list (scoped by the selector) and starting a commission.
 rules.add_perm("commissioning.list_commissions", is_council_member)
 rules.add_perm("commissioning.create_commission", is_commissioner)
@@ -52,6 +65,7 @@ rules.add_perm("commissioning.manage_funding", can_manage_funding)
 rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
 rules.add_perm("commissioning.confirm_regime", can_read & is_sourcing_officer)
+rules.add_perm("commissioning.read_procurement_record", can_read & reads_procurement_records)
 
 
 @rules.predicate

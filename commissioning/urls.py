@@ -8,6 +8,7 @@ from commissioning.evaluation.views import overview as evaluation_overview
 from commissioning.evaluation.views import panel as evaluation_panel
 from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
+from commissioning.procurement_record import urls as procurement_record_urls
 from commissioning.sourcing.views import opportunities as opportunity_views
 
 app_name = "commissioning"
@@ -37,6 +38,8 @@ urlpatterns = [
     path(ONE + "details/", stage_views.CommissionDetailsEditView.as_view(), name="edit"),
     path(ONE + "cpv/", cpv_views.CommissionCpvView.as_view(), name="cpv"),
     path(ONE + "regime/", regime_views.CommissionRegimeView.as_view(), name="regime"),
+    # The procurement record (s.98): decisions and communications with suppliers, page and CSV.
+    *procurement_record_urls.urlpatterns,
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

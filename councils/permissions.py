@@ -72,6 +72,8 @@ FRAMEWORK_EDITORS = (*COMMISSIONERS, Role.COUNCIL_ADMIN)
 # Who reads the council's people and changes its settings and reminder rules.
 ADMINISTRATORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
 AUDIT_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
+# Who reads a procurement's record of decisions and communications with suppliers (s.98), read-only.
+PROCUREMENT_RECORD_READERS = (*OFFICER, Role.SCRUTINY_MEMBER)
 # Who reads the dated procurement thresholds, and who adds the council's own rows to them.
 THRESHOLD_READERS = (*OFFICER, Role.COUNCIL_ADMIN)
 THRESHOLD_EDITORS = (Role.COUNCIL_ADMIN,)

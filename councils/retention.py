@@ -10,6 +10,10 @@ task `councils.tasks.apply_retention` runs it when `COMMISSIONER_RETENTION_ENABL
 default). Records are anonymised or emptied rather than deleted wherever other records point at
 them, and the audit trail keeps every event, with the personal data replaced by a tombstone
 (`councils.tombstone`).
+
+A hold keeps records longer than their kind's period for a reason the kind does not know (`HOLDS`,
+such as a procurement's record, kept 3 years after its contract): the app that knows registers
+`register_keep(kind, keep)`, and the kind's `due` leaves out `kept(kind, today)`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -120,6 +125,23 @@ SCHEDULE: dict[str, Period] = {
 }
 
 
+# Records kept past their kind's period while something else needs them.
+HOLDS: dict[str, Period] = {
+    period.slug: period
+    for period in (
+        Period(
+            "procurement_record",
+            "Procurement records",
+            "3 years after the contract is entered into (or after the procurement ended without one)",
+            "Procurement Act 2023 s.98 (at least 3 years)",
+            "The procurement's audit events and the people named in them are kept until then; "
+            "afterwards the schedule applies",
+            years=3,
+        ),
+    )
+}
+
+
 @dataclass(frozen=True)
 class Mechanism:
     due: Callable[[dt.date], models.QuerySet]
@@ -127,6 +149,26 @@ class Mechanism:
 
 
 _MECHANISMS: dict[str, Mechanism] = {}
+
+
+_KEEPS: dict[str, list[Callable[[dt.date], Q]]] = {}
+
+
+def register_keep(kind: str, keep: Callable[[dt.date], Q]) -> None:
+    """Register `keep(today)`: the `Q`, on the kind's model, of its records a hold keeps today."""
+    if kind not in SCHEDULE:
+        raise KeyError(f"‘{kind}’ is not in the retention schedule (councils.retention.SCHEDULE).")
+    keeps = _KEEPS.setdefault(kind, [])
+    if keep not in keeps:
+        keeps.append(keep)
+
+
+def kept(kind: str, today: dt.date) -> Q:
+    """The records of `kind` some hold keeps today, whatever their own period says."""
+    condition = Q(pk__in=[])
+    for keep in _KEEPS.get(kind, ()):
+        condition |= keep(today)
+    return condition
 
 
 def register(slug: str, *, due: Callable[[dt.date], models.QuerySet], apply: Callable) -> None:

@@ -16,7 +16,8 @@ UNUSABLE = {"password__startswith": "!"}
 
 
 def audit_due(today: dt.date) -> QuerySet[AuditEvent]:
-    return untombstoned(AuditEvent.objects.filter(created_at__lt=retention.cutoff_moment("audit_personal_data", today)))
+    past = AuditEvent.objects.filter(created_at__lt=retention.cutoff_moment("audit_personal_data", today))
+    return untombstoned(past.exclude(retention.kept("audit_personal_data", today)))
 
 
 def audit_apply(events: QuerySet[AuditEvent], today: dt.date) -> int:

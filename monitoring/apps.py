@@ -9,6 +9,7 @@ class MonitoringConfig(AppConfig):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
         from commissioning import ports
         from monitoring import records
+        from monitoring.agreements import procurement_record as agreement_record
         from monitoring.agreements import selectors as agreement_selectors
         from monitoring.agreements import steps as agreements
         from monitoring.agreements import variations  # noqa: F401
@@ -25,5 +26,7 @@ class MonitoringConfig(AppConfig):
             draft_for_award=agreements.draft_agreements_for_award,
             cancel_drafts_for_award=agreements.cancel_draft_agreements_for_award,
         )
+        # The procurement record lists each agreement signed (the contract entered into) and what followed.
+        agreement_record.register_source()
         # Retention, erasure holds and subject access for agreements, returns and bids (councils.retention).
         records.register()

@@ -5,19 +5,28 @@ Bids are decided here, not in commissioning, because their clock starts with the
 unsuccessful bid is kept 3 years after the contract is entered into (the first agreement of its
 opportunity signed; 3 years after the deadline for bids if none ever was), a successful one 6 years
 after the last of its agreements ends. Emptying them is commissioning's service.
+
+So is the procurement record (s.98, `commissioning.procurement_record`): while a commission's
+procurement is under way, and until 3 years after its latest agreement was signed (or after it was
+cancelled without a contract), the audit events of the procurement keep who acted and why (they are
+left out of `audit_personal_data`), and the people who acted in it are not erased. A commission going
+round again keeps the record of its earlier cycles with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
-from commissioning.models import Bid
+from commissioning.models import Bid, Commission, State
+from commissioning.procurement_record import registry as procurement_record
 from commissioning.sourcing.services.retention import bids_empty, with_content
 from councils import erasure, page_cache, retention, subject_access
-from councils.models import User
+from councils.models import AuditEvent, User
 from monitoring.models import Agreement, KpiActual, MonitoringReturn, ReturnEvidence, ReturnQuery
 
 REMOVED = "Removed under retention"
@@ -98,6 +107,67 @@ def returns_apply(returns: QuerySet[MonitoringReturn], today: dt.date) -> int:
     return len(ids)
 
 
+# Until the contract is entered into (or the procurement ends without one) the record is still being made.
+PROCUREMENT_UNDER_WAY = (
+    State.UNDERSTANDING,
+    State.PLANNING,
+    State.AWAITING_APPROVAL,
+    State.SOURCING,
+    State.AGREEING,
+    State.AWARD_CALLED_IN,
+)
+ENDED = (State.CANCELLED, State.DECOMMISSIONED)
+
+
+def procurement_records_kept(today: dt.date) -> QuerySet[Commission]:
+    """Commissions whose procurement record is kept today: under way; or their latest agreement was
+    signed less than 3 years ago; or cancelled (without a contract, since cancelling comes before an
+    award) less than 3 years ago, or decommissioned then without ever signing one."""
+    period = retention.HOLDS["procurement_record"]
+    cut = period.cutoff(today)
+    cut_moment = timezone.make_aware(dt.datetime.combine(cut, dt.time.min))
+    contract = Agreement.objects.filter(commission=OuterRef("pk"), signed_on__isnull=False).order_by("-signed_on")
+    ended = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Commission),
+        object_id=Cast(OuterRef("pk"), CharField()),
+        to_state__in=ENDED,
+    ).order_by("-created_at")
+    commissions = Commission.objects.annotate(
+        contract_on=Subquery(contract.values("signed_on")[:1]), ended_at=Subquery(ended.values("created_at")[:1])
+    )
+    return commissions.filter(
+        Q(state__in=PROCUREMENT_UNDER_WAY)
+        | Q(contract_on__gte=cut)
+        | Q(state=State.CANCELLED, ended_at__gte=cut_moment)
+        | Q(state=State.DECOMMISSIONED, contract_on__isnull=True, ended_at__gte=cut_moment)
+    )
+
+
+def procurement_events_kept(today: dt.date) -> Q:
+    """The audit events of the procurements whose record is kept (a `retention.register_keep` rule)."""
+    return procurement_record.events_q(procurement_records_kept(today).values("pk"))
+
+
+def procurement_record_holds(user: User, today: dt.date) -> list[str]:
+    """Someone who acted in a procurement whose record is kept is named in it: they are not erased."""
+    acted = AuditEvent.objects.filter(procurement_events_kept(today), actor=user).order_by()
+    subjects = list(acted.values_list("content_type", "object_id").distinct()[:100])
+    if not subjects:
+        return []
+    grouped: dict[int, set[str]] = {}
+    for content_type, object_id in subjects:
+        grouped.setdefault(content_type, set()).add(object_id)
+    commissions: set[int] = set()
+    for content_type, object_ids in grouped.items():
+        commissions |= procurement_record.commissions_of(ContentType.objects.get_for_id(content_type), object_ids)
+    references = Commission.objects.filter(pk__in=commissions).order_by("reference").values_list("reference", flat=True)
+    return [
+        f"They acted in the procurement of {reference}, whose record is kept until 3 years after its contract is "
+        "entered into (Procurement Act 2023, s.98)."
+        for reference in references[:5]
+    ]
+
+
 def holds(user: User, today: dt.date) -> list[str]:
     reasons = []
     # A bid is kept until its own retention ends (the same rule that empties it, so a dry run and a
@@ -173,6 +243,8 @@ def register() -> None:
     retention.register("agreements", due=agreements_due, apply=agreements_apply)
     retention.register("returns", due=returns_due, apply=returns_apply)
     erasure.register_hold(holds)
+    retention.register_keep("audit_personal_data", procurement_events_kept)
+    erasure.register_hold(procurement_record_holds)
     subject_access.register_section("monitoring_returns", "Monitoring returns you submitted or reviewed.", _returns)
     subject_access.register_section("agreements", "Agreements that name you.", _agreements)
     subject_access.register_section("return_queries", "Questions on returns you asked or answered.", _queries)

@@ -88,6 +88,17 @@ def commission_step_kwargs(name: str) -> Callable[[dict], dict]:
 
 
 ADMIN = frozenset({Role.COUNCIL_ADMIN})
+# The procurement record (s.98): officers and scrutiny members read it; administrators are told no (403).
+PROCUREMENT_RECORD_READERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+        Role.SCRUTINY_MEMBER,
+    }
+)
 THRESHOLD_READERS = frozenset(
     {
         Role.LEAD_COMMISSIONER,
@@ -323,6 +334,18 @@ ROUTES = [
         "commissioning:regime",
         commission_kwargs,
         ok=frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:procurement_record",
+        commission_kwargs,
+        ok=PROCUREMENT_RECORD_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:procurement_record_csv",
+        commission_kwargs,
+        ok=PROCUREMENT_RECORD_READERS,
         overrides=CANNOT_SEE_COMMISSION,
     ),
     Route(
