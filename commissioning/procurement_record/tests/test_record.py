@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.models import Bid, Evaluation, PanelMember, State
+from commissioning.procurement_record import registry
 from commissioning.procurement_record.registry import Category
 from commissioning.procurement_record.selectors import procurement_record
 from commissioning.procurement_record.tests.worlds import CONFLICT, driven_procurement
@@ -316,3 +317,24 @@ def test_the_record_and_its_csv_run_in_fixed_queries(world):
     _counts, responses = assert_same_queries_on(pages, add_rows)
     page = responses["commissioning:procurement_record"].content.decode()
     assert page.count("data-what>Agreement varied (variation") == 24
+
+
+def test_another_area_adds_its_entries_from_its_own_source(world, monkeypatch):
+    """As the notices will: a source registered under its own name, its entries in time order with the rest."""
+    monkeypatch.setattr(registry, "_SOURCES", dict(registry._SOURCES))
+    published = timezone.now()
+
+    def notices(procurement):
+        assert procurement.user == world["people"][Role.SCRUTINY_MEMBER]
+        yield registry.Entry(
+            at=published,
+            category=Category.COMMUNICATION,
+            who="The service",
+            what="Contract award notice (UK6) published",
+            reference=f"{procurement.commission.reference}-UK6",
+        )
+
+    registry.register("notices", entries=notices)
+    entries = record_of(world, Role.SCRUTINY_MEMBER).entries
+    assert entries[-1].what == "Contract award notice (UK6) published"
+    assert entries[-2].what == "Delivery started under the agreement"
