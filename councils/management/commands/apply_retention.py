@@ -30,5 +30,7 @@ class Command(BaseCommand):
             else:
                 line = f"{period.label}: {outcome.due} past retention ({period.keep}); would be: {period.then}."
             self.stdout.write(f"  {period.slug}: {line}")
+        for hold in retention.HOLDS.values():
+            self.stdout.write(f"  Held longer, whatever the kind: {hold.label}, {hold.keep} ({hold.basis}).")
         if not apply:
             self.stdout.write("Run again with --apply to do it.")
