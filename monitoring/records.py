@@ -150,21 +150,23 @@ def procurement_events_kept(today: dt.date) -> Q:
 
 def procurement_record_holds(user: User, today: dt.date) -> list[str]:
     """Someone who acted in a procurement whose record is kept is named in it: they are not erased."""
-    acted = AuditEvent.objects.filter(procurement_events_kept(today), actor=user).order_by()
-    subjects = list(acted.values_list("content_type", "object_id").distinct()[:100])
-    if not subjects:
-        return []
+    # From the person's own events (by the actor index) to their commissions, then which are kept:
+    # cheap for each of the many people the retention sweep asks about.
+    subjects = {ContentType.objects.get_for_model(subject.model).pk for subject in procurement_record.subjects()}
+    acted = AuditEvent.objects.filter(actor=user, content_type__in=subjects).order_by()
     grouped: dict[int, set[str]] = {}
-    for content_type, object_id in subjects:
+    for content_type, object_id in acted.values_list("content_type", "object_id").distinct():
         grouped.setdefault(content_type, set()).add(object_id)
     commissions: set[int] = set()
     for content_type, object_ids in grouped.items():
         commissions |= procurement_record.commissions_of(ContentType.objects.get_for_id(content_type), object_ids)
-    references = Commission.objects.filter(pk__in=commissions).order_by("reference").values_list("reference", flat=True)
+    if not commissions:
+        return []
+    kept = procurement_records_kept(today).filter(pk__in=commissions).order_by("reference")
     return [
         f"They acted in the procurement of {reference}, whose record is kept until 3 years after its contract is "
         "entered into (Procurement Act 2023, s.98)."
-        for reference in references[:5]
+        for reference in kept.values_list("reference", flat=True)[:5]
     ]
 
 
