@@ -14,12 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models import Bid, Evaluation, PanelMember, State
+from commissioning.models import Bid, Evaluation, PanelMember
 from commissioning.procurement_record import registry
 from commissioning.procurement_record.registry import Category
 from commissioning.procurement_record.selectors import procurement_record
 from commissioning.procurement_record.tests.worlds import CONFLICT, driven_procurement
-from commissioning.tests.factories import commission_in_state
+from commissioning.tests.factories import create_commission
 from councils.models import AuditEvent, Council, Role
 from councils.services import audit_record
 from councils.tests.factories import UserFactory
@@ -237,7 +237,7 @@ def test_who_may_read_it(world):
     # Read-only: nothing to post.
     assert signed_in(people[Role.SCRUTINY_MEMBER]).post(record_url(commission)).status_code == 405
     # Another council's commission: 404 through this council's address and through its own.
-    theirs = commission_in_state(Council.objects.get(slug="otherton"), State.PLANNING)
+    theirs = create_commission(Council.objects.get(slug="otherton"))
     lead = signed_in(people[Role.LEAD_COMMISSIONER])
     assert lead.get(reverse("commissioning:procurement_record", args=["testshire", theirs.pk])).status_code == 404
     assert lead.get(record_url(theirs)).status_code == 404
