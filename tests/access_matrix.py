@@ -19,6 +19,7 @@ from commissioning.tests.award_factories import (
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
 from councils.models import Notification, ReminderKind, Role
+from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
 from providers import invitation_services
@@ -88,6 +89,17 @@ def commission_step_kwargs(name: str) -> Callable[[dict], dict]:
 
 
 ADMIN = frozenset({Role.COUNCIL_ADMIN})
+OFFICERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+    }
+)
+INVOICE_READERS = OFFICERS
+INVOICE_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
 THRESHOLD_READERS = frozenset(
     {
         Role.LEAD_COMMISSIONER,
@@ -547,6 +559,12 @@ ROUTES = [
         ok=COMMISSIONERS | {Role.LEGAL_OFFICER},
         overrides=CANNOT_SEE_COMMISSION,
     ),
+    # Invoices under the signed agreement: officers read them (scrutiny and administrators do not);
+    # finance officers and commissioners record invoices, payments and withdrawals.
+    Route("monitoring:invoices", matrix_kwargs("signed"), ok=INVOICE_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:invoice_record", matrix_kwargs("signed"), ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:invoice_pay", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:invoice_withdraw", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:provider_agreements", ok=EVERYONE_SIGNED_IN),
     Route(
         "monitoring:provider_agreement",
