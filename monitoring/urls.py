@@ -4,6 +4,7 @@ from monitoring.agreements import provider_views, register_views, views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
+from monitoring.notices import council_views as council_notice_views
 from monitoring.returns import views as returns_views
 
 app_name = "monitoring"
@@ -54,6 +55,15 @@ urlpatterns = [
     ),
     path(C + "exports/jobs/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
     path(C + "exports/jobs/<int:pk>/download/", export_views.ExportDownloadView.as_view(), name="export_download"),
+]
+
+# The council's periodic notices: the quarter's payments over £30,000 as Find a Tender's upload.
+urlpatterns += [
+    path(
+        C + "notices/payments-over-30000/<str:quarter>.csv",
+        council_notice_views.PaymentsOver30000CsvView.as_view(),
+        name="payments_over_30000_csv",
+    ),
 ]
 
 # Dashboards: each role's landing page, scrutiny's notes and agenda flags, and the meeting pack.

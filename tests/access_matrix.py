@@ -100,6 +100,7 @@ OFFICERS = frozenset(
 )
 INVOICE_READERS = OFFICERS
 INVOICE_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
+NOTICE_READERS = OFFICERS | {Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN}
 THRESHOLD_READERS = frozenset(
     {
         Role.LEAD_COMMISSIONER,
@@ -565,6 +566,12 @@ ROUTES = [
     Route("monitoring:invoice_record", matrix_kwargs("signed"), ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_pay", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_withdraw", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    # The quarter's payments over £30,000 as Find a Tender's upload: the council's notice readers.
+    Route(
+        "monitoring:payments_over_30000_csv",
+        lambda world: {**council_kwargs(world), "quarter": "2026-04-01"},
+        ok=NOTICE_READERS,
+    ),
     Route("monitoring:provider_agreements", ok=EVERYONE_SIGNED_IN),
     Route(
         "monitoring:provider_agreement",
