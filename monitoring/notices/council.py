@@ -46,7 +46,7 @@ from monitoring.notices.council_selectors import (
 from monitoring.notices.kinds import NoticeKind, Occurrence, register
 from monitoring.open_data.common import Period, day_start, financial_quarter, financial_year_label, financial_year_of
 from monitoring.open_data.ocds import Parties, council_party, internal_team_party, value
-from providers.identity import party_id, supplier_party
+from providers.identity import identifiers, party_id, supplier_party
 
 # Commencement No. 4 Regulations 2025 (SI 2025/1316).
 PAYMENTS_COMPLIANCE_FROM = date(2026, 1, 1)
@@ -298,7 +298,7 @@ def payments_csv_rows(payments: list[Invoice]) -> list[list]:
                 f"{invoice.paid_on:%Y-%m-%d}",
                 f"{invoice.paid_amount:.2f}",
                 provider.legal_name if provider else agreement.party_name,
-                party_id(provider) if provider else "",
+                party_id(provider) if provider and identifiers(provider) else "",
                 agreement.reference,
                 agreement.title,
                 agreement.commission.reference,
