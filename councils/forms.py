@@ -128,6 +128,7 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "call_in_working_days",
             "forward_plan_days",
             "max_agreement_years",
+            "expects_over_100m_contract_spend",
             "require_two_factor",
         ]
         labels = {"header_name": "Name shown in the page header"}

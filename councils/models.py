@@ -170,6 +170,13 @@ class Council(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="The longest an agreement may run, extensions included, in years.",
     )
+    # Procurement Act 2023, s.93: only a council that expects to pay this much publishes a pipeline notice.
+    expects_over_100m_contract_spend = models.BooleanField(
+        "We expect to pay more than £100 million under public contracts in the coming financial year",
+        default=False,
+        help_text="If so, the council must publish a pipeline notice (UK1) within 56 days of 1 April each year, "
+        "listing the contracts over £2 million it expects to advertise in the next 18 months.",
+    )
     require_two_factor = models.BooleanField(
         "Staff must use two-factor sign-in",
         default=True,

@@ -87,5 +87,9 @@ AGREEMENT_SIGNERS = (*COMMISSIONERS, Role.LEGAL_OFFICER)
 # reads them (scrutiny included: the notices are public once published).
 NOTICE_OFFICERS = (*SOURCING_OFFICERS, Role.LEGAL_OFFICER)
 NOTICE_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
+# Who records invoices under an agreement and their payment (the finance team, and the commissioners
+# who manage the agreement), and who reads them.
+INVOICE_RECORDERS = (*COMMISSIONERS, Role.FINANCE_OFFICER)
+INVOICE_READERS = OFFICER
 # Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
 VARIATION_APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)

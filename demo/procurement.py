@@ -237,6 +237,8 @@ def agreements_live(commission: Commission) -> Commission:
     award = commission.awards.filter(cycle=commission.cycle).first()
     if award is not None and award.letters_sent_at is None:
         award_services.outcome_letters_send(by=officer, award=award)
+        # Sending the letters starts the standstill: read its end from the award as saved.
+        award.refresh_from_db()
     drafts = list(Agreement.objects.filter(commission=commission, cycle=commission.cycle, state=AgreementState.DRAFT))
     if not drafts and award is None:
         today = timezone.localdate()

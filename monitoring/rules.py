@@ -5,12 +5,22 @@ portfolio holder reads the agreements of the commissions in their portfolios (as
 Commissioners (lead commissioner, commissioning officer) create and change agreements; the legal
 officer may also record the signature; only the lead commissioner terminates early. Provider staff
 read their own organisation's agreements once signed, through the provider pages.
+
+Invoices and their payment: officers who read the agreement read them; finance officers and
+commissioners record them. The quarterly list of payments over £30,000 is the notice readers'.
 """
 
 import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission
-from councils.permissions import council_of, has_any_role, roles_in
+from councils.permissions import (
+    INVOICE_READERS,
+    INVOICE_RECORDERS,
+    NOTICE_READERS,
+    council_of,
+    has_any_role,
+    roles_in,
+)
 from monitoring.models import PROVIDER_VISIBLE_STATES, can_sign_agreement, can_terminate_agreement
 from providers.rules import is_organisation_member
 
@@ -42,6 +52,25 @@ def can_terminate(user, agreement=None) -> bool:
 
 
 @rules.predicate
+def can_read_invoices(user, agreement=None) -> bool:
+    return (
+        agreement is not None
+        and has_any_role(user, agreement.council, INVOICE_READERS)
+        and can_read_commission(user, agreement.commission)
+    )
+
+
+@rules.predicate
+def can_record_invoices(user, agreement=None) -> bool:
+    return agreement is not None and has_any_role(user, agreement.council, INVOICE_RECORDERS)
+
+
+@rules.predicate
+def is_notice_reader(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), NOTICE_READERS)
+
+
+@rules.predicate
 def is_providers_agreement(user, agreement=None) -> bool:
     """The user acts for the agreement's provider organisation, and the agreement has been signed."""
     return (
@@ -62,3 +91,7 @@ rules.add_perm("monitoring.edit_agreement", is_commissioner)
 rules.add_perm("monitoring.sign_agreement", can_sign)
 rules.add_perm("monitoring.terminate_agreement", can_terminate)
 rules.add_perm("monitoring.read_own_agreement", is_providers_agreement)
+rules.add_perm("monitoring.read_invoices", can_read_invoices)
+rules.add_perm("monitoring.record_invoice", can_record_invoices)
+# On the council: the quarterly payments over £30,000, as a file for Find a Tender.
+rules.add_perm("monitoring.download_payments_over_30000", is_notice_reader)

@@ -3,6 +3,8 @@ from django.urls import path
 from monitoring.agreements import provider_views, register_views, views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
+from monitoring.invoices import views as invoice_views
+from monitoring.notices import council_views as council_notice_views
 from monitoring.returns import views as returns_views
 
 app_name = "monitoring"
@@ -21,6 +23,16 @@ urlpatterns = [
     path(ONE + "document/", views.DocumentView.as_view(), name="agreement_document"),
     path(ONE + "edit/", views.AgreementEditView.as_view(), name="agreement_edit"),
     path(ONE + "instalments/", views.InstalmentsView.as_view(), name="agreement_instalments"),
+    # Invoices under the agreement and their payment: officers read them, finance and commissioners record
+    # (before the KPI and payment items' patterns, which would take "invoices/new/").
+    path(ONE + "invoices/", invoice_views.InvoiceListView.as_view(), name="invoices"),
+    path(ONE + "invoices/new/", invoice_views.InvoiceRecordView.as_view(), name="invoice_record"),
+    path(ONE + "invoices/<int:invoice_pk>/paid/", invoice_views.InvoicePayView.as_view(), name="invoice_pay"),
+    path(
+        ONE + "invoices/<int:invoice_pk>/withdraw/",
+        invoice_views.InvoiceWithdrawView.as_view(),
+        name="invoice_withdraw",
+    ),
     path(ONE + "kpis/<int:kpi_pk>/targets/", views.KpiTargetsView.as_view(), name="kpi_targets"),
     path(ONE + "<slug:kind>/new/", views.ItemEditView.as_view(), name="item_add"),
     path(ONE + "<slug:kind>/<int:item_pk>/edit/", views.ItemEditView.as_view(), name="item_edit"),
@@ -43,6 +55,15 @@ urlpatterns = [
     ),
     path(C + "exports/jobs/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
     path(C + "exports/jobs/<int:pk>/download/", export_views.ExportDownloadView.as_view(), name="export_download"),
+]
+
+# The council's periodic notices: the quarter's payments over £30,000 as Find a Tender's upload.
+urlpatterns += [
+    path(
+        C + "notices/payments-over-30000/<str:quarter>.csv",
+        council_notice_views.PaymentsOver30000CsvView.as_view(),
+        name="payments_over_30000_csv",
+    ),
 ]
 
 # Dashboards: each role's landing page, scrutiny's notes and agenda flags, and the meeting pack.

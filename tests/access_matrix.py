@@ -19,6 +19,7 @@ from commissioning.tests.award_factories import (
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
 from councils.models import Notification, ReminderKind, Role
+from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
 from providers import invitation_services
@@ -88,17 +89,20 @@ def commission_step_kwargs(name: str) -> Callable[[dict], dict]:
 
 
 ADMIN = frozenset({Role.COUNCIL_ADMIN})
-# The procurement record (s.98): officers and scrutiny members read it; administrators are told no (403).
-PROCUREMENT_RECORD_READERS = frozenset(
+OFFICERS = frozenset(
     {
         Role.LEAD_COMMISSIONER,
         Role.COMMISSIONING_OFFICER,
         Role.PROCUREMENT_OFFICER,
         Role.LEGAL_OFFICER,
         Role.FINANCE_OFFICER,
-        Role.SCRUTINY_MEMBER,
     }
 )
+# The procurement record (s.98): officers and scrutiny members read it; administrators are told no (403).
+PROCUREMENT_RECORD_READERS = OFFICERS | {Role.SCRUTINY_MEMBER}
+INVOICE_READERS = OFFICERS
+INVOICE_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
+NOTICE_READERS = OFFICERS | {Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN}
 THRESHOLD_READERS = frozenset(
     {
         Role.LEAD_COMMISSIONER,
@@ -569,6 +573,18 @@ ROUTES = [
         matrix_kwargs(action="sign"),
         ok=COMMISSIONERS | {Role.LEGAL_OFFICER},
         overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Invoices under the signed agreement: officers read them (scrutiny and administrators do not);
+    # finance officers and commissioners record invoices, payments and withdrawals.
+    Route("monitoring:invoices", matrix_kwargs("signed"), ok=INVOICE_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:invoice_record", matrix_kwargs("signed"), ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:invoice_pay", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:invoice_withdraw", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    # The quarter's payments over £30,000 as Find a Tender's upload: the council's notice readers.
+    Route(
+        "monitoring:payments_over_30000_csv",
+        lambda world: {**council_kwargs(world), "quarter": "2026-04-01"},
+        ok=NOTICE_READERS,
     ),
     Route("monitoring:provider_agreements", ok=EVERYONE_SIGNED_IN),
     Route(

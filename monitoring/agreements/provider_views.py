@@ -1,5 +1,5 @@
 """Provider staff's view of their own organisations' agreements: the list, one agreement with its
-terms and monitoring, and the signed document. Read-only.
+terms, invoices and their payment, and monitoring, and the signed document. Read-only.
 
 Kept apart from the council's agreement pages because the audience and the access rule differ:
 these are scoped by organisation membership (another organisation's agreement, or one not yet
@@ -17,6 +17,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from monitoring.agreements import selectors
 from monitoring.agreements.views import agreement_document
+from monitoring.invoices import selectors as invoice_selectors
 from monitoring.returns import selectors as returns_selectors
 
 
@@ -53,6 +54,7 @@ class ProviderAgreementDetailView(ProviderAgreementMixin, TemplateView):
             detail=selectors.agreement_detail(self.agreement),
             document_url=reverse("monitoring:provider_agreement_document", kwargs={"pk": self.agreement.pk}),
             monitoring=returns_selectors.provider_monitoring(self.agreement),
+            invoices=invoice_selectors.agreement_invoices(self.agreement),
         )
         return context
 

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
@@ -164,6 +165,11 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
             latest_extended_end=variations.latest_extended_end(agreement),
             monitoring=returns_selectors.monitoring_section(agreement) if agreement.live_on else None,
             can_assess=user.has_perm("monitoring.record_assessment", agreement),
+            invoices_url=reverse(
+                "monitoring:invoices", kwargs={"council_slug": agreement.council.slug, "pk": agreement.pk}
+            )
+            if user.has_perm("monitoring.read_invoices", agreement)
+            else "",
         )
         return context
 

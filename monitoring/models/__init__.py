@@ -1,7 +1,9 @@
-"""Monitoring models: agreements (with KPIs, payments and variations); returns and reminders build on them."""
+"""Monitoring models: agreements (with KPIs, payments, invoices and variations); returns, reminders and
+notices build on them."""
 
 from monitoring.models.agreements import *  # noqa: F403
 from monitoring.models.exports import *  # noqa: F403
 from monitoring.models.notices import *  # noqa: F403
+from monitoring.models.payments import *  # noqa: F403
 from monitoring.models.returns import *  # noqa: F403
 from monitoring.models.scrutiny import *  # noqa: F403

@@ -43,6 +43,9 @@ class NoticeKind:
     missing_to_publish: Callable[[object], list[str]] | None = None
     # Run in the transaction that records it as published (e.g. the award notice starts standstill).
     on_published: Callable[[object, object], None] | None = None
+    # Run when it is marked ready, on the release just rebuilt, with who marked it (the payments
+    # compliance notice states who approved it).
+    on_ready: Callable[[object, object], None] | None = None
     extra: dict = field(default_factory=dict)
 
 

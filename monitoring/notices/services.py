@@ -144,6 +144,9 @@ def _rebuild(step: workflow.Step) -> None:
         raise workflow.TransitionRefused(["The records no longer call for this notice: record that it is not needed"])
     step.obj.data = occurrence.build()
     step.obj.generated_at = timezone.now()
+    hook = kind_of(step.obj.notice_type).on_ready
+    if hook is not None:
+        hook(step.obj, step.by)
 
 
 def _stage_publication(step: workflow.Step) -> None:

@@ -6,6 +6,7 @@ from demo.bids import seed_bids
 from demo.commissions import seed_commissions
 from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
 from demo.evaluations import seed_evaluations
+from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
 from monitoring.reminders.services import sweep
@@ -14,7 +15,7 @@ from monitoring.reminders.services import sweep
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards and agreements. Safe to run repeatedly."
+        "evaluations, awards, agreements and invoices. Safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -26,11 +27,13 @@ class Command(BaseCommand):
         evaluations = seed_evaluations()
         awards = seed_awards()
         agreements = seed_agreements()
+        invoices = seed_invoices()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
-                f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements. "
+                f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
+                f"{invoices} new invoices. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
