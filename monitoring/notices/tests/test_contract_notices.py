@@ -182,6 +182,19 @@ def test_an_above_threshold_contract_needs_its_details_notice_within_30_days(cou
     assert valid(notice).data["awards"][0]["suppliers"][0]["id"] == "GB-PPON-PABC-1234-WXYZ"
 
 
+def test_the_details_notice_waits_for_the_conflicts_assessment(council, people, monkeypatch):
+    agreement = live(procured(council, people, **ABOVE))
+    monkeypatch.setattr(contract, "confirmation", lambda opportunity: None)  # never prepared
+    (notice,) = notices_of(agreement)[NoticeType.UK7]
+    documents = valid(notice).data["contracts"][0]["documents"]
+    assert [d["documentType"] for d in documents] == ["contractNotice"]
+    opportunity = agreement.bid.opportunity
+    assert (
+        f"Prepare and review the conflicts assessment for {opportunity.reference}: the contract details notice "
+        "confirms one was prepared (Procurement Act 2023, section 83)"
+    ) in gates.missing_to_mark_ready(notice)
+
+
 def test_light_touch_details_in_120_days_then_no_performance_or_change_notice(council, people):
     agreement = live(procured(council, people, Regime.LIGHT_TOUCH, value="6000000", reserved_to_mutuals=True))
     lead = people[Role.LEAD_COMMISSIONER]
@@ -436,7 +449,9 @@ def test_a_light_touch_contract_that_ran_its_term_needs_a_termination_notice(cou
 # ---- Section 71: the yearly assessment, chased and shown ---------------------------------------------------
 
 
-def test_the_yearly_assessment_of_a_contract_over_5_million_is_reminded_and_on_the_dashboard(council, people):
+def test_the_yearly_assessment_of_a_contract_over_5_million_is_reminded_and_on_the_dashboard(
+    client_for, council, people
+):
     agreement = live(procured(council, people, value="6000000", kpis=1, **ABOVE))
     lead_officer = agreement.commission.lead_officer
     due = date(2027, 4, 12)  # 12 months after it went live
@@ -446,10 +461,14 @@ def test_the_yearly_assessment_of_a_contract_over_5_million_is_reminded_and_on_t
     assert recipients(ReminderKind.KPI_ASSESSMENT_DUE, agreement) == {lead_officer.email}
     sweep_on(due + timedelta(days=1))
     assert occurrences(ReminderKind.KPI_ASSESSMENT_DUE, agreement) == ["2027-04-12:due", "2027-04-12:overdue-1"]
+    page = reverse("monitoring:dashboard", kwargs={"council_slug": council.slug})
     with at(due + timedelta(days=1)):
-        board = officer_dashboard(lead_officer, council)
-    assert [a.pk for a in board["assessments"]] == [agreement.pk]
-    assert board["assessments"].counts["overdue"] == 1
+        response = client_for(lead_officer).get(page)
+    assert [a.pk for a in response.context["assessments"]] == [agreement.pk]
+    assert response.context["assessments"].counts["overdue"] == 1
+    body = response.content.decode()
+    assert "KPI assessments due or overdue" in body
+    assert f"{agreement.reference} {agreement.title}" in body
     assess(agreement, due + timedelta(days=2))
     with at(due + timedelta(days=2)):
         assert officer_dashboard(lead_officer, council)["assessments"] == []
