@@ -429,6 +429,7 @@ class ReminderKind(models.TextChoices):
     AGREEMENT_ENDING = "agreement_ending", "Agreement ending: time to review"
     OPPORTUNITY_DEADLINE = "opportunity_deadline", "Deadline for bids approaching"
     COMPLIANCE_EXPIRING = "compliance_expiring", "Compliance document expiring"
+    KPI_ASSESSMENT_DUE = "kpi_assessment_due", "KPI assessment due (Procurement Act 2023)"
     # Not reminders but one-off notices, sent as things happen (never swept, no council rule).
     STAFF_JOINED_PROVIDER = "staff_joined_provider", "Council staff joined a provider organisation"
     PARTNER_TO_CONFIRM = "partner_to_confirm", "Joint bid partnership to confirm"
@@ -436,7 +437,8 @@ class ReminderKind(models.TextChoices):
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule
 # (after how many days overdue); compliance documents belong to an organisation, not to a council, so
-# their reminders always follow the defaults below.
+# their reminders always follow the defaults below, as do those of the yearly KPI assessment, a duty of
+# the Procurement Act 2023 that a council cannot switch off.
 RULE_KINDS = (
     ReminderKind.RETURN_DUE_SOON,
     ReminderKind.RETURN_DUE_TODAY,
@@ -457,6 +459,8 @@ REMINDER_DEFAULTS: dict[str, dict] = {
     ReminderKind.OPPORTUNITY_DEADLINE: {"days_before": 5, "working_days": True},
     # The same 30 days after which the provider's document list shows "expires soon".
     ReminderKind.COMPLIANCE_EXPIRING: {"days_before": 30, "working_days": False},
+    # A month's notice of the yearly KPI assessment (s.71), then every fortnight while it is overdue.
+    ReminderKind.KPI_ASSESSMENT_DUE: {"days_before": 30, "repeat_every_days": 14, "working_days": False},
 }
 
 

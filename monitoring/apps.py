@@ -14,7 +14,10 @@ class MonitoringConfig(AppConfig):
         from monitoring.agreements import steps as agreements
         from monitoring.agreements import variations  # noqa: F401
         from monitoring.exports import services as exports  # noqa: F401
+        from monitoring.notices import changes as change_notices  # noqa: F401
+        from monitoring.notices import contract as contract_notices  # noqa: F401
         from monitoring.notices import council as council_notices  # noqa: F401
+        from monitoring.notices import performance as performance_notices  # noqa: F401
         from monitoring.notices import procurement as procurement_notices  # noqa: F401
         from monitoring.notices import services as notices  # noqa: F401
         from monitoring.returns import services as returns  # noqa: F401

@@ -18,6 +18,9 @@ from councils.models import ThresholdKind
 SUBSIDY_DATABASE_FROM = Decimal("100000")
 # Below-threshold contracts of this value or more need a contract details notice (UK7).
 NOTIFIABLE_BELOW_THRESHOLD_FROM = Decimal("30000")
+# Above-threshold contracts (not light touch) worth more than this need at least three KPIs before they
+# are entered into (s.52) and a contract performance notice (UK9) at least every 12 months (s.71).
+KPI_DUTY_OVER = Decimal("5000000")
 # The open procedure's shortest tendering period, in days (s.54); 10 after a planned procurement notice
 # published between 40 days and a year before the tender notice (reg 16, Sch 1 to the Act's table).
 OPEN_PROCEDURE_MINIMUM_DAYS = 25

@@ -18,14 +18,17 @@ from councils.models import Council, User
 from councils.permissions import OFFICER, VARIATION_APPROVERS
 from councils.uploads import UPLOAD_HINT, validate_upload
 from councils.widgets import LeanModelChoiceField
+from monitoring.agreements.variations import needs_modification_ground
 from monitoring.models import (
     Agreement,
     AgreementKpi,
     AgreementState,
     AgreementType,
+    ModificationGround,
     PaymentKind,
     ScheduledPayment,
     TargetKind,
+    TerminationGround,
 )
 from providers.models import Organisation
 
@@ -276,7 +279,15 @@ class ReasonForm(ActionForm):
 class TerminateForm(ActionForm):
     reason_required = True
     terminated_on = forms.DateField(label="Date the agreement ends")
-    field_order = ("terminated_on",)
+    ground = forms.ChoiceField(
+        label="Why the agreement is ending",
+        choices=TerminationGround.choices,
+        widget=forms.RadioSelect,
+        help_text="A contract under the Procurement Act 2023 publishes it in its termination notice. For a breach, "
+        "say in the reason what was breached, its impact and how long it lasted, and any damages or settlement "
+        "with their dates.",
+    )
+    field_order = ("terminated_on", "ground")
 
 
 class VariationForm(ActionForm):
@@ -309,7 +320,25 @@ class VariationForm(ActionForm):
         return not_in_future(self.cleaned_data["approved_on"], "The approval date")
 
 
-class ValueVariationForm(VariationForm):
+class GroundMixin:
+    """Above-threshold contracts: what in the Procurement Act 2023 permits the change (the contract change
+    notice gives it). Other agreements are not asked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_modification_ground(self.agreement):
+            self.fields["ground"] = forms.ChoiceField(
+                label="What permits the change",
+                choices=ModificationGround.choices,
+                widget=forms.RadioSelect,
+                help_text="Section 74 and Schedule 8 of the Procurement Act 2023.",
+            )
+            govuk_input(self.fields["ground"])
+            self.order_fields([*self.field_order[:-4], "ground", *self.field_order[-4:], "reason", "from_state"])
+            self.build_helper()
+
+
+class ValueVariationForm(GroundMixin, VariationForm):
     value = MoneyField(label="New value")
     adjustment_due_on = forms.DateField(
         required=False,
@@ -319,7 +348,7 @@ class ValueVariationForm(VariationForm):
     terms_fields = ("value", "adjustment_due_on")
 
 
-class DatesVariationForm(VariationForm):
+class DatesVariationForm(GroundMixin, VariationForm):
     starts_on = forms.DateField(label="Start date")
     ends_on = forms.DateField(label="End date", help_text="A later end date is an extension.")
     terms_fields = ("starts_on", "ends_on")

@@ -7,8 +7,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from commissioning.award.selectors import signing_blockers
-from commissioning.models import COMPETITIVE_ROUTES
+from commissioning.models import COMPETITIVE_ROUTES, KPI_DUTY_OVER
 from councils.formatting import money
+from monitoring.models import kpi_duty_applies
+
+# Section 52 of the Procurement Act 2023: the KPIs a contract under the KPI duty carries when it is entered into.
+KPI_DUTY_MINIMUM = 3
 
 
 def payments_total(agreement) -> Decimal:
@@ -28,6 +32,11 @@ def missing_before_signing(agreement) -> list[str]:
     kpis = [kpi for kpi in agreement.kpis.all() if kpi.retired_on is None]
     if not kpis:
         missing.append("Add at least one KPI")
+    if len(kpis) < KPI_DUTY_MINIMUM and kpi_duty_applies(agreement):
+        missing.append(
+            f"Add at least {KPI_DUTY_MINIMUM} KPIs: an above-threshold contract worth more than "
+            f"{money(KPI_DUTY_OVER)} needs them before it is entered into (Procurement Act 2023, section 52)"
+        )
     periods = len(agreement.periods())
     for kpi in kpis:
         if kpi.targets.count() != periods:

@@ -25,6 +25,7 @@ from monitoring.models import (
     PENDING_STATES,
     Agreement,
     AgreementState,
+    TerminationGround,
 )
 from monitoring.returns.services import schedule_returns
 
@@ -90,7 +91,9 @@ def _stage_live_on(step: Step) -> None:
 
 def _stage_ended_on(step: Step) -> None:
     step.obj.ended_on = step.payload["terminated_on"]
+    step.obj.termination_ground = step.payload.get("ground", TerminationGround.OTHER)
     step.extra["terminated_on"] = step.obj.ended_on.isoformat()
+    step.extra["ground"] = step.obj.termination_ground
 
 
 def _schedule_returns(step: Step) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from commissioning.models import ProcurementRegime, Regime
 from councils.formatting import money
 from councils.models import Role, User
 from councils.permissions import VARIATION_APPROVERS, has_any_role
@@ -32,9 +33,11 @@ from monitoring.models import (
     AgreementVariation,
     KpiSource,
     KpiTarget,
+    ModificationGround,
     PaymentKind,
     ScheduledPayment,
     TargetKind,
+    TerminationGround,
     VariationKind,
     months_after_end,
     term_refusal,
@@ -85,6 +88,25 @@ def terms_snapshot(agreement: Agreement) -> dict:
     }
 
 
+def needs_modification_ground(agreement: Agreement) -> bool:
+    """Changes of value or dates to an above-threshold contract say what permits them (s.74, Schedule 8):
+    its contract change notice (UK10) gives the ground."""
+    try:
+        return agreement.commission.procurement_regime.regime == Regime.ABOVE_THRESHOLD
+    except ProcurementRegime.DoesNotExist:
+        return False
+
+
+def _modification_ground(agreement: Agreement, ground: str) -> str:
+    if ground and ground not in ModificationGround.values:
+        raise ValidationError({"ground": "Choose the ground that permits the change."})
+    if not ground and needs_modification_ground(agreement):
+        raise ValidationError(
+            {"ground": "Choose the ground in the Procurement Act 2023 that permits this change to the contract."}
+        )
+    return ground
+
+
 def _validate_approval(agreement: Agreement, approval: Approval, *, key_decision: bool = False) -> None:
     errors = {}
     roles = (Role.PORTFOLIO_HOLDER,) if key_decision else VARIATION_APPROVERS
@@ -114,6 +136,7 @@ def _vary(
     change,
     key_decision=None,
     states=VARIABLE_STATES,
+    ground: str = "",
 ) -> AgreementVariation:
     """Record one variation: lock the agreement, apply `change`, keep the terms before and after."""
     _require_editor(agreement, by)
@@ -122,6 +145,8 @@ def _vary(
         raise ValidationError({"reason": "Give the reason for the change: it is kept with the agreement."})
     if effective_on is None:
         raise ValidationError({"effective_on": "Enter the date the change takes effect."})
+    if kind in (VariationKind.VALUE, VariationKind.DATES):
+        ground = _modification_ground(agreement, ground)
     try:
         with transaction.atomic():
             # Lock the row, then work on what is in the database now (another officer may just have varied it).
@@ -149,6 +174,7 @@ def _vary(
                 approved_by=approval.approved_by,
                 approved_on=approval.approved_on,
                 approval_reference=approval.reference.strip(),
+                modification_ground=ground,
                 before=before,
                 after=after,
                 recorded_by=by,
@@ -219,6 +245,7 @@ def agreement_vary_value(
     approval: Approval,
     effective_on: date,
     adjustment_due_on: date | None = None,
+    ground: str = "",
 ) -> AgreementVariation:
     """Change the value. The difference is added to the payment schedule as an adjustment due on
     `adjustment_due_on` (default: when the change takes effect), so the schedule still adds up."""
@@ -248,6 +275,7 @@ def agreement_vary_value(
         effective_on=effective_on,
         change=change,
         key_decision=lambda: value >= agreement.council.key_decision_threshold,
+        ground=ground,
     )
 
 
@@ -260,6 +288,7 @@ def agreement_vary_dates(
     reason: str,
     approval: Approval,
     effective_on: date,
+    ground: str = "",
 ) -> AgreementVariation:
     """Move the start (before delivery starts) or bring the end forward. A later end is an extension."""
 
@@ -289,6 +318,7 @@ def agreement_vary_dates(
         approval=approval,
         effective_on=effective_on,
         change=change,
+        ground=ground,
     )
 
 
@@ -418,10 +448,16 @@ def agreement_vary_kpi(
     )
 
 
-def agreement_terminate(*, by: User, agreement: Agreement, terminated_on: date, reason: str) -> Agreement:
-    """End the agreement early (lead commissioner): the date and reason are kept as a variation too."""
+def agreement_terminate(
+    *, by: User, agreement: Agreement, terminated_on: date, reason: str, ground: str = TerminationGround.OTHER
+) -> Agreement:
+    """End the agreement early (lead commissioner): the date, the ground and the reason are kept as a
+    variation too. The ground is what the contract termination notice (UK11) gives; a breach is also
+    the notice's statement that section 71(5) applies."""
     if not can_terminate(agreement, by):
         raise PermissionDenied
+    if ground not in TerminationGround.values:
+        raise ValidationError({"ground": "Choose why the agreement is ending."})
     if terminated_on is None:
         raise ValidationError({"terminated_on": "Enter the date the agreement ends."})
     if terminated_on > agreement.ends_on:
@@ -430,7 +466,9 @@ def agreement_terminate(*, by: User, agreement: Agreement, terminated_on: date, 
         raise ValidationError({"terminated_on": "The termination date cannot be before the agreement started."})
 
     def change():
-        _transition(by=by, agreement=agreement, name="terminate", reason=reason, terminated_on=terminated_on)
+        _transition(
+            by=by, agreement=agreement, name="terminate", reason=reason, terminated_on=terminated_on, ground=ground
+        )
 
     _vary(
         by=by,

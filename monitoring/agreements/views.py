@@ -560,7 +560,7 @@ class AgreementActionView(AgreementMixin, FormView):
             return f"The draft agreement {agreement.reference} is cancelled."
         if action == "terminate":
             variations.agreement_terminate(
-                by=by, agreement=agreement, terminated_on=data["terminated_on"], reason=reason
+                by=by, agreement=agreement, terminated_on=data["terminated_on"], reason=reason, ground=data["ground"]
             )
             return f"Agreement {agreement.reference} is terminated from {data['terminated_on']:%d/%m/%Y}."
         common = {"by": by, "agreement": agreement, "reason": reason, "approval": self.approval(data)}
@@ -571,11 +571,16 @@ class AgreementActionView(AgreementMixin, FormView):
                 value=data["value"],
                 effective_on=data["effective_on"],
                 adjustment_due_on=data["adjustment_due_on"],
+                ground=data.get("ground", ""),
                 **common,
             )
         elif action == "vary-dates":
             variation = variations.agreement_vary_dates(
-                starts_on=data["starts_on"], ends_on=data["ends_on"], effective_on=data["effective_on"], **common
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                effective_on=data["effective_on"],
+                ground=data.get("ground", ""),
+                **common,
             )
         else:
             variation = variations.agreement_vary_kpi(

@@ -25,7 +25,18 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.models import MONEY, Bid, BidOutcome, Commission, FundingPot, Lot, SuccessMeasure
+from commissioning.models import (
+    KPI_DUTY_OVER,
+    MONEY,
+    Bid,
+    BidOutcome,
+    Commission,
+    FundingPot,
+    Lot,
+    ProcurementRegime,
+    Regime,
+    SuccessMeasure,
+)
 from councils.formatting import money
 from councils.models import Council, Outcome, Role
 from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
@@ -60,6 +71,37 @@ PROVIDER_VISIBLE_STATES = frozenset(
 )
 # Terms can be varied or extended while the agreement is in force (or signed and about to be).
 VARIABLE_STATES = frozenset({AgreementState.SIGNED, AgreementState.LIVE})
+
+
+class TerminationGround(models.TextChoices):
+    """Why an agreement was ended early, as the contract termination notice (UK11) gives it (Procurement
+    Regulations 2024, reg 41(2)(e) and (h))."""
+
+    BREACH = "breach", "The provider breached the agreement or failed to perform it"
+    CONTRACT_RIGHT = "contract_right", "A right to end it that the agreement gives (not for breach)"
+    MUTUAL = "mutual", "Ended by agreement with the provider"
+    IMPLIED_GROUND = (
+        "implied_ground",
+        (
+            "A ground the Procurement Act 2023 implies into every public contract (section 78): an unlawful "
+            "modification, or a supplier or subcontractor who is or should have been excluded"
+        ),
+    )
+    BY_PROVIDER = "by_provider", "The provider ended it"
+    OTHER = "other", "Another reason"
+
+
+# The agreements the Procurement Act 2023 asks most of: above-threshold contracts (light touch apart)
+# worth more than £5,000,000 carry at least three KPIs (s.52), assessed at least every 12 months (s.71).
+KPI_DUTY = Q(commission__procurement_regime__regime=Regime.ABOVE_THRESHOLD, value__gt=KPI_DUTY_OVER)
+
+
+def kpi_duty_applies(agreement) -> bool:
+    try:
+        regime = agreement.commission.procurement_regime
+    except ProcurementRegime.DoesNotExist:
+        return False
+    return regime.regime == Regime.ABOVE_THRESHOLD and agreement.value > KPI_DUTY_OVER
 
 
 class MonitoringFrequency(models.TextChoices):
@@ -204,6 +246,7 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
     live_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True, help_text="When it ended, at term or early.")
     termination_reason = models.TextField(blank=True)
+    termination_ground = models.CharField(max_length=16, choices=TerminationGround.choices, blank=True)
     state = fsm.FSMField(default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -451,6 +494,21 @@ class VariationKind(models.TextChoices):
     TERMINATION = "termination", "Early termination"
 
 
+class ModificationGround(models.TextChoices):
+    """What permits a change to an above-threshold contract (Procurement Act 2023, s.74 and Schedule 8),
+    as its contract change notice (UK10) gives it."""
+
+    PROVIDED_FOR = "provided_for", "Provided for in the contract (Schedule 8, paragraph 1)"
+    URGENCY = "urgency", "Urgency or the protection of life (Schedule 8, paragraph 2)"
+    UNFORESEEABLE = "unforeseeable", "Unforeseeable circumstances (Schedule 8, paragraph 4)"
+    KNOWN_RISK = "known_risk", "A known risk has materialised (Schedule 8, paragraph 5)"
+    ADDITIONAL = "additional", "Additional goods, services or works (Schedule 8)"
+    RESTRUCTURING = "restructuring", "Novation or assignment on corporate restructuring (Schedule 8, paragraph 9)"
+    NOT_SUBSTANTIAL = "not_substantial", "Not a substantial modification (section 74)"
+    BELOW_THRESHOLD = "below_threshold", "A below-threshold modification (section 74)"
+    OTHER = "other", "Another ground in Schedule 8"
+
+
 def _money_text(value: str) -> str:
     return money(Decimal(value))
 
@@ -511,6 +569,8 @@ class AgreementVariation(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_on = models.DateField()
     approval_reference = models.CharField(max_length=60, blank=True)
+    # Asked for changes of value or dates to above-threshold contracts, which need a contract change notice.
+    modification_ground = models.CharField(max_length=16, choices=ModificationGround.choices, blank=True)
     before = models.JSONField()
     after = models.JSONField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

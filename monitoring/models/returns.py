@@ -24,7 +24,7 @@ from commissioning.models import MONEY
 from councils.models import Council
 from councils.permissions import COMMISSIONERS, has_any_role
 from councils.uploads import PrivateFileField
-from monitoring.models.agreements import Agreement, AgreementKpi, is_agreement_editor
+from monitoring.models.agreements import Agreement, AgreementKpi, add_months, is_agreement_editor
 from providers.models import OrganisationMember, ProviderRole
 
 
@@ -333,6 +333,16 @@ class PerformanceRating(models.TextChoices):
 class AssessmentKind(models.TextChoices):
     INTERIM = "interim", "Interim assessment (at least every 12 months)"
     END_OF_AGREEMENT = "end_of_agreement", "End of agreement assessment"
+
+
+# A KPI assessment is due at least this often while the agreement is live (Procurement Act 2023, s.71(2)).
+ASSESSMENT_EVERY_MONTHS = 12
+
+
+def next_assessment_due(latest, live_on, starts_on):
+    """The day the next KPI assessment of a live agreement is due: 12 months after the latest one, or
+    after it went live (its start when that is not recorded)."""
+    return add_months(latest or live_on or starts_on, ASSESSMENT_EVERY_MONTHS)
 
 
 class PerformanceAssessment(models.Model):

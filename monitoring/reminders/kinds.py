@@ -14,7 +14,10 @@ settings in `ReminderRule`, changed by its council administrator or lead commiss
   to the lead officer and the council contact;
 - the **deadline for bids** approaching — to the administrators and bid writers of each organisation
   following the opportunity that has not yet submitted a bid;
-- a provider's **compliance document expiring** — to the organisation's administrators.
+- a provider's **compliance document expiring** — to the organisation's administrators;
+- the yearly **KPI assessment** of a contract under the Procurement Act's KPI duty (above threshold and
+  worth more than £5,000,000: s.52, s.71) due soon, then overdue (again every N days) — to the
+  agreement's council contact and the commission's lead officer.
 
 Counts are in working days (weekends and England and Wales bank holidays skipped) where the rule says
 so, and always from a return's due date, which never moves because the return is overdue. "Today" is
@@ -35,7 +38,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -45,11 +48,13 @@ from councils.models import ReminderKind
 from councils.notification_selectors import ReminderRules, ReminderSettings
 from monitoring.models import (
     AWAITING_PROVIDER_STATES,
+    KPI_DUTY,
     REGISTER_STATES,
     Agreement,
     AgreementState,
     MonitoringReturn,
     ReturnState,
+    next_assessment_due,
 )
 from providers.models import ComplianceDocument, OrganisationMember, ProviderRole
 
@@ -385,6 +390,61 @@ def agreement_reminders(sweep: Sweep) -> Iterator[Reminder]:
                 )
 
 
+# ---- The yearly KPI assessment (Procurement Act 2023, s.71) ---------------------------------------------
+
+ASSESSMENT_FIELDS = (
+    "id",
+    "latest",
+    "live_on",
+    "starts_on",
+    "reference",
+    "title",
+    "council_id",
+    "council__slug",
+    "commission__lead_officer_id",
+    "council_contact_id",
+)
+
+
+def assessment_reminders(sweep: Sweep) -> Iterator[Reminder]:
+    """Live contracts under the KPI duty whose next assessment is due within the rule's days, or overdue
+    (repeated every N days): the officers record it, and the contract performance notice follows."""
+    kind = ReminderKind.KPI_ASSESSMENT_DUE
+    rule = ReminderSettings.default(kind)
+    if not rule.enabled:
+        return
+    live = Agreement.objects.filter(KPI_DUTY, state=AgreementState.LIVE).annotate(
+        latest=Max("assessments__assessed_on")
+    )
+    for batch in _batches(live, ASSESSMENT_FIELDS):
+        for pk, latest, live_on, starts_on, reference, title, council_id, slug, lead_id, contact_id in batch:
+            due = next_assessment_due(latest, live_on, starts_on)
+            url = sweep.council_agreement_url.format(council_slug=slug, pk=pk)
+            if due >= sweep.today:
+                left = rule.days(sweep.today, due)
+                if left > rule.days_before:
+                    continue
+                occurrence = f"{due.isoformat()}:due"
+                soon = "today" if left == 0 else f"in {rule.count(left)}"
+                heading = f"KPI assessment due by {long_date(due)}: {reference}"
+                body = (
+                    f"Assess each KPI of {reference} {title} by {long_date(due)} ({soon}): the Procurement Act "
+                    "2023 asks for an assessment at least every 12 months, published in a contract performance "
+                    "notice."
+                )
+            else:
+                late = rule.days(due, sweep.today)
+                every = rule.repeat_every_days
+                occurrence = f"{due.isoformat()}:overdue-{1 + (late - 1) // every if every else 1}"
+                heading = f"KPI assessment overdue: {reference} (due {long_date(due)})"
+                body = (
+                    f"The assessment of each KPI of {reference} {title} was due by {long_date(due)} and is "
+                    f"{rule.count(late)} overdue. Record it, then publish the contract performance notice."
+                )
+            for user_id in sorted({u for u in (lead_id, contact_id) if u is not None}):
+                yield Reminder(user_id, kind, sweep.agreement_type, pk, occurrence, council_id, heading, body, url)
+
+
 # ---- Opportunities: the deadline for bids -----------------------------------------------------------
 
 
@@ -477,6 +537,7 @@ SOURCES: tuple[Callable[[Sweep], Iterator[Reminder]], ...] = (
     return_reminders,
     review_reminders,
     agreement_reminders,
+    assessment_reminders,
     opportunity_reminders,
     compliance_reminders,
 )

@@ -37,7 +37,7 @@ from monitoring.models import (
     ReturnState,
     ScheduledPayment,
     TargetKind,
-    add_months,
+    next_assessment_due,
 )
 from monitoring.returns import services as returns_services
 from providers.models import OrganisationMember
@@ -340,7 +340,7 @@ def assessment_status(agreement: Agreement, assessments: list[PerformanceAssessm
     latest = max((a.assessed_on for a in assessments), default=None)
     status = {"latest": latest, "due_by": None, "overdue": False, "end_needed": False}
     if agreement.state == AgreementState.LIVE:
-        due_by = add_months(latest or agreement.live_on or agreement.starts_on, 12)
+        due_by = next_assessment_due(latest, agreement.live_on, agreement.starts_on)
         status.update(due_by=due_by, overdue=due_by < today)
     elif agreement.state in (AgreementState.ENDED, AgreementState.TERMINATED):
         status["end_needed"] = not any(a.kind == AssessmentKind.END_OF_AGREEMENT for a in assessments)

@@ -14,7 +14,7 @@ from commissioning.models import DeliveryRoute, State
 from councils.models import Role
 from demo.providers import tiny_pdf
 from monitoring.agreements import variations
-from monitoring.models import Agreement, AgreementState, AgreementType
+from monitoring.models import Agreement, AgreementState, AgreementType, TerminationGround
 from monitoring.tests.factories import agreeing_commission, approval, draft_agreement, live_agreement, sign
 from providers.models import Organisation
 from tests.query_counts import assert_same_queries
@@ -171,10 +171,14 @@ def test_termination_is_the_lead_commissioners(client_for, council, people):
     terminate = url("agreement_action", agreement, action="terminate")
     assert client_for(people[Role.COMMISSIONING_OFFICER]).get(terminate).status_code == 403
     lead = client_for(people[Role.LEAD_COMMISSIONER])
-    response = lead.post(terminate, {"from_state": "live", "terminated_on": "30/09/2026", "reason": "Closing."})
+    closing = {"from_state": "live", "terminated_on": "30/09/2026", "reason": "Closing."}
+    response = lead.post(terminate, closing)
+    assert response.status_code == 200
+    assert "Choose why the agreement is ending" in response.content.decode()
+    response = lead.post(terminate, {**closing, "ground": TerminationGround.MUTUAL})
     assert response.status_code == 302
     agreement.refresh_from_db()
-    assert agreement.state == AgreementState.TERMINATED
+    assert (agreement.state, agreement.termination_ground) == (AgreementState.TERMINATED, TerminationGround.MUTUAL)
 
 
 def test_draft_items_are_for_commissioners_and_only_while_drafting(client_for, council, people):

@@ -1,5 +1,5 @@
 """An officer's dashboard: their work queue (stage work, approvals, clarifications, bids to score,
-returns to review, overdue items), their commissions by stage and deadlines coming up.
+returns to review, KPI assessments due, overdue items), their commissions by stage and deadlines coming up.
 
 The busiest dashboard, and the only one shaped by the person's roles rather than by filters, so it
 stands on its own.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from commissioning.cycle.selectors import commissions_visible_to
@@ -31,7 +31,7 @@ from commissioning.models import (
 from councils.models import Council, Role, User
 from councils.permissions import roles_in
 from monitoring.dashboards import charts
-from monitoring.dashboards.selectors.rows import Rows, first_of_both, first_rows
+from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
     commissions_awaiting_approval,
@@ -39,7 +39,16 @@ from monitoring.dashboards.selectors.shared import (
     stage_rows,
     waiting_since,
 )
-from monitoring.models import AWAITING_PROVIDER_STATES, Agreement, MonitoringReturn, ReturnState, add_months
+from monitoring.models import (
+    AWAITING_PROVIDER_STATES,
+    KPI_DUTY,
+    Agreement,
+    AgreementState,
+    MonitoringReturn,
+    ReturnState,
+    add_months,
+    next_assessment_due,
+)
 from providers.models import OrganisationMember
 
 UPCOMING_DAYS = 30
@@ -159,6 +168,8 @@ def officer_dashboard(user: User, council: Council) -> dict:
             overdue=overdue_return,
         )
 
+    assessments = _assessments_due(user, council, today) if is_commissioner else Rows()
+
     by_stage = stage_rows(mine)
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
     watched = commissions if is_sourcing else mine
@@ -181,8 +192,13 @@ def officer_dashboard(user: User, council: Council) -> dict:
     deadlines, ending = first_of_both(
         deadlines, ending, lambda opportunity: _next_deadline(opportunity, today), lambda agreement: agreement.ends_on
     )
-    overdue_items = returns.counts.get("overdue", 0) + clarifications.counts.get("overdue", 0) + ending.counts["ended"]
-    waiting = (stage_work, approvals, awards, clarifications, panels, returns)
+    overdue_items = (
+        returns.counts.get("overdue", 0)
+        + clarifications.counts.get("overdue", 0)
+        + ending.counts["ended"]
+        + assessments.counts.get("overdue", 0)
+    )
+    waiting = (stage_work, approvals, awards, clarifications, panels, returns, assessments)
     return {
         "waiting": sum(rows.total for rows in waiting),
         "decisions_total": approvals.total + awards.total,
@@ -193,6 +209,7 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "clarifications": clarifications,
         "panels": panels,
         "returns": returns,
+        "assessments": assessments,
         "is_commissioner": is_commissioner,
         "is_sourcing": is_sourcing,
         "overdue_items": overdue_items,
@@ -214,6 +231,29 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "today": today,
         "upcoming_days": UPCOMING_DAYS,
     }
+
+
+def _assessments_due(user: User, council: Council, today: date) -> Rows:
+    """Live contracts under the KPI duty (s.52, s.71) that this officer leads or is the contact for, whose
+    yearly KPI assessment is due within UPCOMING_DAYS or overdue, the earliest first. Few contracts are
+    worth more than £5,000,000, so the due days are worked out here rather than in the query."""
+    agreements = (
+        Agreement.objects.filter(KPI_DUTY, council=council, state=AgreementState.LIVE)
+        .filter(Q(commission__lead_officer=user) | Q(council_contact=user))
+        .annotate(latest_assessment=Max("assessments__assessed_on"))
+        .select_related("council", "provider")
+        .order_by("id")
+    )
+    due = []
+    for agreement in agreements:
+        agreement.assessment_due = next_assessment_due(
+            agreement.latest_assessment, agreement.live_on, agreement.starts_on
+        )
+        agreement.assessment_overdue = agreement.assessment_due < today
+        if agreement.assessment_due <= today + timedelta(days=UPCOMING_DAYS):
+            due.append(agreement)
+    due.sort(key=lambda agreement: (agreement.assessment_due, agreement.pk))
+    return Rows(due[:LIST_LIMIT], len(due), {"overdue": sum(1 for a in due if a.assessment_overdue)})
 
 
 def _next_deadline(opportunity: Opportunity, today: date) -> date:
