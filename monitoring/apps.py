@@ -8,13 +8,16 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
         from commissioning import ports
+        from councils import workflow
         from monitoring import records
         from monitoring.agreements import selectors as agreement_selectors
         from monitoring.agreements import steps as agreements
         from monitoring.agreements import variations  # noqa: F401
         from monitoring.exports import services as exports  # noqa: F401
         from monitoring.notices import procurement as procurement_notices  # noqa: F401
+        from monitoring.notices import selectors as notice_selectors
         from monitoring.notices import services as notices  # noqa: F401
+        from monitoring.notices import upkeep as notice_upkeep
         from monitoring.returns import services as returns  # noqa: F401
 
         # Commissioning asks for agreements through its port: it never imports this app.
@@ -25,5 +28,8 @@ class MonitoringConfig(AppConfig):
             draft_for_award=agreements.draft_agreements_for_award,
             cancel_drafts_for_award=agreements.cancel_draft_agreements_for_award,
         )
+        ports.notices.register(page_section=notice_selectors.commission_notices_section)
+        # Every step of every machine, and the changes announced outside it, keep the notices up to date.
+        workflow.listen(notice_upkeep.refresh_after_step)
         # Retention, erasure holds and subject access for agreements, returns and bids (councils.retention).
         records.register()

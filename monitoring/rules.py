@@ -1,16 +1,19 @@
-"""Permission predicates for agreements.
+"""Permission predicates for agreements and notices.
 
 Officers, scrutiny members and council administrators read every agreement of their council; a
 portfolio holder reads the agreements of the commissions in their portfolios (as for commissions).
 Commissioners (lead commissioner, commissioning officer) create and change agreements; the legal
 officer may also record the signature; only the lead commissioner terminates early. Provider staff
 read their own organisation's agreements once signed, through the provider pages.
+
+Notices are read by NOTICE_READERS (officers, scrutiny, the council administrator); the notice officers
+record their publication; their other steps follow the model's transition permissions.
 """
 
 import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission
-from councils.permissions import council_of, has_any_role, roles_in
+from councils.permissions import NOTICE_OFFICERS, NOTICE_READERS, council_of, has_any_role, roles_in
 from monitoring.models import PROVIDER_VISIBLE_STATES, can_sign_agreement, can_terminate_agreement
 from providers.rules import is_organisation_member
 
@@ -24,6 +27,17 @@ def is_council_member(user, obj=None) -> bool:
 def is_commissioner(user, obj=None) -> bool:
     """On a council, a commission or an agreement: the user commissions for its council."""
     return has_any_role(user, council_of(obj), COMMISSIONERS)
+
+
+@rules.predicate
+def is_notice_reader(user, obj=None) -> bool:
+    """On a council or a notice: the user reads the council's notices."""
+    return has_any_role(user, council_of(obj), NOTICE_READERS)
+
+
+@rules.predicate
+def is_notice_officer(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), NOTICE_OFFICERS)
 
 
 @rules.predicate
@@ -62,3 +76,7 @@ rules.add_perm("monitoring.edit_agreement", is_commissioner)
 rules.add_perm("monitoring.sign_agreement", can_sign)
 rules.add_perm("monitoring.terminate_agreement", can_terminate)
 rules.add_perm("monitoring.read_own_agreement", is_providers_agreement)
+# On the council: its notices page. On one notice: reading it, and recording its publication.
+rules.add_perm("monitoring.list_notices", is_notice_reader)
+rules.add_perm("monitoring.read_notice", is_notice_reader)
+rules.add_perm("monitoring.publish_notice", is_notice_officer)

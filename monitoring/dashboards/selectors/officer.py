@@ -1,5 +1,5 @@
 """An officer's dashboard: their work queue (stage work, approvals, clarifications, bids to score,
-returns to review, overdue items), their commissions by stage and deadlines coming up.
+returns to review, notices to publish, overdue items), their commissions by stage and deadlines coming up.
 
 The busiest dashboard, and the only one shaped by the person's roles rather than by filters, so it
 stands on its own.
@@ -40,9 +40,12 @@ from monitoring.dashboards.selectors.shared import (
     waiting_since,
 )
 from monitoring.models import AWAITING_PROVIDER_STATES, Agreement, MonitoringReturn, ReturnState, add_months
+from monitoring.notices.selectors import notices_due, preparable_types
 from providers.models import OrganisationMember
 
 UPCOMING_DAYS = 30
+# The notices due are a few lines of the queue; the notices page has them all.
+NOTICES_SHOWN = 5
 
 
 def _cycle_exists(model) -> Exists:
@@ -159,6 +162,12 @@ def officer_dashboard(user: User, council: Council) -> dict:
             overdue=overdue_return,
         )
 
+    notices = Rows()
+    types = preparable_types(user, council)
+    if types:
+        # The notices this officer prepares (the UK17 is the finance officer's), due soon or overdue.
+        notices = first_rows(notices_due(council, today, types=types), limit=NOTICES_SHOWN, overdue=Q(due_on__lt=today))
+
     by_stage = stage_rows(mine)
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
     watched = commissions if is_sourcing else mine
@@ -181,8 +190,13 @@ def officer_dashboard(user: User, council: Council) -> dict:
     deadlines, ending = first_of_both(
         deadlines, ending, lambda opportunity: _next_deadline(opportunity, today), lambda agreement: agreement.ends_on
     )
-    overdue_items = returns.counts.get("overdue", 0) + clarifications.counts.get("overdue", 0) + ending.counts["ended"]
-    waiting = (stage_work, approvals, awards, clarifications, panels, returns)
+    overdue_items = (
+        returns.counts.get("overdue", 0)
+        + clarifications.counts.get("overdue", 0)
+        + ending.counts["ended"]
+        + notices.counts.get("overdue", 0)
+    )
+    waiting = (stage_work, approvals, awards, clarifications, panels, returns, notices)
     return {
         "waiting": sum(rows.total for rows in waiting),
         "decisions_total": approvals.total + awards.total,
@@ -193,6 +207,7 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "clarifications": clarifications,
         "panels": panels,
         "returns": returns,
+        "notices": notices,
         "is_commissioner": is_commissioner,
         "is_sourcing": is_sourcing,
         "overdue_items": overdue_items,
