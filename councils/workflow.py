@@ -117,11 +117,20 @@ def listen(callback: Callable[[Step], None]) -> Callable[[Step], None]:
     return callback
 
 
+def _telling(listener: Callable[[Step], None], step: Step) -> Callable[[], None]:
+    @functools.wraps(listener)  # Django names a robust callback that fails by its __qualname__
+    def tell() -> None:
+        listener(step)
+
+    tell.step = step
+    return tell
+
+
 def _tell_listeners(step: Step) -> None:
     # Robust: the step is committed whatever a listener does; a listener that fails is logged and
     # the others still run (what they keep up to date is caught up again by its nightly task).
     for listener in LISTENERS:
-        transaction.on_commit(functools.partial(listener, step), robust=True)
+        transaction.on_commit(_telling(listener, step), robust=True)
 
 
 def announce(*, obj: models.Model, name: str, by=None, reason: str = "", **payload) -> Step:
