@@ -89,7 +89,8 @@ class FindATender:
         # A client that gave up waiting has closed its end: nothing to report.
         self.server.handle_error = lambda request, client_address: None
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll, so that stopping it after each test is quick.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def answer(self, status: int | str, body: dict | None = None) -> None:
         self.answers.append((status, body or {}))
