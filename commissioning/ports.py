@@ -1,6 +1,6 @@
-"""What the commissioning cycle needs from agreements, without importing the app that keeps them.
+"""What the commissioning cycle needs from agreements and notices, without importing the app that keeps them.
 
-`monitoring` fills this port in its `AppConfig.ready()`. Commissioning asks it for the agreements of a
+`monitoring` fills these ports in its `AppConfig.ready()`. Commissioning asks it for the agreements of a
 cycle (the gate before delivery), for what its pages show of agreements, and to draft or cancel the
 agreements an award decides. A call with
 nothing registered fails loudly: the cycle cannot be skipped because an app is missing.
@@ -64,3 +64,22 @@ class AgreementsPort:
 
 
 agreements = AgreementsPort()
+
+
+class NoticesPort:
+    """What the commission page shows of the notices the records call for (Procurement Act 2023)."""
+
+    def __init__(self) -> None:
+        self._page_section: Callable | None = None
+
+    def register(self, *, page_section: Callable) -> None:
+        self._page_section = page_section
+
+    def page_section(self, commission, user) -> dict:
+        """The commission page's notices section, as the notices app lays it out."""
+        if self._page_section is None:
+            raise NotRegistered("No app registered the commission's notices: is 'monitoring' installed?")
+        return self._page_section(commission, user)
+
+
+notices = NoticesPort()

@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
     "send-reminders": {"task": "monitoring.tasks.send_reminders", "schedule": crontab(minute=5)},
     "deliver-reminder-emails": {"task": "monitoring.tasks.deliver_reminder_emails", "schedule": 60.0},
     "send-daily-digests": {"task": "monitoring.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
+    # The Procurement Act notices (monitoring.notices), nightly, before the morning's reminders chase them.
+    "refresh-notices": {"task": "monitoring.tasks.refresh_notices", "schedule": crontab(hour=1, minute=30)},
     # The retention schedule (councils.retention), nightly; does nothing unless COMMISSIONER_RETENTION_ENABLED.
     "apply-retention": {"task": "councils.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }

@@ -7,6 +7,7 @@ allowed hosts; DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -27,6 +28,21 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def env_json_map(name: str) -> dict[str, str]:
+    """A JSON object of strings ({"kirkby-moor": "..."}); refused at start if it is anything else."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        # The value is a secret: never repeat it in the message.
+        raise ImproperlyConfigured(f"{name} must be a JSON object of strings, by council slug")
+    return value
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -334,3 +350,15 @@ OCDS_PREFIX = os.environ.get("COMMISSIONER_OCDS_PREFIX", "ocds-commissioner")
 THREESIXTYGIVING_PREFIX = os.environ.get("COMMISSIONER_360GIVING_PREFIX", "360G-commissioner")
 # Each council's org-id.guide identifier, by council slug: "kirkby-moor=GB-LAE-KIR,wyvern=GB-LAE-WYV".
 COUNCIL_ORG_IDS = dict(item.split("=", 1) for item in env_list("COMMISSIONER_COUNCIL_ORG_IDS") if "=" in item)
+
+# Sending notices to Find a Tender through the Central Digital Platform's eSender API
+# (monitoring/notices/sender.py). Each council's CDP API key, by council slug, as a JSON object:
+# {"kirkby-moor": "..."}. Keys live only here (never in the database, never logged); a council without
+# one publishes its notices on Find a Tender by hand and records the identifier.
+COMMISSIONER_CDP_API_KEYS = env_json_map("COMMISSIONER_CDP_API_KEYS")
+COMMISSIONER_CDP_BASE_URL = os.environ.get("COMMISSIONER_CDP_BASE_URL", "https://www.find-tender.service.gov.uk")
+COMMISSIONER_CDP_TIMEOUT = float(os.environ.get("COMMISSIONER_CDP_TIMEOUT", "20"))
+# What is sent: a dotted path to a function(notice) -> bytes. The default is unverified (see the module).
+COMMISSIONER_CDP_PAYLOAD_BUILDER = os.environ.get(
+    "COMMISSIONER_CDP_PAYLOAD_BUILDER", "monitoring.notices.sender.unverified_reception_xml"
+)

@@ -430,6 +430,8 @@ class ReminderKind(models.TextChoices):
     OPPORTUNITY_DEADLINE = "opportunity_deadline", "Deadline for bids approaching"
     COMPLIANCE_EXPIRING = "compliance_expiring", "Compliance document expiring"
     KPI_ASSESSMENT_DUE = "kpi_assessment_due", "KPI assessment due (Procurement Act 2023)"
+    NOTICE_DUE_SOON = "notice_due_soon", "Notice to publish on Find a Tender due soon"
+    NOTICE_OVERDUE = "notice_overdue", "Notice to publish on Find a Tender overdue"
     # Not reminders but one-off notices, sent as things happen (never swept, no council rule).
     STAFF_JOINED_PROVIDER = "staff_joined_provider", "Council staff joined a provider organisation"
     PARTNER_TO_CONFIRM = "partner_to_confirm", "Joint bid partnership to confirm"
@@ -446,6 +448,8 @@ RULE_KINDS = (
     ReminderKind.RETURN_AWAITING_REVIEW,
     ReminderKind.AGREEMENT_ENDING,
     ReminderKind.OPPORTUNITY_DEADLINE,
+    ReminderKind.NOTICE_DUE_SOON,
+    ReminderKind.NOTICE_OVERDUE,
 )
 
 # The rules a council has not changed. Zero means "never" for repetition and escalation.
@@ -461,6 +465,11 @@ REMINDER_DEFAULTS: dict[str, dict] = {
     ReminderKind.COMPLIANCE_EXPIRING: {"days_before": 30, "working_days": False},
     # A month's notice of the yearly KPI assessment (s.71), then every fortnight while it is overdue.
     ReminderKind.KPI_ASSESSMENT_DUE: {"days_before": 30, "repeat_every_days": 14, "working_days": False},
+    # Most notices are due on the day of the step that calls for them, a few within 30 days of it:
+    # three working days is time to check one and mark it ready.
+    ReminderKind.NOTICE_DUE_SOON: {"days_before": 3, "working_days": True},
+    # Once, the working day after it was due; a council may choose to be reminded again.
+    ReminderKind.NOTICE_OVERDUE: {"working_days": True},
 }
 
 

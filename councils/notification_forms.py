@@ -80,11 +80,25 @@ RULE_QUESTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("days_before", "How many days before the deadline", "Organisations that have already bid are not reminded."),
         ("working_days", "", ""),
     ],
+    ReminderKind.NOTICE_DUE_SOON: [
+        ("enabled", "Remind the procurement officers before a notice is due on Find a Tender", ""),
+        ("days_before", "How many days before it is due", "The reminder is sent once, this many days before."),
+        ("working_days", "", ""),
+    ],
+    ReminderKind.NOTICE_OVERDUE: [
+        ("enabled", "Remind the procurement officers when a notice is overdue", "The reminder is sent the day after."),
+        ("repeat_every_days", "Remind them again every", "Enter 0 to remind them only once."),
+        ("working_days", "", ""),
+    ],
 }
 
 LIMITS = {"days_before": (0, 366), "repeat_every_days": (0, 90), "escalate_after_days": (0, 120)}
 # Zero would mean "on the day itself" for these, which the due-today reminder already does.
-AT_LEAST_ONE = {(ReminderKind.RETURN_DUE_SOON, "days_before"), (ReminderKind.AGREEMENT_ENDING, "days_before")}
+AT_LEAST_ONE = {
+    (ReminderKind.RETURN_DUE_SOON, "days_before"),
+    (ReminderKind.AGREEMENT_ENDING, "days_before"),
+    (ReminderKind.NOTICE_DUE_SOON, "days_before"),
+}
 
 
 class ReminderRuleForm(RadiosMixin, forms.Form):

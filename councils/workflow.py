@@ -16,6 +16,10 @@ by the services of its area. What differs between transitions is declared on the
 
 An effect may validate (before anything changes), prepare (set fields before saving), follow
 (after saving, returning what the audit event keeps) and queue work for after the commit.
+
+Other apps follow the steps without this module knowing them: a listener registered with `listen()`
+is called after the commit with the `Step` of every step taken (and of every change announced with
+`announce()` by a service that writes outside the engine).
 """
 
 from __future__ import annotations
@@ -85,6 +89,9 @@ class Machine:
 
 
 MACHINES: dict[type[models.Model], Machine] = {}
+# Told after the commit of every step taken (and every change announced): what other apps keep in
+# step with the records (monitoring's notices) without the machines' areas importing them.
+LISTENERS: list[Callable[[Step], None]] = []
 # Effects are kept apart from machines: an area may declare what a step of another area's machine
 # does in its own terms (sourcing cancels the opportunity when the commission leaves the market).
 EFFECTS: dict[tuple[type[models.Model], str], Effect] = {}
@@ -101,6 +108,46 @@ def effect(model: type[models.Model], name: str, effect_: Effect) -> Effect:
     """Register what the transitions naming `name` in their ``effects`` do."""
     EFFECTS[(model, name)] = effect_
     return effect_
+
+
+def listen(callback: Callable[[Step], None]) -> Callable[[Step], None]:
+    """Call `callback(step)` after the commit of every step taken from now on (registered once)."""
+    if callback not in LISTENERS:
+        LISTENERS.append(callback)
+    return callback
+
+
+def _telling(listener: Callable[[Step], None], step: Step) -> Callable[[], None]:
+    @functools.wraps(listener)  # Django names a robust callback that fails by its __qualname__
+    def tell() -> None:
+        listener(step)
+
+    tell.step = step
+    return tell
+
+
+def _tell_listeners(step: Step) -> None:
+    # Robust: the step is committed whatever a listener does; a listener that fails is logged and
+    # the others still run (what they keep up to date is caught up again by its nightly task).
+    for listener in LISTENERS:
+        transaction.on_commit(_telling(listener, step), robust=True)
+
+
+def announce(*, obj: models.Model, name: str, by=None, reason: str = "", **payload) -> Step:
+    """Tell the listeners, after the commit, that `obj` changed outside the engine (a record that is
+    not a state machine, such as the regime a commission is procured under). `name` says what
+    happened; it is the `Step.name` the listeners see."""
+    step = Step(
+        obj=obj,
+        name=name,
+        by=by,
+        reason=reason,
+        source=getattr(obj, "state", ""),
+        custom={"announced": True},
+        payload=payload,
+    )
+    _tell_listeners(step)
+    return step
 
 
 def machine_of(obj_or_model) -> Machine:
@@ -268,6 +315,7 @@ def run(
             for effect in effects:
                 if effect.on_commit:
                     transaction.on_commit(functools.partial(effect.on_commit, step))
+            _tell_listeners(step)
     except ConcurrentTransition as exc:
         reload(obj)
         raise TransitionConflict(

@@ -8,6 +8,7 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
         from commissioning import ports
+        from councils import workflow
         from monitoring import records
         from monitoring.agreements import procurement_record as agreement_record
         from monitoring.agreements import selectors as agreement_selectors
@@ -19,7 +20,9 @@ class MonitoringConfig(AppConfig):
         from monitoring.notices import council as council_notices  # noqa: F401
         from monitoring.notices import performance as performance_notices  # noqa: F401
         from monitoring.notices import procurement as procurement_notices  # noqa: F401
+        from monitoring.notices import selectors as notice_selectors
         from monitoring.notices import services as notices  # noqa: F401
+        from monitoring.notices import upkeep as notice_upkeep
         from monitoring.returns import services as returns  # noqa: F401
 
         # Commissioning asks for agreements through its port: it never imports this app.
@@ -32,5 +35,8 @@ class MonitoringConfig(AppConfig):
         )
         # The procurement record lists each agreement signed (the contract entered into) and what followed.
         agreement_record.register_source()
+        ports.notices.register(page_section=notice_selectors.commission_notices_section)
+        # Every step of every machine, and the changes announced outside it, keep the notices up to date.
+        workflow.listen(notice_upkeep.refresh_after_step)
         # Retention, erasure holds and subject access for agreements, returns and bids (councils.retention).
         records.register()

@@ -1,4 +1,4 @@
-"""Permission predicates for agreements.
+"""Permission predicates for agreements and notices.
 
 Officers, scrutiny members and council administrators read every agreement of their council; a
 portfolio holder reads the agreements of the commissions in their portfolios (as for commissions).
@@ -8,6 +8,8 @@ read their own organisation's agreements once signed, through the provider pages
 
 Invoices and their payment: officers who read the agreement read them; finance officers and
 commissioners record them. The quarterly list of payments over £30,000 is the notice readers'.
+Notices are read by NOTICE_READERS (officers, scrutiny, the council administrator); the notice officers
+record their publication; their other steps follow the model's transition permissions.
 """
 
 import rules
@@ -16,6 +18,7 @@ from commissioning.permissions import COMMISSIONERS, can_read_commission
 from councils.permissions import (
     INVOICE_READERS,
     INVOICE_RECORDERS,
+    NOTICE_OFFICERS,
     NOTICE_READERS,
     council_of,
     has_any_role,
@@ -34,6 +37,17 @@ def is_council_member(user, obj=None) -> bool:
 def is_commissioner(user, obj=None) -> bool:
     """On a council, a commission or an agreement: the user commissions for its council."""
     return has_any_role(user, council_of(obj), COMMISSIONERS)
+
+
+@rules.predicate
+def is_notice_reader(user, obj=None) -> bool:
+    """On a council or a notice: the user reads the council's notices."""
+    return has_any_role(user, council_of(obj), NOTICE_READERS)
+
+
+@rules.predicate
+def is_notice_officer(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), NOTICE_OFFICERS)
 
 
 @rules.predicate
@@ -95,3 +109,7 @@ rules.add_perm("monitoring.read_invoices", can_read_invoices)
 rules.add_perm("monitoring.record_invoice", can_record_invoices)
 # On the council: the quarterly payments over £30,000, as a file for Find a Tender.
 rules.add_perm("monitoring.download_payments_over_30000", is_notice_reader)
+# On the council: its notices page. On one notice: reading it, and recording its publication.
+rules.add_perm("monitoring.list_notices", is_notice_reader)
+rules.add_perm("monitoring.read_notice", is_notice_reader)
+rules.add_perm("monitoring.publish_notice", is_notice_officer)

@@ -1,4 +1,5 @@
-"""Scheduled work for monitoring: the reminder sweep, the outbox's emails and the daily digests.
+"""Scheduled work for monitoring: the reminder sweep, the outbox's emails, the daily digests and the
+nightly refresh of the notices.
 
 Tasks are thin: `monitoring.reminders` does the work. Each is idempotent, so it is acknowledged only
 once it has finished (`acks_late`): a task whose worker dies runs again, and sends nothing twice.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from monitoring.notices.services import notices_refresh_all
 from monitoring.reminders.emails import deliver_emails, send_digests
 from monitoring.reminders.services import sweep
 
@@ -35,3 +37,10 @@ def deliver_reminder_emails() -> int:
 def send_daily_digests() -> int:
     """One email with the day's reminders to everyone who chose the daily digest (07:00 London time)."""
     return send_digests()
+
+
+@shared_task(name="monitoring.tasks.refresh_notices", acks_late=True)
+def refresh_notices() -> int:
+    """Every council's notices brought up to date (nightly): due days move with the calendar as well as
+    with the records, and the steps taken during the day have refreshed only their own commission's."""
+    return notices_refresh_all()

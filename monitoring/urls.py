@@ -5,6 +5,7 @@ from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
 from monitoring.notices import council_views as council_notice_views
+from monitoring.notices import views as notice_views
 from monitoring.returns import views as returns_views
 
 app_name = "monitoring"
@@ -109,4 +110,16 @@ urlpatterns += [
         returns_views.ProviderEvidenceRemoveView.as_view(),
         name="provider_evidence_remove",
     ),
+]
+
+# Procurement Act notices: the council's notices page, one notice with its steps, recording its
+# publication on Find a Tender (or sending it there), and its OCDS release package.
+NOTICE = C + "notices/<int:pk>/"
+urlpatterns += [
+    path(C + "notices/", notice_views.NoticeListView.as_view(), name="notice_list"),
+    path(NOTICE, notice_views.NoticeDetailView.as_view(), name="notice_detail"),
+    path(NOTICE + "steps/<slug:name>/", notice_views.NoticeStepView.as_view(), name="notice_step"),
+    path(NOTICE + "publish/", notice_views.NoticePublishView.as_view(), name="notice_publish"),
+    path(NOTICE + "send/", notice_views.NoticeSendView.as_view(), name="notice_send"),
+    path(NOTICE + "release-package.json", notice_views.NoticeDownloadView.as_view(), name="notice_download"),
 ]

@@ -21,6 +21,7 @@ from commissioning.tests.evaluation_factories import evaluation_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
+from monitoring.tests.notice_factories import notice_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
 from providers import invitation_services
 from providers.models import Organisation, ProviderRole
@@ -880,6 +881,52 @@ ROUTES += [
         overrides=CANNOT_SEE_COMMISSION,
     ),
     Route("monitoring:provider_dashboard", ok=EVERYONE_SIGNED_IN),
+]
+
+
+# Procurement Act notices (see `matrix_notice`: the tender notice of the world's advertised opportunity,
+# its regime confirmed). The notice readers (officers, scrutiny, the council administrator) read them;
+# anyone else gets a 404 for one notice (never a hint that it exists) and a 403 for the council's list.
+# The notice officers take its steps and record its publication (403 for the other readers). Sending it
+# to Find a Tender needs the council's API key, which the world's council has not: officers are sent
+# back to the notice.
+NOTICE_READERS = frozenset(
+    {
+        Role.LEAD_COMMISSIONER,
+        Role.COMMISSIONING_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.LEGAL_OFFICER,
+        Role.FINANCE_OFFICER,
+        Role.SCRUTINY_MEMBER,
+        Role.COUNCIL_ADMIN,
+    }
+)
+NOTICE_OFFICERS = frozenset(
+    {Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER}
+)
+NOT_A_NOTICE_READER = dict.fromkeys(EVERYONE_SIGNED_IN - NOTICE_READERS, 404)
+
+ROUTES += [
+    Route("monitoring:notice_list", council_kwargs, ok=NOTICE_READERS),
+    Route("monitoring:notice_detail", notice_kwargs(), ok=NOTICE_READERS, overrides=NOT_A_NOTICE_READER),
+    Route("monitoring:notice_download", notice_kwargs(), ok=NOTICE_READERS, overrides=NOT_A_NOTICE_READER),
+    Route(
+        "monitoring:notice_step",
+        notice_kwargs(name="mark-ready"),
+        ok=NOTICE_OFFICERS,
+        overrides=NOT_A_NOTICE_READER,
+    ),
+    Route(
+        "monitoring:notice_publish",
+        notice_kwargs(ready_to_publish=True),
+        ok=NOTICE_OFFICERS,
+        overrides=NOT_A_NOTICE_READER,
+    ),
+    Route(
+        "monitoring:notice_send",
+        notice_kwargs(ready_to_publish=True),
+        overrides={**NOT_A_NOTICE_READER, **dict.fromkeys(NOTICE_OFFICERS, 302)},
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ from commissioning.models import (
     Regime,
     State,
 )
+from councils import workflow
 from councils.formatting import money
 from councils.models import ThresholdKind, User
 from councils.permissions import SOURCING_OFFICERS, has_any_role
@@ -198,6 +199,8 @@ def regime_confirm(
         reason=record.reason,
         extra={"regime": regime, "proposed": proposal.regime, "procedure": record.procedure},
     )
+    # Not a step of a machine, but what follows the records (the notices it calls for) hears of it.
+    workflow.announce(obj=commission, name="regime_confirmed", by=by, reason=record.reason)
     return record
 
 

@@ -147,6 +147,7 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
             way_forward=selectors.way_forward(commission),
             sourcing=opportunity_selectors.sourcing_for_commission(commission, user),
             agreements_section=ports.agreements.page_section(commission, user),
+            notices_section=ports.notices.page_section(commission, user),
         )
         return context
 

@@ -14,6 +14,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from commissioning.models import ProcurementRegime, Regime
+from councils import workflow
 from councils.formatting import money
 from councils.models import Role, User
 from councils.permissions import VARIATION_APPROVERS, has_any_role
@@ -197,6 +198,8 @@ def _vary(
                     "approval_reference": approval.reference.strip(),
                 },
             )
+            # A variation is not a step of the agreement: tell what follows the records (its notices).
+            workflow.announce(obj=agreement, name=f"varied.{kind}", by=by, reason=reason)
     except Exception:
         # The database rolled back; make the objects in hand match it again.
         agreement.refresh_from_db()

@@ -69,8 +69,8 @@ class Notice(fsm.ConcurrentTransitionMixin, models.Model):
     # Empty for a council's own notices (payments compliance, payments over £30,000, the pipeline).
     commission = models.ForeignKey(Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
     notice_type = models.CharField(max_length=12, choices=NoticeType.choices)
-    # What the notice is about, unique per council and type: "cycle:1", "award:12", "agreement:40",
-    # "variation:7", "2026-04-01" (a period).
+    # What the notice is about, unique per commission (or, for the council's own, per council) and
+    # type: "cycle:1", "award:12", "agreement:40", "variation:7", "2026-04-01" (a period).
     subject = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
     state = fsm.FSMField(default=NoticeState.DRAFT, choices=NoticeState.choices, protected=True)
@@ -92,7 +92,18 @@ class Notice(fsm.ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["council", "notice_type", "subject"], name="one_notice_per_subject"),
+            # A commission's notices are told apart within the commission (every commission has a
+            # "cycle:1"), the council's own within the council.
+            models.UniqueConstraint(
+                fields=["commission", "notice_type", "subject"],
+                condition=Q(commission__isnull=False),
+                name="one_notice_per_commission_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["council", "notice_type", "subject"],
+                condition=Q(commission__isnull=True),
+                name="one_council_notice_per_subject",
+            ),
             models.CheckConstraint(condition=Q(state__in=NoticeState.values), name="notice_state_valid"),
             models.CheckConstraint(
                 condition=~Q(state=NoticeState.PUBLISHED) | (~Q(fat_identifier="") & Q(published_on__isnull=False)),

@@ -24,3 +24,9 @@ def missing_to_publish(notice) -> list[str]:
     if notice.published_on is None:
         missing.append("Enter the day it was published")
     return missing
+
+
+def missing_to_send(notice) -> list[str]:
+    """What stops a ready notice being sent to Find a Tender: what the kind asks before publication
+    (the identifier and day are what Find a Tender gives back)."""
+    return _kind_missing(notice)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,8 +21,11 @@ from councils import workflow
 from councils.models import Council, User
 from councils.services import audit_record
 from monitoring.models import Notice, NoticeState
+from monitoring.models.notices import is_notice_officer
 from monitoring.notices import gates
 from monitoring.notices.kinds import KINDS, Occurrence, kind_of
+from monitoring.notices.selectors import pending_submission
+from monitoring.notices.sender import NoticeSender, SendingFailed, Submission, sender_for
 
 # Find a Tender numbers Procurement Act notices as six digits and the year: "012345-2026".
 FAT_IDENTIFIER = re.compile(r"^\d{6}-\d{4}$")
@@ -207,3 +211,87 @@ def notice_publish(
         fat_identifier=fat_identifier,
         published_on=published_on,
     )
+
+
+# ---- Sending to Find a Tender ---------------------------------------------------------------------
+
+SENDING_LOCK_SECONDS = 120
+
+
+def _sendable(by: User, notice: Notice) -> None:
+    """What the engine would refuse anyway, checked before Find a Tender is called, not after."""
+    workflow.reload(notice)
+    if notice.state != NoticeState.READY:
+        raise workflow.TransitionRefused(
+            [f"Only a notice that is ready to publish can be sent: this one is ‘{workflow.state_words(notice)}’"]
+        )
+    if not is_notice_officer(notice, by):
+        raise PermissionDenied
+    missing = gates.missing_to_send(notice)
+    if missing:
+        raise workflow.TransitionRefused(missing)
+
+
+def notice_send(*, by: User, notice: Notice, sender: NoticeSender | None = None) -> Submission:
+    """Send a ready notice to Find a Tender through the council's sender and, once Find a Tender has
+    published it, record it as published with the identifier and day it gave (the engine's publish
+    step). A submission Find a Tender has received but not yet published is kept in the audit trail and
+    checked, not sent again, the next time. Raises `SendingFailed` (nothing recorded) when Find a Tender
+    does not take it, and what the engine raises when the step cannot be taken."""
+    sender = sender or sender_for(notice.council)
+    if not sender.sends_itself:
+        raise SendingFailed("This council publishes its notices on Find a Tender itself: record the identifier.")
+    _sendable(by, notice)
+    lock = f"notice-sending:{notice.pk}"
+    if not cache.add(lock, by.pk, SENDING_LOCK_SECONDS):
+        raise SendingFailed("Someone is sending this notice to Find a Tender at this moment: reload the page shortly.")
+    try:
+        pending = pending_submission(notice)
+        try:
+            submission = sender.check(pending) if pending else sender.submit(notice)
+        except SendingFailed as failed:
+            if pending and failed.refused:
+                # Find a Tender will not publish that submission: the next send submits the notice again.
+                audit_record(
+                    council=notice.council,
+                    actor=by,
+                    event_type="notice.submission_refused",
+                    obj=notice,
+                    reason=str(failed),
+                    extra={"submission_id": pending},
+                )
+            raise
+        if not submission.published:
+            if submission.submission_id != pending:
+                audit_record(
+                    council=notice.council,
+                    actor=by,
+                    event_type="notice.submitted",
+                    obj=notice,
+                    extra={"submission_id": submission.submission_id, "status": submission.status},
+                )
+            return submission
+        try:
+            notice_publish(
+                by=by,
+                notice=notice,
+                fat_identifier=submission.fat_identifier,
+                published_on=submission.published_on,
+                seen_state=NoticeState.READY,
+            )
+        except (ValidationError, workflow.TransitionRefused, workflow.TransitionConflict) as error:
+            raise SendingFailed(
+                f"Find a Tender published it as {submission.fat_identifier} on {submission.published_on:%d/%m/%Y}, "
+                f"but it could not be recorded here ({_words(error)}): record it with the publish form."
+            ) from error
+        return submission
+    finally:
+        cache.delete(lock)
+
+
+def _words(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    if isinstance(error, workflow.TransitionRefused):
+        return "; ".join(error.missing)
+    return str(error)

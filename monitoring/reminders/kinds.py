@@ -18,6 +18,9 @@ settings in `ReminderRule`, changed by its council administrator or lead commiss
 - the yearly **KPI assessment** of a contract under the Procurement Act's KPI duty (above threshold and
   worth more than £5,000,000: s.52, s.71) due soon, then overdue (again every N days) — to the
   agreement's council contact and the commission's lead officer.
+- a **notice** to publish on Find a Tender **due soon** (or today) and **overdue** — to the council's
+  procurement officers (the approvers for a notice someone else approves, such as the UK17's finance
+  officers), or the commission's lead officer when the council has none.
 
 Counts are in working days (weekends and England and Wales bank holidays skipped) where the rule says
 so, and always from a return's due date, which never moves because the return is overdue. "Today" is
@@ -44,7 +47,7 @@ from django.utils import dateformat, timezone
 
 from commissioning.models import Bid, BidState, Interest, Opportunity, OpportunityState, State
 from councils.formatting import london_time
-from councils.models import ReminderKind
+from councils.models import Membership, ReminderKind, Role
 from councils.notification_selectors import ReminderRules, ReminderSettings
 from monitoring.models import (
     AWAITING_PROVIDER_STATES,
@@ -53,9 +56,13 @@ from monitoring.models import (
     Agreement,
     AgreementState,
     MonitoringReturn,
+    Notice,
+    NoticeState,
+    NoticeType,
     ReturnState,
     next_assessment_due,
 )
+from monitoring.models.notices import APPROVERS
 from providers.models import ComplianceDocument, OrganisationMember, ProviderRole
 
 # Rows read per query.
@@ -127,6 +134,29 @@ class Members:
         )
 
 
+class CouncilOfficers:
+    """Councils' officers by role, read once per sweep for the councils it meets."""
+
+    ROLES = (Role.PROCUREMENT_OFFICER, *{role for roles in APPROVERS.values() for role in roles})
+
+    def __init__(self):
+        self._by_council: dict[int, dict[str, list[int]]] = {}
+
+    def load(self, council_ids: Iterable[int]) -> None:
+        missing = set(council_ids) - self._by_council.keys()
+        if not missing:
+            return
+        for pk in missing:
+            self._by_council[pk] = {}
+        rows = Membership.objects.filter(council_id__in=missing, role__in=self.ROLES, user__is_active=True)
+        for council_id, user_id, role in rows.values_list("council_id", "user_id", "role").order_by("user_id"):
+            self._by_council[council_id].setdefault(role, []).append(user_id)
+
+    def with_roles(self, council_id: int, roles: Iterable[str]) -> list[int]:
+        found = self._by_council.get(council_id, {})
+        return sorted({user for role in roles for user in found.get(role, ())})
+
+
 @dataclass
 class Sweep:
     """What every kind's reminders need to know: the day, the councils' rules, and a few lookups."""
@@ -135,13 +165,16 @@ class Sweep:
     now: datetime
     rules: ReminderRules
     members: Members = field(default_factory=Members)
+    officers: CouncilOfficers = field(default_factory=CouncilOfficers)
 
     def __post_init__(self):
-        types = ContentType.objects.get_for_models(MonitoringReturn, Agreement, Opportunity, ComplianceDocument)
+        types = ContentType.objects.get_for_models(MonitoringReturn, Agreement, Opportunity, ComplianceDocument, Notice)
         self.return_type = types[MonitoringReturn].pk
         self.agreement_type = types[Agreement].pk
         self.opportunity_type = types[Opportunity].pk
         self.document_type = types[ComplianceDocument].pk
+        self.notice_type = types[Notice].pk
+        self.notice_url = _url_template("monitoring:notice_detail", council_slug=str, pk=int)
         self.council_agreement_url = _url_template("monitoring:agreement_detail", council_slug=str, pk=int)
         self.provider_agreement_url = _url_template("monitoring:provider_agreement", pk=int)
         self.opportunity_url = _url_template("opportunities:detail", reference=str)
@@ -533,6 +566,81 @@ def compliance_reminders(sweep: Sweep) -> Iterator[Reminder]:
                 yield Reminder(user_id, kind, sweep.document_type, pk, expires_on.isoformat(), None, heading, body, url)
 
 
+# ---- Notices to publish on Find a Tender -------------------------------------------------------------
+
+NOTICE_FIELDS = (
+    "id",
+    "due_on",
+    "notice_type",
+    "title",
+    "due_rule",
+    "council_id",
+    "council__slug",
+    "commission__reference",
+    "commission__lead_officer_id",
+)
+NOTICE_LABELS = dict(NoticeType.choices)
+
+
+def notice_reminders(sweep: Sweep) -> Iterator[Reminder]:
+    """Required notices still to publish (draft or ready) due soon or today, and overdue (repeated if
+    the council says so), to the council's procurement officers."""
+    today, rules = sweep.today, sweep.rules
+    soon = rules.furthest(ReminderKind.NOTICE_DUE_SOON, today) or today
+    notices = Notice.objects.filter(
+        state__in=(NoticeState.DRAFT, NoticeState.READY), optional=False, due_on__lte=max(soon, today)
+    )
+    if rules.furthest(ReminderKind.NOTICE_OVERDUE, today) is None:
+        notices = notices.filter(due_on__gte=today)  # every council has turned overdue reminders off
+    for batch in _batches(notices, NOTICE_FIELDS):
+        sweep.officers.load(row[5] for row in batch)
+        for row in batch:
+            yield from _one_notice(sweep, row)
+
+
+def _notice_recipients(sweep: Sweep, notice_type: str, council_id: int, lead_id: int | None) -> list[int]:
+    # The approvers for a notice someone else approves (the UK17's finance officers), else the
+    # procurement officers; a council with neither hears through the commission's lead officer.
+    roles = APPROVERS.get(notice_type, (Role.PROCUREMENT_OFFICER,))
+    return sweep.officers.with_roles(council_id, roles) or ([lead_id] if lead_id is not None else [])
+
+
+def _one_notice(sweep: Sweep, row) -> Iterator[Reminder]:
+    (pk, due_on, notice_type, title, due_rule, council_id, slug, commission_ref, lead_id) = row
+    today, rules = sweep.today, sweep.rules
+    label = NOTICE_LABELS.get(notice_type, notice_type)
+    about = f"{label}: {title}" + (f" ({commission_ref})" if commission_ref else "")
+    url = sweep.notice_url.format(council_slug=slug, pk=pk)
+    rule_words = f"The rule: {due_rule.rstrip('.')}."
+    if due_on >= today:
+        rule = rules.get(council_id, ReminderKind.NOTICE_DUE_SOON)
+        ahead = rule.days(today, due_on)
+        if not rule.enabled or ahead > rule.days_before:
+            return
+        kind, occurrence = ReminderKind.NOTICE_DUE_SOON, due_on.isoformat()
+        when = "today" if due_on == today else f"on {long_date(due_on)}, in {rule.count(ahead)}"
+        heading = f"{label} due {'today' if due_on == today else 'on ' + long_date(due_on)}: {title}"
+        body = (
+            f"The {about} is due {when}. {rule_words} Check it, mark it ready and publish it on Find a Tender, "
+            "or record that it is not needed and why."
+        )
+    else:
+        rule = rules.get(council_id, ReminderKind.NOTICE_OVERDUE)
+        late = rule.days(due_on, today)
+        if not rule.enabled or late < 1:
+            return
+        every = rule.repeat_every_days
+        repetition = 1 + (late - 1) // every if every else 1
+        kind, occurrence = ReminderKind.NOTICE_OVERDUE, f"{due_on.isoformat()}:overdue-{repetition}"
+        heading = f"{label} overdue (due {long_date(due_on)}): {title}"
+        body = (
+            f"The {about} was due on {long_date(due_on)} and is {rule.count(late)} overdue. {rule_words} Publish "
+            "it on Find a Tender and record its identifier, or record that it is not needed and why."
+        )
+    for user_id in _notice_recipients(sweep, notice_type, council_id, lead_id):
+        yield Reminder(user_id, kind, sweep.notice_type, pk, occurrence, council_id, heading, body, url)
+
+
 SOURCES: tuple[Callable[[Sweep], Iterator[Reminder]], ...] = (
     return_reminders,
     review_reminders,
@@ -540,4 +648,5 @@ SOURCES: tuple[Callable[[Sweep], Iterator[Reminder]], ...] = (
     assessment_reminders,
     opportunity_reminders,
     compliance_reminders,
+    notice_reminders,
 )

@@ -1,5 +1,5 @@
-"""The lead commissioner's dashboard: the council's pipeline, decisions waiting, agreements
-ending and overdue returns by provider.
+"""The lead commissioner's dashboard: the council's pipeline, decisions waiting, notices due on Find
+a Tender, agreements ending and overdue returns by provider.
 
 One module per dashboard so each role's landing page, and the fixed set of queries it costs, can be
 read on its own.
@@ -26,6 +26,9 @@ from monitoring.dashboards.selectors.shared import (
     waiting_since,
 )
 from monitoring.models import AWAITING_PROVIDER_STATES, MonitoringReturn, add_months
+from monitoring.notices.selectors import notices_due
+
+NOTICES_SHOWN = 5
 
 
 def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
@@ -62,8 +65,15 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
         lambda commission: waiting_since(commission.updated_at),
         lambda award: waiting_since(award.submitted_at),
     )
+    # The notices of the commissions shown, and the council's own: due soon or overdue, the earliest first.
+    notices = first_rows(
+        notices_due(council, today).filter(Q(commission__in=commissions) | Q(commission__isnull=True)),
+        limit=NOTICES_SHOWN,
+        overdue=Q(due_on__lt=today),
+    )
     return {
         "pipeline": pipeline,
+        "notices": notices,
         "funnel": pipeline_funnel(pipeline["stages"]),
         "awaiting_approval": awaiting_approval,
         "awards_awaiting": awards_awaiting,

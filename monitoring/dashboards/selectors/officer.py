@@ -1,5 +1,6 @@
 """An officer's dashboard: their work queue (stage work, approvals, clarifications, bids to score,
-returns to review, KPI assessments due, overdue items), their commissions by stage and deadlines coming up.
+returns to review, KPI assessments due, notices to publish, overdue items), their commissions by stage and
+deadlines coming up.
 
 The busiest dashboard, and the only one shaped by the person's roles rather than by filters, so it
 stands on its own.
@@ -49,9 +50,12 @@ from monitoring.models import (
     add_months,
     next_assessment_due,
 )
+from monitoring.notices.selectors import notices_due, preparable_types
 from providers.models import OrganisationMember
 
 UPCOMING_DAYS = 30
+# The notices due are a few lines of the queue; the notices page has them all.
+NOTICES_SHOWN = 5
 
 
 def _cycle_exists(model) -> Exists:
@@ -169,6 +173,11 @@ def officer_dashboard(user: User, council: Council) -> dict:
         )
 
     assessments = _assessments_due(user, council, today) if is_commissioner else Rows()
+    notices = Rows()
+    types = preparable_types(user, council)
+    if types:
+        # The notices this officer prepares (the UK17 is the finance officer's), due soon or overdue.
+        notices = first_rows(notices_due(council, today, types=types), limit=NOTICES_SHOWN, overdue=Q(due_on__lt=today))
 
     by_stage = stage_rows(mine)
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
@@ -197,8 +206,9 @@ def officer_dashboard(user: User, council: Council) -> dict:
         + clarifications.counts.get("overdue", 0)
         + ending.counts["ended"]
         + assessments.counts.get("overdue", 0)
+        + notices.counts.get("overdue", 0)
     )
-    waiting = (stage_work, approvals, awards, clarifications, panels, returns, assessments)
+    waiting = (stage_work, approvals, awards, clarifications, panels, returns, assessments, notices)
     return {
         "waiting": sum(rows.total for rows in waiting),
         "decisions_total": approvals.total + awards.total,
@@ -210,6 +220,7 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "panels": panels,
         "returns": returns,
         "assessments": assessments,
+        "notices": notices,
         "is_commissioner": is_commissioner,
         "is_sourcing": is_sourcing,
         "overdue_items": overdue_items,
