@@ -20,6 +20,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.notices import council as council_notices  # noqa: F401
         from monitoring.notices import performance as performance_notices  # noqa: F401
         from monitoring.notices import procurement as procurement_notices  # noqa: F401
+        from monitoring.notices import procurement_record as notice_record
         from monitoring.notices import selectors as notice_selectors
         from monitoring.notices import services as notices  # noqa: F401
         from monitoring.notices import upkeep as notice_upkeep
@@ -35,6 +36,7 @@ class MonitoringConfig(AppConfig):
         )
         # The procurement record lists each agreement signed (the contract entered into) and what followed.
         agreement_record.register_source()
+        notice_record.register_source()
         ports.notices.register(page_section=notice_selectors.commission_notices_section)
         # Every step of every machine, and the changes announced outside it, keep the notices up to date.
         workflow.listen(notice_upkeep.refresh_after_step)

@@ -80,11 +80,6 @@ def can_record_invoices(user, agreement=None) -> bool:
 
 
 @rules.predicate
-def is_notice_reader(user, obj=None) -> bool:
-    return has_any_role(user, council_of(obj), NOTICE_READERS)
-
-
-@rules.predicate
 def is_providers_agreement(user, agreement=None) -> bool:
     """The user acts for the agreement's provider organisation, and the agreement has been signed."""
     return (

@@ -32,12 +32,12 @@ from councils.models import AuditEvent, Role
 from councils.tests.factories import OutcomeFactory, PortfolioFactory
 from councils.workflow import TransitionConflict, TransitionRefused
 from demo import commissions as demo_commissions
-from monitoring.models import Agreement, MonitoringReturn
+from monitoring.models import Agreement, MonitoringReturn, Notice
 
-MACHINES = {Commission, Opportunity, Bid, Evaluation, Award, Agreement, MonitoringReturn}
+MACHINES = {Commission, Opportunity, Bid, Evaluation, Award, Agreement, MonitoringReturn, Notice}
 
 
-def test_all_seven_machines_run_through_the_one_engine():
+def test_all_eight_machines_run_through_the_one_engine():
     assert set(workflow.MACHINES) == MACHINES
 
 

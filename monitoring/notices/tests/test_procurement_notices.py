@@ -19,6 +19,7 @@ from commissioning.models import (
     Regime,
     State,
 )
+from commissioning.procurement_record.selectors import procurement_record
 from commissioning.sourcing import gates as sourcing_gates
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.award_factories import approved_award
@@ -187,3 +188,22 @@ def test_a_planned_procurement_notice_shortens_the_open_procedure(council, peopl
     refused = [line for line in sourcing_gates.missing_to_publish(opportunity) if "open procedure needs" in line]
     assert [words for words in refusal for line in refused if words in line] == refusal
     assert len(refused) == len(refusal)
+
+
+def test_the_procurement_record_lists_notices_published_and_set_aside(council, people):
+    commission = commission_in_state(council, State.SOURCING, route=DeliveryRoute.CONTRACT, budget=Decimal(300000))
+    officer = people[Role.PROCUREMENT_OFFICER]
+    regimes.regime_confirm(by=officer, commission=commission, regime=Regime.ABOVE_THRESHOLD, procedure=Procedure.OPEN)
+    open_opportunity(council, commission=commission)
+    found = types(commission)
+    services.notice_step(by=officer, notice=found[NoticeType.UK4], name="mark_ready")
+    services.notice_publish(
+        by=officer, notice=found[NoticeType.UK4], fat_identifier="000333-2026", published_on=timezone.localdate()
+    )
+    services.notice_step(by=officer, notice=found[NoticeType.UK3], name="set_aside", reason="Not worth it here")
+    record = procurement_record(people[Role.SCRUTINY_MEMBER], commission)
+    lines = {(entry.category, entry.what, entry.reason) for entry in record.entries if entry.link_label == "the notice"}
+    assert lines == {
+        ("communication", "UK4 tender notice published on Find a Tender (000333-2026)", ""),
+        ("decision", "UK3 planned procurement notice recorded as not needed", "Not worth it here"),
+    }
