@@ -25,6 +25,7 @@ MACHINES = {
     "award": "commissioning.Award",
     "agreement": "monitoring.Agreement",
     "monitoring-return": "monitoring.MonitoringReturn",
+    "notice": "monitoring.Notice",
 }
 
 
