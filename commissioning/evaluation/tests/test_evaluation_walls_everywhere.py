@@ -204,13 +204,15 @@ def test_the_award_page_lists_no_summary_of_the_walled_bid(world, client_for):
     client = client_for(world.conflicted)
     page = client.get(reverse("commissioning:award_detail", kwargs=kwargs))
     assert page.status_code == 200
-    summaries = page.content.decode().split('id="summaries"', 1)[1].split("</table>", 1)[0]
+    summaries = page.content.decode().split('id="summaries-list"', 1)[1].split("</dl>", 1)[0]
     assert "Moorside Youth Trust" in summaries
     assert "Brightwork" not in summaries
     letter_url = reverse("commissioning:award_summary_pdf", kwargs={**kwargs, "summary_pk": walled.pk})
     assert client.get(letter_url).status_code == 404
     summaries_page = client.get(reverse("commissioning:award_summaries", kwargs=kwargs)).content.decode()
-    assert "Brightwork" not in summaries_page.split("</table>", 1)[0]
+    listed_there = summaries_page.split('id="summaries-list"', 1)[1].split("</dl>", 1)[0]
+    assert "Moorside Youth Trust" in listed_there
+    assert "Brightwork" not in listed_there
     # The ranking's CSV leaves the walled bid out for them too.
     ranking = rows(client.get(url(world, "evaluation_export")))
     assert [row[1] for row in ranking[1:]] == ["Moorside Youth Trust"]
