@@ -72,7 +72,7 @@ def _table(header: list[str], rows: list[list], widths: list[float]) -> Table:
     return table
 
 
-def _heading(content: dict) -> list:
+def _heading(content: dict, draft: bool) -> list:
     """The council's name and address, the date and reference, the addressee and the subject."""
     council = content["council"]
     contact = [part for part in (council.get("phone"), council.get("email"), council.get("website")) if part]
@@ -87,6 +87,8 @@ def _heading(content: dict) -> list:
     story += [_p(content["to"]["organisation"], "body")]
     story += [_p(line, "address") for line in content["to"].get("address", [])]
     story.append(Spacer(1, 6 * mm))
+    if draft:
+        story.append(_p("DRAFT: not sent. The officers are still checking this summary.", "h2"))
     story.append(_p(content["subject"], "h1"))
     story.append(_p(f"{content['greeting']},"))
     return story
@@ -196,9 +198,9 @@ def _letter_story(content: dict) -> list:
     return story
 
 
-def summary_pdf(content: dict) -> bytes:
-    """The summary (or a letter sent before summaries) as an A4 PDF. The same content always gives the
-    same bytes."""
+def summary_pdf(content: dict, *, draft: bool = False) -> bytes:
+    """The summary (or a letter sent before summaries) as an A4 PDF, marked as a draft when it is one.
+    The same content always gives the same bytes."""
     buffer = io.BytesIO()
     council = content["council"]
 
@@ -223,7 +225,7 @@ def summary_pdf(content: dict) -> bytes:
         invariant=1,
     )
     body = _summary_story(content) if content.get("version", 1) >= 2 else _letter_story(content)
-    document.build(_heading(content) + body + _closing(content), onFirstPage=footer, onLaterPages=footer)
+    document.build(_heading(content, draft) + body + _closing(content), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -111,6 +111,14 @@ def _notice_paragraph(award: Award, rule: StandstillRule, *, winner: bool) -> st
     return sentence
 
 
+def _signing_step(award: Award, rule: StandstillRule) -> str:
+    if not rule.notice:
+        return "The agreement can then be signed."
+    if standstill_will_apply(award, rule):
+        return f"The agreement can be signed once the {rule.notice} has been published and the standstill has ended."
+    return f"The agreement can be signed once the {rule.notice} has been published."
+
+
 def _supplier(bid: Bid) -> dict:
     organisation = bid.organisation
     found = identifiers(organisation)
@@ -331,8 +339,8 @@ def build_summaries(
             ]
             content["next_steps"] = [
                 "We will send you the draft agreement, with its KPIs and payment schedule, to check.",
-                "The agreement is signed once the notice and any standstill allow, and delivery starts once it "
-                "is signed and put live.",
+                _signing_step(award, rule),
+                "Delivery starts once the agreement is signed and put live.",
             ]
         else:
             if kind == EXCLUDED:

@@ -33,7 +33,8 @@ from councils.views import apply_form_errors
 
 
 def pdf_response(summary: AssessmentSummary) -> HttpResponse:
-    response = HttpResponse(documents.summary_pdf(summary.content), content_type="application/pdf")
+    pdf = documents.summary_pdf(summary.content, draft=not summary.is_sent)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(summary)}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -258,11 +258,14 @@ def test_the_summaries_page_lists_the_drafts_and_prepares_them(council, people, 
     assert scrutiny.post(url(world, "award_summaries")).status_code == 403
 
 
-def test_the_pdf_is_the_same_every_time(prepared):
-    content = summary_of(prepared, 1).content
-    pdf = documents.summary_pdf(content)
+def test_the_pdf_is_the_same_every_time_and_a_draft_says_so(prepared, people, client_for):
+    summary = summary_of(prepared, 1)
+    pdf = documents.summary_pdf(summary.content)
     assert pdf.startswith(b"%PDF-")
-    assert pdf == documents.summary_pdf(content)
+    assert pdf == documents.summary_pdf(summary.content)
+    draft = client_for(people[Role.LEGAL_OFFICER]).get(url(prepared, "award_summary_pdf", summary_pk=summary.pk))
+    assert draft["Content-Disposition"].endswith(f'-assessment-summary-draft-{summary.bid_id}.pdf"')
+    assert draft.content == documents.summary_pdf(summary.content, draft=True) != pdf
 
 
 LETTER = {
