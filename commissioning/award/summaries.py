@@ -89,7 +89,7 @@ def _decision_sentence(award: Award) -> str:
     reference = f" (reference {award.decision_reference})" if award.decision_reference else ""
     return (
         f"The decision was taken {DECIDED_BY.get(award.decision_maker, '')} on {selectors.day(award.decided_on)}"
-        f"{reference} and has had effect since {selectors.day(award.effective_from())}."
+        f"{reference} and has effect from {selectors.day(award.effective_from())}."
     )
 
 
