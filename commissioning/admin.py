@@ -21,6 +21,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from commissioning.models import (
+    AssessmentSummary,
+    AssessmentSummaryCorrection,
     Award,
     AwardItem,
     Bid,
@@ -37,7 +39,6 @@ from commissioning.models import (
     ModeratedScore,
     Opportunity,
     OpportunityQuestion,
-    OutcomeLetter,
     PanelMember,
     Score,
     ScoreSheet,
@@ -164,7 +165,7 @@ class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # Evaluation records are immutable (changes go through `evaluation_services` and
 # `award_services`). Every queryset is scoped to the staff user: records of their own councils
 # only (superusers: every council). Anything tied to a bid (a declaration, compliance result,
-# score sheet, score, moderated score, award item or outcome letter) is listed only for a bid the
+# score sheet, score, moderated score, award item or assessment summary) is listed only for a bid the
 # council side may read (`bid_selectors`: submitted and opened, never by someone acting for a
 # bidder or a partner in a bid for that opportunity — superusers included), and never for a bid the
 # user has declared a conflict of interest against; a panellist who has not yet declared against
@@ -404,7 +405,15 @@ class AwardItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Award)
 class AwardAdmin(ScopedAdmin):
     council_field = "commission__council"
-    list_display = ["__str__", "state", "is_key_decision", "decided_on", "call_in_ends_on", "letters_sent_at"]
+    list_display = [
+        "__str__",
+        "state",
+        "is_key_decision",
+        "decided_on",
+        "call_in_ends_on",
+        "assessment_summaries_sent_at",
+        "award_notice_published_on",
+    ]
     list_filter = ["state", "is_key_decision", "standstill_applies"]
     search_fields = ["opportunity__reference", "commission__title", "decision_reference"]
     fields = [
@@ -428,7 +437,9 @@ class AwardAdmin(ScopedAdmin):
         "approved_at",
         "call_in_ends_on",
         "effective_on",
-        "letters_sent_at",
+        "assessment_summaries_sent_at",
+        "award_notice_published_on",
+        "voluntary_standstill",
         "standstill_applies",
         "standstill_ends_on",
         "created_by",
@@ -513,13 +524,21 @@ class CallInAdmin(ScopedAdmin):
     list_select_related = ["award__opportunity", "called_in_by"]
 
 
-@admin.register(OutcomeLetter)
-class OutcomeLetterAdmin(ScopedAdmin):
+class AssessmentSummaryCorrectionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AssessmentSummaryCorrection
+    extra = 0
+    fields = ["label", "before", "after", "corrected_by", "corrected_at"]
+    readonly_fields = fields
+
+
+@admin.register(AssessmentSummary)
+class AssessmentSummaryAdmin(ScopedAdmin):
     council_field = "award__commission__council"
     bid_field = "bid"
-    list_display = ["__str__", "award", "successful", "sent_at"]
+    list_display = ["__str__", "award", "successful", "prepared_at", "sent_at"]
     list_filter = ["successful"]
     search_fields = ["award__opportunity__reference"]
-    fields = ["award", "bid", "successful", "sent_at", "sent_to", "content"]
+    fields = ["award", "bid", "successful", "prepared_by", "prepared_at", "sent_at", "sent_to", "content"]
     readonly_fields = fields
+    inlines = [AssessmentSummaryCorrectionInline]
     list_select_related = ["award__opportunity", "bid__opportunity"]

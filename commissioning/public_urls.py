@@ -1,5 +1,6 @@
 from django.urls import path
 
+from commissioning.award import summary_views
 from commissioning.award import views as award_views
 from commissioning.sourcing.feeds import OpenOpportunitiesFeed
 from commissioning.sourcing.views import public as public_views
@@ -18,6 +19,10 @@ urlpatterns = [
     ),
     path("<str:reference>/interest/", public_views.InterestView.as_view(), name="interest"),
     path("<str:reference>/ask/", public_views.AskView.as_view(), name="ask"),
-    # A provider's own outcome letter for their bid (their organisation's only).
-    path("<str:reference>/letters/<int:letter_pk>/", award_views.ProviderLetterView.as_view(), name="letter"),
+    # A provider's own assessment summary for their bid, once sent (their organisation's only).
+    path(
+        "<str:reference>/assessment-summaries/<int:summary_pk>/",
+        summary_views.ProviderSummaryView.as_view(),
+        name="assessment_summary",
+    ),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from commissioning.award import summary_views
 from commissioning.award import views as award_views
 from commissioning.conflicts import views as conflicts_views
 from commissioning.cycle import cpv_views, regime_views, stage_views, views
@@ -111,15 +112,19 @@ urlpatterns = [
     path(EV + "summary.csv", evaluation_summary.SummaryExportView.as_view(), name="evaluation_export"),
     path(EV + "scores.csv", evaluation_exports.ScoresExportView.as_view(), name="evaluation_scores_export"),
     path(EV + "steps/<slug:name>/", evaluation_summary.StepView.as_view(), name="evaluation_step"),
-    # The award: recommendation, decision, call-in, letters; the council's awards and forward plan.
+    # The award: recommendation, decision, call-in, assessment summaries, the voluntary standstill; the
+    # council's awards and forward plan.
     path(C + "awards/", award_views.AwardListView.as_view(), name="awards"),
     path(AW, award_views.AwardDetailView.as_view(), name="award_detail"),
     path(AW + "start/", award_views.AwardStartView.as_view(), name="award_start"),
     path(AW + "recommendation/", award_views.AwardItemsView.as_view(), name="award_items"),
     path(AW + "decision/", award_views.AwardDecisionView.as_view(), name="award_decision"),
     path(AW + "steps/<slug:name>/", award_views.AwardStepView.as_view(), name="award_step"),
-    path(AW + "letters/", award_views.AwardLettersView.as_view(), name="award_letters"),
-    path(AW + "letters/<int:letter_pk>/", award_views.AwardLetterView.as_view(), name="award_letter"),
+    path(AW + "summaries/", summary_views.AwardSummariesView.as_view(), name="award_summaries"),
+    path(AW + "summaries/send/", summary_views.AwardSummariesSendView.as_view(), name="award_summaries_send"),
+    path(AW + "summaries/<int:summary_pk>/", summary_views.AwardSummaryView.as_view(), name="award_summary"),
+    path(AW + "summaries/<int:summary_pk>/pdf/", summary_views.AwardSummaryPdfView.as_view(), name="award_summary_pdf"),
+    path(AW + "standstill/", summary_views.AwardStandstillView.as_view(), name="award_standstill"),
     path(C + "forward-plan/", award_views.ForwardPlanView.as_view(), name="forward_plan"),
     path(C + "forward-plan/new/", award_views.ForwardPlanAddView.as_view(), name="forward_plan_add"),
     path(

@@ -81,7 +81,7 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
         min_value=8,
         max_value=60,
         label="Standstill period, in working days",
-        help_text="8 working days at least.",
+        help_text="Counted from the day the contract award notice is published; 8 working days at least.",
     )
     call_in_working_days = WholeNumberField(
         required=False,

@@ -8,13 +8,18 @@ The steps (`AWARD_STEPS`), with who to sign in as to take the next one:
 - *awaiting the portfolio holder*: a contract at or above it, on the forward plan since it was
   published (more than 28 clear days ago), waiting for `cabinet@kirkby-moor.example`;
 - *in call-in*: a key decision approved yesterday (the last working day), in its five working days
-  of call-in (`scrutiny@wyvern.example` may call it in);
+  of call-in (`scrutiny@wyvern.example` may call it in); its assessment summaries are prepared as
+  drafts for `officer@wyvern.example` to check and correct, and can be sent once the call-in is over;
 - *called in*: a key decision called in by `scrutiny@wyvern.example`, waiting for the portfolio
   holder (`cabinet@wyvern.example`) to confirm or withdraw it;
-- *standstill*: a contract above the procurement threshold decided by the lead commissioner, the
-  outcome letters sent two working days ago, the standstill running;
-- *ready to sign*: a key decision long past its call-in and standstill, its draft agreement (Ashby
-  Vale, `officer@vale-partnership.example`) waiting only for the signed copy.
+- *standstill*: a contract above the procurement threshold decided by the lead commissioner, its
+  assessment summaries sent three working days ago and its contract award notice (UK6) published two
+  working days ago, the standstill of 8 working days running from the notice;
+- *ready to sign*: a key decision long past its call-in, summaries, notice and standstill, its draft
+  agreement (Ashby Vale, `officer@vale-partnership.example`) waiting only for the signed copy.
+
+The notice's publication is recorded through `award_services.record_award_notice_published`, as the
+notices page does.
 
 Safe to run again: an example whose commission already exists is left alone.
 """
@@ -27,6 +32,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissioning.award import services as award_services
+from commissioning.award import standstill_selectors as standstill
+from commissioning.award import summary_services
 from commissioning.cycle.services import Decision
 from commissioning.models import Award, Commission, DecisionMaker, DeliveryRoute
 from councils.calendar import add_working_days
@@ -138,7 +145,7 @@ def _decision_day(step: str, today: datetime.date, evaluated: Evaluated) -> date
     if step == CALLED_IN:
         return add_working_days(today, -2)
     if step == STANDSTILL:
-        return add_working_days(today, -3)
+        return add_working_days(today, -4)
     return evaluated.day + datetime.timedelta(days=16)  # ready to sign: long ago
 
 
@@ -167,6 +174,8 @@ def award_through(example: Example, published_on: datetime.date, today: datetime
             decision=_decision(award, decided_on),
         )
     if step == CALL_IN_PERIOD:
+        with travel(decided_on, 16):
+            summary_services.assessment_summaries_prepare(by=officer, award=_fresh(award))
         return award
     if step == CALLED_IN:
         with travel(add_working_days(decided_on, 1), 12):
@@ -179,11 +188,18 @@ def award_through(example: Example, published_on: datetime.date, today: datetime
             )
 
     award = _fresh(award)
-    letters_on = decided_on if award.effective_on else add_working_days(award.call_in_ends_on, 1)
+    summaries_on = decided_on if award.effective_on else add_working_days(award.call_in_ends_on, 1)
     if step == STANDSTILL:
-        letters_on = add_working_days(today, -2)
-    with travel(letters_on, 10):
-        award_services.outcome_letters_send(by=officer, award=_fresh(award))
+        summaries_on = add_working_days(today, -3)
+    with travel(summaries_on, 10):
+        summary_services.assessment_summaries_prepare(by=officer, award=_fresh(award))
+    with travel(summaries_on, 11):
+        summary_services.assessment_summaries_send(by=officer, award=_fresh(award))
+    award = _fresh(award)
+    if standstill.award_notice_required(award):
+        published_on = add_working_days(summaries_on, 1)
+        with travel(published_on, 9):
+            award_services.record_award_notice_published(award=award, published_on=published_on, by=officer)
     return _fresh(award)
 
 

@@ -3,7 +3,8 @@
 A commission cannot record an award that was never approved, nor start delivery with no live
 agreement: the workflow engine's gates refuse both. So the demo and the test factories that need a
 commission past Sourcing run a real procurement here: one opportunity, one bidder, a two-officer panel,
-a signed-off evaluation, an approved award, letters, then the agreements signed and live. Direct
+a signed-off evaluation, an approved award, the assessment summaries and, where the regime asks for
+one, the contract award notice, then the agreements signed and live. Direct
 routes (in-house, partnership, shared service) get one agreement recorded directly instead.
 """
 
@@ -17,6 +18,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from commissioning.award import services as award_services
+from commissioning.award import standstill_selectors as standstill
+from commissioning.award import summary_services
 from commissioning.cycle.services import Decision
 from commissioning.evaluation import selectors as evaluation_selectors
 from commissioning.evaluation import services as evaluation_services
@@ -230,15 +233,17 @@ def _sign_and_go_live(agreement: Agreement, officer: User) -> None:
 
 
 def agreements_live(commission: Commission) -> Commission:
-    """A commission putting agreements in place, taken into delivery: the award's letters sent, its
-    draft agreements (or, for a direct route, one recorded directly) signed and live."""
+    """A commission putting agreements in place, taken into delivery: the award's assessment summaries
+    sent and its contract award notice published where one is needed, its draft agreements (or, for a
+    direct route, one recorded directly) signed and live."""
     council = commission.council
     officer = _staff(council, Role.COMMISSIONING_OFFICER)
     award = commission.awards.filter(cycle=commission.cycle).first()
-    if award is not None and award.letters_sent_at is None:
-        award_services.outcome_letters_send(by=officer, award=award)
-        # Sending the letters starts the standstill: read its end from the award as saved.
-        award.refresh_from_db()
+    if award is not None and award.assessment_summaries_sent_at is None:
+        summary_services.assessment_summaries_prepare(by=officer, award=award)
+        summary_services.assessment_summaries_send(by=officer, award=award)
+    if award is not None and standstill.award_notice_required(award) and award.award_notice_published_on is None:
+        award = award_services.record_award_notice_published(award=award, published_on=timezone.localdate(), by=officer)
     drafts = list(Agreement.objects.filter(commission=commission, cycle=commission.cycle, state=AgreementState.DRAFT))
     if not drafts and award is None:
         today = timezone.localdate()

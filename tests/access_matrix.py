@@ -15,7 +15,7 @@ from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
     forward_plan_kwargs,
-    provider_letter_kwargs,
+    provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
 from councils.models import Notification, ReminderKind, Role
@@ -776,20 +776,37 @@ ROUTES = [
         ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=OUTSIDE_EVALUATION,
     ),
-    Route("commissioning:award_letters", award_kwargs("approved"), ok=COMMISSIONERS, overrides=OUTSIDE_EVALUATION),
+    # The assessment summaries: the award's readers read them (drafts too), commissioners prepare,
+    # correct and send them. The standstill page is a light-touch contract's ("voluntary" in
+    # `matrix_award`), where commissioners choose whether to observe one.
+    Route("commissioning:award_summaries", award_kwargs("prepared"), ok=AWARD_READERS, overrides=OUTSIDE_EVALUATION),
     Route(
-        "commissioning:award_letter",
-        award_kwargs("sent", letter_pk="other"),
+        "commissioning:award_summaries_send",
+        award_kwargs("prepared"),
+        ok=COMMISSIONERS,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route(
+        "commissioning:award_summary",
+        award_kwargs("prepared", summary_pk="other"),
         ok=AWARD_READERS,
         overrides=OUTSIDE_EVALUATION,
     ),
+    Route(
+        "commissioning:award_summary_pdf",
+        award_kwargs("sent", summary_pk="other"),
+        ok=AWARD_READERS,
+        overrides=OUTSIDE_EVALUATION,
+    ),
+    Route("commissioning:award_standstill", award_kwargs("voluntary"), ok=COMMISSIONERS, overrides=OUTSIDE_EVALUATION),
     # The forward plan: every council member reads it, commissioners publish and withdraw; the public
-    # page answers everyone. A provider reads only their own organisation's letter (404 otherwise).
+    # page answers everyone. A provider reads only their own organisation's assessment summary, once
+    # sent (404 otherwise).
     Route("commissioning:forward_plan", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("commissioning:forward_plan_add", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:forward_plan_withdraw", forward_plan_kwargs, ok=COMMISSIONERS),
     Route("opportunities:forward_plan", ok=PUBLIC),
-    Route("opportunities:letter", provider_letter_kwargs, ok=OWN_ORGANISATION, denied=404),
+    Route("opportunities:assessment_summary", provider_summary_kwargs, ok=OWN_ORGANISATION, denied=404),
 ]
 
 

@@ -255,7 +255,7 @@ def test_no_changelist_answer_depends_on_sealed_content(client, superuser, seale
 def test_the_autocomplete_searches_no_sealed_text(client, superuser, sealed):
     sign_in_verified(client, superuser)
     url = reverse("admin:autocomplete")
-    for source in ("declaration", "awarditem", "complianceresult", "outcomeletter"):
+    for source in ("declaration", "awarditem", "complianceresult", "assessmentsummary"):
         query = {"app_label": "commissioning", "model_name": source, "field_name": "bid"}
         for term in (SUMMARY.split()[0], ANSWER.split()[0], sealed["receipt"].reference):
             right, wrong = client.get(url, {**query, "term": term}), client.get(url, {**query, "term": WRONG})

@@ -1,6 +1,6 @@
 """Text one person writes and another reads is shown as text: on the provider's bid question page
-(the officer's question, guidance and criterion title), in a receipt email, and in the award letter
-PDF (ReportLab's Paragraph reads markup, so the letter escapes what it is given)."""
+(the officer's question, guidance and criterion title), in a receipt email, and in the assessment
+summary PDF (ReportLab's Paragraph reads markup, so the summary escapes what it is given)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import zlib
 import pytest
 from django.urls import reverse
 
-from commissioning.award import letters as award_letters
-from commissioning.award.tests.test_award_letters import letter_of, sent  # noqa: F401 (the fixture)
+from commissioning.award import documents
+from commissioning.award.tests.test_award_summaries import prepared, summary_of  # noqa: F401 (the fixture)
 from commissioning.models import OpportunityQuestion
 from commissioning.tests.bid_factories import open_opportunity, start_bid, submitted_bid
 
@@ -75,12 +75,14 @@ def _pdf_text(pdf: bytes) -> str:
     return "\n".join(lines + objects)
 
 
-def test_the_award_letter_pdf_prints_markup_as_text(sent):  # noqa: F811 (the fixture)
-    content = letter_of(sent, 1).content
+def test_the_assessment_summary_pdf_prints_markup_as_text(prepared):  # noqa: F811 (the fixture)
+    content = summary_of(prepared, 1).content
     content["to"]["organisation"] = f"Org {HOSTILE}"
     content["criteria"][0]["title"] = f"Criterion {HOSTILE}"
-    content["criteria"][0]["feedback"] = f"Feedback {BOLD}"
-    drawn = _pdf_text(award_letters.letter_pdf(content))
+    content["criteria"][0]["explanation"] = f"Explanation {BOLD}"
+    content["reasons"] = [f"Reason {BOLD}"]
+    drawn = _pdf_text(documents.summary_pdf(content))
     assert 'Org <b>x</b> <a href="https://evil.example/">click</a>' in drawn
-    assert "Feedback <b>x</b>" in drawn
+    assert "Explanation <b>x</b>" in drawn
+    assert "Reason <b>x</b>" in drawn
     assert "/URI" not in drawn  # no link was made from the provider's text

@@ -2,8 +2,9 @@
 score every bid with justifications; the chair runs the compliance checks, opens scoring and
 moderation, records the moderated scores and signs off; the lead commissioner starts the award and
 sends the recommendation; the portfolio holder approves the key decision; once the call-in period
-is over an officer sends the outcome letters; the agreement is there as a draft and the commission
-is putting agreements in place.
+is over an officer prepares, corrects and sends the assessment summaries, and the standstill runs from
+the contract award notice; the agreement is there as a draft and the commission is putting
+agreements in place.
 
 The set-up goes through the services, in the past (`time_machine`): a contract above the
 key-decision threshold, published 40 days ago (so its award has been on the forward plan for more
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from commissioning.award import services as award_services
 from commissioning.evaluation import services as evaluation_services
 from commissioning.models import (
     Award,
@@ -257,19 +259,39 @@ def test_from_opened_bids_to_a_draft_agreement(page, opened, people, council):
     agreement = commission.agreements.get()
     assert agreement.state == AgreementState.DRAFT
 
-    # Nobody calls it in. The day after the call-in period, an officer sends the outcome letters.
+    # Nobody calls it in. The day after the call-in period, an officer prepares the assessment
+    # summaries, corrects an explanation in the losing bid's, and sends them. The contract award
+    # notice is then recorded as published (as the notices page will), and the standstill runs from it.
     with time_machine.travel(london(award.effective_from(), 10), tick=True):
         as_user(page, people[Role.COMMISSIONING_OFFICER])
         page.goto(award_url)
         page.get_by_text(re.compile("The decision has effect from")).wait_for()
-        page.get_by_role("link", name="Send the outcome letters").click()
-        expect(page.get_by_role("button", name="Send the outcome letters")).to_be_visible()
+        page.get_by_role("link", name="Prepare the assessment summaries").click()
+        page.get_by_role("button", name="Prepare the assessment summaries").click()
+        page.get_by_text("2 assessment summaries prepared").wait_for()
         assert_accessible(page)
-        page.get_by_role("button", name="Send the outcome letters").click()
-        page.get_by_text("2 outcome letters sent.").wait_for()
+        page.get_by_role("link", name="Check and correct the summary for Brightwork Care").click()
+        explanation = page.get_by_label(f"Why {criteria[0].title} scored as it did")
+        expect(explanation).to_have_value("Agreed after discussing the evidence.")
+        assert_accessible(page)
+        explanation.fill("The answer named the venues but not who would staff them.")
+        page.get_by_role("button", name="Save the corrections").click()
+        page.get_by_text("The summary for Brightwork Care has been saved.").wait_for()
+        page.locator("#summary-explanations").get_by_text("but not who would staff them").wait_for()
+        page.goto(award_url)
+        page.get_by_role("link", name="Send the assessment summaries").click()
+        expect(page.get_by_role("button", name="Send the assessment summaries")).to_be_visible()
+        assert_accessible(page)
+        page.get_by_role("button", name="Send the assessment summaries").click()
+        page.get_by_text("2 assessment summaries sent.").wait_for()
         status = page.locator("#award-status")
-        status.get_by_text(re.compile("The standstill period runs until the end of")).wait_for()
+        status.get_by_text(re.compile("The standstill starts when the contract award notice")).wait_for()
         assert_accessible(page)
+        award_services.record_award_notice_published(
+            award=Award.objects.get(pk=award.pk), published_on=timezone.localdate(), by=people[Role.PROCUREMENT_OFFICER]
+        )
+        page.goto(award_url)
+        status.get_by_text(re.compile("The standstill period runs until the end of")).wait_for()
 
         # The agreement is there as a draft, and the commission is putting agreements in place.
         page.goto(reverse("monitoring:agreement_list", kwargs={"council_slug": council.slug}))
@@ -279,5 +301,6 @@ def test_from_opened_bids_to_a_draft_agreement(page, opened, people, council):
         page.goto(commission.get_absolute_url())
         page.get_by_text("Putting agreements in place").first.wait_for()
     award.refresh_from_db()
-    assert award.letters_sent_at is not None
-    assert award.letters.count() == 2
+    assert award.assessment_summaries_sent_at is not None
+    assert award.assessment_summaries.filter(sent_at=award.assessment_summaries_sent_at).count() == 2
+    assert award.standstill_applies

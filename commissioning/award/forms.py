@@ -151,3 +151,58 @@ class ConfirmForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, submit_label: str, **kwargs):
         self.submit_label = submit_label
         super().__init__(*args, **kwargs)
+
+
+class SummaryCorrectionForm(GovukFormMixin, forms.Form):
+    """A draft assessment summary's explanations, one per award criterion, and for a bid that did not win
+    the reasons why: what the scores gave, for the officer to correct."""
+
+    submit_label = "Save the corrections"
+
+    def __init__(self, *args, content: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in content["criteria"]:
+            field = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial=row["explanation"],
+                help_text=f"Score: {row['score_text']}, {row['points']} points of {row['weight']}.",
+            )
+            field.label = escape(f"Why {row['title']} scored as it did")
+            govuk_input(field)
+            self.fields[f"explanation_{row['criterion_id']}"] = field
+        if content["kind"] != "successful":
+            field = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial="\n".join(content["reasons"]),
+                help_text="One reason a line. Include any exclusion or disqualification.",
+            )
+            field.label = "Why the bid was not successful"
+            govuk_input(field)
+            self.fields["reasons"] = field
+        self.build_helper()
+
+    def explanations(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("explanation_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("explanation_")
+        }
+
+
+class VoluntaryStandstillForm(GovukFormMixin, forms.Form):
+    """Whether a light-touch contract or a direct award observes a standstill all the same."""
+
+    submit_label = "Save the choice"
+
+    voluntary_standstill = forms.TypedChoiceField(
+        choices=[("yes", "Yes, observe a standstill"), ("no", "No standstill")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Observe a voluntary standstill after the contract award notice?",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        govuk_input(self.fields["voluntary_standstill"])
+        self.build_helper()
+        self.helper["voluntary_standstill"].wrap(Field.radios, legend_size=Size.SMALL)

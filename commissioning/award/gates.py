@@ -1,7 +1,8 @@
 """What an award needs before each of its steps, in words the officer or decision-maker can act on.
 
 The workflow engine checks the same function the award page shows, on the locked rows (the award,
-and the opportunity behind it).
+and the opportunity behind it). `missing_before_award_notice` is the gate on publishing the contract
+award notice (UK6): the notices page asks it, and `services.record_award_notice_published` checks it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from commissioning.award.selectors import (
     signed_off_evaluation,
     signed_off_summary,
 )
+from commissioning.award.standstill_selectors import standstill_rule
 from commissioning.evaluation.summary import EvaluationSummary
 from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, State
 
@@ -84,3 +86,36 @@ def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
     if _call_ins_of_this_decision(award).exists():
         return ["This decision has already been called in once"]
     return []
+
+
+def missing_before_award_notice(award: Award, on: date | None = None) -> list[str]:
+    """Before the contract award notice (UK6) — under the Provider Selection Regime, the notice of the
+    intention to award — is published on `on` (today): the decision has effect, and every supplier that
+    submitted an assessed tender has had its assessment summary where reg 31 requires one (s.50(3):
+    before the notice). Says so when no such notice is published for this award, or it already was."""
+    on = on or timezone.localdate()
+    rule = standstill_rule(award)
+    if not rule.notice:
+        return [f"No award notice is published for this award. {rule.why}"]
+    if award.award_notice_published_on is not None:
+        return [f"The {rule.notice} was recorded as published on {day(award.award_notice_published_on)}"]
+    missing = []
+    if award.state == AwardState.CALLED_IN:
+        missing.append("Scrutiny has called the award decision in: wait until the decision-maker confirms it")
+    elif award.state != AwardState.APPROVED:
+        missing.append("The award decision must be approved")
+    elif not award.has_effect(on):
+        missing.append(
+            f"The decision must have effect: the call-in period runs until the end of {day(award.call_in_ends_on)}, "
+            f"and the decision has effect from {day(award.effective_from())}"
+        )
+    if rule.summaries_required:
+        sent = award.assessment_summaries_sent_at
+        if sent is None:
+            missing.append("Send the assessment summaries to every supplier that submitted an assessed tender")
+        elif timezone.localdate(sent) > on:
+            missing.append(
+                f"The assessment summaries were sent on {day(timezone.localdate(sent))}: the notice cannot be "
+                "published before them"
+            )
+    return missing

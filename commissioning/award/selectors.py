@@ -1,9 +1,10 @@
-"""Reads for the award: who may see it, what stops each step, the decision route and where the award
-has got to, the forward plan, and what stops an awarded agreement being signed.
+"""Reads for the award: who may see it, the decision route, the forward plan and the assessment
+summaries. What follows the decision (the notice, the standstill, where the award has got to and what
+stops an awarded agreement being signed) is in `standstill_selectors`.
 
 The evaluation summary attached to the recommendation is the signed-off one (`Evaluation.result`).
 A person sees it through `award_access`: never for a bid they declared a conflict against on the
-panel (its scores and letter are hidden from them here as on the evaluation's own pages), and never
+panel (its scores and assessment summary are hidden from them here as on the evaluation's own pages), and never
 at all if they act for a bidder (the ethical wall).
 """
 
@@ -20,6 +21,8 @@ from django.utils import dateformat, timezone
 
 from commissioning.evaluation.summary import EvaluationSummary, summary_from_json
 from commissioning.models import (
+    AssessmentSummary,
+    AssessmentSummaryCorrection,
     Award,
     AwardItem,
     AwardState,
@@ -28,13 +31,11 @@ from commissioning.models import (
     CallIn,
     Commission,
     Declaration,
-    DeliveryRoute,
     Evaluation,
     EvaluationState,
     ForwardPlanEntry,
     Lot,
     Opportunity,
-    OutcomeLetter,
     State,
 )
 from commissioning.models.award import can_call_in, can_decide_award, is_award_officer
@@ -44,11 +45,9 @@ from commissioning.sourcing.selectors.bids import (
     member_organisation_ids,
     opportunity_for_council,
 )
-from councils.calendar import add_working_days
 from councils.formatting import money
-from councils.models import Council, Role, ThresholdKind, User
+from councils.models import Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
-from councils.selectors import threshold_for
 
 ZERO = Decimal("0")
 # The commission states in which an award can be decided: sourcing, or putting agreements in place
@@ -59,7 +58,7 @@ AWARD_READERS = (*OFFICER, Role.SCRUTINY_MEMBER)
 
 
 def day(value: date | None) -> str:
-    """A date the British way, as the pages and letters show it: 24 November 2026."""
+    """A date the British way, as the pages and assessment summaries show it: 24 November 2026."""
     return dateformat.format(value, "j F Y") if value else ""
 
 
@@ -269,31 +268,6 @@ def is_key_decision(award: Award, total: Decimal | None = None) -> bool:
 # ---- The route, the status and the signing gate, in words -------------------------------------------
 
 
-def procurement_started_on(award: Award) -> date:
-    """Thresholds go by the day a procurement started: the day its opportunity was published (today while
-    it is still a draft)."""
-    published = award.opportunity.published_at
-    return timezone.localdate(published) if published else timezone.localdate()
-
-
-def procurement_threshold(award: Award) -> Decimal:
-    """The sub-central goods and services threshold in force when the procurement started. With no
-    figure recorded at all, every contract is treated as above it (a standstill is never wrongly skipped)."""
-    row = threshold_for(ThresholdKind.SUB_CENTRAL, procurement_started_on(award), award.council)
-    return row.amount if row is not None else Decimal("0")
-
-
-def standstill_applies(award: Award, total: Decimal | None = None) -> bool:
-    """A contract at or above the procurement threshold waits out the standstill before signing."""
-    total = award_total(award) if total is None else total
-    return award.commission.delivery_route == DeliveryRoute.CONTRACT and total >= procurement_threshold(award)
-
-
-def standstill_end_if_sent(award: Award, sent_on: date | None = None) -> date:
-    """When the standstill would end if the letters went on `sent_on` (today)."""
-    return add_working_days(sent_on or timezone.localdate(), award.council.standstill_working_days)
-
-
 @dataclass
 class DecisionRoute:
     key_decision: bool
@@ -338,12 +312,6 @@ def decision_route(award: Award) -> DecisionRoute:
             "it is a delegated officer decision."
         )
         entry, decision_from = None, None
-    if standstill_applies(award, total):
-        notes.append(
-            f"It is a contract at or above the procurement threshold of {money(procurement_threshold(award))}: "
-            f"a standstill of {council.standstill_working_days} working days runs from the letters before "
-            "any agreement is signed."
-        )
     return DecisionRoute(
         key_decision=key,
         total=total,
@@ -358,85 +326,6 @@ def decision_route(award: Award) -> DecisionRoute:
 
 def open_call_in(award: Award) -> CallIn | None:
     return CallIn.objects.filter(award=award, resolution="").select_related("called_in_by").first()
-
-
-def award_status(award: Award, today: date | None = None) -> list[str]:
-    """Where the award has got to, in words: the decision, call-in, effect, letters and standstill."""
-    today = today or timezone.localdate()
-    if award.state == AwardState.DRAFT:
-        return ["The recommendation is being prepared."]
-    if award.state == AwardState.AWAITING_DECISION:
-        return [f"The recommendation was sent for decision on {day(timezone.localdate(award.submitted_at))}."]
-    decided = f"Approved on {day(award.decided_on)} by {award.decided_by} ({award.get_decision_maker_display()}"
-    decided += f", {award.decision_reference})." if award.decision_reference else ")."
-    status = [decided]
-    if award.state == AwardState.CALLED_IN:
-        call_in = open_call_in(award)
-        if call_in is not None:
-            status.append(
-                f"Called in by {call_in.called_in_by} on {day(timezone.localdate(call_in.called_in_at))}: the "
-                "decision-maker must now confirm or withdraw the decision."
-            )
-        return status
-    if award.in_call_in_period(today):
-        status.append(
-            f"Scrutiny can call the decision in until the end of {day(award.call_in_ends_on)}; if nobody does, "
-            f"it has effect from {day(award.effective_from())}."
-        )
-        return status
-    effective = award.effective_from()
-    status.append(f"The decision has effect from {day(effective)}." if effective else "")
-    if award.letters_sent_at is None:
-        status.append("The outcome letters have not been sent yet.")
-        return [s for s in status if s]
-    status.append(f"The outcome letters were sent on {day(timezone.localdate(award.letters_sent_at))}.")
-    if award.standstill_applies and award.standstill_ends_on:
-        if today <= award.standstill_ends_on:
-            status.append(
-                f"The standstill period runs until the end of {day(award.standstill_ends_on)}: the agreements "
-                f"can be signed from {day(award.standstill_ends_on + timedelta(days=1))}."
-            )
-        else:
-            status.append(f"The standstill period ended on {day(award.standstill_ends_on)}.")
-    else:
-        status.append("No standstill period applies: the agreements can be signed.")
-    return [s for s in status if s]
-
-
-def signing_blockers(agreement) -> list[str]:
-    """What the award still stops, for an agreement made from a bid: the decision not approved, the
-    call-in period running or the decision called in, the letters not sent, the standstill running.
-    Empty when clear, and for an agreement recorded without an award (no bid, or no award made)."""
-    if agreement.bid_id is None:
-        return []
-    bid = agreement.bid
-    award = (
-        Award.objects.filter(opportunity_id=bid.opportunity_id)
-        .select_related("commission__council", "decided_by")
-        .first()
-    )
-    if award is None:
-        return []
-    today = timezone.localdate()
-    if not award.items.filter(bid_id=bid.pk).exists():
-        return [f"{bid.organisation}'s bid is not one of the award's winning bids"]
-    if award.state == AwardState.CALLED_IN:
-        return ["Scrutiny has called the award decision in: wait until the decision-maker confirms it"]
-    if award.state != AwardState.APPROVED:
-        return ["The award decision has not been approved"]
-    if not award.has_effect(today):
-        return [
-            f"The call-in period runs until the end of {day(award.call_in_ends_on)}: the agreement can be signed "
-            f"once the decision has effect, from {day(award.effective_from())}"
-        ]
-    if award.letters_sent_at is None:
-        return ["Send the outcome letters to every bidder"]
-    if award.standstill_applies and award.standstill_ends_on and today <= award.standstill_ends_on:
-        return [
-            f"The standstill period runs until the end of {day(award.standstill_ends_on)}: the agreement can be "
-            f"signed from {day(award.standstill_ends_on + timedelta(days=1))}"
-        ]
-    return []
 
 
 # ---- Who is looking ---------------------------------------------------------------------------------
@@ -532,33 +421,52 @@ def summary_for(access: AwardAccess) -> EvaluationSummary | None:
     return summary.only(shown - access.hidden_bids)
 
 
-def letters_for(access: AwardAccess) -> list[OutcomeLetter]:
+def summaries_for(access: AwardAccess) -> list[AssessmentSummary]:
+    """The award's assessment summaries (drafts and sent) this person may read: not those of the bids
+    they declared a conflict against."""
     if access.award is None:
         return []
     return [
-        letter
-        for letter in OutcomeLetter.objects.filter(award=access.award).select_related("bid__organisation")
-        if letter.bid_id not in access.hidden_bids
+        summary
+        for summary in AssessmentSummary.objects.filter(award=access.award).select_related(
+            "bid__organisation", "prepared_by"
+        )
+        if summary.bid_id not in access.hidden_bids
     ]
 
 
-def letter_for(access: AwardAccess, pk: int) -> OutcomeLetter:
-    for letter in letters_for(access):
-        if letter.pk == pk:
-            return letter
+def assessment_summary_for(access: AwardAccess, pk: int) -> AssessmentSummary:
+    for summary in summaries_for(access):
+        if summary.pk == pk:
+            return summary
     raise Http404
 
 
-def letter_for_provider(user: User, reference: str, pk: int) -> OutcomeLetter:
-    """A provider's own letter: only the organisations they act for, only for this opportunity."""
-    letter = (
-        OutcomeLetter.objects.select_related("bid__organisation", "bid__opportunity", "award")
-        .filter(pk=pk, bid__opportunity__reference=reference, bid__organisation_id__in=member_organisation_ids(user))
+def corrections_of(summary: AssessmentSummary) -> list[AssessmentSummaryCorrection]:
+    return list(summary.corrections.select_related("corrected_by").order_by("-corrected_at", "-id"))
+
+
+def summary_for_provider(user: User, reference: str, pk: int) -> AssessmentSummary:
+    """A provider's own assessment summary, once sent: only the organisations they act for, only for this
+    opportunity. Drafts, and every other bidder's summary, are not there (404)."""
+    summary = (
+        AssessmentSummary.objects.select_related("bid__organisation", "bid__opportunity", "award")
+        .filter(
+            pk=pk,
+            sent_at__isnull=False,
+            bid__opportunity__reference=reference,
+            bid__organisation_id__in=member_organisation_ids(user),
+        )
         .first()
     )
-    if letter is None:
+    if summary is None:
         raise Http404
-    return letter
+    return summary
+
+
+def sent_summaries_of_bid(bid: Bid) -> list[AssessmentSummary]:
+    """What the bid's own organisation may download from its bid page."""
+    return list(AssessmentSummary.objects.filter(bid=bid, sent_at__isnull=False).order_by("sent_at", "id"))
 
 
 def awards_for_user(user: User, council: Council) -> dict[str, list[Award]]:

@@ -1,5 +1,7 @@
 """Writes for the award: the recommendation (which bids win, for which lot, for how much), the decision
-and its call-in, and the outcome letters. The forward plan is in `forward_plan.py`.
+and its call-in, the contract award notice's publication (which starts any standstill) and the
+officer's choice of a voluntary standstill. The forward plan is in `forward_plan.py`; the assessment
+summaries in `summary_services.py`.
 
 The recommendation goes to the decision-maker the council's thresholds name (`selectors.decision_route`).
 Approving it records the decision, drafts one agreement per award item through the agreements port
@@ -12,21 +14,17 @@ Audit events name bids and carry totals, never scores or what a bid says.
 
 from __future__ import annotations
 
-import logging
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from commissioning import ports
 from commissioning.award import gates, selectors
-from commissioning.award import letters as award_letters
+from commissioning.award import standstill_selectors as standstill
 from commissioning.cycle.services import Decision, validate_decision
-from commissioning.evaluation.selectors import evaluated_bids
 from commissioning.evaluation.summary import EvaluationSummary
 from commissioning.models import (
     Award,
@@ -38,7 +36,6 @@ from commissioning.models import (
     Commission,
     ForwardPlanEntry,
     Opportunity,
-    OutcomeLetter,
     State,
 )
 from commissioning.sourcing import gates as sourcing_gates
@@ -47,17 +44,15 @@ from councils import workflow
 from councils.calendar import add_working_days
 from councils.formatting import money
 from councils.models import User
-from councils.permissions import COMMISSIONERS, has_any_role
+from councils.permissions import COMMISSIONERS, SOURCING_OFFICERS, has_any_role
 from councils.services import audit_record
 from councils.workflow import Effect, Step
-from providers.models import OrganisationMember, ProviderRole
-
-logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 
 
-def _require_officer(by: User, opportunity: Opportunity) -> None:
+def require_award_officer(by: User, opportunity: Opportunity) -> None:
+    """A lead commissioner or commissioning officer of the council, not walled off from the bids."""
     if not has_any_role(by, opportunity.council, COMMISSIONERS) or is_walled_off(by, opportunity):
         raise PermissionDenied
 
@@ -66,7 +61,7 @@ def _audit(award: Award, by: User | None, event: str, **kwargs) -> None:
     audit_record(council=award.council, actor=by, event_type=f"award.{event}", obj=award, **kwargs)
 
 
-def _locked(award: Award) -> Award:
+def lock_award(award: Award) -> Award:
     return (
         Award.objects.select_for_update(of=("self",))
         .select_related("opportunity__council", "commission__council", "commission__portfolio")
@@ -120,7 +115,7 @@ def award_start(*, by: User, opportunity: Opportunity) -> Award:
     """A lead commissioner or commissioning officer starts the award once the evaluation is signed off
     (idempotent: the existing award is returned). The recommendation starts from the ranking: per lot,
     or for the whole opportunity, the top-ranked eligible bid covering it, for its price."""
-    _require_officer(by, opportunity)
+    require_award_officer(by, opportunity)
     existing = Award.objects.filter(opportunity=opportunity).first()
     if existing is not None:
         return existing
@@ -168,8 +163,8 @@ def award_items_save(*, by: User, award: Award, items: list[dict], recommendatio
     """Replace the recommendation's items (each `bid`, `lot` or None, `value`, `note`) and its text,
     while it is being prepared. A split award has several items: lots to different providers, or
     shared delivery of one lot (say who does what in the note)."""
-    award = _locked(award)
-    _require_officer(by, award.opportunity)
+    award = lock_award(award)
+    require_award_officer(by, award.opportunity)
     if award.state != AwardState.DRAFT:
         raise ValidationError(
             f"The recommendation is fixed while it is ‘{award.get_state_display().lower()}’: "
@@ -272,7 +267,6 @@ def _record_submission(step: Step) -> None:
     award.value_at_submission = total
     award.evaluation_digest = evaluation.result_digest
     award.submitted_by, award.submitted_at = step.by, timezone.now()
-    award.standstill_applies = selectors.standstill_applies(award, total)
 
 
 def _validate_approval(step: Step) -> None:
@@ -397,86 +391,82 @@ workflow.effect(Award, "confirm", Effect(prepare=_confirm, follow=_after_confirm
 workflow.effect(Award, "withdraw", Effect(prepare=_withdraw, follow=_after_withdraw))
 
 
-# ---- Outcome letters --------------------------------------------------------------------------------
+# ---- The contract award notice and the standstill ---------------------------------------------------
 
 
-def _recipients(bid: Bid) -> list[str]:
-    """The bid's author and the organisation's administrators."""
-    admins = OrganisationMember.objects.filter(
-        organisation_id=bid.organisation_id, role=ProviderRole.ORGANISATION_ADMIN
-    ).values_list("user__email", flat=True)
-    return sorted({bid.created_by.email, *admins})
+def _london_day(published_on: date | datetime) -> date:
+    """The day in England of a publication: an aware datetime in London time (a naive one is taken to be
+    London time already), so a notice recorded late at night is counted from the day it was there."""
+    if isinstance(published_on, datetime):
+        if timezone.is_naive(published_on):
+            published_on = timezone.make_aware(published_on)
+        return timezone.localdate(published_on)
+    return published_on
 
 
-def _send_letter(letter_pk: int) -> None:
-    try:
-        letter = OutcomeLetter.objects.get(pk=letter_pk)
-        content = letter.content
-        context = {"letter": letter, "content": content}
-        message = EmailMultiAlternatives(
-            subject=content["subject"],
-            body=render_to_string("award/email/letter.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=letter.sent_to.split(),
-        )
-        message.attach_alternative(render_to_string("award/email/letter.html", context), "text/html")
-        message.attach(award_letters.filename(letter), award_letters.letter_pdf(content), "application/pdf")
-        message.send()
-    except Exception:  # the letters are recorded and downloadable; say so in the logs rather than fail
-        logger.exception("Could not email outcome letter %s", letter_pk)
+def record_award_notice_published(*, award: Award, published_on: date | datetime, by: User) -> Award:
+    """A procurement, commissioning or lead officer records that the contract award notice (UK6) — under
+    the Provider Selection Regime, the notice of the intention to award — was published on Find a Tender
+    on `published_on` (a date, or the moment of publication, counted by its day in London).
 
-
-def outcome_letters_send(*, by: User, award: Award) -> list[OutcomeLetter]:
-    """Once the decision has effect, write to every bidder whose bid was submitted: the award letter to
-    each winner, the outcome letter with their scores and feedback against the winner's to everyone
-    else, and the reasons to bids excluded at the compliance checks. Each letter is kept as sent and
-    emailed (with its PDF) to the bid's author and the organisation's administrators once saved. For
-    a contract at or above the procurement threshold the standstill period starts today."""
+    Refused unless the regime publishes such a notice and `gates.missing_before_award_notice` is clear
+    on that day (the decision has effect; the assessment summaries sent where reg 31 requires them).
+    Where a standstill applies (mandatory, or chosen for light touch or a direct award) it ends
+    `standstill_working_days` (at least 8) working days after that day, over England and Wales bank
+    holidays; the contract may be entered into only after its last day. Recording the same day again
+    changes nothing; another day is refused."""
+    published = _london_day(published_on)
     with transaction.atomic():
-        award = _locked(award)
-        _require_officer(by, award.opportunity)
-        today = timezone.localdate()
-        if not award.has_effect(today):
-            effective = award.effective_from()
-            raise ValidationError(
-                "The letters can be sent once the decision has effect"
-                + (f", from {selectors.day(effective)}." if effective else ".")
-            )
-        if award.letters_sent_at is not None:
-            raise ValidationError(
-                f"The letters were sent on {selectors.day(timezone.localdate(award.letters_sent_at))}."
-            )
-        total = selectors.award_total(award)
-        award.standstill_applies = selectors.standstill_applies(award, total)
-        award.standstill_ends_on = (
-            add_working_days(today, award.council.standstill_working_days) if award.standstill_applies else None
+        award = lock_award(award)
+        if not has_any_role(by, award.council, SOURCING_OFFICERS) or is_walled_off(by, award.opportunity):
+            raise PermissionDenied
+        if award.award_notice_published_on == published:
+            return award
+        if published > timezone.localdate():
+            raise ValidationError({"published_on": "The notice cannot have been published after today."})
+        missing = gates.missing_before_award_notice(award, on=published)
+        if missing:
+            raise ValidationError(missing)
+        rule = standstill.standstill_rule(award)
+        award.award_notice_published_on = published
+        award.standstill_applies = standstill.standstill_will_apply(award, rule)
+        award.standstill_ends_on = standstill.standstill_end(award, published) if award.standstill_applies else None
+        award.save(
+            update_fields=["award_notice_published_on", "standstill_applies", "standstill_ends_on", "updated_at"]
         )
-        bids = list(evaluated_bids(award.opportunity).select_related("organisation", "created_by"))
-        contents = award_letters.build_letters(award, bids, sent_on=today, signatory=by)
-        now = timezone.now()
-        letters = [
-            OutcomeLetter.objects.create(
-                award=award,
-                bid=bid,
-                successful=content["kind"] == award_letters.AWARD,
-                content=content,
-                sent_at=now,
-                sent_to="\n".join(_recipients(bid)),
-            )
-            for bid, content in contents
-        ]
-        award.letters_sent_at = now
-        award.save(update_fields=["letters_sent_at", "standstill_applies", "standstill_ends_on", "updated_at"])
         _audit(
             award,
             by,
-            "letters_sent",
+            "award_notice_published",
             extra={
-                "letters": len(letters),
-                "successful": sum(1 for letter in letters if letter.successful),
+                "notice": rule.notice,
+                "published_on": published.isoformat(),
+                "regime": rule.regime.regime,
+                "standstill": rule.standstill,
+                "standstill_applies": award.standstill_applies,
                 "standstill_ends_on": award.standstill_ends_on.isoformat() if award.standstill_ends_on else None,
             },
         )
-        for letter in letters:
-            transaction.on_commit(lambda pk=letter.pk: _send_letter(pk))
-    return letters
+    return award
+
+
+def voluntary_standstill_choose(*, by: User, award: Award, chosen: bool) -> Award:
+    """For a light-touch contract or a direct award, the officer chooses, before the contract award notice
+    is published, whether to observe a standstill all the same (s.51 makes it voluntary there)."""
+    with transaction.atomic():
+        award = lock_award(award)
+        require_award_officer(by, award.opportunity)
+        rule = standstill.standstill_rule(award)
+        if rule.standstill != standstill.VOLUNTARY:
+            raise ValidationError(f"There is no voluntary standstill to choose. {rule.why}")
+        if award.award_notice_published_on is not None:
+            raise ValidationError(
+                f"The {rule.notice} was published on {selectors.day(award.award_notice_published_on)}: the "
+                "standstill was settled then."
+            )
+        if award.voluntary_standstill == chosen:
+            return award
+        award.voluntary_standstill = chosen
+        award.save(update_fields=["voluntary_standstill", "updated_at"])
+        _audit(award, by, "voluntary_standstill_chosen", extra={"voluntary_standstill": chosen})
+    return award

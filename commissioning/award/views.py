@@ -1,11 +1,11 @@
 """Award pages: an opportunity's award (the recommendation with the evaluation summary attached, who
-decides and why, where it has got to, the steps and the letters), the recommendation's items, the
-decision, the steps (send, refer back, call in, confirm or withdraw), sending the letters and
-downloading them; the council's awards and its forward plan; and, with no sign-in, the public forward
-plan; and a provider's own letters.
+decides and why, where it has got to, the steps, the assessment summaries, the contract award notice
+and the standstill), the recommendation's items, the decision, the steps (send, refer back, call in,
+confirm or withdraw); the council's awards and its forward plan; and, with no sign-in, the public
+forward plan. The assessment summaries' pages and the voluntary standstill are in `summary_views`.
 
 Every award page resolves the opportunity of the council in the URL (404 otherwise) and the visitor's
-part in its award: council people without a part get 403, anyone else 404. Scores and letters come
+part in its award: council people without a part get 403, anyone else 404. Scores and summaries come
 through `award_selectors`, which hides the bids a panellist declared a conflict against.
 """
 
@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +23,10 @@ from django.views.generic import FormView, TemplateView, View
 
 from commissioning import ports
 from commissioning.award import forms, forward_plan, gates, selectors, services
-from commissioning.award import letters as award_letters
+from commissioning.award import standstill_selectors as standstill
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
-from commissioning.evaluation.selectors import evaluated_bids
-from commissioning.models import AwardState, Bid, DecisionMaker, ForwardPlanEntry, OutcomeLetter
+from commissioning.models import AwardState, Bid, DecisionMaker, ForwardPlanEntry
 from commissioning.sourcing.pages import OpportunityPartMixin
 from councils.models import Council, Role
 from councils.permissions import COMMISSIONERS, has_any_role
@@ -44,13 +43,6 @@ def award_url(opportunity, name: str = "award_detail", **kwargs) -> str:
 def posted(request):
     """The submitted data on a POST (a form with only a button posts nothing but is still submitted)."""
     return request.POST if request.method == "POST" else None
-
-
-def pdf_response(letter: OutcomeLetter) -> HttpResponse:
-    response = HttpResponse(award_letters.letter_pdf(letter.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{award_letters.filename(letter)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class AwardMixin(OpportunityPartMixin):
@@ -92,11 +84,14 @@ class AwardDetailView(AwardMixin, TemplateView):
             context["can_start"] = access.is_officer and summary is not None
             return context
         items = selectors.award_items(award)
+        rule = standstill.standstill_rule(award)
+        summaries = selectors.summaries_for(access)
+        unsent = access.is_officer and award.state == AwardState.APPROVED and award.assessment_summaries_sent_at is None
         context.update(
             items=items,
             total=selectors.items_total(items),
             route=selectors.decision_route(award),
-            status=selectors.award_status(award),
+            status=standstill.award_status(award, rule=rule),
             steps=[
                 step
                 for step in services.available_steps(award, self.request.user)
@@ -106,8 +101,17 @@ class AwardDetailView(AwardMixin, TemplateView):
             may_decide=award.state == AwardState.AWAITING_DECISION and access.may_decide,
             missing_to_approve=gates.missing_to_approve(award) if award.state == AwardState.AWAITING_DECISION else [],
             can_edit=access.is_officer and award.state == AwardState.DRAFT,
-            can_send_letters=access.is_officer and award.has_effect() and award.letters_sent_at is None,
-            letters=selectors.letters_for(access),
+            summaries=summaries,
+            can_prepare_summaries=unsent and not summaries,
+            can_send_summaries=unsent and bool(summaries) and award.has_effect(),
+            rule=rule,
+            standstill_lines=standstill.standstill_lines(award, rule),
+            may_choose_standstill=access.is_officer and standstill.may_choose_voluntary_standstill(award, rule),
+            missing_before_notice=(
+                gates.missing_before_award_notice(award)
+                if rule.notice and award.state == AwardState.APPROVED and award.award_notice_published_on is None
+                else []
+            ),
             call_ins=list(award.call_ins.select_related("called_in_by", "resolved_by")),
             agreements=self.agreements(items),
         )
@@ -237,7 +241,7 @@ class StepMixin(AwardMixin):
             items=items,
             total=selectors.items_total(items),
             route=selectors.decision_route(self.award),
-            status=selectors.award_status(self.award),
+            status=standstill.award_status(self.award),
         )
         return super().get_context_data(**kwargs)
 
@@ -260,7 +264,7 @@ class StepMixin(AwardMixin):
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.step['label']}: done. {' '.join(selectors.award_status(self.award))}")
+        messages.success(self.request, f"{self.step['label']}: done. {' '.join(standstill.award_status(self.award))}")
         return self.back()
 
 
@@ -317,65 +321,6 @@ class AwardStepView(StepMixin, FormView):
 
     def form_valid(self, form):
         return self.take(form)
-
-
-class AwardLettersView(AwardMixin, FormView):
-    """Check who will be written to, then send every bidder's letter (and start any standstill)."""
-
-    template_name = "award/letters.html"
-
-    def allow(self, access):
-        return access.is_officer
-
-    def prepare(self):
-        if self.award is None:
-            return self.needs_award()
-        if self.award.letters_sent_at is not None:
-            return self.refuse("The outcome letters have already been sent.")
-        if not self.award.has_effect():
-            return self.refuse("The outcome letters can be sent once the decision has effect.")
-        return None
-
-    def get_form(self, form_class=None):
-        return forms.ConfirmForm(posted(self.request), submit_label="Send the outcome letters")
-
-    def get_context_data(self, **kwargs):
-
-        summary = selectors.signed_off_summary(self.opportunity)
-        winners = set(self.award.items.values_list("bid_id", flat=True))
-        excluded = {row.bid_id for row in summary.excluded}
-        standstill = selectors.standstill_applies(self.award)
-        kwargs.update(
-            title="Send the outcome letters",
-            recipients=[
-                {
-                    "bid": bid,
-                    "kind": "Award letter"
-                    if bid.pk in winners
-                    else ("Excluded at compliance" if bid.pk in excluded else "Unsuccessful: scores and feedback"),
-                }
-                for bid in evaluated_bids(self.opportunity).select_related("organisation")
-                if bid.pk not in self.access.hidden_bids
-            ],
-            standstill=standstill,
-            standstill_ends_on=selectors.standstill_end_if_sent(self.award) if standstill else None,
-        )
-        return super().get_context_data(**kwargs)
-
-    def form_valid(self, form):
-        try:
-            letters = services.outcome_letters_send(by=self.request.user, award=self.award)
-        except ValidationError as error:
-            return self.refuse(" ".join(error.messages))
-        messages.success(self.request, f"{len(letters)} outcome letter{'s' if len(letters) != 1 else ''} sent.")
-        return self.back()
-
-
-class AwardLetterView(AwardMixin, View):
-    """One letter as a PDF, for the people who may read the award (not the bids they are walled off from)."""
-
-    def get(self, request, *args, **kwargs):
-        return pdf_response(selectors.letter_for(self.access, kwargs["letter_pk"]))
 
 
 # ---- The council's awards and forward plan ---------------------------------------------------------
@@ -507,7 +452,7 @@ class ForwardPlanWithdrawView(CouncilPageMixin, FormView):
         return redirect("commissioning:forward_plan", council_slug=self.request.council.slug)
 
 
-# ---- No sign-in: the public forward plan; providers: their own letters -------------------------------
+# ---- No sign-in: the public forward plan -------------------------------
 
 
 class PublicForwardPlanView(TemplateView):
@@ -526,10 +471,3 @@ class PublicForwardPlanView(TemplateView):
             entries=list(selectors.forward_plan(chosen)),
         )
         return context
-
-
-class ProviderLetterView(LoginRequiredMixin, View):
-    """A provider's own outcome letter (their organisation's bid only; anything else is a 404)."""
-
-    def get(self, request, *args, **kwargs):
-        return pdf_response(selectors.letter_for_provider(request.user, kwargs["reference"], kwargs["letter_pk"]))

@@ -12,8 +12,11 @@ officer decision by the lead commissioner below the key-decision value; at or ab
 decision by a portfolio holder or cabinet, which must have been on the forward plan
 (`ForwardPlanEntry`) for the council's notice period first. After a key decision the call-in period
 runs (working days); a scrutiny member may call it in (`CallIn`) once, and the decision-maker then
-confirms or withdraws it. The outcome letters (`OutcomeLetter`) go to every bidder once the decision
-has effect; for a contract at or above the procurement threshold the standstill period starts then.
+confirms or withdraws it. Once the decision has effect every bidder gets its assessment summary
+(`AssessmentSummary`, Procurement Regulations 2024 reg 31): prepared as drafts the officers check and
+correct (`AssessmentSummaryCorrection`), then sent. Under the Procurement Act the standstill runs from
+the day the contract award notice (UK6) is published, not from the summaries (s.51); the regime
+(`ProcurementRegime`) says whether it is mandatory, voluntary or absent.
 `monitoring.agreements.gates.award_allows_signing` reads all of this before an agreement may be signed.
 
 Only `commissioning.award_services` writes here.
@@ -43,8 +46,9 @@ __all__ = [
     "AwardState",
     "CallIn",
     "CallInResolution",
+    "AssessmentSummary",
+    "AssessmentSummaryCorrection",
     "ForwardPlanEntry",
-    "OutcomeLetter",
 ]
 
 
@@ -80,7 +84,8 @@ def can_call_in(award, user) -> bool:
 
 
 class Award(fsm.ConcurrentTransitionMixin, models.Model):
-    """The award of one opportunity: the recommendation, the decision, call-in, letters and standstill."""
+    """The award of one opportunity: the recommendation, the decision, call-in, the assessment summaries,
+    the contract award notice and the standstill."""
 
     opportunity = models.OneToOneField(Opportunity, on_delete=models.PROTECT, related_name="award")
     commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="awards")
@@ -113,7 +118,15 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
     call_in_ends_on = models.DateField(null=True, blank=True)
     # When the decision could be acted on: after call-in, or at once for an officer decision.
     effective_on = models.DateField(null=True, blank=True)
-    letters_sent_at = models.DateTimeField(null=True, blank=True)
+    # The OCDS UK extension's `Award.assessmentSummariesDateSent`.
+    assessment_summaries_sent_at = models.DateTimeField(null=True, blank=True)
+    # The day the contract award notice (UK6) — under the Provider Selection Regime, the notice of the
+    # intention to award — was published on Find a Tender: the standstill counts from it.
+    award_notice_published_on = models.DateField(null=True, blank=True)
+    # Light touch and direct awards: the officer may choose to observe a standstill all the same.
+    voluntary_standstill = models.BooleanField(default=False)
+    # Fixed when the notice is published: whether a standstill runs and its last day (the contract may be
+    # entered into only after it). The UK extension's `Award.standstillPeriod`.
     standstill_applies = models.BooleanField(default=False)
     standstill_ends_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -158,7 +171,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
 
     @property
     def decision_has_effect(self) -> bool:
-        """Approved, and past any call-in: the letters can go and the agreements can follow."""
+        """Approved, and past any call-in: the assessment summaries can go and the agreements can follow."""
         return self.has_effect()
 
     def in_call_in_period(self, today: date | None = None) -> bool:
@@ -339,21 +352,64 @@ class CallIn(models.Model):
         return f"Call-in of {self.award}"
 
 
-class OutcomeLetter(models.Model):
-    """The letter to one bidder: the award letter to a winner, or the unsuccessful bidder's letter with
-    their scores and feedback per criterion against the winner's. `content` is the letter as sent (a
-    snapshot), so the PDF can be rebuilt byte-for-byte-equivalent later."""
+class AssessmentSummary(models.Model):
+    """What one bidder is told of the outcome and how its tender was assessed (reg 31): each award
+    criterion's weighting, the score and the scores available, an explanation by reference to the
+    tender, the totals, and for an unsuccessful bid why it was not awarded.
 
-    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="letters")
-    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="outcome_letters")
+    A draft (`sent_at` empty) until the summaries are sent; its `content` is rebuilt from the signed-off
+    evaluation with the officers' corrections on top. Once sent, `content` is the summary as sent (a
+    snapshot), so the PDF can be rebuilt from it later. Rows made before summaries replaced the outcome
+    letters hold the letter as sent (content version 1)."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="assessment_summaries")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="assessment_summaries")
     successful = models.BooleanField()
     content = models.JSONField()
-    sent_at = models.DateTimeField()
-    sent_to = models.TextField(help_text="The email addresses it went to, one per line.")
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.TextField(blank=True, help_text="The email addresses it went to, one per line.")
 
     class Meta:
         ordering = ["-successful", "bid_id"]
-        constraints = [models.UniqueConstraint(fields=["award", "bid"], name="one_letter_per_bid")]
+        verbose_name_plural = "assessment summaries"
+        constraints = [models.UniqueConstraint(fields=["award", "bid"], name="one_summary_per_bid")]
 
     def __str__(self) -> str:
-        return f"{'Award' if self.successful else 'Outcome'} letter for bid {self.bid_id}"
+        return f"Assessment summary for bid {self.bid_id}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class AssessmentSummaryCorrection(models.Model):
+    """An officer's correction of one part of a draft summary — a criterion's explanation, or why the
+    bid was not awarded — kept with the text before and after. Never changed: a later correction of
+    the same part is a new row, and the latest one is what the summary says."""
+
+    summary = models.ForeignKey(AssessmentSummary, on_delete=models.PROTECT, related_name="corrections")
+    # "criterion:<id>" for a criterion's explanation, "reasons" for why the bid was not awarded.
+    part = models.CharField(max_length=40)
+    label = models.CharField(max_length=300)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Correction of {self.label} on summary {self.summary_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Corrections are kept as made: correct the part again instead.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Corrections are kept as made.")

@@ -121,7 +121,7 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
-    # The ranking as signed off, and its SHA-256: what the award and the letters are built from.
+    # The ranking as signed off, and its SHA-256: what the award and the assessment summaries are built from.
     result = models.JSONField(null=True, blank=True)
     result_digest = models.CharField(max_length=64, blank=True)
 

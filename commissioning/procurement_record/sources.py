@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date
 from commissioning.cpv import lookup
 from commissioning.models import (
     BIDS_READABLE_STATES,
+    AssessmentSummary,
     Award,
     Bid,
     Clarification,
@@ -26,7 +27,6 @@ from commissioning.models import (
     DecisionMaker,
     Evaluation,
     Opportunity,
-    OutcomeLetter,
     PanelMember,
     PriceMethod,
 )
@@ -159,10 +159,13 @@ class Trail:
         return {m.pk: m for m in PanelMember.objects.filter(pk__in=keys).select_related("user")}
 
     @cached_property
-    def letters(self) -> dict[int, list[OutcomeLetter]]:
-        """The letters of each award, as sent (winners first)."""
-        found: dict[int, list[OutcomeLetter]] = {}
-        letters = OutcomeLetter.objects.filter(award__commission=self.commission).select_related("bid__organisation")
+    def letters(self) -> dict[int, list[AssessmentSummary]]:
+        """The assessment summaries (and outcome letters sent before them) of each award, as sent
+        (winners first)."""
+        found: dict[int, list[AssessmentSummary]] = {}
+        letters = AssessmentSummary.objects.filter(
+            award__commission=self.commission, sent_at__isnull=False
+        ).select_related("bid__organisation")
         for letter in letters.order_by("-successful", "pk"):
             found.setdefault(letter.award_id, []).append(letter)
         return found
@@ -479,18 +482,29 @@ def _award(event: AuditEvent, trail: Trail) -> Entry | list[Entry] | None:
         if extra.get("call_in_ends_on"):
             what += f"; may be called in until {day(extra['call_in_ends_on'])}"
         return trail.entry(event, DECISION, what, link, **fields)
-    if name == "letters_sent":
-        what = "Outcome letters sent" + (f": {extra['letters']}" if extra.get("letters") is not None else "")
+    if name in ("letters_sent", "assessment_summaries_sent"):
+        count = extra.get("letters", extra.get("summaries"))
+        noun = "Outcome letters" if name == "letters_sent" else "Assessment summaries"
+        what = f"{noun} sent" + (f": {count}" if count is not None else "")
         if extra.get("standstill_ends_on"):
             what += f"; the standstill period runs until the end of {day(extra['standstill_ends_on'])}"
         return [trail.entry(event, DECISION, what, link, **fields), *_letters(event, trail, award)]
+    if name == "award_notice_published":
+        details = extra.get("extra", extra)
+        what = f"{details.get('notice') or 'Contract award notice'} published on {day(details.get('published_on'))}"
+        if details.get("standstill_applies") and award.standstill_ends_on:
+            what += f"; the standstill runs until the end of {day(award.standstill_ends_on)}"
+        return trail.entry(event, DECISION, what, link, **fields)
     return None
 
 
 LETTER_KINDS = {
+    # Outcome letters sent before assessment summaries replaced them.
     "award": "Award letter sent to {}",
-    "unsuccessful": "Unsuccessful bidder’s letter sent to {}, with its scores and feedback",
-    "excluded": "Letter sent to {}, with the reasons its bid was excluded",
+    "summary": "Assessment summary sent to {}",
+    "successful": "Assessment summary sent to {}, the successful supplier",
+    "unsuccessful": "Assessment summary sent to {}, with its scores and why it did not win",
+    "excluded": "Assessment summary sent to {}, with the reasons its bid was excluded",
 }
 
 
@@ -499,14 +513,14 @@ def _letters(event: AuditEvent, trail: Trail, award: Award) -> list[Entry]:
     entries = []
     for letter in trail.letters.get(award.pk, []):
         kind = (letter.content or {}).get("kind") or ("award" if letter.successful else "unsuccessful")
-        url = reverse("commissioning:award_letter", args=[trail.slug, award.opportunity_id, letter.pk])
-        what = LETTER_KINDS.get(kind, LETTER_KINDS["award"]).format(letter.bid.organisation)
+        url = reverse("commissioning:award_summary", args=[trail.slug, award.opportunity_id, letter.pk])
+        what = LETTER_KINDS.get(kind, LETTER_KINDS["summary"]).format(letter.bid.organisation)
         entries.append(
             trail.entry(
                 event,
                 COMMUNICATION,
                 what,
-                (url, "the letter"),
+                (url, "the assessment summary"),
                 reason="",
                 reference=trail.reference(award.opportunity_id),
                 bid_id=letter.bid_id,

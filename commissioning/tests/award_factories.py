@@ -1,10 +1,11 @@
 """Award test data, built through the real services as officers, bidders, panellists, decision-makers
 and scrutiny members would: a signed-off evaluation (with lots, a price criterion, exclusions or a
-panellist's conflict when asked), then the award taken to any point — recommended, approved, letters
-sent. Clocks are moved (time_machine) for the forward plan's notice, never the state fields.
+panellist's conflict when asked), then the award taken to any point — recommended, approved, the
+assessment summaries sent, the contract award notice published. Clocks are moved (time_machine) for
+the forward plan's notice, never the state fields.
 
-Other tests and the demo can use `signed_off_evaluation`, `approved_award` and
-`award_with_letters_sent`.
+Other tests and the demo can use `signed_off_evaluation`, `approved_award`,
+`award_with_summaries_sent` and `award_notice_published`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from commissioning.award import forward_plan
+from commissioning.award import forward_plan, summary_services
 from commissioning.award import services as award_services
+from commissioning.cycle import regime as regime_services
 from commissioning.cycle.services import Decision
 from commissioning.evaluation import selectors as evaluation_selectors
 from commissioning.evaluation import services as evaluation_services
@@ -29,6 +31,8 @@ from commissioning.models import (
     DeliveryRoute,
     Lot,
     PriceMethod,
+    Procedure,
+    Regime,
 )
 from commissioning.tests.evaluation_factories import (
     Bidder,
@@ -202,15 +206,46 @@ def approved_award(council, *, world: AwardWorld | None = None, **evaluation) ->
     return world
 
 
-def award_with_letters_sent(council, *, world: AwardWorld | None = None, **evaluation) -> AwardWorld:
+def confirm_regime(world: AwardWorld, regime: str, procedure: str = "") -> None:
+    """The procurement officer confirms the commission's regime while it is sourcing (before the award),
+    saying why when it is not the one proposed."""
+    commission = world.opportunity.commission
+    commission.refresh_from_db()
+    regime_services.regime_confirm(
+        by=staff(world.council, Role.PROCUREMENT_OFFICER),
+        commission=commission,
+        regime=regime,
+        procedure=procedure,
+        direct_award_ground="User choice" if procedure == Procedure.DIRECT_AWARD else "",
+        reason="Confirmed for the test's regime.",
+    )
+
+
+def send_summaries(world: AwardWorld, by: User | None = None) -> Award:
+    """The officer prepares every bidder's assessment summary and sends them as prepared."""
+    by = by or world.officer
+    summary_services.assessment_summaries_prepare(by=by, award=world.refresh_award())
+    summary_services.assessment_summaries_send(by=by, award=world.refresh_award())
+    return world.refresh_award()
+
+
+def award_with_summaries_sent(council, *, world: AwardWorld | None = None, **evaluation) -> AwardWorld:
     """An approved officer decision (below the key-decision threshold, so it has effect at once) with
-    every bidder's letter sent."""
+    every bidder's assessment summary sent."""
     world = world or approved_award(council, **evaluation)
     if world.award.effective_from() is None or world.award.effective_from() > timezone.localdate():
         raise ValueError("The decision has no effect yet: move the clock past the call-in period first.")
-    award_services.outcome_letters_send(by=world.officer, award=world.refresh_award())
-    world.refresh_award()
+    send_summaries(world)
     return world
+
+
+def award_notice_published(world: AwardWorld, published_on=None, by: User | None = None) -> Award:
+    """The procurement officer records the contract award notice (UK6) as published (today by default)."""
+    by = by or staff(world.council, Role.PROCUREMENT_OFFICER)
+    world.award = award_services.record_award_notice_published(
+        award=world.refresh_award(), published_on=published_on or timezone.localdate(), by=by
+    )
+    return world.award
 
 
 def holder_portfolio(council, holder: User):
@@ -224,25 +259,33 @@ def bids_of(world: AwardWorld) -> list[Bid]:
 
 # ---- The access matrix -----------------------------------------------------------------------------------
 
-MATRIX_STAGES = ("draft", "awaiting", "approved", "sent")
+MATRIX_STAGES = ("draft", "awaiting", "approved", "prepared", "sent", "voluntary")
 
 
 def matrix_award(world: dict, stage: str = "sent") -> AwardWorld:
     """For the access matrix, built on first use and kept in the world: an officer-decision grant award
-    at `stage` (draft, awaiting a decision, approved, or with its letters sent) on an opportunity bid
-    for by the provider administrator's organisation and one other, with a forward plan entry."""
+    at `stage` (draft, awaiting a decision, approved, with its assessment summaries prepared, or sent) on
+    an opportunity bid for by the provider administrator's organisation and one other; or ("voluntary")
+    an approved light-touch contract, whose standstill is the officer's choice."""
     key = f"award_{stage}"
     if key not in world:
         people = world["people"]
         own = Bidder(user=people["provider_admin"], price=Decimal("45000"))
-        award_world = signed_off_evaluation(world["council"], [own, bidder("Dale Community Interest Company", 47000)])
+        route = DeliveryRoute.CONTRACT if stage == "voluntary" else DeliveryRoute.GRANT
+        award_world = signed_off_evaluation(
+            world["council"], [own, bidder("Dale Community Interest Company", 47000)], route=route
+        )
+        if stage == "voluntary":
+            confirm_regime(award_world, Regime.LIGHT_TOUCH)
         started_award(award_world)
         if stage != "draft":
             submitted_award(award_world)
-        if stage in ("approved", "sent"):
+        if stage in ("approved", "prepared", "sent", "voluntary"):
             decide(award_world)
+        if stage == "prepared":
+            summary_services.assessment_summaries_prepare(by=award_world.officer, award=award_world.refresh_award())
         if stage == "sent":
-            award_services.outcome_letters_send(by=award_world.officer, award=award_world.refresh_award())
+            send_summaries(award_world)
         world[key] = award_world
     return world[key]
 
@@ -261,16 +304,16 @@ def matrix_forward_plan_entry(world: dict):
 
 
 def award_kwargs(stage: str = "sent", **values) -> Callable[[dict], dict]:
-    """URL kwargs for the matrix's award at `stage`, plus e.g. letter_pk="other" (the other bidder's
-    letter) or "own" (the provider administrator's), name="…"."""
+    """URL kwargs for the matrix's award at `stage`, plus e.g. summary_pk="other" (the other bidder's
+    assessment summary) or "own" (the provider administrator's), name="…"."""
 
     def build(world) -> dict:
         award_world = matrix_award(world, stage)
         kwargs = {"council_slug": world["council"].slug, "pk": award_world.opportunity.pk}
         for name, value in values.items():
-            if name == "letter_pk":
+            if name == "summary_pk":
                 bid = award_world.bids[0 if value == "own" else 1]
-                kwargs[name] = award_world.award.letters.get(bid=bid).pk
+                kwargs[name] = award_world.award.assessment_summaries.get(bid=bid).pk
             else:
                 kwargs[name] = value
         return kwargs
@@ -278,10 +321,10 @@ def award_kwargs(stage: str = "sent", **values) -> Callable[[dict], dict]:
     return build
 
 
-def provider_letter_kwargs(world) -> dict:
+def provider_summary_kwargs(world) -> dict:
     award_world = matrix_award(world, "sent")
-    letter = award_world.award.letters.get(bid=award_world.bids[0])
-    return {"reference": award_world.opportunity.reference, "letter_pk": letter.pk}
+    summary = award_world.award.assessment_summaries.get(bid=award_world.bids[0])
+    return {"reference": award_world.opportunity.reference, "summary_pk": summary.pk}
 
 
 def forward_plan_kwargs(world) -> dict:

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from commissioning.award import gates as award_gates
 from commissioning.award import selectors as award_selectors
+from commissioning.award import standstill_selectors
 from commissioning.evaluation import gates
 from commissioning.models import (
+    AssessmentSummary,
     Award,
     AwardState,
     BidState,
@@ -18,7 +20,6 @@ from commissioning.models import (
     Evaluation,
     EvaluationState,
     Opportunity,
-    OutcomeLetter,
     ScoreSheet,
 )
 from councils.models import AuditEvent, Role
@@ -95,6 +96,10 @@ def assert_each_step(today):
     assert in_call_in.state == AwardState.APPROVED
     assert in_call_in.in_call_in_period(today)
     assert award_gates.missing_to_call_in(in_call_in) == []
+    # Its assessment summaries are drafts for the officer to check; they go once the call-in is over.
+    drafts = AssessmentSummary.objects.filter(award=in_call_in)
+    assert drafts.count() == 2
+    assert not drafts.filter(sent_at__isnull=False).exists()
 
     called_in = awards[award_demo.CALLED_IN]
     assert called_in.state == AwardState.CALLED_IN
@@ -102,16 +107,22 @@ def assert_each_step(today):
 
     standstill = awards[award_demo.STANDSTILL]
     assert (standstill.state, standstill.is_key_decision) == (AwardState.APPROVED, False)
-    assert standstill.letters_sent_at is not None
+    assert standstill.assessment_summaries_sent_at is not None
+    assert AssessmentSummary.objects.filter(award=standstill, sent_at__isnull=False).count() == 2
+    # The standstill runs from the contract award notice, published after the summaries.
+    assert standstill.award_notice_published_on > timezone.localdate(standstill.assessment_summaries_sent_at)
     assert standstill.standstill_applies
+    assert standstill.standstill_ends_on == standstill_selectors.standstill_end(
+        standstill, standstill.award_notice_published_on
+    )
     assert standstill.standstill_ends_on >= today
-    assert OutcomeLetter.objects.filter(award=standstill).count() == 2
     draft = standstill.commission.agreements.get()
     assert any("standstill period runs" in item for item in missing_before_signing(draft))
 
     ready = awards[award_demo.READY_TO_SIGN]
     assert ready.is_key_decision
     assert ready.has_effect(today)
+    assert ready.award_notice_published_on is not None
     assert ready.standstill_ends_on < today
     agreement = ready.commission.agreements.get()
     assert agreement.state == AgreementState.DRAFT

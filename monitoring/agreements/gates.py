@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from commissioning.award.selectors import signing_blockers
+from commissioning.award.standstill_selectors import signing_blockers
 from commissioning.models import COMPETITIVE_ROUTES, KPI_DUTY_OVER
 from councils.formatting import money
 from monitoring.models import kpi_duty_applies
@@ -22,7 +22,8 @@ def payments_total(agreement) -> Decimal:
 
 def award_allows_signing(agreement) -> list[str]:
     """What the award still stops, for a grant or contract: the reasons it cannot be signed yet
-    (decision not taken or not yet in effect, call-in, letters not sent, standstill running)."""
+    (decision not taken or not yet in effect, call-in, assessment summaries not sent, the contract award
+    notice not published, standstill running)."""
     return signing_blockers(agreement)
 
 

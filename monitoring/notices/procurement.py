@@ -12,6 +12,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from commissioning.award import gates as award_gates
+from commissioning.award import services as award_services
+from commissioning.award import standstill_selectors
 from commissioning.cycle import regime as regimes
 from commissioning.models import (
     Award,
@@ -338,11 +341,11 @@ def _award_release(commission: Commission, regime: ProcurementRegime, award: Awa
             section["date"] = day_start(award.decided_on)
         if item.lot_id:
             section["relatedLots"] = [str(item.lot.number)]
-        sent = getattr(award, "assessment_summaries_sent_at", None)
-        if sent:
-            section["assessmentSummariesDateSent"] = ocds.timestamp(sent)
-        if award.standstill_ends_on:
-            section["standstillPeriod"] = {"endDate": day_end(award.standstill_ends_on)}
+        if award.assessment_summaries_sent_at:
+            section["assessmentSummariesDateSent"] = ocds.timestamp(award.assessment_summaries_sent_at)
+        standstill = _standstill_period(award)
+        if standstill:
+            section["standstillPeriod"] = standstill
         awards.append(section)
     return ocds.release(
         council=commission.council,
@@ -353,6 +356,32 @@ def _award_release(commission: Commission, regime: ProcurementRegime, award: Awa
         tender=tender,
         awards=awards,
     )
+
+
+def _standstill_period(award: Award) -> dict | None:
+    """The standstill the notice announces: as recorded once the notice is published; before that,
+    as it will run if Find a Tender publishes the notice today (the officer marks it ready that day)."""
+    if award.award_notice_published_on is not None:
+        if not award.standstill_applies or award.standstill_ends_on is None:
+            return None
+        return {"startDate": day_start(award.award_notice_published_on), "endDate": day_end(award.standstill_ends_on)}
+    if not standstill_selectors.standstill_will_apply(award):
+        return None
+    today = timezone.localdate()
+    return {"startDate": day_start(today), "endDate": day_end(standstill_selectors.standstill_end(award, today))}
+
+
+def award_of(notice) -> Award:
+    return Award.objects.get(commission=notice.commission, pk=int(notice.subject.removeprefix("award:")))
+
+
+def missing_before_award_notice(notice) -> list[str]:
+    return award_gates.missing_before_award_notice(award_of(notice))
+
+
+def award_notice_published(notice, by) -> None:
+    """Recording the award notice (or the intention to award) as published starts the standstill."""
+    award_services.record_award_notice_published(award=award_of(notice), published_on=notice.published_on, by=by)
 
 
 def award_notices(commission: Commission) -> list[Occurrence]:
@@ -478,6 +507,8 @@ for _kind in (
         notice_type=NoticeType.UK6,
         purpose="Announces the award; its publication starts the standstill.",
         for_commission=award_notices,
+        missing_to_publish=missing_before_award_notice,
+        on_published=award_notice_published,
     ),
     NoticeKind(
         notice_type=NoticeType.PSR_INTENT,
@@ -486,6 +517,8 @@ for _kind in (
             "starts 8 working days for representations."
         ),
         for_commission=intention_notices,
+        missing_to_publish=missing_before_award_notice,
+        on_published=award_notice_published,
     ),
     NoticeKind(
         notice_type=NoticeType.UK12,

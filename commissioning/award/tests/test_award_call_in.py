@@ -1,6 +1,7 @@
 """Call-in of a key decision: only scrutiny members, only during the call-in period, once per decision;
 the decision-maker then confirms it (it has effect) or withdraws it (the drafts are cancelled and the
-recommendation goes back to the officers). Nothing can be signed, and no letter sent, before then."""
+recommendation goes back to the officers). Nothing can be signed, and no assessment summary sent, before
+then."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.award import selectors, services
+from commissioning.award import selectors, services, summary_services
+from commissioning.award import standstill_selectors as standstill
 from commissioning.models import AwardState, CallIn, CallInResolution, Commission, ForwardPlanEntry, State
 from commissioning.tests.award_factories import approved_award, holder_portfolio
 from commissioning.tests.evaluation_factories import bidder
@@ -61,7 +63,7 @@ def test_only_scrutiny_members_call_a_decision_in_with_a_reason(approved, people
     assert award.state == AwardState.CALLED_IN
     call = CallIn.objects.get(award=award)
     assert (call.called_in_by, call.resolution) == (people[Role.SCRUTINY_MEMBER], "")
-    assert selectors.signing_blockers(Agreement.objects.get(bid=approved.bids[0])) == [
+    assert standstill.signing_blockers(Agreement.objects.get(bid=approved.bids[0])) == [
         "Scrutiny has called the award decision in: wait until the decision-maker confirms it"
     ]
 
@@ -73,18 +75,20 @@ def test_after_the_call_in_period_the_decision_has_effect_the_next_day(approved,
     with on(ends):
         assert not award.has_effect()
         agreement = Agreement.objects.get(bid=approved.bids[0])
-        assert selectors.signing_blockers(agreement) == [
+        assert standstill.signing_blockers(agreement) == [
             f"The call-in period runs until the end of {selectors.day(ends)}: the agreement can be signed once "
             f"the decision has effect, from {selectors.day(ends + timedelta(days=1))}"
         ]
+        # The drafts can be prepared during the call-in period, not sent.
+        summary_services.assessment_summaries_prepare(by=people[Role.COMMISSIONING_OFFICER], award=award)
         with pytest.raises(ValidationError, match="once the decision has effect"):
-            services.outcome_letters_send(by=people[Role.COMMISSIONING_OFFICER], award=award)
+            summary_services.assessment_summaries_send(by=people[Role.COMMISSIONING_OFFICER], award=award)
     with on(ends + timedelta(days=1)):
         assert award.has_effect()
         with pytest.raises(TransitionRefused) as refused:
             call_in(approved, people[Role.SCRUTINY_MEMBER])
         assert refused.value.missing == [f"The call-in period ended on {selectors.day(ends)}"]
-        assert selectors.signing_blockers(agreement) == ["Send the outcome letters to every bidder"]
+        assert standstill.signing_blockers(agreement) == ["Send the assessment summaries to every bidder"]
 
 
 def test_confirming_after_call_in_gives_the_decision_effect_and_it_cannot_be_called_in_again(approved, people):

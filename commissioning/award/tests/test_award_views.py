@@ -1,6 +1,6 @@
 """Award pages over HTTP: who is turned away (and how), the officers' journey through the pages, the
-ethical walls on scores and letters, providers' own letters, the forward plan pages, and the council's
-settings for the award."""
+ethical walls on scores and assessment summaries, the forward plan pages, and the council's settings
+for the award. Providers' own summaries are in `test_award_summaries`."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.award import forward_plan, services
-from commissioning.models import Award, AwardState, DecisionMaker, OutcomeLetter
+from commissioning.models import AssessmentSummary, Award, AwardState, DecisionMaker
 from commissioning.tests.award_factories import (
     approved_award,
-    award_with_letters_sent,
+    award_with_summaries_sent,
     signed_off_evaluation,
     started_award,
 )
@@ -33,10 +33,10 @@ def url(world, route="award_detail", **kwargs):
 
 @pytest.fixture
 def sent(council, people):
-    """An officer decision with its letters sent; the provider administrator's organisation (Moorside
-    Youth Trust) bid and lost."""
+    """An officer decision with its assessment summaries sent; the provider administrator's organisation
+    (Moorside Youth Trust) bid and lost."""
     own = Bidder(user=people["provider_admin"], price=Decimal("52000"))
-    return award_with_letters_sent(council, bidders=[bidder("Dale Community Interest Company", 48000), own])
+    return award_with_summaries_sent(council, bidders=[bidder("Dale Community Interest Company", 48000), own])
 
 
 READERS = [
@@ -59,8 +59,8 @@ TURNED_AWAY = {
 
 
 def test_the_award_page_answers_its_readers_and_turns_everyone_else_away(sent, people, client_for, client):
-    letter = OutcomeLetter.objects.get(bid=sent.bids[0])
-    pages = [url(sent), url(sent, "award_letter", letter_pk=letter.pk)]
+    summary = AssessmentSummary.objects.get(bid=sent.bids[0])
+    pages = [url(sent), url(sent, "award_summary_pdf", summary_pk=summary.pk)]
     for role in READERS:
         body = client_for(people[role]).get(pages[0]).content.decode()
         assert "Scores and rationale: Moorside Youth Trust" in body, role
@@ -125,50 +125,40 @@ def test_officers_take_the_award_through_its_pages(council, people, client_for, 
     assert award.state == AwardState.APPROVED
 
     officer = client_for(people[Role.COMMISSIONING_OFFICER])
-    assert "Send the outcome letters" in officer.get(url(world)).content.decode()
-    assert "Moorside Youth Trust" in officer.get(url(world, "award_letters")).content.decode()
+    assert "Prepare the assessment summaries" in officer.get(url(world)).content.decode()
+    # Sending waits for the drafts: the page sends the officer back until they are prepared.
+    assert officer.get(url(world, "award_summaries_send")).status_code == 302
+    assert officer.post(url(world, "award_summaries")).status_code == 302
+    assert "Moorside Youth Trust" in officer.get(url(world, "award_summaries_send")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        assert officer.post(url(world, "award_letters")).status_code == 302
+        assert officer.post(url(world, "award_summaries_send")).status_code == 302
     page = officer.get(url(world)).content.decode()
-    assert "Outcome letters" in page
+    assert "Assessment summaries" in page
+    assert "The assessment summaries were sent on" in page
+    # A grant: no contract award notice and no standstill, and the page says why.
+    assert "No standstill applies. A grant is not procurement" in page
     assert f"{world.opportunity.commission.reference}-A1" in page
-    # Sent: the letters page sends the officer back.
-    assert officer.get(url(world, "award_letters")).status_code == 302
+    # Sent: the send page sends the officer back.
+    assert officer.get(url(world, "award_summaries_send")).status_code == 302
 
 
-def test_a_panellists_conflict_hides_that_bids_scores_and_letter_on_the_award_pages(council, people, client_for):
-    world = award_with_letters_sent(
+def test_a_panellists_conflict_hides_that_bids_scores_and_summary_on_the_award_pages(council, people, client_for):
+    world = award_with_summaries_sent(
         council,
         world=approved_award(council, world=signed_off_evaluation(council, conflicted={1: "My sister chairs it."})),
     )
-    loser = OutcomeLetter.objects.get(bid=world.bids[1])
+    loser = AssessmentSummary.objects.get(bid=world.bids[1])
     walled = client_for(people[Role.LEGAL_OFFICER])
     page = walled.get(url(world)).content.decode()
     assert "Scores and rationale: Moorside Youth Trust" in page
     assert "Scores and rationale: Brightwork" not in page
     assert "Moderated: Brightwork" not in page
-    assert walled.get(url(world, "award_letter", letter_pk=loser.pk)).status_code == 404
+    for route in ("award_summary", "award_summary_pdf"):
+        assert walled.get(url(world, route, summary_pk=loser.pk)).status_code == 404
     other = client_for(people[Role.PROCUREMENT_OFFICER])
     assert "Moderated: Brightwork" in other.get(url(world)).content.decode()
-    assert other.get(url(world, "award_letter", letter_pk=loser.pk)).status_code == 200
-
-
-def test_providers_read_their_own_letter_from_their_bid_page_and_no_one_elses(sent, people, client_for):
-    own = OutcomeLetter.objects.get(bid=sent.bids[1])
-    theirs = OutcomeLetter.objects.get(bid=sent.bids[0])
-    client = client_for(people["provider_admin"])
-    bid_page = client.get(reverse("bids:detail", kwargs={"pk": sent.bids[1].pk})).content.decode()
-    letter_url = reverse("opportunities:letter", kwargs={"reference": sent.opportunity.reference, "letter_pk": own.pk})
-    assert letter_url in bid_page
-    response = client.get(letter_url)
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    other_url = reverse(
-        "opportunities:letter", kwargs={"reference": sent.opportunity.reference, "letter_pk": theirs.pk}
-    )
-    assert client.get(other_url).status_code == 404
-    assert client_for(people["other_provider_admin"]).get(letter_url).status_code == 404
-    assert client_for(people[Role.LEAD_COMMISSIONER]).get(letter_url).status_code == 404
+    assert other.get(url(world, "award_summary_pdf", summary_pk=loser.pk)).status_code == 200
+    assert "Moderated: Brightwork" in other.get(url(world, "award_summary", summary_pk=loser.pk)).content.decode()
 
 
 def test_the_award_list_runs_in_fixed_queries(council, people, client_for, django_assert_max_num_queries):
@@ -236,6 +226,6 @@ def test_the_council_sets_its_award_periods(council, people, client_for):
         council.forward_plan_days,
     ) == (10, 7, 30)
     assert (
-        "10 working days at or above the procurement threshold"
+        "10 working days from the contract award notice, where the regime asks for a standstill"
         in client.get(council.get_absolute_url()).content.decode()
     )

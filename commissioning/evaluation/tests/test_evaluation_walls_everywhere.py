@@ -1,5 +1,5 @@
 """The conflict-of-interest walls on every read path: over HTTP (the bid and score pages, moderation,
-the award page's letters), in the CSV downloads (the panel's scores, the ranking), and in the Django
+the award page's assessment summaries), in the CSV downloads (the panel's scores, the ranking), and in the Django
 admin (changelists and change pages) — for a panellist who declared a conflict, and for a panellist
 who has not declared yet, who sees no bid at all.
 
@@ -25,10 +25,12 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from commissioning.award import services as award_services
+from commissioning.award import summary_services
 from commissioning.cycle.services import Decision
 from commissioning.evaluation import selectors, services
 from commissioning.evaluation.exports import export_kind
 from commissioning.models import (
+    AssessmentSummary,
     Award,
     AwardItem,
     CallIn,
@@ -38,7 +40,6 @@ from commissioning.models import (
     EvaluationState,
     ForwardPlanEntry,
     ModeratedScore,
-    OutcomeLetter,
     PanelMember,
     Score,
     ScoreSheet,
@@ -61,7 +62,7 @@ pytestmark = pytest.mark.django_db
 
 CONFLICT = "I am a trustee of Dale CIC."
 WALLED_MODELS = (Declaration, ComplianceResult, ScoreSheet, Score, ModeratedScore)
-AWARD_MODELS = (AwardItem, OutcomeLetter)
+AWARD_MODELS = (AwardItem, AssessmentSummary)
 
 
 def url(world, route, **kwargs):
@@ -116,9 +117,9 @@ def to_moderation(world) -> None:
     step(world, "open_moderation")
 
 
-def to_letters(world):
+def to_summaries(world):
     """Signed off with Brightwork ranked first; the lead commissioner's delegated decision to award it
-    to Brightwork, and the letters sent to both bidders."""
+    to Brightwork, and the assessment summaries sent to both bidders."""
     to_moderation(world)
     moderate(world, world.moorside, {c.pk: 2 for c in world.criteria})
     moderate(world, world.brightwork, {c.pk: 4 for c in world.criteria})
@@ -128,7 +129,8 @@ def to_letters(world):
     award = award_services.award_transition(
         by=world.lead, award=award, name="approve", decision=Decision(decided_on=timezone.localdate())
     )
-    award_services.outcome_letters_send(by=world.lead, award=award)
+    summary_services.assessment_summaries_prepare(by=world.lead, award=award)
+    summary_services.assessment_summaries_send(by=world.lead, award=award)
     return award
 
 
@@ -195,32 +197,36 @@ def test_a_conflicted_chair_moderates_only_the_bids_they_may_read(world, client_
     assert {row[0] for row in spread[1:]} == {"Moorside Youth Trust"}
 
 
-def test_the_award_page_lists_no_letter_of_the_walled_bid(world, client_for):
-    award = to_letters(world)
-    walled = OutcomeLetter.objects.get(award=award, bid=world.brightwork)
+def test_the_award_page_lists_no_summary_of_the_walled_bid(world, client_for):
+    award = to_summaries(world)
+    walled = AssessmentSummary.objects.get(award=award, bid=world.brightwork)
     kwargs = {"council_slug": world.council.slug, "pk": world.opportunity.pk}
     client = client_for(world.conflicted)
     page = client.get(reverse("commissioning:award_detail", kwargs=kwargs))
     assert page.status_code == 200
-    letters = page.content.decode().split('id="letters"', 1)[1].split("</table>", 1)[0]
-    assert "Moorside Youth Trust" in letters
-    assert "Brightwork" not in letters
-    letter_url = reverse("commissioning:award_letter", kwargs={**kwargs, "letter_pk": walled.pk})
+    summaries = page.content.decode().split('id="summaries-list"', 1)[1].split("</dl>", 1)[0]
+    assert "Moorside Youth Trust" in summaries
+    assert "Brightwork" not in summaries
+    letter_url = reverse("commissioning:award_summary_pdf", kwargs={**kwargs, "summary_pk": walled.pk})
     assert client.get(letter_url).status_code == 404
+    summaries_page = client.get(reverse("commissioning:award_summaries", kwargs=kwargs)).content.decode()
+    listed_there = summaries_page.split('id="summaries-list"', 1)[1].split("</dl>", 1)[0]
+    assert "Moorside Youth Trust" in listed_there
+    assert "Brightwork" not in listed_there
     # The ranking's CSV leaves the walled bid out for them too.
     ranking = rows(client.get(url(world, "evaluation_export")))
     assert [row[1] for row in ranking[1:]] == ["Moorside Youth Trust"]
-    # The chair, who has no conflict, reads both letters.
+    # The chair, who has no conflict, reads both summaries.
     chair = client_for(world.chair)
     assert "Brightwork" in chair.get(reverse("commissioning:award_detail", kwargs=kwargs)).content.decode()
     assert chair.get(letter_url).status_code == 200
-    # In the admin: the award's items and letters of the walled bid are not there for them either.
+    # In the admin: the award's items and summaries of the walled bid are not there for them either.
     staff = client_for(admin_staff(world.conflicted))
     for model in AWARD_MODELS:
         shown = listed(staff, model)
-        assert {obj.bid_id for obj in shown} == ({world.moorside.pk} if model is OutcomeLetter else set()), model
-    assert admin_page_status(staff, OutcomeLetter, walled.pk) == 404
-    assert admin_page_status(client_for(admin_staff(world.chair)), OutcomeLetter, walled.pk) == 200
+        assert {obj.bid_id for obj in shown} == ({world.moorside.pk} if model is AssessmentSummary else set()), model
+    assert admin_page_status(staff, AssessmentSummary, walled.pk) == 404
+    assert admin_page_status(client_for(admin_staff(world.chair)), AssessmentSummary, walled.pk) == 200
 
 
 # ---- The CSV download of the panel's scores ------------------------------------------------------
@@ -405,7 +411,7 @@ def test_the_admin_shows_no_draft_and_keeps_scoring_blind(world, client_for, peo
 
 
 def test_every_evaluation_and_award_admin_renders_read_only(world, client_for, people):
-    award = to_letters(world)
+    award = to_summaries(world)
     root = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
     client = client_for(root)
     objects = {
@@ -418,7 +424,7 @@ def test_every_evaluation_and_award_admin_renders_read_only(world, client_for, p
         ModeratedScore: ModeratedScore.objects.first(),
         Award: award,
         AwardItem: award.items.first(),
-        OutcomeLetter: award.letters.first(),
+        AssessmentSummary: award.assessment_summaries.first(),
         ForwardPlanEntry: None,
         CallIn: None,
     }

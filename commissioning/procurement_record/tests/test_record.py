@@ -113,9 +113,9 @@ def test_the_record_lists_the_procurements_decisions_and_communications_in_time_
             "Recommendation sent for decision",
             "Agreement drafted from the award",
             "Award approved: delegated officer decision",
-            "Outcome letters sent: 2",
-            "Award letter sent to Moorside Youth Trust",
-            "Unsuccessful bidder’s letter sent to Brightwork",
+            "Assessment summaries sent: 2",
+            "Assessment summary sent to Moorside Youth Trust, the successful supplier",
+            "Assessment summary sent to Brightwork, with its scores and why it did not win",
             "Contract entered into: the agreement was signed with Moorside Youth Trust",
             "Delivery started under the agreement",
         ],
@@ -131,8 +131,9 @@ def test_the_record_lists_the_procurements_decisions_and_communications_in_time_
         str(people[Role.LEAD_COMMISSIONER]),
         "Agreed as recommended.",
     )
-    assert {e.category for e in entries if "letter sent to" in e.what} == {Category.COMMUNICATION}
-    assert by_what["Award letter sent to Moorside Youth Trust"].reference == driven.opportunity.reference
+    assert {e.category for e in entries if "summary sent to" in e.what} == {Category.COMMUNICATION}
+    winner = by_what["Assessment summary sent to Moorside Youth Trust, the successful supplier"]
+    assert winner.reference == driven.opportunity.reference
     # Drafting, reading and draft scores are the full audit trail's, not the record's.
     assert AuditEvent.objects.filter(event_type="opportunity.question.added").exists()
     assert not [w for w in whats if "question" in w.lower() and not w.startswith("Clarification")]
@@ -169,14 +170,14 @@ def test_each_link_opens_for_its_reader(world):
         "the conflicts assessment",
         "the evaluation",
         "the bid",
-        "the letter",
+        "the assessment summary",
         "the clarification questions",
     } <= lead
     # Finance reads bids and awards but is not on the panel; scrutiny reads the award, never a bid.
     assert "the bid" in links[Role.FINANCE_OFFICER]
     assert "the evaluation" not in links[Role.FINANCE_OFFICER]
     scrutiny = set(links[Role.SCRUTINY_MEMBER])
-    assert {"the award", "the letter", "the agreement", "the opportunity"} <= scrutiny
+    assert {"the award", "the assessment summary", "the agreement", "the opportunity"} <= scrutiny
     assert not scrutiny & {"the bid", "the evaluation", "the conflicts assessment", "the clarification questions"}
 
 
@@ -187,7 +188,7 @@ def test_a_panellist_sees_nothing_of_a_bid_they_declared_a_conflict_with(world):
     legal = record_of(world, Role.LEGAL_OFFICER).entries
     assert [e for e in lead if e.bid_id == brightwork.pk]
     assert not [e for e in legal if e.bid_id == brightwork.pk]
-    assert not [e for e in legal if e.what.startswith(("Bid submitted by Brightwork", "Unsuccessful bidder’s letter"))]
+    assert not [e for e in legal if e.what.startswith(("Bid submitted by Brightwork", "Assessment summary sent to Brightwork"))]
     assert len(legal) == len(lead) - len([e for e in lead if e.bid_id == brightwork.pk])
 
 

@@ -1,7 +1,7 @@
 """A procurement driven through the real services from publication to a live agreement, with what
 passes between the council and the bidders on the way: two clarification questions (one answered in
 public, one privately), a bid withdrawn and submitted again, the opening, the evaluation (the legal
-officer on the panel declares a conflict with the second bid), the award, its letters and the
+officer on the panel declares a conflict with the second bid), the award, its assessment summaries and the
 contract signed."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from commissioning.evaluation import services as evaluation_services
 from commissioning.models import Bid, ClarificationVisibility, Opportunity
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
-from commissioning.tests.award_factories import AwardWorld, approved_award, award_with_letters_sent, winner_first
+from commissioning.tests.award_factories import AwardWorld, approved_award, award_with_summaries_sent, winner_first
 from commissioning.tests.evaluation_factories import (
     Bidder,
     bidder,
@@ -122,11 +122,11 @@ def sign_and_go_live(agreement: Agreement, on: date | None = None) -> Agreement:
 
 
 def driven_procurement(council, *, contract: bool = True) -> Driven:
-    """The whole procurement, to the award's letters sent and (with `contract`) its agreement signed and live."""
+    """The whole procurement, to the award's assessment summaries sent and (with `contract`) its agreement signed and live."""
     opportunity, bidders = published(council)
     world = signed_off(opportunity)
     approved_award(council, world=world)
-    award_with_letters_sent(council, world=world)
+    award_with_summaries_sent(council, world=world)
     driven = Driven(world=world, bidders=bidders)
     if contract:
         driven.agreement = sign_and_go_live(Agreement.objects.get(bid=world.bids[0]))

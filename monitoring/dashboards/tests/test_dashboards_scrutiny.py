@@ -238,10 +238,12 @@ def test_a_scrutiny_member_is_refused_every_other_write(client_for, world):  # n
     assert not AuditEvent.objects.filter(actor=member).exists()
 
 
-AWARD_ROUTES = {r.name for r in ROUTES if r.name.startswith("commissioning:award")} | {"opportunities:letter"}
+AWARD_ROUTES = {r.name for r in ROUTES if r.name.startswith("commissioning:award")} | {
+    "opportunities:assessment_summary"
+}
 
 
-@pytest.mark.parametrize("stage", ["draft", "awaiting", "approved", "sent"])
+@pytest.mark.parametrize("stage", ["draft", "awaiting", "approved", "prepared", "sent", "voluntary"])
 def test_a_scrutiny_member_is_refused_the_award_steps(client_for, world, stage):  # noqa: F811
     from commissioning.tests.award_factories import matrix_award
 

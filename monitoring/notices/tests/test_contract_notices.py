@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from commissioning.award import services as award_services
+from commissioning.award import standstill_selectors, summary_services
 from commissioning.cycle import regime as regimes
 from commissioning.models import (
     COMPETITIVE_ROUTES,
@@ -91,7 +92,11 @@ def procured(council, people, regime, *, value="300000", route=DeliveryRoute.CON
         if competitive:
             demo_procurement.award_approved(commission)
             award = Award.objects.get(commission=commission)
-            award_services.outcome_letters_send(by=staff(council, Role.COMMISSIONING_OFFICER), award=award)
+            officer = staff(council, Role.COMMISSIONING_OFFICER)
+            summary_services.assessment_summaries_prepare(by=officer, award=award)
+            summary_services.assessment_summaries_send(by=officer, award=award)
+            if standstill_selectors.award_notice_required(award):
+                award_services.record_award_notice_published(award=award, published_on=PLANNED, by=officer)
             agreement = Agreement.objects.get(commission=commission)
         else:
             demo_commissions.approve(commission)

@@ -22,10 +22,12 @@ from commissioning.models import (
 from commissioning.procurement_record.selectors import procurement_record
 from commissioning.sourcing import gates as sourcing_gates
 from commissioning.sourcing.services import opportunities as opportunity_services
-from commissioning.tests.award_factories import approved_award
+from commissioning.tests.award_factories import approved_award, send_summaries
 from commissioning.tests.bid_factories import open_opportunity
 from commissioning.tests.factories import commission_in_state, staff
+from councils.calendar import add_working_days
 from councils.models import Role, ThresholdKind
+from councils.workflow import TransitionRefused
 from monitoring.models import NoticeType
 from monitoring.notices import ocds, services
 
@@ -207,3 +209,24 @@ def test_the_procurement_record_lists_notices_published_and_set_aside(council, p
         ("communication", "UK4 tender notice published on Find a Tender (000333-2026)", ""),
         ("decision", "UK3 planned procurement notice recorded as not needed", "Not worth it here"),
     }
+
+
+def test_recording_the_award_notice_as_published_starts_the_standstill(council, people):
+    world, commission = awarded(council, Regime.ABOVE_THRESHOLD, Procedure.OPEN)
+    award_notice = types(commission)[NoticeType.UK6]
+    officer = people[Role.PROCUREMENT_OFFICER]
+    with pytest.raises(TransitionRefused) as refused:
+        services.notice_step(by=officer, notice=award_notice, name="mark_ready")
+    assert any("assessment summar" in line for line in refused.value.missing)
+    send_summaries(world)
+    services.notice_step(by=officer, notice=award_notice, name="mark_ready")
+    award_notice.refresh_from_db()
+    assert "assessmentSummariesDateSent" in award_notice.data["awards"][0]
+    today = timezone.localdate()
+    assert award_notice.data["awards"][0]["standstillPeriod"]["endDate"].startswith(
+        add_working_days(today, 8).isoformat()
+    )
+    services.notice_publish(by=officer, notice=award_notice, fat_identifier="000444-2026", published_on=today)
+    award = world.refresh_award()
+    assert award.award_notice_published_on == today
+    assert award.standstill_ends_on == add_working_days(today, 8)

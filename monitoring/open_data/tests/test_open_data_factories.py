@@ -2,7 +2,7 @@
 services as officers, bidders and decision-makers would, at fixed points in time (time_machine).
 
 Awards come from the award step's own factories (`commissioning.tests.award_factories`): started,
-submitted, decided, called in and their letters sent through `commissioning.award_services`. Also here:
+submitted, decided, called in and their assessment summaries sent through the award services. Also here:
 the standards' schemas, vendored with their licences in `monitoring/open_data/schemas/`, loaded for
 validation without the network. No tests here.
 """
@@ -27,7 +27,7 @@ from commissioning.models import Commission, DeliveryRoute, Opportunity, State
 from commissioning.tests.award_factories import (
     AwardWorld,
     approved_award,
-    award_with_letters_sent,
+    award_with_summaries_sent,
     signed_off_evaluation,
 )
 from commissioning.tests.evaluation_factories import bidder, published_with_bids
@@ -96,10 +96,10 @@ def agreements_of(world: AwardWorld) -> list[Agreement]:
 
 def awarded(council, **kwargs) -> AwardWorld:
     """The lead commissioner's delegated decision (below the key-decision threshold) for the top-ranked
-    bid, in effect at once, its letters sent and its draft agreement made."""
+    bid, in effect at once, its assessment summaries sent and its draft agreement made."""
     world = signed_off(council, **kwargs)
     with at(DECIDED):
-        return award_with_letters_sent(council, world=approved_award(council, world=world))
+        return award_with_summaries_sent(council, world=approved_award(council, world=world))
 
 
 def contract_live(council, **kwargs) -> AwardWorld:
