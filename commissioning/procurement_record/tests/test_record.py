@@ -188,7 +188,9 @@ def test_a_panellist_sees_nothing_of_a_bid_they_declared_a_conflict_with(world):
     legal = record_of(world, Role.LEGAL_OFFICER).entries
     assert [e for e in lead if e.bid_id == brightwork.pk]
     assert not [e for e in legal if e.bid_id == brightwork.pk]
-    assert not [e for e in legal if e.what.startswith(("Bid submitted by Brightwork", "Assessment summary sent to Brightwork"))]
+    assert not [
+        e for e in legal if e.what.startswith(("Bid submitted by Brightwork", "Assessment summary sent to Brightwork"))
+    ]
     assert len(legal) == len(lead) - len([e for e in lead if e.bid_id == brightwork.pk])
 
 

@@ -122,7 +122,8 @@ def sign_and_go_live(agreement: Agreement, on: date | None = None) -> Agreement:
 
 
 def driven_procurement(council, *, contract: bool = True) -> Driven:
-    """The whole procurement, to the award's assessment summaries sent and (with `contract`) its agreement signed and live."""
+    """The whole procurement, to the award's assessment summaries sent and (with `contract`) its
+    agreement signed and live."""
     opportunity, bidders = published(council)
     world = signed_off(opportunity)
     approved_award(council, world=world)
