@@ -18,8 +18,8 @@ The steps (`AWARD_STEPS`), with who to sign in as to take the next one:
 - *ready to sign*: a key decision long past its call-in, summaries, notice and standstill, its draft
   agreement (Ashby Vale, `officer@vale-partnership.example`) waiting only for the signed copy.
 
-The notice's publication is recorded through `award_services.record_award_notice_published`, as the
-notices page does.
+The notice's publication is recorded through its notice where the regime is confirmed (as an officer
+does on the notices page), on the award directly otherwise (`demo.notices.publish_award_notice`).
 
 Safe to run again: an example whose commission already exists is left alone.
 """
@@ -40,6 +40,7 @@ from councils.calendar import add_working_days
 from councils.models import Role
 from demo import commissions as demo
 from demo.evaluations import SIGNED_OFF, Evaluated, Example, evaluate, travel
+from demo.notices import publish_award_notice
 
 AWAITING_DELEGATED = "awaiting_delegated_decision"
 AWAITING_KEY = "awaiting_key_decision"
@@ -199,7 +200,7 @@ def award_through(example: Example, published_on: datetime.date, today: datetime
     if standstill.award_notice_required(award):
         published_on = add_working_days(summaries_on, 1)
         with travel(published_on, 9):
-            award_services.record_award_notice_published(award=award, published_on=published_on, by=officer)
+            publish_award_notice(award, officer, published_on)
     return _fresh(award)
 
 

@@ -37,6 +37,7 @@ from commissioning.sourcing.services import opportunities as opportunity_service
 from councils.models import Membership, Role, User
 from demo.conflicts import prepare_conflicts_assessment
 from demo.councils import demo_user
+from demo.notices import publish_award_notice
 from demo.providers import tiny_pdf
 from monitoring.agreements import services as agreement_services
 from monitoring.agreements import steps as agreement_steps
@@ -88,7 +89,8 @@ def ask_per_criterion(opportunity, officer: User) -> None:
         )
 
 
-def _published(commission: Commission):
+def published(commission: Commission):
+    """The commission's opportunity, its questions and conflicts assessment ready, published."""
     officer = _staff(commission.council, Role.COMMISSIONING_OFFICER)
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
     ask_per_criterion(opportunity, officer)
@@ -213,7 +215,7 @@ def _approved(opportunity):
 def award_approved(commission: Commission) -> Commission:
     """A commission in Sourcing taken through a real procurement to an approved award: the commission
     then puts its agreements in place."""
-    opportunity = _published(commission)
+    opportunity = published(commission)
     _bid(opportunity, commission.budget or Decimal("10000"))
     opportunity = _opened(opportunity)
     _evaluated(opportunity)
@@ -243,7 +245,7 @@ def agreements_live(commission: Commission) -> Commission:
         summary_services.assessment_summaries_prepare(by=officer, award=award)
         summary_services.assessment_summaries_send(by=officer, award=award)
     if award is not None and standstill.award_notice_required(award) and award.award_notice_published_on is None:
-        award = award_services.record_award_notice_published(award=award, published_on=timezone.localdate(), by=officer)
+        award = publish_award_notice(award, officer, timezone.localdate())
     drafts = list(Agreement.objects.filter(commission=commission, cycle=commission.cycle, state=AgreementState.DRAFT))
     if not drafts and award is None:
         today = timezone.localdate()

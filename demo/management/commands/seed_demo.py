@@ -9,6 +9,7 @@ from demo.evaluations import seed_evaluations
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
+from demo.regimes import seed_regimes
 from monitoring.reminders.services import sweep
 
 
@@ -28,12 +29,13 @@ class Command(BaseCommand):
         awards = seed_awards()
         agreements = seed_agreements()
         invoices = seed_invoices()
+        regimes = seed_regimes()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
-                f"{invoices} new invoices. "
+                f"{invoices} new invoices, {regimes} new procurements under each regime. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
