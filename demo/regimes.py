@@ -280,6 +280,7 @@ def _light_touch_notices(council: Council) -> None:
 
 @transaction.atomic
 def seed_regimes() -> int:
+    """The procurements under each regime (before the invoices, which bill those in delivery)."""
     council = Council.objects.filter(slug=COUNCIL).first()
     if council is None or person(council, Role.PROCUREMENT_OFFICER) is None:
         return 0
@@ -289,6 +290,14 @@ def seed_regimes() -> int:
             continue
         _procure(council, demo)
         made += 1
-    _light_touch_notices(council)
-    notice_services.notices_refresh_all()
     return made
+
+
+@transaction.atomic
+def seed_notices() -> None:
+    """Once everything else is seeded: the light-touch contract's notices published, and every
+    council's notices brought up to date with the demo's records."""
+    council = Council.objects.filter(slug=COUNCIL).first()
+    if council is not None:
+        _light_touch_notices(council)
+    notice_services.notices_refresh_all()

@@ -9,7 +9,7 @@ from demo.evaluations import seed_evaluations
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
-from demo.regimes import seed_regimes
+from demo.regimes import seed_notices, seed_regimes
 from monitoring.reminders.services import sweep
 
 
@@ -28,8 +28,9 @@ class Command(BaseCommand):
         evaluations = seed_evaluations()
         awards = seed_awards()
         agreements = seed_agreements()
-        invoices = seed_invoices()
         regimes = seed_regimes()
+        invoices = seed_invoices()
+        seed_notices()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
