@@ -30,6 +30,7 @@ from commissioning.models import (
     DecisionMaker,
     DeliveryRoute,
     Lot,
+    Opportunity,
     PriceMethod,
     Procedure,
     Regime,
@@ -84,6 +85,7 @@ def signed_off_evaluation(
     conflicted: dict[int, str] | None = None,
     moderated: Callable[[int, int], int] = winner_first,
     portfolio=None,
+    opportunity: Opportunity | None = None,
 ) -> AwardWorld:
     """An opportunity bid for by `bidders` (in that order), its bids opened and its evaluation signed
     off through the services. The lead commissioner runs it; the commissioning officer chairs with the
@@ -91,10 +93,12 @@ def signed_off_evaluation(
     too and declares those conflicts. `lots` are the lots' budgets; `lot_prices` (bidder index →
     {lot index: price}) which lots each bidder bids for (every lot at its price by default).
     `failing` (bid index → {check: reason}) excludes bids at the compliance checks; `moderated(bid,
-    criterion)` gives the moderated scores (the first bid wins by default)."""
-    bidders = bidders if bidders is not None else [bidder("Moorside Youth Trust", 48000), bidder("Brightwork", 52000)]
-    opportunity = open_the_bids(
-        published_with_bids(
+    criterion)` gives the moderated scores (the first bid wins by default). `opportunity` is one already
+    published and bid for (`published_with_bids`), for a test that does something between."""
+    if opportunity is None:
+        if bidders is None:
+            bidders = [bidder("Moorside Youth Trust", 48000), bidder("Brightwork", 52000)]
+        opportunity = published_with_bids(
             council,
             bidders,
             route=route,
@@ -103,7 +107,7 @@ def signed_off_evaluation(
             lot_prices=lot_prices,
             portfolio=portfolio,
         )
-    )
+    opportunity = open_the_bids(opportunity)
     made_lots = list(opportunity.lots.order_by("number"))
     world = panel_set_up(opportunity, price_method, world_class=AwardWorld, lots=made_lots)
     lead, chair, panellist, evaluation = world.lead, world.chair, world.panellist, world.evaluation

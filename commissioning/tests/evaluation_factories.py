@@ -71,11 +71,14 @@ def published_with_bids(
     lots: list[Decimal | None] = (),
     lot_prices: dict[int, dict[int, Decimal | int]] | None = None,
     portfolio=None,
+    commission=None,
 ) -> Opportunity:
     """A published opportunity, still before its deadline, with one submitted bid per bidder and a
     question per criterion. `lots` are the lots' budgets; `lot_prices` (bidder index → {lot index:
-    price}) says which lots each bidder bids for (every lot at the bidder's price by default)."""
-    commission = commission_in_state(council, State.SOURCING, route=route, budget=budget, portfolio=portfolio)
+    price}) says which lots each bidder bids for (every lot at the bidder's price by default).
+    `commission` is one in Sourcing to advertise (its regime confirmed first, say); a new one by default."""
+    if commission is None:
+        commission = commission_in_state(council, State.SOURCING, route=route, budget=budget, portfolio=portfolio)
     officer = staff(council, Role.COMMISSIONING_OFFICER)
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
     made_lots = [
