@@ -384,44 +384,38 @@ def award_notice_published(notice, by) -> None:
     award_services.record_award_notice_published(award=award_of(notice), published_on=notice.published_on, by=by)
 
 
-def award_notices(commission: Commission) -> list[Occurrence]:
+def _per_award(commission: Commission, regimes, notice_type: str, title: str, rule: str) -> list[Occurrence]:
+    """One notice per award whose decision is taken, under the regimes that call for it."""
     regime = regime_of(commission)
-    if regime is None or regime.regime not in ACT_REGIMES:
+    if regime is None or regime.regime not in regimes:
         return []
     return [
         Occurrence(
             subject=f"award:{award.pk}",
-            title=f"Contract award notice: {award.opportunity.title}",
+            title=f"{title}: {award.opportunity.title}",
             due_on=award.effective_from(),
-            due_rule=(
-                "Once the decision has effect and the assessment summaries have gone, before the contract is "
-                "entered into: publishing it starts the standstill (s.50, s.51; reg 27)"
-            ),
-            build=lambda award=award: _award_release(commission, regime, award, NoticeType.UK6),
+            due_rule=rule,
+            build=lambda award=award: _award_release(commission, regime, award, notice_type),
             source=award,
         )
         for award in awards_of(commission)
     ]
+
+
+def award_notices(commission: Commission) -> list[Occurrence]:
+    rule = (
+        "Once the decision has effect and the assessment summaries have gone, before the contract is "
+        "entered into: publishing it starts the standstill (s.50, s.51; reg 27)"
+    )
+    return _per_award(commission, ACT_REGIMES, NoticeType.UK6, "Contract award notice", rule)
 
 
 def intention_notices(commission: Commission) -> list[Occurrence]:
-    regime = regime_of(commission)
-    if regime is None or regime.regime != Regime.PROVIDER_SELECTION:
-        return []
-    return [
-        Occurrence(
-            subject=f"award:{award.pk}",
-            title=f"Intention to award: {award.opportunity.title}",
-            due_on=award.effective_from(),
-            due_rule=(
-                "Once the decision is made: publishing it starts the standstill of 8 working days for "
-                "representations (Provider Selection Regime Regulations 2023, reg 11 and 12)"
-            ),
-            build=lambda award=award: _award_release(commission, regime, award, NoticeType.PSR_INTENT),
-            source=award,
-        )
-        for award in awards_of(commission)
-    ]
+    rule = (
+        "Once the decision is made: publishing it starts the standstill of 8 working days for "
+        "representations (Provider Selection Regime Regulations 2023, reg 11 and 12)"
+    )
+    return _per_award(commission, {Regime.PROVIDER_SELECTION}, NoticeType.PSR_INTENT, "Intention to award", rule)
 
 
 # ---- UK12 procurement termination ------------------------------------------------------------------

@@ -8,6 +8,7 @@ regime changed, the procurement was cancelled before its tender notice) is withd
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
@@ -26,6 +27,8 @@ from monitoring.notices import gates
 from monitoring.notices.kinds import KINDS, Occurrence, kind_of
 from monitoring.notices.selectors import pending_submission
 from monitoring.notices.sender import NoticeSender, SendingFailed, Submission, sender_for
+
+logger = logging.getLogger(__name__)
 
 # Find a Tender numbers Procurement Act notices as six digits and the year: "012345-2026".
 FAT_IDENTIFIER = re.compile(r"^\d{6}-\d{4}$")
@@ -130,13 +133,23 @@ def council_notices_refresh(council: Council, today: date | None = None) -> list
 
 
 def notices_refresh_all(today: date | None = None) -> int:
-    """Every council's notices, every night: due days move with the records and the calendar."""
+    """Every council's notices, every night: due days move with the records and the calendar. One
+    commission whose records cannot be turned into a notice is logged and skipped: it must not stop
+    every other council's notices being chased."""
     count = 0
     for council in Council.objects.all():
-        count += len(council_notices_refresh(council, today))
+        count += _refreshed(council_notices_refresh, council, today)
         for commission in Commission.objects.filter(council=council).exclude(procurement_regime=None):
-            count += len(notices_refresh(commission))
+            count += _refreshed(notices_refresh, commission)
     return count
+
+
+def _refreshed(refresh, *args) -> int:
+    try:
+        return len(refresh(*args))
+    except Exception:
+        logger.exception("Could not bring the notices of %s up to date", args[0])
+        return 0
 
 
 # ---- The officer's steps --------------------------------------------------------------------------

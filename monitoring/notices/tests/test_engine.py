@@ -3,6 +3,7 @@ published only with Find a Tender's identifier and day; every step is the engine
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 from decimal import Decimal
@@ -19,7 +20,7 @@ from commissioning.tests.factories import commission_in_state
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionRefused
 from monitoring.models import Notice, NoticeState, NoticeType
-from monitoring.notices import ocds, services
+from monitoring.notices import kinds, ocds, services
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,20 @@ def test_check_notices_refreshes_and_validates_every_notice(council, people, mon
     monkeypatch.setattr(ocds, "release_errors", lambda release: ["tender: broken"])
     with pytest.raises(CommandError, match="tender: broken"):
         call_command("check_notices", "--no-refresh", stdout=io.StringIO())
+
+
+def test_the_nightly_refresh_skips_a_commission_it_cannot_build_and_carries_on(council, people, monkeypatch, caplog):
+    broken = advertised(council, people)
+    sound = advertised(council, people)
+    tender = kinds.KINDS[NoticeType.UK4]
+
+    def tender_notices(commission):
+        if commission.pk == broken.pk:
+            raise ValueError("a record the notice cannot read")
+        return tender.for_commission(commission)
+
+    monkeypatch.setitem(kinds.KINDS, NoticeType.UK4, dataclasses.replace(tender, for_commission=tender_notices))
+    services.notices_refresh_all()
+    assert Notice.objects.filter(commission=sound, notice_type=NoticeType.UK4).exists()
+    assert not Notice.objects.filter(commission=broken).exists()
+    assert "Could not bring the notices" in caplog.text
