@@ -54,6 +54,35 @@ def apply_form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+class StateRequiredMixin:
+    """A page that only makes sense while its object is in one state (a draft to edit, a return to
+    review, a notice to publish): otherwise it goes back to the object's page saying why. Checked
+    after the permission, so a person who may not act still gets 403 or 404. The view names
+    `state_holder()` and `required_state` (or its own `is_open()`), `wrong_state_message()`, and has
+    `back(message)`."""
+
+    required_state = ""
+
+    def state_holder(self):
+        raise NotImplementedError
+
+    def is_open(self) -> bool:
+        return self.state_holder().state == self.required_state
+
+    def wrong_state_message(self) -> str:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        if not self.is_open():
+            return self.back(self.wrong_state_message())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open():
+            return self.back(self.wrong_state_message())
+        return super().post(request, *args, **kwargs)
+
+
 class HomeView(TemplateView):
     """Signed-in people land on their dashboard: the one council's they work in, or their organisation's.
     Someone in several councils chooses which council's dashboard to open."""

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from commissioning.award.selectors import day, open_call_in
 from commissioning.cycle.regime import propose_regime
-from commissioning.models import Award, AwardState, Procedure, ProcurementRegime, Regime
+from commissioning.models import PUBLIC_CONTRACT_REGIMES, Award, AwardState, Procedure, ProcurementRegime, Regime
 from councils.calendar import add_working_days
 
 # s.51(3): "at least eight working days"; a council may set a longer standstill, never a shorter one.
@@ -29,7 +29,6 @@ MANDATORY, VOLUNTARY, NONE = "mandatory", "voluntary", "none"
 UK6 = "contract award notice (UK6)"
 PSR_INTENTION = "notice of the intention to award"
 # The regimes whose contracts are public contracts under the Act: a UK6 before entering into them.
-ACT_PUBLIC_CONTRACTS = (Regime.ABOVE_THRESHOLD, Regime.LIGHT_TOUCH)
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def regime_of(award: Award) -> AwardRegime:
     if record is not None:
         return AwardRegime(regime=record.regime, procedure=record.procedure, confirmed=True)
     proposal = propose_regime(award.commission)
-    procedure = Procedure.OPEN if proposal.regime in ACT_PUBLIC_CONTRACTS else ""
+    procedure = Procedure.OPEN if proposal.regime in PUBLIC_CONTRACT_REGIMES else ""
     return AwardRegime(regime=proposal.regime, procedure=procedure, confirmed=False)
 
 
@@ -91,7 +90,7 @@ def standstill_rule(award: Award, regime: AwardRegime | None = None) -> Standsti
             f"A contract above the threshold awarded after a competitive procedure: the standstill is "
             f"mandatory (Procurement Act 2023, s.51); {runs}.",
         )
-    elif regime.regime in ACT_PUBLIC_CONTRACTS:
+    elif regime.regime in PUBLIC_CONTRACT_REGIMES:
         what = "A light-touch contract" if regime.regime == Regime.LIGHT_TOUCH else "A direct award"
         rule = (
             VOLUNTARY,

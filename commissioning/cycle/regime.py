@@ -16,6 +16,7 @@ from commissioning import cpv
 from commissioning.models import (
     DIRECT_ROUTES,
     NOTIFIABLE_BELOW_THRESHOLD_FROM,
+    PUBLIC_CONTRACT_REGIMES,
     SUBSIDY_DATABASE_FROM,
     Commission,
     DeliveryRoute,
@@ -155,7 +156,7 @@ def regime_confirm(
         errors["reason"] = f"Say why the commission is not procured as proposed ({proposal.label})."
     if regime == Regime.ABOVE_THRESHOLD and procedure not in Procedure.values:
         errors["procedure"] = "Choose the procedure."
-    direct = regime in (Regime.ABOVE_THRESHOLD, Regime.LIGHT_TOUCH) and procedure == Procedure.DIRECT_AWARD
+    direct = regime in PUBLIC_CONTRACT_REGIMES and procedure == Procedure.DIRECT_AWARD
     if direct and not direct_award_ground.strip():
         errors["direct_award_ground"] = "Give the ground for the direct award, for example user choice."
     if regime == Regime.PROVIDER_SELECTION:
@@ -169,7 +170,7 @@ def regime_confirm(
         errors["reserved_to_mutuals"] = "Only light-touch contracts can be reserved to public service mutuals."
     if errors:
         raise ValidationError(errors)
-    act = regime in (Regime.ABOVE_THRESHOLD, Regime.LIGHT_TOUCH, Regime.BELOW_THRESHOLD)
+    act = regime in (*PUBLIC_CONTRACT_REGIMES, Regime.BELOW_THRESHOLD)
     record, _ = ProcurementRegime.objects.update_or_create(
         commission=commission,
         defaults={

@@ -39,6 +39,11 @@ class Regime(models.TextChoices):
     EXEMPT = "exempt", "Not procured (in-house, shared service or partnership)"
 
 
+# Public contracts under the Act: advertised and awarded by notice, with a contract award notice and
+# its standstill, and counted in the payments duties (above threshold, light touch included).
+PUBLIC_CONTRACT_REGIMES = frozenset({Regime.ABOVE_THRESHOLD, Regime.LIGHT_TOUCH})
+
+
 class Procedure(models.TextChoices):
     OPEN = "open", "Open procedure"
     COMPETITIVE_FLEXIBLE = "competitive_flexible", "Competitive flexible procedure"

@@ -26,7 +26,7 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning.cycle.views import CommissionMixin
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
-from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements import forms, gates, selectors, services, steps, variations
 from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
@@ -190,20 +190,17 @@ def agreement_document(agreement: Agreement):
 # ---- Drafting -----------------------------------------------------------------------------------
 
 
-class DraftMixin(AgreementMixin):
+class DraftMixin(StateRequiredMixin, AgreementMixin):
     """Editing a draft: commissioners only (403); a signed agreement sends them back to vary it."""
 
     permission_required = "monitoring.edit_agreement"
+    required_state = AgreementState.DRAFT
 
-    def get(self, request, *args, **kwargs):
-        if self.agreement.state != AgreementState.DRAFT:
-            return self.back("The agreement has been signed: its terms change only through a variation.")
-        return super().get(request, *args, **kwargs)
+    def state_holder(self):
+        return self.agreement
 
-    def post(self, request, *args, **kwargs):
-        if self.agreement.state != AgreementState.DRAFT:
-            return self.back("The agreement has been signed: its terms change only through a variation.")
-        return super().post(request, *args, **kwargs)
+    def wrong_state_message(self) -> str:
+        return "The agreement has been signed: its terms change only through a variation."
 
 
 class AgreementEditView(DraftMixin, FormView):

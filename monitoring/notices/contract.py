@@ -25,6 +25,7 @@ from django.utils import timezone
 from commissioning.conflicts.selectors import confirmation
 from commissioning.models import (
     NOTIFIABLE_BELOW_THRESHOLD_FROM,
+    PUBLIC_CONTRACT_REGIMES,
     Commission,
     Opportunity,
     Procedure,
@@ -54,7 +55,6 @@ from providers.identity import identifiers, supplier_party
 ENTERED_STATES = (AgreementState.SIGNED, AgreementState.LIVE, AgreementState.ENDED, AgreementState.TERMINATED)
 ENDED_STATES = (AgreementState.ENDED, AgreementState.TERMINATED)
 # Public contracts under the Procurement Act 2023 (below-threshold contracts are not, s.3).
-PUBLIC_CONTRACT_REGIMES = (Regime.ABOVE_THRESHOLD, Regime.LIGHT_TOUCH)
 DAYS_TO_PUBLISH = 30
 LIGHT_TOUCH_DAYS = 120
 # The contract details notice gives at most this many KPIs: the most material, in the officer's order.

@@ -16,11 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
-from commissioning.models import Commission, DeliveryRoute, State
+from commissioning.models import PUBLIC_CONTRACT_REGIMES, Commission, DeliveryRoute, State
 from councils.formatting import money
 from councils.models import Council
 from monitoring.models import PAYMENT_TERM_DAYS, Agreement, Invoice, add_months
-from monitoring.notices.procurement import ACT_REGIMES
 from monitoring.open_data.common import Period
 
 # The Act applies to procurements started on or after this day (earlier ones stay under PCR 2015).
@@ -47,7 +46,7 @@ def public_contract_invoices(council: Council, procured_from: date = ACT_APPLIES
     return Invoice.objects.filter(
         agreement__council=council,
         withdrawn_at__isnull=True,
-        agreement__commission__procurement_regime__regime__in=ACT_REGIMES,
+        agreement__commission__procurement_regime__regime__in=PUBLIC_CONTRACT_REGIMES,
         agreement__commission__procurement_regime__threshold_on__gte=procured_from,
     )
 
@@ -56,7 +55,7 @@ def is_public_contract(agreement: Agreement) -> bool:
     """Whether the agreement's invoices count in the payments compliance notice."""
     return Agreement.objects.filter(
         pk=agreement.pk,
-        commission__procurement_regime__regime__in=ACT_REGIMES,
+        commission__procurement_regime__regime__in=PUBLIC_CONTRACT_REGIMES,
         commission__procurement_regime__threshold_on__gte=ACT_APPLIES_FROM,
     ).exists()
 
@@ -196,7 +195,7 @@ def pipeline_procurements(council: Council, year_start: date) -> list[PipelineEn
             budget__gt=PIPELINE_VALUE_OVER,
             starts_on__isnull=False,
         )
-        .filter(Q(procurement_regime__isnull=True) | Q(procurement_regime__regime__in=ACT_REGIMES))
+        .filter(Q(procurement_regime__isnull=True) | Q(procurement_regime__regime__in=PUBLIC_CONTRACT_REGIMES))
         .order_by("starts_on", "reference")
     )
     entries = []

@@ -17,6 +17,7 @@ from commissioning.award import services as award_services
 from commissioning.award import standstill_selectors
 from commissioning.cycle import regime as regimes
 from commissioning.models import (
+    PUBLIC_CONTRACT_REGIMES,
     Award,
     AwardState,
     Commission,
@@ -34,9 +35,6 @@ from monitoring.notices.kinds import NoticeKind, Occurrence, register
 from monitoring.open_data.common import day_end, day_start
 from monitoring.open_data.ocds import CommissionReleases, Parties, value
 from providers.identity import supplier_party
-
-# The regimes of the Procurement Act whose procurements are advertised and awarded by notice.
-ACT_REGIMES = frozenset({Regime.ABOVE_THRESHOLD, Regime.LIGHT_TOUCH})
 
 
 def regime_of(commission: Commission) -> ProcurementRegime | None:
@@ -83,7 +81,7 @@ def special_regime(regime: ProcurementRegime) -> list[str]:
 
 
 def above_threshold(regime: ProcurementRegime) -> bool:
-    return regime.regime in ACT_REGIMES and (
+    return regime.regime in PUBLIC_CONTRACT_REGIMES and (
         regime.threshold_amount is not None and regime.value >= regime.threshold_amount
     )
 
@@ -108,7 +106,7 @@ def _tender_release(commission: Commission, regime: ProcurementRegime, opportuni
     if commission.cpv_code:
         tender["classification"] = {"scheme": "CPV", "id": commission.cpv_code}
     sections = {"tender": tender}
-    if regime.regime in ACT_REGIMES and not market_engaged(commission):
+    if regime.regime in PUBLIC_CONTRACT_REGIMES and not market_engaged(commission):
         # Regulation 17: without a market engagement notice, the tender notice says why there was none.
         sections["planning"] = {
             "noEngagementNoticeRationale": "No preliminary market engagement was carried out for this procurement."
@@ -130,7 +128,7 @@ def tender_notices(commission: Commission) -> list[Occurrence]:
         return []
     opportunity = current_opportunity(commission)
     advertised = opportunity is not None
-    needed = (regime.regime in ACT_REGIMES and is_competitive(regime)) or (
+    needed = (regime.regime in PUBLIC_CONTRACT_REGIMES and is_competitive(regime)) or (
         regime.regime == Regime.BELOW_THRESHOLD and advertised
     )
     if not needed or opportunity is None:
@@ -209,7 +207,7 @@ def _engagement_release(commission: Commission, regime: ProcurementRegime) -> di
 
 def engagement_notices(commission: Commission) -> list[Occurrence]:
     regime = regime_of(commission)
-    if regime is None or regime.regime not in ACT_REGIMES or not is_competitive(regime):
+    if regime is None or regime.regime not in PUBLIC_CONTRACT_REGIMES or not is_competitive(regime):
         return []
     if not market_engaged(commission):
         return []
@@ -295,7 +293,7 @@ def _transparency_release(commission: Commission, regime: ProcurementRegime, awa
 
 def transparency_notices(commission: Commission) -> list[Occurrence]:
     regime = regime_of(commission)
-    if regime is None or regime.regime not in ACT_REGIMES or regime.procedure != Procedure.DIRECT_AWARD:
+    if regime is None or regime.regime not in PUBLIC_CONTRACT_REGIMES or regime.procedure != Procedure.DIRECT_AWARD:
         return []
     if user_choice(regime):
         return []
@@ -407,7 +405,7 @@ def award_notices(commission: Commission) -> list[Occurrence]:
         "Once the decision has effect and the assessment summaries have gone, before the contract is "
         "entered into: publishing it starts the standstill (s.50, s.51; reg 27)"
     )
-    return _per_award(commission, ACT_REGIMES, NoticeType.UK6, "Contract award notice", rule)
+    return _per_award(commission, PUBLIC_CONTRACT_REGIMES, NoticeType.UK6, "Contract award notice", rule)
 
 
 def intention_notices(commission: Commission) -> list[Occurrence]:
@@ -445,7 +443,7 @@ def _termination_release(commission: Commission, regime: ProcurementRegime, deci
 
 def termination_notices(commission: Commission) -> list[Occurrence]:
     regime = regime_of(commission)
-    if regime is None or regime.regime not in (*ACT_REGIMES, Regime.BELOW_THRESHOLD):
+    if regime is None or regime.regime not in (*PUBLIC_CONTRACT_REGIMES, Regime.BELOW_THRESHOLD):
         return []
     opportunity = (
         commission.opportunities.filter(cycle=commission.cycle, state=OpportunityState.CANCELLED)

@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning.cycle.forms import TransitionForm
 from councils import workflow
 from councils.page_cache import CachedPageMixin
-from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.models import NoticeState
 from monitoring.notices import forms, gates, ocds, selectors, services
@@ -180,20 +180,17 @@ class NoticeStepView(NoticeMixin, FormView):
         return self.back()
 
 
-class ReadyNoticeMixin(NoticeMixin):
+class ReadyNoticeMixin(StateRequiredMixin, NoticeMixin):
     """Publishing: a notice officer's, on a notice that is ready."""
 
     permission_required = "monitoring.publish_notice"
+    required_state = NoticeState.READY
 
-    def get(self, request, *args, **kwargs):
-        if self.notice.state != NoticeState.READY:
-            return self.back("Only a notice marked as ready to publish can be recorded as published.")
-        return super().get(request, *args, **kwargs)
+    def state_holder(self):
+        return self.notice
 
-    def post(self, request, *args, **kwargs):
-        if self.notice.state != NoticeState.READY:
-            return self.back("Only a notice marked as ready to publish can be recorded as published.")
-        return super().post(request, *args, **kwargs)
+    def wrong_state_message(self) -> str:
+        return "Only a notice marked as ready to publish can be recorded as published."
 
 
 class NoticePublishView(ReadyNoticeMixin, FormView):

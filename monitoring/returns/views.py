@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from councils.uploads import download_response
-from councils.views import CouncilPermissionMixin, apply_form_errors
+from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements.views import AgreementMixin, filtered_page
 from monitoring.models import MonitoringSettings, Rag, ReturnState
@@ -98,23 +98,17 @@ class ReturnDetailView(ReturnMixin, TemplateView):
         return context
 
 
-class ReviewStepMixin(ReturnMixin):
+class ReviewStepMixin(StateRequiredMixin, ReturnMixin):
     """Querying or accepting: commissioners only (403), and only while the return awaits review."""
 
     permission_required = "monitoring.review_return"
     template_name = "monitoring/returns/review_step.html"
+    required_state = ReturnState.SUBMITTED
 
-    def get(self, request, *args, **kwargs):
-        if self.monitoring_return.state != ReturnState.SUBMITTED:
-            return self.back(self.not_open())
-        return super().get(request, *args, **kwargs)
+    def state_holder(self):
+        return self.monitoring_return
 
-    def post(self, request, *args, **kwargs):
-        if self.monitoring_return.state != ReturnState.SUBMITTED:
-            return self.back(self.not_open())
-        return super().post(request, *args, **kwargs)
-
-    def not_open(self) -> str:
+    def wrong_state_message(self) -> str:
         return f"The return is ‘{self.monitoring_return.get_state_display().lower()}’: it is not waiting for a review."
 
     def get_initial(self):
@@ -345,23 +339,16 @@ class ProviderReturnMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return super().get_context_data(**kwargs)
 
 
-class ProviderWriteMixin(ProviderReturnMixin):
+class ProviderWriteMixin(StateRequiredMixin, ProviderReturnMixin):
     """Changing a return: the organisation's administrators and monitoring contacts (403 for other
     members), while the return is with the provider."""
 
     permission_required = "monitoring.write_own_return"
 
-    def get(self, request, *args, **kwargs):
-        if not self.monitoring_return.is_with_provider:
-            return self.back(self.not_open())
-        return super().get(request, *args, **kwargs)
+    def is_open(self) -> bool:
+        return self.monitoring_return.is_with_provider
 
-    def post(self, request, *args, **kwargs):
-        if not self.monitoring_return.is_with_provider:
-            return self.back(self.not_open())
-        return super().post(request, *args, **kwargs)
-
-    def not_open(self) -> str:
+    def wrong_state_message(self) -> str:
         return f"The return is ‘{self.monitoring_return.get_state_display().lower()}’: it can no longer be changed."
 
 
