@@ -24,14 +24,21 @@ PHONE = {"width": 320, "height": 640}
 COUNCIL = "kirkby-moor"
 PROVIDER = "admin@kirkby-moor-age-concern.example"
 
-# What sticks out: elements whose right edge passes the viewport's, not inside a box that scrolls or clips
-# them within the viewport (a table in its scrolling region is fine), and whose parent does not stick out.
+# What sticks out: elements reaching (themselves, or with content overflowing them) past the viewport's
+# right edge, not inside a box that scrolls or clips them within the viewport (a table in its scrolling
+# region is fine); the innermost of them are named, the element to fix or to let wrap.
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;
+    const reach = (el) => {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0) return 0;
+        const overflows = getComputedStyle(el).overflowX === 'visible';
+        return overflows ? Math.max(box.right, box.left + el.scrollWidth) : box.right;
+    };
     const clipped = (el) => {
         for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-            const scrolls = ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX);
-            if (scrolls && p.getBoundingClientRect().right <= width + 0.5) return true;
+            const clips = ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX);
+            if (clips && p.getBoundingClientRect().right <= width + 0.5) return true;
         }
         return false;
     };
@@ -39,14 +46,11 @@ OVERFLOW = """() => {
         const id = el.id ? '#' + el.id : '';
         const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
         const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
-        return `${el.tagName.toLowerCase()}${id}${cls} (right ${Math.round(el.getBoundingClientRect().right)}px) "${text}"`;
+        return `${el.tagName.toLowerCase()}${id}${cls} (reaches ${Math.round(reach(el))}px) "${text}"`;
     };
-    const wide = [...document.body.querySelectorAll('*')].filter((el) => {
-        const box = el.getBoundingClientRect();
-        return box.width > 0 && box.right > width + 0.5 && !clipped(el);
-    });
-    const outermost = wide.filter((el) => !wide.includes(el.parentElement));
-    return {scrollWidth: document.documentElement.scrollWidth, offenders: outermost.slice(0, 5).map(describe)};
+    const wide = [...document.body.querySelectorAll('*')].filter((el) => reach(el) > width + 0.5 && !clipped(el));
+    const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+    return {scrollWidth: document.documentElement.scrollWidth, offenders: innermost.slice(0, 5).map(describe)};
 }"""
 
 
@@ -118,7 +122,8 @@ def test_no_key_page_scrolls_sideways_at_320_px(demo_data, page):
         print(f"{result['scrollWidth']:5d}px  {path}")
     too_wide = {path: result for path, result in widths.items() if result["scrollWidth"] > PHONE["width"]}
     assert too_wide == {}, "\n".join(
-        f"{path}: {result['scrollWidth']}px wide; sticking out: {result['offenders']}" for path, result in too_wide.items()
+        f"{path}: {result['scrollWidth']}px wide; sticking out: {result['offenders']}"
+        for path, result in too_wide.items()
     )
 
 

@@ -20,8 +20,8 @@ from commissioning.cycle.views import CommissionMixin
 from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from monitoring.dashboards import meeting_pack
-from monitoring.dashboards.contents import CONTENTS
 from monitoring.dashboards import scrutiny as scrutiny_services
+from monitoring.dashboards.contents import CONTENTS
 from monitoring.dashboards.forms import (
     DASHBOARDS,
     AgendaFlagForm,
