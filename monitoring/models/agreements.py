@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import django_fsm as fsm
 from django.conf import settings
@@ -40,6 +40,7 @@ from commissioning.models import (
 from councils.formatting import money
 from councils.models import Council, Outcome, Role
 from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
+from councils.units import rounded, validate_whole_for_unit
 from councils.uploads import PrivateFileField
 
 PENNY = Decimal("0.01")
@@ -409,13 +410,18 @@ class AgreementKpi(models.Model):
     def __str__(self) -> str:
         return f"{self.description}: {self.target.normalize():f} {self.unit}"
 
+    def clean(self):
+        validate_whole_for_unit(self.target, self.unit)
+        validate_whole_for_unit(self.baseline, self.unit, "baseline")
+
     @property
     def council(self) -> Council:
         return self.agreement.council
 
     def default_targets(self, periods: list[tuple[date, date]], total: Decimal | None = None) -> list[Decimal]:
-        """Per-period targets: a level repeats; a total is spread by the length of each period, the
-        last period taking the rounding so the periods add up to the total exactly."""
+        """Per-period targets: a level repeats; a total is spread by the length of each period (in whole
+        numbers for counted things, rounded half up; to the hundredth otherwise), the last period
+        taking the rounding so the periods add up to the total exactly."""
         if not periods:
             return []
         if self.target_kind == TargetKind.LEVEL:
@@ -423,7 +429,7 @@ class AgreementKpi(models.Model):
         total = self.target if total is None else total
         days = [(last - first).days + 1 for first, last in periods]
         all_days = sum(days)
-        shares = [(total * d / all_days).quantize(PENNY, rounding=ROUND_HALF_UP) for d in days[:-1]]
+        shares = [rounded(total * d / all_days, self.unit) for d in days[:-1]]
         return [*shares, total - sum(shares, Decimal("0"))]
 
 
