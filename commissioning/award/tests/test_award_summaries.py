@@ -332,7 +332,8 @@ def test_a_bid_shows_its_outcome_on_its_pages_only_once_sent_and_only_to_its_own
         assert "Unsuccessful" not in html and "Successful" not in html, page
     before = provider.get(loser_url).content.decode()
     assert "is evaluating them" in before
-    assert "before the deadline" not in before and "data-outcome" not in before
+    assert "before the deadline" not in before
+    assert "data-outcome" not in before
     assert CORRECTED not in before
 
     send(prepared, mailoutbox, django_capture_on_commit_callbacks)
@@ -343,13 +344,18 @@ def test_a_bid_shows_its_outcome_on_its_pages_only_once_sent_and_only_to_its_own
     content = summary_of(prepared, 1).content
     assert page.count("data-outcome") == 1
     # The summary itself, as HTML: the scores table, the reasons, and who won.
-    assert 'id="summary-scores"' in page and 'id="summary-reasons"' in page
-    assert content["reasons"] and all(reason in page for reason in content["reasons"])
+    assert 'id="summary-scores"' in page
+    assert 'id="summary-reasons"' in page
+    assert content["reasons"]
+    assert all(reason in page for reason in content["reasons"])
     assert "Dale Community Interest Company" in page
     assert "before the deadline" not in page
 
-    winner_page = client_for(winner.organisation.members.get().user).get(reverse("bids:detail", kwargs={"pk": winner.pk}))
-    assert "Successful" in winner_page.content.decode() and "draft agreement" in winner_page.content.decode()
+    winner_page = client_for(winner.organisation.members.get().user).get(
+        reverse("bids:detail", kwargs={"pk": winner.pk})
+    )
+    assert "Successful" in winner_page.content.decode()
+    assert "draft agreement" in winner_page.content.decode()
     # The wall: another provider gets no page at all, let alone the outcome.
     assert client_for(people["other_provider_admin"]).get(loser_url).status_code == 404
     assert provider.get(reverse("bids:detail", kwargs={"pk": winner.pk})).status_code == 404
