@@ -329,7 +329,8 @@ def test_a_bid_shows_its_outcome_on_its_pages_only_once_sent_and_only_to_its_own
     for page in pages:
         html = provider.get(page).content.decode()
         assert "Being evaluated" in html, page
-        assert "Unsuccessful" not in html and "Successful" not in html, page
+        assert "Unsuccessful" not in html, page
+        assert "Successful" not in html, page
     before = provider.get(loser_url).content.decode()
     assert "is evaluating them" in before
     assert "before the deadline" not in before
@@ -339,7 +340,8 @@ def test_a_bid_shows_its_outcome_on_its_pages_only_once_sent_and_only_to_its_own
     send(prepared, mailoutbox, django_capture_on_commit_callbacks)
     for page in pages:
         html = provider.get(page).content.decode()
-        assert "Unsuccessful" in html and "Being evaluated" not in html, page
+        assert "Unsuccessful" in html, page
+        assert "Being evaluated" not in html, page
     page = provider.get(loser_url).content.decode()
     content = summary_of(prepared, 1).content
     assert page.count("data-outcome") == 1
