@@ -122,8 +122,9 @@ def test_a_council_officer_accepting_tells_the_lead_commissioner(
     assert bid_for_it.opportunity.reference in notice.body
     assert notice.url == reverse("providers:staff_memberships", kwargs={"council_slug": council.slug})
     # The email goes from the outbox, once, however often the delivery runs.
-    assert emails.deliver_emails() + emails.deliver_emails() == 1
-    assert [m.to for m in mail.outbox] == [[lead.email]]
+    emails.deliver_emails()
+    emails.deliver_emails()
+    assert [m.to for m in mail.outbox if m.subject == notice.title] == [[lead.email]]
     assert not Notification.objects.filter(user=officer, kind=ReminderKind.STAFF_JOINED_PROVIDER).exists()
 
 

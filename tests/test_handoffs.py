@@ -190,7 +190,7 @@ def test_a_return_tells_the_contract_manager_then_the_providers_writers(council,
         other = OrganisationMemberFactory().user  # another organisation's administrator
         provider_writer = writer(agreement)
         monitoring_return = returns_of(agreement)[0]
-        Notification.objects.all().delete()
+        SentReminder.objects.all().delete()  # what building the agreement told (its plan approved)
         submit(monitoring_return, by=provider_writer)
         council_page = reverse(
             "monitoring:return_detail", kwargs={"council_slug": council.slug, "pk": monitoring_return.pk}
