@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from commissioning.award import call_in as call_in_services
 from commissioning.award import services as award_services
 from commissioning.award.selectors import may_read_award
 from commissioning.cycle import services as cycle_services
@@ -67,10 +68,10 @@ def test_an_award_journey_tells_each_person_whose_turn_it_is(council, people):
     award, opportunity, lead = world.award, world.opportunity, world.lead
     commission = award.commission
     officer = commission.lead_officer
+    council.call_in_threshold = 1  # one member's request calls it in (the threshold has its own tests)
+    council.save(update_fields=["call_in_threshold"])
     with on(award.decided_on + timedelta(days=2)):
-        award_services.award_transition(
-            by=people[Role.SCRUTINY_MEMBER], award=world.refresh_award(), name="call_in", reason="The price."
-        )
+        call_in_services.call_in_request(by=people[Role.SCRUTINY_MEMBER], award=world.refresh_award(), reason="Price.")
         award_services.award_transition(
             by=holder, award=world.refresh_award(), name="confirm_after_call_in", reason="Answered at committee."
         )
