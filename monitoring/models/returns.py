@@ -198,7 +198,12 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=[ReturnState.DUE, ReturnState.QUERIED],
         target=ReturnState.SUBMITTED,
         permission=is_return_writer,
-        custom={"label": "Submit the return", "gate": "missing_period_end", "effects": ("submission",)},
+        custom={
+            "label": "Submit the return",
+            "gate": "missing_period_end",
+            "effects": ("submission",),
+            "tells": ("return_to_review",),
+        },
     )
     def submit(self, *, by, reason=""):
         now = timezone.now()
@@ -212,7 +217,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=ReturnState.SUBMITTED,
         target=ReturnState.QUERIED,
         permission=is_return_reviewer,
-        custom={"label": "Query the return", "needs_reason": True, "effects": ("query",)},
+        custom={"label": "Query the return", "needs_reason": True, "effects": ("query",), "tells": ("return_queried",)},
     )
     def query(self, *, by, reason):
         pass
@@ -222,7 +227,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=ReturnState.SUBMITTED,
         target=ReturnState.ACCEPTED,
         permission=is_return_reviewer,
-        custom={"label": "Accept the return", "effects": ("rating",)},
+        custom={"label": "Accept the return", "effects": ("rating",), "tells": ("return_accepted",)},
     )
     def accept(self, *, by, reason=""):
         self.reviewed_by, self.reviewed_at = by, timezone.now()
