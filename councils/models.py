@@ -435,6 +435,7 @@ class ReminderKind(models.TextChoices):
     # Not reminders but one-off notices, sent as things happen (never swept, no council rule).
     STAFF_JOINED_PROVIDER = "staff_joined_provider", "Council staff joined a provider organisation"
     PARTNER_TO_CONFIRM = "partner_to_confirm", "Joint bid partnership to confirm"
+    RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule
