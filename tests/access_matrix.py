@@ -906,6 +906,8 @@ ROUTES += [
         overrides=CANNOT_SEE_COMMISSION,
     ),
     Route("monitoring:provider_dashboard", ok=EVERYONE_SIGNED_IN),
+    # One's own evaluation panels, in every council (empty for someone on none).
+    Route("commissioning:my_panels", ok=EVERYONE_SIGNED_IN),
 ]
 
 

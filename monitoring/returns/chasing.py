@@ -35,8 +35,10 @@ def return_chase(*, by: User, monitoring_return: MonitoringReturn) -> int:
     if not is_return_reviewer(monitoring_return, by):
         raise PermissionDenied
     with transaction.atomic():
-        locked = MonitoringReturn.objects.select_for_update().select_related("agreement__council").get(
-            pk=monitoring_return.pk
+        locked = (
+            MonitoringReturn.objects.select_for_update()
+            .select_related("agreement__council")
+            .get(pk=monitoring_return.pk)
         )
         if not locked.is_overdue:
             raise ValidationError("This return is not overdue: there is nothing to chase.")

@@ -215,7 +215,9 @@ class ReturnChaseView(ReturnMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"The provider has been chased: {told} {'person' if told == 1 else 'people'} told.")
+            messages.success(
+                request, f"The provider has been chased: {told} {'person' if told == 1 else 'people'} told."
+            )
         back = request.POST.get("next", "")
         if back.startswith("/") and not back.startswith("//"):
             return redirect(back)

@@ -46,14 +46,17 @@ def chase_url(monitoring_return) -> str:
     return reverse("monitoring:return_chase", args=[monitoring_return.agreement.council.slug, monitoring_return.pk])
 
 
-def test_a_commissioner_chases_the_providers_return_writers_once_a_day(people, overdue, django_capture_on_commit_callbacks):
+def test_a_commissioner_chases_the_providers_return_writers_once_a_day(
+    people, overdue, django_capture_on_commit_callbacks
+):
     contact = writer(overdue.agreement, ProviderRole.MONITORING_CONTACT)
     bid_writer = writer(overdue.agreement, ProviderRole.BID_WRITER)
     officer = signed_in(people[Role.COMMISSIONING_OFFICER])
     dashboard = reverse("monitoring:dashboard", args=[overdue.agreement.council.slug])
     with django_capture_on_commit_callbacks(execute=True):
         response = officer.post(chase_url(overdue), {"next": dashboard})
-    assert response.status_code == 302 and response.url == dashboard
+    assert response.status_code == 302
+    assert response.url == dashboard
 
     told = Notification.objects.filter(kind=ReminderKind.RETURN_CHASED)
     assert set(told.values_list("user", flat=True)) == {people["provider_admin"].pk, contact.pk}
@@ -61,14 +64,17 @@ def test_a_commissioner_chases_the_providers_return_writers_once_a_day(people, o
     assert set(told.values_list("url", flat=True)) == {reverse("monitoring:provider_return", args=[overdue.pk])}
     assert sorted(m.to[0] for m in mail.outbox) == sorted([people["provider_admin"].email, contact.email])
     event = AuditEvent.objects.get(event_type="return.chase")
-    assert event.actor == people[Role.COMMISSIONING_OFFICER] and event.extra["told"] == 2
+    assert event.actor == people[Role.COMMISSIONING_OFFICER]
+    assert event.extra["told"] == 2
     assert MonitoringReturn.objects.get(pk=overdue.pk).chased_at is not None
 
     # The return's page now says it was chased today, with no button; a second press changes nothing.
     page = officer.get(reverse("monitoring:return_detail", args=[overdue.agreement.council.slug, overdue.pk]))
-    assert "Chased today" in page.content.decode() and "Chase the provider" not in page.content.decode()
+    assert "Chased today" in page.content.decode()
+    assert "Chase the provider" not in page.content.decode()
     officer.post(chase_url(overdue))
-    assert told.count() == 2 and AuditEvent.objects.filter(event_type="return.chase").count() == 1
+    assert told.count() == 2
+    assert AuditEvent.objects.filter(event_type="return.chase").count() == 1
 
     # The next day it may be chased again, and the page says when it was last chased.
     with time_machine.travel(datetime(2026, 10, 31, 10, tzinfo=LONDON), tick=False):
