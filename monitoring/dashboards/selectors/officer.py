@@ -134,8 +134,7 @@ def officer_dashboard(user: User, council: Council) -> dict:
             row["overdue"] = timezone.localdate(row["opportunity__clarification_deadline"]) < today
 
     panels = queues.panels(user, council)
-    to_open = queues.bids_to_open(user, council, commissions, roles)
-    to_set_up = queues.panels_to_set_up(user, council, commissions, roles)
+    to_open, to_set_up = queues.opportunities_to_progress(user, council, commissions, roles)
     summaries = queues.summaries_to_send(user, council, commissions, roles)
 
     returns = Rows()

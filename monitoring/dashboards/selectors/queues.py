@@ -42,35 +42,41 @@ def _opportunities(user: User, council: Council, commissions: QuerySet[Commissio
     )
 
 
-def bids_to_open(user: User, council: Council, commissions: QuerySet[Commission], roles: set) -> Rows:
-    """Opportunities past their deadline whose bids are still sealed, for an opening officer. One the
-    person has already confirmed is waiting for a different officer (no link: they cannot confirm twice)."""
-    if not roles & set(OPENING_OFFICERS):
-        return Rows()
+def opportunities_to_progress(
+    user: User, council: Council, commissions: QuerySet[Commission], roles: set
+) -> tuple[Rows, Rows]:
+    """Two lists from one query: opportunities past their deadline whose bids are still sealed (an
+    opening officer's), and opportunities whose bids are opened but whose evaluation is not set up
+    (the lead commissioner's). A sealed opportunity the person has already confirmed is waiting for a
+    different officer (no link: they cannot confirm twice)."""
+    opens, sets_up = bool(roles & set(OPENING_OFFICERS)), Role.LEAD_COMMISSIONER in roles
+    to_open = (
+        Q(state=OpportunityState.CLOSED)
+        # Past the deadline but not yet closed by the scheduler: the opening page closes it first.
+        | Q(state=OpportunityState.PUBLISHED, submission_deadline__lte=timezone.now())
+    )
+    to_set_up = Q(state=OpportunityState.OPENED, evaluation__isnull=True)
+    if not (opens or sets_up):
+        return Rows(), Rows()
+    wanted = to_open | to_set_up if opens and sets_up else (to_open if opens else to_set_up)
     rows = first_rows(
         _opportunities(user, council, commissions)
-        .filter(
-            Q(state=OpportunityState.CLOSED)
-            # Past the deadline but not yet closed by the scheduler: the opening page closes it first.
-            | Q(state=OpportunityState.PUBLISHED, submission_deadline__lte=timezone.now())
-        )
+        .filter(wanted)
         .select_related("opening__first_officer")
-        .order_by("submission_deadline", "id")
+        .order_by("submission_deadline", "id"),
+        to_open=to_open,
+        to_set_up=to_set_up,
     )
+    sealed, opened = [], []
     for opportunity in rows:
+        if opportunity.state == OpportunityState.OPENED:
+            opened.append(opportunity)
+            continue
         opening = getattr(opportunity, "opening", None)
         opportunity.confirmed_by_me = opening is not None and opening.first_officer_id == user.pk
-    return rows
-
-
-def panels_to_set_up(user: User, council: Council, commissions: QuerySet[Commission], roles: set) -> Rows:
-    """Opportunities whose bids are opened but whose evaluation is not set up: the lead commissioner's."""
-    if Role.LEAD_COMMISSIONER not in roles:
-        return Rows()
-    return first_rows(
-        _opportunities(user, council, commissions)
-        .filter(state=OpportunityState.OPENED, evaluation__isnull=True)
-        .order_by("submission_deadline", "id")
+        sealed.append(opportunity)
+    return Rows(sealed, rows.counts["to_open"] if opens else 0), Rows(
+        opened, rows.counts["to_set_up"] if sets_up else 0
     )
 
 
