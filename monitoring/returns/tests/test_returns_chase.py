@@ -86,6 +86,14 @@ def test_a_commissioner_chases_the_providers_return_writers_once_a_day(
     assert told.count() == 4
 
 
+def test_the_officers_dashboard_offers_the_chase_as_a_button(people, overdue):
+    officer = overdue.agreement.commission.lead_officer
+    dashboard = reverse("monitoring:dashboard", args=[overdue.agreement.council.slug])
+    body = signed_in(officer).get(dashboard).content.decode()
+    assert f'action="{chase_url(overdue)}"' in body
+    assert 'method="post"' in body
+
+
 def test_nobody_else_may_chase(people, overdue):
     for key, status in (
         (Role.SCRUTINY_MEMBER, 403),
