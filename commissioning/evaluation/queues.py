@@ -140,3 +140,12 @@ def panels_with_tasks(user: User, council: Council | None = None, limit: int | N
         member.task = panel_task(member)
     rows.sort(key=lambda member: not member.task.due)
     return rows
+
+
+# The evaluation's own steps, and who takes them (the FSM's permissions: `can_run_evaluation`, `is_chair`).
+STEP_HOLDERS = {
+    EvaluationState.DECLARATIONS: ("Start the compliance checks", "held by the lead commissioner"),
+    EvaluationState.COMPLIANCE: ("Start scoring", "held by the lead commissioner"),
+    EvaluationState.SCORING: ("Close scoring and start moderation", "held by the lead commissioner"),
+    EvaluationState.MODERATION: ("Sign off the moderation", "held by the chair of the panel"),
+}

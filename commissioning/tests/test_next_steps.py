@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commissioning.models import DeliveryRoute, EvaluationState, State
-from commissioning.tests.evaluation_factories import bidder, evaluation_in_state, opened_opportunity
+from commissioning.tests.evaluation_factories import bidder, declare_all, evaluation_in_state, opened_opportunity
 from commissioning.tests.factories import commission_in_state
 from councils.models import Role
 
@@ -79,3 +79,17 @@ def test_opened_bids_without_an_evaluation_wait_for_the_lead_commissioner(counci
     assert "Set up the evaluation: held by the lead commissioner." in officer
     assert f'href="{setup}"' not in officer
     assert f'href="{setup}"' in next_steps_of(page(people[Role.LEAD_COMMISSIONER], manage))
+
+
+def test_the_evaluation_page_gives_each_person_their_part_or_whose_turn(council, people):
+    world = evaluation_in_state(council, EvaluationState.DECLARATIONS)
+    evaluation = reverse("commissioning:evaluation", args=[council.slug, world.opportunity.pk])
+    declarations = reverse("commissioning:evaluation_declarations", args=[council.slug, world.opportunity.pk])
+    assert f'href="{declarations}"' in next_steps_of(page(world.panellist, evaluation))
+    declare_all(world, world.panellist)
+    panellist = next_steps_of(page(world.panellist, evaluation))
+    assert "Waiting for the panel: 2 of 4 declarations in." in panellist
+    assert "Start the compliance checks: held by the lead commissioner." in panellist
+    step = reverse("commissioning:evaluation_step", args=[council.slug, world.opportunity.pk, "open_compliance"])
+    assert f'href="{step}"' not in panellist
+    assert "Before you can start the compliance checks" in next_steps_of(page(world.lead, evaluation))

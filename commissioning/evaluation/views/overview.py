@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from commissioning.evaluation import queues, selectors, services
+from commissioning.evaluation import queues, selectors
 from commissioning.evaluation import summary as results
+from commissioning.evaluation.next_steps import evaluation_next_steps
 from commissioning.evaluation.views.base import EvaluationMixin
 from commissioning.models import PANEL_CHANGE_STATES
 from councils.permissions import roles_in
@@ -94,9 +95,9 @@ class EvaluationDetailView(EvaluationMixin, TemplateView):
             context.update(
                 all_bids=[{"bid": b, "progress": progress[b.pk]} for b in all_bids],
                 panel=panel,
-                steps=services.available_steps(evaluation, access.user),
             )
         context.update(
+            next_steps=evaluation_next_steps(access, evaluation),
             manages=manages,
             my_bids=my_bids,
             needs_declaring=access.member is not None
