@@ -24,6 +24,7 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning import ports
 from commissioning.award import forms, forward_plan, gates, selectors, services
 from commissioning.award import standstill_selectors as standstill
+from commissioning.award.next_steps import award_next_steps
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
 from commissioning.models import AwardState, Bid, DecisionMaker, ForwardPlanEntry
@@ -115,6 +116,7 @@ class AwardDetailView(AwardMixin, TemplateView):
             call_ins=list(award.call_ins.select_related("called_in_by", "resolved_by")),
             agreements=self.agreements(items),
         )
+        context["next_steps"] = award_next_steps(award, context)
         return context
 
     def agreements(self, items):

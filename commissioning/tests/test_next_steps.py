@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commissioning.models import DeliveryRoute, EvaluationState, State
+from commissioning.tests.award_factories import signed_off_evaluation, submitted_award
 from commissioning.tests.evaluation_factories import bidder, declare_all, evaluation_in_state, opened_opportunity
 from commissioning.tests.factories import commission_in_state
 from councils.models import Role
@@ -93,3 +94,16 @@ def test_the_evaluation_page_gives_each_person_their_part_or_whose_turn(council,
     step = reverse("commissioning:evaluation_step", args=[council.slug, world.opportunity.pk, "open_compliance"])
     assert f'href="{step}"' not in panellist
     assert "Before you can start the compliance checks" in next_steps_of(page(world.lead, evaluation))
+
+
+def test_an_award_awaiting_a_decision_names_who_decides(council, people):
+    world = signed_off_evaluation(council)
+    award = submitted_award(world)
+    award_url = reverse("commissioning:award_detail", args=[council.slug, world.opportunity.pk])
+    decision = reverse("commissioning:award_decision", args=[council.slug, world.opportunity.pk])
+    officer = next_steps_of(page(people[Role.COMMISSIONING_OFFICER], award_url))
+    assert f'href="{decision}"' not in officer
+    holder = (
+        "portfolio holder (a key decision)" if award.is_key_decision else "lead commissioner (a delegated decision)"
+    )
+    assert f"Take the decision: held by the {holder}." in officer
