@@ -11,8 +11,10 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commissioning.models import DeliveryRoute, EvaluationState
 from commissioning.sourcing.services import opportunities as opportunity_services
@@ -24,7 +26,9 @@ from commissioning.tests.evaluation_factories import (
     opened_opportunity,
     published_with_bids,
 )
+from commissioning.tests.factories import create_commission
 from councils.models import Role
+from monitoring.dashboards import scrutiny as scrutiny_services
 from monitoring.dashboards.selectors.officer import officer_dashboard
 from monitoring.dashboards.tests.test_dashboards_views import dashboard_url
 from providers.models import ProviderRole
@@ -128,3 +132,17 @@ def test_the_officer_dashboard_runs_in_the_same_queries_with_more_bids_to_open(c
     procurement = people[Role.PROCUREMENT_OFFICER]
     _, response = assert_same_queries(signed_in(procurement), dashboard_url(council), more, rows=4)
     assert response.content.decode().count('data-queue="bids-to-open"') == 4
+
+
+def test_scrutiny_is_asked_to_record_what_the_committee_did_once_the_meeting_is_held(council, people):
+    commission = create_commission(council)
+    member = people[Role.SCRUTINY_MEMBER]
+    meeting = timezone.localdate() + timedelta(days=1)
+    scrutiny_services.agenda_flag_add(by=member, commission=commission, reason="One bid only", meeting_on=meeting)
+    record = reverse("monitoring:agenda_flag", args=[council.slug, commission.pk])
+    assert f'href="{record}"' not in signed_in(member).get(dashboard_url(council)).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        body = signed_in(member).get(dashboard_url(council)).content.decode()
+        assert "Record what the committee did" in body
+        assert f'href="{record}"' in body
+        assert signed_in(member).get(record).status_code == 200
