@@ -115,3 +115,17 @@ def test_a_return_that_is_not_overdue_is_not_chased(people, council):
         response = signed_in(people[Role.LEAD_COMMISSIONER]).post(chase_url(first), follow=True)
     assert "This return is not overdue" in response.content.decode()
     assert not Notification.objects.filter(kind=ReminderKind.RETURN_CHASED).exists()
+
+
+def test_the_cached_dashboard_shows_the_chase_at_once(people, overdue, settings):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 60
+    officer = signed_in(overdue.agreement.commission.lead_officer)
+    dashboard = reverse("monitoring:dashboard", args=[overdue.agreement.council.slug])
+    officer.get(dashboard)  # the first visit gets the CSRF cookie (the chase button's form needs it)
+    officer.get(dashboard)
+    assert officer.get(dashboard)["X-Page-Cache"] == "hit"
+    chasing_officer = signed_in(people[Role.LEAD_COMMISSIONER])
+    chasing_officer.post(chase_url(overdue))
+    response = officer.get(dashboard)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Chased today" in response.content.decode()
