@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from commissioning.models import Commission, State
 from councils.models import Council, Role
+from councils.units import is_counted
 from demo.commissions import person
 from demo.providers import tiny_pdf
 from monitoring.agreements import services, steps, variations
@@ -42,7 +43,6 @@ from monitoring.models import (
     PerformanceRating,
     Rag,
     ReturnState,
-    TargetKind,
     add_months,
 )
 from monitoring.returns import services as returns_services
@@ -252,8 +252,8 @@ def _content(monitoring_return: MonitoringReturn, turn: int) -> tuple[dict, dict
     for position, (kpi, target) in enumerate(rows):
         factor = PERFORMANCE[(2 * turn + position) % len(PERFORMANCE)]
         value = (target if target is not None else kpi.target) * factor
-        # Whole numbers where they are large enough to be counted that way.
-        places = Decimal("1") if kpi.target_kind == TargetKind.TOTAL and value >= 20 else Decimal("0.1")
+        # Whole numbers for counted things (people, sessions); a tenth for percentages and the like.
+        places = Decimal("1") if is_counted(kpi.unit) else Decimal("0.1")
         actuals[kpi.pk] = (value.quantize(places, rounding=ROUND_HALF_UP), "")
     scheduled = sum(
         (p.amount for p in monitoring_return.agreement.payments.filter(due_on__lte=monitoring_return.period_end)),

@@ -31,9 +31,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from commissioning.award import call_in, summary_services
 from commissioning.award import services as award_services
 from commissioning.award import standstill_selectors as standstill
-from commissioning.award import summary_services
 from commissioning.cycle.services import Decision
 from commissioning.models import Award, Commission, DecisionMaker, DeliveryRoute
 from councils.calendar import add_working_days
@@ -180,13 +180,14 @@ def award_through(example: Example, published_on: datetime.date, today: datetime
         return award
     if step == CALLED_IN:
         with travel(add_working_days(decided_on, 1), 12):
-            scrutiny = demo.person(award.council, Role.SCRUTINY_MEMBER)
-            return award_services.award_transition(
-                by=scrutiny,
-                award=_fresh(award),
-                name="call_in",
-                reason="The committee wants to see how the social value offers were weighed before the award.",
-            )
+            # As many scrutiny members as the constitution needs ask; the last request calls it in.
+            for scrutiny in demo.people(award.council, Role.SCRUTINY_MEMBER)[: award.council.call_in_threshold]:
+                call_in.call_in_request(
+                    by=scrutiny,
+                    award=_fresh(award),
+                    reason="The committee wants to see how the social value offers were weighed before the award.",
+                )
+            return _fresh(award)
 
     award = _fresh(award)
     summaries_on = decided_on if award.effective_on else add_working_days(award.call_in_ends_on, 1)

@@ -43,6 +43,11 @@ from councils.models import Council, Membership, Outcome, Portfolio, Role, User
 from demo import procurement
 
 
+def people(council: Council, role: str) -> list[User]:
+    memberships = Membership.objects.filter(council=council, role=role).select_related("user").order_by("id")
+    return [membership.user for membership in memberships]
+
+
 def person(council: Council, role: str) -> User | None:
     membership = Membership.objects.filter(council=council, role=role).select_related("user").order_by("id").first()
     return membership.user if membership else None

@@ -1,18 +1,24 @@
 """Template helpers for council conventions: money as £20,000, permissions in templates."""
 
+import html
+import re
+
 from crispy_forms.utils import render_crispy_form
 from django import template
 from django.forms import CheckboxSelectMultiple, RadioSelect
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 
 from councils import page_cache
-from councils.formatting import money, plain_number
+from councils.formatting import money, plain_number, quantity_in
 
 register = template.Library()
 
 
 register.filter("money", money)
 register.filter("number", plain_number)
+# {{ kpi.target|in_unit:kpi.unit }}: whole numbers for counted things.
+register.filter("in_unit", quantity_in)
 
 
 @register.simple_tag(takes_context=True)
@@ -47,3 +53,37 @@ def _chosen(form) -> list[tuple[str, str]]:
     return sorted(
         (name, value) for name in form.fields for value in values(form.add_prefix(name)) if value not in (None, "")
     )
+
+
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNORECASE)
+
+
+class ScrollRegionNode(template.Node):
+    def __init__(self, nodelist, label):
+        self.nodelist = nodelist
+        self.label = label
+
+    def render(self, context) -> str:
+        content = self.nodelist.render(context)
+        label = self.label.resolve(context) if self.label else ""
+        if not label and (caption := _CAPTION.search(content)):
+            label = " ".join(strip_tags(caption.group(1)).split())
+        return format_html(
+            '<div class="app-table-region" role="region" aria-label="{}" tabindex="0">{}</div>',
+            # The caption is already escaped HTML: unescape it so format_html escapes it once.
+            html.unescape(label) or "Table",
+            mark_safe(content),  # noqa: S308 (the block's own rendering, escaped as it was rendered)
+        )
+
+
+@register.tag
+def scroll_region(parser, token):
+    """`{% scroll_region %}<table>…</table>{% endscroll_region %}`: a wide table scrolls sideways inside
+    its own keyboard-focusable region instead of making the whole page scroll at 320px (WCAG 1.4.10).
+    The region is named after the table's caption, or after the label given: {% scroll_region "Bids" %}."""
+    bits = token.split_contents()
+    if len(bits) > 2:
+        raise template.TemplateSyntaxError("scroll_region takes at most one argument, the region's label")
+    nodelist = parser.parse(("endscroll_region",))
+    parser.delete_first_token()
+    return ScrollRegionNode(nodelist, parser.compile_filter(bits[1]) if len(bits) == 2 else None)

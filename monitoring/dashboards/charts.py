@@ -9,6 +9,7 @@ the chart is for people who would rather look than read, the table is the record
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,12 +30,14 @@ ROW_HEIGHT = 34
 BAR_HEIGHT = 22
 LABEL_WIDTH = 230
 VALUE_ROOM = 110
+# About as many 13px Arial characters as fit in LABEL_WIDTH; a longer label wraps onto more lines.
 LABEL_CHARACTERS = 34
+LINE_HEIGHT = 16
 
 
-def shorten(label: str, limit: int = LABEL_CHARACTERS) -> str:
-    """Long labels are cut in the picture (the table keeps them whole)."""
-    return label if len(label) <= limit else f"{label[: limit - 1].rstrip()}…"
+def wrap(label: str, limit: int = LABEL_CHARACTERS) -> list[str]:
+    """A label's lines in the picture: whole words, never cut off (a word longer than a line breaks)."""
+    return textwrap.wrap(label, limit) or [""]
 
 
 def as_count(value) -> str:
@@ -48,7 +51,7 @@ def as_money(value) -> str:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    short_label: str
+    lines: list[tuple[str, int]]  # the label's lines, each with its baseline
     value: Decimal
     display: str
     y: int
@@ -98,14 +101,21 @@ def bar_chart(
     largest = max((Decimal(value or 0) for _, value in rows), default=Decimal("0"))
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
     bars = []
-    for index, (label, value) in enumerate(rows):
+    top = 0
+    for label, value in rows:
         value = Decimal(value or 0)
         length = float(value / largest * room) if largest else 0.0
-        y = index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) // 2
+        lines = wrap(label)
+        # A row grows with its label; the bar and the label's lines are centred in it.
+        row_height = max(ROW_HEIGHT, len(lines) * LINE_HEIGHT + 12)
+        middle = top + row_height // 2
+        y = middle - BAR_HEIGHT // 2
+        first_baseline = middle - (len(lines) * LINE_HEIGHT) // 2 + 12
+        top += row_height
         bars.append(
             Bar(
                 label=label,
-                short_label=shorten(label),
+                lines=[(line, first_baseline + i * LINE_HEIGHT) for i, line in enumerate(lines)],
                 value=value,
                 display=formatter(value),
                 y=y,
@@ -122,7 +132,7 @@ def bar_chart(
         label_heading=label_heading,
         value_heading=value_heading,
         bars=bars,
-        height=max(len(bars), 1) * ROW_HEIGHT,
+        height=max(top, ROW_HEIGHT),
         extra_heading=extra_heading,
         empty_text=empty_text,
     )

@@ -21,6 +21,7 @@ from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from monitoring.dashboards import meeting_pack
 from monitoring.dashboards import scrutiny as scrutiny_services
+from monitoring.dashboards.contents import CONTENTS
 from monitoring.dashboards.forms import (
     DASHBOARDS,
     AgendaFlagForm,
@@ -65,7 +66,9 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, council = self.request.user, self.request.council
-        context.update(view=self.view, title=DASHBOARDS[self.view][0], available=self.available)
+        context.update(
+            view=self.view, title=DASHBOARDS[self.view][0], available=self.available, contents=CONTENTS[self.view]
+        )
         if self.view == "officer":
             context.update(officer_dashboard(user, council))
             return context

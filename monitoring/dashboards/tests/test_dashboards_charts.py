@@ -23,9 +23,17 @@ def test_bars_scale_to_the_largest_value_and_keep_their_labels():
     room = charts.WIDTH - charts.LABEL_WIDTH - charts.VALUE_ROOM
     assert (big.width, small.width) == (room, room / 4)
     assert (big.display, small.display) == ("£200,000", "£50,000")
-    assert big.short_label.endswith("…")
-    assert len(big.short_label) == charts.LABEL_CHARACTERS
-    assert chart.height == 2 * charts.ROW_HEIGHT
+    # The long label wraps onto lines, every word of it kept; its row grows to hold them.
+    assert [line for line, _ in big.lines] == [
+        "Fewer older people isolated and",
+        "lonely, and more of them in touch",
+    ]
+    assert all(len(line) <= charts.LABEL_CHARACTERS for line, _ in big.lines)
+    assert [line for line, _ in small.lines] == ["Parks"]
+    assert chart.height == (2 * charts.LINE_HEIGHT + 12) + charts.ROW_HEIGHT
+    html = render_to_string("dashboards/_bar_chart.html", {"chart": chart})
+    assert "lonely, and more of them in touch</tspan>" in html
+    assert "…" not in html
     assert not chart.is_empty
 
 
