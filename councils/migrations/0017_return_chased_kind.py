@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('councils', '0015_reminder_kinds'),
+        ('councils', '0016_call_in_threshold_and_legal_pages'),
     ]
 
     operations = [
