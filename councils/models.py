@@ -477,6 +477,7 @@ class ReminderKind(models.TextChoices):
     RETURN_TO_REVIEW = "return_to_review", "A monitoring return submitted for review"
     RETURN_QUERIED = "return_queried", "A monitoring return queried"
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
+    RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

@@ -48,6 +48,7 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             ReminderKind.RETURN_DUE_TODAY,
             ReminderKind.RETURN_OVERDUE,
             ReminderKind.RETURN_ESCALATED,
+            ReminderKind.RETURN_CHASED,
             ReminderKind.RETURN_TO_REVIEW,
             ReminderKind.RETURN_AWAITING_REVIEW,
             ReminderKind.RETURN_QUERIED,

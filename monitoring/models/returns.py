@@ -148,6 +148,8 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # When an officer last chased the provider for it (at most once a day; see returns.chasing).
+    chased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -183,6 +185,11 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state in AWAITING_PROVIDER_STATES and self.due_on < timezone.localdate()
+
+    @property
+    def chased_today(self) -> bool:
+        """Chased on today's date (in the council's time): it may be chased again tomorrow."""
+        return self.chased_at is not None and timezone.localdate(self.chased_at) == timezone.localdate()
 
     @property
     def is_with_provider(self) -> bool:
