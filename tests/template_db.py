@@ -49,11 +49,11 @@ def django_db_modify_db_settings(
     django_db_keepdb,
     django_db_createdb,
     tmp_path_factory,
-    worker_id,
+    request,
 ):
     """pytest-django's hook to change database settings before the test databases are made."""
     connection = connections[ALIAS]
-    if worker_id == "master" or connection.vendor != "postgresql":
+    if not hasattr(request.config, "workerinput") or connection.vendor != "postgresql":
         return
     # One folder for the whole run, shared by its workers.
     folder = tmp_path_factory.getbasetemp().parent

@@ -197,9 +197,12 @@ class DemoData:
 
 
 @pytest.fixture(scope="session")
-def demo_seed(tmp_path_factory, worker_id) -> DemoData:
-    # Under xdist each worker's base temporary folder sits in one folder for the whole run.
-    return DemoData(folder=None if worker_id == "master" else tmp_path_factory.getbasetemp().parent)
+def demo_seed(tmp_path_factory, request) -> DemoData:
+    # Under xdist each worker's base temporary folder sits in one folder for the whole run (and without
+    # xdist, with `-p no:xdist` too, there is nobody to share with).
+    if not hasattr(request.config, "workerinput"):
+        return DemoData()
+    return DemoData(folder=tmp_path_factory.getbasetemp().parent)
 
 
 @pytest.fixture
