@@ -89,6 +89,11 @@ def complete_understand(commission: Commission, officer: User) -> None:
     )
 
 
+# Of Lancaster's core criteria, those the demo panels judge on the bid as a whole: the demo opportunities'
+# questions are marked against the other four.
+WHOLE_BID_CRITERIA = ("Deliverability", "Sustainability", "Collaboration", "Service-specific criteria")
+
+
 def complete_plan(
     commission: Commission,
     officer: User,
@@ -131,7 +136,11 @@ def complete_plan(
     )
     save(Risk(commission=commission, description="Too few local providers bid", likelihood=2, impact=4))
     if route in COMPETITIVE_ROUTES:
-        services.criteria_apply_default_template(by=officer, commission=commission)
+        for criterion in services.criteria_apply_default_template(by=officer, commission=commission):
+            # The demo opportunities ask about the other four (demo.opportunities.QUESTIONS).
+            if criterion.title in WHOLE_BID_CRITERIA:
+                criterion.scored_on_whole_bid = True
+                save(criterion)
 
 
 def approve(commission: Commission) -> Commission:
