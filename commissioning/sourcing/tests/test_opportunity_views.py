@@ -94,6 +94,8 @@ def test_an_officer_drafts_edits_and_publishes(client_for, contract, people):
     )
     assert response.status_code == 302
     criterion = contract.criteria.first()
+    # The other criteria are scored on the whole bid, so one question against the first is enough.
+    contract.criteria.exclude(pk=criterion.pk).update(scored_on_whole_bid=True)
     response = client.post(
         url(opportunity, "opportunity_record_add", "questions"),
         {"criterion": criterion.pk, "text": "How will you reach people?", "guidance": "", "word_limit": "500"},
