@@ -15,11 +15,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from commissioning.models import Award, AwardState, CallInRequest
+from commissioning.models import Award, AwardState, Bid, BidState, CallInRequest
 from councils.models import Notification, ReminderKind
 from demo.councils import DEMO_PASSWORD
+from monitoring.models import MonitoringReturn, ReturnState
 
 from .browser import assert_accessible, sign_in, sign_out
 
@@ -31,6 +34,11 @@ SCRUTINY = f"scrutiny@{COUNCIL}.example"
 SCRUTINY2 = f"scrutiny2@{COUNCIL}.example"
 LEAD = f"lead@{COUNCIL}.example"
 OFFICER = f"officer@{COUNCIL}.example"
+# Kirkby Moor Age Concern: a bid in draft, a bid won, a monitoring return due. The Lantern Arts
+# Collective: a return the council queried. St Anne's Community Kitchen: a bid lost.
+AGE_CONCERN = "admin@kirkby-moor-age-concern.example"
+LANTERN = "admin@the-lantern-arts-collective.example"
+ST_ANNES = "admin@st-annes-community-kitchen.example"
 # The hand-off notifications (branch h19-notify): until they are on main, the journeys click their way
 # without them and check nobody is told. TODO(h19-notify): drop once merged.
 HANDOFFS = hasattr(ReminderKind, "AWARD_CALLED_IN")
@@ -68,6 +76,14 @@ def as_person(page, email: str, heading: str) -> None:
         sign_out(page)
     sign_in(page, email, DEMO_PASSWORD)
     page.get_by_role("heading", name=heading, level=1).wait_for()
+
+
+def due_review_path(monitoring_return: MonitoringReturn) -> str:
+    """The council's page of a return: where the contract manager reviews it."""
+    return reverse(
+        "monitoring:return_detail",
+        kwargs={"council_slug": monitoring_return.agreement.council.slug, "pk": monitoring_return.pk},
+    )
 
 
 def open_notification(page, notification: Notification) -> None:
@@ -159,6 +175,110 @@ def portfolio_holder_and_scrutiny(page) -> Journey:
             journey.told(email, award.get_absolute_url())
         called_in = journey.told(CABINET, award.get_absolute_url())
         assert called_in.kind == ReminderKind.AWARD_CALLED_IN
+    else:
+        assert journey.table() == []
+    return journey
+
+
+# --- Providers -----------------------------------------------------------------------------------------
+def providers(page) -> Journey:
+    journey = Journey("providers")
+    draft = Bid.objects.get(
+        organisation__members__user__email=AGE_CONCERN, opportunity__title="Youth work in the rural wards"
+    )
+    assert draft.state == BidState.DRAFT
+    due = MonitoringReturn.objects.get(
+        agreement__provider__members__user__email=AGE_CONCERN,
+        agreement__title="Befriending for older people living alone",
+        state=ReturnState.DUE,
+        period_end__lt=timezone.localdate(),
+    )
+    queried = MonitoringReturn.objects.get(agreement__provider__members__user__email=LANTERN, state=ReturnState.QUERIED)
+
+    as_person(page, AGE_CONCERN, "Your organisation's dashboard")
+    assert_accessible(page)
+    bids = page.get_by_role("table", name="Your organisation's bids and their status")
+
+    # The bid won: its outcome and assessment summary are on the bid page.
+    bids.get_by_role("link", name="Domiciliary care reablement").click()
+    page.get_by_role("heading", name="The outcome").wait_for()
+    page.get_by_role("link", name=re.compile(r"^Your assessment summary")).wait_for()
+    assert_accessible(page)
+
+    # Finish the draft bid and submit it.
+    page.get_by_role("link", name="Dashboard", exact=True).first.click()
+    bids.get_by_role("link", name="Youth work in the rural wards").click()
+    page.get_by_role("heading", name=re.compile("^Your bid: Youth work")).wait_for()
+    page.get_by_role("link", name="Answer the questions").click()
+    for question in draft.opportunity.questions.order_by("position")[1:]:
+        page.get_by_label(re.compile(re.escape(question.text))).fill(
+            "Our volunteers and two paid youth workers run weekly sessions in each village hall."
+        )
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Your answers have been saved.").wait_for()
+    page.get_by_role("link", name="Pricing").click()
+    page.get_by_label("Lot 1: Area 1").check()
+    page.get_by_label("Lot", exact=True).select_option(label="Lot 1: Area 1")
+    page.get_by_label("Year of the contract").fill("1")
+    page.get_by_label("Description").fill("Two part-time youth workers")
+    page.get_by_label("Amount").fill("£48,000")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Outcomes").click()
+    page.get_by_label("Outcome", exact=True).fill("Young people in the rural wards feel less isolated")
+    page.get_by_label("Success measure").fill("Young people attending at least six sessions")
+    page.get_by_label("Target").fill("80")
+    page.get_by_label("Unit").fill("young people")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Declarations").click()
+    page.get_by_label("There are no conflicts of interest to declare").check()
+    page.get_by_label("I confirm that the information in this bid is accurate and complete").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("Your bid is ready to check and submit").wait_for()
+    page.get_by_role("link", name="Check and submit").click()
+    page.get_by_role("button", name="Submit your bid").click()
+    page.get_by_role("heading", name="Bid submitted").wait_for()
+    draft.refresh_from_db()
+    assert draft.state == BidState.SUBMITTED
+
+    # File the monitoring return that is due: the contract manager is told.
+    page.get_by_role("link", name="Dashboard", exact=True).first.click()
+    page.get_by_role("table", name=re.compile("^Monitoring returns to fill in")).get_by_role(
+        "link", name=re.compile(re.escape(due.period_label))
+    ).click()
+    page.get_by_text("Not submitted yet").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Sessions delivered: actual (sessions)").fill("5")
+    page.get_by_label("Outcomes achieved in this period").fill("Forty-two older people had a weekly visit.")
+    page.get_by_label("Spend to date").fill("£10,000")
+    page.get_by_role("button", name="Submit the return").click()
+    page.get_by_text("submitted to the council for review").wait_for()
+    due.refresh_from_db()
+    assert due.state == ReturnState.SUBMITTED
+
+    # The Lantern Arts Collective answers the council's question and submits its return again.
+    as_person(page, LANTERN, "Your organisation's dashboard")
+    page.get_by_role("table", name=re.compile("^Monitoring returns to fill in")).get_by_role(
+        "link", name=re.compile(re.escape(queried.period_label))
+    ).click()
+    page.get_by_text("The council has a question").wait_for()
+    page.get_by_label("Your answer to the council's question").fill("Two sessions were lost to a flooded hall.")
+    page.get_by_label("Sessions delivered: actual (sessions)").fill("2")
+    page.get_by_label("Outcomes achieved in this period").fill("Twenty people took part in two workshops.")
+    page.get_by_label("Spend to date").fill("£30,000")
+    page.get_by_role("button", name="Submit the return").click()
+    page.get_by_text("submitted to the council for review").wait_for()
+    queried.refresh_from_db()
+    assert queried.state == ReturnState.SUBMITTED
+
+    # The contract manager opens the return from their notification.
+    if HANDOFFS:
+        told = journey.told(OFFICER, due_review_path(due))
+        assert told.kind == ReminderKind.RETURN_TO_REVIEW
+        journey.told(OFFICER, due_review_path(queried))
+        as_person(page, OFFICER, "My work")
+        open_notification(page, told)
+        page.get_by_text("Forty-two older people had a weekly visit.").wait_for()
     else:
         assert journey.table() == []
     return journey
