@@ -41,6 +41,7 @@ from councils.models import Role
 from demo import commissions as demo
 from demo.evaluations import SIGNED_OFF, Evaluated, Example, evaluate, travel
 from demo.notices import publish_award_notice
+from demo.timeline import working_day
 
 AWAITING_DELEGATED = "awaiting_delegated_decision"
 AWAITING_KEY = "awaiting_key_decision"
@@ -213,6 +214,7 @@ def seed_awards() -> int:
     for example in EXAMPLES:
         if Commission.objects.filter(council__slug=example.council, title=example.title).exists():
             continue
-        published_on = today - datetime.timedelta(days=example.published_days_ago)
+        # Published on a working day, so its deadline a fortnight later is one too.
+        published_on = working_day(today - datetime.timedelta(days=example.published_days_ago), back=True)
         made += award_through(example, published_on, today) is not None
     return made
