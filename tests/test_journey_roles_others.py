@@ -19,9 +19,22 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from commissioning.models import Award, AwardState, Bid, BidState, CallInRequest
-from councils.models import Notification, ReminderKind
+from commissioning.evaluation import selectors as evaluation_selectors
+from commissioning.evaluation import services as evaluation_services
+from commissioning.models import (
+    Award,
+    AwardState,
+    Bid,
+    BidState,
+    CallInRequest,
+    Evaluation,
+    EvaluationState,
+    PanelMember,
+    ScoreSheet,
+)
+from councils.models import Notification, ReminderKind, User
 from demo.councils import DEMO_PASSWORD
+from demo.evaluations import COMPLIANCE_CHECKS, INDEPENDENT
 from monitoring.models import MonitoringReturn, ReturnState
 
 from .browser import assert_accessible, sign_in, sign_out
@@ -39,6 +52,9 @@ OFFICER = f"officer@{COUNCIL}.example"
 AGE_CONCERN = "admin@kirkby-moor-age-concern.example"
 LANTERN = "admin@the-lantern-arts-collective.example"
 ST_ANNES = "admin@st-annes-community-kitchen.example"
+RESIDENT = INDEPENDENT[0]  # a service-user representative on evaluation panels, with no council role
+FINANCE = f"finance@{COUNCIL}.example"
+SCALE = {0: "Unacceptable", 1: "Poor", 2: "Weak", 3: "Satisfactory", 4: "Good", 5: "Excellent"}
 # The hand-off notifications (branch h19-notify): until they are on main, the journeys click their way
 # without them and check nobody is told. TODO(h19-notify): drop once merged.
 HANDOFFS = hasattr(ReminderKind, "AWARD_CALLED_IN")
@@ -281,4 +297,99 @@ def providers(page) -> Journey:
         page.get_by_text("Forty-two older people had a weekly visit.").wait_for()
     else:
         assert journey.table() == []
+    return journey
+
+
+# --- An independent panel member ----------------------------------------------------------------------
+def fresh(evaluation: Evaluation) -> Evaluation:
+    return Evaluation.objects.select_related("opportunity__council", "opportunity__commission").get(pk=evaluation.pk)
+
+
+def independent_panel_member(page) -> Journey:
+    """The lead commissioner invites the service-user representative onto the panel still taking
+    declarations (in the demo she sits only on one already scored); she declares, the officers carry
+    the evaluation to scoring (through the services, as in the demo), and she scores her questions."""
+    journey = Journey("independent panel member")
+    social = fresh(Evaluation.objects.get(opportunity__title="Social prescribing link workers"))
+    assert social.state == EvaluationState.DECLARATIONS
+    lead, finance, chair = (User.objects.get(email=email) for email in (LEAD, FINANCE, OFFICER))
+    resident = User.objects.get(email=RESIDENT)
+    assert not resident.memberships.exists()
+    questions = list(social.opportunity.questions.order_by("position")[:2])
+    member = evaluation_services.panel_appoint(
+        by=lead, evaluation=social, user=resident, independent=True, questions=questions
+    )
+    evaluation_page = reverse(
+        "commissioning:evaluation", kwargs={"council_slug": COUNCIL, "opportunity_pk": social.opportunity_id}
+    )
+
+    # Her landing page lists her panels; the invitation is in her notifications too.
+    sign_in(page, RESIDENT, DEMO_PASSWORD)
+    if HANDOFFS:
+        invited = journey.told(RESIDENT, evaluation_page)
+        assert invited.kind == ReminderKind.PANEL_APPOINTED
+        open_notification(page, invited)
+    else:
+        # TODO(h19-queues, h19-notify): from her landing page's list of panels, or the notification.
+        page.goto(evaluation_page)
+    page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name="Declare your interests").click()
+    page.get_by_role("button", name="Save my declarations").wait_for()
+    answers = page.get_by_label("No, I have no conflict of interest")
+    for index in range(answers.count()):
+        answers.nth(index).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save my declarations").click()
+    page.get_by_text("Your declarations are recorded.").wait_for()
+    assert member.declarations.count() == social.opportunity.bids.filter(state=BidState.SUBMITTED).count()
+
+    # The rest of the panel declares, the chair checks compliance and opens scoring: her scores are due.
+    bids = list(evaluation_selectors.evaluated_bids(social.opportunity).select_related("organisation"))
+    evaluation_services.declarations_record(
+        by=finance, evaluation=fresh(social), answers={bid.pk: (False, "") for bid in bids}
+    )
+    evaluation_services.evaluation_transition(by=lead, evaluation=fresh(social), name="open_compliance")
+    for bid in bids:
+        evaluation_services.compliance_record(
+            by=chair, evaluation=fresh(social), bid=bid, results=dict.fromkeys(COMPLIANCE_CHECKS, (True, ""))
+        )
+    evaluation_services.evaluation_transition(by=chair, evaluation=fresh(social), name="open_scoring")
+
+    if HANDOFFS:
+        open_notification(page, journey.told(RESIDENT, evaluation_page))
+    else:
+        page.goto(evaluation_page)  # TODO(h19-notify): from the notification that her scores are due
+    page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    criteria = evaluation_selectors.member_criteria(fresh(social), member)
+    assert criteria
+    for index, bid in enumerate(sorted(bids, key=lambda bid: str(bid.organisation))):
+        organisation = str(bid.organisation)
+        page.get_by_role("table", name="Bids you evaluate").get_by_role("link", name=organisation).click()
+        page.get_by_role("heading", name=f"Score {organisation}'s bid").wait_for()
+        for criterion in criteria:
+            score = 3 + index
+            page.get_by_role("group", name=f"Your score for {criterion.title}").get_by_label(
+                f"{score} – {SCALE[score]}"
+            ).check()
+            page.get_by_label(f"Justification for your score on {criterion.title}").fill(
+                f"As someone who uses the service: {SCALE[score].lower()} on {criterion.title.lower()}."
+            )
+        if index == 0:
+            assert_accessible(page)
+        page.get_by_role("button", name="Submit my scores").click()
+        page.get_by_text("Your scores are submitted.").wait_for()
+        page.get_by_role("link", name="Back", exact=True).click()
+        page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    assert ScoreSheet.objects.filter(member=member, submitted_at__isnull=False).count() == len(bids)
+    assert PanelMember.objects.get(pk=member.pk).is_independent
+    return journey
+
+
+# --- The public ---------------------------------------------------------------------------------------
+def the_public(page, mailoutbox) -> Journey:
+    journey = Journey("public")
+    page.goto("/")
+    page.get_by_role("heading", name="Commissioner", level=1).wait_for()
+    assert_accessible(page)
     return journey
