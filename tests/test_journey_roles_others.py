@@ -29,6 +29,7 @@ from commissioning.models import (
     CallInRequest,
     Evaluation,
     EvaluationState,
+    Opportunity,
     PanelMember,
     ScoreSheet,
 )
@@ -36,6 +37,7 @@ from councils.models import Notification, ReminderKind, User
 from demo.councils import DEMO_PASSWORD
 from demo.evaluations import COMPLIANCE_CHECKS, INDEPENDENT
 from monitoring.models import MonitoringReturn, ReturnState
+from providers.models import Organisation
 
 from .browser import assert_accessible, sign_in, sign_out
 
@@ -389,7 +391,86 @@ def independent_panel_member(page) -> Journey:
 # --- The public ---------------------------------------------------------------------------------------
 def the_public(page, mailoutbox) -> Journey:
     journey = Journey("public")
+    opportunity = Opportunity.objects.get(commission__council__slug=COUNCIL, title="Youth work in the rural wards")
+    awarded = Award.objects.filter(commission__council__slug=COUNCIL, effective_on__isnull=False).first()
     page.goto("/")
     page.get_by_role("heading", name="Commissioner", level=1).wait_for()
     assert_accessible(page)
+    navigation = page.get_by_role("navigation", name="Menu")
+
+    # An opportunity open for bids, from the list of them.
+    navigation.get_by_role("link", name="Opportunities").click()
+    page.get_by_role("heading", name="Opportunities", level=1).wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name=opportunity.title, exact=True).click()
+    page.get_by_role("heading", name=opportunity.title, level=1).wait_for()
+    expect(page.locator("main")).to_contain_text(opportunity.reference)
+    assert_accessible(page)
+
+    # The contract register, open data, and the statements in the footer.
+    navigation.get_by_role("link", name="Contract register").click()
+    page.get_by_role("heading", name="Contract and grant register", level=1).wait_for()
+    if awarded is not None:
+        expect(page.locator("main")).to_contain_text(awarded.commission.title)
+    assert_accessible(page)
+    footer = page.get_by_role("contentinfo")
+    footer.get_by_role("link", name="Open data").click()
+    page.get_by_role("heading", name="Open data", level=1).wait_for()
+    assert_accessible(page)
+    footer.get_by_role("link", name="Accessibility statement").click()
+    page.get_by_role("heading", name=re.compile("^Accessibility statement"), level=1).wait_for()
+    assert_accessible(page)
+    footer.get_by_role("link", name="Privacy notice").click()
+    page.get_by_role("heading", name=re.compile("^Privacy notice"), level=1).wait_for()
+    assert_accessible(page)
+
+    # Back to the opportunity, and register an organisation from it to bid.
+    navigation.get_by_role("link", name="Opportunities").click()
+    page.get_by_role("link", name=opportunity.title, exact=True).click()
+    page.get_by_role("link", name="Register your organisation").first.click()
+    page.get_by_role("button", name="Register organisation").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Legal name").fill("Moor Edge Youth Collective")
+    page.get_by_role("group", name="Type of organisation").get_by_label("Registered charity", exact=True).check()
+    page.get_by_label("Charity number").fill("1190042")
+    page.get_by_label("Registered address").fill("3 Mill Lane\nKirkby Moor")
+    page.get_by_label("Postcode").fill("la2 7zz")
+    page.get_by_role("group", name="Sector").get_by_label("Voluntary, community and faith").check()
+    page.get_by_role("group", name="Annual income").get_by_label("£10,000 to £100,000").check()
+    page.get_by_label("Fewer older people isolated and lonely (Kirkby Moor City Council)").check()
+    page.get_by_label("Full name").fill("Sam Okafor")
+    page.get_by_label("Email address").fill("sam@moor-edge.example")
+    page.get_by_label("Create a password").fill("heather-quarry-lantern-77")
+    page.get_by_label("Confirm password").fill("heather-quarry-lantern-77")
+    page.get_by_role("button", name="Register organisation").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    assert_accessible(page)
+    organisation = Organisation.objects.get(legal_name="Moor Edge Youth Collective")
+    assert organisation.members.get().user.email == "sam@moor-edge.example"
+    # The next person is the registrant: the link that confirms the address comes by email.
+    [message] = [m for m in mailoutbox if m.to == ["sam@moor-edge.example"]]
+    assert "/providers/verify/" in message.body
     return journey
+
+
+# --- The tests: one demo restore each -------------------------------------------------------------------
+@pytest.fixture
+def demo(demo_data, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return page
+
+
+def test_the_portfolio_holder_decides_and_scrutiny_calls_the_decision_in(demo):
+    portfolio_holder_and_scrutiny(demo).print()
+
+
+def test_providers_bid_see_their_outcome_and_file_returns(demo):
+    providers(demo).print()
+
+
+def test_an_independent_panel_member_declares_and_scores(demo):
+    independent_panel_member(demo).print()
+
+
+def test_the_public_finds_opportunities_and_registers_an_organisation(demo, mailoutbox):
+    the_public(demo, mailoutbox).print()
