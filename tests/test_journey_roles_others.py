@@ -58,9 +58,6 @@ ST_ANNES = "admin@st-annes-community-kitchen.example"
 RESIDENT = INDEPENDENT[0]  # a service-user representative on evaluation panels, with no council role
 FINANCE = f"finance@{COUNCIL}.example"
 SCALE = {0: "Unacceptable", 1: "Poor", 2: "Weak", 3: "Satisfactory", 4: "Good", 5: "Excellent"}
-# The hand-off notifications (branch h19-notify): until they are on main, the journeys click their way
-# without them and check nobody is told. TODO(h19-notify): drop once merged.
-HANDOFFS = hasattr(ReminderKind, "AWARD_CALLED_IN")
 DASHBOARD = re.compile(rf"/monitoring/council/{COUNCIL}/dashboard/$")
 
 
@@ -185,10 +182,9 @@ def portfolio_holder_and_scrutiny(page) -> Journey:
     as_person(page, CABINET, "My portfolios")
     decisions = page.get_by_role("table", name="Key decisions awaiting you")
     expect(decisions).to_contain_text(f"Called in by scrutiny: confirm or withdraw the award of {reference}")
-    if HANDOFFS:
-        open_notification(page, journey.told(CABINET, award.get_absolute_url()))
-    else:
-        decisions.get_by_role("link", name=f"confirm or withdraw the award of {reference}").click()
+    called_in = journey.told(CABINET, award.get_absolute_url())
+    assert called_in.kind == ReminderKind.AWARD_CALLED_IN
+    open_notification(page, called_in)
     page.get_by_role("heading", name="Call-in", exact=True).wait_for()
     page.get_by_role("link", name="Confirm the decision after call-in").click()
     page.get_by_label("Reason").fill("Officers explained the price at the committee; tenants were heard.")
@@ -200,13 +196,14 @@ def portfolio_holder_and_scrutiny(page) -> Journey:
     assert award.effective_on is not None
 
     # Each step told the people who carry the award on: the lead commissioner and the lead officer.
-    if HANDOFFS:
-        for email in (LEAD, OFFICER):
-            journey.told(email, award.get_absolute_url())
-        called_in = journey.told(CABINET, award.get_absolute_url())
-        assert called_in.kind == ReminderKind.AWARD_CALLED_IN
-    else:
-        assert journey.table() == []
+    lead_officer = award.commission.lead_officer.email
+    for email in {LEAD, lead_officer}:
+        told = [n.title for n in journey.notifications() if n.user.email == email and n.url == award.get_absolute_url()]
+        assert [title.split(":")[0] for title in told] == [
+            "Award decision approved",
+            "Award decision called in",
+            "Award decision confirmed after call-in",
+        ], told
     return journey
 
 
@@ -312,16 +309,13 @@ def providers(page) -> Journey:
     page.get_by_role("heading", name="The outcome: unsuccessful").wait_for()
     assert_accessible(page)
 
-    # The contract manager opens the return from their notification.
-    if HANDOFFS:
-        told = journey.told(OFFICER, due_review_path(due))
-        assert told.kind == ReminderKind.RETURN_TO_REVIEW
-        journey.told(OFFICER, due_review_path(queried))
-        as_person(page, OFFICER, "My work")
-        open_notification(page, told)
-        page.get_by_text("Forty-two older people had a weekly visit.").wait_for()
-    else:
-        assert journey.table() == []
+    # The contract manager is told of both returns, and opens one from their notification.
+    told = journey.told(OFFICER, due_review_path(due))
+    assert told.kind == ReminderKind.RETURN_TO_REVIEW
+    assert journey.told(OFFICER, due_review_path(queried)).kind == ReminderKind.RETURN_TO_REVIEW
+    as_person(page, OFFICER, "My work")
+    open_notification(page, told)
+    page.get_by_text("Forty-two older people had a weekly visit.").wait_for()
     return journey
 
 
@@ -348,15 +342,15 @@ def independent_panel_member(page) -> Journey:
         "commissioning:evaluation", kwargs={"council_slug": COUNCIL, "opportunity_pk": social.opportunity_id}
     )
 
-    # Her landing page lists her panels; the invitation is in her notifications too.
-    sign_in(page, RESIDENT, DEMO_PASSWORD)
-    if HANDOFFS:
-        invited = journey.told(RESIDENT, evaluation_page)
-        assert invited.kind == ReminderKind.PANEL_APPOINTED
-        open_notification(page, invited)
-    else:
-        # TODO(h19-queues, h19-notify): from her landing page's list of panels, or the notification.
-        page.goto(evaluation_page)
+    title = f"{social.opportunity.reference} {social.opportunity.title}"
+
+    # She is told of the invitation; her landing page lists her panels, with what each waits for.
+    assert journey.told(RESIDENT, evaluation_page).kind == ReminderKind.PANEL_APPOINTED
+    as_person(page, RESIDENT, "Your evaluation panels")
+    panels = page.get_by_role("table", name="Your evaluation panels and what each is waiting for")
+    expect(panels.get_by_role("row").filter(has_text=title)).to_contain_text("Declare your interests")
+    assert_accessible(page)
+    panels.get_by_role("link", name=title).click()
     page.get_by_role("heading", name="Evaluation", level=1).wait_for()
     assert_accessible(page)
     page.get_by_role("link", name="Declare your interests").click()
@@ -381,10 +375,9 @@ def independent_panel_member(page) -> Journey:
         )
     evaluation_services.evaluation_transition(by=chair, evaluation=fresh(social), name="open_scoring")
 
-    if HANDOFFS:
-        open_notification(page, journey.told(RESIDENT, evaluation_page))
-    else:
-        page.goto(evaluation_page)  # TODO(h19-notify): from the notification that her scores are due
+    scores_due = journey.notifications().filter(user=resident, kind=ReminderKind.PANEL_TASKS_DUE).get()
+    assert scores_due.url == evaluation_page
+    open_notification(page, scores_due)
     page.get_by_role("heading", name="Evaluation", level=1).wait_for()
     criteria = evaluation_selectors.member_criteria(fresh(social), member)
     assert criteria
