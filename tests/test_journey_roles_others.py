@@ -375,6 +375,7 @@ def independent_panel_member(page) -> Journey:
         )
     evaluation_services.evaluation_transition(by=chair, evaluation=fresh(social), name="open_scoring")
 
+    # Told when her scores are due (not of the compliance checks: those are the officers').
     scores_due = journey.notifications().filter(user=resident, kind=ReminderKind.PANEL_TASKS_DUE).get()
     assert scores_due.url == evaluation_page
     open_notification(page, scores_due)
