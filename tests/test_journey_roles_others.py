@@ -27,12 +27,14 @@ from commissioning.models import (
     Bid,
     BidState,
     CallInRequest,
+    Commission,
     Evaluation,
     EvaluationState,
     ForwardPlanEntry,
     Opportunity,
     PanelMember,
     ScoreSheet,
+    State,
 )
 from councils.models import Notification, ReminderKind, User
 from demo.councils import DEMO_PASSWORD
@@ -126,6 +128,26 @@ def portfolio_holder_and_scrutiny(page) -> Journey:
     as_person(page, CABINET, "My portfolios")
     expect(page).to_have_url(DASHBOARD)
     assert_accessible(page)
+    # First the commission's plan waiting for their key decision, then the award.
+    plan = Commission.objects.get(
+        council__slug=COUNCIL, state=State.AWAITING_APPROVAL, budget__gte=award.council.key_decision_threshold
+    )
+    page.get_by_role("link", name=f"Approve {plan.reference}", exact=True).click()
+    page.get_by_role("heading", name="Approve", level=1).wait_for()
+    page.get_by_label("Portfolio holder decision").check()
+    page.get_by_label("Decision reference").fill("PH/KMC/2026/020")
+    page.get_by_label("Date of the decision").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    page.get_by_label("Link to the published decision or minutes").fill(
+        "https://democracy.kirkby-moor.example/decisions/ph-2026-020"
+    )
+    page.get_by_label("Reason or comment").fill("Agreed: independent advice is a priority for the voluntary sector.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("Approve: the commission is now").first.wait_for()
+    plan.refresh_from_db()
+    assert plan.state != State.AWAITING_APPROVAL
+    page.get_by_role("link", name="Dashboard", exact=True).first.click()
+    page.get_by_role("heading", name="My portfolios", level=1).wait_for()
     page.get_by_role("link", name=f"Approve or refer back the award of {reference}").click()
     page.get_by_role("heading", name="Record the decision").wait_for()
     page.get_by_label("Portfolio holder decision").check()
@@ -204,6 +226,8 @@ def portfolio_holder_and_scrutiny(page) -> Journey:
             "Award decision called in",
             "Award decision confirmed after call-in",
         ], told
+    # The plan's lead officer is told it was approved.
+    assert journey.told(plan.lead_officer.email, plan.get_absolute_url()).kind == ReminderKind.PLAN_DECIDED
     return journey
 
 
