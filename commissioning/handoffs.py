@@ -84,6 +84,12 @@ def _panel(step) -> list[User]:
     return [member.user for member in members]
 
 
+def _panel_officers(step) -> list[User]:
+    # Compliance checks are the officers' (the chair's included): an independent member only scores.
+    members = PanelMember.objects.filter(evaluation=step.obj, ended_at__isnull=True, is_independent=False)
+    return [member.user for member in members.select_related("user")]
+
+
 # --- Opportunities: the bids to open -----------------------------------------------------------------
 def _opening_page(step) -> str:
     opportunity = step.obj
@@ -180,7 +186,7 @@ def register() -> None:
         Evaluation,
         "compliance_due",
         kind=ReminderKind.PANEL_TASKS_DUE,
-        recipients=_panel,
+        recipients=_panel_officers,
         title=lambda step: f"Compliance checks open: {step.obj.opportunity.reference}",
         body=lambda step: (
             f"The compliance checks of the bids for {step.obj.opportunity.reference}: "

@@ -24,7 +24,13 @@ from commissioning.handoffs import may_open_evaluation
 from commissioning.models import State
 from commissioning.permissions import can_approve
 from commissioning.tests.award_factories import approved_award, holder_portfolio
-from commissioning.tests.evaluation_factories import bidder, evaluation_in_state, independent_member
+from commissioning.tests.evaluation_factories import (
+    bidder,
+    evaluation_in_state,
+    independent_member,
+    open_compliance,
+    open_scoring,
+)
 from commissioning.tests.factories import commission_in_state, complete_plan, staff
 from councils import handoffs
 from councils.models import AuditEvent, EmailOptOut, Notification, ReminderKind, Role, SentReminder
@@ -246,3 +252,17 @@ def test_choosing_which_kinds_are_emailed(client_for, people, client):
     # Turning it back on later sends no backlog.
     browser.post(url, {"emails": "individual", **{f"email_{s}": list(k) for s, _, k in EMAIL_GROUPS}})
     assert emails.deliver_emails() == 0
+
+
+def test_an_independent_member_is_told_when_scores_are_due_but_not_of_compliance_checks(council, people):
+    # Compliance checks are the officers' on the panel; an independent member only declares and scores.
+    world = evaluation_in_state(council)
+    user, _member = independent_member(world, list(world.opportunity.questions.all()[:1]))
+    open_compliance(world, user)
+    open_scoring(world)
+    due = Notification.objects.filter(kind=ReminderKind.PANEL_TASKS_DUE)
+    assert [n.title.split(":")[0] for n in due.filter(user=user)] == ["Scoring open"]
+    assert sorted(n.title.split(":")[0] for n in due.filter(user=world.chair)) == [
+        "Compliance checks open",
+        "Scoring open",
+    ]

@@ -174,3 +174,31 @@ def test_scrutiny_calls_the_decision_in_from_its_page(approved, people, client_f
         response = client.post(url, {"reason": "Price concerns."})
         assert response.status_code == 302
     assert approved.refresh_award().state == AwardState.CALLED_IN
+
+
+def test_a_called_in_decision_waits_on_the_portfolio_holders_dashboard_until_confirmed(
+    approved, people, client_for, django_capture_on_commit_callbacks
+):
+    dashboard = reverse("monitoring:dashboard", kwargs={"council_slug": approved.council.slug})
+    award_page = reverse(
+        "commissioning:award_detail", kwargs={"council_slug": approved.council.slug, "pk": approved.opportunity.pk}
+    )
+    with on(approved.award.decided_on + timedelta(days=1)):
+        holder = client_for(people[Role.PORTFOLIO_HOLDER])
+        response = holder.get(dashboard)
+        assert response.status_code == 200
+        assert "Called in by scrutiny" not in response.content.decode()  # approved: nothing waits
+        call_in(approved, people[Role.SCRUTINY_MEMBER])
+        page = holder.get(dashboard).content.decode()
+        assert "Called in by scrutiny" in page
+        assert f'href="{award_page}"' in page
+    # An hour later (the page cache's versions are the clock's: a frozen clock would not move them on).
+    with on(approved.award.decided_on + timedelta(days=1), hour=12):
+        with django_capture_on_commit_callbacks(execute=True):  # the page cache is bumped on commit
+            services.award_transition(
+                by=people[Role.PORTFOLIO_HOLDER],
+                award=approved.refresh_award(),
+                name="confirm_after_call_in",
+                reason="x",
+            )
+        assert "Called in by scrutiny" not in holder.get(dashboard).content.decode()

@@ -121,12 +121,13 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
         .order_by("portfolio__name", "title", "id")
     )
     # A key award decision falls to the holder of the commission's portfolio (any cabinet member
-    # when the portfolio is vacant or there is none). Both kinds share one table, LIST_LIMIT in all.
+    # when the portfolio is vacant or there is none); so does one scrutiny called in, to confirm or
+    # withdraw. Both kinds share one table, LIST_LIMIT in all.
     key_decisions, awards = first_of_both(
         key_decisions,
         first_rows(
             council_awards(council)
-            .filter(state=AwardState.AWAITING_DECISION, is_key_decision=True)
+            .filter(state__in=(AwardState.AWAITING_DECISION, AwardState.CALLED_IN), is_key_decision=True)
             .filter(
                 Q(commission__portfolio__holder=user)
                 | Q(commission__portfolio__isnull=True)
