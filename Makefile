@@ -6,9 +6,12 @@ RUFF := .venv/bin/ruff
 
 .PHONY: run test bench bench-reminders screenshots assets lint format diagram venv clean distclean
 
-## run: install everything and start the app with demo data at http://127.0.0.1:8000/
+# The port `make run` serves on: make run PORT=8080 (or set PORT in the environment).
+PORT ?= 8000
+
+## run: install everything and start the app with demo data at http://127.0.0.1:$(PORT)/ (output in var/log/run.log)
 run:
-	scripts/run.sh
+	@PORT=$(PORT) scripts/run.sh
 
 ## test: lint and the full test suite against throwaway PostgreSQL and Redis (ARGS go to pytest)
 test:

@@ -28,6 +28,7 @@ from commissioning.models import (
     Bid,
     BidOpening,
     CallIn,
+    CallInRequest,
     Clarification,
     ComplianceResult,
     Declaration,
@@ -522,6 +523,16 @@ class CallInAdmin(ScopedAdmin):
     ]
     readonly_fields = fields
     list_select_related = ["award__opportunity", "called_in_by"]
+
+
+@admin.register(CallInRequest)
+class CallInRequestAdmin(ScopedAdmin):
+    council_field = "award__commission__council"
+    list_display = ["__str__", "requested_by", "requested_at"]
+    search_fields = ["award__opportunity__reference"]
+    fields = ["award", "requested_by", "decision_approved_at", "requested_at", "reason"]
+    readonly_fields = fields
+    list_select_related = ["award__opportunity", "requested_by"]
 
 
 class AssessmentSummaryCorrectionInline(ReadOnlyAdminMixin, admin.TabularInline):

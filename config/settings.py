@@ -310,6 +310,12 @@ LOGGING = {
 }
 
 COMMISSIONER_SERVICE_NAME = "Commissioner"
+# The site-wide accessibility statement and privacy notice (pages outside any council): who runs the
+# service, where to write, and when the statement was prepared and last reviewed (ISO dates).
+COMMISSIONER_OPERATOR_NAME = os.environ.get("COMMISSIONER_OPERATOR_NAME", "the council that runs this service")
+COMMISSIONER_CONTACT_EMAIL = os.environ.get("COMMISSIONER_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+COMMISSIONER_LEGAL_PREPARED_ON = os.environ.get("COMMISSIONER_LEGAL_PREPARED_ON", "2026-12-06")
+COMMISSIONER_LEGAL_REVIEWED_ON = os.environ.get("COMMISSIONER_LEGAL_REVIEWED_ON", "2026-12-06")
 
 # Uploads (councils/uploads.py; README, "Uploads and virus scanning"). A file over the limit is
 # refused as it arrives: nothing past the limit is written to disk, and a request body larger than

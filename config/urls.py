@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from councils import legal_views
 from councils import views as council_views
 
 urlpatterns = [
@@ -25,6 +26,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("healthz/", council_views.healthz, name="healthz"),
+    # The service's own accessibility statement and privacy notice (each council has its own as well).
+    path("accessibility/", legal_views.AccessibilityStatementView.as_view(), name="accessibility"),
+    path("privacy/", legal_views.PrivacyNoticeView.as_view(), name="privacy"),
     path("account/", include("councils.account_urls")),
     path("councils/", include("councils.urls")),
     path("commissioning/", include("commissioning.urls")),

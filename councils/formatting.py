@@ -5,7 +5,21 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, timezone
 
+from councils.units import is_counted, rounded
+
 LONDON = ZoneInfo("Europe/London")
+
+
+def quantity_in(value, unit: str) -> str:
+    """A target or figure in its unit: whole for counted things (people, sessions), rounded half up,
+    so a share of a total worked out before targets were whole never shows as 3.32 sessions."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return plain_number(rounded(number, unit) if is_counted(unit) else number)
 
 
 def plain_number(value) -> str:

@@ -104,10 +104,35 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
         label="Longest agreement, in years",
         help_text="No agreement may run longer than this, extensions included. 25 unless the council decides.",
     )
+    call_in_threshold = WholeNumberField(
+        required=False,
+        min_value=1,
+        max_value=20,
+        label="Scrutiny members needed to call a decision in",
+        help_text="As the council's constitution sets: between 1 and 20. The decision is called in when this "
+        "many members have asked.",
+    )
+    accessibility_prepared_on = forms.DateField(
+        required=False,
+        label="Accessibility statement prepared on",
+        help_text="For example, 23/9/2026.",
+    )
+    accessibility_reviewed_on = forms.DateField(
+        required=False,
+        label="Accessibility statement last reviewed on",
+        help_text="Review it at least once a year, and after any big change to the service.",
+    )
+    privacy_updated_on = forms.DateField(
+        required=False, label="Privacy notice last updated on", help_text="For example, 23/9/2026."
+    )
     website = forms.URLField(assume_scheme="https", required=False)
     KEPT_WHEN_BLANK = (
         "standstill_working_days",
         "call_in_working_days",
+        "call_in_threshold",
+        "accessibility_prepared_on",
+        "accessibility_reviewed_on",
+        "privacy_updated_on",
         "forward_plan_days",
         "max_agreement_years",
     )
@@ -128,16 +153,28 @@ class CouncilSettingsForm(GovukFormMixin, forms.ModelForm):
             "call_in_working_days",
             "forward_plan_days",
             "max_agreement_years",
+            "call_in_threshold",
+            "accessibility_email",
+            "dpo_email",
+            "accessibility_prepared_on",
+            "accessibility_reviewed_on",
+            "privacy_updated_on",
             "expects_over_100m_contract_spend",
             "require_two_factor",
         ]
-        labels = {"header_name": "Name shown in the page header"}
+        labels = {
+            "header_name": "Name shown in the page header",
+            "accessibility_email": "Email for reporting accessibility problems",
+        }
 
     def clean(self):
         cleaned = super().clean()
         for name in self.KEPT_WHEN_BLANK:
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = getattr(self.instance, name)
+        prepared, reviewed = cleaned.get("accessibility_prepared_on"), cleaned.get("accessibility_reviewed_on")
+        if prepared and reviewed and reviewed < prepared:
+            self.add_error("accessibility_reviewed_on", "The review date must be on or after the date it was prepared.")
         return cleaned
 
 

@@ -86,7 +86,8 @@ class TwoFactorMiddleware:
     """The one place two-factor sign-in is enforced: someone who must use it and has not entered a code
     in this session sees only the pages to set it up, enter a code, or sign out."""
 
-    OPEN_URL_NAMES = ("account:two_factor_setup", "account:two_factor_verify", "logout")
+    # The accessibility statement and privacy notice are for everyone, before any sign-in step too.
+    OPEN_URL_NAMES = ("account:two_factor_setup", "account:two_factor_verify", "logout", "accessibility", "privacy")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -119,6 +119,10 @@ short_code_validator = RegexValidator(r"^[A-Z0-9]{2,10}$", "Use 2 to 10 capital 
 RESERVED_COUNCIL_SLUGS = frozenset({"notifications"})
 
 
+def _today():
+    return timezone.localdate()
+
+
 class Council(models.Model):
     """A local authority using Commissioner. Every council-owned record points at one."""
 
@@ -165,6 +169,12 @@ class Council(models.Model):
     forward_plan_days = models.PositiveSmallIntegerField(
         default=28, help_text="How many clear days a key decision must be on the forward plan before it is taken."
     )
+    # The constitution says how many scrutiny members it takes to call a key decision in.
+    call_in_threshold = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many scrutiny members must ask before a key decision is called in.",
+    )
     max_agreement_years = models.PositiveSmallIntegerField(
         default=25,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
@@ -183,6 +193,18 @@ class Council(models.Model):
         help_text="Everyone with a role in this council signs in with a code from an authenticator app as well "
         "as their password.",
     )
+    # The accessibility statement and the privacy notice: who to write to, and when each was last looked at.
+    accessibility_email = models.EmailField(
+        blank=True, help_text="Where people report an accessibility problem. Leave blank to use the contact email."
+    )
+    dpo_email = models.EmailField(
+        "Data protection officer's email",
+        blank=True,
+        help_text="Named in the privacy notice. Leave blank to use the contact email.",
+    )
+    accessibility_prepared_on = models.DateField(default=_today, help_text="When the statement was first prepared.")
+    accessibility_reviewed_on = models.DateField(default=_today, help_text="When the statement was last reviewed.")
+    privacy_updated_on = models.DateField(default=_today, help_text="When the privacy notice was last updated.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -199,6 +221,14 @@ class Council(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("councils:detail", kwargs={"council_slug": self.slug})
+
+    @property
+    def accessibility_contact(self) -> str:
+        return self.accessibility_email or self.contact_email
+
+    @property
+    def dpo_contact(self) -> str:
+        return self.dpo_email or self.contact_email
 
     def clean(self):
         if self.slug in RESERVED_COUNCIL_SLUGS:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from councils import notification_views, views
+from councils import legal_views, notification_views, views
 
 app_name = "councils"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", notification_views.NotificationReadView.as_view(), name="notification_read"),
     path("<slug:council_slug>/", views.CouncilDetailView.as_view(), name="detail"),
     path("<slug:council_slug>/settings/", views.CouncilSettingsView.as_view(), name="settings"),
+    # Public, no sign-in: the council's accessibility statement and privacy notice.
+    path("<slug:council_slug>/accessibility/", legal_views.AccessibilityStatementView.as_view(), name="accessibility"),
+    path("<slug:council_slug>/privacy/", legal_views.PrivacyNoticeView.as_view(), name="privacy"),
     path("<slug:council_slug>/framework/", views.FrameworkView.as_view(), name="framework"),
     path(
         "<slug:council_slug>/framework/<slug:kind>/new/",

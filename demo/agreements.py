@@ -28,8 +28,10 @@ from django.utils import timezone
 
 from commissioning.models import Commission, State
 from councils.models import Council, Role
+from councils.units import is_counted
 from demo.commissions import person
 from demo.providers import tiny_pdf
+from demo.timeline import travel, working_day
 from monitoring.agreements import services, steps, variations
 from monitoring.models import (
     RETURN_WRITERS,
@@ -42,7 +44,6 @@ from monitoring.models import (
     PerformanceRating,
     Rag,
     ReturnState,
-    TargetKind,
     add_months,
 )
 from monitoring.returns import services as returns_services
@@ -89,11 +90,27 @@ def _dates(commission: Commission):
 
 
 def _make(commission: Commission, provider, team: str, state: str, share: Decimal) -> Agreement:
-    council = commission.council
     officer = commission.lead_officer
-    lead = person(council, Role.LEAD_COMMISSIONER)
     starts_on, ends_on = _dates(commission)
     title = commission.title if share == 1 else f"{commission.title}: {provider or team}"
+    # Drafted and signed a fortnight before it starts, and live from its start (the clock moved back).
+    today = timezone.localdate()
+    signed_on = working_day(min(today, starts_on - timedelta(days=14)), back=True)
+    with travel(signed_on):
+        agreement = _draft_and_sign(commission, provider, team, state, title, starts_on, ends_on, share, signed_on)
+    if state != AgreementState.LIVE:
+        return agreement
+    # A service that starts on a weekend is recorded as live on the next working day.
+    live_on = min(today, starts_on)
+    with travel(working_day(live_on), 9):
+        steps.agreement_go_live(by=officer, agreement=agreement, live_on=live_on)
+    return agreement
+
+
+def _draft_and_sign(commission, provider, team, state, title, starts_on, ends_on, share, signed_on) -> Agreement:
+    officer = commission.lead_officer
+    lead = person(commission.council, Role.LEAD_COMMISSIONER)
+    council = commission.council
     agreement = services.agreement_create(
         by=officer,
         commission=commission,
@@ -112,8 +129,6 @@ def _make(commission: Commission, provider, team: str, state: str, share: Decima
     )
     if state == AgreementState.DRAFT:
         return agreement
-    today = timezone.localdate()
-    signed_on = min(today, starts_on - timedelta(days=14))
     steps.agreement_sign(
         by=lead,
         agreement=agreement,
@@ -121,9 +136,6 @@ def _make(commission: Commission, provider, team: str, state: str, share: Decima
         signed_on=signed_on,
         reason="Signed by both parties.",
     )
-    if state == AgreementState.SIGNED:
-        return agreement
-    steps.agreement_go_live(by=officer, agreement=agreement, live_on=min(today, starts_on))
     return agreement
 
 
@@ -131,7 +143,12 @@ def _vary_befriending(agreement: Agreement) -> None:
     """A value uplift with its approval, so the demo shows a variation history."""
     council = agreement.council
     lead = person(council, Role.LEAD_COMMISSIONER)
-    today = timezone.localdate()
+    today = working_day(timezone.localdate() - timedelta(days=1), back=True)
+    with travel(today, 11):
+        _vary_value(agreement, lead, today)
+
+
+def _vary_value(agreement: Agreement, lead, today: datetime.date) -> None:
     variations.agreement_vary_value(
         by=agreement.commission.lead_officer,
         agreement=agreement,
@@ -252,8 +269,8 @@ def _content(monitoring_return: MonitoringReturn, turn: int) -> tuple[dict, dict
     for position, (kpi, target) in enumerate(rows):
         factor = PERFORMANCE[(2 * turn + position) % len(PERFORMANCE)]
         value = (target if target is not None else kpi.target) * factor
-        # Whole numbers where they are large enough to be counted that way.
-        places = Decimal("1") if kpi.target_kind == TargetKind.TOTAL and value >= 20 else Decimal("0.1")
+        # Whole numbers for counted things (people, sessions); a tenth for percentages and the like.
+        places = Decimal("1") if is_counted(kpi.unit) else Decimal("0.1")
         actuals[kpi.pk] = (value.quantize(places, rounding=ROUND_HALF_UP), "")
     scheduled = sum(
         (p.amount for p in monitoring_return.agreement.payments.filter(due_on__lte=monitoring_return.period_end)),
@@ -321,9 +338,10 @@ def seed_returns() -> int:
     filed = 0
     clock = _Clock()
     today = timezone.localdate()
-    agreements = Agreement.objects.filter(
-        state=AgreementState.LIVE, provider__legal_name__in=RETURN_STORIES
-    ).select_related("council", "commission__lead_officer", "provider")
+    # Every live agreement with a provider: those without a story sent every return on time.
+    agreements = Agreement.objects.filter(state=AgreementState.LIVE, provider__isnull=False).select_related(
+        "council", "commission__lead_officer", "provider"
+    )
     for agreement in agreements:
         officer = agreement.commission.lead_officer
         returns_services.schedule_returns(agreement, by=officer)
@@ -339,7 +357,7 @@ def seed_returns() -> int:
             continue
         # Returns whose due date has passed; those not yet due are left for the provider.
         ended = list(agreement.returns.filter(due_on__lt=today).order_by("-period_start"))
-        stories = RETURN_STORIES[agreement.provider.legal_name]
+        stories = RETURN_STORIES.get(agreement.provider.legal_name, {})
         for back, monitoring_return in reversed(list(enumerate(ended))):
             turn = len(ended) - back
             story = stories.get(back, ACCEPTED)

@@ -31,9 +31,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from commissioning.award import call_in, summary_services
 from commissioning.award import services as award_services
 from commissioning.award import standstill_selectors as standstill
-from commissioning.award import summary_services
 from commissioning.cycle.services import Decision
 from commissioning.models import Award, Commission, DecisionMaker, DeliveryRoute
 from councils.calendar import add_working_days
@@ -41,6 +41,7 @@ from councils.models import Role
 from demo import commissions as demo
 from demo.evaluations import SIGNED_OFF, Evaluated, Example, evaluate, travel
 from demo.notices import publish_award_notice
+from demo.timeline import working_day
 
 AWAITING_DELEGATED = "awaiting_delegated_decision"
 AWAITING_KEY = "awaiting_key_decision"
@@ -180,13 +181,14 @@ def award_through(example: Example, published_on: datetime.date, today: datetime
         return award
     if step == CALLED_IN:
         with travel(add_working_days(decided_on, 1), 12):
-            scrutiny = demo.person(award.council, Role.SCRUTINY_MEMBER)
-            return award_services.award_transition(
-                by=scrutiny,
-                award=_fresh(award),
-                name="call_in",
-                reason="The committee wants to see how the social value offers were weighed before the award.",
-            )
+            # As many scrutiny members as the constitution needs ask; the last request calls it in.
+            for scrutiny in demo.people(award.council, Role.SCRUTINY_MEMBER)[: award.council.call_in_threshold]:
+                call_in.call_in_request(
+                    by=scrutiny,
+                    award=_fresh(award),
+                    reason="The committee wants to see how the social value offers were weighed before the award.",
+                )
+            return _fresh(award)
 
     award = _fresh(award)
     summaries_on = decided_on if award.effective_on else add_working_days(award.call_in_ends_on, 1)
@@ -212,6 +214,7 @@ def seed_awards() -> int:
     for example in EXAMPLES:
         if Commission.objects.filter(council__slug=example.council, title=example.title).exists():
             continue
-        published_on = today - datetime.timedelta(days=example.published_days_ago)
+        # Published on a working day, so its deadline a fortnight later is one too.
+        published_on = working_day(today - datetime.timedelta(days=example.published_days_ago), back=True)
         made += award_through(example, published_on, today) is not None
     return made

@@ -6,7 +6,8 @@ factories, so that demo data and test data take the same road.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from contextlib import nullcontext
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -41,6 +42,13 @@ from commissioning.models import (
 )
 from councils.models import Council, Membership, Outcome, Portfolio, Role, User
 from demo import procurement
+from demo.fit import fit_for, outcome_for
+from demo.timeline import Timeline, travel
+
+
+def people(council: Council, role: str) -> list[User]:
+    memberships = Membership.objects.filter(council=council, role=role).select_related("user").order_by("id")
+    return [membership.user for membership in memberships]
 
 
 def person(council: Council, role: str) -> User | None:
@@ -52,22 +60,36 @@ def complete_understand(commission: Commission, officer: User) -> None:
     def save(instance):
         return services.stage_record_save(by=officer, commission=commission, instance=instance)
 
-    save(
-        NeedsAssessment(
-            commission=commission,
-            population_and_demand="2,400 people over 75 live alone; demand for support has risen 12% in three years.",
-            desktop_research="Joint Strategic Needs Assessment 2025; Campaign to End Loneliness research.",
-            service_user_feedback="Residents' survey: a third of older respondents rarely speak to anyone.",
-            summary_of_need="Older people who live alone need regular contact and ways to join in.",
+    fit = fit_for(commission.title)
+    if fit is None:
+        save(
+            NeedsAssessment(
+                commission=commission,
+                population_and_demand=(
+                    "2,400 people over 75 live alone; demand for support has risen 12% in three years."
+                ),
+                desktop_research="Joint Strategic Needs Assessment 2025; Campaign to End Loneliness research.",
+                service_user_feedback="Residents' survey: a third of older respondents rarely speak to anyone.",
+                summary_of_need="Older people who live alone need regular contact and ways to join in.",
+            )
         )
-    )
+    else:
+        save(
+            NeedsAssessment(
+                commission=commission,
+                population_and_demand=fit.need,
+                desktop_research="Joint Strategic Needs Assessment; the council's own service data.",
+                service_user_feedback="Residents' survey and the voluntary sector forum.",
+                summary_of_need=fit.need,
+            )
+        )
     save(Evidence(commission=commission, kind=EvidenceKind.DATA, title="Census 2021 household data", source="ONS"))
     save(Evidence(commission=commission, kind=EvidenceKind.FEEDBACK, title="Residents' survey 2025", source="Council"))
     save(
         ExistingProvision(
             commission=commission,
-            service_name="Lunch club",
-            provider_name="St Anne's Community Kitchen",
+            service_name="Lunch club" if fit is None else f"Existing small-scale provision: {commission.title.lower()}",
+            provider_name="St Anne's Community Kitchen" if fit is None else "Local voluntary groups",
             funding_source="Community grants",
             annual_funding=Decimal("8000"),
         )
@@ -82,11 +104,8 @@ def complete_understand(commission: Commission, officer: User) -> None:
             what_we_heard="Transport is the main barrier in the rural wards.",
         )
     )
-    save(
-        GapAnalysis(
-            commission=commission, gaps="No befriending in the rural wards.", opportunities="Match NHS funding."
-        )
-    )
+    gaps = "No befriending in the rural wards." if fit is None else "Nothing meets this need across the whole area."
+    save(GapAnalysis(commission=commission, gaps=gaps, opportunities="Match NHS funding."))
 
 
 def complete_plan(
@@ -98,6 +117,7 @@ def complete_plan(
     pot: FundingPot,
     council_outcome: Outcome,
     portfolio: Portfolio,
+    starts_on: date | None = None,
 ) -> None:
     def save(instance):
         return services.stage_record_save(by=officer, commission=commission, instance=instance)
@@ -117,18 +137,20 @@ def complete_plan(
     commission.portfolio = portfolio
     commission.delivery_route = route
     commission.budget = budget
-    commission.starts_on = timezone.localdate() + timedelta(days=90)
+    commission.starts_on = starts_on or timezone.localdate() + timedelta(days=90)
     commission.ends_on = commission.starts_on + timedelta(days=3 * 365 - 1)
     commission.social_value = "Local volunteering and training opportunities."
     services.commission_update(by=officer, commission=commission)
     commission.outcomes.add(council_outcome)
     save(FundingCommitment(commission=commission, pot=pot, amount=budget))
-    outcome = save(
-        OutcomeSought(commission=commission, council_outcome=council_outcome, description="Fewer people feel isolated")
+    fit = fit_for(commission.title)
+    sought, measure, target, unit = (
+        ("Fewer people feel isolated", "Sessions delivered", Decimal("40"), "sessions")
+        if fit is None
+        else (fit.sought, fit.measure, fit.target_amount, fit.unit)
     )
-    save(
-        SuccessMeasure(outcome_sought=outcome, description="Sessions delivered", target=Decimal("40"), unit="sessions")
-    )
+    outcome = save(OutcomeSought(commission=commission, council_outcome=council_outcome, description=sought))
+    save(SuccessMeasure(outcome_sought=outcome, description=measure, target=target, unit=unit))
     save(Risk(commission=commission, description="Too few local providers bid", likelihood=2, impact=4))
     if route in COMPETITIVE_ROUTES:
         services.criteria_apply_default_template(by=officer, commission=commission)
@@ -184,11 +206,19 @@ def advance(
     pot: FundingPot,
     council_outcome: Outcome,
     portfolio: Portfolio,
+    timeline: Timeline | None = None,
 ) -> Commission:
-    """Take a new commission through the cycle to `state` with the real services."""
+    """Take a new commission through the cycle to `state` with the real services.
+
+    With a `timeline`, each step happens on its own day in the past (the clock moved back, demo only),
+    so approvals, awards and signatures carry the dates the story needs; without one, all happen now.
+    """
     council = commission.council
     officer = commission.lead_officer
     lead = person(council, Role.LEAD_COMMISSIONER)
+
+    def on(day):
+        return travel(day) if timeline is not None else nullcontext()
 
     def step(name, by=officer, reason=""):
         return services.commission_transition(by=by, commission=commission, name=name, reason=reason)
@@ -196,44 +226,60 @@ def advance(
     if state == State.UNDERSTANDING:
         return commission
     if state == State.CANCELLED:
-        return step("cancel", by=lead, reason="Need now met by a partner's service.")
-    complete_understand(commission, officer)
-    step("start_planning")
+        with on(timeline and timeline.day(21)):
+            return step("cancel", by=lead, reason="Need now met by a partner's service.")
+    with on(timeline and timeline.day(28)):
+        complete_understand(commission, officer)
+    with on(timeline and timeline.planning):
+        step("start_planning")
     if state == State.PLANNING:
         return commission
-    complete_plan(
-        commission, officer, route=route, budget=budget, pot=pot, council_outcome=council_outcome, portfolio=portfolio
-    )
-    step("submit_for_approval")
+    with on(timeline and timeline.submitted):
+        complete_plan(
+            commission,
+            officer,
+            route=route,
+            budget=budget,
+            pot=pot,
+            council_outcome=council_outcome,
+            portfolio=portfolio,
+            starts_on=timeline and timeline.starts_on,
+        )
+        step("submit_for_approval")
     if state == State.AWAITING_APPROVAL:
         return commission
-    approve(commission)
+    with on(timeline and timeline.approved):
+        approve(commission)
     if state == commission.state:
         return commission
     if commission.state == State.SOURCING:
-        procurement.award_approved(commission)
+        with on(timeline and timeline.sourcing):
+            procurement.award_approved(commission, timed=timeline is not None)
     if state == State.AGREEING:
         return commission
-    procurement.agreements_live(commission)
+    with on(timeline and timeline.goes_live):
+        procurement.agreements_live(commission)
     if state == State.DELIVERING:
         return commission
-    step("start_review")
+    with on(timeline and timeline.reviewed()):
+        step("start_review")
     if state == State.REVIEWING:
         return commission
     if state == State.DECOMMISSIONED:
-        write_review(commission, officer, Recommendation.DECOMMISSION)
-        services.stage_record_save(
-            by=officer,
-            commission=commission,
-            instance=DecommissioningRecord(
+        with on(timeline and timeline.decommissioned()):
+            write_review(commission, officer, Recommendation.DECOMMISSION)
+            services.stage_record_save(
+                by=officer,
                 commission=commission,
-                rationale="Need now met by the NHS social prescribing service; evaluation showed duplication.",
-                impact_on_service_users="Users transfer to social prescribing; no protected group is worse off.",
-                providers_notified_on=timezone.localdate() - timedelta(days=180),
-                notification_details="Letters and a meeting with the provider and partners six months ahead.",
-            ),
-        )
-        return step("decommission", by=lead)
+                instance=DecommissioningRecord(
+                    commission=commission,
+                    rationale="Need now met by the NHS social prescribing service; evaluation showed duplication.",
+                    impact_on_service_users="Users transfer to social prescribing; no protected group is worse off.",
+                    providers_notified_on=timezone.localdate() - timedelta(days=180),
+                    notification_details="Letters and a meeting with the provider and partners six months ahead.",
+                ),
+            )
+            return step("decommission", by=lead)
     raise ValueError(f"No route to {state}")
 
 
@@ -334,23 +380,24 @@ def seed_commissions() -> int:
             continue
         officer = person(council, Role.COMMISSIONING_OFFICER)
         pot = demo_pot(council)
-        outcomes = list(Outcome.objects.filter(priority__plan__council=council).select_related("portfolio"))
-        for index, (title, state, route, budget) in enumerate(specs):
+        for title, state, route, budget in specs:
             if Commission.objects.filter(council=council, title=title).exists():
                 continue
-            outcome = outcomes[index % len(outcomes)]
+            outcome = outcome_for(council, title)
             portfolio = outcome.portfolio or Portfolio.objects.filter(council=council).first()
-            commission = services.commission_create(
-                by=officer,
-                council=council,
-                title=title,
-                summary=f"{title}: commissioned to improve ‘{outcome.title.lower()}’.",
-                lead_officer=officer,
-                portfolio=portfolio,
-                outcomes=[outcome],
-            )
-            if title in DEMO_CPV_CODES:
-                services.commission_set_cpv_code(by=officer, commission=commission, code=DEMO_CPV_CODES[title])
+            timeline = Timeline.reaching(state)
+            with travel(timeline.began):
+                commission = services.commission_create(
+                    by=officer,
+                    council=council,
+                    title=title,
+                    summary=f"{fit_for(title).sought}: towards ‘{outcome.title}’.",
+                    lead_officer=officer,
+                    portfolio=portfolio,
+                    outcomes=[outcome],
+                )
+                if title in DEMO_CPV_CODES:
+                    services.commission_set_cpv_code(by=officer, commission=commission, code=DEMO_CPV_CODES[title])
             advance(
                 commission,
                 state,
@@ -359,7 +406,10 @@ def seed_commissions() -> int:
                 pot=pot,
                 council_outcome=outcome,
                 portfolio=portfolio,
+                timeline=timeline,
             )
-            confirm_proposed_regime(Commission.objects.get(pk=commission.pk), officer)
+            # Officers confirm the regime the law points to once the plan is settled: in the demo, lately.
+            with travel(timezone.localdate() - timedelta(days=1)):
+                confirm_proposed_regime(Commission.objects.get(pk=commission.pk), officer)
             created += 1
     return created

@@ -122,6 +122,14 @@ PARTNERSHIP = {
     },
 }
 
+# A call-in needs two scrutiny members (the default threshold): each council has a second one.
+SECOND_SCRUTINY_MEMBER = {
+    "kirkby-moor": "Cllr Aisha Begum",
+    "wyvern": "Cllr Gareth Price",
+    "ashby-vale": "Cllr Nina Shah",
+    "brookfield": "Cllr Owen Hughes",
+}
+
 ROLE_MAILBOX = {
     Role.LEAD_COMMISSIONER: "lead",
     Role.COMMISSIONING_OFFICER: "officer",
@@ -199,6 +207,10 @@ def demo_totp_device(user: User) -> TOTPDevice:
     return device
 
 
+def _domain_of(council: Council) -> str:
+    return next(spec.domain for spec in DEMO_COUNCILS if spec.slug == council.slug)
+
+
 def grant(user: User, council: Council, role: str) -> None:
     Membership.objects.get_or_create(user=user, council=council, role=role)
 
@@ -237,6 +249,10 @@ def seed_councils() -> list[Council]:
                 holder = user
         demo_framework(council, holder, shared[Role.LEAD_COMMISSIONER])
         councils.append(council)
+    for council in councils:
+        domain = council.slug if council.partnership_id else None
+        mailbox = f"scrutiny2.{domain}@{PARTNERSHIP['domain']}" if domain else f"scrutiny2@{_domain_of(council)}"
+        grant(demo_user(mailbox, SECOND_SCRUTINY_MEMBER[council.slug]), council, Role.SCRUTINY_MEMBER)
     # The demo councils require two-factor sign-in (the default): their staff are enrolled already.
     for user in User.objects.filter(memberships__council__in=councils).distinct():
         demo_totp_device(user)

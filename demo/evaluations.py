@@ -52,6 +52,7 @@ from demo import commissions as demo
 from demo import opportunities as opportunity_demo
 from demo.bids import bid_writer
 from demo.councils import demo_user
+from demo.timeline import working_day
 from providers.models import Organisation
 
 DECLARATIONS = "declarations"
@@ -272,7 +273,7 @@ def opened_opportunity(example: Example, published_on: datetime.date) -> Opportu
     with travel(published_on + datetime.timedelta(days=1)):
         for strength, (slug, price) in enumerate(example.bidders):
             submit_bid(opportunity, slug, Decimal(price), len(example.bidders) - strength)
-    with travel(published_on + datetime.timedelta(days=14), 14):
+    with travel(timezone.localdate(opportunity.submission_deadline), 14):
         council = opportunity.council
         opportunity_services.bids_open(by=demo.person(council, Role.PROCUREMENT_OFFICER), opportunity=opportunity)
         opportunity.refresh_from_db()
@@ -416,6 +417,7 @@ def seed_evaluations() -> int:
     for example in EXAMPLES:
         if Commission.objects.filter(council__slug=example.council, title=example.title).exists():
             continue
-        published_on = today - datetime.timedelta(days=example.published_days_ago)
+        # Published on a working day, so its deadline a fortnight later is one too.
+        published_on = working_day(today - datetime.timedelta(days=example.published_days_ago), back=True)
         made += evaluate(example, published_on, example.step) is not None
     return made

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from commissioning.cycle import regime, services
 from commissioning.models import Commission, DeliveryRoute, FundingPot, FundingSource, Portfolio, State
-from councils.models import Council, Outcome, Role
+from councils.models import Council, Role
 from demo import procurement
 from demo.commissions import advance, person
+from demo.fit import outcome_for
 from monitoring.invoices import services as invoice_services
 from monitoring.models import Agreement, AgreementState, Invoice, add_months
 from monitoring.notices import services as notice_services
@@ -63,7 +64,7 @@ def _procure_home_support(council: Council) -> Agreement | None:
     """The light-touch contract, procured with the clock set back so it has been delivered for months."""
     officer = person(council, Role.COMMISSIONING_OFFICER)
     started = add_months(timezone.localdate(), -PROCURED_MONTHS_AGO)
-    outcome = Outcome.objects.filter(priority__plan__council=council).select_related("portfolio").first()
+    outcome = outcome_for(council, CONTRACT_TITLE)
     if officer is None or outcome is None:
         return None
     with time_machine.travel(_at(started), tick=False):
@@ -89,7 +90,7 @@ def _procure_home_support(council: Council) -> Agreement | None:
         commission = Commission.objects.get(pk=commission.pk)
         proposal = regime.propose_regime(commission)
         regime.regime_confirm(by=officer, commission=commission, regime=proposal.regime)
-        procurement.award_approved(commission)
+        procurement.award_approved(commission, timed=True)
     award = commission.awards.get(cycle=commission.cycle)
     # A key decision: the agreements are made once it has effect (the standstill is waited out there).
     with time_machine.travel(_at(award.effective_from() or started), tick=False):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import time_machine
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +28,12 @@ from commissioning.models import (
     State,
 )
 from commissioning.sourcing.services import opportunities as opportunity_services
-from councils.models import Council, Outcome, Portfolio, Role, User
+from councils.models import Council, Portfolio, Role, User
 from demo import bids as demo_bids
 from demo import commissions as demo
 from demo.conflicts import prepare_conflicts_assessment
+from demo.fit import outcome_for
+from demo.timeline import Timeline, noon_deadline, travel, working_day
 from providers.models import Organisation, OrganisationMember
 
 QUESTIONS = [
@@ -84,12 +85,10 @@ def opportunity_for(
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
     today = timezone.localdate()
 
-    def noon(after: datetime.timedelta) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(today + after, datetime.time(12)))
-
-    opportunity.clarification_deadline = noon(clarification_in)
-    opportunity.submission_deadline = noon(submission_in)
-    opportunity.expected_award_on = today + submission_in + datetime.timedelta(days=28)
+    # Deadlines at noon UK time on a working day (the next one when the day counted to is not).
+    opportunity.clarification_deadline = noon_deadline(today + clarification_in)
+    opportunity.submission_deadline = noon_deadline(today + submission_in)
+    opportunity.expected_award_on = working_day(today + submission_in + datetime.timedelta(days=28))
     opportunity.service_starts_on = opportunity.expected_award_on + datetime.timedelta(days=28)
     opportunity_services.opportunity_update_dates(by=officer, opportunity=opportunity)
 
@@ -134,8 +133,7 @@ def published_in_the_past(commission: Commission, bids) -> Opportunity:
     """An opportunity published three weeks ago whose deadline passed three days ago, with the bids made
     while it was open (`bids(opportunity)`), then closed with the service as the scheduler would. The
     clock is set back for the publishing and the bidding (demo only): every rule still applies."""
-    back_then = timezone.now() - datetime.timedelta(days=20)
-    with time_machine.travel(back_then, tick=False):
+    with travel(timezone.localdate() - datetime.timedelta(days=20)):
         opportunity = opportunity_for(
             commission,
             questions=3,
@@ -192,19 +190,22 @@ def _closed_demo_commission() -> Commission | None:
     if existing is not None:
         return existing
     officer = demo.person(council, Role.COMMISSIONING_OFFICER)
-    outcome = Outcome.objects.filter(priority__plan__council=council).select_related("portfolio").first()
+    outcome = outcome_for(council, title)
     if officer is None or outcome is None:
         return None
     portfolio = outcome.portfolio or Portfolio.objects.filter(council=council).first()
-    commission = services.commission_create(
-        by=officer,
-        council=council,
-        title=title,
-        summary="Free holiday clubs with a healthy meal for children on free school meals.",
-        lead_officer=officer,
-        portfolio=portfolio,
-        outcomes=[outcome],
-    )
+    # Approved about a month ago, a fortnight before its opportunity was published (20 days ago).
+    timeline = Timeline(working_day(timezone.localdate() - datetime.timedelta(days=130)))
+    with travel(timeline.began):
+        commission = services.commission_create(
+            by=officer,
+            council=council,
+            title=title,
+            summary="Free holiday clubs with a healthy meal for children on free school meals.",
+            lead_officer=officer,
+            portfolio=portfolio,
+            outcomes=[outcome],
+        )
     return demo.advance(
         commission,
         State.SOURCING,
@@ -213,6 +214,7 @@ def _closed_demo_commission() -> Commission | None:
         pot=demo.demo_pot(council),
         council_outcome=outcome,
         portfolio=portfolio,
+        timeline=timeline,
     )
 
 

@@ -11,6 +11,7 @@ routes (in-house, partnership, shared service) get one agreement recorded direct
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from decimal import Decimal
 
 import time_machine
@@ -34,11 +35,13 @@ from commissioning.models import (
 )
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
+from councils.calendar import add_working_days
 from councils.models import Membership, Role, User
 from demo.conflicts import prepare_conflicts_assessment
 from demo.councils import demo_user
 from demo.notices import publish_award_notice
 from demo.providers import tiny_pdf
+from demo.timeline import noon_deadline, travel, working_day
 from monitoring.agreements import services as agreement_services
 from monitoring.agreements import steps as agreement_steps
 from monitoring.models import Agreement, AgreementState
@@ -93,6 +96,15 @@ def published(commission: Commission):
     """The commission's opportunity, its questions and conflicts assessment ready, published."""
     officer = _staff(commission.council, Role.COMMISSIONING_OFFICER)
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
+    # Deadlines at noon on working days, as a council sets them (the defaults count calendar days).
+    today = timezone.localdate()
+    opportunity.clarification_deadline = noon_deadline(today + datetime.timedelta(days=21))
+    opportunity.submission_deadline = noon_deadline(today + datetime.timedelta(days=28))
+    opportunity.expected_award_on = working_day(today + datetime.timedelta(days=56))
+    opportunity.service_starts_on = max(
+        opportunity.expected_award_on + datetime.timedelta(days=28), commission.starts_on or today
+    )
+    opportunity_services.opportunity_update_dates(by=officer, opportunity=opportunity)
     ask_per_criterion(opportunity, officer)
     prepare_conflicts_assessment(opportunity, officer)
     return opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
@@ -212,14 +224,18 @@ def _approved(opportunity):
     return award
 
 
-def award_approved(commission: Commission) -> Commission:
+def award_approved(commission: Commission, *, timed: bool = False) -> Commission:
     """A commission in Sourcing taken through a real procurement to an approved award: the commission
-    then puts its agreements in place."""
+    then puts its agreements in place. `timed` (the demo's back-dated commissions) evaluates in the
+    week after the deadline and approves the award the week after that, instead of all at once."""
     opportunity = published(commission)
     _bid(opportunity, commission.budget or Decimal("10000"))
     opportunity = _opened(opportunity)
-    _evaluated(opportunity)
-    _approved(opportunity)
+    deadline = timezone.localdate(opportunity.submission_deadline)
+    with travel(add_working_days(deadline, 2)) if timed else nullcontext():
+        _evaluated(opportunity)
+    with travel(add_working_days(deadline, 7)) if timed else nullcontext():
+        _approved(opportunity)
     commission.refresh_from_db()
     return commission
 

@@ -45,9 +45,10 @@ from commissioning.models import (
     Regime,
     State,
 )
-from councils.models import Council, Outcome, Role, User
+from councils.models import Council, Role, User
 from demo import procurement
 from demo.commissions import advance, person
+from demo.fit import outcome_for
 from demo.invoices import CONTRACT_TITLE, _at, _care_pot
 from demo.notices import publish
 from monitoring.models import Notice, NoticeState, NoticeType
@@ -158,7 +159,7 @@ def _publish_type(commission: Commission, notice_type: str, by: User, on: dateti
 
 def _commission(council: Council, demo: Demo, started: datetime.date) -> Commission:
     officer = person(council, Role.COMMISSIONING_OFFICER)
-    outcome = Outcome.objects.filter(priority__plan__council=council).select_related("portfolio").first()
+    outcome = outcome_for(council, demo.title)
     commission = services.commission_create(
         by=officer,
         council=council,

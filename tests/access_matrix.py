@@ -776,6 +776,18 @@ ROUTES = [
         ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=OUTSIDE_EVALUATION,
     ),
+    # Asking to call a decision in, and withdrawing the request: scrutiny members only. The matrix's
+    # award is an officer decision, which cannot be called in, so they are sent back to the award.
+    Route(
+        "commissioning:award_call_in",
+        award_kwargs("approved"),
+        overrides={**OUTSIDE_EVALUATION, Role.SCRUTINY_MEMBER: 302},
+    ),
+    Route(
+        "commissioning:award_call_in_withdraw",
+        award_kwargs("approved"),
+        overrides={**OUTSIDE_EVALUATION, Role.SCRUTINY_MEMBER: 302},
+    ),
     # The assessment summaries: the award's readers read them (drafts too), commissioners prepare,
     # correct and send them. The standstill page is a light-touch contract's ("voluntary" in
     # `matrix_award`), where commissioners choose whether to observe one.
@@ -806,6 +818,11 @@ ROUTES = [
     Route("commissioning:forward_plan_add", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:forward_plan_withdraw", forward_plan_kwargs, ok=COMMISSIONERS),
     Route("opportunities:forward_plan", ok=PUBLIC),
+    # The accessibility statement and privacy notice: public, the service's and each council's.
+    Route("accessibility", ok=PUBLIC),
+    Route("privacy", ok=PUBLIC),
+    Route("councils:accessibility", council_kwargs, ok=PUBLIC),
+    Route("councils:privacy", council_kwargs, ok=PUBLIC),
     Route("opportunities:assessment_summary", provider_summary_kwargs, ok=OWN_ORGANISATION, denied=404),
 ]
 

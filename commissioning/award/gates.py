@@ -22,7 +22,7 @@ from commissioning.award.selectors import (
 )
 from commissioning.award.standstill_selectors import standstill_rule
 from commissioning.evaluation.summary import EvaluationSummary
-from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, State
+from commissioning.models import BIDS_READABLE_STATES, Award, AwardState, CallIn, CallInRequest, State
 
 DECIDABLE_COMMISSION_STATES = (State.SOURCING, State.AGREEING)
 
@@ -72,11 +72,22 @@ def _call_ins_of_this_decision(award: Award) -> QuerySet[CallIn]:
     return call_ins
 
 
-def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
-    """A scrutiny member may call in a key decision once, during its call-in period."""
+def call_in_requests(award: Award) -> QuerySet[CallInRequest]:
+    """The scrutiny members' requests to call in the decision as it stands (not an earlier one that
+    was withdrawn and taken again)."""
+    if award.approved_at is None:
+        return CallInRequest.objects.none()
+    return CallInRequest.objects.filter(award=award, decision_approved_at=award.approved_at)
+
+
+def missing_to_ask_for_call_in(award: Award, today: date | None = None) -> list[str]:
+    """What stops a scrutiny member asking for a key decision to be called in: it must be an approved
+    key decision, still in its call-in period, not called in already."""
     today = today or timezone.localdate()
     if not award.is_key_decision:
         return ["Only a key decision (by cabinet or a portfolio holder) can be called in"]
+    if award.state == AwardState.CALLED_IN:
+        return ["This decision has already been called in: the decision-maker must confirm or withdraw it"]
     if award.state != AwardState.APPROVED:
         return ["Only an approved decision can be called in"]
     if award.effective_on is not None:
@@ -85,6 +96,27 @@ def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
         return [f"The call-in period ended on {day(award.call_in_ends_on)}"]
     if _call_ins_of_this_decision(award).exists():
         return ["This decision has already been called in once"]
+    return []
+
+
+def call_in_still_needed(award: Award) -> int:
+    """How many more scrutiny members must ask before the decision is called in."""
+    return max(award.council.call_in_threshold - call_in_requests(award).count(), 0)
+
+
+def missing_to_call_in(award: Award, today: date | None = None) -> list[str]:
+    """A key decision is called in once, during its call-in period, when as many scrutiny members as
+    the council's constitution sets have asked."""
+    missing = missing_to_ask_for_call_in(award, today)
+    if missing:
+        return missing
+    needed = call_in_still_needed(award)
+    if needed:
+        threshold = award.council.call_in_threshold
+        return [
+            f"Needs {needed} more scrutiny member{'s' if needed != 1 else ''} to ask for the call-in: the "
+            f"constitution needs {threshold} member{'s' if threshold != 1 else ''}"
+        ]
     return []
 
 

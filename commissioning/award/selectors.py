@@ -464,11 +464,6 @@ def summary_for_provider(user: User, reference: str, pk: int) -> AssessmentSumma
     return summary
 
 
-def sent_summaries_of_bid(bid: Bid) -> list[AssessmentSummary]:
-    """What the bid's own organisation may download from its bid page."""
-    return list(AssessmentSummary.objects.filter(bid=bid, sent_at__isnull=False).order_by("sent_at", "id"))
-
-
 def awards_for_user(user: User, council: Council) -> dict[str, list[Award]]:
     """The council's awards this person may see, in fixed queries: every award for officers and
     scrutiny members, those of their portfolios for a portfolio holder, none where they act for a

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from commissioning import ports
-from commissioning.award import forms, forward_plan, gates, selectors, services
+from commissioning.award import call_in, forms, forward_plan, gates, selectors, services
 from commissioning.award import standstill_selectors as standstill
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
@@ -86,18 +86,15 @@ class AwardDetailView(AwardMixin, TemplateView):
         items = selectors.award_items(award)
         rule = standstill.standstill_rule(award)
         summaries = selectors.summaries_for(access)
+        progress = call_in.call_in_progress(award, self.request.user) if award.is_key_decision else None
         unsent = access.is_officer and award.state == AwardState.APPROVED and award.assessment_summaries_sent_at is None
         context.update(
             items=items,
             total=selectors.items_total(items),
             route=selectors.decision_route(award),
             status=standstill.award_status(award, rule=rule),
-            steps=[
-                step
-                for step in services.available_steps(award, self.request.user)
-                # Approval has its own page; a call-in is offered only while the period runs.
-                if step["name"] != "approve" and (step["name"] != "call_in" or award.in_call_in_period())
-            ],
+            # Approval has its own page; a call-in is asked for below, member by member.
+            steps=[step for step in services.available_steps(award, self.request.user) if step["name"] != "approve"],
             may_decide=award.state == AwardState.AWAITING_DECISION and access.may_decide,
             missing_to_approve=gates.missing_to_approve(award) if award.state == AwardState.AWAITING_DECISION else [],
             can_edit=access.is_officer and award.state == AwardState.DRAFT,
@@ -113,6 +110,8 @@ class AwardDetailView(AwardMixin, TemplateView):
                 else []
             ),
             call_ins=list(award.call_ins.select_related("called_in_by", "resolved_by")),
+            call_in=progress,
+            may_call_in=access.may_call_in and progress is not None and not progress.closed,
             agreements=self.agreements(items),
         )
         return context
@@ -321,6 +320,80 @@ class AwardStepView(StepMixin, FormView):
 
     def form_valid(self, form):
         return self.take(form)
+
+
+class AwardCallInRequestView(AwardMixin, FormView):
+    """A scrutiny member asks for the key decision to be called in, with why; the decision is called
+    in when enough members have asked (the council's constitution sets how many)."""
+
+    template_name = "award/call_in.html"
+
+    def allow(self, access):
+        return access.may_read and access.may_call_in
+
+    def prepare(self):
+        if self.award is None:
+            raise Http404
+        self.progress = call_in.call_in_progress(self.award, self.request.user)
+        if self.progress.closed:
+            return self.refuse(" ".join(self.progress.closed) + ".")
+        if self.progress.mine is not None:
+            return self.refuse("You have already asked to call this decision in.")
+        return None
+
+    def get_form(self, form_class=None):
+        return forms.ReasonForm(
+            posted(self.request),
+            submit_label="Ask to call this decision in",
+            label="Why the decision should be called in",
+        )
+
+    def get_context_data(self, **kwargs):
+        items = selectors.award_items(self.award)
+        kwargs.update(
+            title="Ask to call this decision in",
+            call_in=self.progress,
+            items=items,
+            total=selectors.items_total(items),
+            route=selectors.decision_route(self.award),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            award = call_in.call_in_request(by=self.request.user, award=self.award, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                apply_form_errors(form, error)
+                return self.form_invalid(form)
+            return self.refuse(" ".join(error.messages))
+        if award.state == AwardState.CALLED_IN:
+            messages.success(
+                self.request, "The decision has been called in: the decision-maker must now confirm or withdraw it."
+            )
+        else:
+            messages.success(self.request, call_in.call_in_progress(award, self.request.user).sentence + ".")
+        return self.back()
+
+
+class AwardCallInWithdrawView(AwardMixin, View):
+    """A scrutiny member withdraws their request to call the decision in (a button on the award page)."""
+
+    def allow(self, access):
+        return access.may_read and access.may_call_in
+
+    def get(self, request, *args, **kwargs):
+        return self.back()
+
+    def post(self, request, *args, **kwargs):
+        if self.award is None:
+            raise Http404
+        try:
+            call_in.call_in_request_withdraw(by=request.user, award=self.award)
+        except ValidationError as error:
+            return self.refuse(" ".join(error.messages))
+        messages.success(request, "Your request to call this decision in has been withdrawn.")
+        return self.back()
 
 
 # ---- The council's awards and forward plan ---------------------------------------------------------

@@ -45,6 +45,7 @@ __all__ = [
     "AwardItem",
     "AwardState",
     "CallIn",
+    "CallInRequest",
     "CallInResolution",
     "AssessmentSummary",
     "AssessmentSummaryCorrection",
@@ -232,8 +233,11 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         permission=can_call_in,
         custom={
             "label": "Call in this decision",
+            # Enough scrutiny members have asked (the council's threshold): the gate counts their requests.
             "gate": "missing_to_call_in",
             "needs_reason": True,
+            # Taken by `call_in_request` when the last needed member asks, never from the generic step page.
+            "internal": True,
             "effects": ("call_in",),
         },
     )
@@ -322,6 +326,18 @@ class ForwardPlanEntry(models.Model):
     def is_current(self) -> bool:
         return self.decided_on is None and self.withdrawn_on is None
 
+    def slipped(self, today: date | None = None) -> bool:
+        """Still to be decided, and its expected date has passed: it stays on the plan, shown as slipped."""
+        return self.is_current and self.expected_on < (today or timezone.localdate())
+
+    @property
+    def is_slipped(self) -> bool:
+        return self.slipped()
+
+    @property
+    def days_slipped(self) -> int:
+        return max((timezone.localdate() - self.expected_on).days, 0)
+
 
 class CallInResolution(models.TextChoices):
     CONFIRMED = "confirmed", "Decision confirmed"
@@ -350,6 +366,31 @@ class CallIn(models.Model):
 
     def __str__(self) -> str:
         return f"Call-in of {self.award}"
+
+
+class CallInRequest(models.Model):
+    """One scrutiny member's request to call a key decision in, with their reason. The decision is
+    called in when as many members as the council's constitution sets (`Council.call_in_threshold`)
+    have asked during the call-in period; until then a member may withdraw their request (the row goes,
+    the audit trail keeps it). `decision_approved_at` ties the request to the decision it was made
+    about: a decision withdrawn and taken again starts afresh."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="call_in_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision_approved_at = models.DateTimeField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "requested_by", "decision_approved_at"], name="one_call_in_request_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Call-in request by {self.requested_by_id} on {self.award}"
 
 
 class AssessmentSummary(models.Model):

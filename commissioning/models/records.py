@@ -11,6 +11,7 @@ from django.db import models
 
 from commissioning.models.cycle import MONEY, Commission, DeliveryRoute, FundingPot, Stage
 from councils.models import Council, Outcome
+from councils.units import validate_whole_for_unit
 
 
 class CycleRecord(models.Model):
@@ -195,6 +196,10 @@ class SuccessMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.target.normalize():f} {self.unit}"
+
+    def clean(self):
+        validate_whole_for_unit(self.target, self.unit)
+        validate_whole_for_unit(self.baseline, self.unit, "baseline")
 
     @property
     def council(self) -> Council:

@@ -22,6 +22,7 @@ from commissioning.models.cycle import MONEY, Commission
 from commissioning.models.records import EvaluationCriterion
 from commissioning.permissions import can_open_bids, can_publish_opportunity, may_write_bid
 from councils.models import Council
+from councils.units import validate_whole_for_unit
 from councils.uploads import PrivateFileField
 
 
@@ -356,6 +357,9 @@ class BidOutcome(models.Model):
 
     def __str__(self) -> str:
         return self.measure
+
+    def clean(self):
+        validate_whole_for_unit(self.target, self.unit)
 
 
 class BidPartner(models.Model):

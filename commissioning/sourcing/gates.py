@@ -20,6 +20,7 @@ from commissioning.models import (
     ProcurementRegime,
     State,
 )
+from commissioning.sourcing.numbering import question_number, question_numbers
 from councils.formatting import london_time
 
 
@@ -41,12 +42,13 @@ def word_count(text: str) -> int:
     return len((text or "").split())
 
 
-def word_limit_error(question, text: str) -> str:
+def word_limit_error(question, text: str, number: int | None = None) -> str:
+    """`number`: the question's displayed number (from `numbering.question_numbers`), looked up if not given."""
     words = word_count(text)
     if words <= question.word_limit:
         return ""
     return (
-        f"Your answer to question {question.position or question.pk} must be {question.word_limit} words or "
+        f"Your answer to question {number or question_number(question)} must be {question.word_limit} words or "
         f"fewer. It has {words} words."
     )
 
@@ -137,11 +139,13 @@ def missing_to_submit(bid) -> list[str]:
     one proposed outcome, and every partner's confirmation."""
     missing = _still_taking(bid, "submitted")
     answers = {a.question_id: a.text for a in bid.answers.all()}
-    for question in bid.opportunity.questions.all():
+    questions = list(bid.opportunity.questions.all())
+    numbers = question_numbers(questions)
+    for question in questions:
         text = answers.get(question.pk, "")
         if not text.strip():
-            missing.append(f"Answer question {question.position or question.pk}: {question.text[:60]}")
-        elif error := word_limit_error(question, text):
+            missing.append(f"Answer question {numbers[question.pk]}: {question.text[:60]}")
+        elif error := word_limit_error(question, text, numbers[question.pk]):
             missing.append(error)
     if not (bid.no_conflicts or bid.conflicts_declared.strip()):
         missing.append("Declare any conflicts of interest, or confirm there are none")

@@ -18,7 +18,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from commissioning.award import forward_plan, summary_services
+from commissioning.award import call_in, forward_plan, summary_services
 from commissioning.award import services as award_services
 from commissioning.cycle import regime as regime_services
 from commissioning.cycle.services import Decision
@@ -48,8 +48,8 @@ from commissioning.tests.evaluation_factories import (
     step,
 )
 from commissioning.tests.factories import staff
-from councils.models import Role, User
-from councils.tests.factories import PortfolioFactory
+from councils.models import Membership, Role, User
+from councils.tests.factories import MembershipFactory, PortfolioFactory
 
 
 @dataclass
@@ -250,6 +250,23 @@ def award_notice_published(world: AwardWorld, published_on=None, by: User | None
         award=world.refresh_award(), published_on=published_on or timezone.localdate(), by=by
     )
     return world.award
+
+
+def scrutiny_members(council, count: int) -> list[User]:
+    """`count` scrutiny members of the council, the existing ones first, the rest created."""
+    members = [
+        m.user for m in Membership.objects.filter(council=council, role=Role.SCRUTINY_MEMBER).select_related("user")
+    ][:count]
+    return members + [
+        MembershipFactory(council=council, role=Role.SCRUTINY_MEMBER).user for _ in range(count - len(members))
+    ]
+
+
+def call_in_by_scrutiny(award: Award, reason: str = "The committee questions the price.") -> Award:
+    """As many scrutiny members as the council's constitution needs ask; the last request calls it in."""
+    for member in scrutiny_members(award.council, award.council.call_in_threshold):
+        call_in.call_in_request(by=member, award=award, reason=reason)
+    return Award.objects.get(pk=award.pk)
 
 
 def holder_portfolio(council, holder: User):

@@ -10,13 +10,15 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from councils import page_cache
-from councils.formatting import money, plain_number
+from councils.formatting import money, plain_number, quantity_in
 
 register = template.Library()
 
 
 register.filter("money", money)
 register.filter("number", plain_number)
+# {{ kpi.target|in_unit:kpi.unit }}: whole numbers for counted things.
+register.filter("in_unit", quantity_in)
 
 
 @register.simple_tag(takes_context=True)

@@ -95,7 +95,7 @@ def assert_each_step(today):
     in_call_in = awards[award_demo.CALL_IN_PERIOD]
     assert in_call_in.state == AwardState.APPROVED
     assert in_call_in.in_call_in_period(today)
-    assert award_gates.missing_to_call_in(in_call_in) == []
+    assert award_gates.missing_to_ask_for_call_in(in_call_in) == []
     # Its assessment summaries are drafts for the officer to check; they go once the call-in is over.
     drafts = AssessmentSummary.objects.filter(award=in_call_in)
     assert drafts.count() == 2
@@ -103,7 +103,12 @@ def assert_each_step(today):
 
     called_in = awards[award_demo.CALLED_IN]
     assert called_in.state == AwardState.CALLED_IN
-    assert CallIn.objects.get(award=called_in, resolution="").called_in_by.email == "scrutiny@wyvern.example"
+    # Two scrutiny members asked (the council's threshold); the second request called it in.
+    assert sorted(award_gates.call_in_requests(called_in).values_list("requested_by__email", flat=True)) == [
+        "scrutiny2@wyvern.example",
+        "scrutiny@wyvern.example",
+    ]
+    assert CallIn.objects.get(award=called_in, resolution="").called_in_by.email == "scrutiny2@wyvern.example"
 
     standstill = awards[award_demo.STANDSTILL]
     assert (standstill.state, standstill.is_key_decision) == (AwardState.APPROVED, False)

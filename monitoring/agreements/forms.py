@@ -16,6 +16,7 @@ from councils.govuk import QuantityField, govuk_input
 from councils.inputs import BoundedInputsMixin
 from councils.models import Council, User
 from councils.permissions import OFFICER, VARIATION_APPROVERS
+from councils.units import whole_number_problem
 from councils.uploads import UPLOAD_HINT, validate_upload
 from councils.widgets import LeanModelChoiceField
 from monitoring.agreements.variations import needs_modification_ground
@@ -169,6 +170,7 @@ class KpiTargetsForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, kpi: AgreementKpi, targets, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kpi = kpi
         self.periods = {}
         for index, row in enumerate(targets):
             name = f"period_{index}"
@@ -180,6 +182,14 @@ class KpiTargetsForm(GovukFormMixin, forms.Form):
             )
             govuk_input(self.fields[name])
         self.build_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.periods:
+            problem = whole_number_problem(cleaned.get(name), self.kpi.unit)
+            if problem:
+                self.add_error(name, problem)
+        return cleaned
 
     def targets(self) -> dict:
         return {start: self.cleaned_data[name] for name, start in self.periods.items()}

@@ -37,6 +37,7 @@ from commissioning.models import (
 from councils.models import Council, User
 from councils.permissions import COMMISSIONERS, OFFICER, has_any_role
 from councils.services import audit_record
+from councils.units import whole_number_problem
 from monitoring.agreements.gates import award_allows_signing, missing_to_sign
 from monitoring.models import (
     Agreement,
@@ -516,6 +517,10 @@ def kpi_targets_save(*, by: User, agreement: Agreement, kpi: AgreementKpi, targe
     rows = {row.period_start: row for row in kpi.targets.all()}
     if set(targets) - set(rows):
         raise ValidationError("Those periods are not this agreement's reporting periods.")
+    for start, value in targets.items():
+        problem = whole_number_problem(value, kpi.unit)
+        if problem:
+            raise ValidationError(f"{start.day} {start:%B %Y}: {problem}")
     for start, value in targets.items():
         rows[start].target = value
     KpiTarget.objects.bulk_update(rows.values(), ["target"])

@@ -18,6 +18,7 @@ from councils import workflow
 from councils.formatting import money
 from councils.models import Role, User
 from councils.permissions import VARIATION_APPROVERS, has_any_role
+from councils.units import rounded, validate_whole_for_unit
 from monitoring.agreements.gates import payments_total
 from monitoring.agreements.services import (
     ZERO,
@@ -229,7 +230,7 @@ def _resync_targets(agreement: Agreement, from_date: date) -> None:
             kept = [t for t in existing.values() if t.period_start in starts]
             kept_days = sum((t.period_end - t.period_start).days + 1 for t in kept) or 1
             rate = sum((t.target for t in kept), ZERO) / kept_days
-            values = [(rate * ((last - first).days + 1)).quantize(Decimal("0.01")) for first, last in new]
+            values = [rounded(rate * ((last - first).days + 1), kpi.unit) for first, last in new]
         KpiTarget.objects.bulk_create(
             KpiTarget(kpi=kpi, period_start=first, period_end=last, target=value)
             for (first, last), value in zip(new, values, strict=True)
@@ -407,6 +408,7 @@ def agreement_vary_kpi(
             return
         if target is None:
             raise ValidationError({"target": "Enter the target."})
+        validate_whole_for_unit(target, unit.strip() or (kpi.unit if kpi is not None else ""))
         if kpi is None:
             if not description.strip() or not unit.strip():
                 raise ValidationError({"description": "Describe the new KPI and its unit."})

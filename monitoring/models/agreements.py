@@ -40,6 +40,7 @@ from commissioning.models import (
 from councils.formatting import money
 from councils.models import Council, Outcome, Role
 from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
+from councils.units import is_counted, rounded, validate_whole_for_unit
 from councils.uploads import PrivateFileField
 
 PENNY = Decimal("0.01")
@@ -409,13 +410,20 @@ class AgreementKpi(models.Model):
     def __str__(self) -> str:
         return f"{self.description}: {self.target.normalize():f} {self.unit}"
 
+    def clean(self):
+        validate_whole_for_unit(self.target, self.unit)
+        validate_whole_for_unit(self.baseline, self.unit, "baseline")
+
     @property
     def council(self) -> Council:
         return self.agreement.council
 
     def default_targets(self, periods: list[tuple[date, date]], total: Decimal | None = None) -> list[Decimal]:
-        """Per-period targets: a level repeats; a total is spread by the length of each period, the
-        last period taking the rounding so the periods add up to the total exactly."""
+        """Per-period targets: a level repeats; a total is spread by the length of each period, adding
+        up to the total exactly. Counted things (people, sessions) get whole numbers: each period
+        takes the running total to its end, rounded half up, less what the periods before took, so no
+        period is more than one away from its exact share and none goes below nothing. Otherwise
+        shares are to the penny, the last period taking the rounding."""
         if not periods:
             return []
         if self.target_kind == TargetKind.LEVEL:
@@ -423,6 +431,13 @@ class AgreementKpi(models.Model):
         total = self.target if total is None else total
         days = [(last - first).days + 1 for first, last in periods]
         all_days = sum(days)
+        if is_counted(self.unit):
+            ends, running = [], 0
+            for d in days:
+                running += d
+                ends.append(rounded(total * running / all_days, self.unit))
+            ends[-1] = total
+            return [end - start for start, end in zip([Decimal("0"), *ends[:-1]], ends, strict=True)]
         shares = [(total * d / all_days).quantize(PENNY, rounding=ROUND_HALF_UP) for d in days[:-1]]
         return [*shares, total - sum(shares, Decimal("0"))]
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.html import escape
 
 from councils.fields import MoneyField
+from councils.formatting import quantity_in
 from councils.forms import GovukFormMixin
 from councils.govuk import QuantityField, govuk_input
 from councils.uploads import UPLOAD_HINT, validate_upload
@@ -39,7 +40,7 @@ def _target_text(target, kpi) -> str:
     if target is None:
         return "There is no target for this period."
     direction = "higher" if kpi.higher_is_better else "lower"
-    return f"Target for this period: {target.normalize():,f} {kpi.unit} ({direction} is better)."
+    return f"Target for this period: {quantity_in(target, kpi.unit)} {kpi.unit} ({direction} is better)."
 
 
 class ReturnForm(GovukFormMixin, forms.Form):

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from commissioning.award import call_in as call_in_services
 from commissioning.award import selectors, services, summary_services
 from commissioning.award import standstill_selectors as standstill
 from commissioning.models import AwardState, CallIn, CallInResolution, Commission, ForwardPlanEntry, State
@@ -39,6 +40,9 @@ def approved(council, people):
         portfolio=holder_portfolio(council, people[Role.PORTFOLIO_HOLDER]),
     )
     assert world.award.is_key_decision
+    # One member is enough here; the threshold itself is tested in test_award_call_in_threshold.
+    council.call_in_threshold = 1
+    council.save(update_fields=["call_in_threshold"])
     return world
 
 
@@ -47,7 +51,8 @@ def on(day, hour=11):
 
 
 def call_in(world, by, reason="The committee questions the price."):
-    return services.award_transition(by=by, award=world.refresh_award(), name="call_in", reason=reason)
+    call_in_services.call_in_request(by=by, award=world.refresh_award(), reason=reason)
+    return world.refresh_award()
 
 
 def test_only_scrutiny_members_call_a_decision_in_with_a_reason(approved, people):
@@ -85,9 +90,9 @@ def test_after_the_call_in_period_the_decision_has_effect_the_next_day(approved,
             summary_services.assessment_summaries_send(by=people[Role.COMMISSIONING_OFFICER], award=award)
     with on(ends + timedelta(days=1)):
         assert award.has_effect()
-        with pytest.raises(TransitionRefused) as refused:
+        with pytest.raises(ValidationError) as refused:
             call_in(approved, people[Role.SCRUTINY_MEMBER])
-        assert refused.value.missing == [f"The call-in period ended on {selectors.day(ends)}"]
+        assert refused.value.messages == [f"The call-in period ended on {selectors.day(ends)}"]
         assert standstill.signing_blockers(agreement) == ["Send the assessment summaries to every bidder"]
 
 
@@ -113,7 +118,7 @@ def test_confirming_after_call_in_gives_the_decision_effect_and_it_cannot_be_cal
         assert Commission.objects.get(pk=award.commission_id).state == State.AGREEING
         assert award.effective_on == timezone.localdate()
         assert award.has_effect()
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(ValidationError):
             call_in(approved, people[Role.SCRUTINY_MEMBER])
     call = CallIn.objects.get(award=award)
     assert (call.resolution, call.resolved_by) == (CallInResolution.CONFIRMED, people[Role.PORTFOLIO_HOLDER])
@@ -154,18 +159,18 @@ def test_an_agreement_cannot_be_signed_during_the_call_in_period(approved, peopl
 
 
 def test_scrutiny_calls_the_decision_in_from_its_page(approved, people, client_for):
-    url = reverse(
-        "commissioning:award_step",
-        kwargs={"council_slug": approved.council.slug, "pk": approved.opportunity.pk, "name": "call_in"},
-    )
+    kwargs = {"council_slug": approved.council.slug, "pk": approved.opportunity.pk}
+    url = reverse("commissioning:award_call_in", kwargs=kwargs)
     with on(approved.award.decided_on + timedelta(days=1)):
-        # The step is there to take, but not by the lead commissioner.
         assert client_for(people[Role.LEAD_COMMISSIONER]).post(url, {"reason": "x"}).status_code == 403
+        # The engine's step itself is never taken from the generic step page.
+        step_url = reverse("commissioning:award_step", kwargs={**kwargs, "name": "call_in"})
+        assert client_for(people[Role.SCRUTINY_MEMBER]).post(step_url, {"reason": "x"}).status_code == 403
         client = client_for(people[Role.SCRUTINY_MEMBER])
         page = client.get(url)
         assert page.status_code == 200
         assert "Calling the decision in refers it back" in page.content.decode()
-        assert client.post(url, {"from_state": "approved", "reason": ""}).status_code == 200
-        response = client.post(url, {"from_state": "approved", "reason": "Price concerns."})
+        assert client.post(url, {"reason": ""}).status_code == 200
+        response = client.post(url, {"reason": "Price concerns."})
         assert response.status_code == 302
     assert approved.refresh_award().state == AwardState.CALLED_IN

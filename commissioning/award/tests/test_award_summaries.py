@@ -314,3 +314,50 @@ def test_an_outcome_letter_sent_before_summaries_is_still_its_pdf(prepared, peop
     page = client_for(people[Role.COMMISSIONING_OFFICER]).get(url(prepared, "award_summary", summary_pk=summary.pk))
     assert page.status_code == 302
     assert page["Location"] == url(prepared, "award_summary_pdf", summary_pk=summary.pk)
+
+
+def test_a_bid_shows_its_outcome_on_its_pages_only_once_sent_and_only_to_its_own_organisation(
+    prepared, people, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The outcome is the bid's status ("Successful", "Unsuccessful") on the bid page, the provider's
+    list of bids and its dashboard, and the summary is on the bid page as HTML, but only from the moment
+    it is sent: a prepared draft shows nothing, and a provider never sees another bidder's."""
+    loser, winner = prepared.bids[1], prepared.bids[0]
+    loser_url = reverse("bids:detail", kwargs={"pk": loser.pk})
+    provider = client_for(people["provider_admin"])
+    pages = [loser_url, reverse("bids:mine"), reverse("monitoring:provider_dashboard")]
+    for page in pages:
+        html = provider.get(page).content.decode()
+        assert "Being evaluated" in html, page
+        assert "Unsuccessful" not in html, page
+        assert "Successful" not in html, page
+    before = provider.get(loser_url).content.decode()
+    assert "is evaluating them" in before
+    assert "before the deadline" not in before
+    assert "data-outcome" not in before
+    assert CORRECTED not in before
+
+    send(prepared, mailoutbox, django_capture_on_commit_callbacks)
+    for page in pages:
+        html = provider.get(page).content.decode()
+        assert "Unsuccessful" in html, page
+        assert "Being evaluated" not in html, page
+    page = provider.get(loser_url).content.decode()
+    content = summary_of(prepared, 1).content
+    assert page.count("data-outcome") == 1
+    # The summary itself, as HTML: the scores table, the reasons, and who won.
+    assert 'id="summary-scores"' in page
+    assert 'id="summary-reasons"' in page
+    assert content["reasons"]
+    assert all(reason in page for reason in content["reasons"])
+    assert "Dale Community Interest Company" in page
+    assert "before the deadline" not in page
+
+    winner_page = client_for(winner.organisation.members.get().user).get(
+        reverse("bids:detail", kwargs={"pk": winner.pk})
+    )
+    assert "Successful" in winner_page.content.decode()
+    assert "draft agreement" in winner_page.content.decode()
+    # The wall: another provider gets no page at all, let alone the outcome.
+    assert client_for(people["other_provider_admin"]).get(loser_url).status_code == 404
+    assert provider.get(reverse("bids:detail", kwargs={"pk": winner.pk})).status_code == 404

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from commissioning.models import Bid, Lot
+from commissioning.sourcing.numbering import question_numbers
 from councils.fields import MoneyField, WholeNumberField
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
@@ -47,7 +48,9 @@ class AnswersForm(SectionFormMixin, forms.Form):
     def __init__(self, *args, bid: Bid, **kwargs):
         self.questions = list(bid.opportunity.questions.all())
         super().__init__(*args, **kwargs)
-        for number, question in enumerate(self.questions, start=1):
+        numbers = question_numbers(self.questions)
+        for question in self.questions:
+            number = numbers[question.pk]
             guidance = f" {question.guidance}" if question.guidance else ""
             self.fields[self.field_name(question)] = forms.CharField(
                 required=False,

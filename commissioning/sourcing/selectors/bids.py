@@ -30,6 +30,7 @@ from commissioning.models import (
     PanelMember,
 )
 from commissioning.permissions import BID_WRITERS
+from commissioning.sourcing.selectors.bid_status import with_statuses
 from councils.models import Council, User
 from councils.permissions import OFFICER, has_any_role, roles_by_council
 from providers.models import Organisation, ProviderRole
@@ -188,16 +189,18 @@ def _with_everything(bids: QuerySet[Bid]) -> QuerySet[Bid]:
 
 
 def bid_for_provider_user(user: User, pk: int) -> Bid:
-    """One of the user's own organisations' bids, or 404 (never a hint that it exists)."""
+    """One of the user's own organisations' bids, or 404 (never a hint that it exists), with its
+    `display_status` (and any outcome sent to the organisation)."""
     organisation_ids = member_organisation_ids(user)
     bid = _with_everything(Bid.objects.filter(pk=pk, organisation_id__in=organisation_ids)).first()
     if bid is None:
         raise Http404
+    with_statuses([bid])
     return bid
 
 
 def bids_for_provider_user(user: User) -> list[Bid]:
-    """The user's organisations' bids with their opportunity, deadline and last receipt."""
+    """The user's organisations' bids with their opportunity, deadline, last receipt and display status."""
     organisation_ids = member_organisation_ids(user)
     if not organisation_ids:
         return []
@@ -212,7 +215,7 @@ def bids_for_provider_user(user: User) -> list[Bid]:
     for bid in result:
         receipts = list(bid.receipts.all())
         bid.last_receipt = receipts[0] if receipts else None
-    return result
+    return with_statuses(result)
 
 
 def open_opportunity_by_reference(reference: str) -> Opportunity:
@@ -228,10 +231,14 @@ def open_opportunity_by_reference(reference: str) -> Opportunity:
 
 
 def existing_bids_by_organisation(opportunity: Opportunity, organisation_ids) -> dict[int, Bid]:
-    return {
-        bid.organisation_id: bid
-        for bid in Bid.objects.filter(opportunity=opportunity, organisation_id__in=organisation_ids)
-    }
+    bids = with_statuses(
+        list(
+            Bid.objects.filter(opportunity=opportunity, organisation_id__in=organisation_ids).select_related(
+                "opportunity__council"
+            )
+        )
+    )
+    return {bid.organisation_id: bid for bid in bids}
 
 
 # ---- Council side -------------------------------------------------------------------------------

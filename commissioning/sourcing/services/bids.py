@@ -44,6 +44,7 @@ from commissioning.models import (
 from commissioning.permissions import may_write_bid
 from commissioning.sourcing import gates as sourcing_gates
 from commissioning.sourcing.gates import before_deadline, deadline_message, word_limit_error
+from commissioning.sourcing.numbering import question_numbers
 from commissioning.sourcing.selectors.bids import organisations_that_may_bid
 from commissioning.sourcing.services.partners import partner_changed, partners_ask
 from councils import page_cache, workflow
@@ -150,6 +151,7 @@ def bid_save_answers(*, by: User, bid: Bid, answers: dict[int, str], summary: st
 
 def _write_answers(bid: Bid, answers: dict[int, str], summary: str | None = None) -> dict[int, str]:
     questions = {q.pk: q for q in bid.opportunity.questions.all()}
+    numbers = question_numbers(questions.values())
     existing = {a.question_id: a for a in BidAnswer.objects.filter(bid=bid)}
     errors = {}
     for question_id, text in answers.items():
@@ -163,7 +165,7 @@ def _write_answers(bid: Bid, answers: dict[int, str], summary: str | None = None
         elif answer.text != text:
             answer.text = text
             answer.save(update_fields=["text"])
-        error = word_limit_error(question, text)
+        error = word_limit_error(question, text, numbers[question_id])
         if error:
             errors[question_id] = error
     if summary is not None and summary != bid.summary:

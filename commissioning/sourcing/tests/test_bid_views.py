@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from commissioning.models import Bid, BidDocument, BidOutcome, BidPriceLine, BidState, FormType
+from commissioning.models import (
+    Bid,
+    BidAnswer,
+    BidDocument,
+    BidOutcome,
+    BidPriceLine,
+    BidState,
+    FormType,
+    OpportunityQuestion,
+)
+from commissioning.sourcing import gates
+from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.bid_factories import (
     bid_writer,
+    clock,
     complete_bid,
     open_opportunity,
     organisation_of,
@@ -334,3 +348,73 @@ def test_my_bids_and_the_provider_portal_list_the_organisations_bids(opportunity
     assert reverse("bids:detail", kwargs={"pk": bid.pk}) in portal
     other = render_to_string("providers/_portal_bids.html", {"user": people["other_provider_admin"]})
     assert opportunity.title not in other
+
+
+# ---- The bid's status as its organisation sees it -------------------------------------------------
+
+
+def _withdrawn(opportunity, user):
+    bid = submitted_bid(opportunity, user)
+    bid_services.bid_transition(by=user, bid=bid, name="withdraw")
+    return bid
+
+
+@pytest.mark.parametrize(
+    ("make", "after_deadline", "label", "says", "never"),
+    [
+        (start_bid, False, "Draft", "The deadline for bids is", "Bids closed"),
+        (submitted_bid, False, "Submitted", "withdraw it, make your changes and submit it again", "Bids closed"),
+        (submitted_bid, True, "Being evaluated", "Bids closed on", "before the deadline"),
+        (_withdrawn, False, "Withdrawn", "submit it again before the deadline", "Bids closed"),
+        (_withdrawn, True, "Withdrawn", "did not submit it again before bids closed", "make your changes"),
+        (start_bid, True, "Not submitted", "was not submitted before bids closed", "before the deadline"),
+    ],
+)
+def test_a_bid_says_where_it_stands_before_and_after_the_deadline(
+    opportunity, people, provider, make, after_deadline, label, says, never
+):
+    """The status follows the bid's real state: no "change your bid until…" once the deadline has
+    passed, and never an outcome before one is sent (the award tests cover the outcome itself)."""
+    bid = make(opportunity, people["provider_admin"])
+    if make is start_bid:
+        complete_bid(bid, people["provider_admin"])
+    at = opportunity.submission_deadline + timedelta(days=30) if after_deadline else timezone.now()
+    with clock(at):
+        provider.force_login(people["provider_admin"])  # signed in then, not days before
+        page = provider.get(reverse("bids:detail", kwargs={"pk": bid.pk})).content.decode()
+        listed = provider.get(reverse("bids:mine")).content.decode()
+    tag = f">{label}</strong>"
+    assert tag in page
+    assert tag in listed
+    assert says in page
+    assert never not in page
+    assert "Successful" not in page
+    assert "Unsuccessful" not in page
+    assert "data-outcome" not in page
+
+
+# ---- Messages number questions as the form does -------------------------------------------------
+
+
+def test_messages_name_questions_by_the_number_the_form_shows(bid, provider, people):
+    """The stored position (52, 53 after reordering) or the id is not what the bidder sees: the form
+    labels the questions 1 and 2, and the word-limit error and the submit gate say the same."""
+    first, second = bid.opportunity.questions.order_by("position", "id")
+    OpportunityQuestion.objects.filter(pk=first.pk).update(position=52)
+    OpportunityQuestion.objects.filter(pk=second.pk).update(position=53)
+    form = provider.get(section_url(bid, "questions")).content.decode()
+    assert f"1. {first.text}" in form
+    assert f"2. {second.text}" in form
+    too_long = " ".join(["word"] * 12)
+    data = {"summary": "", f"answer_{first.pk}": "Fine", f"answer_{second.pk}": too_long}
+    page = provider.post(section_url(bid, "questions"), data).content.decode()
+    assert "Your answer to question 2 must be 10 words or fewer. It has 12 words." in page
+    assert "question 53" not in page
+    bid = Bid.objects.get(pk=bid.pk)
+    missing = gates.missing_to_submit(bid)
+    assert "Your answer to question 2 must be 10 words or fewer. It has 12 words." in missing
+    BidAnswer.objects.filter(bid=bid, question=first).update(text="")
+    assert any(item.startswith("Answer question 1: ") for item in gates.missing_to_submit(bid))
+    check = provider.get(reverse("bids:check", kwargs={"pk": bid.pk})).content.decode()
+    assert "Answer question 1: " in check
+    assert "question 52" not in check

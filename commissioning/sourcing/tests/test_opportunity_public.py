@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -212,3 +213,28 @@ def test_a_private_answer_shows_only_to_the_asking_organisation(client_for, oppo
     other_body = client_for(people["other_provider_admin"]).get(detail_url(opportunity)).content.decode()
     assert "Private reply." not in other_body
     assert "About our premises?" not in other_body
+
+
+REGISTER = 'href="/providers/register/"'
+
+
+@pytest.mark.parametrize("open_for_bids", [True, False])
+def test_register_your_organisation_is_offered_to_outsiders_and_not_to_those_in_one(
+    client, client_for, opportunity, people, open_for_bids
+):
+    """The way in for providers: signed out (home, sign in, the opportunities and one opportunity,
+    open or not), or signed in without an organisation; never to someone already acting for one."""
+    assert reverse("providers:register") == "/providers/register/"
+    pages = [reverse("home"), reverse("login"), LIST, detail_url(opportunity)]
+    now = opportunity.submission_deadline + datetime.timedelta(days=1) if not open_for_bids else timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert REGISTER in response.content.decode(), page
+        without_organisation = client_for(people["no_role"])
+        for page in [reverse("home"), LIST, detail_url(opportunity), reverse("monitoring:provider_dashboard")]:
+            assert REGISTER in without_organisation.get(page).content.decode(), page
+        in_organisation = client_for(people["provider_admin"])
+        for page in [LIST, detail_url(opportunity)]:
+            assert REGISTER not in in_organisation.get(page).content.decode(), page

@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from commissioning.award import selectors as award_selectors
 from commissioning.models import BidOutcome, BidPartner, BidPriceLine, BidState, FormType
 from commissioning.permissions import may_write_bid
 from commissioning.sourcing import gates
@@ -238,7 +237,6 @@ class BidTaskListView(ProviderBidMixin, TemplateView):
             ready=ready,
             check_url=reverse("bids:check", kwargs={"pk": bid.pk}),
             last_receipt=next(iter(bid.receipts.all()), None),
-            assessment_summaries=award_selectors.sent_summaries_of_bid(bid),
             # Answers were saved by the Save button: the browser's kept copy can go.
             clear_kept_answers=self.request.session.pop(AUTOSAVE_FLAG, None) == bid.pk,
         )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from commissioning.models import AwardState, Commission, ReviewReport, State, SuccessMeasure
-from councils.formatting import plain_number
+from councils.formatting import plain_number, quantity_in
 from councils.models import Council, Outcome, Priority, User
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
@@ -153,7 +153,7 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
     )
     for measure in measures:
         reported = measure.reported_total if measure.reported_total is not None else measure.reported_level
-        measure.target_display = plain_number(measure.target)
+        measure.target_display = quantity_in(measure.target, measure.unit)
         measure.reported_display = plain_number(reported) if reported is not None else ""
     return {
         "commissions": commission_list,

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from commissioning.models import Bid, Clarification, ClarificationVisibility, Interest, Opportunity, OpportunityState
+from commissioning.sourcing.selectors.bid_status import with_statuses
 from councils.models import Notification, User
 from councils.notification_selectors import notifications_for
 from monitoring.dashboards.selectors.rows import Rows, first_rows
@@ -53,10 +54,13 @@ def provider_dashboard(user: User) -> ProviderDashboard:
             .select_related("council")
             .order_by("submission_deadline", "id")
         ),
-        bids=first_rows(
-            Bid.objects.filter(organisation_id__in=organisation_ids)
-            .select_related("opportunity__council", "organisation")
-            .order_by("-updated_at", "-id")
+        # Each with its display status: the outcome once it is sent, not "Submitted" forever.
+        bids=with_statuses(
+            first_rows(
+                Bid.objects.filter(organisation_id__in=organisation_ids)
+                .select_related("opportunity__council", "organisation")
+                .order_by("-updated_at", "-id")
+            )
         ),
         agreements=first_rows(
             Agreement.objects.filter(provider_id__in=organisation_ids, state__in=PROVIDER_VISIBLE_STATES)

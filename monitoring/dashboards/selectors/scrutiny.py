@@ -71,12 +71,13 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
     )
     agreements = filtered_agreements(user, council, filters)
     performance = performance_list(agreements, today)
+    # Decisions whose expected date has passed stay on (shown as slipped, oldest first): scrutiny must
+    # see a key decision that was not taken when the council said it would be.
     forward_plan = first_rows(
-        ForwardPlanEntry.objects.filter(
-            council=council, decided_on__isnull=True, withdrawn_on__isnull=True, expected_on__gte=today
-        )
+        ForwardPlanEntry.objects.filter(council=council, decided_on__isnull=True, withdrawn_on__isnull=True)
         .select_related("commission__council", "portfolio")
-        .order_by("expected_on", "id")
+        .order_by("expected_on", "id"),
+        slipped=Q(expected_on__lt=today),
     )
     flags = first_rows(
         AgendaFlag.objects.filter(commission__in=commissions, resolved_at__isnull=True)

@@ -22,12 +22,12 @@ from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
-from commissioning.award import services as award_services
 from commissioning.models import Commission, DeliveryRoute, Opportunity, State
 from commissioning.tests.award_factories import (
     AwardWorld,
     approved_award,
     award_with_summaries_sent,
+    call_in_by_scrutiny,
     signed_off_evaluation,
 )
 from commissioning.tests.evaluation_factories import bidder, published_with_bids
@@ -126,12 +126,7 @@ def called_in(council, **kwargs) -> AwardWorld:
     """A key decision called in by scrutiny during its call-in period."""
     world = key_decision(council, **kwargs)
     with at(datetime.combine(world.award.decided_on, time(15), tzinfo=LONDON)):
-        award_services.award_transition(
-            by=staff(council, Role.SCRUTINY_MEMBER),
-            award=world.refresh_award(),
-            name="call_in",
-            reason="The committee wants to see how the quality questions were scored.",
-        )
+        call_in_by_scrutiny(world.refresh_award(), "The committee wants to see how the quality questions were scored.")
     world.refresh_award()
     return world
 
