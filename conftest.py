@@ -17,6 +17,7 @@ from councils.sessions import two_factor_required
 from demo.tests.snapshot import demo_data, demo_seed  # noqa: F401 (the demo data, seeded once)
 from tests.accounts import sign_in_verified
 from tests.browser import browser, page  # noqa: F401 (fixtures for every app's browser journeys)
+from tests.template_db import django_db_modify_db_settings  # noqa: F401 (xdist workers: migrate once)
 from tests.worlds import make_council, make_other_council, make_outcome, make_people
 
 REQUIRE_SERVICES = os.environ.get("COMMISSIONER_REQUIRE_SERVICES") == "1"

@@ -8,7 +8,7 @@ class CommissioningConfig(AppConfig):
     def ready(self):
         # Each area registers its machines and effects with the workflow engine when its services
         # load; load them all now, so no step can be taken before its effects are known.
-        from commissioning import records
+        from commissioning import handoffs, records
         from commissioning.award import forward_plan  # noqa: F401
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
@@ -19,6 +19,8 @@ class CommissioningConfig(AppConfig):
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
         from providers.ports import procurements
 
+        # What each hand-off of the commissioning machines tells, and to whom (councils.handoffs).
+        handoffs.register()
         # Erasure holds and subject access sections (councils.erasure, councils.subject_access).
         records.register()
         # Audit events about a bid stay sealed until its opportunity's bids are opened.

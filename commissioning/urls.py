@@ -21,6 +21,8 @@ EV = OPP + "evaluation/"
 AW = C + "opportunities/<int:pk>/award/"
 
 urlpatterns = [
+    # Before the council pages: "panels" would otherwise be read as a council's slug.
+    path("panels/", evaluation_overview.MyPanelsView.as_view(), name="my_panels"),
     path(C, views.CommissionListView.as_view(), name="list"),
     path(C + "plan/", views.CommissioningPlanView.as_view(), name="plan"),
     path(C + "new/", views.CommissionCreateView.as_view(), name="create"),

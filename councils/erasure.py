@@ -21,7 +21,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from councils.models import AuditEvent, Membership, Notification, NotificationPreference, SentReminder, User
+from councils.models import (
+    AuditEvent,
+    EmailOptOut,
+    Membership,
+    Notification,
+    NotificationPreference,
+    SentReminder,
+    User,
+)
 from councils.permissions import forget_roles
 from councils.services import audit_record
 from councils.tombstone import tombstone
@@ -100,6 +108,7 @@ def erase(*, user: User, by: User | None = None, today: dt.date | None = None, w
     Notification.objects.filter(user=user).delete()
     SentReminder.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
+    EmailOptOut.objects.filter(user=user).delete()
     user.email = f"erased-{user.pk}@{ERASED_DOMAIN}"
     user.full_name = ERASED_NAME
     user.job_title = ""

@@ -465,6 +465,19 @@ class ReminderKind(models.TextChoices):
     # Not reminders but one-off notices, sent as things happen (never swept, no council rule).
     STAFF_JOINED_PROVIDER = "staff_joined_provider", "Council staff joined a provider organisation"
     PARTNER_TO_CONFIRM = "partner_to_confirm", "Joint bid partnership to confirm"
+    # Hand-offs: a step has made it someone's turn (councils.handoffs), told as the step is taken.
+    PLAN_TO_APPROVE = "plan_to_approve", "A plan waiting for your approval"
+    PLAN_DECIDED = "plan_decided", "A plan approved or referred back"
+    AWARD_TO_DECIDE = "award_to_decide", "An award waiting for your decision"
+    AWARD_DECIDED = "award_decided", "An award decision made, confirmed or withdrawn"
+    AWARD_CALLED_IN = "award_called_in", "An award decision called in"
+    PANEL_APPOINTED = "panel_appointed", "Appointed to an evaluation panel"
+    PANEL_TASKS_DUE = "panel_tasks_due", "Compliance checks or scores due on a panel"
+    BIDS_TO_OPEN = "bids_to_open", "Bids ready to open"
+    RETURN_TO_REVIEW = "return_to_review", "A monitoring return submitted for review"
+    RETURN_QUERIED = "return_queried", "A monitoring return queried"
+    RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
+    RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule
@@ -547,6 +560,9 @@ class SentReminder(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     digest_date = models.DateField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Failed attempts to email it.")
+    # The person chose not to have this kind emailed (EmailOptOut): the in-app notification stands. A
+    # database default, as the sweep's writers insert rows in raw SQL naming their columns.
+    email_skipped = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -604,6 +620,20 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preference of {self.user}"
+
+
+class EmailOptOut(models.Model):
+    """One kind of notification a person does not want by email. Kept as rows (not a list on the
+    preference) so that the delivery can leave them out in one statement. In-app notices always stay."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(max_length=32, choices=ReminderKind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} does not want {self.get_kind_display()} by email"
 
 
 class ThresholdKind(models.TextChoices):

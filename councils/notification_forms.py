@@ -16,28 +16,112 @@ DIGEST_CHOICES = [
 ]
 
 
+# Every kind of notification, grouped as people think of their work, for choosing which are emailed.
+EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
+    (
+        "plans_and_awards",
+        "Plans and award decisions",
+        (
+            ReminderKind.PLAN_TO_APPROVE,
+            ReminderKind.PLAN_DECIDED,
+            ReminderKind.AWARD_TO_DECIDE,
+            ReminderKind.AWARD_DECIDED,
+            ReminderKind.AWARD_CALLED_IN,
+        ),
+    ),
+    (
+        "opportunities",
+        "Opportunities, bids and evaluation panels",
+        (
+            ReminderKind.OPPORTUNITY_DEADLINE,
+            ReminderKind.BIDS_TO_OPEN,
+            ReminderKind.PANEL_APPOINTED,
+            ReminderKind.PANEL_TASKS_DUE,
+            ReminderKind.PARTNER_TO_CONFIRM,
+        ),
+    ),
+    (
+        "returns",
+        "Monitoring returns",
+        (
+            ReminderKind.RETURN_DUE_SOON,
+            ReminderKind.RETURN_DUE_TODAY,
+            ReminderKind.RETURN_OVERDUE,
+            ReminderKind.RETURN_ESCALATED,
+            ReminderKind.RETURN_CHASED,
+            ReminderKind.RETURN_TO_REVIEW,
+            ReminderKind.RETURN_AWAITING_REVIEW,
+            ReminderKind.RETURN_QUERIED,
+            ReminderKind.RETURN_ACCEPTED,
+        ),
+    ),
+    (
+        "agreements",
+        "Agreements, notices and documents",
+        (
+            ReminderKind.AGREEMENT_ENDING,
+            ReminderKind.KPI_ASSESSMENT_DUE,
+            ReminderKind.NOTICE_DUE_SOON,
+            ReminderKind.NOTICE_OVERDUE,
+            ReminderKind.COMPLIANCE_EXPIRING,
+            ReminderKind.STAFF_JOINED_PROVIDER,
+        ),
+    ),
+]
+
+
 class RadiosMixin(GovukFormMixin):
     def build_helper(self) -> None:
         super().build_helper()
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.RadioSelect):
                 self.helper[name].wrap(Field.radios, legend_size=Size.SMALL)
+            elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+                self.helper[name].wrap(Field.checkboxes, legend_size=Size.SMALL)
 
 
 class NotificationPreferenceForm(RadiosMixin, forms.Form):
-    submit_label = "Save your choice"
+    """How emails come (one at a time or a daily digest) and, per kind of notification, whether it is
+    emailed at all. Every notification stays in the app whatever is chosen here."""
+
+    submit_label = "Save your choices"
 
     emails = forms.ChoiceField(
-        label="How do you want reminder emails?",
-        help_text="Reminders always appear in your notifications in Commissioner as well.",
+        label="How do you want emails?",
+        help_text="Notifications always appear in Commissioner as well.",
         choices=DIGEST_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how you want reminder emails"},
+        error_messages={"required": "Choose how you want emails"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for slug, legend, kinds in EMAIL_GROUPS:
+            # Unticking every box of a group is a choice, not a missing answer.
+            self.fields[f"email_{slug}"] = forms.MultipleChoiceField(
+                label=f"{legend}: which do you want by email?",
+                help_text="Untick what you do not want emailed. You will still see it in your notifications.",
+                choices=[(kind, ReminderKind(kind).label) for kind in kinds],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+        self.build_helper()
 
     @property
     def daily_digest(self) -> bool:
         return self.cleaned_data["emails"] == "digest"
+
+    @property
+    def not_emailed(self) -> set[str]:
+        wanted = {kind for slug, _, _ in EMAIL_GROUPS for kind in self.cleaned_data[f"email_{slug}"]}
+        return {kind for _, _, kinds in EMAIL_GROUPS for kind in kinds} - wanted
+
+    @staticmethod
+    def initial_for(daily_digest: bool, not_emailed: set[str]) -> dict:
+        initial = {"emails": "digest" if daily_digest else "individual"}
+        for slug, _, kinds in EMAIL_GROUPS:
+            initial[f"email_{slug}"] = [kind for kind in kinds if kind not in not_emailed]
+        return initial
 
 
 # What each kind asks for: (field, label, hint). Fields not listed keep their value.

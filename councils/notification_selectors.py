@@ -14,6 +14,7 @@ from councils.models import (
     REMINDER_DEFAULTS,
     RULE_KINDS,
     Council,
+    EmailOptOut,
     Notification,
     NotificationPreference,
     ReminderKind,
@@ -138,6 +139,11 @@ def notification_for(user: User, pk: int) -> Notification:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def not_emailed(user: User) -> set[str]:
+    """The kinds of notification this person chose not to have emailed."""
+    return set(EmailOptOut.objects.filter(user=user).values_list("kind", flat=True))
 
 
 def wants_daily_digest(user: User) -> bool:

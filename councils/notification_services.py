@@ -6,23 +6,27 @@ notifications is not: it is nobody else's business and would bury the council's 
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import rules
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from councils import page_cache
-from councils.models import RULE_KINDS, Council, Notification, NotificationPreference, ReminderRule, User
+from councils import handoffs, page_cache
+from councils.models import (
+    RULE_KINDS,
+    Council,
+    EmailOptOut,
+    Notification,
+    NotificationPreference,
+    ReminderKind,
+    ReminderRule,
+    User,
+)
 from councils.notification_selectors import ReminderSettings, may_edit_reminder_rules
 from councils.permissions import council_of
 from councils.services import audit_record
-
-logger = logging.getLogger(__name__)
 
 
 @rules.predicate
@@ -68,20 +72,34 @@ def reminder_rule_save(*, by: User, council: Council, kind: str, **values) -> Re
 
 
 @transaction.atomic
-def notification_preference_save(*, by: User, daily_digest: bool) -> NotificationPreference:
-    """A person chooses individual reminder emails or one daily digest. Only ever their own."""
+def notification_preference_save(
+    *, by: User, daily_digest: bool, not_emailed: Iterable[str] | None = None
+) -> NotificationPreference:
+    """A person chooses individual emails or one daily digest and, when `not_emailed` is given, the
+    kinds of notification they do not want emailed (in-app notices stay). Only ever their own."""
     if not by.is_authenticated:
         raise PermissionDenied
     preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=by)
+    changes: dict = {}
     if preference.daily_digest != daily_digest:
         preference.daily_digest = daily_digest
         preference.save(update_fields=["daily_digest"])
+        changes["daily_digest"] = daily_digest
+    if not_emailed is not None:
+        wanted_off = set(not_emailed)
+        unknown = wanted_off - set(ReminderKind.values)
+        if unknown:
+            raise ValidationError(f"Unknown kinds of notification: {', '.join(sorted(unknown))}.")
+        before = set(EmailOptOut.objects.filter(user=by).values_list("kind", flat=True))
+        if before != wanted_off:
+            EmailOptOut.objects.filter(user=by).exclude(kind__in=wanted_off).delete()
+            EmailOptOut.objects.bulk_create(
+                [EmailOptOut(user=by, kind=kind) for kind in wanted_off - before], ignore_conflicts=True
+            )
+            changes["not_emailed"] = sorted(wanted_off)
+    if changes:
         audit_record(
-            council=None,
-            actor=by,
-            event_type="notification_preference.updated",
-            obj=preference,
-            extra={"daily_digest": daily_digest},
+            council=None, actor=by, event_type="notification_preference.updated", obj=preference, extra=changes
         )
     return preference
 
@@ -108,33 +126,13 @@ def notifications_mark_all_read(*, by: User) -> int:
 def notify(
     *,
     users: Iterable[User],
+    about: models.Model,
     kind: str,
     title: str,
     body: str,
     path: str = "",
-    build_url: Callable[[str], str] | None = None,
 ) -> list[Notification]:
-    """A one-off notice (not a swept reminder): an in-app notification for each person and the same
-    words by email, one message per person, sent once the transaction has committed. A failure to
-    send is logged: the notification is there either way."""
-    people = {user.pk: user for user in users if user.is_active}.values()
-    notifications = Notification.objects.bulk_create(
-        [Notification(user=user, kind=kind, title=title[:200], body=body, url=path) for user in people]
-    )
-    # Absolute links: the request's address, else the site's configured one (as reminder emails do).
-    base = getattr(settings, "COMMISSIONER_SITE_URL", "").rstrip("/")
-    link = (build_url(path) if build_url else f"{base}{path}") if path else ""
-    text = f"{body}\n\n{link}\n" if link else f"{body}\n"
-    messages = tuple((title, f"Dear {user.full_name},\n\n{text}", None, [user.email]) for user in people)
-    for user in people:
-        page_cache.bump(f"user:{user.pk}")  # the unread count in the header
-
-    def send() -> None:
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except Exception:  # the notice stands in the app; say so in the logs rather than fail the page
-            logger.exception("Could not send %s notice email(s): %s", len(messages), title)
-
-    if messages:
-        transaction.on_commit(send)
-    return notifications
+    """A one-off notice (not a swept reminder): through the outbox like every other notice, so it is
+    written with the caller's transaction, emailed once after the commit (as the person's preferences
+    say) and kept in the app either way. See `councils.handoffs.tell`."""
+    return handoffs.tell(about=about, kind=kind, users=users, title=title, body=body, path=path)

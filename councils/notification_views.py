@@ -80,24 +80,29 @@ def _back_to_list(request) -> str:
 
 
 class NotificationPreferenceView(LoginRequiredMixin, FormView):
-    """Anyone signed in: individual reminder emails, or one daily digest."""
+    """Anyone signed in: individual emails or one daily digest, and which kinds are emailed at all."""
 
     template_name = "notifications/preferences.html"
     form_class = NotificationPreferenceForm
 
     def get_initial(self):
-        return {"emails": "digest" if selectors.wants_daily_digest(self.request.user) else "individual"}
+        user = self.request.user
+        return NotificationPreferenceForm.initial_for(selectors.wants_daily_digest(user), selectors.not_emailed(user))
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("title", "Reminder emails")
+        kwargs.setdefault("title", "Notification emails")
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
-        services.notification_preference_save(by=self.request.user, daily_digest=form.daily_digest)
+        services.notification_preference_save(
+            by=self.request.user, daily_digest=form.daily_digest, not_emailed=form.not_emailed
+        )
         if form.daily_digest:
-            messages.success(self.request, "You will get one email a day, at 7am, with that day's reminders.")
+            messages.success(
+                self.request, "Saved. You will get one email a day, at 7am, with that day's notifications."
+            )
         else:
-            messages.success(self.request, "You will get an email for each reminder as it happens.")
+            messages.success(self.request, "Saved. You will get an email for each notification as it happens.")
         return redirect("councils:notifications")
 
 

@@ -97,13 +97,21 @@ class HomeView(TemplateView):
                 return redirect("monitoring:dashboard", council_slug=councils[0].slug)
             if not councils and user.organisation_memberships.exists():
                 return redirect("monitoring:provider_dashboard")
+            # An independent evaluation panel member holds no council role: their panels are their work.
+            if not councils and self.sits_on_panels():
+                return redirect("commissioning:my_panels")
         return super().get(request, *args, **kwargs)
+
+    def sits_on_panels(self) -> bool:
+        # Through the person's reverse relation, so this app names no other app's model.
+        return self.request.user.panel_memberships.filter(ended_at__isnull=True).exists()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.request.user.is_authenticated:
             context["council_roles"] = selectors.council_roles_for_user(self.request.user)
             context["acts_for_provider"] = self.request.user.organisation_memberships.exists()
+            context["sits_on_panels"] = self.sits_on_panels()
         return context
 
 

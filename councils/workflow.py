@@ -12,7 +12,9 @@ by the services of its area. What differs between transitions is declared on the
 - ``internal``: taken only through a service of its own (never through the generic step page);
 - ``locks``: names of lockers registered on the machine, run under the row lock before the gate,
   for rows the gate reads that others may change at the same moment;
-- ``effects``: names of effects registered on the machine, run in that order.
+- ``effects``: names of effects registered on the machine, run in that order;
+- ``tells``: names of hand-offs registered with `councils.handoffs.register`: who is told that it is
+  now their turn, recorded in the outbox in the step's own transaction.
 
 An effect may validate (before anything changes), prepare (set fields before saving), follow
 (after saving, returning what the audit event keeps) and queue work for after the commit.
@@ -33,7 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django_fsm import ConcurrentTransition
 
-from councils import page_cache
+from councils import handoffs, page_cache
 from councils.services import audit_record
 
 
@@ -301,7 +303,7 @@ def run(
             for effect in effects:
                 if effect.follow:
                     step.extra.update(effect.follow(step) or {})
-            audit_record(
+            event = audit_record(
                 council=obj.council,
                 actor=by,
                 event_type=f"{machine_.event}.{machine_.event_names.get(name, name)}",
@@ -311,6 +313,8 @@ def run(
                 reason=reason,
                 extra=step.extra,
             )
+            # The audit event is the step's one occasion: each person is told about it once.
+            handoffs.record_step(step, occurrence=f"event:{event.pk}")
             page_cache.bump_council(obj.council.pk)
             for effect in effects:
                 if effect.on_commit:

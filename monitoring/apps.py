@@ -8,8 +8,8 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
         from commissioning import ports
-        from councils import workflow
-        from monitoring import records
+        from councils import handoffs, workflow
+        from monitoring import records, tasks
         from monitoring.agreements import procurement_record as agreement_record
         from monitoring.agreements import selectors as agreement_selectors
         from monitoring.agreements import steps as agreements
@@ -24,6 +24,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.notices import selectors as notice_selectors
         from monitoring.notices import services as notices  # noqa: F401
         from monitoring.notices import upkeep as notice_upkeep
+        from monitoring.returns import handoffs as return_handoffs
         from monitoring.returns import services as returns  # noqa: F401
 
         # Commissioning asks for agreements through its port: it never imports this app.
@@ -40,5 +41,8 @@ class MonitoringConfig(AppConfig):
         ports.notices.register(page_section=notice_selectors.commission_notices_section)
         # Every step of every machine, and the changes announced outside it, keep the notices up to date.
         workflow.listen(notice_upkeep.refresh_after_step)
+        # What councils.handoffs records goes out by email from the outbox, promptly.
+        handoffs.on_commit_deliver(tasks.deliver_soon)
+        return_handoffs.register()
         # Retention, erasure holds and subject access for agreements, returns and bids (councils.retention).
         records.register()

@@ -33,6 +33,11 @@ def deliver_reminder_emails() -> int:
     return deliver_emails(time_budget=DELIVERY_TIME_BUDGET)
 
 
+def deliver_soon() -> None:
+    """After a hand-off or notice is committed: email it now rather than at the next minute's run."""
+    deliver_reminder_emails.delay()
+
+
 @shared_task(name="monitoring.tasks.send_daily_digests", acks_late=True)
 def send_daily_digests() -> int:
     """One email with the day's reminders to everyone who chose the daily digest (07:00 London time)."""

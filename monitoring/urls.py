@@ -90,6 +90,7 @@ urlpatterns += [
     path(RETURN, returns_views.ReturnDetailView.as_view(), name="return_detail"),
     path(RETURN + "query/", returns_views.ReturnQueryView.as_view(), name="return_query"),
     path(RETURN + "accept/", returns_views.ReturnAcceptView.as_view(), name="return_accept"),
+    path(RETURN + "chase/", returns_views.ReturnChaseView.as_view(), name="return_chase"),
     path(RETURN + "evidence/<int:evidence_pk>/", returns_views.ReturnEvidenceView.as_view(), name="return_evidence"),
     path(ONE + "assessment/", returns_views.AssessmentRecordView.as_view(), name="assessment_record"),
     path(C + "monitoring-settings/", returns_views.MonitoringSettingsView.as_view(), name="monitoring_settings"),

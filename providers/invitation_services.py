@@ -139,7 +139,7 @@ def invitation_accept(*, by: User, token: str, build_url: UrlBuilder | None = No
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     forget_provider_roles(by)
     _audit(invitation, by=by, event="accepted", member=member.pk)
-    tell_lead_commissioners(member, build_url=build_url)
+    tell_lead_commissioners(member)
     return member
 
 

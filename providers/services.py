@@ -92,7 +92,7 @@ def organisation_register(*, by: User, organisation: Organisation, outcomes: Ite
         organisation=organisation, user=by, role=ProviderRole.ORGANISATION_ADMIN, consented_at=timezone.now()
     )
     forget_provider_roles(by)
-    tell_lead_commissioners(member, build_url=None)
+    tell_lead_commissioners(member)
     audit_record(
         council=None,
         actor=by,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.urls import reverse
 
 from councils.models import Council, ReminderKind, Role, User
@@ -11,10 +9,8 @@ from councils.notification_services import notify
 from providers.invitation_selectors import walled_procurements
 from providers.models import OrganisationMember
 
-UrlBuilder = Callable[[str], str]
 
-
-def tell_lead_commissioners(member: OrganisationMember, *, build_url: UrlBuilder | None) -> None:
+def tell_lead_commissioners(member: OrganisationMember) -> None:
     """Council staff who join a provider organisation (accepting an invitation or registering it) are
     walled out of its procurements: each of their councils' lead commissioners is told, in the app and
     by email, with the procurements it affects."""
@@ -34,6 +30,7 @@ def tell_lead_commissioners(member: OrganisationMember, *, build_url: UrlBuilder
             )
         notify(
             users=leads.distinct(),
+            about=member,
             kind=ReminderKind.STAFF_JOINED_PROVIDER,
             title=f"{user} has joined {organisation}",
             body=(
@@ -41,5 +38,4 @@ def tell_lead_commissioners(member: OrganisationMember, *, build_url: UrlBuilder
                 f"{member.get_role_display().lower()}, by their own choice.\n\n{consequence}"
             ),
             path=reverse("providers:staff_memberships", kwargs={"council_slug": council.slug}),
-            build_url=build_url,
         )

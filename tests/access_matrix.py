@@ -626,6 +626,14 @@ ROUTES = [
         ok=COMMISSION_READERS,
         overrides=CANNOT_SEE_COMMISSION,
     ),
+    # Chasing the provider: commissioners only (the matrix's return is not overdue, so their POST is
+    # sent back to the return with a message); scrutiny and other council members 403.
+    Route(
+        "monitoring:return_chase",
+        matrix_return_kwargs("due"),
+        method="post",
+        overrides={**CANNOT_SEE_COMMISSION, **dict.fromkeys(COMMISSIONERS, 302)},
+    ),
     Route("monitoring:assessment_record", matrix_assessment_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:monitoring_settings", council_kwargs, ok=frozenset({Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER})),
     Route("monitoring:provider_returns", ok=EVERYONE_SIGNED_IN),
@@ -915,6 +923,8 @@ ROUTES += [
         overrides=CANNOT_SEE_COMMISSION,
     ),
     Route("monitoring:provider_dashboard", ok=EVERYONE_SIGNED_IN),
+    # One's own evaluation panels, in every council (empty for someone on none).
+    Route("commissioning:my_panels", ok=EVERYONE_SIGNED_IN),
 ]
 
 

@@ -24,6 +24,7 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning import ports
 from commissioning.award import call_in, forms, forward_plan, gates, selectors, services
 from commissioning.award import standstill_selectors as standstill
+from commissioning.award.next_steps import award_next_steps
 from commissioning.cycle.forms import ApprovalForm, TransitionForm
 from commissioning.cycle.services import Decision
 from commissioning.models import AwardState, Bid, DecisionMaker, ForwardPlanEntry
@@ -114,6 +115,7 @@ class AwardDetailView(AwardMixin, TemplateView):
             may_call_in=access.may_call_in and progress is not None and not progress.closed,
             agreements=self.agreements(items),
         )
+        context["next_steps"] = award_next_steps(award, context)
         return context
 
     def agreements(self, items):

@@ -15,6 +15,7 @@ from commissioning import ports
 from commissioning.cycle import selectors, services
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.cycle.forms import ApprovalForm, CommissionCreateForm, TransitionForm
+from commissioning.cycle.next_steps import commission_next_steps
 from commissioning.models import DecommissioningRecord, EngagementActivity, NeedsAssessment, Stage, State
 from commissioning.sourcing.selectors import opportunities as opportunity_selectors
 from councils.page_cache import CachedPageMixin
@@ -130,13 +131,11 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         commission, user = self.commission, self.request.user
-        steps = services.available_transitions(commission, user)
+        sourcing = opportunity_selectors.sourcing_for_commission(commission, user)
         context.update(
             work=selectors.commission_stage_work(commission),
             cycle=cycle_picture(commission),
-            steps=steps,
-            forward_steps=[s for s in steps if not s["back_step"] and not s["destructive"]],
-            other_steps=[s for s in steps if s["back_step"] or s["destructive"]],
+            next_steps=commission_next_steps(commission, user, sourcing),
             recent_events=selectors.commission_audit_trail(commission)[:8],
             can_edit_details=services.can_edit(type(commission), commission, user),
             can_edit_understand=services.can_edit(NeedsAssessment, commission, user),
@@ -145,7 +144,7 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
             can_edit_live=services.can_edit(EngagementActivity, commission, user),
             is_closed=commission.state in (State.DECOMMISSIONED, State.CANCELLED),
             way_forward=selectors.way_forward(commission),
-            sourcing=opportunity_selectors.sourcing_for_commission(commission, user),
+            sourcing=sourcing,
             agreements_section=ports.agreements.page_section(commission, user),
             notices_section=ports.notices.page_section(commission, user),
         )

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commissioning import handoffs
 from commissioning.conflicts import services as conflicts
 from commissioning.evaluation import gates, selectors
 from commissioning.evaluation import summary as results
@@ -210,6 +211,7 @@ def panel_appoint(
         questions=[q.pk for q in questions],
     )
     conflicts.assessment_revise(opportunity=evaluation.opportunity, reason=f"{user} joined the evaluation panel")
+    handoffs.tell_appointed(member)
     return member
 
 
@@ -264,6 +266,7 @@ def panel_replace(*, by: User, evaluation: Evaluation, member: PanelMember, user
     conflicts.assessment_revise(
         opportunity=evaluation.opportunity, reason=f"{user} joined the evaluation panel in place of {member.user}"
     )
+    handoffs.tell_appointed(new)
     return new
 
 

@@ -195,6 +195,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
             "gate": "missing_to_submit",
             "locks": ("opportunity",),
             "effects": ("record_submission",),
+            "tells": ("decision_to_take",),
         },
     )
     def submit(self, *, by, reason=""):
@@ -205,7 +206,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         source=AwardState.AWAITING_DECISION,
         target=AwardState.DRAFT,
         permission=can_refer_back,
-        custom={"label": "Refer the recommendation back", "needs_reason": True},
+        custom={"label": "Refer the recommendation back", "needs_reason": True, "tells": ("award_referred_back",)},
     )
     def refer_back(self, *, by, reason):
         pass
@@ -221,6 +222,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
             "decision": True,
             "locks": ("opportunity",),
             "effects": ("decision",),
+            "tells": ("award_approved",),
         },
     )
     def approve(self, *, by, reason=""):
@@ -239,6 +241,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
             # Taken by `call_in_request` when the last needed member asks, never from the generic step page.
             "internal": True,
             "effects": ("call_in",),
+            "tells": ("award_called_in",),
         },
     )
     def call_in(self, *, by, reason):
@@ -249,7 +252,12 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
         source=AwardState.CALLED_IN,
         target=AwardState.APPROVED,
         permission=can_decide_award,
-        custom={"label": "Confirm the decision after call-in", "needs_reason": True, "effects": ("confirm",)},
+        custom={
+            "label": "Confirm the decision after call-in",
+            "needs_reason": True,
+            "effects": ("confirm",),
+            "tells": ("award_confirmed",),
+        },
     )
     def confirm_after_call_in(self, *, by, reason):
         pass
@@ -264,6 +272,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
             "needs_reason": True,
             "destructive": True,
             "effects": ("withdraw",),
+            "tells": ("award_withdrawn",),
         },
     )
     def withdraw_decision(self, *, by, reason):

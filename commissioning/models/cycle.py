@@ -260,7 +260,7 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         source=State.PLANNING,
         target=State.AWAITING_APPROVAL,
         permission=is_commissioning_officer,
-        custom={"label": "Submit for approval", "gate": "missing_for_approval"},
+        custom={"label": "Submit for approval", "gate": "missing_for_approval", "tells": ("plan_to_approve",)},
     )
     def submit_for_approval(self, *, by, reason=""):
         pass
@@ -270,7 +270,12 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
         source=State.AWAITING_APPROVAL,
         target=State.PLANNING,
         permission=can_decide_referral,
-        custom={"label": "Refer back to Plan", "needs_reason": True, "back_step": True},
+        custom={
+            "label": "Refer back to Plan",
+            "needs_reason": True,
+            "back_step": True,
+            "tells": ("plan_referred_back",),
+        },
     )
     def refer_back(self, *, by, reason):
         pass
@@ -287,6 +292,7 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
             # Two approvals drawing on one pot must not both pass: the pots are locked before the gate.
             "locks": ("funding_pots",),
             "effects": ("decision",),
+            "tells": ("plan_approved",),
         },
     )
     def approve(self, *, by, reason=""):

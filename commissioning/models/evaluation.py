@@ -163,7 +163,11 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         source=EvaluationState.DECLARATIONS,
         target=EvaluationState.COMPLIANCE,
         permission=can_run_evaluation,
-        custom={"label": "Start the compliance checks", "gate": "missing_to_open_compliance"},
+        custom={
+            "label": "Start the compliance checks",
+            "gate": "missing_to_open_compliance",
+            "tells": ("compliance_due",),
+        },
     )
     def open_compliance(self, *, by, reason=""):
         pass
@@ -173,7 +177,7 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
         source=EvaluationState.COMPLIANCE,
         target=EvaluationState.SCORING,
         permission=can_run_evaluation,
-        custom={"label": "Start scoring", "gate": "missing_to_open_scoring"},
+        custom={"label": "Start scoring", "gate": "missing_to_open_scoring", "tells": ("scores_due",)},
     )
     def open_scoring(self, *, by, reason=""):
         pass

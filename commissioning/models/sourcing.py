@@ -116,7 +116,7 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         field=state,
         source=OpportunityState.PUBLISHED,
         target=OpportunityState.CLOSED,
-        custom={"label": "Close for bids", "system": True, "gate": "missing_to_close"},
+        custom={"label": "Close for bids", "system": True, "gate": "missing_to_close", "tells": ("bids_to_open",)},
     )
     def close(self, *, by=None, reason=""):
         pass

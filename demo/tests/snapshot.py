@@ -1,8 +1,11 @@
-"""The whole demo data, seeded once per test process and put back for every test that needs it.
+"""The whole demo data, seeded once per test run and put back for every test that needs it.
 
 `seed_demo` is slow (every commission, bid, evaluation and award goes through the services), so the
 tests that need all of it share one run: the first of them seeds inside a transaction, keeps every
-row it made in memory and rolls back; `demo_data` then inserts those rows again, with the same
+row it made in memory and rolls back. Under xdist the first worker to need it does this and leaves
+the rows in a file for the others (one seed per run, not per worker: two seeds at once on a two-core
+machine take about as long as one after the other); a worker that asks while the seed is under way
+waits for it. Then `demo_data` then inserts those rows again, with the same
 primary keys, into the test's own database — inside the test's transaction for `db` tests, and
 committed for browser journeys (the live server must see them; the journey's flush removes them).
 
@@ -11,14 +14,17 @@ back with raw inserts: no `save()`, no signals, no `auto_now`, so timestamps are
 seed stored stay in MEDIA_ROOT, where the restored rows point. Content types and permissions are
 made by migrations, not the seed, and get new keys whenever a transactional test flushes the
 database: rows pointing to them are put back by natural key. The seed reads today's date, so a run
-that crosses midnight seeds again.
+that crosses midnight seeds again (the file is named for the day).
 """
 
 from __future__ import annotations
 
+import fcntl
+import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -42,6 +48,15 @@ class Table:
     model: type[models.Model]
     fields: list[models.Field]
     rows: list[tuple]
+
+    def __reduce__(self):
+        # Pickled by label and field names: auto-created many-to-many models cannot be pickled by reference.
+        return (_table, (self.model._meta.label, [f.name for f in self.fields], self.rows))
+
+
+def _table(label: str, names: list[str], rows: list[tuple]) -> Table:
+    model = apps.get_model(label)
+    return Table(model, [model._meta.get_field(name) for name in names], rows)
 
 
 @dataclass(frozen=True)
@@ -147,23 +162,47 @@ def restore(snapshot: Snapshot) -> None:
             cursor.execute(statement)
 
 
+def shared_take(folder: Path | None) -> Snapshot:
+    """The day's snapshot from `folder`, shared by this run's xdist workers, taken here if no worker
+    has taken it yet (under a lock, so exactly one worker seeds); `take()` when there is no folder."""
+    if folder is None:
+        return take()
+    today = timezone.localdate()
+    path = folder / f"demo-snapshot-{today.isoformat()}.pickle"
+    with open(folder / "demo-snapshot.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            # Written by this run's own workers, from this checkout: nothing else is read.
+            return pickle.loads(path.read_bytes())  # noqa: S301
+        snapshot = take()
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.rename(path)
+        return snapshot
+
+
 @dataclass
 class DemoData:
     """The session's snapshot of the demo, taken the first time a test asks for it (and again on a
-    new day: the demo's dates count from today)."""
+    new day: the demo's dates count from today). `folder` is shared by the run's xdist workers."""
 
+    folder: Path | None = None
     snapshot: Snapshot | None = field(default=None)
 
     def restore(self) -> Snapshot:
         if self.snapshot is None or self.snapshot.taken_on != timezone.localdate():
-            self.snapshot = take()
+            self.snapshot = shared_take(self.folder)
         restore(self.snapshot)
         return self.snapshot
 
 
 @pytest.fixture(scope="session")
-def demo_seed() -> DemoData:
-    return DemoData()
+def demo_seed(tmp_path_factory, request) -> DemoData:
+    # Under xdist each worker's base temporary folder sits in one folder for the whole run (and without
+    # xdist, with `-p no:xdist` too, there is nobody to share with).
+    if not hasattr(request.config, "workerinput"):
+        return DemoData()
+    return DemoData(folder=tmp_path_factory.getbasetemp().parent)
 
 
 @pytest.fixture

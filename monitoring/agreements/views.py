@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from commissioning.cycle.views import CommissionMixin
+from councils import next_steps
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
@@ -159,7 +160,13 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
         context.update(
             title=agreement.title,
             detail=selectors.agreement_detail(agreement),
-            actions=steps.available_actions(agreement, user),
+            next_steps=next_steps.from_workflow(
+                agreement,
+                user,
+                lambda step: reverse(
+                    "monitoring:agreement_action", args=[agreement.council.slug, agreement.pk, step["slug"]]
+                ),
+            ),
             can_edit_draft=can_edit and agreement.state == AgreementState.DRAFT,
             can_vary=can_edit and agreement.state in (AgreementState.SIGNED, AgreementState.LIVE),
             latest_extended_end=variations.latest_extended_end(agreement),

@@ -148,6 +148,8 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # When an officer last chased the provider for it (at most once a day; see returns.chasing).
+    chased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -185,6 +187,11 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         return self.state in AWAITING_PROVIDER_STATES and self.due_on < timezone.localdate()
 
     @property
+    def chased_today(self) -> bool:
+        """Chased on today's date (in the council's time): it may be chased again tomorrow."""
+        return self.chased_at is not None and timezone.localdate(self.chased_at) == timezone.localdate()
+
+    @property
     def is_with_provider(self) -> bool:
         return self.state in AWAITING_PROVIDER_STATES
 
@@ -198,7 +205,12 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=[ReturnState.DUE, ReturnState.QUERIED],
         target=ReturnState.SUBMITTED,
         permission=is_return_writer,
-        custom={"label": "Submit the return", "gate": "missing_period_end", "effects": ("submission",)},
+        custom={
+            "label": "Submit the return",
+            "gate": "missing_period_end",
+            "effects": ("submission",),
+            "tells": ("return_to_review",),
+        },
     )
     def submit(self, *, by, reason=""):
         now = timezone.now()
@@ -212,7 +224,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=ReturnState.SUBMITTED,
         target=ReturnState.QUERIED,
         permission=is_return_reviewer,
-        custom={"label": "Query the return", "needs_reason": True, "effects": ("query",)},
+        custom={"label": "Query the return", "needs_reason": True, "effects": ("query",), "tells": ("return_queried",)},
     )
     def query(self, *, by, reason):
         pass
@@ -222,7 +234,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
         source=ReturnState.SUBMITTED,
         target=ReturnState.ACCEPTED,
         permission=is_return_reviewer,
-        custom={"label": "Accept the return", "effects": ("rating",)},
+        custom={"label": "Accept the return", "effects": ("rating",), "tells": ("return_accepted",)},
     )
     def accept(self, *, by, reason=""):
         self.reviewed_by, self.reviewed_at = by, timezone.now()

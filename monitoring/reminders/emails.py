@@ -4,7 +4,8 @@ Emails go from the outbox after the sweep (`deliver_emails`): each row is claime
 ``SELECT … FOR UPDATE SKIP LOCKED`` and marked as emailed in the same transaction as its message is
 handed to the mail server, so two workers never send the same row and a worker that dies mid-batch
 leaves the rest for the next run. People who chose a daily digest get one email a day instead
-(`send_digests`).
+(`send_digests`). Kinds a person chose not to have emailed (`EmailOptOut`) are set aside first
+(`email_skipped`): their in-app notifications stand, and no later run or digest sends them.
 
 Kept apart from the sweep because it runs on its own schedule (every minute, and the digests daily)
 and talks to the mail server, not just the database.
@@ -19,12 +20,12 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import NotificationPreference, SentReminder, User
+from councils.models import EmailOptOut, NotificationPreference, SentReminder, User
 from monitoring.reminders.kinds import long_date
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,21 @@ def _email(user: User, subject: str, template: str, context: dict) -> EmailMulti
 
 
 def _pending() -> QuerySet[SentReminder]:
-    return SentReminder.objects.filter(emailed_at__isnull=True, attempts__lt=MAX_ATTEMPTS, recipient__is_active=True)
+    return SentReminder.objects.filter(
+        emailed_at__isnull=True, email_skipped=False, attempts__lt=MAX_ATTEMPTS, recipient__is_active=True
+    )
+
+
+def skip_unwanted() -> int:
+    """Set aside the pending rows of kinds their person does not want emailed, in one statement, before
+    anything is sent: a choice made a minute ago is honoured, and turning email back on later does not
+    send a backlog."""
+    unwanted = EmailOptOut.objects.filter(user=OuterRef("recipient"), kind=OuterRef("kind"))
+    return (
+        SentReminder.objects.filter(emailed_at__isnull=True, email_skipped=False)
+        .filter(Exists(unwanted))
+        .update(email_skipped=True)
+    )
 
 
 def deliver_emails(*, limit: int | None = None, time_budget: float | None = None) -> int:
@@ -72,6 +87,7 @@ def deliver_emails(*, limit: int | None = None, time_budget: float | None = None
     is still pending for the next run. A message that fails is retried on later runs, up to
     `MAX_ATTEMPTS` times."""
     started = time.monotonic()
+    skip_unwanted()
     sent = 0
     failed: list[int] = []
     individual = _pending().exclude(recipient__notification_preference__daily_digest=True)
@@ -111,6 +127,7 @@ def send_digests(*, today: date | None = None) -> int:
     """Send each person who chose the daily digest one email with their pending reminders. Returns
     how many digests were sent. Nobody gets two in a day, however often this runs."""
     today = today or timezone.localdate()
+    skip_unwanted()
     people = (
         _pending()
         .filter(recipient__notification_preference__daily_digest=True)

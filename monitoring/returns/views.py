@@ -26,7 +26,7 @@ from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_for
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements.views import AgreementMixin, filtered_page
 from monitoring.models import MonitoringSettings, Rag, ReturnState
-from monitoring.returns import forms, selectors, services
+from monitoring.returns import chasing, forms, selectors, services
 from monitoring.returns.services import ASSESSMENT_STATES
 
 # ---- The council's returns -----------------------------------------------------------------------
@@ -90,6 +90,7 @@ class ReturnDetailView(ReturnMixin, TemplateView):
         monitoring_return = self.monitoring_return
         can_review = self.request.user.has_perm("monitoring.review_return", monitoring_return)
         context.update(
+            can_chase=chasing.can_chase(monitoring_return, self.request.user),
             title=f"Return for {monitoring_return.period_label}",
             detail=selectors.return_detail(monitoring_return, show_draft=False),
             can_review=can_review and monitoring_return.state == ReturnState.SUBMITTED,
@@ -199,6 +200,28 @@ class ReturnAcceptView(ReviewStepMixin, FormView):
 
     def done_message(self) -> str:
         return f"The return is accepted, rated {Rag(self.monitoring_return.overall_rag).label.lower()} overall."
+
+
+class ReturnChaseView(ReturnMixin, View):
+    """Chase the provider for an overdue return (POST only): a return reviewer's button on the
+    dashboard and the return's page. Providers and scrutiny get a 403; another council's return a 404."""
+
+    permission_required = "monitoring.review_return"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            told = chasing.return_chase(by=request.user, monitoring_return=self.monitoring_return)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"The provider has been chased: {told} {'person' if told == 1 else 'people'} told."
+            )
+        back = request.POST.get("next", "")
+        if back.startswith("/") and not back.startswith("//"):
+            return redirect(back)
+        return self.back()
 
 
 class ReturnEvidenceView(ReturnMixin, View):

@@ -12,11 +12,25 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from commissioning.evaluation import selectors, services
+from commissioning.evaluation import queues, selectors
 from commissioning.evaluation import summary as results
+from commissioning.evaluation.next_steps import evaluation_next_steps
 from commissioning.evaluation.views.base import EvaluationMixin
 from commissioning.models import PANEL_CHANGE_STATES
 from councils.permissions import roles_in
+
+
+class MyPanelsView(LoginRequiredMixin, TemplateView):
+    """The evaluation panels a person sits on, in every council, with what each is waiting for: the way
+    in for an independent member, who has no council role and no organisation. Anyone signed in may
+    open it (someone on no panel is told so); it names only their own panels."""
+
+    template_name = "evaluation/my_panels.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title="Your evaluation panels", panels=queues.panels_with_tasks(self.request.user))
+        return context
 
 
 class EvaluationListView(LoginRequiredMixin, TemplateView):
@@ -81,9 +95,9 @@ class EvaluationDetailView(EvaluationMixin, TemplateView):
             context.update(
                 all_bids=[{"bid": b, "progress": progress[b.pk]} for b in all_bids],
                 panel=panel,
-                steps=services.available_steps(evaluation, access.user),
             )
         context.update(
+            next_steps=evaluation_next_steps(access, evaluation),
             manages=manages,
             my_bids=my_bids,
             needs_declaring=access.member is not None

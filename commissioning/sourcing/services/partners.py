@@ -46,6 +46,7 @@ def partners_ask(bid: Bid, partners: list[BidPartner]) -> None:
     for partner in partners:
         notify(
             users=_people_of(partner.organisation_id, [ProviderRole.ORGANISATION_ADMIN]),
+            about=partner,
             kind=ReminderKind.PARTNER_TO_CONFIRM,
             title=f"Confirm a joint bid with {bid.organisation}",
             body=(
@@ -85,6 +86,7 @@ def _record(partner: BidPartner, *, by: User, event: str) -> None:
     verb = "confirmed" if event == "confirmed" else "declined"
     notify(
         users=_people_of(bid.organisation_id, BID_WRITERS),
+        about=partner,
         kind=ReminderKind.PARTNER_TO_CONFIRM,
         title=f"{partner.name} has {verb} your joint bid for {bid.opportunity.reference}",
         body=(

@@ -20,12 +20,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from commissioning.award.selectors import may_read_award
 from commissioning.conflicts import selectors as conflicts_selectors
 from commissioning.cycle.forms import TransitionForm
 from commissioning.cycle.views import CommissionMixin
 from commissioning.models import BidOpening, ClarificationVisibility, FormType, OpportunityDocument, OpportunityState
 from commissioning.permissions import can_assess_conflicts, can_open_bids, can_publish_opportunity
 from commissioning.sourcing.forms import opportunities as forms
+from commissioning.sourcing.next_steps import may_open_evaluation, opportunity_next_steps
 from commissioning.sourcing.selectors import opportunities as selectors
 from commissioning.sourcing.services import opportunities as services
 from councils.uploads import download_response
@@ -124,12 +126,15 @@ class OpportunityManageView(OpportunityMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         opportunity, user = self.opportunity, self.request.user
+        opening = BidOpening.objects.filter(opportunity=opportunity).select_related("first_officer").first()
         kwargs.update(
             title=opportunity.title,
             content=selectors.opportunity_content(opportunity),
-            steps=services.available_steps(opportunity, user),
+            next_steps=opportunity_next_steps(opportunity, user, opening),
+            may_open_evaluation=may_open_evaluation(opportunity, user),
+            may_read_award=may_read_award(user, opportunity),
             submitted_bids=selectors.submitted_bid_count(opportunity),
-            opening=BidOpening.objects.filter(opportunity=opportunity).select_related("first_officer").first(),
+            opening=opening,
             pending_clarifications=opportunity.clarifications.filter(
                 visibility=ClarificationVisibility.PENDING
             ).count(),

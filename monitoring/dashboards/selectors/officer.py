@@ -16,22 +16,20 @@ from django.utils import timezone
 from commissioning.cycle.selectors import commissions_visible_to
 from commissioning.models import (
     AwardState,
-    BidState,
     Clarification,
     ClarificationVisibility,
     Commission,
-    EvaluationState,
     Evidence,
     GapAnalysis,
     NeedsAssessment,
     Opportunity,
     OpportunityState,
-    PanelMember,
     State,
 )
 from councils.models import Council, Role, User
 from councils.permissions import NOTICE_OFFICERS, has_any_role, roles_in
 from monitoring.dashboards import charts
+from monitoring.dashboards.selectors import queues
 from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
@@ -135,29 +133,9 @@ def officer_dashboard(user: User, council: Council) -> dict:
         for row in clarifications:
             row["overdue"] = timezone.localdate(row["opportunity__clarification_deadline"]) < today
 
-    panels = first_rows(
-        PanelMember.objects.filter(
-            user=user,
-            ended_at__isnull=True,
-            evaluation__opportunity__council=council,
-            evaluation__state__in=[
-                EvaluationState.DECLARATIONS,
-                EvaluationState.COMPLIANCE,
-                EvaluationState.SCORING,
-                EvaluationState.MODERATION,
-            ],
-        )
-        .select_related("evaluation__opportunity")
-        .annotate(
-            bids=Count(
-                "evaluation__opportunity__bids",
-                filter=Q(evaluation__opportunity__bids__state=BidState.SUBMITTED),
-                distinct=True,
-            ),
-            sheets_submitted=Count("score_sheets", filter=Q(score_sheets__submitted_at__isnull=False), distinct=True),
-        )
-        .order_by("evaluation__opportunity__submission_deadline", "id")
-    )
+    panels = queues.panels(user, council)
+    to_open, to_set_up = queues.opportunities_to_progress(user, council, commissions, roles)
+    summaries = queues.summaries_to_send(user, council, commissions, roles)
 
     returns = Rows()
     if is_commissioner:
@@ -172,7 +150,9 @@ def officer_dashboard(user: User, council: Council) -> dict:
             overdue=overdue_return,
         )
 
-    assessments = _assessments_due(user, council, today) if is_commissioner else Rows()
+    # The lead commissioner answers for every contract's yearly assessment, whoever leads it, so none
+    # that is due falls off every list when its officer has moved on.
+    assessments = _assessments_due(user, council, today, everyone=is_lead) if is_commissioner else Rows()
     notices = Rows()
     types = preparable_types(user, council)
     publishes = has_any_role(user, council, NOTICE_OFFICERS)
@@ -214,7 +194,19 @@ def officer_dashboard(user: User, council: Council) -> dict:
         + assessments.counts.get("overdue", 0)
         + notices.counts.get("overdue", 0)
     )
-    waiting = (stage_work, approvals, awards, clarifications, panels, returns, assessments, notices)
+    waiting = (
+        stage_work,
+        approvals,
+        awards,
+        clarifications,
+        to_open,
+        to_set_up,
+        panels,
+        returns,
+        assessments,
+        summaries,
+        notices,
+    )
     return {
         "waiting": sum(rows.total for rows in waiting),
         "decisions_total": approvals.total + awards.total,
@@ -224,6 +216,9 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "awards": awards,
         "clarifications": clarifications,
         "panels": panels,
+        "bids_to_open": to_open,
+        "panels_to_set_up": to_set_up,
+        "summaries_to_send": summaries,
         "returns": returns,
         "assessments": assessments,
         "notices": notices,
@@ -250,14 +245,16 @@ def officer_dashboard(user: User, council: Council) -> dict:
     }
 
 
-def _assessments_due(user: User, council: Council, today: date) -> Rows:
-    """Live contracts under the KPI duty (s.52, s.71) that this officer leads or is the contact for, whose
+def _assessments_due(user: User, council: Council, today: date, *, everyone: bool = False) -> Rows:
+    """Live contracts under the KPI duty (s.52, s.71) that this officer leads or is the contact for (every
+    one of the council's for the lead commissioner, `everyone`), whose
     yearly KPI assessment is due within UPCOMING_DAYS or overdue, the earliest first. Few contracts are
     worth more than £5,000,000, so the due days are worked out here rather than in the query."""
+    agreements = Agreement.objects.filter(KPI_DUTY, council=council, state=AgreementState.LIVE)
+    if not everyone:
+        agreements = agreements.filter(Q(commission__lead_officer=user) | Q(council_contact=user))
     agreements = (
-        Agreement.objects.filter(KPI_DUTY, council=council, state=AgreementState.LIVE)
-        .filter(Q(commission__lead_officer=user) | Q(council_contact=user))
-        .annotate(latest_assessment=Max("assessments__assessed_on"))
+        agreements.annotate(latest_assessment=Max("assessments__assessed_on"))
         .select_related("council", "provider")
         .order_by("id")
     )

@@ -97,6 +97,9 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
         "forward_plan": forward_plan,
         "call_in": call_in,
         "flags": flags,
+        # Waiting for scrutiny: flags whose meeting has been held with nothing recorded of what the
+        # committee did (the earliest meetings come first in `flags`, so no query of their own).
+        "flags_to_record": [flag for flag in flags if flag.meeting_on and flag.meeting_on < today],
         "notes": notes,
     }
 

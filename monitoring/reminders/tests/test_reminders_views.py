@@ -12,7 +12,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import AuditEvent, Notification, NotificationPreference, ReminderKind, ReminderRule, Role
+from councils.models import (
+    AuditEvent,
+    EmailOptOut,
+    Notification,
+    NotificationPreference,
+    ReminderKind,
+    ReminderRule,
+    Role,
+)
+from councils.notification_forms import EMAIL_GROUPS
 from monitoring.tests.reminder_factories import agreement_with, at, provider, return_due
 from tests.query_counts import assert_same_queries
 
@@ -142,13 +151,15 @@ def test_choosing_the_daily_digest(client_for, people):
     client = client_for(user)
     url = reverse("councils:notification_preferences")
 
-    assert client.get(url).context["form"].initial == {"emails": "individual"}
-    response = client.post(url, {"emails": "digest"})
+    assert client.get(url).context["form"].initial["emails"] == "individual"
+    every_kind = {f"email_{slug}": list(kinds) for slug, _, kinds in EMAIL_GROUPS}
+    response = client.post(url, {"emails": "digest", **every_kind})
 
     assert response.status_code == 302
     assert NotificationPreference.objects.get(user=user).daily_digest
     assert AuditEvent.objects.filter(event_type="notification_preference.updated", actor=user).exists()
-    assert client.get(url).context["form"].initial == {"emails": "digest"}
+    assert client.get(url).context["form"].initial["emails"] == "digest"
+    assert not EmailOptOut.objects.filter(user=user).exists()  # every kind still emailed
 
 
 def test_the_preference_form_shows_its_errors(client_for, people):
@@ -156,7 +167,7 @@ def test_the_preference_form_shows_its_errors(client_for, people):
 
     assert response.status_code == 200
     assert b"There is a problem" in response.content
-    assert b"Choose how you want reminder emails" in response.content
+    assert b"Choose how you want emails" in response.content
 
 
 # ---- The council's reminder rules ------------------------------------------------------------------
