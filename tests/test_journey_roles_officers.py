@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -27,7 +28,7 @@ from commissioning.models import (
     ScoreSheet,
     State,
 )
-from councils.models import Notification
+from councils.models import Notification, ReminderKind
 from demo.councils import DEMO_PASSWORD
 from demo.providers import tiny_pdf
 from monitoring.models import Agreement, AgreementState, MonitoringReturn, Notice, NoticeState, ReturnState
@@ -161,6 +162,17 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     page.get_by_text("the commission is now ‘Awaiting approval’").wait_for()
     parks.refresh_from_db()
     assert parks.state == State.AWAITING_APPROVAL
+    plan_to_approve = journey.told(LEAD, parks.get_absolute_url())
+    assert plan_to_approve.kind == ReminderKind.PLAN_TO_APPROVE
+
+    # The officer chases an overdue return from their queue: the provider's return writers are told.
+    dashboard(page)
+    page.get_by_role("button", name=re.compile(r"^Chase the provider")).first.click()
+    page.get_by_text("Chased today").first.wait_for()
+    chased = [n for n in journey.notifications() if n.kind == ReminderKind.RETURN_CHASED]
+    assert chased, journey.table()
+    overdue = MonitoringReturn.objects.get(pk=chased[0].url.rstrip("/").rsplit("/", 1)[-1])
+    assert overdue.chased_at is not None
 
     # The officer reviews a submitted return from their queue and queries it: the provider is told.
     dashboard(page)
@@ -174,15 +186,12 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     page.get_by_text("Your query has been sent to the provider.").wait_for()
     to_review.refresh_from_db()
     assert to_review.state == ReturnState.QUERIED
-    # TODO(h19-notify): journey.told(PROVIDER, <the provider's page of this return>) once hand-offs land.
-    # TODO(h19-queues): "Chase the provider" on an overdue return from the officer's queue.
+    assert journey.told(PROVIDER, f"/monitoring/provider/returns/{to_review.pk}/").kind == ReminderKind.RETURN_QUERIED
 
     # The lead commissioner: the notification of the plan to approve, to the commission, approved.
     as_person(page, LEAD, "Council pipeline")
     assert_accessible(page)
-    # TODO(h19-notify): open_notification(page, journey.told(LEAD, parks.get_absolute_url()))
-    page.get_by_role("link", name="Awaiting approval", exact=True).click()
-    page.get_by_role("link", name=re.compile(re.escape(parks.title))).first.click()
+    open_notification(page, plan_to_approve)
     page.get_by_role("heading", name=parks.title, level=1).wait_for()
     click_link(page, "Approve")
     expect(page.locator("body")).to_contain_text("delegated officer decision")
@@ -192,11 +201,12 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     page.get_by_text("the commission is now ‘Sourcing providers’").wait_for()
     parks.refresh_from_db()
     assert parks.state == State.SOURCING
+    approved = journey.told(OFFICER, parks.get_absolute_url())
 
     # The lead refers back a key decision's plan from "Decisions waiting" (only the portfolio holder
     # may approve it): the officer is told why.
     dashboard(page)
-    page.get_by_role("link", name=f"{advice.reference} {advice.title}").click()
+    page.get_by_role("link", name=f"{advice.reference} {advice.title}", exact=True).click()
     page.get_by_role("heading", name=advice.title, level=1).wait_for()
     click_link(page, "Refer back to Plan")
     page.get_by_label("Reason", exact=True).fill("Say how the advice reaches the rural wards, then resubmit.")
@@ -205,9 +215,17 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     page.get_by_text("the commission is now ‘Options and specification’").wait_for()
     advice.refresh_from_db()
     assert advice.state == State.PLANNING
+    referred_back = journey.told(OFFICER, advice.get_absolute_url())
+    assert {approved.kind, referred_back.kind} == {ReminderKind.PLAN_DECIDED}
 
     # The officer hears of both decisions and opens each from their notifications.
-    # TODO(h19-notify): as_person(page, OFFICER, "My work"); open_notification for parks and advice.
+    as_person(page, OFFICER, "My work")
+    open_notification(page, approved)
+    page.get_by_role("heading", name=parks.title, level=1).wait_for()
+    expect(page.locator("body")).to_contain_text("Sourcing providers")
+    open_notification(page, referred_back)
+    page.get_by_role("heading", name=advice.title, level=1).wait_for()
+    expect(page.locator("body")).to_contain_text("Say how the advice reaches the rural wards")
     journey.print()
 
 
@@ -222,18 +240,18 @@ def test_procurement_officer(demo_data, page):
     as_person(page, PROCUREMENT, "My work")
     assert_accessible(page)
 
-    # Open the bids of a closed opportunity. TODO(h19-queues): from the "Bids to open" queue; until
-    # then, through the council's commissions.
-    click_link(page, "All the council's commissions")
-    page.get_by_role("link", name=re.compile(re.escape(holiday.commission.title))).first.click()
-    page.locator("table").filter(has_text=holiday.reference).get_by_role("link", name=holiday.title, exact=True).click()
-    page.get_by_role("link", name="Open the bids").first.click()
+    # Open the bids of a closed opportunity: the closing told the opening officers (in the demo's
+    # past), and the dashboard's "Bids to open" queue links the opening.
+    opening = reverse("commissioning:opportunity_opening", args=[COUNCIL, holiday.pk])
+    assert Notification.objects.filter(user__email=PROCUREMENT, kind=ReminderKind.BIDS_TO_OPEN, url=opening).exists()
+    page.get_by_role("link", name=f"Open the bids of {holiday.reference}").click()
     page.get_by_label("I confirm that I do not act for").check()
     assert_accessible(page)
     page.get_by_role("button", name="Confirm the opening").click()
     page.get_by_text("The bids are open: 2 submitted.").wait_for()
     holiday.refresh_from_db()
     assert holiday.state == OpportunityState.OPENED
+    # Nobody is told the bids are open: the lead commissioner's "Evaluation panels to set up" shows it.
 
     # Score every bid of the panel in scoring: the chair (the officer) then moderates.
     dashboard(page)
@@ -330,8 +348,22 @@ def test_finance_and_legal_officers(demo_data, page):
     chest.refresh_from_db()
     assert chest.state == AgreementState.SIGNED
 
-    # The chair (the officer) starts the compliance checks: the panel is told.
+    # Everyone has declared: the chair (the officer) starts the compliance checks, and the panel is told.
     as_person(page, OFFICER, "My work")
     page.get_by_role("link", name=f"{social.opportunity.reference} {social.opportunity.title}").click()
     page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    page.get_by_role("link", name="Start the compliance checks").click()
+    page.get_by_role("button", name="Start the compliance checks").click()
+    page.get_by_text("Start the compliance checks: done.").wait_for()
+    social.refresh_from_db()
+    assert social.state == EvaluationState.COMPLIANCE
+    evaluation_page = reverse("commissioning:evaluation", args=[COUNCIL, social.opportunity_id])
+    for email in (PROCUREMENT, FINANCE):
+        assert journey.told(email, evaluation_page).kind == ReminderKind.PANEL_TASKS_DUE
+
+    # The finance officer opens the evaluation from the notification.
+    as_person(page, FINANCE, "My work")
+    open_notification(page, journey.told(FINANCE, evaluation_page))
+    page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    assert_accessible(page)
     journey.print()
