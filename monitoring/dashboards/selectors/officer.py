@@ -157,8 +157,8 @@ def officer_dashboard(user: User, council: Council) -> dict:
     types = preparable_types(user, council)
     publishes = has_any_role(user, council, NOTICE_OFFICERS)
     if types or publishes:
-        # The notices this officer prepares (the UK17 is the finance officer's) or publishes once they
-        # are ready (the notice officers publish every notice, the UK17 too), due soon or overdue.
+        # The drafts this officer prepares (the UK17 is the finance officer's) and, for the notice
+        # officers, every notice ready to publish (the UK17 too), due soon or overdue.
         notices = first_rows(
             notices_due(council, today, types=types, ready_to_publish=publishes),
             limit=NOTICES_SHOWN,
