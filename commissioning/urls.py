@@ -127,6 +127,11 @@ urlpatterns = [
     path(AW + "summaries/", summary_views.AwardSummariesView.as_view(), name="award_summaries"),
     path(AW + "summaries/send/", summary_views.AwardSummariesSendView.as_view(), name="award_summaries_send"),
     path(AW + "summaries/<int:summary_pk>/", summary_views.AwardSummaryView.as_view(), name="award_summary"),
+    path(
+        AW + "summaries/<int:summary_pk>/preview/",
+        summary_views.AwardSummaryPreviewView.as_view(),
+        name="award_summary_preview",
+    ),
     path(AW + "summaries/<int:summary_pk>/pdf/", summary_views.AwardSummaryPdfView.as_view(), name="award_summary_pdf"),
     path(AW + "standstill/", summary_views.AwardStandstillView.as_view(), name="award_standstill"),
     path(C + "forward-plan/", award_views.ForwardPlanView.as_view(), name="forward_plan"),

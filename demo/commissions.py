@@ -108,6 +108,11 @@ def complete_understand(commission: Commission, officer: User) -> None:
     save(GapAnalysis(commission=commission, gaps=gaps, opportunities="Match NHS funding."))
 
 
+# Of Lancaster's core criteria, those the demo panels judge on the bid as a whole: the demo opportunities'
+# questions are marked against the other four.
+WHOLE_BID_CRITERIA = ("Deliverability", "Sustainability", "Collaboration", "Service-specific criteria")
+
+
 def complete_plan(
     commission: Commission,
     officer: User,
@@ -153,7 +158,11 @@ def complete_plan(
     save(SuccessMeasure(outcome_sought=outcome, description=measure, target=target, unit=unit))
     save(Risk(commission=commission, description="Too few local providers bid", likelihood=2, impact=4))
     if route in COMPETITIVE_ROUTES:
-        services.criteria_apply_default_template(by=officer, commission=commission)
+        for criterion in services.criteria_apply_default_template(by=officer, commission=commission):
+            # The demo opportunities ask about the other four (demo.opportunities.QUESTIONS).
+            if criterion.title in WHOLE_BID_CRITERIA:
+                criterion.scored_on_whole_bid = True
+                save(criterion)
 
 
 def approve(commission: Commission) -> Commission:

@@ -36,11 +36,20 @@ from demo.fit import outcome_for
 from demo.timeline import Timeline, noon_deadline, travel, working_day
 from providers.models import Organisation, OrganisationMember
 
+# Each demo question with the core criterion it is marked against; the core criteria not asked about
+# here are scored on the whole bid (demo.commissions.WHOLE_BID_CRITERIA), so every opportunity that asks
+# all four passes the publish gate.
 QUESTIONS = [
-    "How will your service reach the people who most need it, including in the rural wards?",
-    "How will you make sure the service is safe and of good quality?",
-    "Show how your proposal gives value for money, with a breakdown of costs.",
-    "What will you add to the council's money: volunteers, match funding, partnerships?",
+    (
+        "How will your service reach the people who most need it, including in the rural wards?",
+        "Links to corporate priorities and other approved strategies",
+    ),
+    ("How will you make sure the service is safe and of good quality?", "Quality assurance"),
+    ("Show how your proposal gives value for money, with a breakdown of costs.", "Value for money"),
+    (
+        "What will you add to the council's money: volunteers, match funding, partnerships?",
+        "Added value / additionality",
+    ),
 ]
 
 
@@ -76,7 +85,7 @@ def opportunity_for(
     clarification_in: datetime.timedelta = datetime.timedelta(days=14),
     submission_in: datetime.timedelta = datetime.timedelta(days=21),
     lots: int = 0,
-    questions: int = 2,
+    questions: int = len(QUESTIONS),
     document: bool = False,
     publish: bool = True,
 ) -> Opportunity:
@@ -103,11 +112,12 @@ def opportunity_for(
             )
         )
     criteria = list(commission.criteria.filter(cycle=commission.cycle))
-    for position, (criterion, text) in enumerate(zip(criteria, QUESTIONS[:questions], strict=False), start=1):
+    by_title = {criterion.title: criterion for criterion in criteria}
+    for position, (text, title) in enumerate(QUESTIONS[:questions], start=1):
         add(
             OpportunityQuestion(
                 opportunity=opportunity,
-                criterion=criterion,
+                criterion=by_title.get(title, criteria[(position - 1) % len(criteria)]),
                 text=text,
                 guidance="Give examples from your recent work.",
                 word_limit=500,
@@ -136,7 +146,7 @@ def published_in_the_past(commission: Commission, bids) -> Opportunity:
     with travel(timezone.localdate() - datetime.timedelta(days=20)):
         opportunity = opportunity_for(
             commission,
-            questions=3,
+            questions=4,
             document=True,
             clarification_in=datetime.timedelta(days=10),
             submission_in=datetime.timedelta(days=17),

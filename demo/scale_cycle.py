@@ -124,7 +124,10 @@ class CycleFamily(Family):
         criteria = bulk(
             EvaluationCriterion,
             [
-                EvaluationCriterion(commission=c, title=title, weight=weight, position=i)
+                # The opportunities ask about the first two; the price is scored on the whole bid.
+                EvaluationCriterion(
+                    commission=c, title=title, weight=weight, position=i, scored_on_whole_bid=title == "Price"
+                )
                 for c in planned
                 for i, (title, weight) in enumerate([("Quality", 60), ("Social value", 10), ("Price", 30)])
             ],

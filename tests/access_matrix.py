@@ -812,6 +812,13 @@ ROUTES = [
         ok=AWARD_READERS,
         overrides=OUTSIDE_EVALUATION,
     ),
+    # The preview of a draft as the bidder will read it: the people who send the summaries only.
+    Route(
+        "commissioning:award_summary_preview",
+        award_kwargs("prepared", summary_pk="other"),
+        ok=COMMISSIONERS,
+        overrides=OUTSIDE_EVALUATION,
+    ),
     Route(
         "commissioning:award_summary_pdf",
         award_kwargs("sent", summary_pk="other"),

@@ -275,7 +275,7 @@ def test_from_opened_bids_to_a_draft_agreement(page, opened, people, council):
         expect(explanation).to_have_value("Agreed after discussing the evidence.")
         assert_accessible(page)
         explanation.fill("The answer named the venues but not who would staff them.")
-        page.get_by_role("button", name="Save the corrections").click()
+        page.get_by_role("button", name="Save the draft").click()
         page.get_by_text("The summary for Brightwork Care has been saved.").wait_for()
         page.locator("#summary-explanations").get_by_text("but not who would staff them").wait_for()
         page.goto(award_url)

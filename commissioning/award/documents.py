@@ -101,11 +101,23 @@ def _won(content: dict) -> list:
     return [_table(["What", "Value", "Notes"], rows, [0.42, 0.18, 0.40]), Spacer(1, 4 * mm)]
 
 
+def _free_text(text: str) -> list:
+    """The officers' own paragraphs: blank lines separate them."""
+    return [_p(" ".join(block.split())) for block in (text or "").split("\n\n") if block.strip()]
+
+
 def _closing(content: dict) -> list:
     story = []
+    if content.get("tie_breaks"):
+        story.append(_p("How a tie was decided", "h2"))
+        story += [_p(line) for line in content["tie_breaks"]]
+    if content.get("feedback"):
+        story.append(_p("Our feedback", "h2"))
+        story += _free_text(content["feedback"])
     if content["next_steps"]:
         story.append(_p("Next steps", "h2"))
         story += _bullets(content["next_steps"])
+    story += _free_text(content.get("closing", ""))
     signatory = content["signatory"]
     closing = ["Yours faithfully,", "", signatory["name"]]
     if signatory.get("job_title"):
@@ -118,7 +130,8 @@ def _closing(content: dict) -> list:
 
 def _summary_story(content: dict) -> list:
     paragraphs = list(content["paragraphs"])
-    story = [_p(paragraphs.pop(0))] + _won(content) + [_p(text) for text in paragraphs]
+    story = _free_text(content.get("opening", "")) + [_p(paragraphs.pop(0))] + _won(content)
+    story += [_p(text) for text in paragraphs]
     supplier = content["supplier"]
     story.append(_p("The supplier", "h2"))
     story.append(

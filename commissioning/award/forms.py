@@ -10,6 +10,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import escape
 
+from commissioning.award.summaries import FREE_TEXT
 from commissioning.models import AwardItem, Bid, DecisionMaker, Lot
 from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
@@ -157,10 +158,29 @@ class SummaryCorrectionForm(GovukFormMixin, forms.Form):
     """A draft assessment summary's explanations, one per award criterion, and for a bid that did not win
     the reasons why: what the scores gave, for the officer to correct."""
 
-    submit_label = "Save the corrections"
+    submit_label = "Save the draft"
+    FREE_TEXT_HINTS = {
+        "opening": "Optional. Shown after ‘Dear …’, before the outcome. Leave a blank line between paragraphs.",
+        "feedback": (
+            "Optional. Your own feedback to this bidder, shown under ‘Our feedback’. The scores, points, rank "
+            "and dates come from the evaluation and cannot be changed here."
+        ),
+        "closing": "Optional. Shown before ‘Yours faithfully’.",
+    }
 
     def __init__(self, *args, content: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        for part, label in FREE_TEXT.items():
+            field = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial=content.get(part, ""),
+                help_text=self.FREE_TEXT_HINTS[part],
+                max_length=5000,
+            )
+            field.label = label
+            govuk_input(field)
+            self.fields[part] = field
         for row in content["criteria"]:
             field = forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 4}),
@@ -179,7 +199,12 @@ class SummaryCorrectionForm(GovukFormMixin, forms.Form):
             field.label = "Why the bid was not successful"
             govuk_input(field)
             self.fields["reasons"] = field
+        # In the order the bidder reads them.
+        self.order_fields(["opening", *(n for n in self.fields if n.startswith("explanation_")), "reasons"])
         self.build_helper()
+
+    def free_text(self) -> dict[str, str]:
+        return {part: self.cleaned_data.get(part, "") for part in FREE_TEXT}
 
     def explanations(self) -> dict[int, str]:
         return {

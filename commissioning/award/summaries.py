@@ -14,8 +14,12 @@ once sent), and `documents.summary_pdf` lays it out. Each summary has:
 - for a bid that did not win, why: its total and rank, the tie-break where one decided it, or the
   reasons it was excluded at the compliance checks (and so not assessed).
 
-No score of another bid is shown. The officers correct explanations and reasons before sending
-(`AssessmentSummaryCorrection`): `corrections` (part → text) are laid over what the scores give.
+No score of another bid is shown, except the one figure a tie-break compared when the successful
+tender and this one had the same total (`summary_ties`). The officers correct explanations and
+reasons before sending, and write the free text — an opening and a closing paragraph and the council's
+feedback to this bidder (`FREE_TEXT`) — as drafts (`AssessmentSummaryCorrection`): `corrections`
+(part → text) are laid over what the scores give. The scores, points, ranks, totals, tie-break and
+dates come from the evaluation and the award only.
 After a competitive award of a public contract (above threshold or light touch) the summary is the
 one reg 31 requires; for every other award the same document is the bidder's outcome message.
 """
@@ -26,7 +30,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from commissioning.award import selectors
+from commissioning.award import selectors, summary_ties
 from commissioning.award.standstill_selectors import (
     PSR_INTENTION,
     StandstillRule,
@@ -50,6 +54,13 @@ CONTENT_VERSION = 2
 SUCCESSFUL, UNSUCCESSFUL, EXCLUDED = "successful", "unsuccessful", "excluded"
 REASONS = "reasons"
 REASONS_LABEL = "Why the bid was not successful"
+# The officers' own words in a summary (part → label): nothing in them is generated, so nothing in them
+# can contradict the evaluation. Each may be left empty.
+FREE_TEXT = {
+    "opening": "Opening paragraph",
+    "feedback": "The council's feedback",
+    "closing": "Closing paragraph",
+}
 
 
 def criterion_part(criterion_id: int) -> str:
@@ -211,17 +222,46 @@ def _totals(row: RankedBid, count: int) -> dict:
     }
 
 
-def _loss_reasons(row: RankedBid, count: int, lost: str) -> list[str]:
+def _loss_reasons(row: RankedBid, count: int, lost: str, *, tie_explained: bool) -> list[str]:
     reasons = [
         f"Your tender scored {row.total} points out of 100 and was ranked {_ordinal(row.rank)} of {count} tenders "
         f"assessed: it was not the most advantageous tender for {lost}."
     ]
-    if row.tie_break:
+    if row.tie_break and not tie_explained:
         reasons.append(
             f"It had the same total as the tender ranked above it, which came ahead on the {row.tie_break} "
             "(the tie rule set out in the opportunity)."
         )
     return reasons
+
+
+def _tie_breaks(row: RankedBid | None, kind: str, rivals: list[RankedBid], ranked, max_score) -> list[str]:
+    """What the tie rule decided between this tender and the `rivals` it competed with for the same
+    lots (the successful tenders, for a bid that did not win; the others, for a successful one)."""
+    if row is None or kind == EXCLUDED:
+        return []
+    lines = []
+    for rival in rivals:
+        if kind == SUCCESSFUL and summary_ties.tied(ranked, row, rival):
+            lines.append(summary_ties.won_on_tie(row, rival, max_score))
+        elif kind == UNSUCCESSFUL and summary_ties.tied(ranked, rival, row):
+            lines.append(summary_ties.lost_on_tie(rival, row, max_score))
+    return list(dict.fromkeys(lines))
+
+
+def _rivals(bid_id, kind, won, covered, ranked_by_id) -> list[RankedBid]:
+    """The ranked tenders this one competed with for the same thing: any lot in common, or the whole."""
+    mine = covered.get(bid_id, set())
+
+    def overlaps(other_id) -> bool:
+        theirs = covered.get(other_id, set())
+        return not mine or not theirs or bool(mine & theirs)
+
+    if kind == SUCCESSFUL:
+        others = [pk for pk in ranked_by_id if pk not in won]
+    else:
+        others = [pk for pk in won if pk in ranked_by_id]
+    return [ranked_by_id[pk] for pk in others if pk != bid_id and overlaps(pk)]
 
 
 def build_summaries(
@@ -264,11 +304,14 @@ def build_summaries(
         if rule.summaries_required
         else ""
     )
+    ranked_rows = sorted(summary.ranked, key=lambda ranked_row: ranked_row.rank)
     results = []
     for bid in bids:
         corrected = corrections.get(bid.pk, {})
         row = ranked.get(bid.pk)
         kind = SUCCESSFUL if bid.pk in won else (EXCLUDED if bid.pk in excluded else UNSUCCESSFUL)
+        rivals = _rivals(bid.pk, kind, won, covered, ranked)
+        tie_breaks = _tie_breaks(row, kind, rivals, ranked_rows, max_score)
         organisation = bid.organisation
         supplier = _supplier(bid)
         content = {
@@ -306,6 +349,8 @@ def build_summaries(
             "totals": None,
             "reasons": [],
             "next_steps": [],
+            "tie_breaks": tie_breaks,
+            **{part: corrected.get(part, "") for part in FREE_TEXT},
             "signatory": {
                 "name": str(signatory),
                 "job_title": getattr(signatory, "job_title", ""),
@@ -358,7 +403,7 @@ def build_summaries(
                 )
                 bid_for = [lots[pk] for pk in sorted(covered.get(bid.pk, set()), key=lambda pk: lots[pk].number)]
                 lost = "; ".join(selectors.lot_name(lot) for lot in bid_for) or _lower_first(_whole(route))
-                generated = _loss_reasons(row, len(summary.ranked), lost) if row else []
+                generated = _loss_reasons(row, len(summary.ranked), lost, tie_explained=bool(tie_breaks)) if row else []
             content["paragraphs"] = [
                 opening,
                 f"{council.name} has decided to award {winners_text}. {_decision_sentence(award)}",

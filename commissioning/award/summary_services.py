@@ -3,8 +3,11 @@ outcome letters: prepare them as drafts, correct them, send them.
 
 1. **Prepare** (once the decision is approved): one draft per submitted bid, built from the signed-off
    evaluation (`summaries.build_summaries`). Preparing again refreshes the drafts; corrections stay.
-2. **Correct**: an officer rewrites a criterion's explanation or the reasons a bid did not win. Each
-   change is kept (`AssessmentSummaryCorrection`, with the text before and after) and audited.
+2. **Correct**: an officer rewrites a criterion's explanation or the reasons a bid did not win, and
+   writes the free text (an opening and a closing paragraph, the council's feedback to this bidder).
+   Each change is kept (`AssessmentSummaryCorrection`, with the text before and after) and audited;
+   the draft is saved whole or not at all, and sending uses what was saved. The officers read the
+   draft as the bidder will (`summary_views.AwardSummaryPreviewView`, and its PDF) before sending.
 3. **Send** (once the decision has effect): the drafts are built one last time — dated today, signed
    by the sender, corrections laid over — and kept as sent. The provider sees its own on its bid page;
    each is emailed, with its PDF, to the bid's author and the organisation's administrators once the
@@ -29,7 +32,14 @@ from django.utils import timezone
 from commissioning.award import documents, selectors
 from commissioning.award import standstill_selectors as standstill
 from commissioning.award.services import lock_award, require_award_officer
-from commissioning.award.summaries import REASONS, REASONS_LABEL, SUCCESSFUL, build_summaries, criterion_part
+from commissioning.award.summaries import (
+    FREE_TEXT,
+    REASONS,
+    REASONS_LABEL,
+    SUCCESSFUL,
+    build_summaries,
+    criterion_part,
+)
 from commissioning.evaluation.selectors import evaluated_bids
 from commissioning.models import AssessmentSummary, AssessmentSummaryCorrection, Award, AwardState, Bid
 from councils.models import User
@@ -99,11 +109,17 @@ def assessment_summaries_prepare(*, by: User, award: Award) -> list[AssessmentSu
 
 
 def assessment_summary_correct(
-    *, by: User, summary: AssessmentSummary, explanations: dict[int, str], reasons: str | None = None
+    *,
+    by: User,
+    summary: AssessmentSummary,
+    explanations: dict[int, str],
+    reasons: str | None = None,
+    free_text: dict[str, str] | None = None,
 ) -> AssessmentSummary:
-    """Correct a draft: `explanations` (criterion id → text) and, for a bid that did not win, `reasons`
-    (one per line). Only what changed is recorded, each part as one correction with the text before
-    and after; an explanation or the reasons cannot be left empty."""
+    """Correct a draft: `explanations` (criterion id → text), for a bid that did not win `reasons` (one
+    per line), and `free_text` (part of `FREE_TEXT` → the officers' own words, which may be empty).
+    Only what changed is recorded, each part as one correction with the text before and after; an
+    explanation or the reasons cannot be left empty."""
     with transaction.atomic():
         award = lock_award(summary.award)
         require_award_officer(by, award.opportunity)
@@ -130,6 +146,13 @@ def assessment_summary_correct(
             elif lines != content["reasons"]:
                 changes.append((REASONS, REASONS_LABEL, "\n".join(content["reasons"]), "\n".join(lines)))
                 content["reasons"], content["reasons_corrected"] = lines, True
+        for part, text in (free_text or {}).items():
+            if part not in FREE_TEXT:
+                raise ValueError(f"Not a free-text part of a summary: {part}")
+            text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+            if text != content.get(part, ""):
+                changes.append((part, FREE_TEXT[part], content.get(part, ""), text))
+                content[part] = text
         if errors:
             raise ValidationError(errors)
         if not changes:

@@ -4,6 +4,8 @@
   commissioner and commissioning officers prepare the drafts there (POST).
 - `award/summaries/<pk>/`: one summary as the bidder will read it; officers correct a draft's
   explanations and reasons there (POST), and see every correction made.
+- `award/summaries/<pk>/preview/`: the letter exactly as the bidder will read it — the emailed page,
+  with its PDF — before it is sent (officers, the people who send it).
 - `award/summaries/<pk>/pdf/`: its PDF (a draft's, for checking; a sent one's, as sent).
 - `award/summaries/send/`: check who gets what, then send them all (officers).
 - `award/standstill/`: for a light-touch contract or a direct award, choose whether to observe a
@@ -22,7 +24,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.views.generic import FormView, View
+from django.views.generic import FormView, TemplateView, View
 
 from commissioning.award import documents, forms, selectors, summary_services
 from commissioning.award import services as award_services
@@ -145,12 +147,39 @@ class AwardSummaryView(SummaryMixin, FormView):
                 summary=self.summary,
                 explanations=form.explanations(),
                 reasons=form.cleaned_data.get("reasons"),
+                free_text=form.free_text(),
             )
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"The summary for {self.summary.bid.organisation} has been saved.")
         return redirect(award_url(self.opportunity, "award_summary", summary_pk=self.summary.pk))
+
+
+class AwardSummaryPreviewView(SummaryMixin, TemplateView):
+    """The letter as the bidder will read it, from the saved draft: the emailed page (which is also what
+    the bid page shows), with a link to its PDF. For the officers who send the summaries only."""
+
+    template_name = "award/summary_preview.html"
+
+    def allow(self, access) -> bool:
+        return access.is_officer
+
+    def prepare(self):
+        early = super().prepare()
+        if early is None and self.summary.content.get("version", 1) < 2:
+            return redirect(award_url(self.opportunity, "award_summary_pdf", summary_pk=self.summary.pk))
+        return early
+
+    def get_context_data(self, **kwargs):
+        summary = self.summary
+        kwargs.update(
+            title=f"Preview: assessment summary for {summary.bid.organisation}",
+            summary=summary,
+            content=summary.content,
+            back_url=award_url(self.opportunity, "award_summary", summary_pk=summary.pk),
+        )
+        return super().get_context_data(**kwargs)
 
 
 class AwardSummaryPdfView(SummaryMixin, View):

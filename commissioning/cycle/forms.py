@@ -313,9 +313,20 @@ class FundingCommitmentForm(StageRecordForm):
 class EvaluationCriterionForm(StageRecordForm):
     class Meta:
         model = EvaluationCriterion
-        fields = ("title", "description", "weight", "position")
-        labels = {"weight": "Weight (%)", "position": "Position in the list (optional)"}
-        help_texts = {"weight": "A whole number from 0 to 100. Weights total 100 for a grant or contract."}
+        fields = ("title", "description", "weight", "position", "scored_on_whole_bid")
+        labels = {
+            "weight": "Weight (%)",
+            "position": "Position in the list (optional)",
+            "scored_on_whole_bid": "Scored on the whole bid",
+        }
+        help_texts = {
+            "weight": "A whole number from 0 to 100. Weights total 100 for a grant or contract.",
+            "scored_on_whole_bid": (
+                "Tick this if the panel judges this criterion on the bid as a whole, for example the price, "
+                "rather than on answers to questions. Otherwise the opportunity cannot be published until at "
+                "least one question is marked against it."
+            ),
+        }
 
     def limit_choices(self) -> None:
         self.fields["position"].required = False

@@ -241,6 +241,9 @@ class EvaluationCriterion(CycleRecord):
     description = models.TextField(blank=True)
     weight = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(100)])
     position = models.PositiveSmallIntegerField(default=0)
+    # A weighted criterion goes out with a question marked against it, unless the panel is to judge it
+    # on the bid as a whole (price, or an overall impression): the publish gate holds this.
+    scored_on_whole_bid = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "id"]

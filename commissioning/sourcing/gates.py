@@ -69,6 +69,18 @@ def _tendering_period_too_short(opportunity, now) -> list[str]:
     return []
 
 
+def _criteria_without_questions(opportunity, criteria) -> list[str]:
+    """A weighted criterion the panel would otherwise score against nothing: each needs a question marked
+    against it, or to be marked as scored on the whole bid. Numbered as the commission's plan lists them."""
+    asked = set(opportunity.questions.values_list("criterion_id", flat=True))
+    return [
+        f"Criterion {number}, ‘{criterion.title}’ ({criterion.weight}%), has no question marked against it: "
+        "mark a question against it, or mark the criterion as scored on the whole bid"
+        for number, criterion in enumerate(criteria.order_by("position", "id"), start=1)
+        if criterion.weight and not criterion.scored_on_whole_bid and criterion.pk not in asked
+    ]
+
+
 def missing_to_publish(opportunity) -> list[str]:
     missing = []
     commission = opportunity.commission
@@ -100,6 +112,7 @@ def missing_to_publish(opportunity) -> list[str]:
         missing.append("The commission's evaluation criteria weights must total 100%")
     if not opportunity.questions.exists():
         missing.append("Add at least one question for bidders to answer")
+    missing.extend(_criteria_without_questions(opportunity, criteria))
     # Procurement Act 2023, s.83: the conflicts assessment comes before the tender notice.
     missing.extend(conflicts_missing_to_publish(opportunity))
     return missing

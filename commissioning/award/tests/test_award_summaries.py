@@ -361,3 +361,187 @@ def test_a_bid_shows_its_outcome_on_its_pages_only_once_sent_and_only_to_its_own
     # The wall: another provider gets no page at all, let alone the outcome.
     assert client_for(people["other_provider_admin"]).get(loser_url).status_code == 404
     assert provider.get(reverse("bids:detail", kwargs={"pk": winner.pk})).status_code == 404
+
+
+# ---- Preview and free text before sending ------------------------------------------------------------------
+
+OPENING = "We were grateful for the care your team put into this bid. <b>Not bold</b>"
+FEEDBACK = "Your safeguarding plan was clear.\n\nName the person who will run the Thursday sessions next time."
+CLOSING = "We hope you will bid for our next round in the spring."
+
+
+def free_text_form(summary, **free_text) -> dict:
+    data = {f"explanation_{row['criterion_id']}": row["explanation"] for row in summary.content["criteria"]}
+    if summary.content["reasons"]:
+        data["reasons"] = "\n".join(summary.content["reasons"])
+    return {**data, **free_text}
+
+
+def test_an_officer_writes_the_free_text_as_a_draft_and_previews_the_letter(prepared, people, client_for):
+    summary = summary_of(prepared, 1)
+    officer = client_for(people[Role.COMMISSIONING_OFFICER])
+    edit_url = url(prepared, "award_summary", summary_pk=summary.pk)
+    preview_url = url(prepared, "award_summary_preview", summary_pk=summary.pk)
+    assert preview_url in officer.get(edit_url).content.decode()
+    assert preview_url in officer.get(url(prepared, "award_summaries")).content.decode()
+    form = free_text_form(summary, opening=OPENING, feedback=FEEDBACK, closing=CLOSING)
+    assert officer.post(edit_url, form).status_code == 302
+    summary.refresh_from_db()
+    assert (summary.content["opening"], summary.content["feedback"], summary.content["closing"]) == (
+        OPENING,
+        FEEDBACK,
+        CLOSING,
+    )
+    assert summary.sent_at is None
+    parts = AssessmentSummaryCorrection.objects.filter(summary=summary).values_list("part", flat=True)
+    assert set(parts) == {"opening", "feedback", "closing"}  # the generated parts were unchanged
+    event = AuditEvent.objects.get(event_type="award.assessment_summary_corrected")
+    assert event.extra["parts"] == ["opening", "feedback", "closing"]
+    assert FEEDBACK not in str(event.extra)
+    page = officer.get(preview_url).content.decode()
+    assert "This is a draft" in page
+    assert "We were grateful for the care your team put into this bid. &lt;b&gt;Not bold&lt;/b&gt;" in page
+    assert "<p>Your safeguarding plan was clear.</p>" in page  # paragraphs kept
+    assert CLOSING in page
+    assert summary.content["subject"] in page
+    assert "Why the bid was not successful" in page
+    assert "ranked 2nd of 2 tenders" in page
+    # No tie was broken here, so the letter says nothing of one.
+    assert summary.content["tie_breaks"] == []
+    assert "How a tie was decided" not in page
+    # Emptying a paragraph takes it out, and is kept as a change too.
+    assert officer.post(edit_url, {**form, "opening": ""}).status_code == 302
+    summary.refresh_from_db()
+    assert summary.content["opening"] == ""
+    assert OPENING[:20] not in officer.get(preview_url).content.decode()
+
+
+def test_a_draft_that_fails_to_save_keeps_nothing_of_it(prepared, people, client_for):
+    summary = summary_of(prepared, 1)
+    criterion = summary.content["criteria"][0]["criterion_id"]
+    officer = client_for(people[Role.COMMISSIONING_OFFICER])
+    edit_url = url(prepared, "award_summary", summary_pk=summary.pk)
+    form = free_text_form(summary, opening=OPENING, **{f"explanation_{criterion}": " "})
+    response = officer.post(edit_url, form)
+    assert response.status_code == 200
+    assert OPENING.split("<")[0].strip() in response.content.decode()  # the officer's words are still in the form
+    summary.refresh_from_db()
+    assert summary.content["opening"] == ""
+    assert not AssessmentSummaryCorrection.objects.filter(summary=summary).exists()
+
+
+def test_only_the_officers_who_send_the_summaries_preview_them(prepared, people, client_for):
+    summary = summary_of(prepared, 1)
+    preview_url = url(prepared, "award_summary_preview", summary_pk=summary.pk)
+    for role in (Role.COMMISSIONING_OFFICER, Role.LEAD_COMMISSIONER):
+        assert client_for(people[role]).get(preview_url).status_code == 200
+    for role in (Role.PROCUREMENT_OFFICER, Role.LEGAL_OFFICER, Role.SCRUTINY_MEMBER, Role.FINANCE_OFFICER):
+        assert client_for(people[role]).get(preview_url).status_code == 403
+    for outsider in ("other_council_officer", "provider_admin", "other_provider_admin"):
+        assert client_for(people[outsider]).get(preview_url).status_code == 404
+    # Nor can an officer write free text they may not send.
+    reader = client_for(people[Role.PROCUREMENT_OFFICER])
+    edit_url = url(prepared, "award_summary", summary_pk=summary.pk)
+    assert reader.post(edit_url, free_text_form(summary, opening=OPENING)).status_code == 403
+    summary.refresh_from_db()
+    assert summary.content["opening"] == ""
+
+
+def test_sending_uses_the_saved_free_text_and_the_bidder_never_sees_a_draft(
+    prepared, people, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    summary = summary_of(prepared, 1)
+    summary_services.assessment_summary_correct(
+        by=people[Role.LEAD_COMMISSIONER],
+        summary=summary,
+        explanations={},
+        free_text={"opening": OPENING, "feedback": FEEDBACK, "closing": CLOSING},
+    )
+    provider = client_for(people["provider_admin"])
+    bid_page = provider.get(reverse("bids:detail", kwargs={"pk": prepared.bids[1].pk})).content.decode()
+    assert "Your safeguarding plan" not in bid_page
+    own_url = reverse(
+        "opportunities:assessment_summary",
+        kwargs={"reference": prepared.opportunity.reference, "summary_pk": summary.pk},
+    )
+    assert provider.get(own_url).status_code == 404
+    # Preparing again rebuilds the generated parts and keeps the free text.
+    summary_services.assessment_summaries_prepare(by=prepared.officer, award=prepared.refresh_award())
+    summary.refresh_from_db()
+    assert summary.content["feedback"] == FEEDBACK
+    send(prepared, mailoutbox, django_capture_on_commit_callbacks)
+    summary.refresh_from_db()
+    assert summary.is_sent
+    assert summary.content["feedback"] == FEEDBACK
+    loser = next(m for m in mailoutbox if "Dear Moorside Youth Trust" in m.body)
+    assert OPENING in loser.body
+    assert FEEDBACK in loser.body
+    assert CLOSING in loser.body
+    html = loser.alternatives[0][0]
+    assert "Name the person who will run the Thursday sessions next time." in html
+    assert loser.attachments[0][1] == documents.summary_pdf(summary.content)
+    # The other bidders' letters carry none of it.
+    others = [m for m in mailoutbox if m is not loser]
+    assert all(FEEDBACK not in m.body for m in others)
+    # Once sent the preview shows the letter as sent, and nothing can be changed.
+    officer = client_for(people[Role.COMMISSIONING_OFFICER])
+    page = officer.get(url(prepared, "award_summary_preview", summary_pk=summary.pk)).content.decode()
+    assert "This is a draft" not in page
+    assert "Your safeguarding plan was clear." in page
+    with pytest.raises(ValidationError, match="were sent on"):
+        summary_services.assessment_summary_correct(
+            by=prepared.officer, summary=summary, explanations={}, free_text={"closing": "Too late"}
+        )
+
+
+def test_the_free_text_is_in_the_pdf(prepared):
+    summary = summary_of(prepared, 1)
+    plain = documents.summary_pdf(summary.content)
+    with_text = documents.summary_pdf({**summary.content, "feedback": FEEDBACK, "closing": CLOSING})
+    assert with_text != plain
+    assert len(with_text) > len(plain)
+
+
+# ---- A tie decided by the tie rule ------------------------------------------------------------------------
+
+
+def tied_scores(bid_index: int, criterion_index: int) -> int:
+    """Equal totals: the first bid scores 4 and 2 on the first two criteria (15% each), the second 3 and
+    3; everything else 3. The first comes ahead on the highest-weighted criterion where they differ."""
+    if bid_index == 0 and criterion_index in (0, 1):
+        return (4, 2)[criterion_index]
+    return 3
+
+
+def test_the_summaries_explain_a_tie_decided_by_the_tie_rule(council, people):
+    world = approved_award(
+        council,
+        bidders=[bidder("Dale Community Interest Company", 48000), Bidder(user=people["provider_admin"], price=52000)],
+        moderated=tied_scores,
+    )
+    summary_services.assessment_summaries_prepare(by=world.officer, award=world.refresh_award())
+    winner, loser = summary_of(world, 0).content, summary_of(world, 1).content
+    assert winner["kind"] == SUCCESSFUL
+    assert loser["kind"] == UNSUCCESSFUL
+    assert winner["totals"]["total"] == loser["totals"]["total"]
+    title = "Links to corporate priorities and other approved strategies"
+    assert loser["tie_breaks"] == [
+        f"Your tender had the same total as the successful tender, {loser['totals']['total']} points out of 100, "
+        "so the tie rule set out in the opportunity decided between them: the successful tender came ahead on "
+        f"the higher moderated score on ‘{title}’ (15%). Its moderated score on ‘{title}’, the highest-weighted "
+        "criterion on which the two differed was 4 out of 5; yours was 3 out of 5."
+    ]
+    assert winner["tie_breaks"] == [
+        f"Another tender had the same total as yours, {winner['totals']['total']} points out of 100, so the tie "
+        "rule set out in the opportunity decided between them: yours came ahead on the higher moderated score on "
+        f"‘{title}’ (15%). Your moderated score on ‘{title}’, the highest-weighted criterion on which the two "
+        "differed was 4 out of 5; the other tender's was 3 out of 5."
+    ]
+    # Said once: the reasons do not repeat the tie, and no other figure of the winner's is given.
+    assert not any("same total" in reason for reason in loser["reasons"])
+    assert "Moderated: Dale" not in str(loser)
+
+
+def test_no_tie_is_explained_where_none_was_broken(prepared):
+    for index in range(3):
+        assert summary_of(prepared, index).content["tie_breaks"] == []

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from councils.models import AuditEvent, Notification, ReminderKind, Role
 from monitoring.models import MonitoringReturn
+from monitoring.reminders import emails
 from monitoring.tests.factories import live_agreement
 from monitoring.tests.returns_factories import returns_of, writer
 from providers.models import ProviderRole
@@ -62,7 +63,10 @@ def test_a_commissioner_chases_the_providers_return_writers_once_a_day(
     assert set(told.values_list("user", flat=True)) == {people["provider_admin"].pk, contact.pk}
     assert bid_writer.pk not in told.values_list("user", flat=True)  # bid writers do not send returns
     assert set(told.values_list("url", flat=True)) == {reverse("monitoring:provider_return", args=[overdue.pk])}
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([people["provider_admin"].email, contact.email])
+    # The emails go from the outbox, like every other notice.
+    emails.deliver_emails()
+    chased = [m.to[0] for m in mail.outbox if m.subject.startswith("Overdue monitoring return:")]
+    assert sorted(chased) == sorted([people["provider_admin"].email, contact.email])
     event = AuditEvent.objects.get(event_type="return.chase")
     assert event.actor == people[Role.COMMISSIONING_OFFICER]
     assert event.extra["told"] == 2
