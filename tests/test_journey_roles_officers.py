@@ -291,6 +291,32 @@ def test_procurement_officer(demo_data, page):
     page.get_by_text("034567-2026").first.wait_for()
     uk6.refresh_from_db()
     assert uk6.state == NoticeState.PUBLISHED
+
+    # The lead commissioner finds the opened bids in "Evaluation panels to set up", keeps the suggested
+    # set-up and appoints the panel: each member is told.
+    as_person(page, LEAD, "Council pipeline")
+    click_link(page, "My work")
+    page.get_by_role("heading", name="My work", level=1).wait_for()
+    page.get_by_role("link", name=f"Set up the evaluation of {holiday.reference}").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the set-up").click()
+    page.get_by_text("The evaluation is set up. Now appoint the panel.").wait_for()
+    for name, chair in (("Omar Siddiqui", True), ("Grace Whitfield", False)):
+        page.get_by_role("link", name="Appoint to the panel").click()
+        page.get_by_label("Officer", exact=True).select_option(label=name)
+        if chair:
+            page.get_by_label("Make this officer the chair of the panel").check()
+            assert_accessible(page)
+        page.get_by_role("button", name="Appoint to the panel").click()
+        page.get_by_text(f"{name} is on the panel").wait_for()
+    evaluation_page = reverse("commissioning:evaluation", args=[COUNCIL, holiday.pk])
+    for email in (OFFICER, PROCUREMENT):
+        assert journey.told(email, evaluation_page).kind == ReminderKind.PANEL_APPOINTED
+
+    # The procurement officer opens the evaluation from the notification: first, their declarations.
+    as_person(page, PROCUREMENT, "My work")
+    open_notification(page, journey.told(PROCUREMENT, evaluation_page))
+    page.get_by_role("link", name="Declare your interests").wait_for()
     journey.print()
 
 
