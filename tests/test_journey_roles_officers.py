@@ -173,6 +173,7 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     assert chased, journey.table()
     overdue = MonitoringReturn.objects.get(pk=chased[0].url.rstrip("/").rsplit("/", 1)[-1])
     assert overdue.chased_at is not None
+    assert overdue.agreement.provider.members.filter(user=chased[0].user).exists()
 
     # The officer reviews a submitted return from their queue and queries it: the provider is told.
     dashboard(page)
