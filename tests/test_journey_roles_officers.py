@@ -19,6 +19,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from commissioning.models import (
+    Award,
+    AwardState,
     Commission,
     Evaluation,
     EvaluationState,
@@ -28,7 +30,7 @@ from commissioning.models import (
     ScoreSheet,
     State,
 )
-from councils.models import Notification, ReminderKind
+from councils.models import Membership, Notification, ReminderKind, Role
 from demo.councils import DEMO_PASSWORD
 from demo.providers import tiny_pdf
 from monitoring.models import Agreement, AgreementState, MonitoringReturn, Notice, NoticeState, ReturnState
@@ -75,13 +77,15 @@ class Journey:
             print("  " + " | ".join(row))
 
 
-def as_person(page, email: str, heading: str) -> None:
-    """Sign out whoever is signed in, sign `email` in, and wait for their landing page."""
+def as_person(page, email: str, heading: str, *, dashboard: bool = True) -> None:
+    """Sign out whoever is signed in, sign `email` in, and wait for their landing page (by default
+    their Kirkby Moor dashboard)."""
     if page.get_by_role("button", name="Sign out").count():
         sign_out(page)
     sign_in(page, email, DEMO_PASSWORD)
     page.get_by_role("heading", name=heading, level=1).wait_for()
-    expect(page).to_have_url(re.compile(rf"/monitoring/council/{COUNCIL}/dashboard/$"))
+    if dashboard:
+        expect(page).to_have_url(re.compile(rf"/monitoring/council/{COUNCIL}/dashboard/$"))
 
 
 def open_notification(page, notification: Notification) -> None:
@@ -227,6 +231,27 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     open_notification(page, referred_back)
     page.get_by_role("heading", name=advice.title, level=1).wait_for()
     expect(page.locator("body")).to_contain_text("Say how the advice reaches the rural wards")
+
+    # A delegated award decision (the demo has one, in Ashby Vale): its lead commissioner approves the
+    # award from "Decisions for you to take", and the officers carrying it forward are told.
+    award = Award.objects.get(state=AwardState.AWAITING_DECISION, is_key_decision=False)
+    vale_lead = Membership.objects.get(council=award.council, role=Role.LEAD_COMMISSIONER).user.email
+    # They lead two councils' commissioning: their landing page is the list of their councils.
+    as_person(page, vale_lead, "Your councils", dashboard=False)
+    page.get_by_role("link", name=f"Your dashboard for {award.council.name}").click()
+    page.get_by_role("heading", name="Council pipeline", level=1).wait_for()
+    click_link(page, "My work")
+    page.get_by_role("heading", name="My work", level=1).wait_for()
+    page.get_by_role("link", name=f"Review and decide on the award of {award.opportunity.reference}").click()
+    page.get_by_role("button", name="Approve the award").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve the award").click()
+    page.get_by_text("Approve the award: done.").wait_for()
+    award.refresh_from_db()
+    assert award.state == AwardState.APPROVED
+    assert journey.told(award.commission.lead_officer.email, award.get_absolute_url()).kind == (
+        ReminderKind.AWARD_DECIDED
+    )
     journey.print()
 
 
