@@ -271,12 +271,19 @@ def commission_notices_section(commission: Commission, user: User) -> dict:
     }
 
 
-def notices_due(council: Council, today: date, *, types: list[str] | None = None) -> QuerySet[Notice]:
+def notices_due(
+    council: Council, today: date, *, types: list[str] | None = None, ready_to_publish: bool = False
+) -> QuerySet[Notice]:
     """Draft or ready required notices due within DUE_WITHIN_DAYS days or overdue, the earliest due
-    first (for the dashboards, which cut the list and count it in the same query)."""
+    first (for the dashboards, which cut the list and count it in the same query). With `types`, the
+    drafts of those types (to prepare) and, with `ready_to_publish`, every notice ready to publish: a
+    notice officer publishes the UK17 too, once the section 151 officer has marked it ready."""
     notices = Notice.objects.filter(due_q(), council=council, due_on__lte=today + timedelta(days=DUE_WITHIN_DAYS))
     if types is not None:
-        notices = notices.filter(notice_type__in=types)
+        waiting = Q(state=NoticeState.DRAFT, notice_type__in=types)
+        if ready_to_publish:
+            waiting |= Q(state=NoticeState.READY)
+        notices = notices.filter(waiting)
     return (
         notices.select_related("commission")
         .annotate(is_overdue=Case(When(due_on__lt=today, then=Value(True)), default=Value(False)))

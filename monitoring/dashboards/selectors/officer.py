@@ -27,7 +27,7 @@ from commissioning.models import (
     State,
 )
 from councils.models import Council, Role, User
-from councils.permissions import roles_in
+from councils.permissions import NOTICE_OFFICERS, has_any_role, roles_in
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors import queues
 from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
@@ -155,9 +155,15 @@ def officer_dashboard(user: User, council: Council) -> dict:
     assessments = _assessments_due(user, council, today, everyone=is_lead) if is_commissioner else Rows()
     notices = Rows()
     types = preparable_types(user, council)
-    if types:
-        # The notices this officer prepares (the UK17 is the finance officer's), due soon or overdue.
-        notices = first_rows(notices_due(council, today, types=types), limit=NOTICES_SHOWN, overdue=Q(due_on__lt=today))
+    publishes = has_any_role(user, council, NOTICE_OFFICERS)
+    if types or publishes:
+        # The drafts this officer prepares (the UK17 is the finance officer's) and, for the notice
+        # officers, every notice ready to publish (the UK17 too), due soon or overdue.
+        notices = first_rows(
+            notices_due(council, today, types=types, ready_to_publish=publishes),
+            limit=NOTICES_SHOWN,
+            overdue=Q(due_on__lt=today),
+        )
 
     by_stage = stage_rows(mine)
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.

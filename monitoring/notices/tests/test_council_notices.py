@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from commissioning.models import DeliveryRoute, Regime, State
 from commissioning.tests.factories import commission_in_state
 from councils import services as council_services
 from councils.models import AuditEvent, Role
+from monitoring.dashboards.tests.test_dashboards_views import dashboard_url
 from monitoring.invoices import services as invoice_services
 from monitoring.invoices.tests.factories import contract, invoice
 from monitoring.models import Notice, NoticeState, NoticeType
@@ -126,6 +128,23 @@ def test_the_payments_compliance_notice_is_the_section_151_officers_to_approve(c
     notice.refresh_from_db()
     assert notice.state == NoticeState.PUBLISHED
     assert AuditEvent.objects.filter(event_type="notice.mark_ready", actor=finance).exists()
+
+
+def test_the_payments_compliance_notice_waits_in_the_queue_of_whoever_takes_its_next_step(
+    client_for, council, people, payments
+):
+    """A draft UK17 waits for the section 151 officer; once they mark it ready, for the notice officers
+    who publish it (and no longer for them: it is out of their hands)."""
+    (notice,) = [n for n in services.council_notices_refresh(council, TODAY) if n.notice_type == NoticeType.UK17]
+    finance, legal = people[Role.FINANCE_OFFICER], people[Role.LEGAL_OFFICER]
+
+    def queue(user) -> list[int]:
+        return [n.pk for n in client_for(user).get(dashboard_url(council, view="officer")).context["notices"]]
+
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 10, tzinfo=datetime.UTC), tick=False):
+        assert (notice.pk in queue(finance), notice.pk in queue(legal)) == (True, False)
+        services.notice_step(by=finance, notice=notice, name="mark_ready")
+        assert (notice.pk in queue(finance), notice.pk in queue(legal)) == (False, True)
 
 
 def test_payments_over_30000_each_quarter_with_the_csv(client_for, council, people, payments):
