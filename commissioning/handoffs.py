@@ -104,6 +104,42 @@ def _may_open_bids(user: User, opportunity: Opportunity) -> bool:
     return can_open_bids(opportunity, user) and not is_walled_off(user, opportunity)
 
 
+def _evaluation_of(opportunity: Opportunity) -> Evaluation | None:
+    return Evaluation.objects.filter(opportunity=opportunity).first()
+
+
+def _after_opening(step) -> list[User]:
+    # Set up already: the chair starts the compliance checks. Not yet: the lead commissioner sets it up.
+    evaluation = _evaluation_of(step.obj)
+    if evaluation is None:
+        return handoffs.council_people(step.obj.council, (Role.LEAD_COMMISSIONER,))
+    chairs = PanelMember.objects.filter(evaluation=evaluation, is_chair=True, ended_at__isnull=True)
+    return [member.user for member in chairs.select_related("user")]
+
+
+def _after_opening_page(step) -> str:
+    opportunity = step.obj
+    evaluation = _evaluation_of(opportunity)
+    if evaluation is not None:
+        return _evaluation_page(evaluation)
+    return reverse(
+        "commissioning:evaluation_setup",
+        kwargs={"council_slug": opportunity.council.slug, "opportunity_pk": opportunity.pk},
+    )
+
+
+def _after_opening_body(step) -> str:
+    opportunity = step.obj
+    opened = f"The bids for {opportunity.reference}: {opportunity.title} have been opened. "
+    if _evaluation_of(opportunity) is None:
+        return opened + "Set up the evaluation and appoint its panel."
+    return opened + "As chair, start the compliance checks when the panel has declared."
+
+
+def _may_take_part(user: User, opportunity: Opportunity) -> bool:
+    return evaluation_access(user, opportunity.council, opportunity.pk).takes_part
+
+
 def register() -> None:
     handoffs.register(
         Commission,
@@ -220,6 +256,16 @@ def register() -> None:
         ),
         path=_opening_page,
         may_open=_may_open_bids,
+    )
+    handoffs.register(
+        Opportunity,
+        "bids_opened",
+        kind=ReminderKind.BIDS_OPENED,
+        recipients=_after_opening,
+        title=lambda step: f"Bids opened: {step.obj.reference}",
+        body=_after_opening_body,
+        path=_after_opening_page,
+        may_open=_may_take_part,
     )
 
 

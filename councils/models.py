@@ -474,6 +474,7 @@ class ReminderKind(models.TextChoices):
     PANEL_APPOINTED = "panel_appointed", "Appointed to an evaluation panel"
     PANEL_TASKS_DUE = "panel_tasks_due", "Compliance checks or scores due on a panel"
     BIDS_TO_OPEN = "bids_to_open", "Bids ready to open"
+    BIDS_OPENED = "bids_opened", "Bids opened: the evaluation to set up or start"
     RETURN_TO_REVIEW = "return_to_review", "A monitoring return submitted for review"
     RETURN_QUERIED = "return_queried", "A monitoring return queried"
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"

@@ -35,6 +35,7 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             ReminderKind.OPPORTUNITY_DEADLINE,
             ReminderKind.BIDS_TO_OPEN,
+            ReminderKind.BIDS_OPENED,
             ReminderKind.PANEL_APPOINTED,
             ReminderKind.PANEL_TASKS_DUE,
             ReminderKind.PARTNER_TO_CONFIRM,

@@ -98,6 +98,12 @@ def test_an_award_journey_tells_each_person_whose_turn_it_is(council, people):
     bids_to_open = told(ReminderKind.BIDS_TO_OPEN)
     assert staff(council, Role.PROCUREMENT_OFFICER).email in bids_to_open
     assert all(urls == [opening] for urls in bids_to_open.values())
+    # Once opened, whoever holds the evaluation's next step: here none is set up yet, so the lead
+    # commissioner, sent to set it up (had it been, its chair, sent to start the compliance checks).
+    set_up = reverse(
+        "commissioning:evaluation_setup", kwargs={"council_slug": council.slug, "opportunity_pk": opportunity.pk}
+    )
+    assert told(ReminderKind.BIDS_OPENED) == {lead.email: [set_up]}
     # The panel: each member once when appointed, then once per stage; not the lead who ran it.
     assert told(ReminderKind.PANEL_APPOINTED) == {
         world.chair.email: [evaluation_page],

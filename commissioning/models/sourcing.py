@@ -126,7 +126,7 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         source=OpportunityState.CLOSED,
         target=OpportunityState.OPENED,
         permission=can_open_bids,
-        custom={"label": "Open the bids", "internal": True, "gate": "missing_to_open"},
+        custom={"label": "Open the bids", "internal": True, "gate": "missing_to_open", "tells": ("bids_opened",)},
     )
     def open_bids(self, *, by, reason=""):
         pass
