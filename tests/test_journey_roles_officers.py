@@ -31,69 +31,29 @@ from commissioning.models import (
     State,
 )
 from councils.models import Membership, Notification, ReminderKind, Role
-from demo.councils import DEMO_PASSWORD
 from demo.providers import tiny_pdf
 from monitoring.models import Agreement, AgreementState, MonitoringReturn, Notice, NoticeState, ReturnState
 
-from .browser import assert_accessible, sign_in, sign_out
+from . import journeys
+from .browser import assert_accessible
+from .journeys import COUNCIL, SCALE, Journey, open_notification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COUNCIL = "kirkby-moor"
 OFFICER = f"officer@{COUNCIL}.example"
 LEAD = f"lead@{COUNCIL}.example"
 PROCUREMENT = f"procurement@{COUNCIL}.example"
 LEGAL = f"legal@{COUNCIL}.example"
 FINANCE = f"finance@{COUNCIL}.example"
 PROVIDER = "admin@kirkby-moor-age-concern.example"
-SCALE = {0: "Unacceptable", 1: "Poor", 2: "Weak", 3: "Satisfactory", 4: "Good", 5: "Excellent"}
-
-
-class Journey:
-    """What one journey made people hear: every notification written since it began."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.since = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-    def notifications(self):
-        return Notification.objects.filter(pk__gt=self.since).select_related("user").order_by("pk")
-
-    def told(self, email: str, url: str) -> Notification:
-        """The notification `email` got, linking to `url` (a path), since the journey began."""
-        found = [n for n in self.notifications() if n.user.email == email and n.url == url]
-        assert found, f"{email} was not told (link {url}); told: {self.table()}"
-        return found[-1]
-
-    def not_told(self, email: str) -> None:
-        assert not [n for n in self.notifications() if n.user.email == email], self.table()
-
-    def table(self) -> list[tuple[str, str, str, str]]:
-        return [(n.user.email, n.kind, n.title, n.url) for n in self.notifications()]
-
-    def print(self) -> None:
-        print(f"\nNotifications made by the journey of the {self.name}:")
-        for row in self.table() or [("(none)", "", "", "")]:
-            print("  " + " | ".join(row))
 
 
 def as_person(page, email: str, heading: str, *, dashboard: bool = True) -> None:
-    """Sign out whoever is signed in, sign `email` in, and wait for their landing page (by default
+    """Sign `email` in instead of whoever is signed in, and wait for their landing page (by default
     their Kirkby Moor dashboard)."""
-    if page.get_by_role("button", name="Sign out").count():
-        sign_out(page)
-    sign_in(page, email, DEMO_PASSWORD)
-    page.get_by_role("heading", name=heading, level=1).wait_for()
+    journeys.as_person(page, email, heading)
     if dashboard:
         expect(page).to_have_url(re.compile(rf"/monitoring/council/{COUNCIL}/dashboard/$"))
-
-
-def open_notification(page, notification: Notification) -> None:
-    """From any page: the header's Notifications link, then the notification, to the page it links."""
-    page.get_by_role("link", name=re.compile(r"^Notifications")).first.click()
-    page.get_by_role("heading", name="Notifications", level=1).wait_for()
-    page.get_by_role("link", name=notification.title, exact=True).first.click()
-    page.wait_for_url(lambda url: url.split("?")[0].endswith(notification.url))
 
 
 def dashboard(page) -> None:

@@ -36,17 +36,16 @@ from commissioning.models import (
     ScoreSheet,
     State,
 )
-from councils.models import Notification, ReminderKind, User
-from demo.councils import DEMO_PASSWORD
+from councils.models import ReminderKind, User
 from demo.evaluations import COMPLIANCE_CHECKS, INDEPENDENT
 from monitoring.models import MonitoringReturn, ReturnState
 from providers.models import Organisation
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible
+from .journeys import COUNCIL, SCALE, Journey, as_person, open_notification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COUNCIL = "kirkby-moor"
 CABINET = f"cabinet@{COUNCIL}.example"
 SCRUTINY = f"scrutiny@{COUNCIL}.example"
 SCRUTINY2 = f"scrutiny2@{COUNCIL}.example"
@@ -59,41 +58,7 @@ LANTERN = "admin@the-lantern-arts-collective.example"
 ST_ANNES = "admin@st-annes-community-kitchen.example"
 RESIDENT = INDEPENDENT[0]  # a service-user representative on evaluation panels, with no council role
 FINANCE = f"finance@{COUNCIL}.example"
-SCALE = {0: "Unacceptable", 1: "Poor", 2: "Weak", 3: "Satisfactory", 4: "Good", 5: "Excellent"}
 DASHBOARD = re.compile(rf"/monitoring/council/{COUNCIL}/dashboard/$")
-
-
-class Journey:
-    """What one journey made people hear: every notification written since it began."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.since = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-    def notifications(self):
-        return Notification.objects.filter(pk__gt=self.since).select_related("user").order_by("pk")
-
-    def told(self, email: str, url: str) -> Notification:
-        """The notification `email` got, linking to `url` (a path), since the journey began."""
-        found = [n for n in self.notifications() if n.user.email == email and n.url == url]
-        assert found, f"{email} was not told (link {url}); told: {self.table()}"
-        return found[-1]
-
-    def table(self) -> list[tuple[str, str, str, str]]:
-        return [(n.user.email, n.kind, n.title, n.url) for n in self.notifications()]
-
-    def print(self) -> None:
-        print(f"\nNotifications made by the journey of the {self.name}:")
-        for row in self.table() or [("(none)", "", "", "")]:
-            print("  " + " | ".join(row))
-
-
-def as_person(page, email: str, heading: str) -> None:
-    """Sign out whoever is signed in, sign `email` in, and wait for their landing page's heading."""
-    if page.get_by_role("button", name="Sign out").count():
-        sign_out(page)
-    sign_in(page, email, DEMO_PASSWORD)
-    page.get_by_role("heading", name=heading, level=1).wait_for()
 
 
 def due_review_path(monitoring_return: MonitoringReturn) -> str:
@@ -107,14 +72,6 @@ def due_review_path(monitoring_return: MonitoringReturn) -> str:
 def fill_actuals(page, monitoring_return: MonitoringReturn, actual: str) -> None:
     for kpi in monitoring_return.agreement.kpis.all():
         page.get_by_label(f"{kpi.description}: actual ({kpi.unit})").fill(actual)
-
-
-def open_notification(page, notification: Notification) -> None:
-    """From any page: the header's Notifications link, then the notification, to the page it links."""
-    page.get_by_role("link", name=re.compile(r"^Notifications")).first.click()
-    page.get_by_role("heading", name="Notifications", level=1).wait_for()
-    page.get_by_role("link", name=notification.title, exact=True).first.click()
-    page.wait_for_url(lambda url: url.split("?")[0].endswith(notification.url))
 
 
 # --- The portfolio holder and the scrutiny members ---------------------------------------------------
