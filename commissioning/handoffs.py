@@ -104,13 +104,16 @@ def _may_open_bids(user: User, opportunity: Opportunity) -> bool:
     return can_open_bids(opportunity, user) and not is_walled_off(user, opportunity)
 
 
-def _evaluation_of(opportunity: Opportunity) -> Evaluation | None:
-    return Evaluation.objects.filter(opportunity=opportunity).first()
+def _evaluation_of(step) -> Evaluation | None:
+    # Read once per step: the recipients, the link and the words all depend on it.
+    if "evaluation" not in step.scratch:
+        step.scratch["evaluation"] = Evaluation.objects.filter(opportunity=step.obj).first()
+    return step.scratch["evaluation"]
 
 
 def _after_opening(step) -> list[User]:
     # Set up already: the chair starts the compliance checks. Not yet: the lead commissioner sets it up.
-    evaluation = _evaluation_of(step.obj)
+    evaluation = _evaluation_of(step)
     if evaluation is None:
         return handoffs.council_people(step.obj.council, (Role.LEAD_COMMISSIONER,))
     chairs = PanelMember.objects.filter(evaluation=evaluation, is_chair=True, ended_at__isnull=True)
@@ -119,7 +122,7 @@ def _after_opening(step) -> list[User]:
 
 def _after_opening_page(step) -> str:
     opportunity = step.obj
-    evaluation = _evaluation_of(opportunity)
+    evaluation = _evaluation_of(step)
     if evaluation is not None:
         return _evaluation_page(evaluation)
     return reverse(
@@ -131,7 +134,7 @@ def _after_opening_page(step) -> str:
 def _after_opening_body(step) -> str:
     opportunity = step.obj
     opened = f"The bids for {opportunity.reference}: {opportunity.title} have been opened. "
-    if _evaluation_of(opportunity) is None:
+    if _evaluation_of(step) is None:
         return opened + "Set up the evaluation and appoint its panel."
     return opened + "As chair, start the compliance checks when the panel has declared."
 

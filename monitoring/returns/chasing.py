@@ -17,8 +17,8 @@ from django.utils import timezone
 from councils import handoffs
 from councils.models import ReminderKind, User
 from councils.services import audit_record
-from monitoring.models import RETURN_WRITERS, MonitoringReturn, is_return_reviewer
-from providers.models import OrganisationMember
+from monitoring.models import MonitoringReturn, is_return_reviewer
+from monitoring.returns.handoffs import provider_return_writers
 
 __all__ = ["can_chase", "return_chase"]
 
@@ -46,12 +46,7 @@ def return_chase(*, by: User, monitoring_return: MonitoringReturn) -> int:
             raise ValidationError("This agreement has no provider organisation to chase.")
         if locked.chased_today:
             raise ValidationError("This return has already been chased today. Chase it again tomorrow.")
-        people = [
-            member.user
-            for member in OrganisationMember.objects.filter(
-                organisation_id=locked.agreement.provider_id, role__in=RETURN_WRITERS, user__is_active=True
-            ).select_related("user")
-        ]
+        people = provider_return_writers(locked.agreement.provider_id)
         if not people:
             raise ValidationError("Nobody at the provider sends returns: ask them to name a monitoring contact.")
         agreement = locked.agreement

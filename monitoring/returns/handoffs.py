@@ -17,17 +17,23 @@ def _contract_manager(step) -> list[User]:
     return [manager] if manager is not None else []
 
 
+def provider_return_writers(provider_id: int) -> list[User]:
+    """The active people of a provider organisation who send its monitoring returns."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            organisation_memberships__organisation_id=provider_id,
+            organisation_memberships__role__in=RETURN_WRITERS,
+        ).distinct()
+    )
+
+
 def _writers(step) -> list[User]:
     agreement = step.obj.agreement
     if agreement.provider_id is None:
         # An in-house team has no provider account: whoever manages the agreement hears instead.
         return _contract_manager(step)
-    return list(
-        User.objects.filter(
-            organisation_memberships__organisation_id=agreement.provider_id,
-            organisation_memberships__role__in=RETURN_WRITERS,
-        ).distinct()
-    )
+    return provider_return_writers(agreement.provider_id)
 
 
 def _council_page(step) -> str:
