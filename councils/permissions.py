@@ -91,5 +91,8 @@ NOTICE_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
 # who manage the agreement), and who reads them.
 INVOICE_RECORDERS = (*COMMISSIONERS, Role.FINANCE_OFFICER)
 INVOICE_READERS = OFFICER
+# Who reads (and takes away) the scrutiny progress report: the committee it is written for, and the
+# lead commissioner who answers to it.
+SCRUTINY_REPORT_READERS = (Role.SCRUTINY_MEMBER, Role.LEAD_COMMISSIONER)
 # Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
 VARIATION_APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)

@@ -20,6 +20,7 @@ from councils.permissions import (
     INVOICE_RECORDERS,
     NOTICE_OFFICERS,
     NOTICE_READERS,
+    SCRUTINY_REPORT_READERS,
     council_of,
     has_any_role,
     roles_in,
@@ -48,6 +49,11 @@ def is_notice_reader(user, obj=None) -> bool:
 @rules.predicate
 def is_notice_officer(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), NOTICE_OFFICERS)
+
+
+@rules.predicate
+def is_scrutiny_report_reader(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), SCRUTINY_REPORT_READERS)
 
 
 @rules.predicate
@@ -108,3 +114,5 @@ rules.add_perm("monitoring.download_payments_over_30000", is_notice_reader)
 rules.add_perm("monitoring.list_notices", is_notice_reader)
 rules.add_perm("monitoring.read_notice", is_notice_reader)
 rules.add_perm("monitoring.publish_notice", is_notice_officer)
+# On the council: the scrutiny progress report, on screen, as a PDF and as a workbook.
+rules.add_perm("monitoring.read_scrutiny_report", is_scrutiny_report_reader)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring.agreements import provider_views, register_views, views
+from monitoring.dashboards import report_views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
@@ -72,6 +73,17 @@ urlpatterns += [
     path(C + "dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path(C + "dashboard/meeting-pack/", dashboard_views.MeetingPackView.as_view(), name="meeting_pack"),
     path(C + "dashboard/meeting-pack.pdf", dashboard_views.MeetingPackPdfView.as_view(), name="meeting_pack_pdf"),
+    path(C + "scrutiny-report/", report_views.ScrutinyReportView.as_view(), name="scrutiny_report"),
+    path(
+        C + "scrutiny-report.pdf",
+        report_views.ScrutinyReportDownloadView.as_view(fmt="pdf"),
+        name="scrutiny_report_pdf",
+    ),
+    path(
+        C + "scrutiny-report.xlsx",
+        report_views.ScrutinyReportDownloadView.as_view(fmt="xlsx"),
+        name="scrutiny_report_xlsx",
+    ),
     path(
         C + "commissions/<int:pk>/scrutiny-notes/new/",
         dashboard_views.ScrutinyNoteView.as_view(),

@@ -913,10 +913,15 @@ ROUTES += [
 # scrutiny member writes a note or flags a commission; the matrix's commission is in nobody's
 # portfolio, so its portfolio holder gets a 404. Anyone signed in has a provider dashboard (empty
 # unless they act for an organisation).
+SCRUTINY_REPORT_READERS = frozenset({Role.SCRUTINY_MEMBER, Role.LEAD_COMMISSIONER})
 ROUTES += [
     Route("monitoring:dashboard", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("monitoring:meeting_pack", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COUNCIL_MEMBERS, 302)),
+    # The scrutiny progress report (page, PDF, workbook): scrutiny members and the lead commissioner.
+    Route("monitoring:scrutiny_report", council_kwargs, ok=SCRUTINY_REPORT_READERS),
+    Route("monitoring:scrutiny_report_pdf", council_kwargs, ok=SCRUTINY_REPORT_READERS),
+    Route("monitoring:scrutiny_report_xlsx", council_kwargs, ok=SCRUTINY_REPORT_READERS),
     Route(
         "monitoring:scrutiny_note_add",
         commission_kwargs,

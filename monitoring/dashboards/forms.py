@@ -3,6 +3,8 @@ choosing the commissions for a meeting pack. Forms only parse; selectors and ser
 
 from __future__ import annotations
 
+from datetime import date
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
@@ -168,3 +170,38 @@ class MeetingPackForm(BoundedInputsMixin, forms.Form):
                 "Choose at least one commission, or every commission flagged for the agenda.", code="nothing_chosen"
             )
         return data
+
+
+class ScrutinyReportForm(BoundedInputsMixin, forms.Form):
+    """The period of a scrutiny progress report (a GET form: the report's address, and its PDF's and
+    workbook's, can be bookmarked). Empty means the last six months."""
+
+    start = forms.DateField(required=False, label="From")
+    end = forms.DateField(required=False, label="To")
+
+    MAX_DAYS = 5 * 366
+
+    def __init__(self, *args, default_period: tuple[date, date], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_period = default_period
+        for name in ("start", "end"):
+            govuk_input(self.fields[name])
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.label_size = "s"
+        self.helper.layout.append(Button.secondary("", "Show the report"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start") or self.default_period[0], data.get("end") or self.default_period[1]
+        if start > end:
+            raise forms.ValidationError({"end": "The end of the period must be the same as or after its start."})
+        if (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError({"start": "Choose a period of five years or less."})
+        data["start"], data["end"] = start, end
+        return data
+
+    def period(self) -> tuple[date, date]:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return self.default_period

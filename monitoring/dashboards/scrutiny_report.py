@@ -1,0 +1,259 @@
+"""The scrutiny progress report as a paper and a workbook: the same sections as the page, drawn from
+what `monitoring.dashboards.selectors.scrutiny_report.scrutiny_report` fetched (no further queries).
+
+The PDF is drawn with the meeting pack's styles (`monitoring.dashboards.pdf`) and can close a meeting
+pack; the XLSX has a sheet per section so the committee's officers can total and filter it. Taking
+the report out of the system, either way, is recorded in the council's audit trail.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from councils.formatting import money
+from councils.models import Council, User
+from councils.services import audit_record
+from councils.tabular import Column
+from monitoring.dashboards.pdf import a4_pdf, long_date, para, pdf_styles, pdf_table
+from monitoring.dashboards.selectors.scrutiny_report import ScrutinyReport
+
+NOT_YET_RECORDED = {
+    "reviews": "Reviews of existing services are not yet recorded in Commissioner, so there is nothing to "
+    "report by stage.",
+    "savings": "Savings are not yet recorded in Commissioner, so there is nothing to report of savings found and made.",
+}
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated yet"}
+
+
+def period_label(report: ScrutinyReport) -> str:
+    return f"{long_date(report.start)} to {long_date(report.end)}"
+
+
+def report_title(report: ScrutinyReport) -> str:
+    return f"Scrutiny progress report, {period_label(report)}"
+
+
+def summary_line(report: ScrutinyReport) -> str:
+    count = len(report.completed)
+    return (
+        f"{count} commission{'s' if count != 1 else ''} completed, worth {money(report.completed_value) or '£0'} "
+        f"with {report.bidders} bid{'s' if report.bidders != 1 else ''} received; "
+        f"{report.exception_count} performance exception{'s' if report.exception_count != 1 else ''}; "
+        f"{len(report.notes)} scrutiny note{'s' if len(report.notes) != 1 else ''}."
+    )
+
+
+@transaction.atomic
+def record_export(*, by: User, council: Council, report: ScrutinyReport, fmt: str) -> None:
+    """Who took the report out of the system, for which period and in which format."""
+    audit_record(
+        council=council,
+        actor=by,
+        event_type="scrutiny_report.exported",
+        extra={"start": report.start.isoformat(), "end": report.end.isoformat(), "format": fmt},
+    )
+
+
+# ---- The sections as tables (shared by the PDF and the workbook) ---------------------------------
+
+
+def _bidders(row) -> str | int:
+    return "Not competed" if row.bidders is None else row.bidders
+
+
+COMPLETED_COLUMNS = [
+    Column("Reference", lambda c: c.reference),
+    Column("Commission", lambda c: c.title),
+    Column("Portfolio", lambda c: c.portfolio),
+    Column("Corporate outcomes", lambda c: "; ".join(c.outcomes)),
+    Column("Completed on", lambda c: c.completed_on),
+    Column("Value", lambda c: c.value),
+    Column("Bidders", _bidders),
+    Column("Outcome", lambda c: c.result),
+]
+RED_KPI_COLUMNS = [
+    Column("Agreement", lambda k: k.monitoring_return.agreement.reference),
+    Column("With", lambda k: k.monitoring_return.agreement.party_name),
+    Column("KPI", lambda k: k.kpi.description),
+    Column("Period ending", lambda k: k.monitoring_return.period_end),
+    Column("Target", lambda k: k.target),
+    Column("Actual", lambda k: k.actual),
+    Column("Unit", lambda k: k.kpi.unit),
+]
+OVERDUE_COLUMNS = [
+    Column("Agreement", lambda r: r.agreement.reference),
+    Column("With", lambda r: r.agreement.party_name),
+    Column("Period", lambda r: f"{long_date(r.period_start)} to {long_date(r.period_end)}"),
+    Column("Due on", lambda r: r.due_on),
+    Column("State", lambda r: r.get_state_display()),
+]
+AT_RISK_COLUMNS = [
+    Column("Agreement", lambda a: a.reference),
+    Column("Title", lambda a: a.title),
+    Column("With", lambda a: a.party_name),
+    Column("Ends on", lambda a: a.ends_on),
+    Column("Value", lambda a: a.value),
+    Column("Latest rating", lambda a: RAG_WORDS.get(a.rag, "")),
+    Column("Overdue returns", lambda a: a.overdue_returns),
+]
+NOTE_COLUMNS = [
+    Column("Commission", lambda n: n.commission.reference),
+    Column("Written on", lambda n: timezone.localtime(n.created_at).date()),
+    Column("By", lambda n: str(n.author)),
+    Column("Note", lambda n: n.text),
+]
+FLAG_COLUMNS = [
+    Column("Commission", lambda f: f.commission.reference),
+    Column("Flagged on", lambda f: timezone.localtime(f.created_at).date()),
+    Column("Meeting", lambda f: f.meeting_on),
+    Column("Why", lambda f: f.reason),
+    Column("What the committee did", lambda f: f.resolution or "Not dealt with yet"),
+]
+
+
+def sections(report: ScrutinyReport) -> list[tuple[str, list[Column], list, str]]:
+    """(heading, columns, rows, what to say when there are none) for each tabular section, in order."""
+    return [
+        ("Commissions completed", COMPLETED_COLUMNS, report.completed, "No commission was completed in the period."),
+        ("KPIs rated red", RED_KPI_COLUMNS, report.red_kpis, "No KPI was rated red in the period."),
+        (
+            "Overdue returns",
+            OVERDUE_COLUMNS,
+            report.overdue_returns,
+            "No monitoring return due in the period is overdue.",
+        ),
+        ("Agreements at risk", AT_RISK_COLUMNS, report.at_risk, "No live agreement is at risk today."),
+        ("Scrutiny notes", NOTE_COLUMNS, report.notes, "Scrutiny recorded no notes in the period."),
+        ("Agenda flags", FLAG_COLUMNS, report.flags, "No commission was flagged for the committee in the period."),
+    ]
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if hasattr(value, "quantize"):
+        return money(value)
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return long_date(value)
+    return str(value)
+
+
+def screen_tables(report: ScrutinyReport) -> list[dict]:
+    """The sections after the commissions completed (which the page lays out itself, with links), as
+    rows of text for the page's tables."""
+    tables = []
+    for heading, columns, rows, empty in sections(report)[1:]:
+        titles = [column.title for column in columns]
+        tables.append(
+            {
+                "heading": heading,
+                "id": heading.lower().replace(" ", "-"),
+                "columns": [(title, title in NUMERIC) for title in titles],
+                "rows": [
+                    [(_display(column.value(row)), column.title in NUMERIC) for column in columns] for row in rows
+                ],
+                "empty": empty,
+            }
+        )
+    return tables
+
+
+# ---- The workbook --------------------------------------------------------------------------------
+
+
+def workbook_sheets(report: ScrutinyReport) -> list[tuple[str, list[Column], list]]:
+    summary = [
+        ("Council", report.council.name),
+        ("From", report.start),
+        ("To", report.end),
+        ("Commissions completed", len(report.completed)),
+        ("Value of commissions completed", report.completed_value),
+        ("Bids received", report.bidders),
+        ("Performance exceptions", report.exception_count),
+        ("Scrutiny notes", len(report.notes)),
+        ("Reviews by stage", NOT_YET_RECORDED["reviews"]),
+        ("Savings found and made", NOT_YET_RECORDED["savings"]),
+    ]
+    sheets = [("Summary", [Column("", lambda r: r[0]), Column("", lambda r: r[1])], summary)]
+    sheets += [(heading, columns, rows) for heading, columns, rows, _ in sections(report)]
+    return sheets
+
+
+def filename(report: ScrutinyReport, fmt: str) -> str:
+    return f"scrutiny-report-{report.council.slug}-{report.start.isoformat()}-to-{report.end.isoformat()}.{fmt}"
+
+
+# ---- The PDF -------------------------------------------------------------------------------------
+
+WIDTHS = {
+    "Commissions completed": (0.1, 0.2, 0.12, 0.14, 0.1, 0.1, 0.07, 0.17),
+    "KPIs rated red": (0.12, 0.18, 0.3, 0.12, 0.09, 0.09, 0.1),
+    "Overdue returns": (0.15, 0.25, 0.3, 0.15, 0.15),
+    "Agreements at risk": (0.12, 0.22, 0.2, 0.12, 0.12, 0.11, 0.11),
+    "Scrutiny notes": (0.12, 0.12, 0.16, 0.6),
+    "Agenda flags": (0.12, 0.12, 0.12, 0.32, 0.32),
+}
+NUMERIC = {"Value", "Bidders", "Target", "Actual", "Overdue returns"}
+
+
+def report_flowables(report: ScrutinyReport, styles, width: float) -> list:
+    """The report's sections as PDF flowables (a paper of its own, or the end of a meeting pack)."""
+    flowables = [
+        para(report_title(report), styles["h2"]),
+        para(summary_line(report), styles["body"]),
+        Spacer(1, 4 * mm),
+    ]
+    for index, (heading, columns, rows, empty) in enumerate(sections(report)):
+        if index == 1:
+            flowables.extend(_not_yet_recorded(styles))
+        flowables.append(para(heading, styles["h3"]))
+        if not rows:
+            flowables.append(para(empty, styles["body"]))
+            continue
+        titles = [column.title for column in columns]
+        flowables.append(
+            pdf_table(
+                titles,
+                [[_display(column.value(row)) for column in columns] for row in rows],
+                styles,
+                [w * width for w in WIDTHS[heading]],
+                numeric={i for i, title in enumerate(titles) if title in NUMERIC},
+            )
+        )
+        flowables.append(Spacer(1, 3 * mm))
+    return flowables
+
+
+def _not_yet_recorded(styles) -> list:
+    flowables = []
+    for heading, key in (("Reviews by stage", "reviews"), ("Savings found and made", "savings")):
+        flowables += [para(heading, styles["h3"]), para(NOT_YET_RECORDED[key], styles["body"])]
+    return flowables
+
+
+def report_pdf(report: ScrutinyReport, *, prepared_by: User | None = None) -> bytes:
+    styles = pdf_styles()
+    title = "Scrutiny progress report"
+    today = long_date(timezone.localdate())
+
+    def story(width: float) -> list:
+        return [
+            para(report.council.name, styles["body"]),
+            para(title, styles["title"]),
+            para(
+                f"For {period_label(report)}. Prepared on {today}{f' by {prepared_by}' if prepared_by else ''}.",
+                styles["body"],
+            ),
+            Spacer(1, 4 * mm),
+            *report_flowables(report, styles, width)[1:],
+        ]
+
+    return a4_pdf(
+        council_name=report.council.name,
+        title=title,
+        subject="Commissions completed, reviews, savings, performance exceptions and scrutiny notes",
+        story=story,
+    )

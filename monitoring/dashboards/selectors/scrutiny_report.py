@@ -1,0 +1,239 @@
+"""What the scrutiny progress report is made of, for any date range: the commissions completed (with
+their value, how many bid and what came of it), the performance exceptions, and scrutiny's own notes
+and agenda flags.
+
+Every read starts from what the user may see (`commissions_visible_to`, `agreements_visible_to`), and
+each section is one query whatever its length, so the report costs the same for one commission or a
+hundred. `monitoring.dashboards.scrutiny_report` shapes it for the page, the PDF and the workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from commissioning.cycle.selectors import commissions_visible_to
+from commissioning.models import Award, AwardItem, AwardState, Bid, BidState, DecommissioningRecord
+from councils.models import Council, User
+from monitoring.agreements.selectors import agreements_visible_to
+from monitoring.dashboards.selectors.ratings import CONCERN, rag_key, with_performance
+from monitoring.models import (
+    AWAITING_PROVIDER_STATES,
+    AgendaFlag,
+    AgreementState,
+    KpiActual,
+    MonitoringReturn,
+    Rag,
+    ReturnState,
+    ScrutinyNote,
+    add_months,
+)
+
+# A report is read in full, not paged, but each section stays bounded.
+SECTION_LIMIT = 500
+REPORT_MONTHS = 6
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last six months, ending today: what the committee asks for twice a year."""
+    today = today or timezone.localdate()
+    return add_months(today, -REPORT_MONTHS), today
+
+
+@dataclass(frozen=True)
+class CompletedCommission:
+    """A commission whose commissioning came to a decision in the period."""
+
+    reference: str
+    title: str
+    url: str
+    portfolio: str
+    outcomes: list[str]
+    completed_on: date
+    value: Decimal | None
+    bidders: int | None
+    result: str
+
+
+@dataclass
+class ScrutinyReport:
+    council: Council
+    start: date
+    end: date
+    completed: list[CompletedCommission] = field(default_factory=list)
+    red_kpis: list = field(default_factory=list)
+    overdue_returns: list = field(default_factory=list)
+    at_risk: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    # Filled once reviews and savings are recorded (see `monitoring.dashboards.scrutiny_report`).
+    reviews: list | None = None
+    savings: list | None = None
+
+    @property
+    def completed_value(self) -> Decimal:
+        return sum((c.value for c in self.completed if c.value is not None), Decimal("0"))
+
+    @property
+    def bidders(self) -> int:
+        return sum(c.bidders for c in self.completed if c.bidders is not None)
+
+    @property
+    def exception_count(self) -> int:
+        return len(self.red_kpis) + len(self.overdue_returns) + len(self.at_risk)
+
+
+def _awards_decided(user: User, council: Council, start: date, end: date) -> list[CompletedCommission]:
+    submitted = (
+        Bid.objects.filter(opportunity=OuterRef("opportunity"), state=BidState.SUBMITTED)
+        .order_by()
+        .values("opportunity")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    awards = (
+        Award.objects.filter(
+            commission__in=commissions_visible_to(user, council),
+            state=AwardState.APPROVED,
+            decided_on__range=(start, end),
+        )
+        .select_related("commission__council", "commission__portfolio", "opportunity")
+        .prefetch_related(
+            "commission__outcomes",
+            Prefetch("items", queryset=AwardItem.objects.select_related("bid__organisation").order_by("id")),
+        )
+        .annotate(bidders=Coalesce(Subquery(submitted), Value(0)))
+        .order_by("decided_on", "id")[:SECTION_LIMIT]
+    )
+    rows = []
+    for award in awards:
+        items = list(award.items.all())
+        winners = list(dict.fromkeys(str(item.bid.organisation) for item in items))
+        commission = award.commission
+        rows.append(
+            CompletedCommission(
+                reference=commission.reference,
+                title=commission.title,
+                url=commission.get_absolute_url(),
+                portfolio=str(commission.portfolio or ""),
+                outcomes=[outcome.title for outcome in commission.outcomes.all()],
+                completed_on=award.decided_on,
+                value=sum((item.value for item in items), Decimal("0")) if items else award.value_at_submission,
+                bidders=award.bidders,
+                result=f"Awarded to {', '.join(winners)}" if winners else "Award approved",
+            )
+        )
+    return rows
+
+
+def _decommissioned(user: User, council: Council, start: date, end: date) -> list[CompletedCommission]:
+    records = (
+        DecommissioningRecord.objects.filter(
+            commission__in=commissions_visible_to(user, council),
+            created_at__date__range=(start, end),
+        )
+        .select_related("commission__council", "commission__portfolio")
+        .prefetch_related("commission__outcomes")
+        .order_by("created_at", "id")[:SECTION_LIMIT]
+    )
+    return [
+        CompletedCommission(
+            reference=record.commission.reference,
+            title=record.commission.title,
+            url=record.commission.get_absolute_url(),
+            portfolio=str(record.commission.portfolio or ""),
+            outcomes=[outcome.title for outcome in record.commission.outcomes.all()],
+            completed_on=timezone.localtime(record.created_at).date(),
+            value=record.commission.budget,
+            bidders=None,
+            result="Decommissioned",
+        )
+        for record in records
+    ]
+
+
+def completed_commissions(user: User, council: Council, start: date, end: date) -> list[CompletedCommission]:
+    """Awards decided in the period (the winner chosen, the decision no longer open to challenge by
+    call-in) and commissions decommissioned in it, oldest first."""
+    rows = _awards_decided(user, council, start, end) + _decommissioned(user, council, start, end)
+    return sorted(rows, key=lambda row: (row.completed_on, row.reference))
+
+
+def red_kpis(agreements, start: date, end: date) -> list[KpiActual]:
+    """KPIs rated red (by the officer's override when there is one) in returns accepted for periods
+    ending in the report's range."""
+    rating = Coalesce(NullIf("rag_override", Value("")), "rag")
+    return list(
+        KpiActual.objects.filter(
+            monitoring_return__agreement__in=agreements,
+            monitoring_return__state=ReturnState.ACCEPTED,
+            monitoring_return__period_end__range=(start, end),
+        )
+        .annotate(rating=rating)
+        .filter(rating=Rag.RED)
+        .select_related("kpi", "monitoring_return__agreement__provider", "monitoring_return__agreement__council")
+        .order_by("monitoring_return__period_end", "monitoring_return__agreement__reference", "kpi__position")[
+            :SECTION_LIMIT
+        ]
+    )
+
+
+def overdue_returns(agreements, start: date, end: date, today: date) -> list[MonitoringReturn]:
+    """Returns due in the range that the provider still has not sent (or not answered a query on)."""
+    return list(
+        MonitoringReturn.objects.filter(
+            agreement__in=agreements,
+            state__in=AWAITING_PROVIDER_STATES,
+            due_on__range=(start, min(end, today - timedelta(days=1))),
+        )
+        .select_related("agreement__provider", "agreement__council")
+        .order_by("due_on", "id")[:SECTION_LIMIT]
+    )
+
+
+def agreements_at_risk(agreements, today: date) -> list:
+    """Live agreements with a return overdue or rated red at their latest accepted return, as they
+    stand today: the committee asks what needs its attention now."""
+    rows = list(
+        with_performance(agreements.filter(state=AgreementState.LIVE), today)
+        .filter(CONCERN)
+        .select_related("council", "provider", "commission")
+        .order_by("ends_on", "id")[:SECTION_LIMIT]
+    )
+    for agreement in rows:
+        agreement.rag = rag_key(agreement.latest_rag)
+    return rows
+
+
+def scrutiny_report(user: User, council: Council, start: date, end: date) -> ScrutinyReport:
+    """The progress report for scrutiny over [start, end] (both days included)."""
+    today = timezone.localdate()
+    commissions = commissions_visible_to(user, council)
+    agreements = agreements_visible_to(user, council)
+    in_range = Q(created_at__date__range=(start, end))
+    return ScrutinyReport(
+        council=council,
+        start=start,
+        end=end,
+        completed=completed_commissions(user, council, start, end),
+        red_kpis=red_kpis(agreements, start, end),
+        overdue_returns=overdue_returns(agreements, start, end, today),
+        at_risk=agreements_at_risk(agreements, today),
+        notes=list(
+            ScrutinyNote.objects.filter(in_range, commission__in=commissions)
+            .with_people()
+            .select_related("commission__council")
+            .order_by("created_at", "id")[:SECTION_LIMIT]
+        ),
+        flags=list(
+            AgendaFlag.objects.filter(in_range | Q(resolved_at__date__range=(start, end)), commission__in=commissions)
+            .with_people()
+            .select_related("commission__council")
+            .order_by("created_at", "id")[:SECTION_LIMIT]
+        ),
+    )
