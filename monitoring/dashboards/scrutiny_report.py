@@ -188,13 +188,14 @@ def filename(report: ScrutinyReport, fmt: str) -> str:
 
 # ---- The PDF -------------------------------------------------------------------------------------
 
+# References run to 16 characters (TCC-2026-0004-A1): their columns keep them on one line.
 WIDTHS = {
-    "Commissions completed": (0.1, 0.2, 0.12, 0.14, 0.1, 0.1, 0.07, 0.17),
-    "KPIs rated red": (0.12, 0.18, 0.3, 0.12, 0.09, 0.09, 0.1),
-    "Overdue returns": (0.15, 0.25, 0.3, 0.15, 0.15),
-    "Agreements at risk": (0.12, 0.22, 0.2, 0.12, 0.12, 0.11, 0.11),
-    "Scrutiny notes": (0.12, 0.12, 0.16, 0.6),
-    "Agenda flags": (0.12, 0.12, 0.12, 0.32, 0.32),
+    "Commissions completed": (0.15, 0.18, 0.11, 0.13, 0.1, 0.1, 0.07, 0.16),
+    "KPIs rated red": (0.18, 0.17, 0.25, 0.12, 0.09, 0.09, 0.1),
+    "Overdue returns": (0.18, 0.24, 0.28, 0.15, 0.15),
+    "Agreements at risk": (0.18, 0.2, 0.18, 0.12, 0.12, 0.1, 0.1),
+    "Scrutiny notes": (0.15, 0.12, 0.15, 0.58),
+    "Agenda flags": (0.15, 0.12, 0.12, 0.3, 0.31),
 }
 NUMERIC = {"Value", "Bidders", "Target", "Actual", "Overdue returns"}
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from commissioning.cycle.selectors import commissions_visible_to
-from commissioning.models import Award, AwardItem, AwardState, Bid, BidState, DecommissioningRecord
-from councils.models import Council, User
+from commissioning.models import Award, AwardItem, AwardState, Bid, BidState, Commission, State
+from councils.models import AuditEvent, Council, User
 from monitoring.agreements.selectors import agreements_visible_to
 from monitoring.dashboards.selectors.ratings import CONCERN, rag_key, with_performance
 from monitoring.models import (
@@ -132,28 +133,39 @@ def _awards_decided(user: User, council: Council, start: date, end: date) -> lis
 
 
 def _decommissioned(user: User, council: Council, start: date, end: date) -> list[CompletedCommission]:
-    records = (
-        DecommissioningRecord.objects.filter(
-            commission__in=commissions_visible_to(user, council),
-            created_at__date__range=(start, end),
+    """Commissions decommissioned in the period: the day is the step's, in the audit trail (the
+    decommissioning record may have been written weeks before the decision)."""
+    stepped = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Commission),
+            object_id=Cast(OuterRef("pk"), CharField()),
+            to_state=State.DECOMMISSIONED,
         )
-        .select_related("commission__council", "commission__portfolio")
-        .prefetch_related("commission__outcomes")
-        .order_by("created_at", "id")[:SECTION_LIMIT]
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    commissions = (
+        commissions_visible_to(user, council)
+        .filter(state=State.DECOMMISSIONED)
+        .annotate(decommissioned_at=Subquery(stepped))
+        .filter(decommissioned_at__date__range=(start, end))
+        .select_related("council", "portfolio")
+        .prefetch_related("outcomes")
+        .order_by("decommissioned_at", "id")[:SECTION_LIMIT]
     )
     return [
         CompletedCommission(
-            reference=record.commission.reference,
-            title=record.commission.title,
-            url=record.commission.get_absolute_url(),
-            portfolio=str(record.commission.portfolio or ""),
-            outcomes=[outcome.title for outcome in record.commission.outcomes.all()],
-            completed_on=timezone.localtime(record.created_at).date(),
-            value=record.commission.budget,
+            reference=commission.reference,
+            title=commission.title,
+            url=commission.get_absolute_url(),
+            portfolio=str(commission.portfolio or ""),
+            outcomes=[outcome.title for outcome in commission.outcomes.all()],
+            completed_on=timezone.localtime(commission.decommissioned_at).date(),
+            value=commission.budget,
             bidders=None,
             result="Decommissioned",
         )
-        for record in records
+        for commission in commissions
     ]
 
 

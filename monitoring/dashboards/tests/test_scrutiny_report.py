@@ -1,0 +1,188 @@
+"""The scrutiny progress report: commissions completed in the period with their value, bidders and
+outcome; performance exceptions; scrutiny's notes and flags. On screen, as a PDF and as a workbook,
+for scrutiny members and the lead commissioner only, each download audited, in fixed queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from commissioning.models import BidState
+from commissioning.tests.award_factories import approved_award
+from commissioning.tests.factories import create_commission
+from councils.models import AuditEvent, Role
+from monitoring.dashboards import scrutiny as scrutiny_services
+from monitoring.dashboards.selectors.scrutiny_report import default_period
+from monitoring.dashboards.tests.test_dashboards_meeting_pack import pdf_text
+from monitoring.dashboards.tests.test_dashboards_world import build_world
+from monitoring.models import add_months
+from monitoring.tests.returns_factories import accept, recent_live_agreement, returns_of, submit
+from tests.query_counts import assert_same_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(council, people):
+    return build_world(council, people)
+
+
+def report_url(council, name="scrutiny_report", **params) -> str:
+    url = reverse(f"monitoring:{name}", args=[council.slug])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def red_kpi_agreement(council):
+    """A live agreement whose first return is in and accepted with every KPI rated red by the officer."""
+    agreement = recent_live_agreement(council, title="Lunch clubs")
+    first = submit(returns_of(agreement)[0], actual=Decimal("1"))
+    overrides = {actual.pk: ("red", "Far below the target.") for actual in first.actuals.all()}
+    accept(first, overrides=overrides)
+    return agreement, first
+
+
+def test_the_default_period_is_the_last_six_months():
+    assert default_period(date(2026, 12, 6)) == (date(2026, 6, 6), date(2026, 12, 6))
+    assert default_period(date(2026, 8, 31)) == (date(2026, 2, 28), date(2026, 8, 31))
+
+
+def test_the_report_shows_what_was_completed_the_exceptions_and_the_notes(client_for, world):
+    award_world = approved_award(world.council)
+    award = award_world.refresh_award()
+    submitted = award.opportunity.bids.filter(state=BidState.SUBMITTED).count()
+    red_agreement, red_return = red_kpi_agreement(world.council)
+    member = world.people[Role.SCRUTINY_MEMBER]
+    scrutiny_services.scrutiny_note_add(
+        by=member, commission=world.overdue.commission, text="Why are the transport returns late?"
+    )
+    scrutiny_services.agenda_flag_add(by=member, commission=world.overdue.commission, reason="Returns are late.")
+
+    response = client_for(member).get(report_url(world.council))
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.start, report.end) == default_period()
+    (completed,) = report.completed
+    assert completed.reference == award.commission.reference
+    assert completed.bidders == submitted == 2
+    assert completed.value == sum((item.value for item in award.items.all()), Decimal("0"))
+    assert completed.result.startswith("Awarded to ")
+    assert completed.result.removeprefix("Awarded to ") in {"Moorside Youth Trust", "Brightwork"}
+    assert {k.monitoring_return_id for k in report.red_kpis} == {red_return.pk}
+    assert world.overdue in report.at_risk
+    assert red_agreement in report.at_risk
+    overdue = {r.agreement_id for r in report.overdue_returns}
+    assert world.overdue.pk in overdue
+    assert world.rated.pk not in overdue
+    assert [n.text for n in report.notes] == ["Why are the transport returns late?"]
+    assert [f.reason for f in report.flags] == ["Returns are late."]
+    body = response.content.decode()
+    assert f"{award.commission.reference} {award.commission.title}" in body
+    assert "Why are the transport returns late?" in body
+    # Reviews and savings are not recorded yet: the sections say so rather than showing nothing.
+    assert "Reviews by stage" in body
+    assert "Savings found and made" in body
+    assert "not yet recorded" in body
+
+
+def test_the_period_narrows_the_report(client_for, world):
+    member = world.people[Role.SCRUTINY_MEMBER]
+    scrutiny_services.scrutiny_note_add(by=member, commission=world.overdue.commission, text="A note of today.")
+    today = timezone.localdate()
+    long_ago = add_months(today, -30)
+    response = client_for(member).get(
+        report_url(world.council, start=long_ago.strftime("%d/%m/%Y"), end=add_months(today, -24).strftime("%d/%m/%Y"))
+    )
+    report = response.context["report"]
+    assert report.start == long_ago
+    assert report.notes == []
+    assert report.overdue_returns == []
+    assert report.completed == []
+    assert "Scrutiny recorded no notes in the period." in response.content.decode()
+
+
+def test_a_period_that_ends_before_it_starts_is_explained(client_for, world):
+    client = client_for(world.people[Role.LEAD_COMMISSIONER])
+    response = client.get(report_url(world.council, start="01/10/2026", end="01/04/2026"))
+    body = response.content.decode()
+    assert "govuk-error-summary" in body
+    assert "The end of the period must be the same as or after its start." in body
+    pdf = client.get(report_url(world.council, "scrutiny_report_pdf", start="01/10/2026", end="01/04/2026"))
+    assert pdf.status_code == 302
+    assert pdf["Location"].startswith(report_url(world.council))
+    assert not AuditEvent.objects.filter(event_type="scrutiny_report.exported").exists()
+
+
+def test_the_pdf_and_the_workbook_carry_the_report_and_are_audited(client_for, world):
+    member = world.people[Role.SCRUTINY_MEMBER]
+    scrutiny_services.scrutiny_note_add(by=member, commission=world.overdue.commission, text="Chase the provider.")
+    client = client_for(member)
+    start, end = default_period()
+
+    pdf = client.get(report_url(world.council, "scrutiny_report_pdf"))
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    expected = f"scrutiny-report-{world.council.slug}-{start.isoformat()}-to-{end.isoformat()}"
+    assert pdf["Content-Disposition"] == f'attachment; filename="{expected}.pdf"'
+    text = pdf_text(pdf.content)
+    assert "Scrutiny progress report" in text
+    assert world.overdue.reference in text
+    assert "Chase the provider." in text
+
+    xlsx = client.get(report_url(world.council, "scrutiny_report_xlsx"))
+    assert xlsx.status_code == 200
+    workbook = load_workbook(BytesIO(xlsx.content))
+    assert workbook.sheetnames == [
+        "Summary",
+        "Commissions completed",
+        "KPIs rated red",
+        "Overdue returns",
+        "Agreements at risk",
+        "Scrutiny notes",
+        "Agenda flags",
+    ]
+    notes = list(workbook["Scrutiny notes"].values)
+    assert notes[0] == ("Commission", "Written on", "By", "Note")
+    assert notes[1][0] == world.overdue.commission.reference
+    assert notes[1][3] == "Chase the provider."
+    at_risk = [row[0] for row in list(workbook["Agreements at risk"].values)[1:]]
+    assert world.overdue.reference in at_risk
+
+    events = AuditEvent.objects.filter(event_type="scrutiny_report.exported").order_by("id")
+    assert [(e.actor, e.extra["format"], e.extra["start"]) for e in events] == [
+        (member, "pdf", start.isoformat()),
+        (member, "xlsx", start.isoformat()),
+    ]
+
+
+def test_only_scrutiny_and_the_lead_commissioner_read_the_report(client_for, world):
+    for role in (Role.SCRUTINY_MEMBER, Role.LEAD_COMMISSIONER):
+        assert client_for(world.people[role]).get(report_url(world.council)).status_code == 200
+    for visitor in (Role.COMMISSIONING_OFFICER, Role.PORTFOLIO_HOLDER, Role.COUNCIL_ADMIN, "other_council_officer"):
+        for name in ("scrutiny_report", "scrutiny_report_pdf", "scrutiny_report_xlsx"):
+            assert client_for(world.people[visitor]).get(report_url(world.council, name)).status_code == 403
+    assert Client().get(report_url(world.council)).status_code == 302
+    assert not AuditEvent.objects.filter(event_type="scrutiny_report.exported").exists()
+
+
+def test_the_report_runs_in_a_fixed_number_of_queries(client_for, world):
+    """One note and one flag, then 25 of each on 25 commissions."""
+    member = world.people[Role.SCRUTINY_MEMBER]
+    officer = world.people[Role.COMMISSIONING_OFFICER]
+
+    def noted(count):
+        for n in range(count):
+            commission = create_commission(world.council, title=f"Noted {n}", officer=officer)
+            scrutiny_services.scrutiny_note_add(by=member, commission=commission, text=f"Note {n}")
+            scrutiny_services.agenda_flag_add(by=member, commission=commission, reason=f"Flag {n}")
+
+    noted(1)
+    _, response = assert_same_queries(client_for(member), report_url(world.council), noted)
+    assert len(response.context["report"].notes) == 25
