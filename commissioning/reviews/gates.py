@@ -22,11 +22,15 @@ def missing_to_start(review: Review) -> list[str]:
     return missing
 
 
+def missing_evidence(review: Review) -> list[str]:
+    if not review.evidence.exists():
+        return ["Add at least one piece of evidence the conclusion rests on"]
+    return []
+
+
 def missing_to_conclude(review: Review) -> list[str]:
     """The conclusion is staged on the locked row by the step itself (`review_conclude`)."""
-    missing = []
-    if not review.evidence.exists():
-        missing.append("Add at least one piece of evidence the conclusion rests on")
+    missing = missing_evidence(review)
     if not review.findings.strip():
         missing.append("Record what the review found")
     if not review.conclusion:

@@ -213,6 +213,11 @@ def review_remove_evidence(*, by: User, review: Review, evidence: ReviewEvidence
     evidence.delete()
 
 
+def available_transitions(review: Review, user: User) -> list[dict]:
+    """The steps this person may take from here, each with what is still missing (empty when ready)."""
+    return workflow.available(review, user)
+
+
 def review_transition(
     *, by: User, review: Review, name: str, reason: str = "", seen_state: str | None = None
 ) -> Review:
@@ -356,6 +361,7 @@ workflow.effect(
 
 __all__ = [
     "NewMeasure",
+    "available_transitions",
     "ReviewState",
     "can_edit_review",
     "review_add_evidence",

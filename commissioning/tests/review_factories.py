@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commissioning.models import Conclusion, ExistingProvision, Quality, Review
 from commissioning.reviews import services
@@ -60,3 +63,32 @@ def concluded_review(council, conclusion=Conclusion.KEEP, **kwargs) -> Review:
         findings="Users value the centres; attendance fell where transport is poor.",
         measures=[services.NewMeasure("Older people stay connected", "80% of users report less loneliness")],
     )
+
+
+def matrix_review(world) -> dict:
+    """For the access matrix, built on first use and kept in the world: a review under way, in no
+    portfolio, with a document among its evidence."""
+    if "review" not in world:
+        council = world["council"]
+        review = review_under_way(council, title="Review of community transport")
+        evidence = services.review_add_evidence(
+            by=review.lead_officer,
+            review=review,
+            title="Passenger survey",
+            document=SimpleUploadedFile("survey.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        )
+        world["review"] = {"review": review, "evidence": evidence}
+    return world["review"]
+
+
+def review_kwargs(**values) -> Callable[[dict], dict]:
+    """URL kwargs for the matrix's review, plus e.g. evidence_pk="evidence" or name="withdraw"."""
+
+    def build(world) -> dict:
+        objects = matrix_review(world)
+        kwargs = {"council_slug": world["council"].slug, "pk": objects["review"].pk}
+        for name, value in values.items():
+            kwargs[name] = objects[value].pk if name.endswith("_pk") else value
+        return kwargs
+
+    return build
