@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from commissioning.tests.factories import staff
 from councils.financial_year import financial_year_of
 from councils.models import Role
 from monitoring.savings.services import savings_realised_record
-from monitoring.tests.factories import agreeing_commission
+from monitoring.tests.factories import agreeing_commission, draft_agreement, go_live, sign
 from monitoring.tests.returns_factories import recent_live_agreement
 
 
@@ -45,3 +48,12 @@ def matrix_live_kwargs(*, saving: bool = False):
         return kwargs
 
     return build
+
+
+def live_since_last_year(council, **kwargs):
+    """A live agreement that went live at the start of last financial year, so savings can be realised in
+    two years (last year and this): recent_live_agreement's may have gone live this year."""
+    this_year = financial_year_of(timezone.localdate())
+    starts_on = date(this_year - 1, 4, 1)
+    draft = draft_agreement(council, starts_on=starts_on, ends_on=date(this_year + 1, 3, 31), **kwargs)
+    return go_live(sign(draft, signed_on=starts_on - timedelta(days=10)), live_on=starts_on)
