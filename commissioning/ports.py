@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -137,3 +138,28 @@ class ReviewedAgreementsPort:
 
 
 reviewed_agreements = ReviewedAgreementsPort()
+
+
+class SavingsPort:
+    """What the commission's savings page shows of the savings its agreements realised."""
+
+    def __init__(self) -> None:
+        self._realised_by_year: Callable | None = None
+
+    def register(self, *, realised_by_year: Callable) -> None:
+        self._realised_by_year = realised_by_year
+
+    def realised_by_year(self, commission) -> dict[int, RealisedInYear]:
+        """Per financial year: what the commission's agreements realised, confirmed and awaiting confirmation."""
+        if self._realised_by_year is None:
+            raise NotRegistered("No app registered the savings realised: is 'monitoring' installed?")
+        return self._realised_by_year(commission)
+
+
+@dataclass(frozen=True)
+class RealisedInYear:
+    confirmed: Decimal
+    awaiting_confirmation: Decimal
+
+
+savings = SavingsPort()

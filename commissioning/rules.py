@@ -13,6 +13,7 @@ from councils.permissions import (
     FUNDING_MANAGERS,
     OFFICER,
     PROCUREMENT_RECORD_READERS,
+    SAVINGS_RECORDERS,
     SOURCING_OFFICERS,
     council_of,
     has_any_role,
@@ -58,6 +59,11 @@ def is_officer(user, obj=None) -> bool:
 
 
 @rules.predicate
+def records_savings(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), SAVINGS_RECORDERS)
+
+
+@rules.predicate
 def reads_procurement_records(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), PROCUREMENT_RECORD_READERS)
 
@@ -72,6 +78,8 @@ rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
 rules.add_perm("commissioning.confirm_regime", can_read & is_sourcing_officer)
 rules.add_perm("commissioning.read_procurement_record", can_read & reads_procurement_records)
+# Savings identified: whoever reads the commission reads them; commissioners and finance officers record them.
+rules.add_perm("commissioning.record_savings", can_read & records_savings)
 
 
 @rules.predicate

@@ -11,6 +11,7 @@ from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
 from commissioning.procurement_record import urls as procurement_record_urls
 from commissioning.reviews import urls as review_urls
+from commissioning.savings import views as savings_views
 from commissioning.sourcing.views import opportunities as opportunity_views
 
 app_name = "commissioning"
@@ -46,6 +47,10 @@ urlpatterns = [
     path(ONE + "regime/", regime_views.CommissionRegimeView.as_view(), name="regime"),
     # The procurement record (s.98): decisions and communications with suppliers, page and CSV.
     *procurement_record_urls.urlpatterns,
+    # Savings identified, per financial year (before the stage records' "<kind>/<pk>/remove/").
+    path(ONE + "savings/", savings_views.SavingsView.as_view(), name="savings"),
+    path(ONE + "savings/record/", savings_views.SavingsRecordView.as_view(), name="savings_record"),
+    path(ONE + "savings/<int:saving_pk>/remove/", savings_views.SavingsRemoveView.as_view(), name="savings_remove"),
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

@@ -27,6 +27,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.returns import handoffs as return_handoffs
         from monitoring.returns import services as returns  # noqa: F401
         from monitoring.reviews import ports as reviewed_agreements
+        from monitoring.savings import selectors as savings_selectors
 
         # Commissioning asks for agreements through its port: it never imports this app.
         ports.agreements.register(
@@ -46,6 +47,7 @@ class MonitoringConfig(AppConfig):
             of_review=reviewed_agreements.of_review,
             cover=reviewed_agreements.cover,
         )
+        ports.savings.register(realised_by_year=savings_selectors.realised_by_year)
         # Every step of every machine, and the changes announced outside it, keep the notices up to date.
         workflow.listen(notice_upkeep.refresh_after_step)
         # What councils.handoffs records goes out by email from the outbox, promptly.

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commissioning.models import BidPartner
+from commissioning.savings.tests.factories import matrix_saving_kwargs
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
@@ -21,6 +22,7 @@ from commissioning.tests.evaluation_factories import evaluation_kwargs
 from commissioning.tests.review_factories import review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
+from monitoring.savings.tests.factories import matrix_live_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 from monitoring.tests.notice_factories import notice_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
@@ -104,6 +106,12 @@ OFFICERS = frozenset(
 PROCUREMENT_RECORD_READERS = OFFICERS | {Role.SCRUTINY_MEMBER}
 INVOICE_READERS = OFFICERS
 INVOICE_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
+# Savings: commissioners and finance officers record them; finance officers confirm what is realised.
+SAVINGS_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
+SAVINGS_CONFIRMERS = frozenset({Role.FINANCE_OFFICER})
+# Reporting by outcome: the lead commissioner and scrutiny read every outcome; a portfolio holder gets
+# the index (of the outcomes in their portfolios: the matrix's outcome is in nobody's) but not the page.
+OUTCOME_REPORT_READERS = frozenset({Role.LEAD_COMMISSIONER, Role.SCRUTINY_MEMBER})
 NOTICE_READERS = OFFICERS | {Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN}
 THRESHOLD_READERS = frozenset(
     {
@@ -280,6 +288,10 @@ ROUTES = [
     Route("commissioning:create", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:detail", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
     Route("commissioning:audit", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    # A commission's savings identified: its readers see them; commissioners and finance officers record.
+    Route("commissioning:savings", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:savings_record", commission_kwargs, ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:savings_remove", matrix_saving_kwargs, ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route(
         "commissioning:transition",
         commission_step_kwargs("return_to_understand"),
@@ -613,6 +625,28 @@ ROUTES = [
     Route("monitoring:invoice_record", matrix_kwargs("signed"), ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_pay", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_withdraw", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    # Savings realised under a live agreement: its readers see them; commissioners and finance officers
+    # record; finance officers confirm a commissioner's figure.
+    Route("monitoring:agreement_savings", matrix_live_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:agreement_saving_record",
+        matrix_live_kwargs(),
+        ok=SAVINGS_RECORDERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:agreement_saving_confirm",
+        matrix_live_kwargs(saving=True),
+        ok=SAVINGS_CONFIRMERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Reporting by outcome (read-only).
+    Route("monitoring:outcome_index", council_kwargs, ok=OUTCOME_REPORT_READERS | {Role.PORTFOLIO_HOLDER}),
+    Route(
+        "monitoring:outcome_report",
+        lambda world: {**council_kwargs(world), "pk": world["outcome"].pk},
+        ok=OUTCOME_REPORT_READERS,
+    ),
     # The quarter's payments over £30,000 as Find a Tender's upload: the council's notice readers.
     Route(
         "monitoring:payments_over_30000_csv",

@@ -10,6 +10,7 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.utils import timezone
 
+from councils.financial_year import financial_year_label, financial_year_of
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
@@ -17,7 +18,7 @@ from councils.models import Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
 from councils.widgets import LeanSelect
-from monitoring.dashboards.selectors.filters import Filters, financial_year_label, financial_year_of
+from monitoring.dashboards.selectors.filters import Filters
 
 # The dashboards each role lands on, in the order a person holding several roles sees them offered.
 DASHBOARDS = {

@@ -16,18 +16,10 @@ from django.db.models import Q, QuerySet
 
 from commissioning.cycle.selectors import commissions_visible_to
 from commissioning.models import Commission
+from councils.financial_year import financial_year_label
 from councils.models import Council, User
 from monitoring.agreements.selectors import agreements_visible_to
 from monitoring.models import Agreement
-
-
-def financial_year_of(day: date) -> int:
-    """The council's financial year runs from 1 April: 24 November 2026 is in 2026/27 (→ 2026)."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_label(start_year: int) -> str:
-    return f"{start_year}/{str(start_year + 1)[-2:]}"
 
 
 @dataclass(frozen=True)

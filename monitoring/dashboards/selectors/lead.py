@@ -28,6 +28,7 @@ from monitoring.dashboards.selectors.shared import (
 )
 from monitoring.models import AWAITING_PROVIDER_STATES, MonitoringReturn, add_months
 from monitoring.notices.selectors import notices_due
+from monitoring.savings.selectors import savings_summary
 
 NOTICES_SHOWN = 5
 
@@ -74,6 +75,7 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
     )
     return {
         "pipeline": pipeline,
+        "savings": savings_summary(user, council, commissions, filters.year, filters.outcome),
         "notices": notices,
         "funnel": pipeline_funnel(pipeline["stages"]),
         "awaiting_approval": awaiting_approval,
