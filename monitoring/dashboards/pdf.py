@@ -36,6 +36,7 @@ def pdf_styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("Title", parent=sample["Title"], fontName="Helvetica-Bold", fontSize=20, leading=24),
         "h2": ParagraphStyle("H2", parent=sample["Heading2"], fontName="Helvetica-Bold", fontSize=14, leading=17),
         "h3": ParagraphStyle("H3", parent=sample["Heading3"], fontName="Helvetica-Bold", fontSize=10.5, leading=13),
+        "h4": ParagraphStyle("H4", parent=sample["Heading4"], fontName="Helvetica-Bold", fontSize=9.5, leading=12),
         "body": body,
         "cell": ParagraphStyle("Cell", parent=body, fontSize=8.5, leading=10.5),
         "cell_right": ParagraphStyle("CellRight", parent=body, fontSize=8.5, leading=10.5, alignment=2),

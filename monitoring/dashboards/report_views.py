@@ -47,7 +47,6 @@ class ScrutinyReportView(ScrutinyReportMixin, TemplateView):
             period=scrutiny_report.period_label(report),
             summary=scrutiny_report.summary_line(report),
             tables=scrutiny_report.screen_tables(report),
-            not_yet_recorded=scrutiny_report.NOT_YET_RECORDED,
             pdf_url=self.download_url("monitoring:scrutiny_report_pdf"),
             xlsx_url=self.download_url("monitoring:scrutiny_report_xlsx"),
         )

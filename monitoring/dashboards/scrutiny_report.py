@@ -1,4 +1,4 @@
-"""The scrutiny progress report as a paper and a workbook: the same sections as the page, drawn from
+"""The scrutiny progress report as a page, a paper and a workbook: the same sections as the page, drawn from
 what `monitoring.dashboards.selectors.scrutiny_report.scrutiny_report` fetched (no further queries).
 
 The PDF is drawn with the meeting pack's styles (`monitoring.dashboards.pdf`) and can close a meeting
@@ -20,11 +20,6 @@ from councils.tabular import Column
 from monitoring.dashboards.pdf import a4_pdf, long_date, para, pdf_styles, pdf_table
 from monitoring.dashboards.selectors.scrutiny_report import ScrutinyReport
 
-NOT_YET_RECORDED = {
-    "reviews": "Reviews of existing services are not yet recorded in Commissioner, so there is nothing to "
-    "report by stage.",
-    "savings": "Savings are not yet recorded in Commissioner, so there is nothing to report of savings found and made.",
-}
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated yet"}
 
 
@@ -36,13 +31,18 @@ def report_title(report: ScrutinyReport) -> str:
     return f"Scrutiny progress report, {period_label(report)}"
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'s' if number != 1 else ''}"
+
+
 def summary_line(report: ScrutinyReport) -> str:
-    count = len(report.completed)
+    stages = ", ".join(f"{stage['count']} {stage['label'].lower()}" for stage in report.review_stages)
     return (
-        f"{count} commission{'s' if count != 1 else ''} completed, worth {money(report.completed_value) or '£0'} "
-        f"with {report.bidders} bid{'s' if report.bidders != 1 else ''} received; "
-        f"{report.exception_count} performance exception{'s' if report.exception_count != 1 else ''}; "
-        f"{len(report.notes)} scrutiny note{'s' if len(report.notes) != 1 else ''}."
+        f"{_count(len(report.completed), 'commission')} completed, worth {money(report.completed_value) or '£0'}, "
+        f"with {_count(report.bidders, 'bid')} received; {_count(len(report.reviews), 'review')} of existing "
+        f"services ({stages}); savings of {money(report.found_total) or '£0'} found and "
+        f"{money(report.made_total) or '£0'} made; {_count(report.exception_count, 'performance exception')}; "
+        f"{_count(len(report.notes), 'scrutiny note')}."
     )
 
 
@@ -73,6 +73,39 @@ COMPLETED_COLUMNS = [
     Column("Value", lambda c: c.value),
     Column("Bidders", _bidders),
     Column("Outcome", lambda c: c.result),
+]
+REVIEW_COLUMNS = [
+    Column("Reference", lambda r: r.reference),
+    Column("Review", lambda r: r.title),
+    Column("Portfolio", lambda r: str(r.portfolio or "")),
+    Column("Stage", lambda r: r.get_state_display()),
+    Column("Services", lambda r: r.services),
+    Column("Conclusion due", lambda r: r.concludes_by),
+    Column("Conclusion", lambda r: _conclusion(r)),
+]
+FOUND_COLUMNS = [
+    Column("Commission", lambda s: s.commission.reference),
+    Column("Title", lambda s: s.commission.title),
+    Column("Portfolio", lambda s: str(s.commission.portfolio or "")),
+    Column("Found on", lambda s: s.identified_on),
+    Column("To be made in", lambda s: s.year_label),
+    Column("Value", lambda s: s.amount),
+    Column("How", lambda s: s.basis),
+]
+MADE_COLUMNS = [
+    Column("Agreement", lambda s: s.agreement.reference),
+    Column("Commission", lambda s: s.agreement.commission.reference),
+    Column("Year", lambda s: s.year_label),
+    Column("Value", lambda s: s.amount),
+    Column("Confirmed", lambda s: s.confirmed_at or "Awaiting confirmation"),
+    Column("How", lambda s: s.how),
+]
+PORTFOLIO_COLUMNS = [
+    Column("Portfolio", lambda r: r.label),
+    Column("Found", lambda r: r.identified),
+    Column("Made", lambda r: r.realised),
+    Column("Awaiting confirmation", lambda r: r.awaiting),
+    Column("Share made", lambda r: r.share_realised),
 ]
 RED_KPI_COLUMNS = [
     Column("Agreement", lambda k: k.monitoring_return.agreement.reference),
@@ -114,10 +147,36 @@ FLAG_COLUMNS = [
 ]
 
 
+def _conclusion(review) -> str:
+    if not review.conclusion:
+        return ""
+    text = f"{review.get_conclusion_display()} ({long_date(review.concluded_on)})"
+    return f"{text}: {review.commission.reference}" if review.commission_id else text
+
+
+# The groups the sections fall in, as the page's headings.
+GROUPS = {
+    "Commissions completed": "Commissions completed",
+    "Reviews": "Reviews by stage",
+    "Savings found": "Savings found and made",
+    "Savings made": "Savings found and made",
+    "Savings by portfolio": "Savings found and made",
+    "KPIs rated red": "Performance exceptions",
+    "Overdue returns": "Performance exceptions",
+    "Agreements at risk": "Performance exceptions",
+    "Scrutiny notes": "Notes",
+    "Agenda flags": "Notes",
+}
+
+
 def sections(report: ScrutinyReport) -> list[tuple[str, list[Column], list, str]]:
     """(heading, columns, rows, what to say when there are none) for each tabular section, in order."""
     return [
         ("Commissions completed", COMPLETED_COLUMNS, report.completed, "No commission was completed in the period."),
+        ("Reviews", REVIEW_COLUMNS, report.reviews, "No review of existing services was running in the period."),
+        ("Savings found", FOUND_COLUMNS, report.savings_found, "No saving was found in the period."),
+        ("Savings made", MADE_COLUMNS, report.savings_made, "No saving was made in the period."),
+        ("Savings by portfolio", PORTFOLIO_COLUMNS, report.savings_by_portfolio, "No savings are recorded."),
         ("KPIs rated red", RED_KPI_COLUMNS, report.red_kpis, "No KPI was rated red in the period."),
         (
             "Overdue returns",
@@ -149,6 +208,7 @@ def screen_tables(report: ScrutinyReport) -> list[dict]:
         titles = [column.title for column in columns]
         tables.append(
             {
+                "group": GROUPS[heading],
                 "heading": heading,
                 "id": heading.lower().replace(" ", "-"),
                 "columns": [(title, title in NUMERIC) for title in titles],
@@ -174,8 +234,10 @@ def workbook_sheets(report: ScrutinyReport) -> list[tuple[str, list[Column], lis
         ("Bids received", report.bidders),
         ("Performance exceptions", report.exception_count),
         ("Scrutiny notes", len(report.notes)),
-        ("Reviews by stage", NOT_YET_RECORDED["reviews"]),
-        ("Savings found and made", NOT_YET_RECORDED["savings"]),
+        *((f"Reviews {stage['label'].lower()}", stage["count"]) for stage in report.review_stages),
+        ("Savings found", report.found_total),
+        ("Savings made (confirmed)", report.made_total),
+        ("Savings awaiting confirmation", report.awaiting_total),
     ]
     sheets = [("Summary", [Column("", lambda r: r[0]), Column("", lambda r: r[1])], summary)]
     sheets += [(heading, columns, rows) for heading, columns, rows, _ in sections(report)]
@@ -190,6 +252,10 @@ def filename(report: ScrutinyReport, fmt: str) -> str:
 
 # References run to 16 characters (TCC-2026-0004-A1): their columns keep them on one line.
 WIDTHS = {
+    "Reviews": (0.15, 0.22, 0.13, 0.1, 0.08, 0.12, 0.2),
+    "Savings found": (0.15, 0.2, 0.13, 0.12, 0.1, 0.1, 0.2),
+    "Savings made": (0.18, 0.15, 0.08, 0.1, 0.14, 0.35),
+    "Savings by portfolio": (0.32, 0.17, 0.17, 0.17, 0.17),
     "Commissions completed": (0.15, 0.18, 0.11, 0.13, 0.1, 0.1, 0.07, 0.16),
     "KPIs rated red": (0.18, 0.17, 0.25, 0.12, 0.09, 0.09, 0.1),
     "Overdue returns": (0.18, 0.24, 0.28, 0.15, 0.15),
@@ -197,7 +263,18 @@ WIDTHS = {
     "Scrutiny notes": (0.15, 0.12, 0.15, 0.58),
     "Agenda flags": (0.15, 0.12, 0.12, 0.3, 0.31),
 }
-NUMERIC = {"Value", "Bidders", "Target", "Actual", "Overdue returns"}
+NUMERIC = {
+    "Value",
+    "Bidders",
+    "Target",
+    "Actual",
+    "Overdue returns",
+    "Services",
+    "Found",
+    "Made",
+    "Awaiting confirmation",
+    "Share made",
+}
 
 
 def report_flowables(report: ScrutinyReport, styles, width: float) -> list:
@@ -207,10 +284,16 @@ def report_flowables(report: ScrutinyReport, styles, width: float) -> list:
         para(summary_line(report), styles["body"]),
         Spacer(1, 4 * mm),
     ]
-    for index, (heading, columns, rows, empty) in enumerate(sections(report)):
-        if index == 1:
-            flowables.extend(_not_yet_recorded(styles))
-        flowables.append(para(heading, styles["h3"]))
+    group = ""
+    for heading, columns, rows, empty in sections(report):
+        if GROUPS[heading] != group:
+            group = GROUPS[heading]
+            if group != heading:
+                flowables.append(para(group, styles["h3"]))
+        if heading == "Reviews":
+            stages = ", ".join(f"{stage['label']}: {stage['count']}" for stage in report.review_stages)
+            flowables.append(para(stages, styles["body"]))
+        flowables.append(para(heading, styles["h4"] if group != heading else styles["h3"]))
         if not rows:
             flowables.append(para(empty, styles["body"]))
             continue
@@ -225,13 +308,6 @@ def report_flowables(report: ScrutinyReport, styles, width: float) -> list:
             )
         )
         flowables.append(Spacer(1, 3 * mm))
-    return flowables
-
-
-def _not_yet_recorded(styles) -> list:
-    flowables = []
-    for heading, key in (("Reviews by stage", "reviews"), ("Savings found and made", "savings")):
-        flowables += [para(heading, styles["h3"]), para(NOT_YET_RECORDED[key], styles["body"])]
     return flowables
 
 

@@ -1,6 +1,6 @@
 """What the scrutiny progress report is made of, for any date range: the commissions completed (with
-their value, how many bid and what came of it), the performance exceptions, and scrutiny's own notes
-and agenda flags.
+their value, how many bid and what came of it), the reviews of existing services by stage, the savings
+found and made, the performance exceptions, and scrutiny's own notes and agenda flags.
 
 Every read starts from what the user may see (`commissions_visible_to`, `agreements_visible_to`), and
 each section is one query whatever its length, so the report costs the same for one commission or a
@@ -19,7 +19,19 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from commissioning.cycle.selectors import commissions_visible_to
-from commissioning.models import Award, AwardItem, AwardState, Bid, BidState, Commission, State
+from commissioning.models import (
+    Award,
+    AwardItem,
+    AwardState,
+    Bid,
+    BidState,
+    Commission,
+    Review,
+    ReviewState,
+    SavingsIdentified,
+    State,
+)
+from commissioning.reviews.selectors import review_list
 from councils.models import AuditEvent, Council, User
 from monitoring.agreements.selectors import agreements_visible_to
 from monitoring.dashboards.selectors.ratings import CONCERN, rag_key, with_performance
@@ -31,9 +43,11 @@ from monitoring.models import (
     MonitoringReturn,
     Rag,
     ReturnState,
+    SavingsRealised,
     ScrutinyNote,
     add_months,
 )
+from monitoring.savings.selectors import identified_of, realised_of, savings_by_portfolio
 
 # A report is read in full, not paged, but each section stays bounded.
 SECTION_LIMIT = 500
@@ -72,9 +86,11 @@ class ScrutinyReport:
     at_risk: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     flags: list = field(default_factory=list)
-    # Filled once reviews and savings are recorded (see `monitoring.dashboards.scrutiny_report`).
-    reviews: list | None = None
-    savings: list | None = None
+    review_stages: list[dict] = field(default_factory=list)
+    reviews: list = field(default_factory=list)
+    savings_found: list = field(default_factory=list)
+    savings_made: list = field(default_factory=list)
+    savings_by_portfolio: list = field(default_factory=list)
 
     @property
     def completed_value(self) -> Decimal:
@@ -83,6 +99,19 @@ class ScrutinyReport:
     @property
     def bidders(self) -> int:
         return sum(c.bidders for c in self.completed if c.bidders is not None)
+
+    @property
+    def found_total(self) -> Decimal:
+        return sum((saving.amount for saving in self.savings_found), Decimal("0"))
+
+    @property
+    def made_total(self) -> Decimal:
+        """Savings realised and confirmed by a finance officer in the period."""
+        return sum((saving.amount for saving in self.savings_made if saving.is_confirmed), Decimal("0"))
+
+    @property
+    def awaiting_total(self) -> Decimal:
+        return sum((saving.amount for saving in self.savings_made if not saving.is_confirmed), Decimal("0"))
 
     @property
     def exception_count(self) -> int:
@@ -222,17 +251,66 @@ def agreements_at_risk(agreements, today: date) -> list:
     return rows
 
 
+def reviews_in_period(user: User, council: Council, start: date, end: date) -> list[Review]:
+    """Reviews of existing services that were running at some point in the period (started by its
+    end, and not concluded before its start), withdrawn ones left out."""
+    return list(
+        review_list(user, council)
+        .exclude(state=ReviewState.WITHDRAWN)
+        .filter(starts_on__lte=end)
+        .filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start))
+        .select_related("council", "commission__council")
+        .order_by("concludes_by", "id")[:SECTION_LIMIT]
+    )
+
+
+def review_stages(reviews: list[Review]) -> list[dict]:
+    """How many of the period's reviews are at each stage (withdrawn reviews are not reported)."""
+    stages = [state for state in ReviewState if state != ReviewState.WITHDRAWN]
+    return [{"label": state.label, "count": sum(1 for r in reviews if r.state == state)} for state in stages]
+
+
+def savings_found(commissions, start: date, end: date) -> list[SavingsIdentified]:
+    """Savings identified in the period, against the year they are to be made in."""
+    return list(
+        identified_of(commissions.exclude(state=State.CANCELLED))
+        .filter(identified_on__range=(start, end))
+        .select_related("commission__council", "commission__portfolio")
+        .order_by("identified_on", "commission__reference", "target_year")[:SECTION_LIMIT]
+    )
+
+
+def savings_made(commissions, start: date, end: date) -> list[SavingsRealised]:
+    """Savings realised that a finance officer confirmed in the period, and those recorded in it that
+    wait for confirmation."""
+    confirmed = Q(confirmed_at__date__range=(start, end))
+    waiting = Q(confirmed_at__isnull=True, recorded_at__date__range=(start, end))
+    return list(
+        realised_of(commissions)
+        .filter(confirmed | waiting)
+        .select_related("agreement__council", "agreement__commission", "agreement__provider")
+        .order_by("agreement__reference", "financial_year")[:SECTION_LIMIT]
+    )
+
+
 def scrutiny_report(user: User, council: Council, start: date, end: date) -> ScrutinyReport:
     """The progress report for scrutiny over [start, end] (both days included)."""
     today = timezone.localdate()
     commissions = commissions_visible_to(user, council)
     agreements = agreements_visible_to(user, council)
     in_range = Q(created_at__date__range=(start, end))
+    reviews = reviews_in_period(user, council, start, end)
     return ScrutinyReport(
         council=council,
         start=start,
         end=end,
         completed=completed_commissions(user, council, start, end),
+        review_stages=review_stages(reviews),
+        reviews=reviews,
+        savings_found=savings_found(commissions, start, end),
+        savings_made=savings_made(commissions, start, end),
+        # Where each portfolio stands, all years together: what was found against what has been made.
+        savings_by_portfolio=savings_by_portfolio(commissions.exclude(state=State.CANCELLED)),
         red_kpis=red_kpis(agreements, start, end),
         overdue_returns=overdue_returns(agreements, start, end, today),
         at_risk=agreements_at_risk(agreements, today),

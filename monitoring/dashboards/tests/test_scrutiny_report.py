@@ -4,7 +4,7 @@ for scrutiny members and the lead commissioner only, each download audited, in f
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlencode
@@ -16,14 +16,18 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from commissioning.models import BidState
+from commissioning.savings.tests.factories import identify
 from commissioning.tests.award_factories import approved_award
 from commissioning.tests.factories import create_commission
+from commissioning.tests.review_factories import concluded_review, open_review, review_under_way
+from councils.financial_year import financial_year_of
 from councils.models import AuditEvent, Role
 from monitoring.dashboards import scrutiny as scrutiny_services
 from monitoring.dashboards.selectors.scrutiny_report import default_period
 from monitoring.dashboards.tests.test_dashboards_meeting_pack import pdf_text
 from monitoring.dashboards.tests.test_dashboards_world import build_world
 from monitoring.models import add_months
+from monitoring.savings.tests.factories import realise
 from monitoring.tests.returns_factories import accept, recent_live_agreement, returns_of, submit
 from tests.query_counts import assert_same_queries
 
@@ -86,10 +90,59 @@ def test_the_report_shows_what_was_completed_the_exceptions_and_the_notes(client
     body = response.content.decode()
     assert f"{award.commission.reference} {award.commission.title}" in body
     assert "Why are the transport returns late?" in body
-    # Reviews and savings are not recorded yet: the sections say so rather than showing nothing.
     assert "Reviews by stage" in body
     assert "Savings found and made" in body
-    assert "not yet recorded" in body
+
+
+def test_reviews_by_stage_and_savings_found_and_made(client_for, world):
+    today = timezone.localdate()
+    running = review_under_way(
+        world.council, title="Review of day services", starts_on=today - timedelta(days=60), concludes_by=today
+    )
+    concluded = concluded_review(
+        world.council, title="Review of meals at home", starts_on=today - timedelta(days=90), concludes_by=today
+    )
+    open_review(
+        world.council,
+        title="Review of libraries",
+        starts_on=today + timedelta(days=400),
+        concludes_by=today + timedelta(days=500),
+    )
+    year = financial_year_of(world.rated.live_on)
+    found = identify(world.rated.commission, year + 1, 12000)
+    made = realise(world.rated, year, 5000)
+    waiting = realise(world.overdue, financial_year_of(world.overdue.live_on), 750, role=Role.COMMISSIONING_OFFICER)
+
+    response = client_for(world.people[Role.SCRUTINY_MEMBER]).get(report_url(world.council))
+    report = response.context["report"]
+    # The libraries review starts after the period: it is not reported.
+    assert [r.pk for r in report.reviews] == [running.pk, concluded.pk]
+    assert {s["label"]: s["count"] for s in report.review_stages} == {"Opened": 0, "Under way": 1, "Concluded": 1}
+    assert report.savings_found == [found]
+    assert {s.pk for s in report.savings_made} == {made.pk, waiting.pk}
+    assert (report.found_total, report.made_total, report.awaiting_total) == (
+        Decimal("12000"),
+        Decimal("5000"),
+        Decimal("750"),
+    )
+    (portfolio,) = [row for row in report.savings_by_portfolio if row.label == "Health and Wellbeing"]
+    assert (portfolio.identified, portfolio.realised) == (Decimal("12000"), Decimal("5000"))
+    body = response.content.decode()
+    assert "Review of libraries" not in body
+    assert "Keep as it is, with a new outcomes framework" in body
+    assert "£12,000 found and £5,000 made" in body
+
+    workbook = load_workbook(
+        BytesIO(
+            client_for(world.people[Role.LEAD_COMMISSIONER])
+            .get(report_url(world.council, "scrutiny_report_xlsx"))
+            .content
+        )
+    )
+    summary = dict(workbook["Summary"].values)
+    assert summary["Savings found"] == 12000
+    assert summary["Reviews under way"] == 1
+    assert [row[0] for row in list(workbook["Reviews"].values)[1:]] == [r.reference for r in report.reviews]
 
 
 def test_the_period_narrows_the_report(client_for, world):
@@ -142,6 +195,10 @@ def test_the_pdf_and_the_workbook_carry_the_report_and_are_audited(client_for, w
     assert workbook.sheetnames == [
         "Summary",
         "Commissions completed",
+        "Reviews",
+        "Savings found",
+        "Savings made",
+        "Savings by portfolio",
         "KPIs rated red",
         "Overdue returns",
         "Agreements at risk",
