@@ -152,9 +152,16 @@ class MeetingPackForm(BoundedInputsMixin, forms.Form):
         label="Meeting (optional)",
         help_text="For example: Overview and Scrutiny Committee, 8 December 2026.",
     )
+    scrutiny_report = forms.BooleanField(
+        required=False,
+        label="End the pack with the scrutiny progress report for the last six months",
+    )
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices, offer_report: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not offer_report:
+            # Only those who read the progress report may put it in a pack.
+            del self.fields["scrutiny_report"]
         self.fields["commissions"].queryset = choices
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
@@ -162,11 +169,14 @@ class MeetingPackForm(BoundedInputsMixin, forms.Form):
         self.helper.legend_size = "s"
         self.helper["commissions"].wrap(Field.checkboxes, legend_size=Size.MEDIUM, small=True)
         self.helper["flagged"].wrap(Field.checkbox)
+        if offer_report:
+            self.helper["scrutiny_report"].wrap(Field.checkbox)
         self.helper.layout.append(Button.primary("", "Make the meeting pack"))
 
     def clean(self):
         data = super().clean()
-        if not data.get("flagged") and not data.get("commissions"):
+        data.setdefault("scrutiny_report", False)
+        if not data.get("flagged") and not data.get("commissions") and not data["scrutiny_report"]:
             raise forms.ValidationError(
                 "Choose at least one commission, or every commission flagged for the agenda.", code="nothing_chosen"
             )

@@ -136,14 +136,15 @@ def pack_entries(commissions: list[Commission]) -> list[PackEntry]:
 
 
 @transaction.atomic
-def record_export(*, by: User, council: Council, entries: list[PackEntry], meeting: str = "") -> None:
-    """Exports leave a trace: who took which commissions out of the system, and when."""
-    audit_record(
-        council=council,
-        actor=by,
-        event_type="meeting_pack.exported",
-        extra={"commissions": [e.commission.reference for e in entries], "meeting": meeting},
-    )
+def record_export(
+    *, by: User, council: Council, entries: list[PackEntry], meeting: str = "", report: ScrutinyReport | None = None
+) -> None:
+    """Exports leave a trace: who took which commissions (and which period's progress report) out of
+    the system, and when."""
+    extra = {"commissions": [e.commission.reference for e in entries], "meeting": meeting}
+    if report is not None:
+        extra["scrutiny_report"] = {"start": report.start.isoformat(), "end": report.end.isoformat()}
+    audit_record(council=council, actor=by, event_type="meeting_pack.exported", extra=extra)
 
 
 # ---- The PDF ------------------------------------------------------------------------------------

@@ -243,3 +243,30 @@ def test_the_report_runs_in_a_fixed_number_of_queries(client_for, world):
     noted(1)
     _, response = assert_same_queries(client_for(member), report_url(world.council), noted)
     assert len(response.context["report"].notes) == 25
+
+
+def test_a_meeting_pack_can_end_with_the_report(client_for, world):
+    member = world.people[Role.SCRUTINY_MEMBER]
+    scrutiny_services.scrutiny_note_add(by=member, commission=world.overdue.commission, text="Ask about transport.")
+    pack = reverse("monitoring:meeting_pack", args=[world.council.slug])
+    client = client_for(member)
+    page = client.get(f"{pack}?scrutiny_report=on&meeting=Scrutiny+committee")
+    assert page.context["entries"] == []
+    assert page.context["report"].notes[0].text == "Ask about transport."
+    assert "Scrutiny progress report, " in page.content.decode()
+    pdf = client.get(reverse("monitoring:meeting_pack_pdf", args=[world.council.slug]) + "?scrutiny_report=on")
+    assert "Ask about transport." in pdf_text(pdf.content)
+    event = AuditEvent.objects.get(event_type="meeting_pack.exported")
+    assert event.extra["scrutiny_report"]["start"] == default_period()[0].isoformat()
+
+
+def test_only_those_who_read_the_report_may_put_it_in_a_pack(client_for, world):
+    """A commissioning officer makes packs but is not offered the report, and asking for it adds nothing."""
+    client = client_for(world.people[Role.COMMISSIONING_OFFICER])
+    pack = reverse("monitoring:meeting_pack", args=[world.council.slug])
+    assert "scrutiny_report" not in client.get(pack).context["form"].fields
+    page = client.get(f"{pack}?scrutiny_report=on&commissions={world.rated.commission_id}")
+    assert page.context.get("report") is None
+    assert "Scrutiny progress report" not in page.content.decode()
+    alone = client.get(f"{pack}?scrutiny_report=on")
+    assert "Choose at least one commission" in alone.content.decode()
