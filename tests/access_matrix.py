@@ -21,6 +21,7 @@ from commissioning.tests.award_factories import (
 from commissioning.tests.evaluation_factories import evaluation_kwargs
 from commissioning.tests.review_factories import review_kwargs
 from councils.models import Notification, ReminderKind, Role
+from councils.services import publication_set
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.savings.tests.factories import matrix_live_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
@@ -38,6 +39,15 @@ COUNCIL_MEMBERS = frozenset(Role.values)
 
 def council_kwargs(world) -> dict:
     return {"council_slug": world["council"].slug}
+
+
+def published_kwargs(world) -> dict:
+    """The world's council, with its framework and commissioning plan published."""
+    council = world["council"]
+    admin = council.memberships.filter(role=Role.COUNCIL_ADMIN).first().user
+    for part in ("framework", "plan"):
+        publication_set(by=admin, council=council, part=part, publish=True)
+    return {"council_slug": council.slug}
 
 
 def framework_kwargs(kind: str, key: str | None = None) -> Callable[[dict], dict]:
@@ -899,6 +909,12 @@ ROUTES = [
     Route("commissioning:forward_plan_add", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:forward_plan_withdraw", forward_plan_kwargs, ok=COMMISSIONERS),
     Route("opportunities:forward_plan", ok=PUBLIC),
+    # A council's framework and commissioning plan: everyone reads them once its administrator has
+    # published them (tests/test_public_plan.py checks the 404 before and after).
+    Route("opportunities:framework", published_kwargs, ok=PUBLIC),
+    Route("opportunities:plan", published_kwargs, ok=PUBLIC),
+    # Publishing them is the council administrator's (GET shows what is public).
+    Route("councils:publication", council_kwargs, ok=ADMIN),
     # The accessibility statement and privacy notice: public, the service's and each council's.
     Route("accessibility", ok=PUBLIC),
     Route("privacy", ok=PUBLIC),
