@@ -9,6 +9,7 @@ from demo.evaluations import seed_evaluations
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
+from demo.publication import seed_publication
 from demo.regimes import seed_notices, seed_regimes
 from demo.reviews import seed_reviews
 from monitoring.reminders.services import sweep
@@ -33,13 +34,15 @@ class Command(BaseCommand):
         invoices = seed_invoices()
         seed_notices()
         reviews = seed_reviews()
+        notes = seed_publication()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
                 f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
-                "existing services. "
+                f"existing services, {notes} new scrutiny notes; every council's framework and commissioning "
+                "plan published. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
