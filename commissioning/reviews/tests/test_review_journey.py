@@ -34,7 +34,9 @@ def test_a_review_concludes_in_a_recommission(page, council, people):
     assert_accessible(page)
     page.get_by_role("link", name="Add evidence").first.click()
     page.get_by_label("Title").fill("Passenger survey")
-    page.get_by_label("Note (optional if you add a document)").fill("Journeys fell by a third; the rural wards are not served.")
+    page.get_by_label("Note (optional if you add a document)").fill(
+        "Journeys fell by a third; the rural wards are not served."
+    )
     page.get_by_role("button", name="Add the evidence").click()
     page.locator("[data-step-link=start]").click()
     page.get_by_role("button", name="Start the review").click()
