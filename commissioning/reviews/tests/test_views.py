@@ -208,3 +208,7 @@ def test_the_review_list_and_the_lead_dashboard_link_to_reviews(council, people,
     assert review.get_absolute_url() in listing
     commissions = client.get(reverse("commissioning:list", args=[council.slug])).content.decode()
     assert reverse("commissioning:reviews", args=[council.slug]) in commissions
+    dashboard = client.get(reverse("monitoring:dashboard", args=[council.slug]))
+    opened = next(row for row in dashboard.context["reviews"] if row["state"] == ReviewState.OPEN)
+    assert opened["count"] == 1
+    assert f"{reverse('commissioning:reviews', args=[council.slug])}?state=open" in dashboard.content.decode()
