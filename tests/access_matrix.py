@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commissioning.models import BidPartner
-from commissioning.savings.tests.factories import matrix_saving_kwargs
+from commissioning.savings.tests.factories import matrix_review_saving_kwargs, matrix_saving_kwargs
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
@@ -19,6 +19,7 @@ from commissioning.tests.award_factories import (
     provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
+from commissioning.tests.review_factories import review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.savings.tests.factories import matrix_live_kwargs
@@ -295,6 +296,48 @@ ROUTES = [
         "commissioning:transition",
         commission_step_kwargs("return_to_understand"),
         ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Reviews of existing services: every council member sees the list (scoped), the lead commissioner
+    # opens and concludes them; the matrix's review is in nobody's portfolio, as its commission is.
+    Route("commissioning:reviews", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:review_open", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER})),
+    Route("commissioning:review", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    # A review's savings identified: its readers see them; commissioners and finance officers record.
+    Route("commissioning:review_savings", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_savings_record", review_kwargs(), ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route(
+        "commissioning:review_savings_remove",
+        matrix_review_saving_kwargs,
+        ok=SAVINGS_RECORDERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("commissioning:review_edit", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:review_evidence_add", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_evidence_download",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_evidence_remove",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_conclude",
+        review_kwargs(),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_transition",
+        review_kwargs(name="withdraw"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=CANNOT_SEE_COMMISSION,
     ),
     # Everyone signed in with one council (or only an organisation) is sent on to their dashboard.
