@@ -11,13 +11,15 @@ from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
 from demo.regimes import seed_notices, seed_regimes
 from demo.reviews import seed_reviews
+from demo.savings import seed_savings
 from monitoring.reminders.services import sweep
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements, invoices and reviews of existing services. Safe to run repeatedly."
+        "evaluations, awards, agreements, invoices, reviews of existing services and savings. Safe to run "
+        "repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -33,13 +35,14 @@ class Command(BaseCommand):
         invoices = seed_invoices()
         seed_notices()
         reviews = seed_reviews()
+        savings = seed_savings()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
                 f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
-                "existing services. "
+                f"existing services, savings on {savings} commissions and reviews. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
