@@ -86,6 +86,32 @@ class NoticesPort:
 notices = NoticesPort()
 
 
+class SavingsPort:
+    """What a commission's or review's savings page shows of the savings agreements realised."""
+
+    def __init__(self) -> None:
+        self._realised_by_year: Callable | None = None
+
+    def register(self, *, realised_by_year: Callable) -> None:
+        self._realised_by_year = realised_by_year
+
+    def realised_by_year(self, holder) -> dict[int, RealisedInYear]:
+        """Per financial year: what the commission's (or review's) agreements realised, confirmed and
+        awaiting confirmation."""
+        if self._realised_by_year is None:
+            raise NotRegistered("No app registered the savings realised: is 'monitoring' installed?")
+        return self._realised_by_year(holder)
+
+
+@dataclass(frozen=True)
+class RealisedInYear:
+    confirmed: Decimal
+    awaiting_confirmation: Decimal
+
+
+savings = SavingsPort()
+
+
 @dataclass(frozen=True)
 class ReviewedAgreement:
     """An agreement a review covers, as the review page and the recommission need it."""
@@ -138,28 +164,3 @@ class ReviewedAgreementsPort:
 
 
 reviewed_agreements = ReviewedAgreementsPort()
-
-
-class SavingsPort:
-    """What the commission's savings page shows of the savings its agreements realised."""
-
-    def __init__(self) -> None:
-        self._realised_by_year: Callable | None = None
-
-    def register(self, *, realised_by_year: Callable) -> None:
-        self._realised_by_year = realised_by_year
-
-    def realised_by_year(self, commission) -> dict[int, RealisedInYear]:
-        """Per financial year: what the commission's agreements realised, confirmed and awaiting confirmation."""
-        if self._realised_by_year is None:
-            raise NotRegistered("No app registered the savings realised: is 'monitoring' installed?")
-        return self._realised_by_year(commission)
-
-
-@dataclass(frozen=True)
-class RealisedInYear:
-    confirmed: Decimal
-    awaiting_confirmation: Decimal
-
-
-savings = SavingsPort()

@@ -116,3 +116,5 @@ def is_partner_admin(user, partner=None) -> bool:
 
 # On one joint-bid partner row: its organisation's administrators confirm or decline it.
 rules.add_perm("bids.answer_partnership", is_partner_admin)
+# A review's savings identified: its readers see them; commissioners and finance officers record them.
+rules.add_perm("commissioning.record_review_savings", can_read_a_review & records_savings)

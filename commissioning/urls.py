@@ -48,9 +48,25 @@ urlpatterns = [
     # The procurement record (s.98): decisions and communications with suppliers, page and CSV.
     *procurement_record_urls.urlpatterns,
     # Savings identified, per financial year (before the stage records' "<kind>/<pk>/remove/").
-    path(ONE + "savings/", savings_views.SavingsView.as_view(), name="savings"),
-    path(ONE + "savings/record/", savings_views.SavingsRecordView.as_view(), name="savings_record"),
-    path(ONE + "savings/<int:saving_pk>/remove/", savings_views.SavingsRemoveView.as_view(), name="savings_remove"),
+    path(ONE + "savings/", savings_views.CommissionSavingsView.as_view(), name="savings"),
+    path(ONE + "savings/record/", savings_views.CommissionSavingsRecordView.as_view(), name="savings_record"),
+    path(
+        ONE + "savings/<int:saving_pk>/remove/",
+        savings_views.CommissionSavingsRemoveView.as_view(),
+        name="savings_remove",
+    ),
+    # A review's savings identified.
+    path(C + "reviews/<int:pk>/savings/", savings_views.ReviewSavingsView.as_view(), name="review_savings"),
+    path(
+        C + "reviews/<int:pk>/savings/record/",
+        savings_views.ReviewSavingsRecordView.as_view(),
+        name="review_savings_record",
+    ),
+    path(
+        C + "reviews/<int:pk>/savings/<int:saving_pk>/remove/",
+        savings_views.ReviewSavingsRemoveView.as_view(),
+        name="review_savings_remove",
+    ),
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

@@ -41,13 +41,13 @@ class MonitoringConfig(AppConfig):
         agreement_record.register_source()
         notice_record.register_source()
         ports.notices.register(page_section=notice_selectors.commission_notices_section)
+        ports.savings.register(realised_by_year=savings_selectors.realised_by_year)
         # The agreements a review of existing services covers are kept here.
         ports.reviewed_agreements.register(
             choices=reviewed_agreements.choices,
             of_review=reviewed_agreements.of_review,
             cover=reviewed_agreements.cover,
         )
-        ports.savings.register(realised_by_year=savings_selectors.realised_by_year)
         # Every step of every machine, and the changes announced outside it, keep the notices up to date.
         workflow.listen(notice_upkeep.refresh_after_step)
         # What councils.handoffs records goes out by email from the outbox, promptly.

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commissioning.models import BidPartner
-from commissioning.savings.tests.factories import matrix_saving_kwargs
+from commissioning.savings.tests.factories import matrix_review_saving_kwargs, matrix_saving_kwargs
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
@@ -313,6 +313,17 @@ ROUTES = [
     Route("commissioning:reviews", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("commissioning:review_open", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER})),
     Route("commissioning:review", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    # A review's savings identified: its readers see them; commissioners and finance officers record.
+    Route("commissioning:review_savings", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_savings_record", review_kwargs(), ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route(
+        "commissioning:review_savings_remove",
+        matrix_review_saving_kwargs,
+        ok=SAVINGS_RECORDERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
     Route("commissioning:review_edit", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     Route("commissioning:review_evidence_add", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     Route(

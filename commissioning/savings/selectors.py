@@ -1,5 +1,7 @@
-"""Reads for a commission's savings: each financial year's saving identified beside what its
-agreements realised (asked of the agreements' app through `commissioning.ports.savings`)."""
+"""Reads for a commission's or a review's savings: each financial year's saving identified beside what
+the agreements realised (asked of the agreements' app through `commissioning.ports.savings`): a
+commission's own agreements; for a review, the agreements it covers and those of the commission it
+recommissioned."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 
 from commissioning import ports
-from commissioning.models import Commission, SavingsIdentified
+from commissioning.models import Commission, Review, SavingsIdentified
 from councils.financial_year import financial_year_label
 
 ZERO = Decimal("0")
@@ -31,13 +33,17 @@ class SavingsYear:
         return self.identified.amount if self.identified else ZERO
 
 
-def commission_savings(commission: Commission) -> dict:
+def _field(holder: Commission | Review) -> str:
+    return "review" if isinstance(holder, Review) else "commission"
+
+
+def holder_savings(holder: Commission | Review) -> dict:
     """Every financial year with a saving identified or realised, earliest first, and the totals."""
     identified = {
         saving.target_year: saving
-        for saving in SavingsIdentified.objects.filter(commission=commission).select_related("recorded_by")
+        for saving in SavingsIdentified.objects.filter(**{_field(holder): holder}).select_related("recorded_by")
     }
-    realised = ports.savings.realised_by_year(commission)
+    realised = ports.savings.realised_by_year(holder)
     years = [
         SavingsYear(
             year=year,
@@ -55,5 +61,5 @@ def commission_savings(commission: Commission) -> dict:
     }
 
 
-def saving_of(commission: Commission, pk: int) -> SavingsIdentified:
-    return get_object_or_404(SavingsIdentified.objects.filter(commission=commission), pk=pk)
+def saving_of(holder: Commission | Review, pk: int) -> SavingsIdentified:
+    return get_object_or_404(SavingsIdentified.objects.filter(**{_field(holder): holder}), pk=pk)

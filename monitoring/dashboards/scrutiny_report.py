@@ -83,10 +83,17 @@ REVIEW_COLUMNS = [
     Column("Conclusion due", lambda r: r.concludes_by),
     Column("Conclusion", lambda r: _conclusion(r)),
 ]
+
+
+def _found_by(saving):
+    """The commission or the review that found the saving."""
+    return saving.commission if saving.commission_id else saving.review
+
+
 FOUND_COLUMNS = [
-    Column("Commission", lambda s: s.commission.reference),
-    Column("Title", lambda s: s.commission.title),
-    Column("Portfolio", lambda s: str(s.commission.portfolio or "")),
+    Column("Found by", lambda s: _found_by(s).reference),
+    Column("Title", lambda s: _found_by(s).title),
+    Column("Portfolio", lambda s: str(_found_by(s).portfolio or "")),
     Column("Found on", lambda s: s.identified_on),
     Column("To be made in", lambda s: s.year_label),
     Column("Value", lambda s: s.amount),

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from commissioning.cycle.selectors import serves_outcome
-from commissioning.models import Commission, SavingsIdentified, State
+from commissioning.models import Commission, Review, ReviewState, SavingsIdentified, State
 from commissioning.ports import RealisedInYear
 from councils.models import Council, Outcome, User
 from monitoring.dashboards.selectors.shared import MONEY_OUTPUT, ZERO
@@ -52,20 +52,34 @@ def _realised_sums() -> dict:
     }
 
 
-def realised_by_year(commission: Commission) -> dict[int, RealisedInYear]:
-    """What the commission's agreements realised in each financial year (one query)."""
-    rows = (
-        SavingsRealised.objects.filter(agreement__commission=commission)
-        .order_by()
-        .values("financial_year")
-        .annotate(**_realised_sums())
-    )
+def realised_by_year(holder: Commission | Review) -> dict[int, RealisedInYear]:
+    """What the commission's agreements realised in each financial year (one query); for a review, the
+    agreements it covers and those of the commission it recommissioned."""
+    if isinstance(holder, Review):
+        agreements = Q(agreement__reviewed_in__review=holder)
+        if holder.commission_id:
+            agreements |= Q(agreement__commission_id=holder.commission_id)
+        realised = SavingsRealised.objects.filter(pk__in=SavingsRealised.objects.filter(agreements).values("pk"))
+    else:
+        realised = SavingsRealised.objects.filter(agreement__commission=holder)
+    rows = realised.order_by().values("financial_year").annotate(**_realised_sums())
     return {row["financial_year"]: RealisedInYear(row["realised"], row["awaiting"]) for row in rows}
 
 
-def identified_of(commissions: QuerySet[Commission], year: int | None = None) -> QuerySet[SavingsIdentified]:
-    identified = SavingsIdentified.objects.filter(commission__in=commissions)
+def identified_of(
+    commissions: QuerySet[Commission], year: int | None = None, reviews: QuerySet[Review] | None = None
+) -> QuerySet[SavingsIdentified]:
+    """Savings identified by `commissions` (and `reviews`, when given), in `year` if given."""
+    scope = Q(commission__in=commissions)
+    if reviews is not None:
+        scope |= Q(review__in=reviews)
+    identified = SavingsIdentified.objects.filter(scope)
     return identified if year is None else identified.filter(target_year=year)
+
+
+def review_serves(outcome, review) -> Q:
+    """A review serves a corporate outcome it names (`outcome` and `review` as in `serves_outcome`)."""
+    return Q(Exists(Review.outcomes.through.objects.filter(review_id=review, outcome_id=outcome)))
 
 
 def realised_of(commissions: QuerySet[Commission], year: int | None = None) -> QuerySet[SavingsRealised]:
@@ -81,11 +95,18 @@ def _sum_per_outer(queryset: QuerySet, group: str, amount: Sum | Coalesce) -> Su
     )
 
 
-def with_savings(outcomes: QuerySet[Outcome], commissions: QuerySet[Commission], year: int | None = None):
-    """Each outcome with the savings identified and realised (confirmed, and awaiting confirmation) by the
-    commissions serving it, among `commissions`."""
-    identified = identified_of(commissions, year).filter(
-        serves_outcome(OuterRef(OuterRef("pk")), OuterRef("commission_id"))
+def with_savings(
+    outcomes: QuerySet[Outcome],
+    commissions: QuerySet[Commission],
+    year: int | None = None,
+    reviews: QuerySet[Review] | None = None,
+):
+    """Each outcome with the savings identified by the commissions (and reviews) serving it, among
+    `commissions` and `reviews`, and realised by the commissions' agreements (confirmed, and awaiting
+    confirmation)."""
+    outcome = OuterRef(OuterRef("pk"))
+    identified = identified_of(commissions, year, reviews).filter(
+        serves_outcome(outcome, OuterRef("commission_id")) | review_serves(outcome, OuterRef("review_id"))
     )
     realised = realised_of(commissions, year).filter(
         serves_outcome(OuterRef(OuterRef("pk")), OuterRef("agreement__commission_id"))
@@ -121,14 +142,19 @@ def _pounds(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def savings_by_portfolio(commissions: QuerySet[Commission], year: int | None = None) -> list[SavingsRow]:
-    """Savings identified and realised by the portfolio of their commission: both tables grouped by
-    portfolio in one query (UNION ALL), so the dashboards pay for one round trip."""
+def savings_by_portfolio(
+    commissions: QuerySet[Commission], year: int | None = None, reviews: QuerySet[Review] | None = None
+) -> list[SavingsRow]:
+    """Savings identified and realised by the portfolio of their commission (or review): both tables
+    grouped by portfolio in one query (UNION ALL), so the dashboards pay for one round trip."""
     nothing = Value(NOTHING, output_field=MONEY_OUTPUT)
     identified = (
-        identified_of(commissions, year)
+        identified_of(commissions, year, reviews)
         .order_by()
-        .values(portfolio=F("commission__portfolio_id"), name=F("commission__portfolio__name"))
+        .values(
+            portfolio=Coalesce("commission__portfolio_id", "review__portfolio_id"),
+            name=Coalesce("commission__portfolio__name", "review__portfolio__name"),
+        )
         .annotate(identified=Sum("amount"), realised=nothing, awaiting=nothing)
         .values_list("portfolio", "name", "identified", "realised", "awaiting")
     )
@@ -149,14 +175,19 @@ def savings_by_portfolio(commissions: QuerySet[Commission], year: int | None = N
 
 
 def savings_by_outcome(
-    user: User, council: Council, commissions: QuerySet[Commission], year: int | None = None, outcome=None
+    user: User,
+    council: Council,
+    commissions: QuerySet[Commission],
+    year: int | None = None,
+    outcome=None,
+    reviews: QuerySet[Review] | None = None,
 ) -> list[SavingsRow]:
     """Savings identified and realised by the corporate outcome their commission serves (one query); a
     commission serving two outcomes counts towards each, so the rows may add up to more than the total."""
     outcomes = Outcome.objects.filter(priority__plan__council=council)
     if outcome is not None:
         outcomes = outcomes.filter(pk=outcome)
-    found = with_savings(outcomes, commissions, year).filter(
+    found = with_savings(outcomes, commissions, year, reviews).filter(
         Q(savings_identified__gt=0) | Q(savings_realised__gt=0) | Q(savings_awaiting__gt=0)
     )
     return [
@@ -172,16 +203,22 @@ def savings_by_outcome(
 
 
 def savings_summary(
-    user: User, council: Council, commissions: QuerySet[Commission], year: int | None = None, outcome=None
+    user: User,
+    council: Council,
+    commissions: QuerySet[Commission],
+    reviews: QuerySet[Review],
+    year: int | None = None,
+    outcome=None,
 ) -> dict:
     """The dashboards' savings section: totals, by portfolio and by outcome (two queries). Cancelled
-    commissions save nothing."""
+    commissions and withdrawn reviews save nothing."""
     commissions = commissions.exclude(state=State.CANCELLED)
-    by_portfolio = savings_by_portfolio(commissions, year)
+    reviews = reviews.exclude(state=ReviewState.WITHDRAWN)
+    by_portfolio = savings_by_portfolio(commissions, year, reviews)
     return {
         "identified": sum((r.identified for r in by_portfolio), NOTHING),
         "realised": sum((r.realised for r in by_portfolio), NOTHING),
         "awaiting": sum((r.awaiting for r in by_portfolio), NOTHING),
         "by_portfolio": by_portfolio,
-        "by_outcome": savings_by_outcome(user, council, commissions, year, outcome),
+        "by_outcome": savings_by_outcome(user, council, commissions, year, outcome, reviews),
     }

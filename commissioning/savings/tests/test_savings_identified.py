@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from commissioning.models import SavingsIdentified, State
 from commissioning.savings import services
-from commissioning.savings.selectors import commission_savings
+from commissioning.savings.selectors import holder_savings
 from commissioning.savings.tests.factories import identify
 from commissioning.tests.factories import commission_in_state, create_commission
+from commissioning.tests.review_factories import review_under_way
 from councils.financial_year import financial_year_of
 from councils.models import AuditEvent, Role
 from monitoring.savings.tests.factories import live_since_last_year, realise
@@ -70,7 +71,7 @@ def test_what_a_figure_needs(council, people, changes, field):
     commission = create_commission(council)
     values = {"target_year": 2027, "amount": Decimal("100"), "basis": "Lower unit cost", **changes}
     with pytest.raises(ValidationError) as refused:
-        services.savings_identified_record(by=people[Role.LEAD_COMMISSIONER], commission=commission, **values)
+        services.savings_identified_record(by=people[Role.LEAD_COMMISSIONER], holder=commission, **values)
     assert field in refused.value.message_dict
     assert not SavingsIdentified.objects.exists()
 
@@ -82,7 +83,7 @@ def test_only_commissioners_and_finance_record_savings(council, people, role):
     commission = create_commission(council)
     with pytest.raises(PermissionDenied):
         services.savings_identified_record(
-            by=people[role], commission=commission, target_year=2027, amount=Decimal("1"), basis="x"
+            by=people[role], holder=commission, target_year=2027, amount=Decimal("1"), basis="x"
         )
 
 
@@ -111,7 +112,7 @@ def test_each_year_shows_what_was_identified_beside_what_agreements_realised(cou
     realise(agreement, year, 20000)
     realise(agreement, financial_year_of(timezone.localdate()), 7000, role=Role.COMMISSIONING_OFFICER)
 
-    savings = commission_savings(agreement.commission)
+    savings = holder_savings(agreement.commission)
 
     first = savings["years"][0]
     assert (first.year, first.identified_amount, first.realised) == (year, Decimal("30000"), Decimal("20000"))
@@ -150,3 +151,32 @@ def test_another_councils_saving_is_not_found(client_for, council, other_council
     theirs = identify(create_commission(other_council), 2027, 100)
     url = reverse("commissioning:savings_remove", args=[council.slug, ours.pk, theirs.pk])
     assert client_for(people[Role.LEAD_COMMISSIONER]).get(url).status_code == 404
+
+
+def test_a_review_identifies_savings_too_and_exactly_one_holder_is_named(client_for, council, people):
+    review = review_under_way(council)
+    saving = identify(review, 2027, 263000, basis="Two day centres merged")
+    assert (saving.review, saving.commission, saving.holder) == (review, None, review)
+    assert AuditEvent.objects.filter(event_type="review.savings_identified.recorded").count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SavingsIdentified.objects.create(
+            council=council,
+            commission=create_commission(council),
+            review=review,
+            target_year=2028,
+            amount=Decimal("5"),
+            basis="x",
+            recorded_by=people[Role.COMMISSIONING_OFFICER],
+        )
+    page = client_for(people[Role.SCRUTINY_MEMBER]).get(
+        reverse("commissioning:review_savings", args=[council.slug, review.pk])
+    )
+    assert page.status_code == 200
+    assert "£263,000" in page.content.decode()
+    record = reverse("commissioning:review_savings_record", args=[council.slug, review.pk])
+    assert client_for(people[Role.SCRUTINY_MEMBER]).get(record).status_code == 403
+    finance = client_for(people[Role.FINANCE_OFFICER])
+    assert (
+        finance.post(record, {"target_year": "2028", "amount": "1000", "basis": "Shared transport"}).status_code == 302
+    )
+    assert review.savings_identified.count() == 2

@@ -12,13 +12,15 @@ from demo.providers import seed_providers
 from demo.publication import seed_publication
 from demo.regimes import seed_notices, seed_regimes
 from demo.reviews import seed_reviews
+from demo.savings import seed_savings
 from monitoring.reminders.services import sweep
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements, invoices and reviews of existing services. Safe to run repeatedly."
+        "evaluations, awards, agreements, invoices, reviews of existing services and savings. Safe to run "
+        "repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -34,6 +36,7 @@ class Command(BaseCommand):
         invoices = seed_invoices()
         seed_notices()
         reviews = seed_reviews()
+        savings = seed_savings()
         notes = seed_publication()
         self.stdout.write(
             self.style.SUCCESS(
@@ -41,8 +44,8 @@ class Command(BaseCommand):
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
                 f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
-                f"existing services, {notes} new scrutiny notes; every council's framework and commissioning "
-                "plan published. "
+                f"existing services, savings on {savings} commissions and reviews, {notes} new scrutiny notes; "
+                "every council's framework and commissioning plan published. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )

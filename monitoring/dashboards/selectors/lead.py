@@ -15,7 +15,12 @@ from commissioning.models import AwardState
 from commissioning.reviews.selectors import review_counts
 from councils.models import Council, User
 from monitoring.dashboards import charts
-from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
+from monitoring.dashboards.selectors.filters import (
+    Filters,
+    filtered_agreements,
+    filtered_commissions,
+    filtered_reviews,
+)
 from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
@@ -75,7 +80,9 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
     )
     return {
         "pipeline": pipeline,
-        "savings": savings_summary(user, council, commissions, filters.year, filters.outcome),
+        "savings": savings_summary(
+            user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
+        ),
         "notices": notices,
         "funnel": pipeline_funnel(pipeline["stages"]),
         "awaiting_approval": awaiting_approval,

@@ -36,7 +36,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from commissioning.cycle.selectors import serves_outcome
-from commissioning.models import Commission, SavingsIdentified, State
+from commissioning.models import Commission, Review, ReviewState, SavingsIdentified, State
 from commissioning.permissions import READERS_ACROSS_COUNCIL
 from councils.financial_year import financial_year_label
 from councils.formatting import plain_number, quantity_in
@@ -154,7 +154,8 @@ def with_rollup(outcomes: QuerySet[Outcome], council: Council) -> QuerySet[Outco
     kpis = contributing_kpis(council)
     count = IntegerField()
     live = Commission.objects.filter(council=council).exclude(state=State.CANCELLED)
-    return with_savings(outcomes, live).annotate(
+    reviews = Review.objects.filter(council=council).exclude(state=ReviewState.WITHDRAWN)
+    return with_savings(outcomes, live, reviews=reviews).annotate(
         commission_count=Coalesce(_one(commissions, "council", Count("id"), count), 0),
         investment=Coalesce(_one(commissions, "council", Sum("budget")), ZERO),
         agreement_count=Coalesce(_one(agreements, "council", Count("id"), count), 0),
@@ -257,7 +258,8 @@ def outcome_report(user: User, council: Council, outcome: Outcome) -> dict:
 
 
 def _savings_by_year(council: Council, outcome: int) -> list[dict]:
-    """Savings identified and realised for the outcome in each financial year (two grouped queries)."""
+    """Savings identified (by commissions and reviews) and realised for the outcome in each financial year
+    (two grouped queries)."""
     commissions = contributing_commissions(council, outcome)
     years: dict[int, dict] = {}
 
@@ -266,7 +268,12 @@ def _savings_by_year(council: Council, outcome: int) -> list[dict]:
             number, {"label": financial_year_label(number), "identified": 0, "realised": 0, "awaiting": 0}
         )
 
-    identified = SavingsIdentified.objects.filter(commission__in=commissions).order_by().values("target_year")
+    reviews = Review.objects.filter(council=council, outcomes=outcome).exclude(state=ReviewState.WITHDRAWN)
+    identified = (
+        SavingsIdentified.objects.filter(Q(commission__in=commissions) | Q(review__in=reviews))
+        .order_by()
+        .values("target_year")
+    )
     for row in identified.annotate(total=Sum("amount")):
         year(row["target_year"])["identified"] = row["total"]
     realised = SavingsRealised.objects.filter(agreement__commission__in=commissions).order_by().values("financial_year")

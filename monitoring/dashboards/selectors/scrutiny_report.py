@@ -270,13 +270,14 @@ def review_stages(reviews: list[Review]) -> list[dict]:
     return [{"label": state.label, "count": sum(1 for r in reviews if r.state == state)} for state in stages]
 
 
-def savings_found(commissions, start: date, end: date) -> list[SavingsIdentified]:
-    """Savings identified in the period, against the year they are to be made in."""
+def savings_found(commissions, reviews, start: date, end: date) -> list[SavingsIdentified]:
+    """Savings identified in the period by a commission or a review, against the year they are to be
+    made in."""
     return list(
-        identified_of(commissions.exclude(state=State.CANCELLED))
+        identified_of(commissions.exclude(state=State.CANCELLED), reviews=reviews)
         .filter(identified_on__range=(start, end))
-        .select_related("commission__council", "commission__portfolio")
-        .order_by("identified_on", "commission__reference", "target_year")[:SECTION_LIMIT]
+        .select_related("commission__council", "commission__portfolio", "review__council", "review__portfolio")
+        .order_by("identified_on", "id")[:SECTION_LIMIT]
     )
 
 
@@ -300,6 +301,7 @@ def scrutiny_report(user: User, council: Council, start: date, end: date) -> Scr
     agreements = agreements_visible_to(user, council)
     in_range = Q(created_at__date__range=(start, end))
     reviews = reviews_in_period(user, council, start, end)
+    readable_reviews = review_list(user, council).exclude(state=ReviewState.WITHDRAWN).values("pk")
     return ScrutinyReport(
         council=council,
         start=start,
@@ -307,10 +309,10 @@ def scrutiny_report(user: User, council: Council, start: date, end: date) -> Scr
         completed=completed_commissions(user, council, start, end),
         review_stages=review_stages(reviews),
         reviews=reviews,
-        savings_found=savings_found(commissions, start, end),
+        savings_found=savings_found(commissions, readable_reviews, start, end),
         savings_made=savings_made(commissions, start, end),
         # Where each portfolio stands, all years together: what was found against what has been made.
-        savings_by_portfolio=savings_by_portfolio(commissions.exclude(state=State.CANCELLED)),
+        savings_by_portfolio=savings_by_portfolio(commissions.exclude(state=State.CANCELLED), reviews=readable_reviews),
         red_kpis=red_kpis(agreements, start, end),
         overdue_returns=overdue_returns(agreements, start, end, today),
         at_risk=agreements_at_risk(agreements, today),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from commissioning.models import OutcomeSought, State
 from commissioning.savings.tests.factories import identify
 from commissioning.tests.factories import commission_in_state, create_commission, staff
+from commissioning.tests.review_factories import review_under_way
 from councils.financial_year import financial_year_of
 from councils.models import Role
 from councils.tests.factories import MembershipFactory, OutcomeFactory, PortfolioFactory
@@ -196,3 +197,14 @@ def test_dashboards_show_savings_identified_against_realised(client_for, council
     )
     assert filtered.context["savings"]["identified"] == Decimal("9000")
     assert filtered.context["savings"]["realised"] == 0
+
+
+def test_a_reviews_savings_count_for_its_outcome_and_portfolio(client_for, council, people, served):
+    review = review_under_way(council, portfolio=served["portfolio"])
+    review.outcomes.add(served["outcome"])
+    identify(review, financial_year_of(timezone.localdate()) + 1, 60000)
+
+    page = client_for(people[Role.PORTFOLIO_HOLDER]).get(report_url(council, served["outcome"]))
+    assert page.context["report"]["rollup"].savings_identified == Decimal("100000")
+    dashboard = client_for(people[Role.PORTFOLIO_HOLDER]).get(reverse("monitoring:dashboard", args=[council.slug]))
+    assert dashboard.context["savings"]["identified"] == Decimal("90000")

@@ -110,6 +110,7 @@ def test_reviews_by_stage_and_savings_found_and_made(client_for, world):
     )
     year = financial_year_of(world.rated.live_on)
     found = identify(world.rated.commission, year + 1, 12000)
+    from_review = identify(concluded, year + 1, 3000)
     made = realise(world.rated, year, 5000)
     waiting = realise(world.overdue, financial_year_of(world.overdue.live_on), 750, role=Role.COMMISSIONING_OFFICER)
 
@@ -118,10 +119,10 @@ def test_reviews_by_stage_and_savings_found_and_made(client_for, world):
     # The libraries review starts after the period: it is not reported.
     assert [r.pk for r in report.reviews] == [running.pk, concluded.pk]
     assert {s["label"]: s["count"] for s in report.review_stages} == {"Opened": 0, "Under way": 1, "Concluded": 1}
-    assert report.savings_found == [found]
+    assert report.savings_found == [found, from_review]
     assert {s.pk for s in report.savings_made} == {made.pk, waiting.pk}
     assert (report.found_total, report.made_total, report.awaiting_total) == (
-        Decimal("12000"),
+        Decimal("15000"),
         Decimal("5000"),
         Decimal("750"),
     )
@@ -130,7 +131,8 @@ def test_reviews_by_stage_and_savings_found_and_made(client_for, world):
     body = response.content.decode()
     assert "Review of libraries" not in body
     assert "Keep as it is, with a new outcomes framework" in body
-    assert "£12,000 found and £5,000 made" in body
+    assert "£15,000 found and £5,000 made" in body
+    assert concluded.reference in body
 
     workbook = load_workbook(
         BytesIO(
@@ -140,7 +142,7 @@ def test_reviews_by_stage_and_savings_found_and_made(client_for, world):
         )
     )
     summary = dict(workbook["Summary"].values)
-    assert summary["Savings found"] == 12000
+    assert summary["Savings found"] == 15000
     assert summary["Reviews under way"] == 1
     assert [row[0] for row in list(workbook["Reviews"].values)[1:]] == [r.reference for r in report.reviews]
 
