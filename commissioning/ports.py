@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,83 @@ class NoticesPort:
 
 
 notices = NoticesPort()
+
+
+class SavingsPort:
+    """What a commission's or review's savings page shows of the savings agreements realised."""
+
+    def __init__(self) -> None:
+        self._realised_by_year: Callable | None = None
+
+    def register(self, *, realised_by_year: Callable) -> None:
+        self._realised_by_year = realised_by_year
+
+    def realised_by_year(self, holder) -> dict[int, RealisedInYear]:
+        """Per financial year: what the commission's (or review's) agreements realised, confirmed and
+        awaiting confirmation."""
+        if self._realised_by_year is None:
+            raise NotRegistered("No app registered the savings realised: is 'monitoring' installed?")
+        return self._realised_by_year(holder)
+
+
+@dataclass(frozen=True)
+class RealisedInYear:
+    confirmed: Decimal
+    awaiting_confirmation: Decimal
+
+
+savings = SavingsPort()
+
+
+@dataclass(frozen=True)
+class ReviewedAgreement:
+    """An agreement a review covers, as the review page and the recommission need it."""
+
+    pk: int
+    reference: str
+    title: str
+    provider: str
+    value: str
+    ends_on: str
+    url: str
+
+
+class ReviewedAgreementsPort:
+    """The agreements a review of existing services covers: `monitoring` keeps them (it knows agreements).
+
+    - ``choices(council)``: the council's agreements a review may cover, as (id, label) pairs;
+    - ``of_review(review)``: the agreements it covers, as `ReviewedAgreement`s;
+    - ``cover(review, agreement_ids)``: make the review cover exactly these agreements of its council.
+    """
+
+    _names = ("choices", "of_review", "cover")
+
+    def __init__(self) -> None:
+        self._impl: dict[str, Callable] = {}
+
+    def register(self, **functions: Callable) -> None:
+        unknown = set(functions) - set(self._names)
+        if unknown:
+            raise TypeError(f"Unknown reviewed-agreement functions: {', '.join(sorted(unknown))}")
+        self._impl.update(functions)
+
+    def _call(self, name: str, *args, **kwargs):
+        try:
+            function = self._impl[name]
+        except KeyError:
+            raise NotRegistered(
+                f"No app registered the agreements reviews cover ({name}): is 'monitoring' installed?"
+            ) from None
+        return function(*args, **kwargs)
+
+    def choices(self, council) -> list[tuple[int, str]]:
+        return self._call("choices", council)
+
+    def of_review(self, review) -> list[ReviewedAgreement]:
+        return self._call("of_review", review)
+
+    def cover(self, review, agreement_ids) -> list[int]:
+        return self._call("cover", review, agreement_ids)
+
+
+reviewed_agreements = ReviewedAgreementsPort()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from commissioning.award import summary_views
 from commissioning.award import views as award_views
+from commissioning.cycle import public_views as plan_views
 from commissioning.sourcing.feeds import OpenOpportunitiesFeed
 from commissioning.sourcing.views import public as public_views
 
@@ -11,6 +12,9 @@ urlpatterns = [
     path("", public_views.OpportunityListView.as_view(), name="list"),
     path("feed/", OpenOpportunitiesFeed(), name="feed"),
     path("forward-plan/", award_views.PublicForwardPlanView.as_view(), name="forward_plan"),
+    # A council's framework and commissioning plan, once its administrator publishes them (404 until then).
+    path("councils/<slug:council_slug>/framework/", plan_views.PublicFrameworkView.as_view(), name="framework"),
+    path("councils/<slug:council_slug>/plan/", plan_views.PublicPlanView.as_view(), name="plan"),
     path("<str:reference>/", public_views.OpportunityDetailView.as_view(), name="detail"),
     path(
         "<str:reference>/documents/<int:document_pk>/",

@@ -2,11 +2,18 @@
 
 import rules
 
-from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
+from commissioning.permissions import (
+    COMMISSIONERS,
+    can_read_commission,
+    can_read_review,
+    is_commissioning_officer,
+)
+from councils.models import Role
 from councils.permissions import (
     FUNDING_MANAGERS,
     OFFICER,
     PROCUREMENT_RECORD_READERS,
+    SAVINGS_RECORDERS,
     SOURCING_OFFICERS,
     council_of,
     has_any_role,
@@ -52,6 +59,11 @@ def is_officer(user, obj=None) -> bool:
 
 
 @rules.predicate
+def records_savings(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), SAVINGS_RECORDERS)
+
+
+@rules.predicate
 def reads_procurement_records(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), PROCUREMENT_RECORD_READERS)
 
@@ -66,6 +78,32 @@ rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
 rules.add_perm("commissioning.confirm_regime", can_read & is_sourcing_officer)
 rules.add_perm("commissioning.read_procurement_record", can_read & reads_procurement_records)
+# Savings identified: whoever reads the commission reads them; commissioners and finance officers record them.
+rules.add_perm("commissioning.record_savings", can_read & records_savings)
+
+
+@rules.predicate
+def can_read_a_review(user, review=None) -> bool:
+    return review is not None and can_read_review(user, review)
+
+
+@rules.predicate
+def can_edit_review(user, review=None) -> bool:
+    return review is not None and review.is_open and is_commissioning_officer(review, user)
+
+
+@rules.predicate
+def is_lead(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), (Role.LEAD_COMMISSIONER,))
+
+
+# Reviews of existing services: on the council (the list, scoped by the selector; opening one)...
+rules.add_perm("commissioning.list_reviews", is_council_member)
+rules.add_perm("commissioning.open_review", is_lead)
+# ...and on one review.
+rules.add_perm("commissioning.read_review", can_read_a_review)
+rules.add_perm("commissioning.edit_review", can_read_a_review & can_edit_review)
+rules.add_perm("commissioning.conclude_review", can_read_a_review & is_lead)
 
 
 @rules.predicate
@@ -78,3 +116,5 @@ def is_partner_admin(user, partner=None) -> bool:
 
 # On one joint-bid partner row: its organisation's administrators confirm or decline it.
 rules.add_perm("bids.answer_partnership", is_partner_admin)
+# A review's savings identified: its readers see them; commissioners and finance officers record them.
+rules.add_perm("commissioning.record_review_savings", can_read_a_review & records_savings)

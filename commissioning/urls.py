@@ -10,6 +10,8 @@ from commissioning.evaluation.views import panel as evaluation_panel
 from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
 from commissioning.procurement_record import urls as procurement_record_urls
+from commissioning.reviews import urls as review_urls
+from commissioning.savings import views as savings_views
 from commissioning.sourcing.views import opportunities as opportunity_views
 
 app_name = "commissioning"
@@ -35,6 +37,8 @@ urlpatterns = [
         stage_views.FundingRoundEditView.as_view(),
         name="funding_round_edit",
     ),
+    # Reviews of existing services.
+    *review_urls.urlpatterns,
     path(ONE, views.CommissionDetailView.as_view(), name="detail"),
     path(ONE + "audit/", views.CommissionAuditView.as_view(), name="audit"),
     path(ONE + "steps/<slug:name>/", views.CommissionTransitionView.as_view(), name="transition"),
@@ -43,6 +47,26 @@ urlpatterns = [
     path(ONE + "regime/", regime_views.CommissionRegimeView.as_view(), name="regime"),
     # The procurement record (s.98): decisions and communications with suppliers, page and CSV.
     *procurement_record_urls.urlpatterns,
+    # Savings identified, per financial year (before the stage records' "<kind>/<pk>/remove/").
+    path(ONE + "savings/", savings_views.CommissionSavingsView.as_view(), name="savings"),
+    path(ONE + "savings/record/", savings_views.CommissionSavingsRecordView.as_view(), name="savings_record"),
+    path(
+        ONE + "savings/<int:saving_pk>/remove/",
+        savings_views.CommissionSavingsRemoveView.as_view(),
+        name="savings_remove",
+    ),
+    # A review's savings identified.
+    path(C + "reviews/<int:pk>/savings/", savings_views.ReviewSavingsView.as_view(), name="review_savings"),
+    path(
+        C + "reviews/<int:pk>/savings/record/",
+        savings_views.ReviewSavingsRecordView.as_view(),
+        name="review_savings_record",
+    ),
+    path(
+        C + "reviews/<int:pk>/savings/<int:saving_pk>/remove/",
+        savings_views.ReviewSavingsRemoveView.as_view(),
+        name="review_savings_remove",
+    ),
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

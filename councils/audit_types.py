@@ -5,4 +5,6 @@ READ_BID = "read.bid"
 DOWNLOAD_BID_DOCUMENT = "download.bid_document"
 EXPORT_RUN = "export.run"
 # Exports that were already audited under their own names count as reads too.
-READING_EVENT_TYPES = frozenset({READ_BID, DOWNLOAD_BID_DOCUMENT, EXPORT_RUN, "evaluation.scores_exported"})
+READING_EVENT_TYPES = frozenset(
+    {READ_BID, DOWNLOAD_BID_DOCUMENT, EXPORT_RUN, "evaluation.scores_exported", "scrutiny_report.exported"}
+)

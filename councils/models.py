@@ -187,6 +187,10 @@ class Council(models.Model):
         help_text="If so, the council must publish a pipeline notice (UK1) within 56 days of 1 April each year, "
         "listing the contracts over £2 million it expects to advertise in the next 18 months.",
     )
+    # The framework (the corporate plan and its outcomes) and the commissioning plan are public once the
+    # council administrator publishes them; until then (or after unpublishing) the public pages are 404.
+    framework_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    plan_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     require_two_factor = models.BooleanField(
         "Staff must use two-factor sign-in",
         default=True,
@@ -479,6 +483,7 @@ class ReminderKind(models.TextChoices):
     RETURN_QUERIED = "return_queried", "A monitoring return queried"
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
     RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
+    REVIEW_PROGRESS = "review_progress", "A review of existing services started or concluded"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

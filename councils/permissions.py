@@ -91,5 +91,16 @@ NOTICE_READERS = (*OFFICER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
 # who manage the agreement), and who reads them.
 INVOICE_RECORDERS = (*COMMISSIONERS, Role.FINANCE_OFFICER)
 INVOICE_READERS = OFFICER
+# Who reads (and takes away) the scrutiny progress report: the committee it is written for, and the
+# lead commissioner who answers to it.
+SCRUTINY_REPORT_READERS = (Role.SCRUTINY_MEMBER, Role.LEAD_COMMISSIONER)
 # Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
 VARIATION_APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)
+# Who records savings: identified on a commission, realised on the agreement that delivers them (the
+# commissioners who manage it and the finance team); a realised figure counts once a finance officer
+# (the section 151 officer's team) has confirmed it.
+SAVINGS_RECORDERS = (*COMMISSIONERS, Role.FINANCE_OFFICER)
+SAVINGS_CONFIRMERS = (Role.FINANCE_OFFICER,)
+# Who reads every corporate outcome's report: the lead commissioner across all outcomes, and scrutiny
+# for assurance. An outcome's accountable officer and the holder of its portfolio read their own.
+OUTCOME_REPORT_READERS = (Role.LEAD_COMMISSIONER, Role.SCRUTINY_MEMBER)

@@ -40,6 +40,8 @@ rules.add_perm("councils.access_council", is_council_member)
 rules.add_perm("councils.read_framework", is_council_member)
 rules.add_perm("councils.edit_framework", can_edit_framework)
 rules.add_perm("councils.edit_settings", is_council_admin)
+# Publishing and unpublishing the framework and the commissioning plan: the council administrator's.
+rules.add_perm("councils.publish_framework", is_council_admin)
 rules.add_perm("councils.read_people", can_read_people)
 rules.add_perm("councils.edit_people", is_council_admin)
 rules.add_perm("councils.read_audit", can_read_audit)

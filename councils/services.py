@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
+from councils import page_cache
 from councils.models import AuditEvent, Council, Membership, Portfolio, ProcurementThreshold, Role, User
 from councils.permissions import council_of, forget_roles
 
@@ -165,3 +167,31 @@ def procurement_threshold_add(
         extra={"kind": kind, "valid_from": valid_from.isoformat(), "amount": str(amount)},
     )
     return row
+
+
+# What the council administrator publishes: the framework (its corporate plan and outcomes) and the
+# commissioning plan, each switched on and off by itself.
+PUBLISHABLE = {"framework": "framework_published_at", "plan": "plan_published_at"}
+
+
+@transaction.atomic
+def publication_set(*, by: User, council: Council, part: str, publish: bool) -> Council:
+    """Publish (or unpublish) the council's framework or its commissioning plan. Publishing again
+    keeps the first date; unpublishing something not published changes nothing and records nothing."""
+    _require(by, "councils.publish_framework", council)
+    if part not in PUBLISHABLE:
+        raise ValidationError(f"Nothing called ‘{part}’ can be published.")
+    field = PUBLISHABLE[part]
+    council = Council.objects.select_for_update().get(pk=council.pk)
+    if bool(getattr(council, field)) == publish:
+        return council
+    setattr(council, field, timezone.now() if publish else None)
+    council.save(update_fields=[field])
+    audit_record(
+        council=council,
+        actor=by,
+        event_type=f"council.{part}_{'published' if publish else 'unpublished'}",
+        obj=council,
+    )
+    page_cache.bump_council(council.pk)
+    return council

@@ -92,6 +92,19 @@ def write_xlsx(objects: Iterable, columns: list[Column], target, *, title: str =
     return count
 
 
+def write_workbook(sheets: Iterable[tuple[str, list[Column], Iterable]], target) -> None:
+    """Write several tables as the sheets of one XLSX workbook (a report read section by section)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, columns, objects in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(header(columns))
+        for row in rows(objects, columns):
+            sheet.append(row)
+    workbook.save(target)
+
+
 def write_csv(objects: Iterable, columns: list[Column], target, *, progress=None) -> int:
     """Write the CSV to a text file; returns the number of rows."""
     count = -1
@@ -113,6 +126,15 @@ def csv_response(objects: Iterable, columns: list[Column], filename: str) -> Htt
     a Content-Length, rather than a chunked stream, does not wait on TCP's delayed acknowledgements
     (a streamed export took 100 ms under load for 6 ms of work)."""
     response = HttpResponse("".join(csv_lines(objects, columns)), content_type=FORMATS["csv"])
+    response["Content-Disposition"] = _disposition(filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def workbook_response(sheets: Iterable[tuple[str, list[Column], Iterable]], filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_workbook(sheets, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = _disposition(filename)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from councils import legal_views, notification_views, views
+from councils import legal_views, notification_views, publication_views, views
 
 app_name = "councils"
 
@@ -33,6 +33,9 @@ urlpatterns = [
         views.FrameworkRecordEditView.as_view(),
         name="framework_edit",
     ),
+    # The council administrator publishes the framework and the commissioning plan (public pages under
+    # opportunities:framework and opportunities:plan).
+    path("<slug:council_slug>/publication/", publication_views.PublicationView.as_view(), name="publication"),
     path("<slug:council_slug>/people/", views.PeopleView.as_view(), name="people"),
     path("<slug:council_slug>/people/new/", views.MembershipCreateView.as_view(), name="membership_add"),
     path(

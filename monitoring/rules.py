@@ -15,11 +15,16 @@ record their publication; their other steps follow the model's transition permis
 import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission
+from councils.models import Outcome, Role
 from councils.permissions import (
     INVOICE_READERS,
     INVOICE_RECORDERS,
     NOTICE_OFFICERS,
     NOTICE_READERS,
+    OUTCOME_REPORT_READERS,
+    SAVINGS_CONFIRMERS,
+    SAVINGS_RECORDERS,
+    SCRUTINY_REPORT_READERS,
     council_of,
     has_any_role,
     roles_in,
@@ -48,6 +53,11 @@ def is_notice_reader(user, obj=None) -> bool:
 @rules.predicate
 def is_notice_officer(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), NOTICE_OFFICERS)
+
+
+@rules.predicate
+def is_scrutiny_report_reader(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), SCRUTINY_REPORT_READERS)
 
 
 @rules.predicate
@@ -80,6 +90,42 @@ def can_record_invoices(user, agreement=None) -> bool:
 
 
 @rules.predicate
+def records_savings(user, agreement=None) -> bool:
+    return agreement is not None and has_any_role(user, agreement.council, SAVINGS_RECORDERS)
+
+
+@rules.predicate
+def confirms_savings(user, agreement=None) -> bool:
+    return agreement is not None and has_any_role(user, agreement.council, SAVINGS_CONFIRMERS)
+
+
+@rules.predicate
+def reads_outcome_reports(user, council=None) -> bool:
+    """The lead commissioner and scrutiny read every outcome's report; a portfolio holder those of the
+    outcomes in their portfolios, and an outcome's accountable officer theirs (an empty list if none)."""
+    roles = roles_in(user, council)
+    if not roles.isdisjoint(OUTCOME_REPORT_READERS) or Role.PORTFOLIO_HOLDER in roles:
+        return True
+    return bool(roles) and Outcome.objects.filter(priority__plan__council=council, accountable_officer=user).exists()
+
+
+@rules.predicate
+def reads_outcome_report(user, outcome=None) -> bool:
+    if outcome is None:
+        return False
+    roles = roles_in(user, council_of(outcome))
+    if not roles.isdisjoint(OUTCOME_REPORT_READERS):
+        return True
+    if not roles:
+        return False
+    if outcome.accountable_officer_id is not None and outcome.accountable_officer_id == user.pk:
+        return True
+    return (
+        Role.PORTFOLIO_HOLDER in roles and outcome.portfolio_id is not None and outcome.portfolio.holder_id == user.pk
+    )
+
+
+@rules.predicate
 def is_providers_agreement(user, agreement=None) -> bool:
     """The user acts for the agreement's provider organisation, and the agreement has been signed."""
     return (
@@ -102,9 +148,17 @@ rules.add_perm("monitoring.terminate_agreement", can_terminate)
 rules.add_perm("monitoring.read_own_agreement", is_providers_agreement)
 rules.add_perm("monitoring.read_invoices", can_read_invoices)
 rules.add_perm("monitoring.record_invoice", can_record_invoices)
+# Savings realised under one agreement: commissioners and finance officers record; finance officers confirm.
+rules.add_perm("monitoring.record_savings", can_read_agreement & records_savings)
+rules.add_perm("monitoring.confirm_savings", can_read_agreement & confirms_savings)
+# Reporting by outcome: the index of outcomes (on the council) and one outcome's report.
+rules.add_perm("monitoring.list_outcome_reports", reads_outcome_reports)
+rules.add_perm("monitoring.read_outcome_report", reads_outcome_report)
 # On the council: the quarterly payments over £30,000, as a file for Find a Tender.
 rules.add_perm("monitoring.download_payments_over_30000", is_notice_reader)
 # On the council: its notices page. On one notice: reading it, and recording its publication.
 rules.add_perm("monitoring.list_notices", is_notice_reader)
 rules.add_perm("monitoring.read_notice", is_notice_reader)
 rules.add_perm("monitoring.publish_notice", is_notice_officer)
+# On the council: the scrutiny progress report, on screen, as a PDF and as a workbook.
+rules.add_perm("monitoring.read_scrutiny_report", is_scrutiny_report_reader)

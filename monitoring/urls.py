@@ -1,12 +1,14 @@
 from django.urls import path
 
 from monitoring.agreements import provider_views, register_views, views
+from monitoring.dashboards import outcome_views, report_views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
 from monitoring.notices import council_views as council_notice_views
 from monitoring.notices import views as notice_views
 from monitoring.returns import views as returns_views
+from monitoring.savings import views as savings_views
 
 app_name = "monitoring"
 
@@ -33,6 +35,14 @@ urlpatterns = [
         ONE + "invoices/<int:invoice_pk>/withdraw/",
         invoice_views.InvoiceWithdrawView.as_view(),
         name="invoice_withdraw",
+    ),
+    # Savings realised under the agreement: commissioners and finance officers record, finance officers confirm.
+    path(ONE + "savings/", savings_views.AgreementSavingsView.as_view(), name="agreement_savings"),
+    path(ONE + "savings/record/", savings_views.SavingsRealisedRecordView.as_view(), name="agreement_saving_record"),
+    path(
+        ONE + "savings/<int:saving_pk>/confirm/",
+        savings_views.SavingsRealisedConfirmView.as_view(),
+        name="agreement_saving_confirm",
     ),
     path(ONE + "kpis/<int:kpi_pk>/targets/", views.KpiTargetsView.as_view(), name="kpi_targets"),
     path(ONE + "<slug:kind>/new/", views.ItemEditView.as_view(), name="item_add"),
@@ -72,6 +82,17 @@ urlpatterns += [
     path(C + "dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path(C + "dashboard/meeting-pack/", dashboard_views.MeetingPackView.as_view(), name="meeting_pack"),
     path(C + "dashboard/meeting-pack.pdf", dashboard_views.MeetingPackPdfView.as_view(), name="meeting_pack_pdf"),
+    path(C + "scrutiny-report/", report_views.ScrutinyReportView.as_view(), name="scrutiny_report"),
+    path(
+        C + "scrutiny-report.pdf",
+        report_views.ScrutinyReportDownloadView.as_view(fmt="pdf"),
+        name="scrutiny_report_pdf",
+    ),
+    path(
+        C + "scrutiny-report.xlsx",
+        report_views.ScrutinyReportDownloadView.as_view(fmt="xlsx"),
+        name="scrutiny_report_xlsx",
+    ),
     path(
         C + "commissions/<int:pk>/scrutiny-notes/new/",
         dashboard_views.ScrutinyNoteView.as_view(),
@@ -79,6 +100,9 @@ urlpatterns += [
     ),
     path(C + "commissions/<int:pk>/agenda-flag/", dashboard_views.AgendaFlagView.as_view(), name="agenda_flag"),
     path("provider/dashboard/", dashboard_views.ProviderDashboardView.as_view(), name="provider_dashboard"),
+    # Reporting by corporate outcome: every outcome the person answers for, and one outcome's roll-up.
+    path(C + "outcomes/", outcome_views.OutcomeIndexView.as_view(), name="outcome_index"),
+    path(C + "outcomes/<int:pk>/", outcome_views.OutcomeReportView.as_view(), name="outcome_report"),
 ]
 
 # Monitoring returns: officers review them (query or accept with RAG ratings) and assess performance;

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commissioning.models import BidPartner
+from commissioning.savings.tests.factories import matrix_review_saving_kwargs, matrix_saving_kwargs
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
@@ -18,8 +19,11 @@ from commissioning.tests.award_factories import (
     provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
+from commissioning.tests.review_factories import review_kwargs
 from councils.models import Notification, ReminderKind, Role
+from councils.services import publication_set
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
+from monitoring.savings.tests.factories import matrix_live_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 from monitoring.tests.notice_factories import notice_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
@@ -35,6 +39,15 @@ COUNCIL_MEMBERS = frozenset(Role.values)
 
 def council_kwargs(world) -> dict:
     return {"council_slug": world["council"].slug}
+
+
+def published_kwargs(world) -> dict:
+    """The world's council, with its framework and commissioning plan published."""
+    council = world["council"]
+    admin = council.memberships.filter(role=Role.COUNCIL_ADMIN).first().user
+    for part in ("framework", "plan"):
+        publication_set(by=admin, council=council, part=part, publish=True)
+    return {"council_slug": council.slug}
 
 
 def framework_kwargs(kind: str, key: str | None = None) -> Callable[[dict], dict]:
@@ -103,6 +116,12 @@ OFFICERS = frozenset(
 PROCUREMENT_RECORD_READERS = OFFICERS | {Role.SCRUTINY_MEMBER}
 INVOICE_READERS = OFFICERS
 INVOICE_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
+# Savings: commissioners and finance officers record them; finance officers confirm what is realised.
+SAVINGS_RECORDERS = COMMISSIONERS | {Role.FINANCE_OFFICER}
+SAVINGS_CONFIRMERS = frozenset({Role.FINANCE_OFFICER})
+# Reporting by outcome: the lead commissioner and scrutiny read every outcome; a portfolio holder gets
+# the index (of the outcomes in their portfolios: the matrix's outcome is in nobody's) but not the page.
+OUTCOME_REPORT_READERS = frozenset({Role.LEAD_COMMISSIONER, Role.SCRUTINY_MEMBER})
 NOTICE_READERS = OFFICERS | {Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN}
 THRESHOLD_READERS = frozenset(
     {
@@ -279,10 +298,56 @@ ROUTES = [
     Route("commissioning:create", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:detail", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
     Route("commissioning:audit", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    # A commission's savings identified: its readers see them; commissioners and finance officers record.
+    Route("commissioning:savings", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:savings_record", commission_kwargs, ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:savings_remove", matrix_saving_kwargs, ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route(
         "commissioning:transition",
         commission_step_kwargs("return_to_understand"),
         ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Reviews of existing services: every council member sees the list (scoped), the lead commissioner
+    # opens and concludes them; the matrix's review is in nobody's portfolio, as its commission is.
+    Route("commissioning:reviews", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:review_open", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER})),
+    Route("commissioning:review", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    # A review's savings identified: its readers see them; commissioners and finance officers record.
+    Route("commissioning:review_savings", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_savings_record", review_kwargs(), ok=SAVINGS_RECORDERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route(
+        "commissioning:review_savings_remove",
+        matrix_review_saving_kwargs,
+        ok=SAVINGS_RECORDERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("commissioning:review_edit", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:review_evidence_add", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_evidence_download",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_evidence_remove",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_conclude",
+        review_kwargs(),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_transition",
+        review_kwargs(name="withdraw"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=CANNOT_SEE_COMMISSION,
     ),
     # Everyone signed in with one council (or only an organisation) is sent on to their dashboard.
@@ -581,6 +646,28 @@ ROUTES = [
     Route("monitoring:invoice_record", matrix_kwargs("signed"), ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_pay", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_withdraw", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    # Savings realised under a live agreement: its readers see them; commissioners and finance officers
+    # record; finance officers confirm a commissioner's figure.
+    Route("monitoring:agreement_savings", matrix_live_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:agreement_saving_record",
+        matrix_live_kwargs(),
+        ok=SAVINGS_RECORDERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:agreement_saving_confirm",
+        matrix_live_kwargs(saving=True),
+        ok=SAVINGS_CONFIRMERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Reporting by outcome (read-only).
+    Route("monitoring:outcome_index", council_kwargs, ok=OUTCOME_REPORT_READERS | {Role.PORTFOLIO_HOLDER}),
+    Route(
+        "monitoring:outcome_report",
+        lambda world: {**council_kwargs(world), "pk": world["outcome"].pk},
+        ok=OUTCOME_REPORT_READERS,
+    ),
     # The quarter's payments over £30,000 as Find a Tender's upload: the council's notice readers.
     Route(
         "monitoring:payments_over_30000_csv",
@@ -833,6 +920,12 @@ ROUTES = [
     Route("commissioning:forward_plan_add", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:forward_plan_withdraw", forward_plan_kwargs, ok=COMMISSIONERS),
     Route("opportunities:forward_plan", ok=PUBLIC),
+    # A council's framework and commissioning plan: everyone reads them once its administrator has
+    # published them (tests/test_public_plan.py checks the 404 before and after).
+    Route("opportunities:framework", published_kwargs, ok=PUBLIC),
+    Route("opportunities:plan", published_kwargs, ok=PUBLIC),
+    # Publishing them is the council administrator's (GET shows what is public).
+    Route("councils:publication", council_kwargs, ok=ADMIN),
     # The accessibility statement and privacy notice: public, the service's and each council's.
     Route("accessibility", ok=PUBLIC),
     Route("privacy", ok=PUBLIC),
@@ -913,10 +1006,15 @@ ROUTES += [
 # scrutiny member writes a note or flags a commission; the matrix's commission is in nobody's
 # portfolio, so its portfolio holder gets a 404. Anyone signed in has a provider dashboard (empty
 # unless they act for an organisation).
+SCRUTINY_REPORT_READERS = frozenset({Role.SCRUTINY_MEMBER, Role.LEAD_COMMISSIONER})
 ROUTES += [
     Route("monitoring:dashboard", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("monitoring:meeting_pack", council_kwargs, ok=COUNCIL_MEMBERS),
     Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COUNCIL_MEMBERS, 302)),
+    # The scrutiny progress report (page, PDF, workbook): scrutiny members and the lead commissioner.
+    Route("monitoring:scrutiny_report", council_kwargs, ok=SCRUTINY_REPORT_READERS),
+    Route("monitoring:scrutiny_report_pdf", council_kwargs, ok=SCRUTINY_REPORT_READERS),
+    Route("monitoring:scrutiny_report_xlsx", council_kwargs, ok=SCRUTINY_REPORT_READERS),
     Route(
         "monitoring:scrutiny_note_add",
         commission_kwargs,

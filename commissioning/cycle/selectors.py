@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,6 +17,7 @@ from commissioning.models import (
     FundingPot,
     OutcomeSought,
     ProcurementRegime,
+    Review,
     State,
     proposed_commitments,
     spent_commitments,
@@ -81,6 +82,8 @@ def commission_stage_work(commission: Commission) -> dict:
         "decommissioning": commission.decommissioning_records.filter(cycle=cycle).first(),
         "approvals": list(commission.approvals.select_related("decided_by")),
         "council_outcomes": list(commission.outcomes.select_related("priority")),
+        # The review of existing services that recommissioned this, if one did.
+        "from_review": Review.objects.filter(commission=commission).first(),
     }
 
 
@@ -192,3 +195,15 @@ WAY_FORWARD = {
 
 def way_forward(commission) -> str:
     return WAY_FORWARD.get(commission.state, "")
+
+
+def serves_outcome(outcome, commission=None) -> Q:
+    """A commission serves a corporate outcome when it names it among its outcomes or seeks an outcome
+    linked to it (in any cycle). `outcome` is an id or an outer reference; `commission` the commission
+    being tested (an outer reference, the row's own pk when None), so the rule reads the same in a
+    filter on commissions and in a subquery per outcome. Exists, not a join: a commission linked twice
+    still counts once."""
+    commission = OuterRef("pk") if commission is None else commission
+    return Q(Exists(Commission.outcomes.through.objects.filter(commission_id=commission, outcome_id=outcome))) | Q(
+        Exists(OutcomeSought.objects.filter(commission_id=commission, council_outcome_id=outcome))
+    )

@@ -177,6 +177,7 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
             )
             if user.has_perm("monitoring.read_invoices", agreement)
             else "",
+            savings_url=reverse("monitoring:agreement_savings", args=[agreement.council.slug, agreement.pk]),
         )
         return context
 

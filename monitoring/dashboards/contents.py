@@ -12,9 +12,11 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
     "lead": [
         ("pipeline", "Pipeline"),
         ("decisions", "Decisions waiting"),
+        ("reviews", "Reviews of existing services"),
         ("notices", "Notices due on Find a Tender"),
         ("ending", "Agreements ending soon"),
         ("overdue", "Overdue monitoring returns"),
+        ("savings", "Savings identified and realised"),
     ],
     "portfolio": [
         ("key-decisions", "Key decisions awaiting you"),
@@ -22,6 +24,7 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
         ("investment", "Investment by outcome and priority"),
         ("performance", "Performance of live agreements"),
         ("outcomes", "Outcomes against success measures"),
+        ("savings", "Savings identified and realised"),
     ],
     "scrutiny": [
         ("call-in", "Key decisions open to call-in"),

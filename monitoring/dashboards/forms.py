@@ -3,11 +3,14 @@ choosing the commissions for a meeting pack. Forms only parse; selectors and ser
 
 from __future__ import annotations
 
+from datetime import date
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.utils import timezone
 
+from councils.financial_year import financial_year_label, financial_year_of
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
@@ -15,7 +18,7 @@ from councils.models import Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
 from councils.widgets import LeanSelect
-from monitoring.dashboards.selectors.filters import Filters, financial_year_label, financial_year_of
+from monitoring.dashboards.selectors.filters import Filters
 
 # The dashboards each role lands on, in the order a person holding several roles sees them offered.
 DASHBOARDS = {
@@ -149,9 +152,16 @@ class MeetingPackForm(BoundedInputsMixin, forms.Form):
         label="Meeting (optional)",
         help_text="For example: Overview and Scrutiny Committee, 8 December 2026.",
     )
+    scrutiny_report = forms.BooleanField(
+        required=False,
+        label="End the pack with the scrutiny progress report for the last six months",
+    )
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices, offer_report: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not offer_report:
+            # Only those who read the progress report may put it in a pack.
+            del self.fields["scrutiny_report"]
         self.fields["commissions"].queryset = choices
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
@@ -159,12 +169,50 @@ class MeetingPackForm(BoundedInputsMixin, forms.Form):
         self.helper.legend_size = "s"
         self.helper["commissions"].wrap(Field.checkboxes, legend_size=Size.MEDIUM, small=True)
         self.helper["flagged"].wrap(Field.checkbox)
+        if offer_report:
+            self.helper["scrutiny_report"].wrap(Field.checkbox)
         self.helper.layout.append(Button.primary("", "Make the meeting pack"))
 
     def clean(self):
         data = super().clean()
-        if not data.get("flagged") and not data.get("commissions"):
+        data.setdefault("scrutiny_report", False)
+        if not data.get("flagged") and not data.get("commissions") and not data["scrutiny_report"]:
             raise forms.ValidationError(
                 "Choose at least one commission, or every commission flagged for the agenda.", code="nothing_chosen"
             )
         return data
+
+
+class ScrutinyReportForm(BoundedInputsMixin, forms.Form):
+    """The period of a scrutiny progress report (a GET form: the report's address, and its PDF's and
+    workbook's, can be bookmarked). Empty means the last six months."""
+
+    start = forms.DateField(required=False, label="From")
+    end = forms.DateField(required=False, label="To")
+
+    MAX_DAYS = 5 * 366
+
+    def __init__(self, *args, default_period: tuple[date, date], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_period = default_period
+        for name in ("start", "end"):
+            govuk_input(self.fields[name])
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.label_size = "s"
+        self.helper.layout.append(Button.secondary("", "Show the report"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start") or self.default_period[0], data.get("end") or self.default_period[1]
+        if start > end:
+            raise forms.ValidationError({"end": "The end of the period must be the same as or after its start."})
+        if (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError({"start": "Choose a period of five years or less."})
+        data["start"], data["end"] = start, end
+        return data
+
+    def period(self) -> tuple[date, date]:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return self.default_period

@@ -9,36 +9,24 @@ as a PDF with reportlab. Exporting a pack is recorded in the council's audit tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.db import transaction
 from django.utils import timezone
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
 from commissioning.models import Commission, DecisionMaker
 from councils.formatting import money
 from councils.models import Council, User
 from councils.services import audit_record
+from monitoring.dashboards.pdf import a4_pdf, long_date, para, pdf_styles, pdf_table
+from monitoring.dashboards.scrutiny_report import ScrutinyReport, report_flowables
 from monitoring.dashboards.selectors.ratings import rag_key
 from monitoring.models import AgreementState
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated yet"}
-
-
-def long_date(day: date | datetime | None) -> str:
-    """Dates the council's way: 24 November 2026."""
-    if day is None:
-        return ""
-    if isinstance(day, datetime):
-        day = timezone.localtime(day).date()
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -148,66 +136,25 @@ def pack_entries(commissions: list[Commission]) -> list[PackEntry]:
 
 
 @transaction.atomic
-def record_export(*, by: User, council: Council, entries: list[PackEntry], meeting: str = "") -> None:
-    """Exports leave a trace: who took which commissions out of the system, and when."""
-    audit_record(
-        council=council,
-        actor=by,
-        event_type="meeting_pack.exported",
-        extra={"commissions": [e.commission.reference for e in entries], "meeting": meeting},
-    )
+def record_export(
+    *, by: User, council: Council, entries: list[PackEntry], meeting: str = "", report: ScrutinyReport | None = None
+) -> None:
+    """Exports leave a trace: who took which commissions (and which period's progress report) out of
+    the system, and when."""
+    extra = {"commissions": [e.commission.reference for e in entries], "meeting": meeting}
+    if report is not None:
+        extra["scrutiny_report"] = {"start": report.start.isoformat(), "end": report.end.isoformat()}
+    audit_record(council=council, actor=by, event_type="meeting_pack.exported", extra=extra)
 
 
 # ---- The PDF ------------------------------------------------------------------------------------
-
-BLACK = colors.HexColor("#0b0c0c")
-GREY = colors.HexColor("#b1b4b6")
-LIGHT = colors.HexColor("#f3f2f1")
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    sample = getSampleStyleSheet()
-    body = ParagraphStyle("Body", parent=sample["BodyText"], fontName="Helvetica", fontSize=9.5, leading=12)
-    return {
-        "title": ParagraphStyle("Title", parent=sample["Title"], fontName="Helvetica-Bold", fontSize=20, leading=24),
-        "h2": ParagraphStyle("H2", parent=sample["Heading2"], fontName="Helvetica-Bold", fontSize=14, leading=17),
-        "h3": ParagraphStyle("H3", parent=sample["Heading3"], fontName="Helvetica-Bold", fontSize=10.5, leading=13),
-        "body": body,
-        "cell": ParagraphStyle("Cell", parent=body, fontSize=8.5, leading=10.5),
-        "cell_right": ParagraphStyle("CellRight", parent=body, fontSize=8.5, leading=10.5, alignment=2),
-    }
-
-
-def _p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
-
-
-def _table(header: list[str], rows: list[list], styles, widths, numeric: set[int] = frozenset()) -> Table:
-    def cell(index, value):
-        return _p(value, styles["cell_right" if index in numeric else "cell"])
-
-    data = [[cell(i, h) for i, h in enumerate(header)]] + [[cell(i, v) for i, v in enumerate(row)] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.5, GREY),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
 
 
 def _commission_flowables(entry: PackEntry, styles, width: float) -> list:
     commission = entry.commission
     flowables = [
-        _p(f"{commission.reference} {commission.title}", styles["h2"]),
-        _p(
+        para(f"{commission.reference} {commission.title}", styles["h2"]),
+        para(
             f"Stage: {commission.stage_label} – {commission.get_state_display()} (cycle {commission.cycle}). "
             f"Portfolio: {commission.portfolio or 'none'}. Lead officer: {commission.lead_officer}. "
             f"Budget: {money(commission.budget) or 'not set'}"
@@ -216,11 +163,11 @@ def _commission_flowables(entry: PackEntry, styles, width: float) -> list:
         ),
     ]
     for reason in entry.flag_reasons:
-        flowables.append(_p(f"Flagged for the scrutiny committee: {reason}", styles["body"]))
-    flowables.append(_p("Decisions", styles["h3"]))
+        flowables.append(para(f"Flagged for the scrutiny committee: {reason}", styles["body"]))
+    flowables.append(para("Decisions", styles["h3"]))
     if entry.decisions:
         flowables.append(
-            _table(
+            pdf_table(
                 ["Decision", "Decision-maker", "Decided by", "Date", "Reference", "Value", "Threshold"],
                 [
                     [
@@ -240,8 +187,8 @@ def _commission_flowables(entry: PackEntry, styles, width: float) -> list:
             )
         )
     else:
-        flowables.append(_p("No decisions recorded yet.", styles["body"]))
-    flowables.append(_p("Spend and performance", styles["h3"]))
+        flowables.append(para("No decisions recorded yet.", styles["body"]))
+    flowables.append(para("Spend and performance", styles["h3"]))
     if entry.agreements:
         rows = [
             [
@@ -259,7 +206,7 @@ def _commission_flowables(entry: PackEntry, styles, width: float) -> list:
         totals = [money(entry.total_value), money(entry.total_paid), "", str(entry.overdue_returns)]
         rows.append(["Total", "", "", "", *totals])
         flowables.append(
-            _table(
+            pdf_table(
                 ["Agreement", "With", "State", "Ends", "Value", "Due to date", "Latest RAG", "Overdue returns"],
                 rows,
                 styles,
@@ -268,53 +215,47 @@ def _commission_flowables(entry: PackEntry, styles, width: float) -> list:
             )
         )
     else:
-        flowables.append(_p("No agreements yet.", styles["body"]))
+        flowables.append(para("No agreements yet.", styles["body"]))
     return [KeepTogether(flowables[:2]), *flowables[2:], Spacer(1, 6 * mm)]
 
 
 def pack_pdf(
-    *, council: Council, entries: list[PackEntry], meeting: str = "", prepared_by: User | None = None
+    *,
+    council: Council,
+    entries: list[PackEntry],
+    meeting: str = "",
+    prepared_by: User | None = None,
+    report: ScrutinyReport | None = None,
 ) -> bytes:
-    """The pack as an A4 PDF: a cover line, then each commission's stage, decisions, spend and performance."""
-    styles = _styles()
-    buffer = BytesIO()
+    """The pack as an A4 PDF: a cover line, then each commission's stage, decisions, spend and performance,
+    then (when asked for) the scrutiny progress report."""
+    styles = pdf_styles()
     title = f"Meeting pack: {meeting}" if meeting else "Meeting pack"
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=f"{title} – {council.name}",
-        author=council.name,
-        subject="Commissions: stage, decisions, spend and performance",
-        creator="Commissioner",
-        lang="en-GB",
-    )
     today = long_date(timezone.localdate())
 
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 8)
-        canvas.setFillColor(BLACK)
-        canvas.drawString(15 * mm, 10 * mm, f"{council.name} – {title} – {today}")
-        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"Page {doc.page}")
-        canvas.restoreState()
+    def story(width: float) -> list:
+        flowables = [
+            para(council.name, styles["body"]),
+            para(title, styles["title"]),
+            para(
+                f"Prepared on {today}{f' by {prepared_by}' if prepared_by else ''}. "
+                f"{len(entries)} commission{'s' if len(entries) != 1 else ''}: where each is in the commissioning "
+                "cycle, the decisions taken, what its agreements are worth and what is due to be paid to date, "
+                "and how the services are performing.",
+                styles["body"],
+            ),
+            Spacer(1, 6 * mm),
+        ]
+        for entry in entries:
+            flowables.extend(_commission_flowables(entry, styles, width))
+        if report is not None:
+            flowables.append(PageBreak())
+            flowables.extend(report_flowables(report, styles, width))
+        return flowables
 
-    story = [
-        _p(council.name, styles["body"]),
-        _p(title, styles["title"]),
-        _p(
-            f"Prepared on {today}{f' by {prepared_by}' if prepared_by else ''}. "
-            f"{len(entries)} commission{'s' if len(entries) != 1 else ''}: where each is in the commissioning "
-            "cycle, the decisions taken, what its agreements are worth and what is due to be paid to date, "
-            "and how the services are performing.",
-            styles["body"],
-        ),
-        Spacer(1, 6 * mm),
-    ]
-    for entry in entries:
-        story.extend(_commission_flowables(entry, styles, document.width))
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return a4_pdf(
+        council_name=council.name,
+        title=title,
+        subject="Commissions: stage, decisions, spend and performance",
+        story=story,
+    )

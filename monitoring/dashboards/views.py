@@ -21,6 +21,7 @@ from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from monitoring.dashboards import meeting_pack
 from monitoring.dashboards import scrutiny as scrutiny_services
+from monitoring.dashboards import scrutiny_report as report_shapes
 from monitoring.dashboards.contents import CONTENTS
 from monitoring.dashboards.forms import (
     DASHBOARDS,
@@ -37,6 +38,7 @@ from monitoring.dashboards.selectors.officer import officer_dashboard
 from monitoring.dashboards.selectors.portfolio import portfolio_dashboard
 from monitoring.dashboards.selectors.provider import provider_dashboard
 from monitoring.dashboards.selectors.scrutiny import scrutiny_dashboard
+from monitoring.dashboards.selectors.scrutiny_report import ScrutinyReport, default_period, scrutiny_report
 from monitoring.models import AgendaFlag
 
 FILTERED = {"lead": lead_dashboard, "portfolio": portfolio_dashboard}
@@ -176,12 +178,19 @@ class MeetingPackMixin(CouncilPermissionMixin):
     the commissions in their portfolios)."""
 
     permission_required = "commissioning.list_commissions"
-    CHOICE_KEYS = ("commissions", "flagged", "meeting")
+    CHOICE_KEYS = ("commissions", "flagged", "meeting", "scrutiny_report")
 
     def pack_form(self) -> MeetingPackForm:
         data = self.request.GET if any(key in self.request.GET for key in self.CHOICE_KEYS) else None
         choices = meeting_pack_choices(self.request.user, self.request.council)
-        return MeetingPackForm(data, choices=choices)
+        offer_report = self.request.user.has_perm("monitoring.read_scrutiny_report", self.request.council)
+        return MeetingPackForm(data, choices=choices, offer_report=offer_report)
+
+    def pack_report(self, form: MeetingPackForm) -> ScrutinyReport | None:
+        """The progress report for the last six months, when asked for (and offered)."""
+        if not form.cleaned_data["scrutiny_report"]:
+            return None
+        return scrutiny_report(self.request.user, self.request.council, *default_period())
 
     def pack_entries(self, form: MeetingPackForm) -> list[meeting_pack.PackEntry]:
         commissions = meeting_pack_commissions(
@@ -201,7 +210,9 @@ class MeetingPackView(MeetingPackMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.form = self.pack_form()
-        self.pack = self.pack_entries(self.form) if self.form.is_bound and self.form.is_valid() else None
+        self.pack = self.report = None
+        if self.form.is_bound and self.form.is_valid():
+            self.pack, self.report = self.pack_entries(self.form), self.pack_report(self.form)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -212,6 +223,13 @@ class MeetingPackView(MeetingPackMixin, TemplateView):
                 meeting=self.form.cleaned_data["meeting"],
                 pdf_url=f"{reverse('monitoring:meeting_pack_pdf', args=[self.request.council.slug])}"
                 f"?{self.request.GET.urlencode()}",
+            )
+        if self.report is not None:
+            context.update(
+                report=self.report,
+                report_period=report_shapes.period_label(self.report),
+                report_summary=report_shapes.summary_line(self.report),
+                report_tables=report_shapes.screen_tables(self.report),
             )
         return context
 
@@ -224,12 +242,14 @@ class MeetingPackPdfView(MeetingPackMixin, TemplateView):
         if not form.is_bound or not form.is_valid():
             chooser = reverse("monitoring:meeting_pack", args=[request.council.slug])
             return redirect(f"{chooser}?{request.GET.urlencode()}" if request.GET else chooser)
-        entries = self.pack_entries(form)
+        entries, report = self.pack_entries(form), self.pack_report(form)
         meeting = form.cleaned_data["meeting"]
         content = meeting_pack.pack_pdf(
-            council=request.council, entries=entries, meeting=meeting, prepared_by=request.user
+            council=request.council, entries=entries, meeting=meeting, prepared_by=request.user, report=report
         )
-        meeting_pack.record_export(by=request.user, council=request.council, entries=entries, meeting=meeting)
+        meeting_pack.record_export(
+            by=request.user, council=request.council, entries=entries, meeting=meeting, report=report
+        )
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="meeting-pack-{request.council.slug}.pdf"'
         return response

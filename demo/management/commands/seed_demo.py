@@ -9,14 +9,18 @@ from demo.evaluations import seed_evaluations
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
+from demo.publication import seed_publication
 from demo.regimes import seed_notices, seed_regimes
+from demo.reviews import seed_reviews
+from demo.savings import seed_savings
 from monitoring.reminders.services import sweep
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements and invoices. Safe to run repeatedly."
+        "evaluations, awards, agreements, invoices, reviews of existing services and savings. Safe to run "
+        "repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -31,12 +35,17 @@ class Command(BaseCommand):
         regimes = seed_regimes()
         invoices = seed_invoices()
         seed_notices()
+        reviews = seed_reviews()
+        savings = seed_savings()
+        notes = seed_publication()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
-                f"{invoices} new invoices, {regimes} new procurements under each regime. "
+                f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
+                f"existing services, savings on {savings} commissions and reviews, {notes} new scrutiny notes; "
+                "every council's framework and commissioning plan published. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )

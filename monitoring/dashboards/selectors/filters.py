@@ -15,19 +15,13 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from commissioning.cycle.selectors import commissions_visible_to
-from commissioning.models import Commission
-from councils.models import Council, User
+from commissioning.models import Commission, Review
+from commissioning.permissions import READERS_ACROSS_COUNCIL
+from councils.financial_year import financial_year_label
+from councils.models import Council, Role, User
+from councils.permissions import roles_in
 from monitoring.agreements.selectors import agreements_visible_to
 from monitoring.models import Agreement
-
-
-def financial_year_of(day: date) -> int:
-    """The council's financial year runs from 1 April: 24 November 2026 is in 2026/27 (→ 2026)."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_label(start_year: int) -> str:
-    return f"{start_year}/{str(start_year + 1)[-2:]}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +64,19 @@ def filtered_commissions(user: User, council: Council, filters: Filters) -> Quer
             Q(ends_on__isnull=True) | Q(ends_on__gte=start)
         )
     return commissions
+
+
+def filtered_reviews(user: User, council: Council, filters: Filters) -> QuerySet[Review]:
+    """The reviews the user may read (as `can_read_review`), narrowed by outcome and portfolio."""
+    roles = roles_in(user, council)
+    reviews = Review.objects.filter(council=council)
+    if roles.isdisjoint(READERS_ACROSS_COUNCIL):
+        reviews = reviews.filter(portfolio__holder=user) if Role.PORTFOLIO_HOLDER in roles else reviews.none()
+    if filters.outcome is not None:
+        reviews = reviews.filter(outcomes__pk=filters.outcome)
+    if filters.portfolio is not None:
+        reviews = reviews.filter(portfolio_id=filters.portfolio)
+    return reviews
 
 
 def filtered_agreements(user: User, council: Council, filters: Filters) -> QuerySet[Agreement]:

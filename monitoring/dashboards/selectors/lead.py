@@ -12,9 +12,15 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from commissioning.models import AwardState
+from commissioning.reviews.selectors import review_counts
 from councils.models import Council, User
 from monitoring.dashboards import charts
-from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
+from monitoring.dashboards.selectors.filters import (
+    Filters,
+    filtered_agreements,
+    filtered_commissions,
+    filtered_reviews,
+)
 from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
@@ -27,6 +33,7 @@ from monitoring.dashboards.selectors.shared import (
 )
 from monitoring.models import AWAITING_PROVIDER_STATES, MonitoringReturn, add_months
 from monitoring.notices.selectors import notices_due
+from monitoring.savings.selectors import savings_summary
 
 NOTICES_SHOWN = 5
 
@@ -73,6 +80,9 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
     )
     return {
         "pipeline": pipeline,
+        "savings": savings_summary(
+            user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
+        ),
         "notices": notices,
         "funnel": pipeline_funnel(pipeline["stages"]),
         "awaiting_approval": awaiting_approval,
@@ -85,6 +95,8 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
         ),
         "ending_totals": ending_totals,
         "overdue_parties": overdue.total,
+        # Reviews of existing services by state: the services the council already has, under review.
+        "reviews": review_counts(user, council),
         "six_months_on": six,
         "twelve_months_on": twelve,
         "overdue_by_provider": charts.bar_chart(

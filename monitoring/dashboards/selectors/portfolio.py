@@ -17,11 +17,17 @@ from commissioning.models import AwardState, Commission, ReviewReport, State, Su
 from councils.formatting import plain_number, quantity_in
 from councils.models import Council, Outcome, Priority, User
 from monitoring.dashboards import charts
-from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
+from monitoring.dashboards.selectors.filters import (
+    Filters,
+    filtered_agreements,
+    filtered_commissions,
+    filtered_reviews,
+)
 from monitoring.dashboards.selectors.ratings import kpi_trend, performance_list, rag_over_time
 from monitoring.dashboards.selectors.rows import Rows, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import MONEY_OUTPUT, ZERO, council_awards, waiting_since
 from monitoring.models import KpiActual, MonitoringReturn, ReturnState, TargetKind
+from monitoring.savings.selectors import savings_summary
 
 # Commissions still going round the cycle: the investment figures count these.
 ACTIVE_STATES = [s for s in State.values if s not in (State.CANCELLED, State.DECOMMISSIONED)]
@@ -158,6 +164,9 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
         measure.reported_display = plain_number(reported) if reported is not None else ""
     return {
         "commissions": commission_list,
+        "savings": savings_summary(
+            user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
+        ),
         # The commission list, narrowed as the dashboard is (it has no filter by year).
         "commission_query": urlencode(
             {name: value for name, value in (("portfolio", filters.portfolio), ("outcome", filters.outcome)) if value}

@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf, TruncQuarter
 
+from councils.financial_year import financial_year_label, financial_year_of
 from monitoring import charts as line_charts
 from monitoring.dashboards import charts
-from monitoring.dashboards.selectors.filters import financial_year_label, financial_year_of
 from monitoring.dashboards.selectors.rows import Rows, first_rows
 from monitoring.models import (
     AWAITING_PROVIDER_STATES,
