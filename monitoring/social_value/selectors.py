@@ -18,6 +18,7 @@ from commissioning.models import BidMatchFunding, BidSocialValueCommitment, prox
 from monitoring.models import Agreement, AgreementKpi, KpiActual, KpiSource, ReturnState
 
 ZERO = Decimal("0")
+PENNY = Decimal("0.01")
 
 
 @dataclass
@@ -83,7 +84,7 @@ def delivered_by_kpi(kpis: QuerySet[AgreementKpi]) -> dict[int, Decimal]:
         .values("kpi_id")
         .annotate(total=Sum("actual"))
     )
-    return {row["kpi_id"]: row["total"] for row in rows}
+    return {row["kpi_id"]: row["total"].quantize(PENNY) for row in rows}
 
 
 def social_value_delivered(agreements) -> SocialValueDelivered:
