@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class CommissioningConfig(AppConfig):
@@ -15,9 +16,11 @@ class CommissioningConfig(AppConfig):
         from commissioning.evaluation import services as evaluation  # noqa: F401
         from commissioning.procurement_record import sources as procurement_record
         from commissioning.reviews import services as reviews  # noqa: F401
+        from commissioning.social_value.services import install_for_new_council
         from commissioning.sourcing import sealing
         from commissioning.sourcing.selectors.bids import procurements_walled_by
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
+        from councils.models import Council
         from providers.ports import procurements
 
         # What each hand-off of the commissioning machines tells, and to whom (councils.handoffs).
@@ -30,3 +33,5 @@ class CommissioningConfig(AppConfig):
         procurement_record.register_sources()
         # The invitation page names the procurements joining an organisation would wall someone out of.
         procurements.register(walled_by=procurements_walled_by)
+        # Each new council starts with the default social value measures (existing ones got theirs by migration).
+        post_save.connect(install_for_new_council, sender=Council, dispatch_uid="social_value_defaults")

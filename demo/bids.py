@@ -22,6 +22,7 @@ from django.utils import timezone
 from commissioning.models import Bid, BidOutcome, BidPartner, BidPriceLine, Opportunity, OpportunityState
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import partners as partner_services
+from demo.social_value import commit_social_value
 from providers.models import OrganisationMember, ProviderRole
 
 # (organisation slug, what happens to its bid) on the open opportunity
@@ -114,6 +115,7 @@ def _fill(bid: Bid, user, partners, *, complete: bool = True) -> None:
         bid_services.bid_save_lots(by=user, bid=bid, lots=content["lots"])
     bid_services.bid_save_rows(by=user, bid=bid, model=BidPriceLine, rows=content["lines"])
     bid_services.bid_save_rows(by=user, bid=bid, model=BidOutcome, rows=content["outcomes"])
+    commit_social_value(bid, user)
     if content["partners"]:
         rows = bid_services.bid_save_rows(by=user, bid=bid, model=BidPartner, rows=content["partners"])
         for row in rows:  # each partner's administrator confirms, as the bid cannot be submitted before

@@ -216,11 +216,13 @@ def advance(
     council_outcome: Outcome,
     portfolio: Portfolio,
     timeline: Timeline | None = None,
+    social_value: bool = False,
 ) -> Commission:
     """Take a new commission through the cycle to `state` with the real services.
 
     With a `timeline`, each step happens on its own day in the past (the clock moved back, demo only),
     so approvals, awards and signatures carry the dates the story needs; without one, all happen now.
+    With `social_value`, its opportunity asks for social value and the winning bid commits to it.
     """
     council = commission.council
     officer = commission.lead_officer
@@ -263,7 +265,7 @@ def advance(
         return commission
     if commission.state == State.SOURCING:
         with on(timeline and timeline.sourcing):
-            procurement.award_approved(commission, timed=timeline is not None)
+            procurement.award_approved(commission, timed=timeline is not None, social_value=social_value)
     if state == State.AGREEING:
         return commission
     with on(timeline and timeline.goes_live):
@@ -321,6 +323,11 @@ DEMO_COMMISSIONS = {
         ("Homelessness prevention", State.UNDERSTANDING, DeliveryRoute.CONTRACT, "200000"),
     ],
 }
+
+
+# Delivering commissions whose procurement asked for social value: their live agreement carries the
+# accepted commitments as KPIs, reported in accepted returns (`demo.social_value`).
+SOCIAL_VALUE_COMMISSIONS = frozenset({"Healthy holidays activity programme"})
 
 
 # What each demo commission buys, as its main CPV code: care and community services are light-touch.
@@ -416,6 +423,7 @@ def seed_commissions() -> int:
                 council_outcome=outcome,
                 portfolio=portfolio,
                 timeline=timeline,
+                social_value=title in SOCIAL_VALUE_COMMISSIONS,
             )
             # Officers confirm the regime the law points to once the plan is settled: in the demo, lately.
             with travel(timezone.localdate() - timedelta(days=1)):

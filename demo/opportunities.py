@@ -33,6 +33,7 @@ from demo import bids as demo_bids
 from demo import commissions as demo
 from demo.conflicts import prepare_conflicts_assessment
 from demo.fit import outcome_for
+from demo.social_value import ask_for_social_value
 from demo.timeline import Timeline, noon_deadline, travel, working_day
 from providers.models import Organisation, OrganisationMember
 
@@ -88,8 +89,10 @@ def opportunity_for(
     questions: int = len(QUESTIONS),
     document: bool = False,
     publish: bool = True,
+    social_value: bool = False,
 ) -> Opportunity:
-    """A draft (or published) opportunity for a commission in Sourcing, made through the services."""
+    """A draft (or published) opportunity for a commission in Sourcing, made through the services;
+    with `social_value`, it asks bidders for three of the council's social value measures."""
     officer = officer or commission.lead_officer
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
     today = timezone.localdate()
@@ -133,6 +136,8 @@ def opportunity_for(
                 file=pdf("Service specification", [commission.title, "Outcomes, volumes and standards."]),
             )
         )
+    if social_value:
+        ask_for_social_value(opportunity, officer)
     if publish:
         prepare_conflicts_assessment(opportunity, officer)
         opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
@@ -148,6 +153,7 @@ def published_in_the_past(commission: Commission, bids) -> Opportunity:
             commission,
             questions=4,
             document=True,
+            social_value=True,
             clarification_in=datetime.timedelta(days=10),
             submission_in=datetime.timedelta(days=17),
         )
@@ -245,6 +251,7 @@ def seed_opportunities() -> int:
             lots=2,
             questions=4,
             document=True,
+            social_value=True,
         )
         _published_clarification(opportunity, officer, provider_slug)
         created += 1

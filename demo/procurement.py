@@ -41,6 +41,7 @@ from demo.conflicts import prepare_conflicts_assessment
 from demo.councils import demo_user
 from demo.notices import publish_award_notice
 from demo.providers import tiny_pdf
+from demo.social_value import ask_for_social_value, commit_social_value
 from demo.timeline import noon_deadline, travel, working_day
 from monitoring.agreements import services as agreement_services
 from monitoring.agreements import steps as agreement_steps
@@ -92,8 +93,9 @@ def ask_per_criterion(opportunity, officer: User) -> None:
         )
 
 
-def published(commission: Commission):
-    """The commission's opportunity, its questions and conflicts assessment ready, published."""
+def published(commission: Commission, *, social_value: bool = False):
+    """The commission's opportunity, its questions (and, with `social_value`, its social value asks) and
+    conflicts assessment ready, published."""
     officer = _staff(commission.council, Role.COMMISSIONING_OFFICER)
     opportunity = opportunity_services.opportunity_create(by=officer, commission=commission)
     # Deadlines at noon on working days, as a council sets them (the defaults count calendar days).
@@ -106,6 +108,8 @@ def published(commission: Commission):
     )
     opportunity_services.opportunity_update_dates(by=officer, opportunity=opportunity)
     ask_per_criterion(opportunity, officer)
+    if social_value:
+        ask_for_social_value(opportunity, officer)
     prepare_conflicts_assessment(opportunity, officer)
     return opportunity_services.opportunity_transition(by=officer, opportunity=opportunity, name="publish")
 
@@ -131,6 +135,7 @@ def _bid(opportunity, price: Decimal) -> None:
         model=BidOutcome,
         rows=[{"description": "People supported", "measure": "People supported", "target": 40, "unit": "people"}],
     )
+    commit_social_value(bid, writer, starts_on=opportunity.commission.starts_on)
     bid_services.bid_save_declarations(
         by=writer, bid=bid, conflicts_declared="", no_conflicts=True, accuracy_confirmed=True
     )
@@ -224,11 +229,12 @@ def _approved(opportunity):
     return award
 
 
-def award_approved(commission: Commission, *, timed: bool = False) -> Commission:
+def award_approved(commission: Commission, *, timed: bool = False, social_value: bool = False) -> Commission:
     """A commission in Sourcing taken through a real procurement to an approved award: the commission
     then puts its agreements in place. `timed` (the demo's back-dated commissions) evaluates in the
-    week after the deadline and approves the award the week after that, instead of all at once."""
-    opportunity = published(commission)
+    week after the deadline and approves the award the week after that, instead of all at once. With
+    `social_value` the opportunity asks for social value and the bid commits to it, with match funding."""
+    opportunity = published(commission, social_value=social_value)
     _bid(opportunity, commission.budget or Decimal("10000"))
     opportunity = _opened(opportunity)
     deadline = timezone.localdate(opportunity.submission_deadline)

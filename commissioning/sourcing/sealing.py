@@ -15,16 +15,27 @@ from commissioning.models import (
     Bid,
     BidAnswer,
     BidDocument,
+    BidMatchFunding,
     BidOutcome,
     BidPartner,
     BidPriceLine,
     BidReceipt,
+    BidSocialValueCommitment,
     BidState,
 )
 from councils import sealing
 
 # What a bid holds: sealed with it.
-BID_CONTENTS = (BidAnswer, BidPriceLine, BidOutcome, BidPartner, BidDocument, BidReceipt)
+BID_CONTENTS = (
+    BidAnswer,
+    BidPriceLine,
+    BidOutcome,
+    BidPartner,
+    BidDocument,
+    BidReceipt,
+    BidSocialValueCommitment,
+    BidMatchFunding,
+)
 
 
 def opened(prefix: str = "") -> Q:

@@ -19,6 +19,7 @@ from monitoring.agreements import selectors
 from monitoring.agreements.views import agreement_document
 from monitoring.invoices import selectors as invoice_selectors
 from monitoring.returns import selectors as returns_selectors
+from monitoring.social_value import selectors as social_value_selectors
 
 
 class ProviderAgreementListView(LoginRequiredMixin, TemplateView):
@@ -52,6 +53,7 @@ class ProviderAgreementDetailView(ProviderAgreementMixin, TemplateView):
             title=self.agreement.title,
             agreement=self.agreement,
             detail=selectors.agreement_detail(self.agreement),
+            social_value=social_value_selectors.agreement_social_value(self.agreement),
             document_url=reverse("monitoring:provider_agreement_document", kwargs={"pk": self.agreement.pk}),
             monitoring=returns_selectors.provider_monitoring(self.agreement),
             invoices=invoice_selectors.agreement_invoices(self.agreement),

@@ -54,6 +54,7 @@ from monitoring.models import (
     months_after_end,
     term_refusal,
 )
+from monitoring.social_value.kpis import kpis_from_commitments
 
 __all__ = [
     "agreement_create",
@@ -391,7 +392,8 @@ def agreement_create_from_award(
     the same transaction) or already putting agreements in place.
 
     The provider is the bid's organisation. KPIs are the commission's success measures followed by
-    the outcomes the bid proposed, each with targets per reporting period; the payment schedule is the
+    the outcomes the bid proposed and its social value commitments (`monitoring.social_value.kpis`),
+    each with targets per reporting period; the payment schedule is the
     bid's prices for the lot, year by year, when they add up to `value` (otherwise equal instalments).
     Dates default to the commission's (or the opportunity's service start). Other `terms` as for
     `agreement_create`.
@@ -431,7 +433,14 @@ def agreement_create_from_award(
         **terms,
     )
     agreement = _save_new(by, agreement)
-    _add_kpis(agreement, [*_kpis_from_specification(agreement), *_kpis_from_bid(agreement, bid)])
+    _add_kpis(
+        agreement,
+        [
+            *_kpis_from_specification(agreement),
+            *_kpis_from_bid(agreement, bid),
+            *kpis_from_commitments(agreement, bid),
+        ],
+    )
     ScheduledPayment.objects.bulk_create(_payments_from_price_lines(agreement, bid))
     _audit(
         by,

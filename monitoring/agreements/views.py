@@ -32,6 +32,7 @@ from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements import forms, gates, selectors, services, steps, variations
 from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
 from monitoring.returns import selectors as returns_selectors
+from monitoring.social_value import selectors as social_value_selectors
 
 PAGE_SIZE = 25
 
@@ -160,6 +161,7 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
         context.update(
             title=agreement.title,
             detail=selectors.agreement_detail(agreement),
+            social_value=social_value_selectors.agreement_social_value(agreement),
             next_steps=next_steps.from_workflow(
                 agreement,
                 user,

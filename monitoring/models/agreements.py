@@ -30,11 +30,13 @@ from commissioning.models import (
     MONEY,
     Bid,
     BidOutcome,
+    BidSocialValueCommitment,
     Commission,
     FundingPot,
     Lot,
     ProcurementRegime,
     Regime,
+    SocialValueMeasure,
     SuccessMeasure,
 )
 from councils.formatting import money
@@ -375,6 +377,7 @@ class KpiSource(models.TextChoices):
     BID = "bid", "Winning bid"
     OFFICER = "officer", "Added by an officer"
     VARIATION = "variation", "Added by a variation"
+    SOCIAL_VALUE = "social_value", "Social value commitment"
 
 
 class TargetKind(models.TextChoices):
@@ -402,6 +405,18 @@ class AgreementKpi(models.Model):
     )
     bid_outcome = models.ForeignKey(BidOutcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     retired_on = models.DateField(null=True, blank=True, help_text="Set by a variation that drops the KPI.")
+    # A social value commitment the council accepted: its measure, the proxy £ per unit as it stood when
+    # accepted (the council's list may change later; what was agreed does not), and when it is due.
+    social_value_measure = models.ForeignKey(
+        SocialValueMeasure, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    social_value_commitment = models.ForeignKey(
+        BidSocialValueCommitment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proxy_value_per_unit = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    due_by = models.DateField(null=True, blank=True, help_text="When the social value committed is due.")
 
     class Meta:
         ordering = ["position", "id"]

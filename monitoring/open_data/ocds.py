@@ -28,7 +28,8 @@ The council's contact point is its commissioning team's public address, never an
 Commissioner keeps each agreement's payment schedule, not the council's ledger: a scheduled payment
 whose due date has passed is published as a transaction on that date (the council's spending data over
 £500 remains the record of what was paid). Bid contents are never published; nor are drafts, plans not
-yet approved, or awards not yet in effect (see `selectors`).
+yet approved, or awards not yet in effect (see `selectors`). Social value asked for, agreed and delivered
+goes in the metrics extension's fields (`social_value`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from commissioning.models import (
 )
 from councils.models import Council
 from monitoring.models import AgreementState, months_after_end
+from monitoring.open_data import social_value
 from monitoring.open_data.common import (
     CURRENCY,
     LICENCE,
@@ -144,10 +146,13 @@ def internal_team_party(council: Council, team: str) -> dict:
 
 
 class CommissionReleases:
-    """The releases of one commission, from records already fetched by `selectors.ocds_commission(s)`."""
+    """The releases of one commission, from records already fetched by `selectors.ocds_commission(s)`.
+    `social_value` adds the metrics of the social value asked for, agreed and delivered (the open data
+    files: their selectors prefetch them; the Procurement Act notices leave them out)."""
 
-    def __init__(self, commission: Commission, *, today: date, link: Callable[[str], str]):
+    def __init__(self, commission: Commission, *, today: date, link: Callable[[str], str], social_value: bool = False):
         self.commission = commission
+        self.social_value = social_value
         self.council = commission.council
         self.today = today
         self.link = link
@@ -347,6 +352,9 @@ class CommissionReleases:
         if criteria:
             section["awardCriteria"] = "ratedCriteria"
             section["awardCriteriaDetails"] = "; ".join(f"{c.title}: {c.weight}%" for c in criteria)
+        targets = social_value.tender_targets(opportunity) if self.social_value else []
+        if targets:
+            section["targets"] = targets
         if lots:
             section["lots"] = [
                 {
@@ -452,6 +460,9 @@ class CommissionReleases:
             section["description"] = agreement.description
         if agreement.signed_on:
             section["dateSigned"] = day_start(agreement.signed_on)
+        agreed = social_value.agreed_metrics(agreement) if self.social_value else []
+        if agreed:
+            section["agreedMetrics"] = agreed
         return section
 
     def implementation(self) -> list[tuple]:
@@ -488,6 +499,9 @@ class CommissionReleases:
                     for payment in to_come
                 ],
             }
+            delivered = social_value.delivered_metrics(agreement) if self.social_value else []
+            if delivered:
+                implementation["metrics"] = delivered
             found = self.items_by_bid_lot.get((agreement.bid_id, agreement.lot_id)) if agreement.bid_id else None
             award_id = (
                 f"{found[1].opportunity.reference}-AWARD-{found[0].pk}" if found else f"{agreement.reference}-AWARD"
@@ -509,7 +523,7 @@ def releases_for(
     period = period or Period()
     found = []
     for commission in commissions:
-        for day, release in CommissionReleases(commission, today=today, link=link).all():
+        for day, release in CommissionReleases(commission, today=today, link=link, social_value=True).all():
             if day in period:
                 found.append(release)
     return found
@@ -522,10 +536,16 @@ def release_package(releases: list[dict], *, council: Council, uri: str, policy:
         scheme, number = split_org_id(council_org_id(council))
         publisher.update(scheme=scheme, uid=number)
     latest = max((release["date"] for release in releases), default=None)
+    extensions = [LOTS_EXTENSION]
+    if social_value.uses_metrics(releases):
+        extensions.append(social_value.METRICS_EXTENSION)
     return {
         "uri": uri,
         "version": VERSION,
-        "extensions": [LOTS_EXTENSION],
+        "extensions": [
+            LOTS_EXTENSION,
+            *([social_value.METRICS_EXTENSION] if social_value.uses_metrics(releases) else []),
+        ],
         "publishedDate": latest or moment(timezone.now()),
         "publisher": publisher,
         "license": LICENCE,

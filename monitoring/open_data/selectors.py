@@ -37,9 +37,19 @@ from commissioning.models import (
     EvaluationCriterion,
     Opportunity,
     OpportunityDocument,
+    OpportunitySocialValueAsk,
 )
 from councils.models import Council
-from monitoring.models import REGISTER_STATES, Agreement, AgreementType, ScheduledPayment
+from monitoring.models import (
+    REGISTER_STATES,
+    Agreement,
+    AgreementKpi,
+    AgreementType,
+    KpiActual,
+    KpiSource,
+    ReturnState,
+    ScheduledPayment,
+)
 from monitoring.open_data.common import TRANSPARENCY_THRESHOLD, Period, is_vcse
 
 # ---- Awards ----------------------------------------------------------------------------------------
@@ -77,6 +87,7 @@ def _ocds_related(today: date) -> list:
         .select_related("opening")
         .prefetch_related(
             "lots",
+            Prefetch("social_value_asks", queryset=OpportunitySocialValueAsk.objects.select_related("measure__theme")),
             Prefetch("documents", queryset=OpportunityDocument.objects.order_by("kind", "title", "id")),
             # Who bid, never before the bids are opened; submitted bids only.
             Prefetch(
@@ -102,10 +113,23 @@ def _ocds_related(today: date) -> list:
         )
         .order_by("decided_on", "id")
     )
+    accepted_actuals = (
+        KpiActual.objects.filter(monitoring_return__state=ReturnState.ACCEPTED, actual__isnull=False)
+        .select_related("monitoring_return")
+        .order_by("monitoring_return__period_start", "id")
+    )
+    social_value_kpis = (
+        AgreementKpi.objects.filter(source=KpiSource.SOCIAL_VALUE, retired_on__isnull=True)
+        .prefetch_related(Prefetch("actuals", queryset=accepted_actuals, to_attr="accepted_actuals"))
+        .order_by("position", "id")
+    )
     agreements = (
         Agreement.objects.filter(state__in=REGISTER_STATES)
         .select_related("provider__owning_council", "lot", "bid")
-        .prefetch_related(Prefetch("payments", queryset=ScheduledPayment.objects.order_by("due_on", "id")))
+        .prefetch_related(
+            Prefetch("payments", queryset=ScheduledPayment.objects.order_by("due_on", "id")),
+            Prefetch("kpis", queryset=social_value_kpis, to_attr="social_value_kpis"),
+        )
         .order_by("signed_on", "reference")
     )
     return [

@@ -13,11 +13,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from commissioning.models import Bid, Lot
+from commissioning.models import Bid, Lot, MatchFundingKind, SocialValueMeasure
 from commissioning.sourcing.numbering import question_numbers
 from councils.fields import MoneyField, WholeNumberField
 from councils.forms import GovukFormMixin
-from councils.govuk import govuk_input
+from councils.govuk import QuantityField, govuk_input
 from councils.uploads import UPLOAD_HINT, validate_upload
 from providers.models import Organisation
 
@@ -169,6 +169,71 @@ class OutcomeForm(RowForm):
         self.fields["measure"].error_messages["required"] = "Enter how success will be measured."
         self.fields["unit"].error_messages["required"] = "Enter the unit of the target."
         self.build_helper()
+
+
+class SocialValueCommitmentForm(RowForm):
+    """A commitment against one of the opportunity's social value asks: how much, by when, and how."""
+
+    measure = forms.ModelChoiceField(
+        queryset=SocialValueMeasure.objects.none(), label="Social value measure", empty_label="Choose a measure"
+    )
+    quantity = QuantityField(label="Quantity committed", help_text="In the measure's unit, over the agreement.")
+    by_when = forms.DateField(label="Delivered by")
+    how = forms.CharField(
+        required=False,
+        label="How you will deliver and evidence it (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = SocialValueMeasure.objects.filter(asks__opportunity=bid.opportunity_id).select_related("theme")
+        field = self.fields["measure"]
+        field.queryset = measures
+        field.label_from_instance = lambda measure: f"{measure.code} {measure.title} (in {measure.unit})"
+        field.error_messages.update(
+            required="Choose the social value measure.",
+            invalid_choice="Choose one of the social value measures this opportunity asks for.",
+        )
+        govuk_input(self.fields["quantity"])
+        govuk_input(self.fields["by_when"])
+        self.fields["quantity"].widget.attrs["class"] = "govuk-input--width-10"
+        self.fields["quantity"].error_messages.update(
+            required="Enter the quantity you commit to, as a number.",
+            invalid="Enter the quantity as a number, like 40.",
+        )
+        self.fields["by_when"].error_messages["required"] = "Enter the date it will be delivered by."
+        self.build_helper()
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity is not None and quantity <= 0:
+            raise forms.ValidationError("The quantity must be more than 0.")
+        return quantity
+
+
+class MatchFundingForm(RowForm):
+    """Money or help in kind from elsewhere that the bid brings, and whether it is confirmed yet."""
+
+    kind = forms.ChoiceField(choices=MatchFundingKind.choices, widget=forms.RadioSelect, label="Kind")
+    source = forms.CharField(
+        max_length=200, label="Source", help_text="Who provides it, for example a charitable trust or a lottery fund."
+    )
+    amount = MoneyField(label="Amount or value in pounds", min_value=None)
+    confirmed = forms.BooleanField(required=False, label="It is confirmed (agreed in writing by the source)")
+
+    def __init__(self, *args, bid: Bid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].error_messages["required"] = "Choose whether it is cash or help in kind."
+        self.fields["source"].error_messages["required"] = "Enter who provides it."
+        self.fields["amount"].error_messages["required"] = "Enter the amount or value in pounds."
+        self.build_helper()
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("The amount must be more than £0.")
+        return amount
 
 
 class PartnerForm(RowForm):

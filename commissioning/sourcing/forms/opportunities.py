@@ -10,7 +10,7 @@ import re
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
 from django import forms
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from commissioning.cycle.forms import CommissionerModelForm
@@ -21,6 +21,8 @@ from commissioning.models import (
     Opportunity,
     OpportunityDocument,
     OpportunityQuestion,
+    OpportunitySocialValueAsk,
+    SocialValueMeasure,
 )
 from commissioning.sourcing.selectors.opportunities import (
     VALUE_BANDS,
@@ -218,6 +220,47 @@ class QuestionForm(OpportunityRecordForm):
         if self.instance.pk:
             return self.instance.position
         return (self.opportunity.questions.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+class SocialValueAskForm(OpportunityRecordForm):
+    """One of the council's social value measures that bidders are asked to commit to."""
+
+    class Meta:
+        model = OpportunitySocialValueAsk
+        fields = ("measure", "hoped_for", "guidance")
+        labels = {
+            "measure": "Social value measure",
+            "hoped_for": "Quantity the council hopes for (optional)",
+            "guidance": "Guidance for bidders (optional)",
+        }
+        help_texts = {"hoped_for": "Over the whole agreement, in the measure's unit."}
+        widgets = {"measure": forms.RadioSelect, "guidance": forms.Textarea(attrs={"rows": 3})}
+
+    def limit_choices(self) -> None:
+        asked = self.opportunity.social_value_asks.exclude(pk=self.instance.pk).values("measure_id")
+        measures = SocialValueMeasure.objects.filter(council=self.council).select_related("theme")
+        # A measure the council has since retired stays on an ask that already uses it.
+        measures = measures.filter(Q(is_active=True) | Q(pk=self.instance.measure_id)).exclude(pk__in=asked)
+        field = self.fields["measure"]
+        field.queryset = measures
+        field.empty_label = None
+        field.label_from_instance = measure_label
+        field.error_messages.update(
+            required="Choose a social value measure.",
+            invalid_choice="Choose one of the council's social value measures not already asked for.",
+        )
+        self.fields["hoped_for"].error_messages["invalid"] = "Enter the quantity as a number, like 40."
+
+    def clean_hoped_for(self):
+        value = self.cleaned_data.get("hoped_for")
+        if value is not None and value < 0:
+            raise forms.ValidationError("The quantity hoped for cannot be negative.")
+        return value
+
+
+def measure_label(measure: SocialValueMeasure) -> str:
+    proxy = f", valued at £{measure.proxy_value:,.2f} a unit" if measure.proxy_value is not None else ""
+    return f"{measure.theme}: {measure.code} {measure.title} (in {measure.unit}{proxy})"
 
 
 class DocumentForm(OpportunityRecordForm):

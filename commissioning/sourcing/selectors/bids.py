@@ -183,6 +183,9 @@ def _with_everything(bids: QuerySet[Bid]) -> QuerySet[Bid]:
         Prefetch("partners", queryset=BidPartner.objects.select_related("organisation")),
         "documents",
         "receipts",
+        "social_value_commitments__measure__theme",
+        "match_funding",
+        "opportunity__social_value_asks__measure",
         "opportunity__lots",
         "opportunity__questions__criterion",
     )

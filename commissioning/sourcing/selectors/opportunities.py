@@ -142,6 +142,7 @@ def opportunity_content(opportunity: Opportunity) -> dict:
         "criteria": criteria,
         "criteria_total": sum(c.weight for c in criteria),
         "documents": list(opportunity.documents.all()),
+        "social_value_asks": list(opportunity.social_value_asks.select_related("measure__theme")),
         "council_outcomes": list(opportunity.commission.outcomes.select_related("priority")),
         "published_clarifications": list(
             opportunity.clarifications.filter(visibility=ClarificationVisibility.PUBLISHED).only(

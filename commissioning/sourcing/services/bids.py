@@ -33,10 +33,12 @@ from commissioning.models import (
     Bid,
     BidAnswer,
     BidDocument,
+    BidMatchFunding,
     BidOutcome,
     BidPartner,
     BidPriceLine,
     BidReceipt,
+    BidSocialValueCommitment,
     BidState,
     Opportunity,
     OpportunityState,
@@ -56,7 +58,7 @@ from providers.models import Organisation
 
 EDITABLE_STATES = frozenset({BidState.DRAFT, BidState.WITHDRAWN})
 DIGEST_FORMAT_VERSION = 1
-ROW_MODELS = (BidPriceLine, BidOutcome, BidPartner)
+ROW_MODELS = (BidPriceLine, BidOutcome, BidPartner, BidSocialValueCommitment, BidMatchFunding)
 
 
 # ---- Who may write, and when --------------------------------------------------------------------
@@ -219,7 +221,8 @@ class RowsInvalid(Exception):
 
 @transaction.atomic
 def bid_save_rows(*, by: User, bid: Bid, model: type[models.Model], rows: list[dict]) -> list[models.Model]:
-    """Replace the bid's price lines, proposed outcomes or partners with `rows`, in one go.
+    """Replace the bid's price lines, proposed outcomes, partners, social value commitments or match
+    funding with `rows`, in one go.
 
     `rows` is the whole list as the bidder now has it: field values, with `id` for a row already
     saved. Saved rows that are not in the list are removed. Every row is validated first; if any
@@ -262,6 +265,9 @@ def _write_rows(bid: Bid, model: type[models.Model], rows: list[dict]) -> list[m
 
 
 def _check_row(bid: Bid, instance: models.Model) -> None:
+    asked = bid.opportunity.social_value_asks
+    if isinstance(instance, BidSocialValueCommitment) and not asked.filter(measure_id=instance.measure_id).exists():
+        raise ValidationError({"measure": "Choose one of the social value measures this opportunity asks for."})
     if isinstance(instance, BidPriceLine) and instance.lot_id and instance.lot.opportunity_id != bid.opportunity_id:
         raise ValidationError({"lot": "Choose one of this opportunity's lots."})
     if isinstance(instance, BidPartner):
@@ -338,7 +344,7 @@ def bid_content(bid: Bid) -> dict:
     outcomes = BidOutcome.objects.filter(bid=bid)
     partners = BidPartner.objects.filter(bid=bid)
     documents = BidDocument.objects.filter(bid=bid)
-    return {
+    content = {
         "format": DIGEST_FORMAT_VERSION,
         "opportunity": bid.opportunity.reference,
         "organisation": bid.organisation_id,
@@ -377,6 +383,33 @@ def bid_content(bid: Bid) -> dict:
             ({"title": d.title, "sha256": d.sha256} for d in documents), key=lambda r: (r["sha256"], r["title"])
         ),
     }
+    content.update(_social_value_content(bid))
+    return content
+
+
+def _social_value_content(bid: Bid) -> dict:
+    """Social value commitments and match funding, only when the bid has any: a receipt issued before
+    bids could carry them keeps the digest it was given."""
+    content = {}
+    commitments = BidSocialValueCommitment.objects.filter(bid=bid).select_related("measure")
+    if commitments:
+        content["social_value"] = sorted(
+            (
+                {"measure": c.measure.code, "quantity": str(c.quantity), "by_when": c.by_when.isoformat(), "how": c.how}
+                for c in commitments
+            ),
+            key=lambda r: (r["measure"], r["by_when"], r["quantity"], r["how"]),
+        )
+    funding = BidMatchFunding.objects.filter(bid=bid)
+    if funding:
+        content["match_funding"] = sorted(
+            (
+                {"kind": f.kind, "source": f.source, "amount": _money(f.amount), "confirmed": f.confirmed}
+                for f in funding
+            ),
+            key=lambda r: (r["kind"], r["source"], r["amount"], r["confirmed"]),
+        )
+    return content
 
 
 def canonical_json(content: dict) -> bytes:

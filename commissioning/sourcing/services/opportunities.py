@@ -30,6 +30,7 @@ from commissioning.models import (
     Opportunity,
     OpportunityDocument,
     OpportunityQuestion,
+    OpportunitySocialValueAsk,
     OpportunityState,
     OutcomeSought,
     State,
@@ -54,8 +55,19 @@ from providers.models import Organisation, OrganisationMember
 EVENT_NAMES = {"publish": "published", "close": "closed", "open_bids": "bids_opened", "cancel": "cancelled"}
 # Lots and questions are fixed once bidders can see them; dates and documents may change until the
 # deadline, and everyone following the opportunity is told.
-RECORD_EDITABLE_WHEN_PUBLISHED = {Lot: False, OpportunityQuestion: False, OpportunityDocument: True}
-RECORD_NAMES = {Lot: "lot", OpportunityQuestion: "question", OpportunityDocument: "document"}
+# Social value asks are part of what bidders answer, so they are fixed at publication like the questions.
+RECORD_EDITABLE_WHEN_PUBLISHED = {
+    Lot: False,
+    OpportunityQuestion: False,
+    OpportunityDocument: True,
+    OpportunitySocialValueAsk: False,
+}
+RECORD_NAMES = {
+    Lot: "lot",
+    OpportunityQuestion: "question",
+    OpportunityDocument: "document",
+    OpportunitySocialValueAsk: "social_value_ask",
+}
 NOON = datetime.time(12, 0)
 
 
@@ -270,6 +282,8 @@ def _check_record(opportunity: Opportunity, instance: models.Model) -> None:
         criterion = instance.criterion
         if criterion.commission_id != opportunity.commission_id or criterion.cycle != opportunity.cycle:
             raise ValidationError({"criterion": "Choose one of this commission's evaluation criteria."})
+    if isinstance(instance, OpportunitySocialValueAsk) and instance.measure.council_id != opportunity.council_id:
+        raise ValidationError({"measure": "Choose one of the council's social value measures."})
     if isinstance(instance, Lot) and instance.pk is None:
         last = opportunity.lots.aggregate(last=models.Max("number"))["last"]
         instance.number = (last or 0) + 1

@@ -3,15 +3,24 @@ in `monitoring.records`, which knows when their contracts were entered into and 
 
 A bid is not deleted: receipts, scores, the evaluation's ranking and the award point at it. What goes
 is what the organisation wrote: the summary, declared conflicts, answers, proposed outcomes, partners'
-roles, price line descriptions and documents (files too, once the transaction commits). The bid's
-organisation, state, dates, prices and receipts (with their digests) stay.
+roles, price line descriptions, how social value will be delivered, and documents (files too, once the
+transaction commits). The bid's organisation, state, dates, prices, social value quantities, match
+funding and receipts (with their digests) stay.
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from commissioning.models import Bid, BidAnswer, BidDocument, BidOutcome, BidPartner, BidPriceLine
+from commissioning.models import (
+    Bid,
+    BidAnswer,
+    BidDocument,
+    BidOutcome,
+    BidPartner,
+    BidPriceLine,
+    BidSocialValueCommitment,
+)
 from councils import page_cache
 from councils.retention import delete_file_on_commit
 
@@ -26,6 +35,7 @@ def with_content(bids: QuerySet[Bid]) -> QuerySet[Bid]:
         | Exists(BidAnswer.objects.filter(bid=OuterRef("pk")).exclude(text=""))
         | Exists(BidDocument.objects.filter(bid=OuterRef("pk")))
         | Exists(BidOutcome.objects.filter(bid=OuterRef("pk")))
+        | Exists(BidSocialValueCommitment.objects.filter(bid=OuterRef("pk")).exclude(how=""))
     )
 
 
@@ -41,6 +51,8 @@ def bids_empty(bids: QuerySet[Bid]) -> int:
     BidAnswer.objects.filter(bid_id__in=ids).update(text="")
     BidPartner.objects.filter(bid_id__in=ids).update(role=REMOVED)
     BidPriceLine.objects.filter(bid_id__in=ids).update(description=REMOVED)
+    # The measures, quantities and dates stay (the agreement's social value KPIs came from them).
+    BidSocialValueCommitment.objects.filter(bid_id__in=ids).update(how="")
     Bid.objects.filter(pk__in=ids).update(summary="", conflicts_declared="")
     page_cache.bump("shared")  # queryset updates send no signals
     return len(ids)

@@ -10,8 +10,6 @@ by council officers once the bids are opened (the same selector as every other c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +19,15 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from commissioning.models import BidOutcome, BidPartner, BidPriceLine, BidState, FormType
+from commissioning.models import (
+    BidMatchFunding,
+    BidOutcome,
+    BidPartner,
+    BidPriceLine,
+    BidSocialValueCommitment,
+    BidState,
+    FormType,
+)
 from commissioning.permissions import may_write_bid
 from commissioning.sourcing import gates
 from commissioning.sourcing.forms.bids import (
@@ -30,9 +36,11 @@ from commissioning.sourcing.forms.bids import (
     DeclarationsForm,
     DocumentForm,
     LotsForm,
+    MatchFundingForm,
     OutcomeForm,
     PartnerForm,
     PriceLineForm,
+    SocialValueCommitmentForm,
     StartBidForm,
     TransitionForm,
     row_formset,
@@ -40,6 +48,13 @@ from commissioning.sourcing.forms.bids import (
 from commissioning.sourcing.selectors import bids as selectors
 from commissioning.sourcing.services import bids as services
 from commissioning.sourcing.views.bid_contents import bid_summary_context, organisation_details
+from commissioning.sourcing.views.bid_sections import (
+    COMPLETED,
+    OPTIONAL,
+    SECTION_BY_SLUG,
+    section_status,
+    sections_for,
+)
 from councils import reading
 from councils.templatetags.commissioner import error_target
 from councils.uploads import download_response
@@ -47,80 +62,6 @@ from councils.views import apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 
 AUTOSAVE_FLAG = "bid_answers_saved"
-
-
-@dataclass(frozen=True)
-class Section:
-    slug: str
-    title: str
-    full_tender_only: bool = False
-
-    def title_for(self, bid) -> str:
-        if self.slug == "pricing" and bid.opportunity.form_type == FormType.SHORT_GRANT:
-            return "Budget"
-        return self.title
-
-
-SECTIONS = (
-    Section("questions", "Answer the questions"),
-    Section("pricing", "Pricing"),
-    Section("outcomes", "Outcomes"),
-    Section("partners", "Partners", full_tender_only=True),
-    Section("declarations", "Declarations"),
-    Section("documents", "Documents", full_tender_only=True),
-)
-SECTION_BY_SLUG = {section.slug: section for section in SECTIONS}
-
-
-def sections_for(bid) -> list[Section]:
-    """Proportionate forms: a short grant application asks only for the questions, a simple budget,
-    outcomes and declarations; a full tender asks for everything."""
-    full = bid.opportunity.form_type == FormType.FULL_TENDER
-    return [s for s in SECTIONS if full or not s.full_tender_only]
-
-
-# Statuses, as the GOV.UK task list pattern words them.
-COMPLETED, INCOMPLETE, NOT_STARTED, OPTIONAL = "Completed", "Incomplete", "Not yet started", "Optional"
-
-
-def section_status(bid, slug: str) -> str:
-    """From the prefetched bid (no queries per section)."""
-    opportunity = bid.opportunity
-    if slug == "questions":
-        questions = list(opportunity.questions.all())
-        answers = {a.question_id: a.text for a in bid.answers.all() if a.text.strip()}
-        if not answers and not bid.summary:
-            return NOT_STARTED
-        within = all(q.pk in answers and not gates.word_limit_error(q, answers[q.pk]) for q in questions)
-        return COMPLETED if within else INCOMPLETE
-    if slug == "pricing":
-        lines = list(bid.price_lines.all())
-        lots_needed = bool(list(opportunity.lots.all()))
-        chosen = {lot.pk for lot in bid.lots.all()}
-        if not lines and not chosen:
-            return NOT_STARTED
-        if not lines or (lots_needed and not chosen):
-            return INCOMPLETE
-        if opportunity.form_type == FormType.FULL_TENDER and lots_needed:
-            priced = {line.lot_id for line in lines}
-            if not chosen <= priced:
-                return INCOMPLETE
-        return COMPLETED
-    if slug == "outcomes":
-        return COMPLETED if list(bid.proposed_outcomes.all()) else NOT_STARTED
-    if slug == "partners":
-        partners = list(bid.partners.all())
-        if not partners:
-            return OPTIONAL
-        return COMPLETED if all(partner.is_confirmed for partner in partners) else INCOMPLETE
-    if slug == "documents":
-        return COMPLETED if list(bid.documents.all()) else OPTIONAL
-    if slug == "declarations":
-        declared = bid.no_conflicts or bool(bid.conflicts_declared.strip())
-        if declared and bid.accuracy_confirmed:
-            return COMPLETED
-        return INCOMPLETE if declared or bid.accuracy_confirmed else NOT_STARTED
-    raise ValueError(slug)
 
 
 def error_list(*forms_or_formsets) -> list[tuple[str, str]]:
@@ -302,7 +243,7 @@ class BidSectionView(ProviderBidMixin, TemplateView):
         if refusal and self.section.slug != "questions":
             messages.error(request, refusal)
             return redirect(self.task_list_url())
-        return getattr(self, f"save_{self.section.slug}")()
+        return getattr(self, f"save_{self.section.name}")()
 
     def autosave(self):
         """The background save from static/js/autosave.mjs: 204 when saved, 409 when the bid cannot
@@ -392,18 +333,31 @@ class BidSectionView(ProviderBidMixin, TemplateView):
     def save_partners(self):
         return self.save_rows()
 
+    def save_social_value(self):
+        return self.save_rows()
+
+    def save_match_funding(self):
+        return self.save_rows()
+
     # -- Repeating rows (price lines, outcomes, partners) --
 
     ROWS = {
         "pricing": (BidPriceLine, "price_lines"),
         "outcomes": (BidOutcome, "proposed_outcomes"),
         "partners": (BidPartner, "partners"),
+        "social-value": (BidSocialValueCommitment, "social_value_commitments"),
+        "match-funding": (BidMatchFunding, "match_funding"),
     }
 
     def row_form_class(self):
         if self.section.slug == "pricing":
             return PriceLineForm if self.opportunity.form_type == FormType.FULL_TENDER else BudgetLineForm
-        return {"outcomes": OutcomeForm, "partners": PartnerForm}[self.section.slug]
+        return {
+            "outcomes": OutcomeForm,
+            "partners": PartnerForm,
+            "social-value": SocialValueCommitmentForm,
+            "match-funding": MatchFundingForm,
+        }[self.section.slug]
 
     def rows_formset(self, data=None, initial=None):
         extra = 0
@@ -414,13 +368,14 @@ class BidSectionView(ProviderBidMixin, TemplateView):
         return formset_class(data=data, initial=initial, prefix="rows", form_kwargs={"bid": self.bid})
 
     def initial_rows(self) -> list[dict]:
-        _model, related = self.ROWS[self.section.slug]
+        model, related = self.ROWS[self.section.slug]
         fields = [name for name in self.row_form_class().base_fields if name != "id"]
+        # A related row (lot, partner organisation, social value measure) is given by its id.
+        attributes = {name: model._meta.get_field(name).attname for name in fields}
         rows = []
         for row in getattr(self.bid, related).all():
             values = {"id": row.pk}
-            for name in fields:
-                values[name] = getattr(row, f"{name}_id") if name in ("lot", "organisation") else getattr(row, name)
+            values.update({name: getattr(row, attname) for name, attname in attributes.items()})
             rows.append(values)
         return rows
 
@@ -487,7 +442,7 @@ class BidSectionView(ProviderBidMixin, TemplateView):
             parts=parts,
             section=self.section,
             section_title=self.section.title_for(self.bid),
-            section_template=f"bids/sections/_{self.section.slug}.html",
+            section_template=f"bids/sections/_{self.section.name}.html",
             errors=error_list(*parts.values()),
             organisation_rows=organisation_details(self.bid.organisation),
             autosave_url=f"{self.request.path}?autosave=1",

@@ -214,6 +214,11 @@ class RecordKind:
     form_class: type[forms.OpportunityRecordForm]
     label: str
     remove_note: str = ""
+    anchor: str = ""  # the section's id on the opportunity page, when it is not the label's plural
+
+    @property
+    def section_id(self) -> str:
+        return self.anchor or f"{self.label}s"
 
     @property
     def model(self) -> type[models.Model]:
@@ -223,6 +228,7 @@ class RecordKind:
 RECORD_KINDS = {
     "lots": RecordKind(forms.LotForm, "lot"),
     "questions": RecordKind(forms.QuestionForm, "question"),
+    "social-value": RecordKind(forms.SocialValueAskForm, "social value ask", anchor="social-value"),
     "documents": RecordKind(
         forms.DocumentForm,
         "document",
@@ -254,7 +260,7 @@ class OpportunityRecordMixin(OpportunityMixin):
         return get_object_or_404(self.kind.model.objects.filter(opportunity=self.opportunity), pk=pk)
 
     def section_url(self) -> str:
-        return f"{manage_url(self.opportunity)}#{self.kind.label}s"
+        return f"{manage_url(self.opportunity)}#{self.kind.section_id}"
 
     def get_context_data(self, **kwargs):
         kwargs.update(kind=self.kind, back_url=self.section_url())
