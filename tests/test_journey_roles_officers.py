@@ -24,6 +24,7 @@ from commissioning.models import (
     Commission,
     Evaluation,
     EvaluationState,
+    ModeratedScore,
     Opportunity,
     OpportunityState,
     PanelMember,
@@ -237,7 +238,7 @@ def test_procurement_officer(demo_data, page):
     page.get_by_text("The bids are open: 2 submitted.").wait_for()
     holiday.refresh_from_db()
     assert holiday.state == OpportunityState.OPENED
-    # Nobody is told the bids are open: the lead commissioner's "Evaluation panels to set up" shows it.
+    # The lead commissioner is told to set up its evaluation (their "Evaluation panels to set up" shows it too).
 
     # Score every bid of the panel in scoring: the chair (the officer) then moderates.
     dashboard(page)
@@ -303,6 +304,30 @@ def test_procurement_officer(demo_data, page):
     as_person(page, PROCUREMENT, "My work")
     open_notification(page, journey.told(PROCUREMENT, evaluation_page))
     page.get_by_role("link", name="Declare your interests").wait_for()
+
+    # Theirs were the last scores: the chair (the officer) is told, closes scoring and moderates a bid.
+    scores_in = journey.told(OFFICER, reverse("commissioning:evaluation", args=[COUNCIL, carers.opportunity_id]))
+    assert scores_in.kind == ReminderKind.PANEL_STAGE_READY
+    as_person(page, OFFICER, "My work")
+    open_notification(page, scores_in)
+    page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    page.get_by_role("link", name="Close scoring and start moderation").click()
+    page.get_by_role("button", name="Close scoring and start moderation").click()
+    page.get_by_text("Close scoring and start moderation: done.").wait_for()
+    carers.refresh_from_db()
+    assert carers.state == EvaluationState.MODERATION
+    page.get_by_role("link", name="Moderation", exact=True).first.click()
+    organisation = bidders[0]
+    page.get_by_role("link", name=f"Moderate {organisation}'s bid").click()
+    for criterion in criteria:
+        page.get_by_role("group", name=f"Moderated score for {criterion.title}").get_by_label(f"4 – {SCALE[4]}").check()
+        page.get_by_label(f"Rationale for the moderated score on {criterion.title}").fill(
+            "The panel agreed a good score after discussing the evidence."
+        )
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the moderated scores").click()
+    page.get_by_text(f"Moderated scores for {organisation}'s bid saved.").wait_for()
+    assert ModeratedScore.objects.filter(evaluation=carers).count() == len(criteria)
     journey.print()
 
 
@@ -312,6 +337,7 @@ def test_finance_and_legal_officers(demo_data, page):
     social = Evaluation.objects.get(opportunity__title="Social prescribing link workers")
     uk17 = Notice.objects.filter(council__slug=COUNCIL, notice_type="UK17").get()
     chest = Agreement.objects.get(council__slug=COUNCIL, title="Community chest grants")
+    holiday = Opportunity.objects.get(commission__council__slug=COUNCIL, title="Holiday activities and food programme")
     assert social.state == EvaluationState.DECLARATIONS
 
     # The finance officer declares their interests, the last of the panel to do so.
@@ -337,10 +363,12 @@ def test_finance_and_legal_officers(demo_data, page):
     uk17.refresh_from_db()
     assert uk17.state == NoticeState.READY
 
-    # The legal officer publishes it, and records the signed grant agreement.
+    # The legal officer is told it is ready to publish, opens it from the notification and publishes it.
+    to_publish = journey.told(LEGAL, uk17.get_absolute_url())
+    assert to_publish.kind == ReminderKind.NOTICE_TO_PUBLISH
     as_person(page, LEGAL, "My work")
     assert_accessible(page)
-    page.get_by_role("link", name=uk17.title).click()
+    open_notification(page, to_publish)
     page.get_by_label("Find a Tender notice identifier").fill("045678-2026")
     page.get_by_label("Day Find a Tender published it").fill(timezone.localdate().strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Record it as published").click()
@@ -359,17 +387,34 @@ def test_finance_and_legal_officers(demo_data, page):
     page.get_by_text("is signed").wait_for()
     chest.refresh_from_db()
     assert chest.state == AgreementState.SIGNED
+    # Whoever manages it is told, to mark it live when delivery starts.
+    manager = (chest.council_contact or chest.commission.lead_officer).email
+    assert journey.told(manager, chest.get_absolute_url()).kind == ReminderKind.AGREEMENT_SIGNED
 
-    # Everyone has declared: the chair (the officer) starts the compliance checks, and the panel is told.
+    # The legal officer opens the bids of a closed opportunity from their "Bids to open" queue.
+    dashboard(page)
+    page.get_by_role("link", name=f"Open the bids of {holiday.reference}").click()
+    page.get_by_label("I confirm that I do not act for").check()
+    page.get_by_role("button", name="Confirm the opening").click()
+    page.get_by_text("The bids are open: 2 submitted.").wait_for()
+    holiday.refresh_from_db()
+    assert holiday.state == OpportunityState.OPENED
+    setup = reverse("commissioning:evaluation_setup", args=[COUNCIL, holiday.pk])
+    assert journey.told(LEAD, setup).kind == ReminderKind.BIDS_OPENED
+
+    # Everyone has declared: the chair (the officer) is told, opens the evaluation from the notification,
+    # starts the compliance checks, and the panel is told.
+    evaluation_page = reverse("commissioning:evaluation", args=[COUNCIL, social.opportunity_id])
+    declared = journey.told(OFFICER, evaluation_page)
+    assert declared.kind == ReminderKind.PANEL_STAGE_READY
     as_person(page, OFFICER, "My work")
-    page.get_by_role("link", name=f"{social.opportunity.reference} {social.opportunity.title}").click()
+    open_notification(page, declared)
     page.get_by_role("heading", name="Evaluation", level=1).wait_for()
     page.get_by_role("link", name="Start the compliance checks").click()
     page.get_by_role("button", name="Start the compliance checks").click()
     page.get_by_text("Start the compliance checks: done.").wait_for()
     social.refresh_from_db()
     assert social.state == EvaluationState.COMPLIANCE
-    evaluation_page = reverse("commissioning:evaluation", args=[COUNCIL, social.opportunity_id])
     for email in (PROCUREMENT, FINANCE):
         assert journey.told(email, evaluation_page).kind == ReminderKind.PANEL_TASKS_DUE
 
