@@ -34,6 +34,7 @@ from commissioning.models import (
 from councils.models import Membership, Notification, ReminderKind, Role
 from demo.providers import tiny_pdf
 from monitoring.models import Agreement, AgreementState, MonitoringReturn, Notice, NoticeState, ReturnState
+from monitoring.returns import services as return_services
 
 from . import journeys
 from .browser import assert_accessible
@@ -154,6 +155,21 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     assert to_review.state == ReturnState.QUERIED
     assert journey.told(PROVIDER, f"/monitoring/provider/returns/{to_review.pk}/").kind == ReminderKind.RETURN_QUERIED
 
+    # The officer records a KPI performance assessment of a live contract they lead (Procurement Act 2023).
+    home = Agreement.objects.get(council__slug=COUNCIL, title="Home support for older people")
+    assessed = home.assessments.count()
+    page.get_by_role("link", name="Agreements", exact=True).first.click()
+    page.get_by_role("link", name=home.title, exact=True).click()
+    page.get_by_role("link", name="Record a performance assessment").click()
+    page.get_by_role("button", name="Record the assessment").wait_for()
+    kpis = return_services.assessable_kpis(home, timezone.localdate())
+    for kpi in kpis:
+        page.get_by_role("group", name=f"Rating for ‘{kpi.description}’").get_by_label("Good", exact=True).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the assessment").click()
+    page.get_by_text("The performance assessment has been recorded.").wait_for()
+    assert home.assessments.count() == assessed + len(kpis)  # one rating for each KPI in force
+
     # The lead commissioner: the notification of the plan to approve, to the commission, approved.
     as_person(page, LEAD, "Council pipeline")
     assert_accessible(page)
@@ -213,6 +229,25 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     assert journey.told(award.commission.lead_officer.email, award.get_absolute_url()).kind == (
         ReminderKind.AWARD_DECIDED
     )
+
+    # A delegated decision has effect at once: the lead prepares the assessment summaries from the next
+    # steps, previews a bidder's letter, and sends the letters to every bidder.
+    page.get_by_role("link", name="Prepare the assessment summaries").first.click()
+    page.get_by_role("button", name="Prepare the assessment summaries").click()
+    page.get_by_text("prepared: check each one before sending.").wait_for()
+    first = str(award.assessment_summaries.select_related("bid__organisation").first().bid.organisation)
+    page.get_by_role("link", name=f"Preview the letter to {first}").click()
+    page.get_by_text(f"Preview: assessment summary for {first}").first.wait_for()
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Send the assessment summaries").click()
+    page.get_by_role("button", name="Send the assessment summaries").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the assessment summaries").click()
+    page.get_by_text(re.compile(r"assessment summar(y|ies) sent\.")).first.wait_for()
+    award.refresh_from_db()
+    assert award.assessment_summaries_sent_at is not None
+    assert not award.assessment_summaries.filter(sent_at__isnull=True).exists()
     journey.print()
 
 
