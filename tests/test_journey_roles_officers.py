@@ -209,8 +209,14 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     page.get_by_role("heading", name=advice.title, level=1).wait_for()
     expect(page.locator("body")).to_contain_text("Say how the advice reaches the rural wards")
 
-    # A delegated award decision (the demo has one, in Ashby Vale): its lead commissioner approves the
-    # award from "Decisions for you to take", and the officers carrying it forward are told.
+    journey.print()
+
+
+def test_lead_commissioner_decides_an_award_and_sends_the_assessment_summaries(demo_data, page):
+    """A delegated award decision (the demo has one, in Ashby Vale): its lead commissioner approves the
+    award from "Decisions for you to take", and the officers carrying it forward are told; the decision
+    has effect at once, so they send the letters."""
+    journey = Journey("lead commissioner deciding an award")
     award = Award.objects.get(state=AwardState.AWAITING_DECISION, is_key_decision=False)
     vale_lead = Membership.objects.get(council=award.council, role=Role.LEAD_COMMISSIONER).user.email
     # They lead two councils' commissioning: their landing page is the list of their councils.
