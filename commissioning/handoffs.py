@@ -8,11 +8,20 @@ from django.urls import reverse
 
 from commissioning.award.selectors import may_read_award
 from commissioning.evaluation.selectors import evaluation_access
-from commissioning.models import Award, Commission, Conclusion, Evaluation, Opportunity, PanelMember, Review
+from commissioning.models import (
+    Award,
+    Commission,
+    Conclusion,
+    Evaluation,
+    EvaluationState,
+    Opportunity,
+    PanelMember,
+    Review,
+)
 from commissioning.permissions import OPENING_OFFICERS, can_open_bids
 from commissioning.sourcing.selectors.bids import is_walled_off
-from councils import handoffs
-from councils.models import ReminderKind, Role, User
+from councils import handoffs, workflow
+from councils.models import Notification, ReminderKind, Role, User
 
 DECISION_MAKERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)
 
@@ -339,4 +348,71 @@ def tell_appointed(member: PanelMember) -> None:
         path=_evaluation_page(evaluation),
         occurrence=f"appointed:{member.pk}",
         may_open=lambda user, _member: may_open_evaluation(user, evaluation),
+    )
+
+
+# --- Evaluations: the last declaration or score sheet the stage waited for ----------------------------
+# (the step that follows, the occasion's name, the title and what the chair is asked to do)
+STAGE_READY = {
+    EvaluationState.DECLARATIONS: (
+        "open_compliance",
+        "declarations-in",
+        "Declarations are in",
+        "Every member of the panel has declared their interests against every bid. "
+        "As chair, start the compliance checks.",
+    ),
+    EvaluationState.SCORING: (
+        "open_moderation",
+        "scores-in",
+        "Scores are in",
+        "Every member of the panel has submitted their scores. As chair, close scoring and start moderation.",
+    ),
+}
+
+
+def tell_chair_if_ready(evaluation: Evaluation, *, by: User) -> list[Notification]:
+    """After a declaration or a submitted score sheet: when it was the last the stage waited for (the
+    next step's gate now passes), tell the chair, whose step it is. Run inside the writing service's
+    transaction, so a write that fails tells nobody; the chair is told once per stage."""
+    stage = STAGE_READY.get(evaluation.state)
+    if stage is None:
+        return []
+    transition, occasion, title, body = stage
+    if workflow.missing_at_gate(evaluation, workflow.transitions_of(evaluation)[transition].custom):
+        return []
+    chairs = [m.user for m in evaluation.members.filter(is_chair=True, ended_at__isnull=True).select_related("user")]
+    opportunity = evaluation.opportunity
+    return handoffs.tell(
+        about=evaluation,
+        kind=ReminderKind.PANEL_STAGE_READY,
+        users=[user for user in handoffs.able_to_take(evaluation, transition, chairs) if user != by],
+        title=f"{title}: {opportunity.reference}",
+        body=f"{opportunity.reference}: {opportunity.title}. {body}",
+        path=_evaluation_page(evaluation),
+        occurrence=occasion,
+        may_open=may_open_evaluation,
+    )
+
+
+def tell_call_in_asked(award: Award, *, by: User, needed: int) -> list[Notification]:
+    """The first request to call a decision in: the other scrutiny members hear that one has been
+    made and how many more the constitution needs. Once per decision (a decision approved again
+    after a referral back is a new one)."""
+    if needed <= 0:
+        return []  # called in at once: the call-in's own hand-off tells who must act
+    members = handoffs.council_people(award.council, (Role.SCRUTINY_MEMBER,))
+    more = f"{needed} more member{'s' if needed != 1 else ''}"
+    return handoffs.tell(
+        about=award,
+        kind=ReminderKind.CALL_IN_ASKED,
+        users=[user for user in members if user != by],
+        title=f"Call-in asked for: {_award(award)}",
+        body=(
+            f"A scrutiny member has asked to call in the award decision for {_award(award)}. "
+            f"It is called in if {more} ask{'s' if needed == 1 else ''} during the call-in period. "
+            "Open the award to read the reason and, if you agree, ask too."
+        ),
+        path=award.get_absolute_url(),
+        occurrence=f"call-in-asked:{award.approved_at.isoformat() if award.approved_at else ''}",
+        may_open=_may_read_award,
     )

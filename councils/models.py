@@ -484,6 +484,10 @@ class ReminderKind(models.TextChoices):
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
     RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
     REVIEW_PROGRESS = "review_progress", "A review of existing services started or concluded"
+    PANEL_STAGE_READY = "panel_stage_ready", "Declarations or scores all in: the panel's next stage to start"
+    CALL_IN_ASKED = "call_in_asked", "A call-in asked for: more scrutiny members needed"
+    NOTICE_TO_PUBLISH = "notice_to_publish", "A notice ready to publish on Find a Tender"
+    AGREEMENT_SIGNED = "agreement_signed", "A signed agreement to put live"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

@@ -10,6 +10,7 @@ class MonitoringConfig(AppConfig):
         from commissioning import ports
         from councils import handoffs, workflow
         from monitoring import records, tasks
+        from monitoring.agreements import handoffs as agreement_handoffs
         from monitoring.agreements import procurement_record as agreement_record
         from monitoring.agreements import selectors as agreement_selectors
         from monitoring.agreements import steps as agreements
@@ -18,6 +19,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.notices import changes as change_notices  # noqa: F401
         from monitoring.notices import contract as contract_notices  # noqa: F401
         from monitoring.notices import council as council_notices  # noqa: F401
+        from monitoring.notices import handoffs as notice_handoffs
         from monitoring.notices import performance as performance_notices  # noqa: F401
         from monitoring.notices import procurement as procurement_notices  # noqa: F401
         from monitoring.notices import procurement_record as notice_record
@@ -53,5 +55,7 @@ class MonitoringConfig(AppConfig):
         # What councils.handoffs records goes out by email from the outbox, promptly.
         handoffs.on_commit_deliver(tasks.deliver_soon)
         return_handoffs.register()
+        notice_handoffs.register()
+        agreement_handoffs.register()
         # Retention, erasure holds and subject access for agreements, returns and bids (councils.retention).
         records.register()

@@ -24,6 +24,7 @@ from commissioning.models import (
     Commission,
     Evaluation,
     EvaluationState,
+    ModeratedScore,
     Opportunity,
     OpportunityState,
     PanelMember,
@@ -33,6 +34,7 @@ from commissioning.models import (
 from councils.models import Membership, Notification, ReminderKind, Role
 from demo.providers import tiny_pdf
 from monitoring.models import Agreement, AgreementState, MonitoringReturn, Notice, NoticeState, ReturnState
+from monitoring.returns import services as return_services
 
 from . import journeys
 from .browser import assert_accessible
@@ -153,6 +155,21 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     assert to_review.state == ReturnState.QUERIED
     assert journey.told(PROVIDER, f"/monitoring/provider/returns/{to_review.pk}/").kind == ReminderKind.RETURN_QUERIED
 
+    # The officer records a KPI performance assessment of a live contract they lead (Procurement Act 2023).
+    home = Agreement.objects.get(council__slug=COUNCIL, title="Home support for older people")
+    assessed = home.assessments.count()
+    page.get_by_role("link", name="Agreements", exact=True).first.click()
+    page.get_by_role("link", name=home.title, exact=True).click()
+    page.get_by_role("link", name="Record a performance assessment").click()
+    page.get_by_role("button", name="Record the assessment").wait_for()
+    kpis = return_services.assessable_kpis(home, timezone.localdate())
+    for kpi in kpis:
+        page.get_by_role("group", name=f"Rating for ‘{kpi.description}’").get_by_label("Good", exact=True).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the assessment").click()
+    page.get_by_text("The performance assessment has been recorded.").wait_for()
+    assert home.assessments.count() == assessed + len(kpis)  # one rating for each KPI in force
+
     # The lead commissioner: the notification of the plan to approve, to the commission, approved.
     as_person(page, LEAD, "Council pipeline")
     assert_accessible(page)
@@ -192,8 +209,14 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     page.get_by_role("heading", name=advice.title, level=1).wait_for()
     expect(page.locator("body")).to_contain_text("Say how the advice reaches the rural wards")
 
-    # A delegated award decision (the demo has one, in Ashby Vale): its lead commissioner approves the
-    # award from "Decisions for you to take", and the officers carrying it forward are told.
+    journey.print()
+
+
+def test_lead_commissioner_decides_an_award_and_sends_the_assessment_summaries(demo_data, page):
+    """A delegated award decision (the demo has one, in Ashby Vale): its lead commissioner approves the
+    award from "Decisions for you to take", and the officers carrying it forward are told; the decision
+    has effect at once, so they send the letters."""
+    journey = Journey("lead commissioner deciding an award")
     award = Award.objects.get(state=AwardState.AWAITING_DECISION, is_key_decision=False)
     vale_lead = Membership.objects.get(council=award.council, role=Role.LEAD_COMMISSIONER).user.email
     # They lead two councils' commissioning: their landing page is the list of their councils.
@@ -212,6 +235,25 @@ def test_commissioning_officer_and_lead_commissioner(demo_data, page):
     assert journey.told(award.commission.lead_officer.email, award.get_absolute_url()).kind == (
         ReminderKind.AWARD_DECIDED
     )
+
+    # A delegated decision has effect at once: the lead prepares the assessment summaries from the next
+    # steps, previews a bidder's letter, and sends the letters to every bidder.
+    page.get_by_role("link", name="Prepare the assessment summaries").first.click()
+    page.get_by_role("button", name="Prepare the assessment summaries").click()
+    page.get_by_text("prepared: check each one before sending.").wait_for()
+    first = str(award.assessment_summaries.select_related("bid__organisation").first().bid.organisation)
+    page.get_by_role("link", name=f"Preview the letter to {first}").click()
+    page.get_by_text(f"Preview: assessment summary for {first}").first.wait_for()
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Send the assessment summaries").click()
+    page.get_by_role("button", name="Send the assessment summaries").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the assessment summaries").click()
+    page.get_by_text(re.compile(r"assessment summar(y|ies) sent\.")).first.wait_for()
+    award.refresh_from_db()
+    assert award.assessment_summaries_sent_at is not None
+    assert not award.assessment_summaries.filter(sent_at__isnull=True).exists()
     journey.print()
 
 
@@ -237,7 +279,7 @@ def test_procurement_officer(demo_data, page):
     page.get_by_text("The bids are open: 2 submitted.").wait_for()
     holiday.refresh_from_db()
     assert holiday.state == OpportunityState.OPENED
-    # Nobody is told the bids are open: the lead commissioner's "Evaluation panels to set up" shows it.
+    # The lead commissioner is told to set up its evaluation (their "Evaluation panels to set up" shows it too).
 
     # Score every bid of the panel in scoring: the chair (the officer) then moderates.
     dashboard(page)
@@ -303,6 +345,30 @@ def test_procurement_officer(demo_data, page):
     as_person(page, PROCUREMENT, "My work")
     open_notification(page, journey.told(PROCUREMENT, evaluation_page))
     page.get_by_role("link", name="Declare your interests").wait_for()
+
+    # Theirs were the last scores: the chair (the officer) is told, closes scoring and moderates a bid.
+    scores_in = journey.told(OFFICER, reverse("commissioning:evaluation", args=[COUNCIL, carers.opportunity_id]))
+    assert scores_in.kind == ReminderKind.PANEL_STAGE_READY
+    as_person(page, OFFICER, "My work")
+    open_notification(page, scores_in)
+    page.get_by_role("heading", name="Evaluation", level=1).wait_for()
+    page.get_by_role("link", name="Close scoring and start moderation").click()
+    page.get_by_role("button", name="Close scoring and start moderation").click()
+    page.get_by_text("Close scoring and start moderation: done.").wait_for()
+    carers.refresh_from_db()
+    assert carers.state == EvaluationState.MODERATION
+    page.get_by_role("link", name="Moderation", exact=True).first.click()
+    organisation = bidders[0]
+    page.get_by_role("link", name=f"Moderate {organisation}'s bid").click()
+    for criterion in criteria:
+        page.get_by_role("group", name=f"Moderated score for {criterion.title}").get_by_label(f"4 – {SCALE[4]}").check()
+        page.get_by_label(f"Rationale for the moderated score on {criterion.title}").fill(
+            "The panel agreed a good score after discussing the evidence."
+        )
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the moderated scores").click()
+    page.get_by_text(f"Moderated scores for {organisation}'s bid saved.").wait_for()
+    assert ModeratedScore.objects.filter(evaluation=carers).count() == len(criteria)
     journey.print()
 
 
@@ -312,6 +378,7 @@ def test_finance_and_legal_officers(demo_data, page):
     social = Evaluation.objects.get(opportunity__title="Social prescribing link workers")
     uk17 = Notice.objects.filter(council__slug=COUNCIL, notice_type="UK17").get()
     chest = Agreement.objects.get(council__slug=COUNCIL, title="Community chest grants")
+    holiday = Opportunity.objects.get(commission__council__slug=COUNCIL, title="Holiday activities and food programme")
     assert social.state == EvaluationState.DECLARATIONS
 
     # The finance officer declares their interests, the last of the panel to do so.
@@ -337,10 +404,12 @@ def test_finance_and_legal_officers(demo_data, page):
     uk17.refresh_from_db()
     assert uk17.state == NoticeState.READY
 
-    # The legal officer publishes it, and records the signed grant agreement.
+    # The legal officer is told it is ready to publish, opens it from the notification and publishes it.
+    to_publish = journey.told(LEGAL, uk17.get_absolute_url())
+    assert to_publish.kind == ReminderKind.NOTICE_TO_PUBLISH
     as_person(page, LEGAL, "My work")
     assert_accessible(page)
-    page.get_by_role("link", name=uk17.title).click()
+    open_notification(page, to_publish)
     page.get_by_label("Find a Tender notice identifier").fill("045678-2026")
     page.get_by_label("Day Find a Tender published it").fill(timezone.localdate().strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Record it as published").click()
@@ -359,17 +428,34 @@ def test_finance_and_legal_officers(demo_data, page):
     page.get_by_text("is signed").wait_for()
     chest.refresh_from_db()
     assert chest.state == AgreementState.SIGNED
+    # Whoever manages it is told, to mark it live when delivery starts.
+    manager = (chest.council_contact or chest.commission.lead_officer).email
+    assert journey.told(manager, chest.get_absolute_url()).kind == ReminderKind.AGREEMENT_SIGNED
 
-    # Everyone has declared: the chair (the officer) starts the compliance checks, and the panel is told.
+    # The legal officer opens the bids of a closed opportunity from their "Bids to open" queue.
+    dashboard(page)
+    page.get_by_role("link", name=f"Open the bids of {holiday.reference}").click()
+    page.get_by_label("I confirm that I do not act for").check()
+    page.get_by_role("button", name="Confirm the opening").click()
+    page.get_by_text("The bids are open: 2 submitted.").wait_for()
+    holiday.refresh_from_db()
+    assert holiday.state == OpportunityState.OPENED
+    setup = reverse("commissioning:evaluation_setup", args=[COUNCIL, holiday.pk])
+    assert journey.told(LEAD, setup).kind == ReminderKind.BIDS_OPENED
+
+    # Everyone has declared: the chair (the officer) is told, opens the evaluation from the notification,
+    # starts the compliance checks, and the panel is told.
+    evaluation_page = reverse("commissioning:evaluation", args=[COUNCIL, social.opportunity_id])
+    declared = journey.told(OFFICER, evaluation_page)
+    assert declared.kind == ReminderKind.PANEL_STAGE_READY
     as_person(page, OFFICER, "My work")
-    page.get_by_role("link", name=f"{social.opportunity.reference} {social.opportunity.title}").click()
+    open_notification(page, declared)
     page.get_by_role("heading", name="Evaluation", level=1).wait_for()
     page.get_by_role("link", name="Start the compliance checks").click()
     page.get_by_role("button", name="Start the compliance checks").click()
     page.get_by_text("Start the compliance checks: done.").wait_for()
     social.refresh_from_db()
     assert social.state == EvaluationState.COMPLIANCE
-    evaluation_page = reverse("commissioning:evaluation", args=[COUNCIL, social.opportunity_id])
     for email in (PROCUREMENT, FINANCE):
         assert journey.told(email, evaluation_page).kind == ReminderKind.PANEL_TASKS_DUE
 

@@ -145,10 +145,14 @@ def portfolio_holder_and_scrutiny(page) -> Journey:
     award.refresh_from_db()
     assert award.state == AwardState.APPROVED
 
-    # The second takes it over the council's threshold: the decision is called in.
+    # The second member is told a call-in has been asked for and how many more are needed; they open the
+    # award from the notification and take it over the council's threshold: the decision is called in.
+    asked = journey.told(SCRUTINY2, award.get_absolute_url())
+    assert asked.kind == ReminderKind.CALL_IN_ASKED
+    assert "It is called in if 1 more member asks" in asked.body
     as_person(page, SCRUTINY2, "Scrutiny and assurance")
-    call_in_list = page.get_by_role("table", name="Key decisions that can still be called in")
-    call_in_list.get_by_role("link", name=re.compile(re.escape(f"Award of {reference}"))).click()
+    open_notification(page, asked)
+    page.get_by_role("heading", name="Call-in by scrutiny").wait_for()
     page.get_by_role("link", name="Ask to call this decision in").click()
     page.get_by_label("Why the decision should be called in").fill("The committee should hear from tenants first.")
     page.get_by_role("button", name="Ask to call this decision in").click()

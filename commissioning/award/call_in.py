@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from commissioning import handoffs
 from commissioning.award import gates
 from commissioning.award.services import lock_award
 from commissioning.models import Award, AwardState, CallInRequest
@@ -85,6 +86,8 @@ def call_in_request(*, by: User, award: Award, reason: str) -> Award:
             reason=reason,
             extra={"request": request.pk, "threshold": award.council.call_in_threshold, "still_needed": needed},
         )
+        if needed and gates.call_in_requests(award).count() == 1:
+            handoffs.tell_call_in_asked(award, by=by, needed=needed)
         if needed == 0:
             workflow.run(by=by, obj=award, name="call_in", reason=_reasons(award), internal=True)
     return award

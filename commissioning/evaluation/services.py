@@ -333,6 +333,7 @@ def declarations_record(*, by: User, evaluation: Evaluation, answers: dict[int, 
         conflicts.assessment_revise(
             opportunity=evaluation.opportunity, reason=f"{by} declared a conflict of interest on the panel"
         )
+    handoffs.tell_chair_if_ready(evaluation, by=by)
 
 
 # ---- Stage 1: compliance ------------------------------------------------------------------------
@@ -428,6 +429,8 @@ def score_sheet_save(
         bid=bid.pk,
         digest=_digest(recorded),
     )
+    if submit:
+        handoffs.tell_chair_if_ready(evaluation, by=by)
     return sheet
 
 

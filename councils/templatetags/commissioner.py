@@ -87,3 +87,31 @@ def scroll_region(parser, token):
     nodelist = parser.parse(("endscroll_region",))
     parser.delete_first_token()
     return ScrollRegionNode(nodelist, parser.compile_filter(bits[1]) if len(bits) == 2 else None)
+
+
+@register.simple_tag(takes_context=True)
+def nav_item(context, url: str, label: str, exact: bool = False) -> SafeString:
+    """One link of the service navigation, marked as the GOV.UK component marks where you are: the page
+    itself (aria-current="page") or, unless `exact`, a page within its section (aria-current="true"),
+    with the active style and a bold fallback for when the styles do not load."""
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    if path == url:
+        current = "page"
+    elif not exact and url != "/" and path.startswith(url):
+        current = "true"
+    else:
+        return format_html(
+            '<li class="govuk-service-navigation__item">'
+            '<a class="govuk-service-navigation__link" href="{}">{}</a></li>',
+            url,
+            label,
+        )
+    return format_html(
+        '<li class="govuk-service-navigation__item govuk-service-navigation__item--active">'
+        '<a class="govuk-service-navigation__link" href="{}" aria-current="{}">'
+        '<strong class="govuk-service-navigation__active-fallback">{}</strong></a></li>',
+        url,
+        current,
+        label,
+    )

@@ -313,6 +313,7 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
             "label": "Record the signed agreement",
             "gate": "missing_before_signing",
             "effects": ("signed_copy",),
+            "tells": ("agreement_signed",),
         },
     )
     def sign(self, *, by, reason=""):

@@ -131,7 +131,12 @@ class Notice(fsm.ConcurrentTransitionMixin, models.Model):
         source=NoticeState.DRAFT,
         target=NoticeState.READY,
         permission=can_prepare_notice,
-        custom={"label": "Mark as ready to publish", "gate": "missing_to_mark_ready", "effects": ("refresh",)},
+        custom={
+            "label": "Mark as ready to publish",
+            "gate": "missing_to_mark_ready",
+            "effects": ("refresh",),
+            "tells": ("notice_to_publish",),
+        },
     )
     def mark_ready(self, *, by, reason=""):
         pass

@@ -46,6 +46,7 @@ from commissioning.sourcing.selectors.opportunities import (
     when,
 )
 from councils import workflow
+from councils.calendar import add_working_days
 from councils.models import User
 from councils.services import audit_record
 from councils.workflow import Effect, Step, TransitionConflict, TransitionRefused
@@ -117,15 +118,22 @@ def _require_sourcing_officer(opportunity: Opportunity | Commission, user: User)
 # ---- The draft ----------------------------------------------------------------------------------
 
 
+# A new draft's default dates, in working days from the day it is drafted (councils.calendar).
+CLARIFICATIONS_IN_WORKING_DAYS = 15
+BIDS_IN_WORKING_DAYS = 20
+AWARD_IN_WORKING_DAYS = 40
+
+
 def opportunity_create(*, by: User, commission: Commission) -> Opportunity:
     """Start a draft from the commission: its title, summary, outcomes sought and budget, with key
-    dates a month ahead for the officer to change."""
+    dates for the officer to change, counted in working days so that none falls on a weekend or a bank
+    holiday: questions until 15 working days from today, bids until 20 (four weeks), the award 40."""
     _require_sourcing_officer(commission, by)
     missing = missing_to_create(commission)
     if missing:
         raise TransitionRefused(missing)
     today = timezone.localdate()
-    award = today + datetime.timedelta(days=56)
+    award = add_working_days(today, AWARD_IN_WORKING_DAYS)
     outcomes = OutcomeSought.objects.filter(commission=commission, cycle=commission.cycle)
     for _attempt in range(5):
         number = Opportunity.objects.filter(commission=commission).count() + 1
@@ -144,8 +152,8 @@ def opportunity_create(*, by: User, commission: Commission) -> Opportunity:
                     budget_envelope=commission.budget or Decimal("0"),
                     form_type=form_type_for(commission),
                     two_person_opening=needs_two_person_opening(commission),
-                    clarification_deadline=_at(today + datetime.timedelta(days=21)),
-                    submission_deadline=_at(today + datetime.timedelta(days=28)),
+                    clarification_deadline=_at(add_working_days(today, CLARIFICATIONS_IN_WORKING_DAYS)),
+                    submission_deadline=_at(add_working_days(today, BIDS_IN_WORKING_DAYS)),
                     expected_award_on=award,
                     service_starts_on=max(commission.starts_on or award, award),
                 )

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -28,6 +29,7 @@ from commissioning.sourcing.services import opportunities as services
 from commissioning.tasks import close_due_opportunities
 from commissioning.tests import bid_factories
 from commissioning.tests.factories import commission_in_state
+from councils.calendar import is_working_day, working_days_between
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionConflict, TransitionRefused
 from demo import opportunities as opportunity_demo
@@ -84,6 +86,26 @@ def test_proportionate_rules_follow_route_and_value(council):
     assert services.form_type_for(small_grant) == FormType.SHORT_GRANT
     assert not services.needs_two_person_opening(small_grant)
     assert services.form_type_for(small_grant, Decimal(100000)) == FormType.FULL_TENDER
+
+
+def test_a_drafts_default_dates_count_working_days(contract, people):
+    # Drafted on Friday 20 March 2026: Good Friday (3 April) and Easter Monday (6 April) are skipped.
+    friday = datetime.datetime(2026, 3, 20, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(friday, tick=False):
+        opportunity = services.opportunity_create(by=people[Role.PROCUREMENT_OFFICER], commission=contract)
+    start = friday.date()
+    clarifications = timezone.localdate(opportunity.clarification_deadline)
+    bids = timezone.localdate(opportunity.submission_deadline)
+    assert (clarifications, bids, opportunity.expected_award_on) == (
+        datetime.date(2026, 4, 14),
+        datetime.date(2026, 4, 21),
+        datetime.date(2026, 5, 20),
+    )
+    for day, working in ((clarifications, 15), (bids, 20), (opportunity.expected_award_on, 40)):
+        assert is_working_day(day)
+        assert working_days_between(start, day) == working
+    assert bids - start > datetime.timedelta(days=28)  # four calendar weeks would have been 17 April
+    assert timezone.localtime(opportunity.submission_deadline).hour == 12
 
 
 def test_draft_is_prefilled_from_the_commission_and_audited(contract, people):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,7 +18,7 @@ from commissioning.models import SuccessMeasure
 from councils.models import Role
 from monitoring.agreements import services
 from monitoring.agreements.forms import KpiTargetsForm
-from monitoring.models import AgreementKpi, MonitoringFrequency, TargetKind
+from monitoring.models import AgreementKpi, KpiTarget, MonitoringFrequency, TargetKind
 from monitoring.models.agreements import reporting_periods
 from monitoring.tests.factories import draft_agreement
 
@@ -100,3 +102,32 @@ def test_spread_counted_targets_are_whole_and_add_up(total, months, frequency):
     # Each period within one of its exact share.
     days = [(last - first).days + 1 for first, last in periods]
     assert all(abs(t - Decimal(total) * d / sum(days)) < 1 for t, d in zip(targets, days, strict=True))
+
+
+def test_targets_stored_fractional_before_the_rule_are_made_whole_by_the_data_migration(council, people):
+    officer = people[Role.COMMISSIONING_OFFICER]
+    agreement = draft_agreement(council, monitoring_frequency=MonitoringFrequency.QUARTERLY)
+    sessions = add_kpi(agreement, officer, "sessions", Decimal("12"))
+    level = add_kpi(agreement, officer, "people", Decimal("12"), TargetKind.LEVEL)
+    percent = add_kpi(agreement, officer, "%", Decimal("87.5"), TargetKind.LEVEL)
+    measure = SuccessMeasure.objects.filter(outcome_sought__commission=agreement.commission).first()
+    # As rows were stored before the rule (written past today's validation).
+    AgreementKpi.objects.filter(pk=sessions.pk).update(target=Decimal("13.28"), baseline=Decimal("3.5"))
+    KpiTarget.objects.filter(kpi=sessions).update(target=Decimal("3.32"))
+    KpiTarget.objects.filter(kpi=level).update(target=Decimal("12.5"))
+    SuccessMeasure.objects.filter(pk=measure.pk).update(target=Decimal("10.08"), unit="people")
+
+    for migration in (
+        "monitoring.migrations.0011_whole_counted_targets",
+        "commissioning.migrations.0016_whole_counted_targets",
+    ):
+        import_module(migration).whole_targets(django_apps, None)
+
+    sessions.refresh_from_db()
+    assert (sessions.target, sessions.baseline) == (Decimal("13"), Decimal("4"))
+    # The running total rounded: 3.32, 6.64, 9.96, 13.28 → 3, 7, 10, 13; the periods still add up.
+    assert [t.target for t in sessions.targets.all()] == [Decimal(n) for n in (3, 4, 3, 3)]
+    assert {t.target for t in level.targets.all()} == {Decimal("13")}
+    assert {t.target for t in percent.targets.all()} == {Decimal("87.5")}  # a percentage keeps its decimals
+    measure.refresh_from_db()
+    assert measure.target == Decimal("10")
