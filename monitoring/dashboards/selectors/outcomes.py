@@ -60,6 +60,7 @@ from monitoring.models import (
     TargetKind,
 )
 from monitoring.savings.selectors import CONFIRMED, with_savings
+from monitoring.social_value.selectors import social_value_delivered
 
 # Agreements count towards spend once signed; drafts and cancelled drafts never spent anything.
 SPEND_STATES = PROVIDER_VISIBLE_STATES
@@ -254,6 +255,7 @@ def outcome_report(user: User, council: Council, outcome: Outcome) -> dict:
         "kpis": kpis,
         "kpi_chart": kpi_trend(MonitoringReturn.objects.filter(agreement__in=agreements_qs), today),
         "savings_years": _savings_by_year(council, outcome.pk),
+        "social_value": social_value_delivered(agreements_qs),
     }
 
 

@@ -22,6 +22,7 @@ from commissioning.models import (
 from commissioning.tests.award_factories import approved_award, award_with_summaries_sent, bids_of
 from commissioning.tests.factories import staff
 from councils.models import Role
+from councils.tests.factories import OutcomeFactory
 from monitoring.agreements import services as agreement_services
 from monitoring.models import KpiSource, ReturnState, TargetKind
 from monitoring.open_data.social_value import METRICS_EXTENSION
@@ -155,3 +156,30 @@ def test_the_open_data_publishes_social_value_asked_agreed_and_delivered(client,
     assert {metric["title"][:3] for metric in implementation["metrics"]} == {"SV2", "SV6", "SV7"}
     # Match funding has no place in OCDS: nothing of it is published.
     assert "Moorland Foundation" not in response.content.decode()
+
+
+def test_an_outcomes_page_shows_the_social_value_delivered_for_it(client_for, council):
+    world = committed_world(council)
+    (agreement,) = agreements_of(world)
+    with at(LIVE):
+        agreement = go_live(sign(agreement, signed_on=DECIDED.date()), live_on=LIVE.date())
+    with at(TODAY):
+        accept(
+            submit(returns_of(agreement)[0], actual=lambda kpi, target: D("13") if kpi.unit == "weeks" else kpi.target)
+        )
+    outcome = OutcomeFactory(priority__plan__council=council)
+    agreement.commission.outcomes.add(outcome)
+    url = reverse("monitoring:outcome_report", args=[council.slug, outcome.pk])
+    with at(TODAY):
+        page = client_for(staff(council, Role.LEAD_COMMISSIONER)).get(url).content.decode()
+    section = page[page.index('id="social-value"') : page.index('id="savings"')]
+    assert "SV2 Apprenticeship weeks completed by local people" in section
+    assert "£13,000" in section  # 52 apprenticeship weeks committed at £250 a week
+    assert "£3,250" in section  # 13 delivered
+
+    other = OutcomeFactory(priority__plan__council=council)
+    with at(TODAY):
+        page = client_for(staff(council, Role.LEAD_COMMISSIONER)).get(
+            reverse("monitoring:outcome_report", args=[council.slug, other.pk])
+        )
+    assert "No agreement serving this outcome has a social value commitment" in page.content.decode()
