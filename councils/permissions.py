@@ -93,3 +93,8 @@ INVOICE_RECORDERS = (*COMMISSIONERS, Role.FINANCE_OFFICER)
 INVOICE_READERS = OFFICER
 # Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
 VARIATION_APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)
+# The prioritised programme: who sets the council's prioritisation criteria and weights, who puts
+# candidates forward and scores them, and who takes cabinet's decision on the year's programme.
+PRIORITISATION_SETTERS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
+PROGRAMME_SCORERS = COMMISSIONERS
+PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
