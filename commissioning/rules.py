@@ -2,7 +2,13 @@
 
 import rules
 
-from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
+from commissioning.permissions import (
+    COMMISSIONERS,
+    can_read_commission,
+    can_read_review,
+    is_commissioning_officer,
+)
+from councils.models import Role
 from councils.permissions import (
     FUNDING_MANAGERS,
     OFFICER,
@@ -83,6 +89,30 @@ rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
 rules.add_perm("commissioning.confirm_regime", can_read & is_sourcing_officer)
 rules.add_perm("commissioning.read_procurement_record", can_read & reads_procurement_records)
+
+
+@rules.predicate
+def can_read_a_review(user, review=None) -> bool:
+    return review is not None and can_read_review(user, review)
+
+
+@rules.predicate
+def can_edit_review(user, review=None) -> bool:
+    return review is not None and review.is_open and is_commissioning_officer(review, user)
+
+
+@rules.predicate
+def is_lead(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), (Role.LEAD_COMMISSIONER,))
+
+
+# Reviews of existing services: on the council (the list, scoped by the selector; opening one)...
+rules.add_perm("commissioning.list_reviews", is_council_member)
+rules.add_perm("commissioning.open_review", is_lead)
+# ...and on one review.
+rules.add_perm("commissioning.read_review", can_read_a_review)
+rules.add_perm("commissioning.edit_review", can_read_a_review & can_edit_review)
+rules.add_perm("commissioning.conclude_review", can_read_a_review & is_lead)
 
 
 @rules.predicate

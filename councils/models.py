@@ -479,6 +479,7 @@ class ReminderKind(models.TextChoices):
     RETURN_QUERIED = "return_queried", "A monitoring return queried"
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
     RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
+    REVIEW_PROGRESS = "review_progress", "A review of existing services started or concluded"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

@@ -18,6 +18,7 @@ from commissioning.tests.award_factories import (
     provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
+from commissioning.tests.review_factories import review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
@@ -283,6 +284,37 @@ ROUTES = [
         "commissioning:transition",
         commission_step_kwargs("return_to_understand"),
         ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Reviews of existing services: every council member sees the list (scoped), the lead commissioner
+    # opens and concludes them; the matrix's review is in nobody's portfolio, as its commission is.
+    Route("commissioning:reviews", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:review_open", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER})),
+    Route("commissioning:review", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:review_edit", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:review_evidence_add", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_evidence_download",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_evidence_remove",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_conclude",
+        review_kwargs(),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_transition",
+        review_kwargs(name="withdraw"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=CANNOT_SEE_COMMISSION,
     ),
     # Everyone signed in with one council (or only an organisation) is sent on to their dashboard.

@@ -1,5 +1,6 @@
 """The prioritised programme: the council's own prioritisation criteria and their weights, the
-candidates for a financial year's programme scored against them, and cabinet's decision on it.
+candidates for a financial year's programme (reviews of existing services and commissions) scored
+against them, and cabinet's decision on it.
 
     draft → awaiting_approval → approved
       ↑            │                │
@@ -23,6 +24,7 @@ from django.urls import reverse
 
 from commissioning.models.cycle import Commission
 from commissioning.models.records import DecisionMaker
+from commissioning.models.reviews import Review
 from commissioning.permissions import (
     can_approve_programme,
     can_refer_programme_back,
@@ -82,7 +84,7 @@ class ProgrammeState(models.TextChoices):
 
 
 class Programme(fsm.ConcurrentTransitionMixin, models.Model):
-    """A council's ranked programme of commissions for one financial year, and cabinet's decision on it."""
+    """A council's ranked programme of reviews and commissions for one financial year, and cabinet's decision."""
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="programmes")
     # The calendar year the financial year starts in: 2026 is 2026/27 (1 April to 31 March).
@@ -190,21 +192,45 @@ class Programme(fsm.ConcurrentTransitionMixin, models.Model):
 
 
 class ProgrammeCandidate(models.Model):
-    """A commission put forward for the year's programme, to be scored against the council's criteria."""
+    """A review of existing services, or a commission, put forward for the year's programme, to be
+    scored against the council's criteria. Exactly one of the two."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="candidates")
-    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="programme_candidacies")
+    commission = models.ForeignKey(
+        Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="programme_candidacies"
+    )
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.PROTECT, related_name="programme_candidacies"
+    )
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "commission"], name="programme_candidate_unique_commission"),
+            models.CheckConstraint(
+                condition=Q(commission__isnull=False, review__isnull=True)
+                | Q(commission__isnull=True, review__isnull=False),
+                name="programme_candidate_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "commission"],
+                condition=Q(commission__isnull=False),
+                name="programme_candidate_unique_commission",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "review"],
+                condition=Q(review__isnull=False),
+                name="programme_candidate_unique_review",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.commission.reference} {self.commission.title}"
+        return f"{self.reference} {self.title}"
+
+    @property
+    def subject(self) -> Commission | Review:
+        return self.review if self.review_id else self.commission
 
     @property
     def council(self) -> Council:
@@ -212,19 +238,19 @@ class ProgrammeCandidate(models.Model):
 
     @property
     def reference(self) -> str:
-        return self.commission.reference
+        return self.subject.reference
 
     @property
     def title(self) -> str:
-        return self.commission.title
+        return self.subject.title
 
     @property
     def kind(self) -> str:
-        return "Commission"
+        return "Review" if self.review_id else "Commission"
 
     @property
     def subject_url(self) -> str:
-        return self.commission.get_absolute_url()
+        return self.subject.get_absolute_url()
 
 
 class CandidateScore(models.Model):

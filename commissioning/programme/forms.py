@@ -53,15 +53,27 @@ class ProgrammeStartForm(GovukFormMixin, forms.Form):
 
 
 class CandidateAddForm(GovukFormMixin, forms.Form):
-    submit_label = "Put it forward"
-    commission = forms.ModelChoiceField(queryset=None, label="Commission", empty_label="Choose a commission")
+    """One review still running or one commission not ended, chosen from a list grouped by kind."""
 
-    def __init__(self, *args, commissions, **kwargs):
+    submit_label = "Put it forward"
+    subject = forms.ChoiceField(label="Review or commission")
+
+    def __init__(self, *args, reviews, commissions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commission"].queryset = commissions
-        self.fields["commission"].label_from_instance = lambda c: f"{c.reference} {c.title}"
-        govuk_input(self.fields["commission"])
+        self.subjects = {f"review-{r.pk}": ("review", r) for r in reviews}
+        self.subjects.update({f"commission-{c.pk}": ("commission", c) for c in commissions})
+        groups = [
+            (name, [(key, f"{obj.reference} {obj.title}") for key, (kind, obj) in self.subjects.items() if kind == k])
+            for name, k in (("Reviews of existing services", "review"), ("Commissions", "commission"))
+        ]
+        self.fields["subject"].choices = [("", "Choose a review or a commission"), *[g for g in groups if g[1]]]
+        govuk_input(self.fields["subject"])
         self.build_helper()
+
+    def chosen(self) -> dict:
+        """The service's keyword: {"review": ...} or {"commission": ...}."""
+        kind, obj = self.subjects[self.cleaned_data["subject"]]
+        return {kind: obj}
 
 
 class ScoreForm(GovukFormMixin, forms.Form):

@@ -16,7 +16,7 @@ def programme_next_steps(programme: Programme, steps: list[dict], *, may_score: 
     if may_score and programme.state == ProgrammeState.DRAFT:
         result.append(
             next_steps.mine(
-                "Put a commission forward",
+                "Put a review or a commission forward",
                 reverse("commissioning:programme_candidate_add", args=args),
                 style="secondary",
             )

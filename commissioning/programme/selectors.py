@@ -18,13 +18,19 @@ from commissioning.models import (
     Programme,
     ProgrammeCandidate,
     ProgrammeState,
+    Review,
+    ReviewState,
     State,
 )
+from commissioning.permissions import READERS_ACROSS_COUNCIL
 from commissioning.programme import ranking
-from councils.models import Council
+from councils.models import Council, User
+from councils.permissions import roles_in
 
-# Commissions that have ended are not put forward for a programme.
+# Commissions that have ended are not put forward for a programme; reviews are while they run.
 ENDED = (State.CANCELLED, State.DECOMMISSIONED)
+RUNNING_REVIEWS = (ReviewState.OPEN, ReviewState.UNDER_WAY)
+SUBJECTS = ("commission__council", "commission__portfolio", "review__council", "review__portfolio")
 
 
 def financial_year_of(day: date) -> int:
@@ -56,15 +62,13 @@ def programme(council: Council, year: int) -> Programme:
 
 def candidate(programme: Programme, pk: int) -> ProgrammeCandidate:
     return get_object_or_404(
-        ProgrammeCandidate.objects.select_related("programme__council", "commission__council").prefetch_related(
-            "scores"
-        ),
+        ProgrammeCandidate.objects.select_related("programme__council", *SUBJECTS).prefetch_related("scores"),
         programme=programme,
         pk=pk,
     )
 
 
-def candidate_choices(programme: Programme) -> QuerySet[Commission]:
+def commission_choices(programme: Programme) -> QuerySet[Commission]:
     """The council's commissions that could be put forward: not ended, not already a candidate."""
     return (
         Commission.objects.filter(council=programme.council)
@@ -72,6 +76,21 @@ def candidate_choices(programme: Programme) -> QuerySet[Commission]:
         .exclude(programme_candidacies__programme=programme)
         .order_by("reference")
     )
+
+
+def review_choices(programme: Programme) -> QuerySet[Review]:
+    """The council's reviews that could be put forward: still running, not already a candidate."""
+    return (
+        Review.objects.filter(council=programme.council, state__in=RUNNING_REVIEWS)
+        .exclude(programme_candidacies__programme=programme)
+        .order_by("reference")
+    )
+
+
+def reads_every_subject(user: User, council: Council) -> bool:
+    """Officers, scrutiny and administrators read every commission and review of the council; a portfolio
+    holder reads those in the portfolios they hold (the programme links only what the reader may open)."""
+    return not roles_in(user, council).isdisjoint(READERS_ACROSS_COUNCIL)
 
 
 @dataclass
@@ -87,6 +106,8 @@ class Row:
     url: str = ""
     candidate_pk: int | None = None
     complete: bool = True
+    # Who holds the portfolio the candidate is in: a portfolio holder opens only their own.
+    holder_id: int | None = None
 
 
 def _tie_key(candidate: ProgrammeCandidate) -> tuple:
@@ -96,7 +117,7 @@ def _tie_key(candidate: ProgrammeCandidate) -> tuple:
 def live_ranking(programme: Programme, council_criteria: list[PrioritisationCriterion]) -> list[Row]:
     """The programme as it ranks now, against the council's criteria as they are now."""
     candidates = (
-        programme.candidates.select_related("commission__council")
+        programme.candidates.select_related(*SUBJECTS)
         .prefetch_related(Prefetch("scores", queryset=CandidateScore.objects.order_by()))
         .order_by("id")
     )
@@ -120,6 +141,7 @@ def live_ranking(programme: Programme, council_criteria: list[PrioritisationCrit
                 url=candidate_.subject_url,
                 candidate_pk=candidate_.pk,
                 complete=ranked.total is not None,
+                holder_id=candidate_.subject.portfolio.holder_id if candidate_.subject.portfolio_id else None,
             )
         )
     return rows

@@ -23,6 +23,7 @@ from commissioning.models import (
     Programme,
     ProgrammeCandidate,
     ProgrammeState,
+    Review,
 )
 from commissioning.programme import gates, selectors
 from councils import workflow
@@ -120,14 +121,23 @@ def _lock_draft(by: User, programme: Programme) -> Programme:
 
 
 @transaction.atomic
-def candidate_add(*, by: User, programme: Programme, commission: Commission) -> ProgrammeCandidate:
+def candidate_add(
+    *, by: User, programme: Programme, commission: Commission | None = None, review: Review | None = None
+) -> ProgrammeCandidate:
+    """Put a review of existing services (while it runs) or a commission (until it ends) forward."""
     programme = _lock_draft(by, programme)
-    if commission.council_id != programme.council_id:
+    if (commission is None) == (review is None):
+        raise ValidationError({"subject": "Choose one review or one commission to put forward."})
+    subject = commission or review
+    if subject.council_id != programme.council_id:
         raise PermissionDenied
-    if not selectors.candidate_choices(programme).filter(pk=commission.pk).exists():
-        raise ValidationError({"commission": "That commission cannot be put forward: it has ended or is already in."})
-    candidate = ProgrammeCandidate.objects.create(programme=programme, commission=commission, added_by=by)
-    _audit(programme.council, by, "programme.candidate_added", programme, commission=commission.reference)
+    choices = selectors.commission_choices(programme) if commission else selectors.review_choices(programme)
+    if not choices.filter(pk=subject.pk).exists():
+        raise ValidationError({"subject": f"{subject.reference} cannot be put forward: it has ended or is already in."})
+    candidate = ProgrammeCandidate.objects.create(
+        programme=programme, commission=commission, review=review, added_by=by
+    )
+    _audit(programme.council, by, "programme.candidate_added", programme, candidate=subject.reference)
     return candidate
 
 

@@ -190,6 +190,7 @@ class ProgrammeMixin(CouncilPermissionMixin):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("programme", self.programme)
         kwargs.setdefault("back_url", self.programme.get_absolute_url())
+        kwargs.setdefault("reads_all", selectors.reads_every_subject(self.request.user, self.request.council))
         return super().get_context_data(**kwargs)
 
 
@@ -238,17 +239,19 @@ class CandidateAddView(DraftProgrammeMixin, FormView):
     template_name = "programme/form_page.html"
 
     def get_form(self, form_class=None):
-        return forms.CandidateAddForm(posted(self.request), commissions=selectors.candidate_choices(self.programme))
+        return forms.CandidateAddForm(
+            posted(self.request),
+            reviews=selectors.review_choices(self.programme),
+            commissions=selectors.commission_choices(self.programme),
+        )
 
     def get_context_data(self, **kwargs):
-        kwargs.update(title=f"Put a commission forward for {self.programme.year_label}")
+        kwargs.update(title=f"Put a review or a commission forward for {self.programme.year_label}")
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
         try:
-            candidate = services.candidate_add(
-                by=self.request.user, programme=self.programme, commission=form.cleaned_data["commission"]
-            )
+            candidate = services.candidate_add(by=self.request.user, programme=self.programme, **form.chosen())
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)

@@ -14,7 +14,9 @@ from commissioning.models import DecisionMaker, PrioritisationCriterion, Program
 from commissioning.programme import selectors, services
 from commissioning.programme.tests.factories import approve, programme_in_state, set_criteria, this_year
 from commissioning.tests.factories import commission_in_state, create_commission, staff
+from commissioning.tests.review_factories import concluded_review, open_review, review_under_way
 from councils.models import AuditEvent, Role
+from councils.tests.factories import PortfolioFactory
 from councils.workflow import TransitionRefused
 from tests.query_counts import assert_same_queries
 
@@ -123,6 +125,42 @@ def test_a_commission_that_ended_or_is_already_in_cannot_be_put_forward(council,
         services.candidate_add(by=officer, programme=programme, commission=create_commission(other_council))
 
 
+def test_reviews_that_still_run_are_candidates_ranked_with_the_commissions(client_for, council, people):
+    running = review_under_way(council, title="Review of community transport")
+    opened = open_review(council, title="Review of day centres")
+    concluded = concluded_review(council, title="Review of meals on wheels")
+    programme = programme_in_state(council)
+    officer = people[Role.COMMISSIONING_OFFICER]
+    assert set(selectors.review_choices(programme)) == {running, opened}
+    with pytest.raises(ValidationError):
+        services.candidate_add(by=officer, programme=programme, review=concluded)
+    with pytest.raises(ValidationError):
+        services.candidate_add(by=officer, programme=programme, review=running, commission=create_commission(council))
+    candidate = services.candidate_add(by=officer, programme=programme, review=running)
+    services.candidate_score(
+        by=officer, candidate=candidate, scores={c.pk: (5, "Strong") for c in selectors.criteria(council)}
+    )
+    rows = selectors.live_ranking(programme, selectors.criteria(council))
+    assert [(r.reference, r.kind, r.total) for r in rows][0] == (running.reference, "Review", "5.00")
+    assert rows[1].kind == "Commission"
+    form = client_for(officer).get(page(programme, "programme_candidate_add")).content.decode()
+    assert f"review-{opened.pk}" in form
+    assert f"review-{running.pk}" not in form
+    assert f"review-{concluded.pk}" not in form
+
+
+def test_a_portfolio_holder_sees_every_candidate_but_opens_only_their_own(client_for, council, people):
+    holder = people[Role.PORTFOLIO_HOLDER]
+    theirs = create_commission(council, title="Carers", portfolio=PortfolioFactory(council=council, holder=holder))
+    other = create_commission(council, title="Parks", portfolio=PortfolioFactory(council=council))
+    programme = programme_in_state(council, ProgrammeState.AWAITING_APPROVAL, commissions=[theirs, other])
+    body = client_for(holder).get(page(programme)).content.decode()
+    assert other.reference in body
+    assert theirs.get_absolute_url() in body
+    assert other.get_absolute_url() not in body
+    assert other.get_absolute_url() in client_for(people[Role.SCRUTINY_MEMBER]).get(page(programme)).content.decode()
+
+
 def test_one_programme_per_year_and_only_near_years(council, people):
     officer = people[Role.COMMISSIONING_OFFICER]
     services.programme_start(by=officer, council=council, financial_year=this_year())
@@ -219,7 +257,7 @@ def test_the_whole_journey_through_the_pages(client_for, council, people):
     response = lead.post(reverse("commissioning:programmes", args=[council.slug]), {"financial_year": this_year()})
     programme = Programme.objects.get(council=council)
     assert response["Location"] == programme.get_absolute_url()
-    response = lead.post(page(programme, "programme_candidate_add"), {"commission": commission.pk})
+    response = lead.post(page(programme, "programme_candidate_add"), {"subject": f"commission-{commission.pk}"})
     candidate = programme.candidates.get()
     assert response["Location"] == page(programme, "programme_candidate", candidate_pk=candidate.pk)
     criterion = PrioritisationCriterion.objects.get(council=council)

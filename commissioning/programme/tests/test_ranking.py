@@ -4,7 +4,7 @@ the same way every time; weights must be positive; scaling every weight by one f
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commissioning.programme import ranking
@@ -13,6 +13,8 @@ CRITERIA = ("prevention", "return", "match", "risk", "sustainability")
 weights_st = st.dictionaries(st.sampled_from(CRITERIA), st.integers(1, 100), min_size=1)
 scores_st = st.fixed_dictionaries({c: st.integers(0, 5) for c in CRITERIA})
 candidates_st = st.lists(scores_st, min_size=1, max_size=12)
+# The machine is shared: generating the data may be slow at times, which says nothing about the rule.
+proved = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def ranked(candidates, weights):
@@ -20,6 +22,7 @@ def ranked(candidates, weights):
     return ranking.rank(entries, weights)
 
 
+@proved
 @given(candidates=candidates_st, weights=weights_st)
 def test_the_ranking_is_by_weighted_total_highest_first_ties_by_tie_key(candidates, weights):
     result = ranked(candidates, weights)
@@ -34,6 +37,7 @@ def test_the_ranking_is_by_weighted_total_highest_first_ties_by_tie_key(candidat
         assert 0 <= r.total <= 5
 
 
+@proved
 @given(candidates=candidates_st, weights=weights_st, factor=st.fractions(min_value=Fraction(1, 1000), max_value=1000))
 def test_scaling_every_weight_by_one_factor_never_changes_the_ranking(candidates, weights, factor):
     scaled = {c: w * factor for c, w in weights.items()}
@@ -42,6 +46,7 @@ def test_scaling_every_weight_by_one_factor_never_changes_the_ranking(candidates
     assert before == after
 
 
+@proved
 @given(candidates=candidates_st, weights=weights_st, order=st.randoms())
 def test_the_order_candidates_arrive_in_never_matters(candidates, weights, order):
     entries = [(n, (f"C{n:03d}",), scores) for n, scores in enumerate(candidates)]
@@ -50,6 +55,7 @@ def test_the_order_candidates_arrive_in_never_matters(candidates, weights, order
     assert [r.item for r in ranking.rank(entries, weights)] == [r.item for r in ranking.rank(shuffled, weights)]
 
 
+@proved
 @given(weights=st.dictionaries(st.sampled_from(CRITERIA), st.integers(-100, 0), min_size=1))
 def test_weights_must_be_positive(weights):
     with pytest.raises(ValueError, match="more than 0"):
