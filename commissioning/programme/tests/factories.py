@@ -68,3 +68,35 @@ def approve(programme: Programme, *, reference: str = "CAB/2026/012"):
 
 def yesterday():
     return timezone.localdate() - timedelta(days=1)
+
+
+def matrix_programme(world) -> dict:
+    """For the access matrix, built on first use and kept in the world: this year's programme being
+    prepared, with the world's commission put forward, and next year's sent to cabinet."""
+    if "programme" not in world:
+        council = world["council"]
+        draft = programme_in_state(council, commissions=[world["commission"]])
+        awaiting = programme_in_state(council, ProgrammeState.AWAITING_APPROVAL, year=this_year() + 1)
+        world["programme"] = {
+            "draft": draft,
+            "awaiting": awaiting,
+            "candidate": draft.candidates.get(),
+            "criterion": selectors.criteria(council)[0],
+        }
+    return world["programme"]
+
+
+def programme_kwargs(which: str | None = "draft", **values):
+    """URL kwargs for one of the matrix's programmes (None: the council's programme pages), plus e.g.
+    candidate_pk="candidate", criterion_pk="criterion" or name="submit"."""
+
+    def build(world) -> dict:
+        objects = matrix_programme(world)
+        kwargs = {"council_slug": world["council"].slug}
+        if which:
+            kwargs["year"] = objects[which].financial_year
+        for name, value in values.items():
+            kwargs[name] = objects[value].pk if name.endswith("_pk") else value
+        return kwargs
+
+    return build
