@@ -8,6 +8,7 @@ from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
 from demo.evaluations import seed_evaluations
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
+from demo.programmes import seed_programmes
 from demo.providers import seed_providers
 from demo.regimes import seed_notices, seed_regimes
 from monitoring.reminders.services import sweep
@@ -16,7 +17,7 @@ from monitoring.reminders.services import sweep
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements and invoices. Safe to run repeatedly."
+        "evaluations, awards, agreements, invoices and prioritised programmes. Safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -31,12 +32,13 @@ class Command(BaseCommand):
         regimes = seed_regimes()
         invoices = seed_invoices()
         seed_notices()
+        programmes = seed_programmes()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
-                f"{invoices} new invoices, {regimes} new procurements under each regime. "
+                f"{invoices} new invoices, {regimes} new procurements under each regime, {programmes} new programmes. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
