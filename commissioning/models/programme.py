@@ -144,6 +144,7 @@ class Programme(fsm.ConcurrentTransitionMixin, models.Model):
             "label": "Send the programme to cabinet",
             "gate": "missing_to_submit",
             "effects": ("fix_ranking",),
+            "tells": ("programme_to_approve",),
         },
     )
     def submit(self, *, by, reason=""):
@@ -159,6 +160,7 @@ class Programme(fsm.ConcurrentTransitionMixin, models.Model):
             "needs_reason": True,
             "back_step": True,
             "effects": ("unfix_ranking",),
+            "tells": ("programme_referred_back",),
         },
     )
     def refer_back(self, *, by, reason):
@@ -169,7 +171,12 @@ class Programme(fsm.ConcurrentTransitionMixin, models.Model):
         source=ProgrammeState.AWAITING_APPROVAL,
         target=ProgrammeState.APPROVED,
         permission=can_approve_programme,
-        custom={"label": "Approve the programme", "decision": True, "effects": ("decision",)},
+        custom={
+            "label": "Approve the programme",
+            "decision": True,
+            "effects": ("decision",),
+            "tells": ("programme_approved",),
+        },
     )
     def approve(self, *, by, reason=""):
         pass

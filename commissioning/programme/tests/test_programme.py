@@ -15,7 +15,7 @@ from commissioning.programme import selectors, services
 from commissioning.programme.tests.factories import approve, programme_in_state, set_criteria, this_year
 from commissioning.tests.factories import commission_in_state, create_commission, staff
 from commissioning.tests.review_factories import concluded_review, open_review, review_under_way
-from councils.models import AuditEvent, Role
+from councils.models import AuditEvent, Notification, ReminderKind, Role
 from councils.tests.factories import PortfolioFactory
 from councils.workflow import TransitionRefused
 from tests.query_counts import assert_same_queries
@@ -218,6 +218,15 @@ def test_cabinet_approves_and_the_decision_is_recorded(council, people):
     )
     event = AuditEvent.objects.get(event_type="programme.approve")
     assert event.extra["decision"]["reference"] == "CAB/2026/012"
+
+
+def test_cabinet_is_told_when_the_programme_is_sent_and_the_sender_when_it_is_decided(council, people):
+    programme = programme_in_state(council, ProgrammeState.AWAITING_APPROVAL)
+    told = Notification.objects.get(kind=ReminderKind.PLAN_TO_APPROVE)
+    assert (told.user, told.url) == (people[Role.PORTFOLIO_HOLDER], programme.get_absolute_url())
+    approve(programme)
+    decided = set(Notification.objects.filter(kind=ReminderKind.PLAN_DECIDED).values_list("user", flat=True))
+    assert decided == {people[Role.COMMISSIONING_OFFICER].pk, people[Role.LEAD_COMMISSIONER].pk}
 
 
 def test_changing_an_approved_programme_needs_a_reason_and_a_new_approval(council, people):
