@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commissioning.models import BidPartner
+from commissioning.programme.tests.factories import programme_kwargs
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
     award_kwargs,
@@ -18,7 +19,6 @@ from commissioning.tests.award_factories import (
     provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
-from commissioning.programme.tests.factories import programme_kwargs
 from commissioning.tests.review_factories import review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
