@@ -325,6 +325,15 @@ SERVICES: dict[str, Fit] = {
         60,
         "groups",
     ),
+    # demo.reviews (the commission a review of existing services recommissioned)
+    "Community transport for older and disabled people": Fit(
+        ISOLATION,
+        "Older and disabled people in the rural wards cannot get to shops, appointments and clubs.",
+        "Older and disabled people can make the journeys they need",
+        "Journeys made by older and disabled passengers",
+        5000,
+        "journeys",
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from commissioning.models import (
     FundingPot,
     Opportunity,
     Programme,
+    Review,
     State,
     spent_commitments,
 )
@@ -35,10 +36,21 @@ from councils.workflow import TransitionConflict, TransitionRefused
 from demo import commissions as demo_commissions
 from monitoring.models import Agreement, MonitoringReturn, Notice
 
-MACHINES = {Commission, Opportunity, Bid, Evaluation, Award, Agreement, MonitoringReturn, Notice, Programme}
+MACHINES = {
+    Commission,
+    Opportunity,
+    Bid,
+    Evaluation,
+    Award,
+    Agreement,
+    MonitoringReturn,
+    Notice,
+    Programme,
+    Review,
+}
 
 
-def test_all_nine_machines_run_through_the_one_engine():
+def test_all_ten_machines_run_through_the_one_engine():
     assert set(workflow.MACHINES) == MACHINES
 
 

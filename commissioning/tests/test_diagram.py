@@ -27,6 +27,7 @@ MACHINES = {
     "monitoring-return": "monitoring.MonitoringReturn",
     "notice": "monitoring.Notice",
     "programme": "commissioning.Programme",
+    "review": "commissioning.Review",
 }
 
 

@@ -11,13 +11,15 @@ from demo.opportunities import seed_opportunities
 from demo.programmes import seed_programmes
 from demo.providers import seed_providers
 from demo.regimes import seed_notices, seed_regimes
+from demo.reviews import seed_reviews
 from monitoring.reminders.services import sweep
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements, invoices and prioritised programmes. Safe to run repeatedly."
+        "evaluations, awards, agreements, invoices, reviews of existing services and prioritised programmes. "
+        "Safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -32,13 +34,16 @@ class Command(BaseCommand):
         regimes = seed_regimes()
         invoices = seed_invoices()
         seed_notices()
+        reviews = seed_reviews()
+        # After the reviews: the ones still running are put forward with the commissions.
         programmes = seed_programmes()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
-                f"{invoices} new invoices, {regimes} new procurements under each regime, {programmes} new programmes. "
+                f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
+                f"existing services, {programmes} new programmes. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
