@@ -15,6 +15,7 @@ class CommissioningConfig(AppConfig):
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
         from commissioning.procurement_record import sources as procurement_record
+        from commissioning.programme import services as programme  # noqa: F401
         from commissioning.reviews import services as reviews  # noqa: F401
         from commissioning.social_value.services import install_for_new_council
         from commissioning.sourcing import sealing

@@ -16,6 +16,7 @@ from commissioning.models import (
     EvaluationState,
     Opportunity,
     PanelMember,
+    Programme,
     Review,
 )
 from commissioning.permissions import OPENING_OFFICERS, can_open_bids
@@ -50,6 +51,59 @@ def _plan(commission: Commission) -> str:
 
 def _reason(step) -> str:
     return f"\n\nThe reason given: {step.reason}" if step.reason else ""
+
+
+# --- The prioritised programme: cabinet's decision ------------------------------------------------
+def _programme_page(step) -> str:
+    return step.obj.get_absolute_url()
+
+
+def _may_read_programme(user: User, programme: Programme) -> bool:
+    return user.has_perm("commissioning.read_programme", programme.council)
+
+
+def _programme_approvers(step) -> list[User]:
+    programme = step.obj
+    return handoffs.able_to_take(
+        programme, "approve", handoffs.council_people(programme.council, (Role.PORTFOLIO_HOLDER,))
+    )
+
+
+def _programme_preparers(step) -> list[User]:
+    # Whoever sent it to cabinet, and the lead commissioners, who carry the programme forward.
+    people = handoffs.council_people(step.obj.council, (Role.LEAD_COMMISSIONER,))
+    sender = step.obj.submitted_by
+    return [sender, *(p for p in people if p != sender)] if sender else people
+
+
+def _register_programme() -> None:
+    handoffs.register(
+        Programme,
+        "programme_to_approve",
+        kind=ReminderKind.PLAN_TO_APPROVE,
+        recipients=_programme_approvers,
+        title=lambda step: f"Programme to approve: {step.obj.year_label}",
+        body=lambda step: (
+            f"The prioritised programme for {step.obj.year_label} has been sent to cabinet. "
+            "Record cabinet's decision, or refer it back with a reason."
+        ),
+        path=_programme_page,
+        may_open=_may_read_programme,
+    )
+    for name, verb in (("programme_approved", "approved"), ("programme_referred_back", "referred back")):
+        handoffs.register(
+            Programme,
+            name,
+            kind=ReminderKind.PLAN_DECIDED,
+            recipients=_programme_preparers,
+            title=lambda step, verb=verb: f"Programme {verb}: {step.obj.year_label}",
+            body=lambda step, verb=verb: (
+                f"Cabinet's decision: the prioritised programme for {step.obj.year_label} has been {verb}."
+                f"{_reason(step)}"
+            ),
+            path=_programme_page,
+            may_open=_may_read_programme,
+        )
 
 
 # --- Awards: the decision and call-in --------------------------------------------------------------
@@ -179,6 +233,7 @@ def _review_concluded_body(step) -> str:
 
 
 def register() -> None:
+    _register_programme()
     handoffs.register(
         Review,
         "review_started",

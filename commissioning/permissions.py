@@ -8,6 +8,8 @@ from councils.permissions import (
     COMMISSIONERS,
     CONFLICTS_ASSESSORS,
     OPENING_OFFICERS,
+    PROGRAMME_APPROVERS,
+    PROGRAMME_SCORERS,
     SOURCING_OFFICERS,
     has_any_role,
     roles_in,
@@ -59,6 +61,24 @@ def can_read_commission(user, commission) -> bool:
     if Role.PORTFOLIO_HOLDER in roles:
         return commission.portfolio_id is not None and commission.portfolio.holder_id == user.pk
     return False
+
+
+def can_submit_programme(programme, user) -> bool:
+    return has_any_role(user, programme.council, PROGRAMME_SCORERS)
+
+
+def can_approve_programme(programme, user) -> bool:
+    """Cabinet approves the year's programme: a cabinet member / portfolio holder records its decision."""
+    return has_any_role(user, programme.council, PROGRAMME_APPROVERS)
+
+
+def can_refer_programme_back(programme, user) -> bool:
+    return has_any_role(user, programme.council, (*PROGRAMME_APPROVERS, Role.LEAD_COMMISSIONER))
+
+
+def can_reopen_programme(programme, user) -> bool:
+    """Changing an approved programme is the lead commissioner's call; it then needs a new approval."""
+    return has_any_role(user, programme.council, (Role.LEAD_COMMISSIONER,))
 
 
 def can_read_review(user, review) -> bool:

@@ -12,7 +12,9 @@ from councils.models import Role
 from councils.permissions import (
     FUNDING_MANAGERS,
     OFFICER,
+    PRIORITISATION_SETTERS,
     PROCUREMENT_RECORD_READERS,
+    PROGRAMME_SCORERS,
     SAVINGS_RECORDERS,
     SOURCING_OFFICERS,
     council_of,
@@ -68,11 +70,26 @@ def reads_procurement_records(user, obj=None) -> bool:
     return has_any_role(user, council_of(obj), PROCUREMENT_RECORD_READERS)
 
 
+@rules.predicate
+def sets_prioritisation_criteria(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), PRIORITISATION_SETTERS)
+
+
+@rules.predicate
+def scores_programme(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), PROGRAMME_SCORERS)
+
+
 # On the council: seeing the list (scoped by the selector) and starting a commission.
 rules.add_perm("commissioning.list_commissions", is_council_member)
 rules.add_perm("commissioning.create_commission", is_commissioner)
 rules.add_perm("commissioning.read_funding", is_officer)
 rules.add_perm("commissioning.manage_funding", can_manage_funding)
+# The prioritised programme: everyone in the council reads it (cabinet decides on it, scrutiny
+# follows it); the administrator and the lead commissioner set the criteria; commissioners score.
+rules.add_perm("commissioning.read_programme", is_council_member)
+rules.add_perm("commissioning.set_prioritisation_criteria", sets_prioritisation_criteria)
+rules.add_perm("commissioning.score_programme", scores_programme)
 # On one commission.
 rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)

@@ -10,6 +10,7 @@ from commissioning.evaluation.views import panel as evaluation_panel
 from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
 from commissioning.procurement_record import urls as procurement_record_urls
+from commissioning.programme import urls as programme_urls
 from commissioning.reviews import urls as review_urls
 from commissioning.savings import views as savings_views
 from commissioning.sourcing.views import opportunities as opportunity_views
@@ -28,6 +29,8 @@ urlpatterns = [
     path(C, views.CommissionListView.as_view(), name="list"),
     path(C + "plan/", views.CommissioningPlanView.as_view(), name="plan"),
     path(C + "new/", views.CommissionCreateView.as_view(), name="create"),
+    # The prioritised programme: criteria and weights, candidates scored, cabinet's decision.
+    *programme_urls.urlpatterns,
     path(C + "funding/", stage_views.FundingPotListView.as_view(), name="funding_pots"),
     path(C + "funding/new/", stage_views.FundingPotEditView.as_view(), name="funding_pot_add"),
     path(C + "funding/<int:pot_pk>/edit/", stage_views.FundingPotEditView.as_view(), name="funding_pot_edit"),

@@ -104,3 +104,8 @@ SAVINGS_CONFIRMERS = (Role.FINANCE_OFFICER,)
 # Who reads every corporate outcome's report: the lead commissioner across all outcomes, and scrutiny
 # for assurance. An outcome's accountable officer and the holder of its portfolio read their own.
 OUTCOME_REPORT_READERS = (Role.LEAD_COMMISSIONER, Role.SCRUTINY_MEMBER)
+# The prioritised programme: who sets the council's prioritisation criteria and weights, who puts
+# candidates forward and scores them, and who takes cabinet's decision on the year's programme.
+PRIORITISATION_SETTERS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
+PROGRAMME_SCORERS = COMMISSIONERS
+PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)

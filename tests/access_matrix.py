@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commissioning.models import BidPartner
+from commissioning.programme.tests.factories import programme_kwargs
 from commissioning.savings.tests.factories import matrix_review_saving_kwargs, matrix_saving_kwargs
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
@@ -81,6 +82,7 @@ class Route:
 
 
 FRAMEWORK_EDITORS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.COUNCIL_ADMIN})
+PRIORITISATION_SETTERS = frozenset({Role.LEAD_COMMISSIONER, Role.COUNCIL_ADMIN})
 COMMISSIONERS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER})
 FUNDING_MANAGERS = frozenset({Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER})
 # Everyone in the council but a portfolio holder reads every commission; the matrix's commission
@@ -349,6 +351,25 @@ ROUTES = [
         review_kwargs(name="withdraw"),
         ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # The prioritised programme: every council member reads it (cabinet decides on it); the council
+    # administrator and the lead commissioner set the criteria; commissioners put candidates forward,
+    # score them and send the programme to cabinet; a portfolio holder records cabinet's decision.
+    Route("commissioning:programmes", programme_kwargs(None), ok=COUNCIL_MEMBERS),
+    Route("commissioning:programme_criteria", programme_kwargs(None), ok=PRIORITISATION_SETTERS),
+    Route(
+        "commissioning:programme_criterion",
+        programme_kwargs(None, criterion_pk="criterion"),
+        ok=PRIORITISATION_SETTERS,
+    ),
+    Route("commissioning:programme", programme_kwargs(), ok=COUNCIL_MEMBERS),
+    Route("commissioning:programme_candidate_add", programme_kwargs(), ok=COMMISSIONERS),
+    Route("commissioning:programme_candidate", programme_kwargs(candidate_pk="candidate"), ok=COMMISSIONERS),
+    Route("commissioning:programme_step", programme_kwargs(name="submit"), ok=COMMISSIONERS),
+    Route(
+        "commissioning:programme_decision",
+        programme_kwargs("awaiting"),
+        ok=frozenset({Role.PORTFOLIO_HOLDER}),
     ),
     # Everyone signed in with one council (or only an organisation) is sent on to their dashboard.
     Route("home", ok=frozenset({"no_role", "anonymous"}), denied=302),

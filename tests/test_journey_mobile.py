@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from commissioning.models import Bid, Commission, Opportunity, OpportunityState
+from commissioning.models import Bid, Commission, Opportunity, OpportunityState, Programme
 from demo.councils import DEMO_PASSWORD
 from monitoring.models import Agreement, MonitoringReturn
 
@@ -72,6 +72,7 @@ def key_pages():
     """The paths each role visits, from the demo data."""
     commission = Commission.objects.filter(council__slug=COUNCIL).order_by("pk").first()
     agreement = Agreement.objects.filter(council__slug=COUNCIL).order_by("pk").first()
+    programme = Programme.objects.filter(council__slug=COUNCIL).order_by("-financial_year").first()
     opportunity = Opportunity.objects.filter(state=OpportunityState.PUBLISHED).order_by("pk").first()
     bid = Bid.objects.filter(organisation__members__user__email=PROVIDER).order_by("pk").first()
     council_return = MonitoringReturn.objects.filter(agreement__council__slug=COUNCIL).order_by("pk").first()
@@ -99,6 +100,8 @@ def key_pages():
             reverse("monitoring:return_detail", kwargs={**council, "pk": council_return.pk}),
             reverse("councils:notifications"),
             reverse("home"),
+            programme.get_absolute_url(),
+            reverse("commissioning:programme_criteria", kwargs=council),
         ],
         f"officer@{COUNCIL}.example": [dashboard],
         f"cabinet@{COUNCIL}.example": [dashboard],

@@ -23,6 +23,8 @@ from commissioning.models import (
     FundingCommitment,
     FundingPot,
     Opportunity,
+    Programme,
+    Review,
     State,
     spent_commitments,
 )
@@ -34,10 +36,21 @@ from councils.workflow import TransitionConflict, TransitionRefused
 from demo import commissions as demo_commissions
 from monitoring.models import Agreement, MonitoringReturn, Notice
 
-MACHINES = {Commission, Opportunity, Bid, Evaluation, Award, Agreement, MonitoringReturn, Notice}
+MACHINES = {
+    Commission,
+    Opportunity,
+    Bid,
+    Evaluation,
+    Award,
+    Agreement,
+    MonitoringReturn,
+    Notice,
+    Programme,
+    Review,
+}
 
 
-def test_all_eight_machines_run_through_the_one_engine():
+def test_all_ten_machines_run_through_the_one_engine():
     assert set(workflow.MACHINES) == MACHINES
 
 

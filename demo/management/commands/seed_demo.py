@@ -8,6 +8,7 @@ from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
 from demo.evaluations import seed_evaluations
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
+from demo.programmes import seed_programmes
 from demo.providers import seed_providers
 from demo.publication import seed_publication
 from demo.regimes import seed_notices, seed_regimes
@@ -19,8 +20,8 @@ from monitoring.reminders.services import sweep
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements, invoices, reviews of existing services and savings. Safe to run "
-        "repeatedly."
+        "evaluations, awards, agreements, invoices, reviews of existing services, prioritised programmes and "
+        "savings. Safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -38,14 +39,16 @@ class Command(BaseCommand):
         reviews = seed_reviews()
         savings = seed_savings()
         notes = seed_publication()
+        # After the reviews: the ones still running are put forward with the commissions.
+        programmes = seed_programmes()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
                 f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
-                f"existing services, savings on {savings} commissions and reviews, {notes} new scrutiny notes; "
-                "every council's framework and commissioning plan published. "
+                f"existing services, {programmes} new programmes, savings on {savings} commissions and reviews, "
+                f"{notes} new scrutiny notes; every council's framework and commissioning plan published. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )
