@@ -2,23 +2,25 @@
 
 import rules
 
-from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer
+from commissioning.groups import selectors as group_selectors
+from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer, is_lead_commissioner
 from councils.permissions import (
+    COMMISSIONING_READERS,
     FUNDING_MANAGERS,
     OFFICER,
     PROCUREMENT_RECORD_READERS,
     SOURCING_OFFICERS,
+    WORKING_GROUP_NAMERS,
     council_of,
     has_any_role,
-    roles_in,
 )
 from providers.models import ProviderRole
 from providers.rules import organisation_roles
 
 
 @rules.predicate
-def is_council_member(user, obj=None) -> bool:
-    return bool(roles_in(user, council_of(obj)))
+def reads_commissioning(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), COMMISSIONING_READERS)
 
 
 @rules.predicate
@@ -57,7 +59,7 @@ def reads_procurement_records(user, obj=None) -> bool:
 
 
 # On the council: seeing the list (scoped by the selector) and starting a commission.
-rules.add_perm("commissioning.list_commissions", is_council_member)
+rules.add_perm("commissioning.list_commissions", reads_commissioning)
 rules.add_perm("commissioning.create_commission", is_commissioner)
 rules.add_perm("commissioning.read_funding", is_officer)
 rules.add_perm("commissioning.manage_funding", can_manage_funding)
@@ -66,6 +68,40 @@ rules.add_perm("commissioning.read_commission", can_read)
 rules.add_perm("commissioning.edit_commission", can_edit_commission)
 rules.add_perm("commissioning.confirm_regime", can_read & is_sourcing_officer)
 rules.add_perm("commissioning.read_procurement_record", can_read & reads_procurement_records)
+
+
+@rules.predicate
+def is_group_member(user, commission=None) -> bool:
+    return commission is not None and group_selectors.is_member(user, commission)
+
+
+@rules.predicate
+def holds_the_portfolio(user, commission=None) -> bool:
+    """The cabinet member holding the commission's portfolio: who names its working group."""
+    return (
+        commission is not None
+        and commission.portfolio_id is not None
+        and commission.portfolio.holder_id == user.pk
+        and has_any_role(user, commission.council, WORKING_GROUP_NAMERS)
+    )
+
+
+@rules.predicate
+def leads_commissioning(user, commission=None) -> bool:
+    return commission is not None and is_lead_commissioner(commission, user)
+
+
+@rules.predicate
+def behind_the_wall(user, commission=None) -> bool:
+    return commission is not None and group_selectors.walled_off(user, commission)
+
+
+# A commission's member working group: its readers and its members read the working documents (never
+# from behind the ethical wall); the holder of its portfolio names and removes members (the lead
+# commissioner too, for a commission in no one's portfolio); only members comment.
+rules.add_perm("commissioning.read_working_group", (can_read | is_group_member) & ~behind_the_wall)
+rules.add_perm("commissioning.manage_working_group", (holds_the_portfolio | leads_commissioning) & ~behind_the_wall)
+rules.add_perm("commissioning.comment_in_working_group", is_group_member & ~behind_the_wall)
 
 
 @rules.predicate

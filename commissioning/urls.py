@@ -9,6 +9,7 @@ from commissioning.evaluation.views import overview as evaluation_overview
 from commissioning.evaluation.views import panel as evaluation_panel
 from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
+from commissioning.groups import urls as group_urls
 from commissioning.procurement_record import urls as procurement_record_urls
 from commissioning.sourcing.views import opportunities as opportunity_views
 
@@ -23,6 +24,7 @@ AW = C + "opportunities/<int:pk>/award/"
 urlpatterns = [
     # Before the council pages: "panels" would otherwise be read as a council's slug.
     path("panels/", evaluation_overview.MyPanelsView.as_view(), name="my_panels"),
+    *group_urls.top_urlpatterns,
     path(C, views.CommissionListView.as_view(), name="list"),
     path(C + "plan/", views.CommissioningPlanView.as_view(), name="plan"),
     path(C + "new/", views.CommissionCreateView.as_view(), name="create"),
@@ -43,6 +45,8 @@ urlpatterns = [
     path(ONE + "regime/", regime_views.CommissionRegimeView.as_view(), name="regime"),
     # The procurement record (s.98): decisions and communications with suppliers, page and CSV.
     *procurement_record_urls.urlpatterns,
+    # The commission's member working group: its members, working documents and comments.
+    *group_urls.urlpatterns,
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

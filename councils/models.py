@@ -254,6 +254,9 @@ class Role(models.TextChoices):
     PORTFOLIO_HOLDER = "portfolio_holder", "Cabinet member / portfolio holder"
     SCRUTINY_MEMBER = "scrutiny_member", "Scrutiny committee member"
     COUNCIL_ADMIN = "council_admin", "Council administrator"
+    # A councillor with no cabinet or scrutiny seat: what they read is the work of the member working
+    # groups they are named to, and nothing else of the council's commissioning.
+    COUNCILLOR = "councillor", "Councillor"
 
 
 OFFICER_ROLES = frozenset(
@@ -265,7 +268,7 @@ OFFICER_ROLES = frozenset(
         Role.FINANCE_OFFICER,
     }
 )
-COUNCILLOR_ROLES = frozenset({Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER})
+COUNCILLOR_ROLES = frozenset({Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCILLOR})
 
 
 class Membership(models.Model):
@@ -479,6 +482,7 @@ class ReminderKind(models.TextChoices):
     RETURN_QUERIED = "return_queried", "A monitoring return queried"
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
     RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
+    WORKING_GROUP_NAMED = "working_group_named", "Named to a member working group"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

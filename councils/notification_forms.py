@@ -29,6 +29,7 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             ReminderKind.AWARD_CALLED_IN,
         ),
     ),
+    ("working_groups", "Member working groups", (ReminderKind.WORKING_GROUP_NAMED,)),
     (
         "opportunities",
         "Opportunities, bids and evaluation panels",

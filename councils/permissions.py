@@ -68,6 +68,10 @@ OFFICER = (
 )
 # The role sets every app's permissions are made of, each named once here.
 COMMISSIONERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
+# Who opens the council's commissioning lists (commissions, agreements, returns; each scoped by its
+# selector): every role but a councillor without a cabinet or scrutiny seat, who reads only the
+# member working groups they are named to.
+COMMISSIONING_READERS = (*OFFICER, Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
 FRAMEWORK_EDITORS = (*COMMISSIONERS, Role.COUNCIL_ADMIN)
 # Who reads the council's people and changes its settings and reminder rules.
 ADMINISTRATORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
@@ -93,3 +97,6 @@ INVOICE_RECORDERS = (*COMMISSIONERS, Role.FINANCE_OFFICER)
 INVOICE_READERS = OFFICER
 # Who may approve a variation; at or above the key-decision threshold, only a portfolio holder.
 VARIATION_APPROVERS = (Role.LEAD_COMMISSIONER, Role.PORTFOLIO_HOLDER)
+# Who names councillors to a commission's member working group (the holder of its portfolio, checked
+# on the commission), and who may be named: every councillor, whatever their seat.
+WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)

@@ -16,21 +16,21 @@ import rules
 
 from commissioning.permissions import COMMISSIONERS, can_read_commission
 from councils.permissions import (
+    COMMISSIONING_READERS,
     INVOICE_READERS,
     INVOICE_RECORDERS,
     NOTICE_OFFICERS,
     NOTICE_READERS,
     council_of,
     has_any_role,
-    roles_in,
 )
 from monitoring.models import PROVIDER_VISIBLE_STATES, can_sign_agreement, can_terminate_agreement
 from providers.rules import is_organisation_member
 
 
 @rules.predicate
-def is_council_member(user, obj=None) -> bool:
-    return bool(roles_in(user, council_of(obj)))
+def reads_commissioning(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), COMMISSIONING_READERS)
 
 
 @rules.predicate
@@ -91,7 +91,7 @@ def is_providers_agreement(user, agreement=None) -> bool:
 
 
 # On the council: the agreement list (scoped by the selector).
-rules.add_perm("monitoring.list_agreements", is_council_member)
+rules.add_perm("monitoring.list_agreements", reads_commissioning)
 # On a commission: drafting its agreements.
 rules.add_perm("monitoring.create_agreement", is_commissioner)
 # On one agreement.

@@ -28,9 +28,24 @@ from providers.models import Organisation, ProviderRole
 
 # Provider staff: an administrator of one provider organisation, and of another (for isolation).
 PROVIDER_VISITORS = ("provider_admin", "other_provider_admin")
-VISITORS = [*Role.values, "other_council_officer", "no_role", *PROVIDER_VISITORS, "anonymous"]
+# Two councillors who hold no other seat (Role.COUNCILLOR): "working_group_member" sits on the member
+# working group of the world's commission, and the "councillor" visitor on the group of another one (the
+# world's opportunity's, whose bid is sealed). Each reads its own group's pages and nothing else of the
+# council's commissioning: another group's commission answers 404, like every commission they cannot read.
+VISITORS = [
+    *Role.values,
+    "working_group_member",
+    "other_council_officer",
+    "no_role",
+    *PROVIDER_VISITORS,
+    "anonymous",
+]
 EVERYONE_SIGNED_IN = frozenset(v for v in VISITORS if v != "anonymous")
-COUNCIL_MEMBERS = frozenset(Role.values)
+COUNCILLORS_WITHOUT_SEAT = frozenset({Role.COUNCILLOR, "working_group_member"})
+# Everyone with a role in the council: its overview, framework and their dashboard.
+COUNCIL_MEMBERS = frozenset(Role.values) | COUNCILLORS_WITHOUT_SEAT
+# Who opens the council's commissioning lists: every role but a councillor without a seat (403).
+COMMISSIONING_READERS = COUNCIL_MEMBERS - COUNCILLORS_WITHOUT_SEAT
 
 
 def council_kwargs(world) -> dict:
@@ -72,9 +87,10 @@ COMMISSIONERS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER})
 FUNDING_MANAGERS = frozenset({Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER})
 # Everyone in the council but a portfolio holder reads every commission; the matrix's commission
 # is in nobody's portfolio, so its holder (like outsiders) gets a 404, never a hint it exists.
-COMMISSION_READERS = COUNCIL_MEMBERS - {Role.PORTFOLIO_HOLDER}
+COMMISSION_READERS = COMMISSIONING_READERS - {Role.PORTFOLIO_HOLDER}
 CANNOT_SEE_COMMISSION = {
     "portfolio_holder": 404,
+    **dict.fromkeys(COUNCILLORS_WITHOUT_SEAT, 404),
     "other_council_officer": 404,
     "no_role": 404,
     **dict.fromkeys(PROVIDER_VISITORS, 404),
@@ -221,7 +237,7 @@ EVALUATION_LEAD = frozenset({Role.LEAD_COMMISSIONER})
 EVALUATION_PANEL = frozenset({Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
 EVALUATION_TEAM = EVALUATION_LEAD | EVALUATION_PANEL
 OUTSIDE_EVALUATION = dict.fromkeys(("other_council_officer", "no_role", *PROVIDER_VISITORS), 404)
-AWARD_READERS = COUNCIL_MEMBERS - {Role.COUNCIL_ADMIN}
+AWARD_READERS = COMMISSIONING_READERS - {Role.COUNCIL_ADMIN}
 
 OWN_BID = frozenset({"provider_admin"})
 BID_OFFICERS = frozenset(
@@ -274,8 +290,8 @@ def export_job_kwargs(world) -> dict:
 
 
 ROUTES = [
-    Route("commissioning:list", council_kwargs, ok=COUNCIL_MEMBERS),
-    Route("commissioning:plan", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:list", council_kwargs, ok=COMMISSIONING_READERS),
+    Route("commissioning:plan", council_kwargs, ok=COMMISSIONING_READERS),
     Route("commissioning:create", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:detail", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
     Route("commissioning:audit", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
@@ -539,7 +555,7 @@ ROUTES = [
     # vary, the legal officer may also sign. Provider staff see their organisation's signed agreements
     # only, on their own pages (404 for everyone else).
     Route("monitoring:register", ok=PUBLIC),
-    Route("monitoring:agreement_list", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("monitoring:agreement_list", council_kwargs, ok=COMMISSIONING_READERS),
     Route(
         "monitoring:agreement_create",
         lambda world: {**council_kwargs(world), "pk": matrix_agreements(world)["commission"].pk},
@@ -604,7 +620,7 @@ ROUTES = [
     # organisation, one return submitted, one still due). Whoever reads the agreement reads its
     # returns (scrutiny read-only); commissioners query and accept; the council administrator and lead
     # commissioner set the rules. Provider pages answer only the organisation's own staff (404).
-    Route("monitoring:return_list", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("monitoring:return_list", council_kwargs, ok=COMMISSIONING_READERS),
     Route(
         "monitoring:return_detail",
         matrix_return_kwargs("submitted"),
@@ -748,10 +764,10 @@ ROUTES = [
         overrides=OUTSIDE_EVALUATION,
     ),
     # List downloads: the list's own readers; bids only once opened (the sealed list is an empty file).
-    Route("monitoring:export", export_kwargs("commissions"), ok=COUNCIL_MEMBERS),
-    Route("monitoring:export", export_kwargs("agreements"), ok=COUNCIL_MEMBERS),
-    Route("monitoring:export", export_kwargs("opportunities"), ok=COUNCIL_MEMBERS),
-    Route("monitoring:export", export_kwargs("returns"), ok=COUNCIL_MEMBERS),
+    Route("monitoring:export", export_kwargs("commissions"), ok=COMMISSIONING_READERS),
+    Route("monitoring:export", export_kwargs("agreements"), ok=COMMISSIONING_READERS),
+    Route("monitoring:export", export_kwargs("opportunities"), ok=COMMISSIONING_READERS),
+    Route("monitoring:export", export_kwargs("returns"), ok=COMMISSIONING_READERS),
     Route(
         "monitoring:export_opportunity",
         lambda world: {**council_bids_kwargs()(world), "kind": "bids", "fmt": "csv"},
@@ -915,8 +931,8 @@ ROUTES += [
 # unless they act for an organisation).
 ROUTES += [
     Route("monitoring:dashboard", council_kwargs, ok=COUNCIL_MEMBERS),
-    Route("monitoring:meeting_pack", council_kwargs, ok=COUNCIL_MEMBERS),
-    Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COUNCIL_MEMBERS, 302)),
+    Route("monitoring:meeting_pack", council_kwargs, ok=COMMISSIONING_READERS),
+    Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COMMISSIONING_READERS, 302)),
     Route(
         "monitoring:scrutiny_note_add",
         commission_kwargs,
@@ -1006,4 +1022,82 @@ ROUTES += [
     Route("admin:index", denied=302),
     Route("admin:monitoring_monitoringreturn_changelist", denied=302),
     Route("admin:monitoring_agreement_change", admin_agreement_kwargs, denied=302),
+]
+
+
+# Member working groups (see VISITORS). A group's page answers its commission's readers and its own
+# members, and 404 to everyone else, members of other groups included; behind it nothing of the
+# procurement is shown. The holder of the commission's portfolio names and removes members (the
+# world's commission is in nobody's portfolio, so the lead commissioner does); only members comment.
+CANNOT_SEE_GROUP = {
+    visitor: code for visitor, code in CANNOT_SEE_COMMISSION.items() if visitor != "working_group_member"
+}
+OTHER_GROUP = {visitor: code for visitor, code in CANNOT_SEE_COMMISSION.items() if visitor != Role.COUNCILLOR}
+
+
+def group_kwargs(world) -> dict:
+    return commission_kwargs(world)
+
+
+def other_group_kwargs(world) -> dict:
+    return {**council_kwargs(world), "pk": world["opportunity"].commission_id}
+
+
+def group_member_kwargs(world) -> dict:
+    return {**commission_kwargs(world), "member_pk": world["group_member"].pk}
+
+
+ROUTES += [
+    Route(
+        "commissioning:working_group",
+        group_kwargs,
+        ok=COMMISSION_READERS | {"working_group_member"},
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group",
+        other_group_kwargs,
+        ok=COMMISSION_READERS | {Role.COUNCILLOR},
+        overrides=OTHER_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_name",
+        group_kwargs,
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_name",
+        group_kwargs,
+        method="post",
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_remove",
+        group_member_kwargs,
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_comment",
+        group_kwargs,
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_comment",
+        group_kwargs,
+        method="post",
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_comment",
+        other_group_kwargs,
+        ok=frozenset({Role.COUNCILLOR}),
+        overrides=OTHER_GROUP,
+    ),
+    # One's own working groups, in every council (empty for someone on none).
+    Route("commissioning:my_working_groups", ok=EVERYONE_SIGNED_IN),
 ]

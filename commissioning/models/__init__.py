@@ -1,11 +1,13 @@
 """Commissioning models: the commission and its funding (`cycle.py`), the work of each stage
 (`records.py`), sourcing — opportunities and sealed bids (`sourcing.py`),
-evaluation (`evaluation.py`), the award (`award.py`) and the procurement regime (`regime.py`)."""
+evaluation (`evaluation.py`), the award (`award.py`), the procurement regime (`regime.py`) and member
+working groups (`groups.py`)."""
 
 from commissioning.models.award import *  # noqa: F403
 from commissioning.models.conflicts import *  # noqa: F403
 from commissioning.models.cycle import *  # noqa: F403
 from commissioning.models.evaluation import *  # noqa: F403
+from commissioning.models.groups import *  # noqa: F403
 from commissioning.models.records import *  # noqa: F403
 from commissioning.models.regime import *  # noqa: F403
 from commissioning.models.sourcing import *  # noqa: F403

@@ -11,7 +11,7 @@ from django.utils import timezone
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
-from councils.models import Council, Portfolio, Role, User
+from councils.models import COUNCILLOR_ROLES, Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
 from councils.widgets import LeanSelect
@@ -34,6 +34,8 @@ DASHBOARDS = {
             }
         ),
     ),
+    # Every councillor may sit on member working groups; a councillor with no other seat lands here.
+    "groups": ("Working groups", COUNCILLOR_ROLES),
 }
 
 
