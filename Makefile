@@ -48,9 +48,10 @@ format: venv
 # an FSMField named `state`. commissioning/tests/test_diagram.py checks the drawings match the code.
 STATE_MACHINES := commission:commissioning.Commission opportunity:commissioning.Opportunity \
 	bid:commissioning.Bid evaluation:commissioning.Evaluation award:commissioning.Award \
-	agreement:monitoring.Agreement monitoring-return:monitoring.MonitoringReturn notice:monitoring.Notice
+	agreement:monitoring.Agreement monitoring-return:monitoring.MonitoringReturn notice:monitoring.Notice \
+	review:commissioning.Review
 
-## diagram: draw the eight state machines from the code into docs/state-machines/ (a .dot and .svg each, and overview.*; needs only Graphviz's dot)
+## diagram: draw the nine state machines from the code into docs/state-machines/ (a .dot and .svg each, and overview.*; needs only Graphviz's dot)
 diagram: venv
 	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz" >&2; exit 1; }
 	rm -rf docs/state-machines

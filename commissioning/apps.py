@@ -14,6 +14,7 @@ class CommissioningConfig(AppConfig):
         from commissioning.cycle import services as cycle  # noqa: F401
         from commissioning.evaluation import services as evaluation  # noqa: F401
         from commissioning.procurement_record import sources as procurement_record
+        from commissioning.reviews import services as reviews  # noqa: F401
         from commissioning.sourcing import sealing
         from commissioning.sourcing.selectors.bids import procurements_walled_by
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from commissioning.award.selectors import may_read_award
 from commissioning.evaluation.selectors import evaluation_access
-from commissioning.models import Award, Commission, Evaluation, Opportunity, PanelMember
+from commissioning.models import Award, Commission, Conclusion, Evaluation, Opportunity, PanelMember, Review
 from commissioning.permissions import OPENING_OFFICERS, can_open_bids
 from commissioning.sourcing.selectors.bids import is_walled_off
 from councils import handoffs
@@ -143,7 +143,56 @@ def _may_take_part(user: User, opportunity: Opportunity) -> bool:
     return evaluation_access(user, opportunity.council, opportunity.pk).takes_part
 
 
+# --- Reviews of existing services: under way, and concluded --------------------------------------
+def _review(review: Review) -> str:
+    return f"{review.reference}: {review.title}"
+
+
+def _may_read_review(user: User, review: Review) -> bool:
+    return user.has_perm("commissioning.read_review", review)
+
+
+def _review_people(step) -> list[User]:
+    """The review's lead officer and the holder of its portfolio follow it from start to conclusion."""
+    review = step.obj
+    people = [review.lead_officer]
+    if review.portfolio_id and review.portfolio.holder_id:
+        people.append(review.portfolio.holder)
+    return people
+
+
+def _review_concluded_body(step) -> str:
+    review = step.obj
+    body = f"The review {_review(review)} has concluded: {review.get_conclusion_display().lower()}."
+    if review.conclusion == Conclusion.RECOMMISSION and review.commission_id:
+        body += f" It started the commission {review.commission.reference}."
+    return body
+
+
 def register() -> None:
+    handoffs.register(
+        Review,
+        "review_started",
+        kind=ReminderKind.REVIEW_PROGRESS,
+        recipients=_review_people,
+        title=lambda step: f"Review under way: {_review(step.obj)}",
+        body=lambda step: (
+            f"The review {_review(step.obj)} is under way. It is planned to conclude by "
+            f"{step.obj.concludes_by:%-d %B %Y}."
+        ),
+        path=lambda step: step.obj.get_absolute_url(),
+        may_open=_may_read_review,
+    )
+    handoffs.register(
+        Review,
+        "review_concluded",
+        kind=ReminderKind.REVIEW_PROGRESS,
+        recipients=_review_people,
+        title=lambda step: f"Review concluded: {_review(step.obj)}",
+        body=_review_concluded_body,
+        path=lambda step: step.obj.get_absolute_url(),
+        may_open=_may_read_review,
+    )
     handoffs.register(
         Commission,
         "plan_to_approve",

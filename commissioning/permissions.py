@@ -61,6 +61,17 @@ def can_read_commission(user, commission) -> bool:
     return False
 
 
+def can_read_review(user, review) -> bool:
+    """The same readers as a commission: officers, scrutiny and administrators read every review of
+    their council; a portfolio holder reads the reviews in the portfolios they hold."""
+    roles = roles_in(user, review.council)
+    if not roles.isdisjoint(READERS_ACROSS_COUNCIL):
+        return True
+    if Role.PORTFOLIO_HOLDER in roles:
+        return review.portfolio_id is not None and review.portfolio.holder_id == user.pk
+    return False
+
+
 def can_publish_opportunity(opportunity, user) -> bool:
     return has_any_role(user, opportunity.council, SOURCING_OFFICERS)
 

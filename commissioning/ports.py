@@ -83,3 +83,57 @@ class NoticesPort:
 
 
 notices = NoticesPort()
+
+
+@dataclass(frozen=True)
+class ReviewedAgreement:
+    """An agreement a review covers, as the review page and the recommission need it."""
+
+    pk: int
+    reference: str
+    title: str
+    provider: str
+    value: str
+    ends_on: str
+    url: str
+
+
+class ReviewedAgreementsPort:
+    """The agreements a review of existing services covers: `monitoring` keeps them (it knows agreements).
+
+    - ``choices(council)``: the council's agreements a review may cover, as (id, label) pairs;
+    - ``of_review(review)``: the agreements it covers, as `ReviewedAgreement`s;
+    - ``cover(review, agreement_ids)``: make the review cover exactly these agreements of its council.
+    """
+
+    _names = ("choices", "of_review", "cover")
+
+    def __init__(self) -> None:
+        self._impl: dict[str, Callable] = {}
+
+    def register(self, **functions: Callable) -> None:
+        unknown = set(functions) - set(self._names)
+        if unknown:
+            raise TypeError(f"Unknown reviewed-agreement functions: {', '.join(sorted(unknown))}")
+        self._impl.update(functions)
+
+    def _call(self, name: str, *args, **kwargs):
+        try:
+            function = self._impl[name]
+        except KeyError:
+            raise NotRegistered(
+                f"No app registered the agreements reviews cover ({name}): is 'monitoring' installed?"
+            ) from None
+        return function(*args, **kwargs)
+
+    def choices(self, council) -> list[tuple[int, str]]:
+        return self._call("choices", council)
+
+    def of_review(self, review) -> list[ReviewedAgreement]:
+        return self._call("of_review", review)
+
+    def cover(self, review, agreement_ids) -> list[int]:
+        return self._call("cover", review, agreement_ids)
+
+
+reviewed_agreements = ReviewedAgreementsPort()

@@ -3,7 +3,14 @@
 import rules
 
 from commissioning.groups import selectors as group_selectors
-from commissioning.permissions import COMMISSIONERS, can_read_commission, is_commissioning_officer, is_lead_commissioner
+from commissioning.permissions import (
+    COMMISSIONERS,
+    can_read_commission,
+    can_read_review,
+    is_commissioning_officer,
+    is_lead_commissioner,
+)
+from councils.models import Role
 from councils.permissions import (
     COMMISSIONING_READERS,
     FUNDING_MANAGERS,
@@ -71,37 +78,67 @@ rules.add_perm("commissioning.read_procurement_record", can_read & reads_procure
 
 
 @rules.predicate
-def is_group_member(user, commission=None) -> bool:
-    return commission is not None and group_selectors.is_member(user, commission)
+def reads_group_subject(user, subject=None) -> bool:
+    """Reads the review or commission itself, through its own pages."""
+    return subject is not None and group_selectors.kind_of(subject).reads(user, subject)
 
 
 @rules.predicate
-def holds_the_portfolio(user, commission=None) -> bool:
-    """The cabinet member holding the commission's portfolio: who names its working group."""
+def is_group_member(user, subject=None) -> bool:
+    return subject is not None and group_selectors.is_member(user, subject)
+
+
+@rules.predicate
+def holds_the_portfolio(user, subject=None) -> bool:
+    """The cabinet member holding the review's or commission's portfolio: who names its working group."""
     return (
-        commission is not None
-        and commission.portfolio_id is not None
-        and commission.portfolio.holder_id == user.pk
-        and has_any_role(user, commission.council, WORKING_GROUP_NAMERS)
+        subject is not None
+        and subject.portfolio_id is not None
+        and subject.portfolio.holder_id == user.pk
+        and has_any_role(user, subject.council, WORKING_GROUP_NAMERS)
     )
 
 
 @rules.predicate
-def leads_commissioning(user, commission=None) -> bool:
-    return commission is not None and is_lead_commissioner(commission, user)
+def leads_commissioning(user, subject=None) -> bool:
+    return subject is not None and is_lead_commissioner(subject, user)
 
 
 @rules.predicate
-def behind_the_wall(user, commission=None) -> bool:
-    return commission is not None and group_selectors.walled_off(user, commission)
+def behind_the_wall(user, subject=None) -> bool:
+    return subject is not None and group_selectors.walled_off(user, subject)
 
 
-# A commission's member working group: its readers and its members read the working documents (never
-# from behind the ethical wall); the holder of its portfolio names and removes members (the lead
-# commissioner too, for a commission in no one's portfolio); only members comment.
-rules.add_perm("commissioning.read_working_group", (can_read | is_group_member) & ~behind_the_wall)
+# A review's or commission's member working group: its readers and its members read the working
+# documents (never from behind the ethical wall); the holder of its portfolio names and removes
+# members (the lead commissioner too, for work in no one's portfolio); only members comment.
+rules.add_perm("commissioning.read_working_group", (reads_group_subject | is_group_member) & ~behind_the_wall)
 rules.add_perm("commissioning.manage_working_group", (holds_the_portfolio | leads_commissioning) & ~behind_the_wall)
 rules.add_perm("commissioning.comment_in_working_group", is_group_member & ~behind_the_wall)
+
+
+@rules.predicate
+def can_read_a_review(user, review=None) -> bool:
+    return review is not None and can_read_review(user, review)
+
+
+@rules.predicate
+def can_edit_review(user, review=None) -> bool:
+    return review is not None and review.is_open and is_commissioning_officer(review, user)
+
+
+@rules.predicate
+def is_lead(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), (Role.LEAD_COMMISSIONER,))
+
+
+# Reviews of existing services: on the council (the list, scoped by the selector; opening one)...
+rules.add_perm("commissioning.list_reviews", reads_commissioning)
+rules.add_perm("commissioning.open_review", is_lead)
+# ...and on one review.
+rules.add_perm("commissioning.read_review", can_read_a_review)
+rules.add_perm("commissioning.edit_review", can_read_a_review & can_edit_review)
+rules.add_perm("commissioning.conclude_review", can_read_a_review & is_lead)
 
 
 @rules.predicate

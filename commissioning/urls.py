@@ -11,6 +11,7 @@ from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
 from commissioning.groups import urls as group_urls
 from commissioning.procurement_record import urls as procurement_record_urls
+from commissioning.reviews import urls as review_urls
 from commissioning.sourcing.views import opportunities as opportunity_views
 
 app_name = "commissioning"
@@ -37,6 +38,8 @@ urlpatterns = [
         stage_views.FundingRoundEditView.as_view(),
         name="funding_round_edit",
     ),
+    # Reviews of existing services.
+    *review_urls.urlpatterns,
     path(ONE, views.CommissionDetailView.as_view(), name="detail"),
     path(ONE + "audit/", views.CommissionAuditView.as_view(), name="audit"),
     path(ONE + "steps/<slug:name>/", views.CommissionTransitionView.as_view(), name="transition"),

@@ -482,6 +482,7 @@ class ReminderKind(models.TextChoices):
     RETURN_QUERIED = "return_queried", "A monitoring return queried"
     RETURN_ACCEPTED = "return_accepted", "A monitoring return accepted"
     RETURN_CHASED = "return_chased", "Overdue monitoring return chased by the council"
+    REVIEW_PROGRESS = "review_progress", "A review of existing services started or concluded"
     WORKING_GROUP_NAMED = "working_group_named", "Named to a member working group"
 
 

@@ -24,6 +24,7 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             ReminderKind.PLAN_TO_APPROVE,
             ReminderKind.PLAN_DECIDED,
+            ReminderKind.REVIEW_PROGRESS,
             ReminderKind.AWARD_TO_DECIDE,
             ReminderKind.AWARD_DECIDED,
             ReminderKind.AWARD_CALLED_IN,

@@ -26,6 +26,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.notices import upkeep as notice_upkeep
         from monitoring.returns import handoffs as return_handoffs
         from monitoring.returns import services as returns  # noqa: F401
+        from monitoring.reviews import ports as reviewed_agreements
 
         # Commissioning asks for agreements through its port: it never imports this app.
         ports.agreements.register(
@@ -39,6 +40,12 @@ class MonitoringConfig(AppConfig):
         agreement_record.register_source()
         notice_record.register_source()
         ports.notices.register(page_section=notice_selectors.commission_notices_section)
+        # The agreements a review of existing services covers are kept here.
+        ports.reviewed_agreements.register(
+            choices=reviewed_agreements.choices,
+            of_review=reviewed_agreements.of_review,
+            cover=reviewed_agreements.cover,
+        )
         # Every step of every machine, and the changes announced outside it, keep the notices up to date.
         workflow.listen(notice_upkeep.refresh_after_step)
         # What councils.handoffs records goes out by email from the outbox, promptly.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from commissioning.groups import services as group_services
 from commissioning.models import BidPartner
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.tests.award_factories import (
@@ -18,6 +19,7 @@ from commissioning.tests.award_factories import (
     provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
+from commissioning.tests.review_factories import matrix_review, review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
@@ -299,6 +301,37 @@ ROUTES = [
         "commissioning:transition",
         commission_step_kwargs("return_to_understand"),
         ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Reviews of existing services: every council member sees the list (scoped), the lead commissioner
+    # opens and concludes them; the matrix's review is in nobody's portfolio, as its commission is.
+    Route("commissioning:reviews", council_kwargs, ok=COMMISSIONING_READERS),
+    Route("commissioning:review_open", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER})),
+    Route("commissioning:review", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:review_edit", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:review_evidence_add", review_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:review_evidence_download",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_evidence_remove",
+        review_kwargs(evidence_pk="evidence"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_conclude",
+        review_kwargs(),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:review_transition",
+        review_kwargs(name="withdraw"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=CANNOT_SEE_COMMISSION,
     ),
     # Everyone signed in with one council (or only an organisation) is sent on to their dashboard.
@@ -1047,6 +1080,23 @@ def group_member_kwargs(world) -> dict:
     return {**commission_kwargs(world), "member_pk": world["group_member"].pk}
 
 
+def review_group_kwargs(**objects: str) -> Callable[[dict], dict]:
+    """The matrix's review, its working group (made on first use) with the group member on it."""
+
+    def build(world) -> dict:
+        review = matrix_review(world)["review"]
+        if "review_group_member" not in world:
+            world["review_group_member"] = group_services.working_group_add(
+                by=world["people"][Role.LEAD_COMMISSIONER], subject=review, user=world["people"]["working_group_member"]
+            )
+        kwargs = {**council_kwargs(world), "pk": review.pk}
+        if objects.get("member_pk"):
+            kwargs["member_pk"] = world["review_group_member"].pk
+        return kwargs
+
+    return build
+
+
 ROUTES += [
     Route(
         "commissioning:working_group",
@@ -1097,6 +1147,38 @@ ROUTES += [
         other_group_kwargs,
         ok=frozenset({Role.COUNCILLOR}),
         overrides=OTHER_GROUP,
+    ),
+    # A review's group: the same rules (the matrix's review is in nobody's portfolio either).
+    Route(
+        "commissioning:review_working_group",
+        review_group_kwargs(),
+        ok=COMMISSION_READERS | {"working_group_member"},
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_name",
+        review_group_kwargs(),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_remove",
+        review_group_kwargs(member_pk="member"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_comment",
+        review_group_kwargs(),
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_comment",
+        review_group_kwargs(),
+        method="post",
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
     ),
     # One's own working groups, in every council (empty for someone on none).
     Route("commissioning:my_working_groups", ok=EVERYONE_SIGNED_IN),

@@ -105,8 +105,8 @@ def group_world(people, commission, opportunity) -> dict:
     """The member working groups: the world's commission's (its member holds no other seat) and the
     opportunity's commission's, whose member is the plain councillor (another group, a sealed bid)."""
     lead = people[Role.LEAD_COMMISSIONER]
-    member = group_services.working_group_add(by=lead, commission=commission, user=people["working_group_member"])
-    group_services.working_group_add(by=lead, commission=opportunity.commission, user=people[Role.COUNCILLOR])
+    member = group_services.working_group_add(by=lead, subject=commission, user=people["working_group_member"])
+    group_services.working_group_add(by=lead, subject=opportunity.commission, user=people[Role.COUNCILLOR])
     return {"group_member": member}
 
 

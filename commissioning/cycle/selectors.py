@@ -17,6 +17,7 @@ from commissioning.models import (
     FundingPot,
     OutcomeSought,
     ProcurementRegime,
+    Review,
     State,
     proposed_commitments,
     spent_commitments,
@@ -81,6 +82,8 @@ def commission_stage_work(commission: Commission) -> dict:
         "decommissioning": commission.decommissioning_records.filter(cycle=cycle).first(),
         "approvals": list(commission.approvals.select_related("decided_by")),
         "council_outcomes": list(commission.outcomes.select_related("priority")),
+        # The review of existing services that recommissioned this, if one did.
+        "from_review": Review.objects.filter(commission=commission).first(),
     }
 
 

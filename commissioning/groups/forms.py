@@ -6,7 +6,6 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from commissioning.groups.selectors import WORKING_DOCUMENTS
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 
@@ -35,20 +34,20 @@ class CommentForm(GovukFormMixin, forms.Form):
 
     about = forms.ChoiceField(
         label="What is your comment about?",
-        choices=list(WORKING_DOCUMENTS.items()),
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what your comment is about."},
     )
     text = forms.CharField(
         label="Your comment",
-        help_text="It goes into the commission's engagement log under your name, and cannot be changed afterwards.",
+        help_text="It goes into the engagement log under your name, and cannot be changed afterwards.",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
         error_messages={"required": "Enter your comment."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, documents: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["about"].choices = list(documents.items())
         for field in self.fields.values():
             govuk_input(field)
         self.build_helper()

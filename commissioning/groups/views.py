@@ -1,8 +1,9 @@
-"""Member working group pages: the group of one commission (its members, working documents and the
-members' comments), naming and removing members, commenting, and the groups a person sits on.
+"""Member working group pages: the group of one review or commission (its members, working documents
+and the members' comments), naming and removing members, commenting, and the groups a person sits on.
 
-Thin: each view resolves the commission (404 for anyone who neither reads it nor sits on its group),
-checks its named permission (403), then calls one selector or service."""
+Thin: each view resolves the review or commission, its *subject* (404 for anyone who neither reads it
+nor sits on its group), checks its named permission (403), then calls one selector or service. The
+same views serve both: the URL says which (`kind`)."""
 
 from __future__ import annotations
 
@@ -19,20 +20,23 @@ from councils.views import CouncilPermissionMixin, apply_form_errors
 
 class WorkingGroupMixin(CouncilPermissionMixin):
     permission_required = "commissioning.read_working_group"
+    kind = "commission"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.council is not None:
-            self.commission = selectors.commission_for_group(request.user, request.council, kwargs["pk"])
+            self.subject = selectors.subject_for_group(request.user, request.council, self.kind, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_permission_object(self):
-        return self.commission
+        return self.subject
 
     def group_url(self) -> str:
-        return services.group_page(self.commission)
+        return selectors.group_url(self.subject)
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("commission", self.commission)
+        kwargs.setdefault("subject", self.subject)
+        kwargs.setdefault(self.kind, self.subject)
+        kwargs.setdefault("kind", selectors.KINDS[self.kind])
         kwargs.setdefault("back_url", self.group_url())
         return super().get_context_data(**kwargs)
 
@@ -43,27 +47,27 @@ class WorkingGroupView(WorkingGroupMixin, TemplateView):
     template_name = "commissioning/groups/group.html"
 
     def get_context_data(self, **kwargs):
-        user, commission = self.request.user, self.commission
-        closed = selectors.is_closed(commission)
+        user, subject = self.request.user, self.subject
+        closed = selectors.is_closed(subject)
         kwargs.update(
             title="Member working group",
-            members=selectors.members(commission),
-            work=selectors.working_documents(commission),
-            comments=selectors.comments(commission),
+            members=selectors.members(subject),
+            work=selectors.documents_of(subject),
+            comments=selectors.comments(subject),
             is_closed=closed,
-            can_manage=not closed and user.has_perm("commissioning.manage_working_group", commission),
-            can_comment=not closed and user.has_perm("commissioning.comment_in_working_group", commission),
-            reads_commission=user.has_perm("commissioning.read_commission", commission),
+            can_manage=not closed and user.has_perm("commissioning.manage_working_group", subject),
+            can_comment=not closed and user.has_perm("commissioning.comment_in_working_group", subject),
+            reads_subject=selectors.KINDS[self.kind].reads(user, subject),
         )
         return super().get_context_data(**kwargs)
 
 
 class OpenGroupMixin(WorkingGroupMixin):
-    """Pages that change the group: once the commission has ended, back to the group's page."""
+    """Pages that change the group: once its review or commission has ended, back to the group's page."""
 
     def handle_closed(self):
-        if selectors.is_closed(self.commission):
-            messages.info(self.request, "This commission has ended: its working group is closed.")
+        if selectors.is_closed(self.subject):
+            messages.info(self.request, f"This {self.kind} has ended: its working group is closed.")
             return redirect(self.group_url())
         return None
 
@@ -80,7 +84,7 @@ class NameMemberView(OpenGroupMixin, FormView):
     form_class = NameMemberForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "councillors": selectors.eligible_councillors(self.commission)}
+        return {**super().get_form_kwargs(), "councillors": selectors.eligible_councillors(self.subject)}
 
     def get_context_data(self, **kwargs):
         kwargs.update(title="Name a councillor to the working group")
@@ -89,7 +93,7 @@ class NameMemberView(OpenGroupMixin, FormView):
     def form_valid(self, form):
         user = form.cleaned_data["user"]
         try:
-            services.working_group_add(by=self.request.user, commission=self.commission, user=user)
+            services.working_group_add(by=self.request.user, subject=self.subject, user=user)
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)
@@ -104,7 +108,7 @@ class RemoveMemberView(OpenGroupMixin, FormView):
 
     def member(self):
         if not hasattr(self, "_member"):
-            self._member = selectors.member_for(self.commission, self.kwargs["member_pk"])
+            self._member = selectors.member_for(self.subject, self.kwargs["member_pk"])
         return self._member
 
     def get_context_data(self, **kwargs):
@@ -117,7 +121,7 @@ class RemoveMemberView(OpenGroupMixin, FormView):
 
     def form_valid(self, form):
         member = self.member()
-        services.working_group_remove(by=self.request.user, commission=self.commission, member=member)
+        services.working_group_remove(by=self.request.user, subject=self.subject, member=member)
         messages.success(self.request, f"{member.user.full_name} is no longer on the working group.")
         return redirect(self.group_url())
 
@@ -127,9 +131,8 @@ class CommentView(OpenGroupMixin, FormView):
     template_name = "commissioning/groups/form_page.html"
     form_class = CommentForm
 
-    def get_initial(self):
-        about = self.request.GET.get("about")
-        return {"about": about} if about in selectors.WORKING_DOCUMENTS else {}
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "documents": selectors.KINDS[self.kind].documents}
 
     def get_context_data(self, **kwargs):
         kwargs.update(title="Comment on the working documents")
@@ -139,14 +142,14 @@ class CommentView(OpenGroupMixin, FormView):
         try:
             services.working_group_comment(
                 by=self.request.user,
-                commission=self.commission,
+                subject=self.subject,
                 about=form.cleaned_data["about"],
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
             apply_form_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "Your comment is in the commission's engagement log.")
+        messages.success(self.request, f"Your comment is in the {self.kind}'s engagement log.")
         return redirect(f"{self.group_url()}#comments")
 
 

@@ -1,7 +1,7 @@
 """Commissioning models: the commission and its funding (`cycle.py`), the work of each stage
 (`records.py`), sourcing — opportunities and sealed bids (`sourcing.py`),
-evaluation (`evaluation.py`), the award (`award.py`), the procurement regime (`regime.py`) and member
-working groups (`groups.py`)."""
+evaluation (`evaluation.py`), the award (`award.py`), the procurement regime (`regime.py`), reviews of
+existing services (`reviews.py`) and member working groups (`groups.py`)."""
 
 from commissioning.models.award import *  # noqa: F403
 from commissioning.models.conflicts import *  # noqa: F403
@@ -10,4 +10,5 @@ from commissioning.models.evaluation import *  # noqa: F403
 from commissioning.models.groups import *  # noqa: F403
 from commissioning.models.records import *  # noqa: F403
 from commissioning.models.regime import *  # noqa: F403
+from commissioning.models.reviews import *  # noqa: F403
 from commissioning.models.sourcing import *  # noqa: F403

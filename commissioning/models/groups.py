@@ -1,8 +1,10 @@
-"""Member working groups: the councillors a portfolio holder names to take part in a commission's work.
+"""Member working groups: the councillors a portfolio holder names to take part in a review of existing
+services or in a commission.
 
-A group belongs to exactly one commission (a check constraint keeps it so, ready for reviews to own
-groups too). Members read the commission's working documents and comment on them, and nothing else:
-their comments are the commission's engagement log (`EngagementActivity` of kind "working group").
+A group belongs to exactly one review or one commission (a check constraint keeps it so). Members read
+its working documents and comment on them, and nothing else: on a commission their comments go into
+its engagement log (`EngagementActivity` of kind "working group"), on a review into the review's own
+log (`WorkingGroupComment`).
 Leaving a group ends the membership (`removed_at`) rather than deleting it, so the record of who took
 part, and when, stays with the commission.
 """
@@ -15,9 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commissioning.models.cycle import Commission
+from commissioning.models.reviews import Review
 from councils.models import Council
 
-__all__ = ["WorkingGroup", "WorkingGroupMember"]
+__all__ = ["WorkingGroup", "WorkingGroupComment", "WorkingGroupMember"]
 
 
 class WorkingGroup(models.Model):
@@ -25,12 +28,17 @@ class WorkingGroup(models.Model):
     commission = models.OneToOneField(
         Commission, null=True, blank=True, on_delete=models.CASCADE, related_name="working_group"
     )
+    review = models.OneToOneField(Review, null=True, blank=True, on_delete=models.CASCADE, related_name="working_group")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(commission__isnull=False), name="working_group_has_one_subject"),
+            models.CheckConstraint(
+                condition=Q(commission__isnull=False, review__isnull=True)
+                | Q(commission__isnull=True, review__isnull=False),
+                name="working_group_has_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -38,8 +46,8 @@ class WorkingGroup(models.Model):
 
     @property
     def subject(self):
-        """What the group works on (its commission)."""
-        return self.commission
+        """What the group works on: its review or its commission."""
+        return self.review or self.commission
 
 
 class WorkingGroupMemberQuerySet(models.QuerySet):
@@ -70,6 +78,27 @@ class WorkingGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on the {self.group}"
+
+    @property
+    def council(self) -> Council:
+        return self.group.council
+
+
+class WorkingGroupComment(models.Model):
+    """A member's comment on a review's working documents: the review's engagement log. (A commission's
+    comments are rows of its own engagement log, `EngagementActivity`.)"""
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    about = models.CharField(max_length=60)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.about}"
 
     @property
     def council(self) -> Council:

@@ -26,6 +26,7 @@ MACHINES = {
     "agreement": "monitoring.Agreement",
     "monitoring-return": "monitoring.MonitoringReturn",
     "notice": "monitoring.Notice",
+    "review": "commissioning.Review",
 }
 
 

@@ -12,6 +12,7 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
     "lead": [
         ("pipeline", "Pipeline"),
         ("decisions", "Decisions waiting"),
+        ("reviews", "Reviews of existing services"),
         ("notices", "Notices due on Find a Tender"),
         ("ending", "Agreements ending soon"),
         ("overdue", "Overdue monitoring returns"),

@@ -6,6 +6,7 @@ from demo.bids import seed_bids
 from demo.commissions import seed_commissions
 from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
 from demo.evaluations import seed_evaluations
+from demo.groups import seed_working_groups
 from demo.invoices import seed_invoices
 from demo.opportunities import seed_opportunities
 from demo.providers import seed_providers
@@ -31,12 +32,14 @@ class Command(BaseCommand):
         regimes = seed_regimes()
         invoices = seed_invoices()
         seed_notices()
+        groups = seed_working_groups()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
-                f"{invoices} new invoices, {regimes} new procurements under each regime. "
+                f"{invoices} new invoices, {regimes} new procurements under each regime, "
+                f"{groups} new member working groups. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
         )

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from commissioning.models import AwardState
+from commissioning.reviews.selectors import review_counts
 from councils.models import Council, User
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
@@ -85,6 +86,8 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
         ),
         "ending_totals": ending_totals,
         "overdue_parties": overdue.total,
+        # Reviews of existing services by state: the services the council already has, under review.
+        "reviews": review_counts(user, council),
         "six_months_on": six,
         "twelve_months_on": twelve,
         "overdue_by_provider": charts.bar_chart(

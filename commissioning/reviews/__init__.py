@@ -1,0 +1,1 @@
+"""Reviews of existing services: opening one, its evidence, and its conclusion (`Review`)."""
