@@ -31,6 +31,7 @@ from councils.tests.factories import MembershipFactory, PortfolioFactory
 from demo import opportunities as opportunity_demo
 from providers.models import Organisation
 from providers.tests.factories import OrganisationMemberFactory
+from tests.query_counts import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +347,19 @@ def test_a_group_has_exactly_one_subject(council, commission, review):
     for subjects in ({}, {"commission": commission, "review": review}):
         with pytest.raises(IntegrityError), transaction.atomic():
             WorkingGroup.objects.create(council=council, **subjects)
+
+
+def test_the_groups_pages_run_in_fixed_queries(client_for, council, commission, holder, councillor):
+    name(commission, councillor, holder)
+
+    def more_groups(count):
+        for n in range(count):
+            other = create_commission(council, title=f"Working group commission {n}", portfolio=commission.portfolio)
+            name(other, councillor, holder)
+
+    client = client_for(councillor)
+    dashboard, groups = reverse("monitoring:dashboard", args=[council.slug]), {"view": "groups"}
+    _, response = assert_same_queries(client, dashboard, more_groups, data=groups, rows=3)
+    assert response.content.decode().count("data-group=") == 3
+    _, response = assert_same_queries(client_for(holder), dashboard, more_groups, data=groups, rows=3)
+    assert response.content.decode().count(": its working group</span>") == 5
