@@ -1,5 +1,5 @@
-"""Demo member working groups: in each demo council, a running commission in the cabinet member's
-portfolio has a working group of two councillors (the councillor without a seat, `councillor@…`, and
+"""Demo member working groups: in each demo council, a running commission (in the cabinet member's
+portfolio where one is) has a working group of two councillors (the councillor without a seat, `councillor@…`, and
 the second scrutiny member), named by the portfolio holder through the real services, and the
 councillor has commented on its working documents. Safe to run again: a commission that has a group
 is left alone."""
@@ -26,11 +26,17 @@ def _person(council: Council, role: str, name: str | None = None) -> User | None
 
 
 def _running_commission(council: Council) -> Commission | None:
-    """A commission still being planned, in a portfolio with a holder (who names the group) if there is
-    one; else in any portfolio (the lead commissioner names it)."""
-    running = Commission.objects.filter(council=council, state__in=[State.PLANNING, State.UNDERSTANDING])
-    running = running.select_related("portfolio__holder", "council").order_by("state", "pk")
-    return running.filter(portfolio__holder__isnull=False).first() or running.first()
+    """A running commission, the earliest in the cycle first (the group's work is the plan), in a
+    portfolio with a holder (who names the group) if there is one; else the lead commissioner names it."""
+    for holder_named in (True, False):
+        for state in (State.PLANNING, State.UNDERSTANDING, State.AWAITING_APPROVAL, State.REVIEWING):
+            running = Commission.objects.filter(council=council, state=state).select_related("portfolio__holder")
+            if holder_named:
+                running = running.filter(portfolio__holder__isnull=False)
+            commission = running.order_by("pk").first()
+            if commission is not None:
+                return commission
+    return None
 
 
 def seed_working_groups() -> int:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from commissioning.cycle import services as cycle_services
 from commissioning.groups import selectors, services
 from commissioning.models import (
     DeliveryRoute,
@@ -363,3 +364,18 @@ def test_the_groups_pages_run_in_fixed_queries(client_for, council, commission, 
     assert response.content.decode().count("data-group=") == 3
     _, response = assert_same_queries(client_for(holder), dashboard, more_groups, data=groups, rows=3)
     assert response.content.decode().count(": its working group</span>") == 5
+
+
+def test_officers_keep_a_members_comment_as_written(client_for, commission, holder, councillor, people):
+    name(commission, councillor, holder)
+    comment = services.working_group_comment(by=councillor, subject=commission, about="needs", text="As written.")
+    officer = people[Role.COMMISSIONING_OFFICER]
+    comment.what_we_heard = "Rewritten."
+    with pytest.raises(ValidationError):
+        cycle_services.stage_record_save(by=officer, commission=commission, instance=comment)
+    with pytest.raises(ValidationError):
+        cycle_services.stage_record_delete(by=officer, commission=commission, instance=comment)
+    form = client_for(officer).get(
+        reverse("commissioning:record_add", args=[commission.council.slug, commission.pk, "engagement"])
+    )
+    assert "working_group" not in dict(form.context["form"].fields["kind"].choices)
