@@ -9,6 +9,7 @@ from commissioning.evaluation.views import overview as evaluation_overview
 from commissioning.evaluation.views import panel as evaluation_panel
 from commissioning.evaluation.views import scores as evaluation_scores
 from commissioning.evaluation.views import summary as evaluation_summary
+from commissioning.groups import urls as group_urls
 from commissioning.procurement_record import urls as procurement_record_urls
 from commissioning.programme import urls as programme_urls
 from commissioning.reviews import urls as review_urls
@@ -26,6 +27,7 @@ AW = C + "opportunities/<int:pk>/award/"
 urlpatterns = [
     # Before the council pages: "panels" would otherwise be read as a council's slug.
     path("panels/", evaluation_overview.MyPanelsView.as_view(), name="my_panels"),
+    *group_urls.top_urlpatterns,
     path(C, views.CommissionListView.as_view(), name="list"),
     path(C + "plan/", views.CommissioningPlanView.as_view(), name="plan"),
     path(C + "new/", views.CommissionCreateView.as_view(), name="create"),
@@ -70,6 +72,8 @@ urlpatterns = [
         savings_views.ReviewSavingsRemoveView.as_view(),
         name="review_savings_remove",
     ),
+    # The commission's member working group: its members, working documents and comments.
+    *group_urls.urlpatterns,
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

@@ -258,6 +258,9 @@ class Role(models.TextChoices):
     PORTFOLIO_HOLDER = "portfolio_holder", "Cabinet member / portfolio holder"
     SCRUTINY_MEMBER = "scrutiny_member", "Scrutiny committee member"
     COUNCIL_ADMIN = "council_admin", "Council administrator"
+    # A councillor with no cabinet or scrutiny seat: what they read is the work of the member working
+    # groups they are named to, and nothing else of the council's commissioning.
+    COUNCILLOR = "councillor", "Councillor"
 
 
 OFFICER_ROLES = frozenset(
@@ -269,7 +272,7 @@ OFFICER_ROLES = frozenset(
         Role.FINANCE_OFFICER,
     }
 )
-COUNCILLOR_ROLES = frozenset({Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER})
+COUNCILLOR_ROLES = frozenset({Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCILLOR})
 
 
 class Membership(models.Model):
@@ -488,6 +491,7 @@ class ReminderKind(models.TextChoices):
     CALL_IN_ASKED = "call_in_asked", "A call-in asked for: more scrutiny members needed"
     NOTICE_TO_PUBLISH = "notice_to_publish", "A notice ready to publish on Find a Tender"
     AGREEMENT_SIGNED = "agreement_signed", "A signed agreement to put live"
+    WORKING_GROUP_NAMED = "working_group_named", "Named to a member working group"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

@@ -31,6 +31,7 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             ReminderKind.AWARD_CALLED_IN,
         ),
     ),
+    ("working_groups", "Member working groups", (ReminderKind.WORKING_GROUP_NAMED,)),
     (
         "opportunities",
         "Opportunities, bids and evaluation panels",

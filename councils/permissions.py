@@ -68,6 +68,10 @@ OFFICER = (
 )
 # The role sets every app's permissions are made of, each named once here.
 COMMISSIONERS = (Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER)
+# Who opens the council's commissioning lists (commissions, agreements, returns; each scoped by its
+# selector): every role but a councillor without a cabinet or scrutiny seat, who reads only the
+# member working groups they are named to.
+COMMISSIONING_READERS = (*OFFICER, Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
 FRAMEWORK_EDITORS = (*COMMISSIONERS, Role.COUNCIL_ADMIN)
 # Who reads the council's people and changes its settings and reminder rules.
 ADMINISTRATORS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
@@ -109,3 +113,6 @@ OUTCOME_REPORT_READERS = (Role.LEAD_COMMISSIONER, Role.SCRUTINY_MEMBER)
 PRIORITISATION_SETTERS = (Role.COUNCIL_ADMIN, Role.LEAD_COMMISSIONER)
 PROGRAMME_SCORERS = COMMISSIONERS
 PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
+# Who names councillors to a commission's member working group (the holder of its portfolio, checked
+# on the commission), and who may be named: every councillor, whatever their seat.
+WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)

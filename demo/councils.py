@@ -77,6 +77,7 @@ DEMO_COUNCILS = [
             Role.PORTFOLIO_HOLDER: "Cllr Margaret Holt",
             Role.SCRUTINY_MEMBER: "Cllr Tom Bradshaw",
             Role.COUNCIL_ADMIN: "Sam Kowalski",
+            Role.COUNCILLOR: "Cllr Sarah Whitlock",
         },
     ),
     DemoCouncil(
@@ -94,6 +95,7 @@ DEMO_COUNCILS = [
             Role.PORTFOLIO_HOLDER: "Cllr Joan Pritchard",
             Role.SCRUTINY_MEMBER: "Cllr Ben Adeyemi",
             Role.COUNCIL_ADMIN: "Chris Lowe",
+            Role.COUNCILLOR: "Cllr Martin Doyle",
         },
     ),
 ]
@@ -117,8 +119,16 @@ PARTNERSHIP = {
     },
     # Councillors belong to one council each.
     "councillors": {
-        "ashby-vale": {Role.PORTFOLIO_HOLDER: "Cllr Peter Lyle", Role.SCRUTINY_MEMBER: "Cllr Rosa Quinn"},
-        "brookfield": {Role.PORTFOLIO_HOLDER: "Cllr Dev Patel", Role.SCRUTINY_MEMBER: "Cllr Irene Walsh"},
+        "ashby-vale": {
+            Role.PORTFOLIO_HOLDER: "Cllr Peter Lyle",
+            Role.SCRUTINY_MEMBER: "Cllr Rosa Quinn",
+            Role.COUNCILLOR: "Cllr Helen Rix",
+        },
+        "brookfield": {
+            Role.PORTFOLIO_HOLDER: "Cllr Dev Patel",
+            Role.SCRUTINY_MEMBER: "Cllr Irene Walsh",
+            Role.COUNCILLOR: "Cllr Joe Barker",
+        },
     },
 }
 
@@ -139,6 +149,8 @@ ROLE_MAILBOX = {
     Role.PORTFOLIO_HOLDER: "cabinet",
     Role.SCRUTINY_MEMBER: "scrutiny",
     Role.COUNCIL_ADMIN: "admin",
+    # A councillor with no cabinet or scrutiny seat, on a member working group.
+    Role.COUNCILLOR: "councillor",
 }
 
 

@@ -17,6 +17,7 @@ import rules
 from commissioning.permissions import COMMISSIONERS, can_read_commission
 from councils.models import Outcome, Role
 from councils.permissions import (
+    COMMISSIONING_READERS,
     INVOICE_READERS,
     INVOICE_RECORDERS,
     NOTICE_OFFICERS,
@@ -34,8 +35,8 @@ from providers.rules import is_organisation_member
 
 
 @rules.predicate
-def is_council_member(user, obj=None) -> bool:
-    return bool(roles_in(user, council_of(obj)))
+def reads_commissioning(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), COMMISSIONING_READERS)
 
 
 @rules.predicate
@@ -137,7 +138,7 @@ def is_providers_agreement(user, agreement=None) -> bool:
 
 
 # On the council: the agreement list (scoped by the selector).
-rules.add_perm("monitoring.list_agreements", is_council_member)
+rules.add_perm("monitoring.list_agreements", reads_commissioning)
 # On a commission: drafting its agreements.
 rules.add_perm("monitoring.create_agreement", is_commissioner)
 # On one agreement.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from commissioning.groups import services as group_services
 from commissioning.models import BidPartner
 from commissioning.programme.tests.factories import programme_kwargs
 from commissioning.savings.tests.factories import matrix_review_saving_kwargs, matrix_saving_kwargs
@@ -20,7 +21,7 @@ from commissioning.tests.award_factories import (
     provider_summary_kwargs,
 )
 from commissioning.tests.evaluation_factories import evaluation_kwargs
-from commissioning.tests.review_factories import review_kwargs
+from commissioning.tests.review_factories import matrix_review, review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from councils.services import publication_set
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
@@ -33,9 +34,24 @@ from providers.models import Organisation, ProviderRole
 
 # Provider staff: an administrator of one provider organisation, and of another (for isolation).
 PROVIDER_VISITORS = ("provider_admin", "other_provider_admin")
-VISITORS = [*Role.values, "other_council_officer", "no_role", *PROVIDER_VISITORS, "anonymous"]
+# Two councillors who hold no other seat (Role.COUNCILLOR): "working_group_member" sits on the member
+# working group of the world's commission, and the "councillor" visitor on the group of another one (the
+# world's opportunity's, whose bid is sealed). Each reads its own group's pages and nothing else of the
+# council's commissioning: another group's commission answers 404, like every commission they cannot read.
+VISITORS = [
+    *Role.values,
+    "working_group_member",
+    "other_council_officer",
+    "no_role",
+    *PROVIDER_VISITORS,
+    "anonymous",
+]
 EVERYONE_SIGNED_IN = frozenset(v for v in VISITORS if v != "anonymous")
-COUNCIL_MEMBERS = frozenset(Role.values)
+COUNCILLORS_WITHOUT_SEAT = frozenset({Role.COUNCILLOR, "working_group_member"})
+# Everyone with a role in the council: its overview, framework and their dashboard.
+COUNCIL_MEMBERS = frozenset(Role.values) | COUNCILLORS_WITHOUT_SEAT
+# Who opens the council's commissioning lists: every role but a councillor without a seat (403).
+COMMISSIONING_READERS = COUNCIL_MEMBERS - COUNCILLORS_WITHOUT_SEAT
 
 
 def council_kwargs(world) -> dict:
@@ -87,9 +103,10 @@ COMMISSIONERS = frozenset({Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER})
 FUNDING_MANAGERS = frozenset({Role.LEAD_COMMISSIONER, Role.FINANCE_OFFICER})
 # Everyone in the council but a portfolio holder reads every commission; the matrix's commission
 # is in nobody's portfolio, so its holder (like outsiders) gets a 404, never a hint it exists.
-COMMISSION_READERS = COUNCIL_MEMBERS - {Role.PORTFOLIO_HOLDER}
+COMMISSION_READERS = COMMISSIONING_READERS - {Role.PORTFOLIO_HOLDER}
 CANNOT_SEE_COMMISSION = {
     "portfolio_holder": 404,
+    **dict.fromkeys(COUNCILLORS_WITHOUT_SEAT, 404),
     "other_council_officer": 404,
     "no_role": 404,
     **dict.fromkeys(PROVIDER_VISITORS, 404),
@@ -242,7 +259,7 @@ EVALUATION_LEAD = frozenset({Role.LEAD_COMMISSIONER})
 EVALUATION_PANEL = frozenset({Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
 EVALUATION_TEAM = EVALUATION_LEAD | EVALUATION_PANEL
 OUTSIDE_EVALUATION = dict.fromkeys(("other_council_officer", "no_role", *PROVIDER_VISITORS), 404)
-AWARD_READERS = COUNCIL_MEMBERS - {Role.COUNCIL_ADMIN}
+AWARD_READERS = COMMISSIONING_READERS - {Role.COUNCIL_ADMIN}
 
 OWN_BID = frozenset({"provider_admin"})
 BID_OFFICERS = frozenset(
@@ -295,8 +312,8 @@ def export_job_kwargs(world) -> dict:
 
 
 ROUTES = [
-    Route("commissioning:list", council_kwargs, ok=COUNCIL_MEMBERS),
-    Route("commissioning:plan", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:list", council_kwargs, ok=COMMISSIONING_READERS),
+    Route("commissioning:plan", council_kwargs, ok=COMMISSIONING_READERS),
     Route("commissioning:create", council_kwargs, ok=COMMISSIONERS),
     Route("commissioning:detail", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
     Route("commissioning:audit", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
@@ -312,7 +329,7 @@ ROUTES = [
     ),
     # Reviews of existing services: every council member sees the list (scoped), the lead commissioner
     # opens and concludes them; the matrix's review is in nobody's portfolio, as its commission is.
-    Route("commissioning:reviews", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("commissioning:reviews", council_kwargs, ok=COMMISSIONING_READERS),
     Route("commissioning:review_open", council_kwargs, ok=frozenset({Role.LEAD_COMMISSIONER})),
     Route("commissioning:review", review_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
     # A review's savings identified: its readers see them; commissioners and finance officers record.
@@ -625,7 +642,7 @@ ROUTES = [
     # vary, the legal officer may also sign. Provider staff see their organisation's signed agreements
     # only, on their own pages (404 for everyone else).
     Route("monitoring:register", ok=PUBLIC),
-    Route("monitoring:agreement_list", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("monitoring:agreement_list", council_kwargs, ok=COMMISSIONING_READERS),
     Route(
         "monitoring:agreement_create",
         lambda world: {**council_kwargs(world), "pk": matrix_agreements(world)["commission"].pk},
@@ -712,7 +729,7 @@ ROUTES = [
     # organisation, one return submitted, one still due). Whoever reads the agreement reads its
     # returns (scrutiny read-only); commissioners query and accept; the council administrator and lead
     # commissioner set the rules. Provider pages answer only the organisation's own staff (404).
-    Route("monitoring:return_list", council_kwargs, ok=COUNCIL_MEMBERS),
+    Route("monitoring:return_list", council_kwargs, ok=COMMISSIONING_READERS),
     Route(
         "monitoring:return_detail",
         matrix_return_kwargs("submitted"),
@@ -856,10 +873,10 @@ ROUTES = [
         overrides=OUTSIDE_EVALUATION,
     ),
     # List downloads: the list's own readers; bids only once opened (the sealed list is an empty file).
-    Route("monitoring:export", export_kwargs("commissions"), ok=COUNCIL_MEMBERS),
-    Route("monitoring:export", export_kwargs("agreements"), ok=COUNCIL_MEMBERS),
-    Route("monitoring:export", export_kwargs("opportunities"), ok=COUNCIL_MEMBERS),
-    Route("monitoring:export", export_kwargs("returns"), ok=COUNCIL_MEMBERS),
+    Route("monitoring:export", export_kwargs("commissions"), ok=COMMISSIONING_READERS),
+    Route("monitoring:export", export_kwargs("agreements"), ok=COMMISSIONING_READERS),
+    Route("monitoring:export", export_kwargs("opportunities"), ok=COMMISSIONING_READERS),
+    Route("monitoring:export", export_kwargs("returns"), ok=COMMISSIONING_READERS),
     Route(
         "monitoring:export_opportunity",
         lambda world: {**council_bids_kwargs()(world), "kind": "bids", "fmt": "csv"},
@@ -1030,8 +1047,8 @@ ROUTES += [
 SCRUTINY_REPORT_READERS = frozenset({Role.SCRUTINY_MEMBER, Role.LEAD_COMMISSIONER})
 ROUTES += [
     Route("monitoring:dashboard", council_kwargs, ok=COUNCIL_MEMBERS),
-    Route("monitoring:meeting_pack", council_kwargs, ok=COUNCIL_MEMBERS),
-    Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COUNCIL_MEMBERS, 302)),
+    Route("monitoring:meeting_pack", council_kwargs, ok=COMMISSIONING_READERS),
+    Route("monitoring:meeting_pack_pdf", council_kwargs, overrides=dict.fromkeys(COMMISSIONING_READERS, 302)),
     # The scrutiny progress report (page, PDF, workbook): scrutiny members and the lead commissioner.
     Route("monitoring:scrutiny_report", council_kwargs, ok=SCRUTINY_REPORT_READERS),
     Route("monitoring:scrutiny_report_pdf", council_kwargs, ok=SCRUTINY_REPORT_READERS),
@@ -1125,4 +1142,131 @@ ROUTES += [
     Route("admin:index", denied=302),
     Route("admin:monitoring_monitoringreturn_changelist", denied=302),
     Route("admin:monitoring_agreement_change", admin_agreement_kwargs, denied=302),
+]
+
+
+# Member working groups (see VISITORS). A group's page answers its commission's readers and its own
+# members, and 404 to everyone else, members of other groups included; behind it nothing of the
+# procurement is shown. The holder of the commission's portfolio names and removes members (the
+# world's commission is in nobody's portfolio, so the lead commissioner does); only members comment.
+CANNOT_SEE_GROUP = {
+    visitor: code for visitor, code in CANNOT_SEE_COMMISSION.items() if visitor != "working_group_member"
+}
+OTHER_GROUP = {visitor: code for visitor, code in CANNOT_SEE_COMMISSION.items() if visitor != Role.COUNCILLOR}
+
+
+def group_kwargs(world) -> dict:
+    return commission_kwargs(world)
+
+
+def other_group_kwargs(world) -> dict:
+    return {**council_kwargs(world), "pk": world["opportunity"].commission_id}
+
+
+def group_member_kwargs(world) -> dict:
+    return {**commission_kwargs(world), "member_pk": world["group_member"].pk}
+
+
+def review_group_kwargs(**objects: str) -> Callable[[dict], dict]:
+    """The matrix's review, its working group (made on first use) with the group member on it."""
+
+    def build(world) -> dict:
+        review = matrix_review(world)["review"]
+        if "review_group_member" not in world:
+            world["review_group_member"] = group_services.working_group_add(
+                by=world["people"][Role.LEAD_COMMISSIONER], subject=review, user=world["people"]["working_group_member"]
+            )
+        kwargs = {**council_kwargs(world), "pk": review.pk}
+        if objects.get("member_pk"):
+            kwargs["member_pk"] = world["review_group_member"].pk
+        return kwargs
+
+    return build
+
+
+ROUTES += [
+    Route(
+        "commissioning:working_group",
+        group_kwargs,
+        ok=COMMISSION_READERS | {"working_group_member"},
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group",
+        other_group_kwargs,
+        ok=COMMISSION_READERS | {Role.COUNCILLOR},
+        overrides=OTHER_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_name",
+        group_kwargs,
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_name",
+        group_kwargs,
+        method="post",
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_remove",
+        group_member_kwargs,
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_comment",
+        group_kwargs,
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_comment",
+        group_kwargs,
+        method="post",
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:working_group_comment",
+        other_group_kwargs,
+        ok=frozenset({Role.COUNCILLOR}),
+        overrides=OTHER_GROUP,
+    ),
+    # A review's group: the same rules (the matrix's review is in nobody's portfolio either).
+    Route(
+        "commissioning:review_working_group",
+        review_group_kwargs(),
+        ok=COMMISSION_READERS | {"working_group_member"},
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_name",
+        review_group_kwargs(),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_remove",
+        review_group_kwargs(member_pk="member"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_comment",
+        review_group_kwargs(),
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    Route(
+        "commissioning:review_working_group_comment",
+        review_group_kwargs(),
+        method="post",
+        ok=frozenset({"working_group_member"}),
+        overrides=CANNOT_SEE_GROUP,
+    ),
+    # One's own working groups, in every council (empty for someone on none).
+    Route("commissioning:my_working_groups", ok=EVERYONE_SIGNED_IN),
 ]

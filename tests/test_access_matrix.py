@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commissioning.cycle import services
+from commissioning.groups import services as group_services
 from commissioning.models import DeliveryRoute, FundingRound, Risk, State
 from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
@@ -100,6 +101,15 @@ def bid_world(people, opportunity) -> dict:
     return {"bid": bid, "bid_document": bid_services.bid_document_add(by=user, bid=bid, title="Plan", upload=upload)}
 
 
+def group_world(people, commission, opportunity) -> dict:
+    """The member working groups: the world's commission's (its member holds no other seat) and the
+    opportunity's commission's, whose member is the plain councillor (another group, a sealed bid)."""
+    lead = people[Role.LEAD_COMMISSIONER]
+    member = group_services.working_group_add(by=lead, subject=commission, user=people["working_group_member"])
+    group_services.working_group_add(by=lead, subject=opportunity.commission, user=people[Role.COUNCILLOR])
+    return {"group_member": member}
+
+
 def build_world(council, people, outcome) -> dict:
     commission = commission_in_state(council, State.PLANNING)
     funding_pot = FundingPotFactory(council=council)
@@ -114,6 +124,7 @@ def build_world(council, people, outcome) -> dict:
         **provider_world(people),
         **opportunities,
         **bid_world(people, opportunities["opportunity"]),
+        **group_world(people, commission, opportunities["opportunity"]),
         "people": people,
         "outcome": outcome,
         "membership": Membership.objects.get(council=council, role=Role.SCRUTINY_MEMBER),

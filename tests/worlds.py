@@ -30,6 +30,10 @@ def make_people(council: Council, other_council: Council) -> dict[str, User]:
     result = {}
     for role in Role.values:
         result[role] = MembershipFactory(council=council, role=role, user__email=f"{role}@testshire.example").user
+    # A councillor with no other seat, named to the member working group of the access matrix's commission.
+    result["working_group_member"] = MembershipFactory(
+        council=council, role=Role.COUNCILLOR, user__email="group.member@testshire.example"
+    ).user
     result["other_council_officer"] = MembershipFactory(
         council=other_council, role=Role.LEAD_COMMISSIONER, user__email="lead@otherton.example"
     ).user

@@ -12,6 +12,7 @@ from commissioning.models import (
     DecommissioningRecord,
     DeliveryOption,
     EngagementActivity,
+    EngagementKind,
     EvaluationCriterion,
     Evidence,
     ExistingProvision,
@@ -203,6 +204,13 @@ class EngagementActivityForm(StageRecordForm):
             "number_of_participants": "Number of participants (optional)",
         }
         widgets = {"stage": forms.RadioSelect, "kind": forms.RadioSelect}
+
+    def limit_choices(self) -> None:
+        # A member working group's comments are written by its members (commissioning.groups), never here.
+        kinds = self.fields["kind"].choices
+        self.fields["kind"].choices = [
+            (value, label) for value, label in kinds if value != EngagementKind.WORKING_GROUP
+        ]
 
 
 class ExistingProvisionForm(StageRecordForm):

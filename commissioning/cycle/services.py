@@ -25,6 +25,7 @@ from commissioning.models import (
     DecommissioningRecord,
     DeliveryOption,
     EngagementActivity,
+    EngagementKind,
     EvaluationCriterion,
     Evidence,
     ExistingProvision,
@@ -88,6 +89,15 @@ def _require_edit(model: type[models.Model], commission: Commission, user: User)
             f"{model._meta.verbose_name.capitalize()} cannot be changed while the commission is "
             f"‘{commission.get_state_display().lower()}’."
         )
+
+
+def _refuse_working_group_comment(instance: models.Model) -> None:
+    """A working group member's comment stays as they wrote it: officers neither record one in their
+    name nor change or remove it (commissioning.groups writes them)."""
+    if isinstance(instance, EngagementActivity) and (
+        instance.author_id is not None or instance.kind == EngagementKind.WORKING_GROUP
+    ):
+        raise ValidationError("A member working group's comment cannot be recorded, changed or removed here.")
 
 
 def _next_reference(council: Council, year: int) -> str:
@@ -209,6 +219,7 @@ def stage_record_save(
     _require_edit(model, commission, by)
     if _owning_commission(instance).pk != commission.pk:
         raise PermissionDenied
+    _refuse_working_group_comment(instance)
     if hasattr(instance, "cycle") and instance.pk is None:
         instance.cycle = commission.cycle
     if (
@@ -237,6 +248,7 @@ def stage_record_delete(*, by: User, commission: Commission, instance: models.Mo
     _require_edit(model, commission, by)
     if _owning_commission(instance).pk != commission.pk:
         raise PermissionDenied
+    _refuse_working_group_comment(instance)
     audit_record(
         council=commission.council,
         actor=by,

@@ -77,6 +77,8 @@ class EngagementKind(models.TextChoices):
     PROVIDER_EVENT = "provider_event", "Provider market event"
     MEETING = "meeting", "Meeting"
     INFORMAL = "informal", "Informal conversation"
+    # Written by a councillor on the member working group, on the working documents (commissioning.groups).
+    WORKING_GROUP = "working_group", "Member working group comment"
 
 
 class EngagementActivity(CycleRecord):
@@ -89,6 +91,11 @@ class EngagementActivity(CycleRecord):
     participants = models.TextField(help_text="Who took part: groups, providers, residents, partners.")
     number_of_participants = models.PositiveIntegerField(null=True, blank=True)
     what_we_heard = models.TextField()
+    # A working group member's comment: who wrote it and which working document it is about.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    about = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["-held_on"]

@@ -38,4 +38,8 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
         ("mine", "Your commissions"),
         ("deadlines", "Coming up"),
     ],
+    "groups": [
+        ("groups", "Your working groups"),
+        ("to-name", "Working groups to name"),
+    ],
 }

@@ -14,7 +14,7 @@ from councils.financial_year import financial_year_label, financial_year_of
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
-from councils.models import Council, Portfolio, Role, User
+from councils.models import COUNCILLOR_ROLES, Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
 from councils.widgets import LeanSelect
@@ -37,6 +37,8 @@ DASHBOARDS = {
             }
         ),
     ),
+    # Every councillor may sit on member working groups; a councillor with no other seat lands here.
+    "groups": ("Working groups", COUNCILLOR_ROLES),
 }
 
 

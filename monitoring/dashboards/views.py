@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from commissioning.cycle.views import CommissionMixin
+from commissioning.groups import selectors as group_selectors
 from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from monitoring.dashboards import meeting_pack
@@ -73,6 +74,9 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
         )
         if self.view == "officer":
             context.update(officer_dashboard(user, council))
+            return context
+        if self.view == "groups":
+            context.update(group_selectors.groups_dashboard(user, council))
             return context
         form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
         filters = form.filters()

@@ -13,7 +13,7 @@ import rules
 from councils.permissions import ADMINISTRATORS
 from councils.rules import role_predicate
 from monitoring.models import PROVIDER_VISIBLE_STATES, is_return_reviewer, is_return_writer
-from monitoring.rules import can_read_agreement, is_commissioner, is_council_member
+from monitoring.rules import can_read_agreement, is_commissioner, reads_commissioning
 from providers.rules import is_organisation_member
 
 SETTINGS_EDITORS = ADMINISTRATORS
@@ -49,7 +49,7 @@ def can_write_return(user, monitoring_return=None) -> bool:
 can_edit_monitoring_settings = role_predicate("can_edit_monitoring_settings", SETTINGS_EDITORS)
 
 # On the council.
-rules.add_perm("monitoring.list_returns", is_council_member)
+rules.add_perm("monitoring.list_returns", reads_commissioning)
 rules.add_perm("monitoring.edit_monitoring_settings", can_edit_monitoring_settings)
 # On one return.
 rules.add_perm("monitoring.read_return", can_read_return)

@@ -22,6 +22,7 @@ ROLES = {
     "portfolio": Role.PORTFOLIO_HOLDER,
     "scrutiny": Role.SCRUTINY_MEMBER,
     "officer": Role.COMMISSIONING_OFFICER,
+    "groups": Role.COUNCILLOR,
 }
 
 

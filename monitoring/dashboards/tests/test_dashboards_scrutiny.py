@@ -156,8 +156,9 @@ def test_flagging_and_resolving_through_the_page(client_for, commission, people)
 def test_only_scrutiny_members_reach_the_scrutiny_pages(client_for, commission, people):
     for role in OTHER_ROLES:
         client = client_for(people[role])
-        # The commission is in nobody's portfolio: its portfolio holder may not know it exists.
-        expected = 404 if role == Role.PORTFOLIO_HOLDER else 403
+        # The commission is in nobody's portfolio: its portfolio holder may not know it exists, nor
+        # may a councillor who reads no commission.
+        expected = 404 if role in (Role.PORTFOLIO_HOLDER, Role.COUNCILLOR) else 403
         for url in (note_url(commission), flag_url(commission)):
             assert client.get(url).status_code == expected, (role, url)
             assert client.post(url, {"text": "x", "reason": "x"}).status_code == expected, (role, url)

@@ -1,0 +1,59 @@
+"""Demo member working groups: in each demo council, a running commission (in the cabinet member's
+portfolio where one is) has a working group of two councillors (the councillor without a seat, `councillor@…`, and
+the second scrutiny member), named by the portfolio holder through the real services, and the
+councillor has commented on its working documents. Safe to run again: a commission that has a group
+is left alone."""
+
+from __future__ import annotations
+
+from commissioning.groups import services
+from commissioning.models import Commission, State, WorkingGroup
+from councils.models import Council, Membership, Role, User
+from demo.councils import SECOND_SCRUTINY_MEMBER
+
+COMMENTS = [
+    ("needs", "The needs assessment should say how many people in the rural wards have no bus on Sundays."),
+    ("options", "Before we settle on a route, I would like to hear from the groups that run this already."),
+]
+
+
+def _person(council: Council, role: str, name: str | None = None) -> User | None:
+    memberships = Membership.objects.filter(council=council, role=role).select_related("user")
+    if name:
+        memberships = memberships.filter(user__full_name=name)
+    membership = memberships.order_by("user__email").first()
+    return membership.user if membership else None
+
+
+def _running_commission(council: Council) -> Commission | None:
+    """A running commission, the earliest in the cycle first (the group's work is the plan), in a
+    portfolio with a holder (who names the group) if there is one; else the lead commissioner names it."""
+    for holder_named in (True, False):
+        for state in (State.PLANNING, State.UNDERSTANDING, State.AWAITING_APPROVAL, State.REVIEWING):
+            running = Commission.objects.filter(council=council, state=state).select_related("portfolio__holder")
+            if holder_named:
+                running = running.filter(portfolio__holder__isnull=False)
+            commission = running.order_by("pk").first()
+            if commission is not None:
+                return commission
+    return None
+
+
+def seed_working_groups() -> int:
+    created = 0
+    for council in Council.objects.all():
+        commission = _running_commission(council)
+        councillor = _person(council, Role.COUNCILLOR)
+        second = _person(council, Role.SCRUTINY_MEMBER, SECOND_SCRUTINY_MEMBER.get(council.slug))
+        if commission is None or councillor is None or second is None:
+            continue
+        if WorkingGroup.objects.filter(council=council).exists():
+            continue
+        holder = commission.portfolio.holder if commission.portfolio else None
+        namer = holder or _person(council, Role.LEAD_COMMISSIONER)
+        for member in (councillor, second):
+            services.working_group_add(by=namer, subject=commission, user=member)
+        for about, text in COMMENTS:
+            services.working_group_comment(by=councillor, subject=commission, about=about, text=text)
+        created += 1
+    return created
