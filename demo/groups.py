@@ -1,19 +1,23 @@
 """Demo member working groups: in each demo council, a running commission (in the cabinet member's
-portfolio where one is) has a working group of two councillors (the councillor without a seat, `councillor@…`, and
-the second scrutiny member), named by the portfolio holder through the real services, and the
-councillor has commented on its working documents. Safe to run again: a commission that has a group
-is left alone."""
+portfolio where one is), and the review of existing services still under way, each have a working
+group of two councillors (the councillor without a seat, `councillor@…`, and the second scrutiny
+member), named by the portfolio holder through the real services, and the councillor has commented on
+their working documents. Safe to run again: a council that has groups is left alone."""
 
 from __future__ import annotations
 
 from commissioning.groups import services
-from commissioning.models import Commission, State, WorkingGroup
+from commissioning.models import Commission, Review, ReviewState, State, WorkingGroup
 from councils.models import Council, Membership, Role, User
 from demo.councils import SECOND_SCRUTINY_MEMBER
 
 COMMENTS = [
     ("needs", "The needs assessment should say how many people in the rural wards have no bus on Sundays."),
     ("options", "Before we settle on a route, I would like to hear from the groups that run this already."),
+]
+REVIEW_COMMENTS = [
+    ("services", "Residents tell me the evening sessions are the ones that matter; please count them separately."),
+    ("findings", "The findings should compare the cost per person with the neighbouring councils'."),
 ]
 
 
@@ -42,18 +46,25 @@ def _running_commission(council: Council) -> Commission | None:
 def seed_working_groups() -> int:
     created = 0
     for council in Council.objects.all():
-        commission = _running_commission(council)
         councillor = _person(council, Role.COUNCILLOR)
         second = _person(council, Role.SCRUTINY_MEMBER, SECOND_SCRUTINY_MEMBER.get(council.slug))
-        if commission is None or councillor is None or second is None:
+        if councillor is None or second is None or WorkingGroup.objects.filter(council=council).exists():
             continue
-        if WorkingGroup.objects.filter(council=council).exists():
-            continue
-        holder = commission.portfolio.holder if commission.portfolio else None
-        namer = holder or _person(council, Role.LEAD_COMMISSIONER)
-        for member in (councillor, second):
-            services.working_group_add(by=namer, subject=commission, user=member)
-        for about, text in COMMENTS:
-            services.working_group_comment(by=councillor, subject=commission, about=about, text=text)
-        created += 1
+        review = (
+            Review.objects.filter(council=council, state=ReviewState.UNDER_WAY)
+            .select_related("portfolio__holder")
+            .order_by("pk")
+            .first()
+        )
+        subjects = [(_running_commission(council), COMMENTS), (review, REVIEW_COMMENTS)]
+        for subject, comments in subjects:
+            if subject is None:
+                continue
+            holder = subject.portfolio.holder if subject.portfolio else None
+            namer = holder or _person(council, Role.LEAD_COMMISSIONER)
+            for member in (councillor, second):
+                services.working_group_add(by=namer, subject=subject, user=member)
+            for about, text in comments:
+                services.working_group_comment(by=councillor, subject=subject, about=about, text=text)
+            created += 1
     return created
