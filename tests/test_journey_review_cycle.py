@@ -48,7 +48,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
 
     # The lead commissioner opens the review, in the portfolio holder's portfolio, and starts it.
     as_person(page, lead)
-    page.goto(f"/commissioning/{council.slug}/")
+    page.get_by_role("link", name="Commissions", exact=True).first.click()
     page.get_by_role("link", name="Reviews of existing services").click()
     page.get_by_role("link", name="Open a review").click()
     page.get_by_label("Title").fill("Community transport")
@@ -63,6 +63,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     page.get_by_role("button", name="Start the review").click()
     expect(page.get_by_text("Under way").first).to_be_visible()
     review = Review.objects.get(title="Community transport")
+    journey.told(holder.email, review.get_absolute_url())  # the review is in their portfolio
 
     # A commissioning officer starts this year's programme, puts the review forward and scores it.
     as_person(page, officer)
@@ -123,7 +124,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     # concludes and recommissions.
     journey.told(lead.email, programme_url)
     as_person(page, lead)
-    page.goto(f"/commissioning/{council.slug}/")
+    page.get_by_role("link", name="Commissions", exact=True).first.click()
     page.get_by_role("link", name="Reviews of existing services").click()
     page.get_by_role("link", name="Community transport").click()
     page.get_by_role("link", name=re.compile("^The member working group")).click()
