@@ -145,3 +145,4 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     page.wait_for_url(f"**{review.commission.get_absolute_url()}")
     expect(page.locator("[data-from-review]")).to_contain_text(review.reference)
     assert_accessible(page)
+    journey.print()
