@@ -369,17 +369,18 @@ ROUTES = [
         ok=frozenset({Role.LEAD_COMMISSIONER}),
         overrides=CANNOT_SEE_COMMISSION,
     ),
-    # The prioritised programme: every council member reads it (cabinet decides on it); the council
-    # administrator and the lead commissioner set the criteria; commissioners put candidates forward,
+    # The prioritised programme: everyone who reads the council's commissioning reads it (cabinet
+    # decides on it; a councillor without a seat does not); the council administrator and the lead
+    # commissioner set the criteria; commissioners put candidates forward,
     # score them and send the programme to cabinet; a portfolio holder records cabinet's decision.
-    Route("commissioning:programmes", programme_kwargs(None), ok=COUNCIL_MEMBERS),
+    Route("commissioning:programmes", programme_kwargs(None), ok=COMMISSIONING_READERS),
     Route("commissioning:programme_criteria", programme_kwargs(None), ok=PRIORITISATION_SETTERS),
     Route(
         "commissioning:programme_criterion",
         programme_kwargs(None, criterion_pk="criterion"),
         ok=PRIORITISATION_SETTERS,
     ),
-    Route("commissioning:programme", programme_kwargs(), ok=COUNCIL_MEMBERS),
+    Route("commissioning:programme", programme_kwargs(), ok=COMMISSIONING_READERS),
     Route("commissioning:programme_candidate_add", programme_kwargs(), ok=COMMISSIONERS),
     Route("commissioning:programme_candidate", programme_kwargs(candidate_pk="candidate"), ok=COMMISSIONERS),
     Route("commissioning:programme_step", programme_kwargs(name="submit"), ok=COMMISSIONERS),

@@ -95,33 +95,37 @@ def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_ke
 
 def test_a_scrutiny_member_flags_a_commission_and_exports_a_meeting_pack(demo):
     page = demo
+    # The demo's committee has already flagged the service in delivery (demo/publication.py).
     befriending = Commission.objects.get(council__slug="kirkby-moor", title="Befriending for older people living alone")
     arts = Commission.objects.get(council__slug="kirkby-moor", title="Community arts commissioning round")
+    advice = Commission.objects.get(council__slug="kirkby-moor", title="Independent advice services")
+    assert AgendaFlag.objects.filter(commission=befriending, resolved_at__isnull=True).exists()
     sign_in(page, "scrutiny@kirkby-moor.example", DEMO_PASSWORD)
     page.get_by_role("heading", name="Scrutiny and assurance", level=1).wait_for()
 
     # Flag one commission for the committee's agenda from its page.
-    page.goto(befriending.get_absolute_url())
+    page.goto(arts.get_absolute_url())
     page.get_by_role("link", name="Flag for the committee's agenda").click()
     page.get_by_label("Why should the committee look at this commission?").fill(
-        "The value went up by £5,000 after signing: ask officers why."
+        "Fewer groups applied this round than last: ask officers why."
     )
     assert_accessible(page)
     page.get_by_role("button", name="Flag for the committee's agenda").click()
     page.get_by_text("The commission is flagged for the scrutiny committee's agenda.").wait_for()
-    assert AgendaFlag.objects.filter(commission=befriending, resolved_at__isnull=True).exists()
+    assert AgendaFlag.objects.filter(commission=arts, resolved_at__isnull=True).exists()
 
     # The pack: everything flagged, and one more commission.
     page.get_by_role("link", name="Dashboard").first.click()
     page.get_by_role("link", name="Make a meeting pack").first.click()
     page.get_by_label("Every commission flagged for the scrutiny committee's agenda").check()
-    page.get_by_label(re.compile(re.escape(f"{arts.reference} {arts.title}"))).check()
+    page.get_by_label(re.compile(re.escape(f"{advice.reference} {advice.title}"))).check()
     page.get_by_label("Meeting (optional)").fill("Overview and Scrutiny Committee, 8 December 2026")
     assert_accessible(page)
     page.get_by_role("button", name="Make the meeting pack").click()
     page.get_by_role("heading", name="Meeting pack: Overview and Scrutiny Committee, 8 December 2026").wait_for()
     page.get_by_role("heading", name=f"{befriending.reference} {befriending.title}").wait_for()
     page.get_by_role("heading", name=f"{arts.reference} {arts.title}").wait_for()
+    page.get_by_role("heading", name=f"{advice.reference} {advice.title}").wait_for()
     assert_accessible(page)
 
     with page.expect_download() as download:
@@ -131,4 +135,5 @@ def test_a_scrutiny_member_flags_a_commission_and_exports_a_meeting_pack(demo):
     text = pdf_text(content)
     assert befriending.reference in text
     assert arts.reference in text
+    assert advice.reference in text
     assert AuditEvent.objects.filter(event_type="meeting_pack.exported").count() == 1

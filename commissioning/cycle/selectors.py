@@ -46,7 +46,10 @@ def commission_for_user(user: User, council: Council, pk: int) -> Commission:
     # get() (through get_object_or_404), not first(): no ORDER BY to plan. The council is the one in
     # hand rather than joined again: this runs before every page about the commission, even a cached one.
     commission = get_object_or_404(
-        Commission.objects.select_related("lead_officer", "portfolio__holder"), council=council, pk=pk
+        # The review that recommissioned it (a reverse one-to-one) comes in the same query.
+        Commission.objects.select_related("lead_officer", "portfolio__holder", "from_review"),
+        council=council,
+        pk=pk,
     )
     commission.council = council
     if not can_read_commission(user, commission):
@@ -83,8 +86,15 @@ def commission_stage_work(commission: Commission) -> dict:
         "approvals": list(commission.approvals.select_related("decided_by")),
         "council_outcomes": list(commission.outcomes.select_related("priority")),
         # The review of existing services that recommissioned this, if one did.
-        "from_review": Review.objects.filter(commission=commission).first(),
+        "from_review": _from_review(commission),
     }
+
+
+def _from_review(commission: Commission) -> Review | None:
+    try:
+        return commission.from_review
+    except Review.DoesNotExist:
+        return None
 
 
 def commission_audit_trail(commission: Commission) -> QuerySet[AuditEvent]:

@@ -35,6 +35,14 @@ class ScrutinyRecordQuerySet(models.QuerySet):
     def resolved(self):
         return self.filter(resolved_at__isnull=False).order_by("-resolved_at", "-id")
 
+    def by_state(self) -> dict[str, list]:
+        """The open flags and the resolved ones (latest dealt with first) from one query, for a page
+        that shows both."""
+        flags = list(self.with_people())
+        resolved = [flag for flag in flags if flag.resolved_at is not None]
+        resolved.sort(key=lambda flag: (flag.resolved_at, flag.pk), reverse=True)
+        return {"open": [flag for flag in flags if flag.resolved_at is None], "resolved": resolved}
+
 
 class ScrutinyNote(models.Model):
     """A scrutiny member's note on a commission: a question, a concern, or what they found."""

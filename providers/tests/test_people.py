@@ -219,13 +219,18 @@ def test_the_portal_shows_only_ones_own_organisation(client_for, people, organis
     assert other_organisation.legal_name not in body
     assert people["other_provider_admin"].email not in body
     assert "Your bids" in body
-    assert "Your organisation</a>" in body  # the service navigation link
+    # The service navigation's link, marked as the page you are on.
+    assert (
+        'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Your organisation</strong></a>'
+        in body
+    )
 
 
 def test_someone_without_an_organisation_is_offered_registration(client_for, people):
     body = client_for(people["no_role"]).get(reverse("providers:portal")).content.decode()
     assert reverse("providers:register") in body
     assert "You do not act for a provider organisation yet" in body
+    assert "Your organisation</strong></a>" not in body
     assert "Your organisation</a>" not in body
 
 

@@ -118,8 +118,8 @@ def test_targets_stored_fractional_before_the_rule_are_made_whole_by_the_data_mi
     SuccessMeasure.objects.filter(pk=measure.pk).update(target=Decimal("10.08"), unit="people")
 
     for migration in (
-        "monitoring.migrations.0011_whole_counted_targets",
-        "commissioning.migrations.0016_whole_counted_targets",
+        "monitoring.migrations.0014_whole_counted_targets",
+        "commissioning.migrations.0020_whole_counted_targets",
     ):
         import_module(migration).whole_targets(django_apps, None)
 
