@@ -5,7 +5,7 @@ bid carries (validated as typed, kept in the receipt's digest) and the seal on t
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 
 import pytest
@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from commissioning.models import (
@@ -83,10 +83,12 @@ def test_the_command_loads_one_council_and_refuses_an_unknown_one(council):
     quantity=st.decimals(min_value=-(10**6), max_value=10**9, places=2),
     per_unit=st.decimals(min_value=0, max_value=10**5, places=2),
 )
+# A half penny rounds up, as money does (29.90 × £1,723.55 = £51,534.145), not to the even penny.
+@example(quantity=D("29.90"), per_unit=D("1723.55"))
 def test_the_proxy_value_is_the_quantity_times_the_unit_value_and_never_negative(quantity, per_unit):
     value = proxy_value(quantity, per_unit)
     assert value >= 0
-    assert value == (max(quantity, D("0")) * per_unit).quantize(D("0.01"))
+    assert value == (max(quantity, D("0")) * per_unit).quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert proxy_value(None, per_unit) is None
     assert proxy_value(quantity, None) is None
 
