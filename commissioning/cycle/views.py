@@ -4,9 +4,8 @@ its audit trail, and taking a step. Thin: each view parses input and calls one s
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
@@ -19,6 +18,7 @@ from commissioning.cycle.next_steps import commission_next_steps
 from commissioning.models import DecommissioningRecord, EngagementActivity, NeedsAssessment, Stage, State
 from commissioning.sourcing.selectors import opportunities as opportunity_selectors
 from councils.page_cache import CachedPageMixin
+from councils.step_views import StepPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 
@@ -161,38 +161,13 @@ class CommissionAuditView(CommissionMixin, TemplateView):
         return context
 
 
-class CommissionTransitionView(CommissionMixin, FormView):
+class CommissionTransitionView(StepPageMixin, CommissionMixin, FormView):
     """Confirm one step round the cycle: a reason where one is needed, the decision record for approval."""
 
     template_name = "commissioning/commission_transition.html"
 
-    def get_step(self) -> dict:
-        # Steps the award and the agreements take for the commission have no page of their own.
-        names = {t.name for t in self.commission.get_all_state_transitions() if not t.custom.get("internal")}
-        if self.kwargs["name"] not in names:
-            raise Http404
-        for step in services.available_transitions(self.commission, self.request.user):
-            if step["name"] == self.kwargs["name"]:
-                return step
-        sources = {t.source for t in self.commission.get_all_state_transitions() if t.name == self.kwargs["name"]}
-        if self.commission.state in sources:
-            # The step exists from here but this person may not take it.
-            raise PermissionDenied
-        return {}
-
-    def get(self, request, *args, **kwargs):
-        self.step = self.get_step()
-        if not self.step:
-            messages.error(request, "That step cannot be taken at this stage.")
-            return redirect(self.commission)
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.step = self.get_step()
-        if not self.step:
-            messages.error(request, "That step cannot be taken at this stage: someone may have moved it already.")
-            return redirect(self.commission)
-        return super().post(request, *args, **kwargs)
+    def step_object(self):
+        return self.commission
 
     def get_form_class(self):
         return ApprovalForm if self.step["decision"] else TransitionForm

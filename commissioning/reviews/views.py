@@ -5,7 +5,7 @@ service or selector."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,6 +17,7 @@ from commissioning.models import ReviewState
 from commissioning.reviews import gates, selectors, services
 from commissioning.reviews.forms import ConclusionForm, EvidenceForm, ReviewEditForm, ReviewOpenForm
 from commissioning.reviews.next_steps import review_next_steps
+from councils.step_views import StepPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
@@ -200,38 +201,14 @@ class EvidenceRemoveView(EvidenceMixin, TemplateView):
         return redirect(self.review)
 
 
-class ReviewTransitionView(ReviewMixin, FormView):
+class ReviewTransitionView(StepPageMixin, ReviewMixin, FormView):
     """Confirm a step of the review (start, withdraw): a reason where one is needed."""
 
     template_name = "commissioning/reviews/review_transition.html"
     form_class = TransitionForm
 
-    def get_step(self) -> dict:
-        # The conclusion has a page of its own.
-        names = {t.name for t in self.review.get_all_state_transitions() if not t.custom.get("internal")}
-        if self.kwargs["name"] not in names:
-            raise Http404
-        for step in services.available_transitions(self.review, self.request.user):
-            if step["name"] == self.kwargs["name"]:
-                return step
-        sources = {t.source for t in self.review.get_all_state_transitions() if t.name == self.kwargs["name"]}
-        if self.review.state in sources:
-            raise PermissionDenied
-        return {}
-
-    def get(self, request, *args, **kwargs):
-        self.step = self.get_step()
-        if not self.step:
-            messages.error(request, "That step cannot be taken at this stage.")
-            return redirect(self.review)
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.step = self.get_step()
-        if not self.step:
-            messages.error(request, "That step cannot be taken at this stage: someone may have moved it already.")
-            return redirect(self.review)
-        return super().post(request, *args, **kwargs)
+    def step_object(self):
+        return self.review
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "step": self.step}
