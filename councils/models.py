@@ -492,6 +492,14 @@ class ReminderKind(models.TextChoices):
     NOTICE_TO_PUBLISH = "notice_to_publish", "A notice ready to publish on Find a Tender"
     AGREEMENT_SIGNED = "agreement_signed", "A signed agreement to put live"
     WORKING_GROUP_NAMED = "working_group_named", "Named to a member working group"
+    # Contract management (issue 21): each told as the step is taken, except the extension decision,
+    # which is swept like the agreement-ending reminder.
+    EXTENSION_DECISION_DUE = "extension_decision_due", "An extension option to decide before its notice date"
+    AGREEMENT_FLAGGED = "agreement_flagged", "An agreement or provider flagged at risk or failed"
+    REMEDY_RECORDED = "remedy_recorded", "A deduction, default notice or remedy plan recorded"
+    REMEDY_RESPONDED = "remedy_responded", "A provider's response to a deduction, default notice or remedy plan"
+    OPPORTUNITY_ALERT = "opportunity_alert", "A new opportunity matching your organisation's interests"
+    ENGAGEMENT_COMMENTED = "engagement_commented", "A comment on a draft open for engagement"
 
 
 # What a council administrator can change, one rule per kind. Escalation is part of the overdue rule

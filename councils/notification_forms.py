@@ -43,6 +43,8 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             ReminderKind.PANEL_TASKS_DUE,
             ReminderKind.PANEL_STAGE_READY,
             ReminderKind.PARTNER_TO_CONFIRM,
+            ReminderKind.OPPORTUNITY_ALERT,
+            ReminderKind.ENGAGEMENT_COMMENTED,
         ),
     ),
     (
@@ -66,6 +68,10 @@ EMAIL_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             ReminderKind.AGREEMENT_SIGNED,
             ReminderKind.AGREEMENT_ENDING,
+            ReminderKind.EXTENSION_DECISION_DUE,
+            ReminderKind.AGREEMENT_FLAGGED,
+            ReminderKind.REMEDY_RECORDED,
+            ReminderKind.REMEDY_RESPONDED,
             ReminderKind.KPI_ASSESSMENT_DUE,
             ReminderKind.NOTICE_TO_PUBLISH,
             ReminderKind.NOTICE_DUE_SOON,
