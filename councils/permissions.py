@@ -116,3 +116,6 @@ PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
 # Who names councillors to a commission's member working group (the holder of its portfolio, checked
 # on the commission), and who may be named: every councillor, whatever their seat.
 WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
+# Issue 21, agreement terms: who records an agreement's payment model and clauses (the commissioners who
+# edit the agreement; once it is live, only through a variation approved as any other).
+TERMS_EDITORS = COMMISSIONERS

@@ -26,6 +26,7 @@ from councils.permissions import (
     SAVINGS_CONFIRMERS,
     SAVINGS_RECORDERS,
     SCRUTINY_REPORT_READERS,
+    TERMS_EDITORS,
     council_of,
     has_any_role,
     roles_in,
@@ -101,6 +102,11 @@ def confirms_savings(user, agreement=None) -> bool:
 
 
 @rules.predicate
+def edits_terms(user, agreement=None) -> bool:
+    return agreement is not None and has_any_role(user, agreement.council, TERMS_EDITORS)
+
+
+@rules.predicate
 def reads_outcome_reports(user, council=None) -> bool:
     """The lead commissioner and scrutiny read every outcome's report; a portfolio holder those of the
     outcomes in their portfolios, and an outcome's accountable officer theirs (an empty list if none)."""
@@ -152,6 +158,8 @@ rules.add_perm("monitoring.record_invoice", can_record_invoices)
 # Savings realised under one agreement: commissioners and finance officers record; finance officers confirm.
 rules.add_perm("monitoring.record_savings", can_read_agreement & records_savings)
 rules.add_perm("monitoring.confirm_savings", can_read_agreement & confirms_savings)
+# Payment terms and clauses of one agreement: commissioners record them (by variation once it is live).
+rules.add_perm("monitoring.edit_terms", can_read_agreement & edits_terms)
 # Reporting by outcome: the index of outcomes (on the council) and one outcome's report.
 rules.add_perm("monitoring.list_outcome_reports", reads_outcome_reports)
 rules.add_perm("monitoring.read_outcome_report", reads_outcome_report)

@@ -9,6 +9,7 @@ from monitoring.notices import council_views as council_notice_views
 from monitoring.notices import views as notice_views
 from monitoring.returns import views as returns_views
 from monitoring.savings import views as savings_views
+from monitoring.terms import urls as terms_urls
 
 app_name = "monitoring"
 
@@ -148,3 +149,6 @@ urlpatterns += [
     path(NOTICE + "send/", notice_views.NoticeSendView.as_view(), name="notice_send"),
     path(NOTICE + "release-package.json", notice_views.NoticeDownloadView.as_view(), name="notice_download"),
 ]
+
+# An agreement's payment terms and clauses (issue 21): the page, recording them, and the results tariff.
+urlpatterns += terms_urls.urlpatterns

@@ -20,6 +20,7 @@ from monitoring.agreements.views import agreement_document
 from monitoring.invoices import selectors as invoice_selectors
 from monitoring.returns import selectors as returns_selectors
 from monitoring.social_value import selectors as social_value_selectors
+from monitoring.terms import selectors as terms_selectors
 
 
 class ProviderAgreementListView(LoginRequiredMixin, TemplateView):
@@ -57,6 +58,7 @@ class ProviderAgreementDetailView(ProviderAgreementMixin, TemplateView):
             document_url=reverse("monitoring:provider_agreement_document", kwargs={"pk": self.agreement.pk}),
             monitoring=returns_selectors.provider_monitoring(self.agreement),
             invoices=invoice_selectors.agreement_invoices(self.agreement),
+            payment_terms=terms_selectors.terms_page(self.agreement),
         )
         return context
 

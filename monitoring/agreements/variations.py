@@ -42,6 +42,7 @@ from monitoring.models import (
     TerminationGround,
     VariationKind,
     months_after_end,
+    payment_terms_snapshot,
     term_refusal,
 )
 from monitoring.models.agreements import describe_changes
@@ -87,6 +88,7 @@ def terms_snapshot(agreement: Agreement) -> dict:
             }
             for kpi in kpis
         ],
+        "payment_terms": payment_terms_snapshot(agreement),
     }
 
 

@@ -33,6 +33,7 @@ from monitoring.agreements import forms, gates, selectors, services, steps, vari
 from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
 from monitoring.returns import selectors as returns_selectors
 from monitoring.social_value import selectors as social_value_selectors
+from monitoring.terms import selectors as terms_selectors
 
 PAGE_SIZE = 25
 
@@ -180,6 +181,7 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
             if user.has_perm("monitoring.read_invoices", agreement)
             else "",
             savings_url=reverse("monitoring:agreement_savings", args=[agreement.council.slug, agreement.pk]),
+            payment_terms=terms_selectors.terms_page(agreement),
         )
         return context
 

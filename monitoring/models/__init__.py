@@ -1,5 +1,6 @@
 """Monitoring models: agreements (with KPIs, payments, invoices, variations and savings realised);
-returns, reminders and notices build on them; the agreements a review of existing services covers (`reviews.py`)."""
+returns, reminders and notices build on them; the agreements a review of existing services covers (`reviews.py`); an agreement's payment
+model and clauses (`terms.py`)."""
 
 from monitoring.models.agreements import *  # noqa: F403
 from monitoring.models.exports import *  # noqa: F403
@@ -9,3 +10,4 @@ from monitoring.models.returns import *  # noqa: F403
 from monitoring.models.reviews import *  # noqa: F403
 from monitoring.models.savings import *  # noqa: F403
 from monitoring.models.scrutiny import *  # noqa: F403
+from monitoring.models.terms import *  # noqa: F403

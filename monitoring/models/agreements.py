@@ -44,6 +44,7 @@ from councils.models import Council, Outcome, Role
 from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
 from councils.units import is_counted, rounded, validate_whole_for_unit
 from councils.uploads import PrivateFileField
+from monitoring.models.terms import describe_payment_terms_changes
 
 PENNY = Decimal("0.01")
 
@@ -523,6 +524,7 @@ class VariationKind(models.TextChoices):
     KPIS = "kpis", "Change of KPIs"
     EXTENSION = "extension", "Extension"
     TERMINATION = "termination", "Early termination"
+    TERMS = "terms", "Change of payment terms or clauses"
 
 
 class ModificationGround(models.TextChoices):
@@ -585,6 +587,7 @@ def describe_changes(before: dict, after: dict) -> list[str]:
         changes.append(
             f"Payment schedule total: {_money_text(before['payments_total'])} → {_money_text(after['payments_total'])}"
         )
+    changes.extend(describe_payment_terms_changes(before.get("payment_terms"), after.get("payment_terms")))
     return changes
 
 
