@@ -47,23 +47,27 @@ class AgreementTerms(models.Model):
     class Meta:
         verbose_name = "agreement terms"
         verbose_name_plural = "agreement terms"
+        # Each "set" branch says IS NOT NULL: a NULL comparison would let a CHECK pass.
         constraints = [
             models.CheckConstraint(
                 condition=Q(pays_fixed=True) | Q(pays_per_unit=True) | Q(pays_by_results=True),
                 name="terms_some_payment_model",
             ),
             models.CheckConstraint(
-                condition=Q(pays_per_unit=False) | (~Q(unit_name="") & Q(unit_price__gt=0)),
+                condition=Q(pays_per_unit=False) | (~Q(unit_name="") & Q(unit_price__isnull=False, unit_price__gt=0)),
                 name="terms_per_unit_priced",
             ),
             models.CheckConstraint(
                 condition=Q(has_break_clause=False, break_notice_days__isnull=True)
-                | Q(has_break_clause=True, break_notice_days__gte=1),
+                | Q(has_break_clause=True, break_notice_days__isnull=False, break_notice_days__gte=1),
                 name="terms_break_notice",
             ),
             models.CheckConstraint(
                 condition=Q(has_get_out_clause=False, get_out_notice_days__isnull=True, get_out_circumstances="")
-                | (Q(has_get_out_clause=True, get_out_notice_days__gte=1) & ~Q(get_out_circumstances="")),
+                | (
+                    Q(has_get_out_clause=True, get_out_notice_days__isnull=False, get_out_notice_days__gte=1)
+                    & ~Q(get_out_circumstances="")
+                ),
                 name="terms_get_out_notice",
             ),
         ]

@@ -20,6 +20,7 @@ from monitoring.models import (
     AgreementTerms,
     AgreementVariation,
     ResultPayment,
+    TargetKind,
     VariationKind,
     add_months,
     describe_changes,
@@ -121,6 +122,7 @@ def test_the_database_refuses_what_must_always_hold(draft, people):
     bad = [
         {"pays_fixed": False},
         {"pays_fixed": True, "pays_per_unit": True, "unit_name": "night", "unit_price": Decimal("0")},
+        {"pays_per_unit": True, "unit_name": "night"},
         {"pays_fixed": True, "has_break_clause": True},
         {"pays_fixed": True, "has_get_out_clause": True, "get_out_notice_days": 30},
     ]
@@ -209,7 +211,7 @@ def test_earned_so_far_counts_accepted_returns_only(council, people):
     earned = selectors.earned_so_far(live, selectors.terms_of(live))
 
     measured, by_evidence = earned["rows"]
-    if kpi.target_kind == "total":
-        assert (measured["counted"], measured["earned"]) == (Decimal("12"), Decimal("1200.00"))
+    assert kpi.target_kind == TargetKind.TOTAL
+    assert (measured["counted"], measured["earned"]) == (Decimal("12"), Decimal("1200.00"))
     assert by_evidence["earned"] is None
-    assert earned["total"] == (measured["earned"] or 0) and earned["returns"] == 1
+    assert earned["total"] == Decimal("1200.00") and earned["returns"] == 1
