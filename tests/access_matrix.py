@@ -26,6 +26,7 @@ from councils.models import Notification, ReminderKind, Role
 from councils.services import publication_set
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.savings.tests.factories import matrix_live_kwargs
+from monitoring.terms.tests.factories import matrix_terms_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
 from monitoring.tests.notice_factories import notice_kwargs
 from monitoring.tests.returns_factories import matrix_assessment_kwargs, matrix_return_kwargs
@@ -698,6 +699,23 @@ ROUTES = [
         "monitoring:agreement_saving_confirm",
         matrix_live_kwargs(saving=True),
         ok=SAVINGS_CONFIRMERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # An agreement's payment terms and clauses (issue 21): its readers see them; commissioners record
+    # them and the payment-by-results tariff.
+    Route("monitoring:agreement_terms", matrix_terms_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:agreement_terms_edit", matrix_terms_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:agreement_result_add", matrix_terms_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:agreement_result_edit",
+        matrix_terms_kwargs(result=True),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:agreement_result_remove",
+        matrix_terms_kwargs(result=True),
+        ok=COMMISSIONERS,
         overrides=CANNOT_SEE_COMMISSION,
     ),
     # Reporting by outcome (read-only).

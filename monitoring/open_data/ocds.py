@@ -17,7 +17,8 @@ their identifiers: budget `…-C2`, the opportunity's own reference, the agreeme
 - `award`, on the day the award decision has effect: one award per winning bid and lot, its value,
   supplier and the decision's minutes;
 - `contract` (with `award` for an agreement made without a competition), on signature, once on the
-  register: period with extensions (`maxExtentDate`), value, status;
+  register: period with extensions (`maxExtentDate`), value, status, and the payment model's unit and
+  result prices as items with a unit price;
 - `implementation`, on the latest payment due: payments due to date as transactions, payments still to
   come as milestones of type `payment`.
 
@@ -38,6 +39,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -78,6 +80,35 @@ DOCUMENT_TYPES = {
     DocumentKind.TERMS: "contractDraft",
     DocumentKind.OTHER: "biddingDocuments",
 }
+
+
+def priced_items(agreement) -> list[dict]:
+    """The payment model's prices as contract items with a unit price (OCDS `Item.unit`): the unit paid
+    for, and each result paid by results. A fixed price is the contract's value; the break, get-out and
+    TUPE clauses have no OCDS field and are not published."""
+    try:
+        terms = agreement.payment_terms
+    except ObjectDoesNotExist:
+        return []
+    items = []
+    if terms.pays_per_unit:
+        items.append(
+            {
+                "id": "unit",
+                "description": f"Paid per unit: {terms.unit_name}",
+                "unit": {"name": terms.unit_name, "value": value(terms.unit_price)},
+            }
+        )
+    if terms.pays_by_results:
+        items.extend(
+            {
+                "id": f"result-{row.pk}",
+                "description": f"Paid by results: {row.result}",
+                "unit": {"name": row.result, "value": value(row.price)},
+            }
+            for row in terms.results.all()
+        )
+    return items
 
 
 def ocid(commission: Commission) -> str:
@@ -454,7 +485,7 @@ class CommissionReleases:
             "status": "active" if agreement.state == AgreementState.LIVE else "terminated",
             "period": period,
             "value": value(agreement.value),
-            "items": [{"id": "1", "description": agreement.get_agreement_type_display()}],
+            "items": [{"id": "1", "description": agreement.get_agreement_type_display()}, *priced_items(agreement)],
         }
         if agreement.description:
             section["description"] = agreement.description

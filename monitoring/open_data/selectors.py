@@ -125,9 +125,10 @@ def _ocds_related(today: date) -> list:
     )
     agreements = (
         Agreement.objects.filter(state__in=REGISTER_STATES)
-        .select_related("provider__owning_council", "lot", "bid")
+        .select_related("provider__owning_council", "lot", "bid", "payment_terms")
         .prefetch_related(
             Prefetch("payments", queryset=ScheduledPayment.objects.order_by("due_on", "id")),
+            "payment_terms__results",
             Prefetch("kpis", queryset=social_value_kpis, to_attr="social_value_kpis"),
         )
         .order_by("signed_on", "reference")

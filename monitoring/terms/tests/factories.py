@@ -8,6 +8,7 @@ from commissioning.tests.factories import staff
 from councils.models import Role
 from monitoring.models import ResultPayment
 from monitoring.terms import services
+from monitoring.tests.factories import matrix_agreements
 
 
 def result_line(
@@ -33,3 +34,23 @@ def record_terms(agreement, *, by=None, **overrides):
     return services.terms_save(
         by=by or staff(agreement.council, Role.COMMISSIONING_OFFICER), agreement=agreement, **{**terms, **overrides}
     )
+
+
+def matrix_terms(world) -> dict:
+    """For the access matrix, built on first use: the matrix's draft agreement with terms and one result."""
+    if "terms" not in world:
+        draft = matrix_agreements(world)["draft"]
+        terms = record_terms(draft)
+        world["terms"] = {"agreement": draft, "result": terms.results.first()}
+    return world["terms"]
+
+
+def matrix_terms_kwargs(*, result: bool = False):
+    def build(world) -> dict:
+        objects = matrix_terms(world)
+        kwargs = {"council_slug": world["council"].slug, "pk": objects["agreement"].pk}
+        if result:
+            kwargs["result_pk"] = objects["result"].pk
+        return kwargs
+
+    return build

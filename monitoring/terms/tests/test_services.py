@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,10 +43,12 @@ def test_a_mix_of_unit_price_and_results_with_a_break_clause_and_tupe(draft, peo
     terms = record_terms(draft, by=people[Role.COMMISSIONING_OFFICER])
 
     assert terms.payment_model_parts == ["Per unit: £24.50 per hour of support", "Payment by results"]
-    assert terms.break_notice_days == 90 and terms.tupe_applies
+    assert terms.break_notice_days == 90
+    assert terms.tupe_applies
     assert [(r.result, r.price) for r in terms.results.all()] == [("A person in work for 13 weeks", Decimal("1500"))]
     event = AuditEvent.objects.get(event_type="agreement.terms.saved")
-    assert event.extra["before"] is None and event.extra["after"]["per_unit"] == ["hour of support", "24.50"]
+    assert event.extra["before"] is None
+    assert event.extra["after"]["per_unit"] == ["hour of support", "24.50"]
 
 
 def test_changing_the_terms_keeps_one_row_and_turning_results_off_removes_the_tariff(draft, people):
@@ -53,7 +56,9 @@ def test_changing_the_terms_keeps_one_row_and_turning_results_off_removes_the_ta
     terms = record_terms(draft, pays_fixed=True, pays_per_unit=False, pays_by_results=False, has_break_clause=False)
 
     assert AgreementTerms.objects.count() == 1
-    assert terms.unit_name == "" and terms.unit_price is None and terms.break_notice_days is None
+    assert terms.unit_name == ""
+    assert terms.unit_price is None
+    assert terms.break_notice_days is None
     assert not ResultPayment.objects.exists()
 
 
@@ -78,7 +83,8 @@ def test_invalid_terms_are_refused_whole(draft, overrides, field):
         record_terms(draft, **overrides)
 
     assert field in caught.value.message_dict
-    assert not AgreementTerms.objects.exists() and not ResultPayment.objects.exists()
+    assert not AgreementTerms.objects.exists()
+    assert not ResultPayment.objects.exists()
     assert not AuditEvent.objects.filter(event_type__startswith="agreement.terms").exists()
 
 
@@ -185,7 +191,8 @@ def test_a_refused_variation_changes_nothing(council, draft, people):
     variation = services.TermsVariation(reason="", effective_on=date(2026, 6, 1), approval=approval(council))
     with pytest.raises(ValidationError):
         record_terms(live, variation=variation)
-    assert not AgreementTerms.objects.exists() and not AgreementVariation.objects.exists()
+    assert not AgreementTerms.objects.exists()
+    assert not AgreementVariation.objects.exists()
 
 
 def test_ended_agreements_keep_their_terms(council, draft, people):
@@ -196,7 +203,7 @@ def test_ended_agreements_keep_their_terms(council, draft, people):
 
 
 def test_earned_so_far_counts_accepted_returns_only(council, people):
-    starts_on = add_months(date.today().replace(day=1), -7)
+    starts_on = add_months(timezone.localdate().replace(day=1), -7)
     agreement = draft_agreement(council, starts_on=starts_on, ends_on=add_months(starts_on, 24) - timedelta(days=1))
     kpi = agreement.kpis.first()
     record_terms(agreement, first_result=result_line(price="100", kpi=kpi))
@@ -214,4 +221,5 @@ def test_earned_so_far_counts_accepted_returns_only(council, people):
     assert kpi.target_kind == TargetKind.TOTAL
     assert (measured["counted"], measured["earned"]) == (Decimal("12"), Decimal("1200.00"))
     assert by_evidence["earned"] is None
-    assert earned["total"] == Decimal("1200.00") and earned["returns"] == 1
+    assert earned["total"] == Decimal("1200.00")
+    assert earned["returns"] == 1
