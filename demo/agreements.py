@@ -12,7 +12,9 @@ real services on the days they would have been — the clock is moved (`time_mac
 submission dates, late flags and the audit trail read as they happened: returns accepted with their
 RAG ratings (one rating overridden with a reason), one late, queries answered and still open, one
 waiting for review, and returns not sent (overdue, so Kirkby Moor, which holds payments while a return
-is overdue, shows the hold); interim performance assessments after a year. Safe to run again.
+is overdue, shows the hold); interim performance assessments after a year. Two agreements carry payment
+terms: the befriending grant a price per visit with a payment by results and a break clause, the shared
+service a fixed price with a get-out clause and TUPE. Safe to run again.
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ from monitoring.models import (
     MonitoringSettings,
     PerformanceRating,
     Rag,
+    ResultPayment,
     ReturnState,
     add_months,
 )
 from monitoring.returns import services as returns_services
+from monitoring.terms import services as terms_services
 from providers.models import Organisation, OrganisationMember
 
 # (council slug, commission title) -> [(provider legal name or None, internal team, state, share of budget)]
@@ -74,6 +78,51 @@ DEMO_AGREEMENTS = {
     ],
 }
 DEMO_STATES = (State.AGREEING, State.DELIVERING, State.REVIEWING)
+
+
+def _befriending_terms(agreement: Agreement, officer) -> None:
+    """A price per visit with a payment by results on the agreement's first KPI, and a break clause."""
+    kpi = agreement.kpis.order_by("position", "id").first()
+    terms_services.terms_save(
+        by=officer,
+        agreement=agreement,
+        pays_fixed=False,
+        pays_per_unit=True,
+        pays_by_results=True,
+        unit_name="befriending visit",
+        unit_price=Decimal("18"),
+        has_break_clause=True,
+        break_notice_days=90,
+        first_result=ResultPayment(
+            result=f"{kpi.description} (each one, as reported)" if kpi else "An older person befriended",
+            price=Decimal("25"),
+            evidence="The visit log and the befriender's notes, shown with the monitoring return.",
+            kpi=kpi,
+        ),
+    )
+
+
+def _shared_service_terms(agreement: Agreement, officer) -> None:
+    """A fixed price with a get-out clause should the partner councils' funding end, and TUPE."""
+    terms_services.terms_save(
+        by=officer,
+        agreement=agreement,
+        pays_fixed=True,
+        pays_per_unit=False,
+        pays_by_results=False,
+        has_get_out_clause=True,
+        get_out_notice_days=180,
+        get_out_circumstances="The partner councils withdraw the waste education funding.",
+        tupe_applies=True,
+        tupe_note="Two education officers transfer from the council to Vale Shared Services Ltd.",
+    )
+
+
+# Commission title -> the agreement's payment terms and clauses, recorded while it is a draft.
+DEMO_TERMS = {
+    "Befriending for older people living alone": _befriending_terms,
+    "Shared waste education service": _shared_service_terms,
+}
 
 
 def _dates(commission: Commission):
@@ -127,6 +176,8 @@ def _draft_and_sign(commission, provider, team, state, title, starts_on, ends_on
         extension_period_months=12,
         provider_contact_name=f"{provider} contract manager" if provider else "",
     )
+    if commission.title in DEMO_TERMS:
+        DEMO_TERMS[commission.title](agreement, officer)
     if state == AgreementState.DRAFT:
         return agreement
     steps.agreement_sign(

@@ -36,6 +36,10 @@ def test_seed_agreements_is_idempotent_and_fills_the_register(client):
         commission__title="Befriending for older people living alone", provider__legal_name="Kirkby Moor Age Concern"
     )
     assert befriending.variations.get().kind == VariationKind.VALUE
+    # Payment terms on two agreements: a unit price with results on the befriending grant, TUPE on the shared service.
+    assert befriending.payment_terms.pays_per_unit
+    assert befriending.payment_terms.results.get().kpi.agreement == befriending
+    assert shared.payment_terms.tupe_applies
     arts = Agreement.objects.filter(commission__title="Community arts commissioning round")
     assert arts.exclude(provider__legal_name__startswith="Community provider for").count() == 2
     assert not Agreement.objects.filter(commission__state=State.AGREEING, state=AgreementState.LIVE).exists()
