@@ -25,8 +25,8 @@ def test_an_officer_records_a_unit_price_and_results_mix_with_a_break_clause_and
     page.get_by_role("heading", name="Record the payment terms", level=1).wait_for()
     assert_accessible(page)
 
-    page.get_by_label("Per unit delivered, at a unit price").check()
-    page.get_by_label("Payment by results").check()
+    page.get_by_role("checkbox", name="Per unit delivered, at a unit price").check()
+    page.get_by_role("checkbox", name="Payment by results").check()
     page.get_by_label("Unit paid for (per unit only)").fill("hour of support")
     page.get_by_label("Price per unit (per unit only)").fill("£24.50")
     page.get_by_label("Result paid for (payment by results only)").fill("A person in work for 13 weeks")
