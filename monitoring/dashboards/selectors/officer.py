@@ -49,6 +49,7 @@ from monitoring.models import (
     next_assessment_due,
 )
 from monitoring.notices.selectors import notices_due, preparable_types
+from monitoring.renewals.selectors import BANDS, expiry_pipeline
 from providers.models import OrganisationMember
 
 UPCOMING_DAYS = 30
@@ -166,6 +167,8 @@ def officer_dashboard(user: User, council: Council) -> dict:
         )
 
     by_stage = stage_rows(mine)
+    # Every officer may be a contract manager; the lead commissioner sees the whole council's.
+    pipeline = expiry_pipeline(user, council, today, everyone=is_lead)
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
     watched = commissions if is_sourcing else mine
     deadlines = first_rows(
@@ -242,6 +245,9 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "coming_up_shown": len(deadlines) + len(ending),
         "today": today,
         "upcoming_days": UPCOMING_DAYS,
+        "expiry_pipeline": pipeline,
+        "expiry_everyone": is_lead,
+        "expiry_bands": [(months, pipeline.counts[f"within_{months}"]) for months in BANDS],
     }
 
 
