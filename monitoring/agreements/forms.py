@@ -125,6 +125,10 @@ class AgreementForm(CommissionerModelForm):
         self.fields["funding_pot"].empty_label = "Not recorded"
         self.fields["council_contact"].queryset = officers_of(self.council)
         self.fields["council_contact"].required = True
+        self.fields["extension_notice_days"].required = False  # empty is no notice
+
+    def clean_extension_notice_days(self):
+        return self.cleaned_data.get("extension_notice_days") or 0
 
     def clean(self):
         cleaned = super().clean()
