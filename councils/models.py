@@ -512,10 +512,18 @@ RULE_KINDS = (
     ReminderKind.RETURN_OVERDUE,
     ReminderKind.RETURN_AWAITING_REVIEW,
     ReminderKind.AGREEMENT_ENDING,
+    ReminderKind.EXTENSION_DECISION_DUE,
     ReminderKind.OPPORTUNITY_DEADLINE,
     ReminderKind.NOTICE_DUE_SOON,
     ReminderKind.NOTICE_OVERDUE,
 )
+
+# Warnings sent several times ahead of one date (an agreement's end, its extension notice date): each
+# lead time is a warning of its own, sent once. About 9, 6 and 3 months in calendar days.
+LEAD_TIME_KINDS = (ReminderKind.AGREEMENT_ENDING, ReminderKind.EXTENSION_DECISION_DUE)
+DEFAULT_LEAD_TIMES = (274, 183, 91)
+MAX_LEAD_TIMES = 6
+MAX_LEAD_TIME_DAYS = 366
 
 # The rules a council has not changed. Zero means "never" for repetition and escalation.
 REMINDER_DEFAULTS: dict[str, dict] = {
@@ -523,8 +531,14 @@ REMINDER_DEFAULTS: dict[str, dict] = {
     ReminderKind.RETURN_DUE_TODAY: {"working_days": True},
     ReminderKind.RETURN_OVERDUE: {"repeat_every_days": 5, "escalate_after_days": 10, "working_days": True},
     ReminderKind.RETURN_AWAITING_REVIEW: {"days_before": 10, "repeat_every_days": 5, "working_days": True},
-    # About six months: enough to review the commission and decide before the agreement ends.
-    ReminderKind.AGREEMENT_ENDING: {"days_before": 183, "working_days": False},
+    # About nine, six and three months: time to review the commission and decide before the agreement
+    # ends, or before the notice to take up an extension option must be given.
+    ReminderKind.AGREEMENT_ENDING: {"days_before": 274, "lead_times": DEFAULT_LEAD_TIMES, "working_days": False},
+    ReminderKind.EXTENSION_DECISION_DUE: {
+        "days_before": 274,
+        "lead_times": DEFAULT_LEAD_TIMES,
+        "working_days": False,
+    },
     ReminderKind.OPPORTUNITY_DEADLINE: {"days_before": 5, "working_days": True},
     # The same 30 days after which the provider's document list shows "expires soon".
     ReminderKind.COMPLIANCE_EXPIRING: {"days_before": 30, "working_days": False},
@@ -536,6 +550,19 @@ REMINDER_DEFAULTS: dict[str, dict] = {
     # Once, the working day after it was due; a council may choose to be reminded again.
     ReminderKind.NOTICE_OVERDUE: {"working_days": True},
 }
+
+
+def validate_lead_times(value) -> None:
+    """Several whole numbers of days, each from 1 to MAX_LEAD_TIME_DAYS, at most MAX_LEAD_TIMES of them."""
+    whole = all(isinstance(days, int) and not isinstance(days, bool) for days in value or ())
+    if not isinstance(value, list | tuple) or not whole:
+        raise ValidationError("Enter the lead times as whole numbers of days.")
+    if len(value) > MAX_LEAD_TIMES:
+        raise ValidationError(f"Enter at most {MAX_LEAD_TIMES} lead times.")
+    if any(days < 1 or days > MAX_LEAD_TIME_DAYS for days in value):
+        raise ValidationError(f"Each lead time must be from 1 to {MAX_LEAD_TIME_DAYS} days.")
+    if len(set(value)) != len(value):
+        raise ValidationError("Enter each lead time once.")
 
 
 class ReminderRule(models.Model):
@@ -550,6 +577,9 @@ class ReminderRule(models.Model):
     working_days = models.BooleanField(
         default=True, help_text="Count days in working days, skipping weekends and bank holidays."
     )
+    # For the kinds warned several times ahead (LEAD_TIME_KINDS): the days before, furthest first.
+    # Empty for the other kinds, which use `days_before` alone.
+    lead_times = models.JSONField(default=list, blank=True, validators=[validate_lead_times])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -561,6 +591,14 @@ class ReminderRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.council}"
+
+    def clean(self):
+        if self.lead_times and self.kind not in LEAD_TIME_KINDS:
+            raise ValidationError({"lead_times": "Only warnings before an agreement ends or a notice date have these."})
+        if self.lead_times:
+            # Furthest first, and `days_before` kept as the furthest, so the sweep's horizon reads one column.
+            self.lead_times = sorted(set(self.lead_times), reverse=True)
+            self.days_before = self.lead_times[0]
 
 
 class SentReminder(models.Model):

@@ -7,7 +7,7 @@ from django import forms
 
 from councils.fields import WholeNumberField
 from councils.forms import GovukFormMixin
-from councils.models import ReminderKind
+from councils.models import MAX_LEAD_TIME_DAYS, MAX_LEAD_TIMES, ReminderKind
 from councils.notification_selectors import ReminderSettings
 
 DIGEST_CHOICES = [
@@ -164,11 +164,25 @@ RULE_QUESTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("working_days", "", ""),
     ],
     ReminderKind.AGREEMENT_ENDING: [
-        ("enabled", "Remind the lead officer before a live agreement ends", ""),
+        ("enabled", "Warn the contract manager and the lead officer before a live agreement ends", ""),
         (
-            "days_before",
+            "lead_times",
             "How many days before it ends",
-            "Leave enough time to review the commission and decide what happens next: 183 days is about six months.",
+            "Each is a warning of its own. Leave time to review the commission and decide what happens next: "
+            "274, 183 and 91 calendar days are about nine, six and three months (about 189, 126 and 63 working days).",
+        ),
+        ("working_days", "", ""),
+    ],
+    ReminderKind.EXTENSION_DECISION_DUE: [
+        (
+            "enabled",
+            "Warn the contract manager and the lead officer before the notice date of an extension option",
+            "Only while the agreement has extensions left, and only when its terms ask for notice to extend.",
+        ),
+        (
+            "lead_times",
+            "How many days before the notice date",
+            "Each is a warning of its own: 274, 183 and 91 calendar days are about nine, six and three months.",
         ),
         ("working_days", "", ""),
     ],
@@ -198,6 +212,35 @@ AT_LEAST_ONE = {
 }
 
 
+class LeadTimesField(forms.CharField):
+    """Several numbers of days, typed as "274, 183, 91": each a warning of its own, furthest first."""
+
+    def __init__(self, **kwargs):
+        problem = f"Enter up to {MAX_LEAD_TIMES} numbers of days from 1 to {MAX_LEAD_TIME_DAYS}, separated by commas"
+        kwargs.setdefault("error_messages", {"required": problem})
+        self.problem = problem
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(days) for days in value)
+        return value
+
+    def to_python(self, value) -> list[int]:
+        text = super().to_python(value)
+        if not text:
+            return []
+        parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(f"{self.problem}, for example 274, 183, 91")
+        days = [int(part) for part in parts]
+        if len(days) > MAX_LEAD_TIMES or any(not 1 <= n <= MAX_LEAD_TIME_DAYS for n in days):
+            raise forms.ValidationError(self.problem)
+        if len(set(days)) != len(days):
+            raise forms.ValidationError("Enter each number of days once")
+        return sorted(days, reverse=True)
+
+
 class ReminderRuleForm(RadiosMixin, forms.Form):
     """The questions for one kind of reminder, with the council's current settings filled in."""
 
@@ -207,6 +250,7 @@ class ReminderRuleForm(RadiosMixin, forms.Form):
         self.kind = kind
         initial = {**current.as_dict(), "working_days": "working" if current.working_days else "calendar"}
         initial["enabled"] = "yes" if current.enabled else "no"
+        initial["lead_times"] = list(current.leads)
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
 
@@ -235,6 +279,8 @@ class ReminderRuleForm(RadiosMixin, forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": "Choose how the days are counted"},
             )
+        if name == "lead_times":
+            return LeadTimesField(label=f"{label} (days)", help_text=hint)
         low, high = LIMITS[name]
         if (self.kind, name) in AT_LEAST_ONE:
             low = 1

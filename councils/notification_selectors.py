@@ -48,6 +48,7 @@ class ReminderSettings:
     repeat_every_days: int = 0
     escalate_after_days: int = 0
     working_days: bool = True
+    lead_times: tuple[int, ...] = ()
     is_default: bool = True
 
     @classmethod
@@ -62,8 +63,28 @@ class ReminderSettings:
             repeat_every_days=rule.repeat_every_days,
             escalate_after_days=rule.escalate_after_days,
             working_days=rule.working_days,
+            lead_times=tuple(rule.lead_times or ()),
             is_default=False,
         )
+
+    @property
+    def leads(self) -> tuple[int, ...]:
+        """The days before the date at which a warning goes, furthest first (one, `days_before`, for a
+        rule without lead times)."""
+        return tuple(sorted(set(self.lead_times), reverse=True)) or (self.days_before,)
+
+    def lead_for(self, left: int) -> int | None:
+        """The warning due with `left` days to go: the nearest lead time already reached (None before the
+        furthest). A sweep that missed a day sends only the latest warning, never the earlier ones late."""
+        reached = [lead for lead in self.leads if left <= lead]
+        return min(reached) if reached else None
+
+    @property
+    def leads_text(self) -> str:
+        """'274, 183 and 91 days'."""
+        numbers = [str(lead) for lead in self.leads]
+        listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        return f"{listed} {self.unit.removesuffix('s') if numbers == ['1'] else self.unit}"
 
     def days(self, start: date, end: date) -> int:
         return days_between(start, end, self.working_days)
@@ -81,7 +102,9 @@ class ReminderSettings:
         return f"{days} {unit}"
 
     def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "is_default"}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "is_default"}
+        values["lead_times"] = list(self.lead_times)
+        return values
 
 
 class ReminderRules:
@@ -99,7 +122,7 @@ class ReminderRules:
     def furthest(self, kind: str, today: date) -> date | None:
         """The furthest day ahead that any council's enabled rule of this kind looks (None if all are off)."""
         candidates = [s for (_, k), s in self._own.items() if k == kind] + [ReminderSettings.default(kind)]
-        ends = [s.date_after(today, s.days_before) for s in candidates if s.enabled]
+        ends = [s.date_after(today, max(s.leads)) for s in candidates if s.enabled]
         return max(ends) if ends else None
 
     def shortest_wait(self, kind: str) -> int | None:

@@ -70,6 +70,7 @@ class AgreementForm(CommissionerModelForm):
             "ends_on",
             "max_extensions",
             "extension_period_months",
+            "extension_notice_days",
             "monitoring_frequency",
             "council_contact",
             "provider_contact_name",
@@ -87,6 +88,7 @@ class AgreementForm(CommissionerModelForm):
             "ends_on": "End date",
             "max_extensions": "How many extensions are allowed",
             "extension_period_months": "How long each extension may be, in months",
+            "extension_notice_days": "Notice needed to extend, in days before the end date",
             "council_contact": "Council contact",
             "provider_contact_name": "Provider contact's name (optional)",
             "provider_contact_email": "Provider contact's email address (optional)",
@@ -96,6 +98,9 @@ class AgreementForm(CommissionerModelForm):
             "provider": "In-house teams and council-owned companies registered as providers are listed too.",
             "internal_team_name": "Leave empty when a provider organisation is chosen. For example: Leisure Services.",
             "max_extensions": "For example 2, for ‘up to 2 × 12 months’. 0 for none.",
+            "extension_notice_days": "How long before the current end date the council must decide and tell the "
+            "other party that it takes up an extension, for example 90. 0 when no notice is needed. The contract "
+            "manager and the lead officer are warned ahead of this date.",
             "monitoring_frequency": "How often the provider reports against the KPIs.",
         }
         widgets = {"agreement_type": forms.RadioSelect, "monitoring_frequency": forms.RadioSelect}
@@ -120,6 +125,10 @@ class AgreementForm(CommissionerModelForm):
         self.fields["funding_pot"].empty_label = "Not recorded"
         self.fields["council_contact"].queryset = officers_of(self.council)
         self.fields["council_contact"].required = True
+        self.fields["extension_notice_days"].required = False  # empty is no notice
+
+    def clean_extension_notice_days(self):
+        return self.cleaned_data.get("extension_notice_days") or 0
 
     def clean(self):
         cleaned = super().clean()

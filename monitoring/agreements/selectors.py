@@ -23,6 +23,7 @@ from monitoring.models import (
     KpiTarget,
     ScheduledPayment,
 )
+from monitoring.renewals.dates import extension_notice_on
 from providers.models import OrganisationMember
 
 LIST_RELATED = ("council", "commission", "provider", "funding_pot", "lot")
@@ -93,6 +94,7 @@ def agreement_detail(agreement: Agreement) -> dict:
         .order_by("-number")
     )
     payments_total = sum((p.amount for p in payments), Decimal("0"))
+    extensions_used = sum(1 for v in variations if v.kind == "extension")
     return {
         "kpis": kpis,
         "active_kpis": [kpi for kpi in kpis if kpi.retired_on is None],
@@ -101,7 +103,8 @@ def agreement_detail(agreement: Agreement) -> dict:
         "payments_total": payments_total,
         "payments_balanced": payments_total == agreement.value,
         "variations": variations,
-        "extensions_used": sum(1 for v in variations if v.kind == "extension"),
+        "extensions_used": extensions_used,
+        "extension_notice_on": extension_notice_on(agreement, extensions_used),
     }
 
 

@@ -134,6 +134,8 @@ def _validate_new(agreement: Agreement, commission: Commission) -> None:
             del errors["ends_on"]
     if bool(agreement.max_extensions) != bool(agreement.extension_period_months):
         errors["max_extensions"] = "Give both how many extensions are allowed and how long each may be, or neither."
+    if agreement.extension_notice_days and not agreement.max_extensions:
+        errors["extension_notice_days"] = "There are no extension options to give notice of: enter 0, or the options."
     if errors:
         raise ValidationError(errors)
 
@@ -295,6 +297,7 @@ def _build(
     monitoring_frequency: str = MonitoringFrequency.QUARTERLY,
     extension_period_months: int = 0,
     max_extensions: int = 0,
+    extension_notice_days: int = 0,
     council_contact: User | None = None,
     provider_contact_name: str = "",
     provider_contact_email: str = "",
@@ -318,6 +321,7 @@ def _build(
         monitoring_frequency=monitoring_frequency,
         extension_period_months=extension_period_months or 0,
         max_extensions=max_extensions or 0,
+        extension_notice_days=extension_notice_days or 0,
         council_contact=council_contact or commission.lead_officer,
         provider_contact_name=provider_contact_name,
         provider_contact_email=provider_contact_email,
@@ -355,7 +359,7 @@ def agreement_create(*, by: User, commission: Commission, **terms) -> Agreement:
 
     `terms`: title, value, starts_on, ends_on, and optionally provider or internal_team_name,
     agreement_type, lot, funding_pot, description, monitoring_frequency, extension_period_months,
-    max_extensions, council_contact, provider_contact_name/email/phone.
+    max_extensions, extension_notice_days, council_contact, provider_contact_name/email/phone.
     """
     _require_editor(commission.council, by)
     refusal = direct_creation_refusal(commission)

@@ -73,6 +73,7 @@ def terms_snapshot(agreement: Agreement) -> dict:
         "starts_on": agreement.starts_on.isoformat(),
         "ends_on": agreement.ends_on.isoformat(),
         "ended_on": agreement.ended_on.isoformat() if agreement.ended_on else None,
+        "extension_notice_days": agreement.extension_notice_days,
         "payments_total": _amount(payments_total(agreement)),
         "kpis": [
             {
@@ -312,6 +313,10 @@ def agreement_vary_dates(
         if errors:
             raise ValidationError(errors)
         agreement.starts_on, agreement.ends_on = starts_on, ends_on
+        try:
+            agreement.clean()  # a shorter term may no longer hold the notice period to extend
+        except ValidationError as problem:
+            raise ValidationError({"ends_on": problem.message_dict["extension_notice_days"]}) from None
         agreement.save(update_fields=["starts_on", "ends_on", "updated_at"])
         # Before delivery every period can still move; once live, only periods from the change on.
         _resync_targets(agreement, date.min if agreement.state == AgreementState.SIGNED else effective_on)

@@ -37,6 +37,7 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
         ("queue", "Waiting for you"),
         ("mine", "Your commissions"),
         ("deadlines", "Coming up"),
+        ("expiry", "Contract expiry pipeline"),
     ],
     "groups": [
         ("groups", "Your working groups"),

@@ -233,6 +233,11 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
     max_extensions = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(10)], help_text="How many extensions are allowed (0 for none)."
     )
+    extension_notice_days = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(3660)],
+        help_text="How many days before the end date the council must give notice to extend (0 for none).",
+    )
     monitoring_frequency = models.CharField(
         max_length=16, choices=MonitoringFrequency.choices, default=MonitoringFrequency.QUARTERLY
     )
@@ -280,6 +285,19 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:agreement_detail", kwargs={"council_slug": self.council.slug, "pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        notice = self.extension_notice_days or 0
+        if notice and self.starts_on and self.ends_on and self.ends_on >= self.starts_on:
+            term = (self.ends_on - self.starts_on).days + 1
+            if notice > term:
+                raise ValidationError(
+                    {
+                        "extension_notice_days": f"The notice period to extend ({notice} days) cannot be longer than "
+                        f"the agreement itself ({term} days, {self.starts_on:%d/%m/%Y} to {self.ends_on:%d/%m/%Y})."
+                    }
+                )
 
     @property
     def is_internal(self) -> bool:

@@ -10,8 +10,10 @@ settings in `ReminderRule`, changed by its council administrator or lead commiss
   the holder of its portfolio;
 - a submitted return **waiting for review** too long — to the agreement's council contact (the
   commission's lead officer when there is none), again every N days;
-- a live **agreement ending** (by default six months ahead), so the commission reaches Review in time —
-  to the lead officer and the council contact;
+- a live **agreement ending** (by default about nine, six and three months ahead), so the commission
+  reaches Review in time, and an **extension notice date** approaching (the same lead times) while the
+  agreement has extension options left — to the contract manager (council contact) and the lead
+  officer (`monitoring.reminders.renewals`);
 - the **deadline for bids** approaching — to the administrators and bid writers of each organisation
   following the opportunity that has not yet submitted a bid;
 - a provider's **compliance document expiring** — to the organisation's administrators;
@@ -35,7 +37,7 @@ touches only this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -371,58 +373,6 @@ def review_reminders(sweep: Sweep) -> Iterator[Reminder]:
             )
 
 
-# ---- Agreements ending ------------------------------------------------------------------------------
-
-ENDING_FIELDS = (
-    "id",
-    "ends_on",
-    "reference",
-    "title",
-    "council_id",
-    "council__slug",
-    "commission__reference",
-    "commission__title",
-    "commission__lead_officer_id",
-    "council_contact_id",
-    "provider_id",
-    "provider__legal_name",
-    "provider__trading_name",
-    "internal_team_name",
-)
-
-
-def agreement_reminders(sweep: Sweep) -> Iterator[Reminder]:
-    """Live agreements ending soon, while their commission is not yet in review."""
-    kind = ReminderKind.AGREEMENT_ENDING
-    horizon = sweep.rules.furthest(kind, sweep.today)
-    if horizon is None:
-        return
-    ending = Agreement.objects.filter(
-        state=AgreementState.LIVE, ends_on__gte=sweep.today, ends_on__lte=horizon
-    ).exclude(commission__state__in=REVIEWED_STATES)
-    for batch in _batches(ending, ENDING_FIELDS):
-        for row in batch:
-            (pk, ends_on, reference, title, council_id, slug, commission_ref, commission_title, lead_id, contact_id) = (
-                row[:10]
-            )
-            rule = sweep.rules.get(council_id, kind)
-            left = rule.days(sweep.today, ends_on)
-            if not rule.enabled or left > rule.days_before:
-                continue
-            party = _party(*row[10:])
-            heading = f"Agreement ends on {long_date(ends_on)}: review {commission_ref}"
-            body = (
-                f"{reference} {title} with {party} ends on {long_date(ends_on)}, in {rule.count(left)}. Start the "
-                f"review of {commission_ref} {commission_title} now, so that the decision to recommission, extend "
-                "or decommission is taken before it ends."
-            )
-            url = sweep.council_agreement_url.format(council_slug=slug, pk=pk)
-            for user_id in sorted({u for u in (lead_id, contact_id) if u is not None}):
-                yield Reminder(
-                    user_id, kind, sweep.agreement_type, pk, ends_on.isoformat(), council_id, heading, body, url
-                )
-
-
 # ---- The yearly KPI assessment (Procurement Act 2023, s.71) ---------------------------------------------
 
 ASSESSMENT_FIELDS = (
@@ -639,14 +589,3 @@ def _one_notice(sweep: Sweep, row) -> Iterator[Reminder]:
         )
     for user_id in _notice_recipients(sweep, notice_type, council_id, lead_id):
         yield Reminder(user_id, kind, sweep.notice_type, pk, occurrence, council_id, heading, body, url)
-
-
-SOURCES: tuple[Callable[[Sweep], Iterator[Reminder]], ...] = (
-    return_reminders,
-    review_reminders,
-    agreement_reminders,
-    assessment_reminders,
-    opportunity_reminders,
-    compliance_reminders,
-    notice_reminders,
-)

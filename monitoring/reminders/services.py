@@ -21,8 +21,9 @@ from django.utils import timezone
 from councils.models import Council, ReminderKind
 from councils.notification_selectors import ReminderRules
 from councils.services import audit_record
-from monitoring.reminders.kinds import SOURCES, Reminder, Sweep
+from monitoring.reminders.kinds import Reminder, Sweep
 from monitoring.reminders.outbox import record
+from monitoring.reminders.sources import SOURCES
 
 # Reminders written per transaction.
 WRITE_BATCH = 2000

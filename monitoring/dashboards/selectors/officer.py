@@ -49,6 +49,7 @@ from monitoring.models import (
     next_assessment_due,
 )
 from monitoring.notices.selectors import notices_due, preparable_types
+from monitoring.renewals.selectors import BANDS, OtherList, expiry_pipeline
 from providers.models import OrganisationMember
 
 UPCOMING_DAYS = 30
@@ -176,12 +177,18 @@ def officer_dashboard(user: User, council: Council) -> dict:
         )
         .order_by("submission_deadline", "id")
     )
-    ending = first_rows(
-        Agreement.objects.filter(council=council, commission__in=mine, state__in=IN_FORCE_STATES)
-        .filter(ends_on__lte=add_months(today, 3))
-        .select_related("council", "provider")
-        .order_by("ends_on", "id"),
-        ended=Q(ends_on__lt=today),
+    # Every officer may be a contract manager; the lead commissioner sees the whole council's pipeline.
+    # The agreements of their own commissions ending soon come in the same query.
+    pipeline, ending = expiry_pipeline(
+        user,
+        council,
+        today,
+        everyone=is_lead,
+        other=OtherList(
+            condition=Q(commission__in=mine, state__in=IN_FORCE_STATES, ends_on__lte=add_months(today, 3)),
+            order_by=("ends_on", "id"),
+            counts={"ended": Q(ends_on__lt=today)},
+        ),
     )
     # Deadlines and endings share one list: the soonest first, LIST_LIMIT in all.
     deadlines, ending = first_of_both(
@@ -242,6 +249,9 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "coming_up_shown": len(deadlines) + len(ending),
         "today": today,
         "upcoming_days": UPCOMING_DAYS,
+        "expiry_pipeline": pipeline,
+        "expiry_everyone": is_lead,
+        "expiry_bands": [(months, pipeline.counts[f"within_{months}"]) for months in BANDS],
     }
 
 

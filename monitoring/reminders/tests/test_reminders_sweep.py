@@ -274,6 +274,10 @@ def test_a_queried_return_is_back_with_the_provider_and_reminded_but_never_escal
 
 
 def test_an_agreement_ending_in_six_months_reminds_the_lead_officer_and_council_contact(council, people):
+    # A council's own single lead time, as a rule from before lead times were several keeps it.
+    ReminderRule.objects.create(
+        council=council, kind=ReminderKind.AGREEMENT_ENDING, days_before=183, lead_times=[183], working_days=False
+    )
     organisation = provider("Lantern Arts Ending")[0]
     contact = people[Role.PROCUREMENT_OFFICER]
     agreement = agreement_with(council, organisation, council_contact=contact)  # ends 31 March 2027
@@ -288,7 +292,7 @@ def test_an_agreement_ending_in_six_months_reminds_the_lead_officer_and_council_
     }
     notification = Notification.objects.filter(kind=ReminderKind.AGREEMENT_ENDING).first()
     assert notification.title == f"Agreement ends on 31 March 2027: review {agreement.commission.reference}"
-    assert occurrences(ReminderKind.AGREEMENT_ENDING, agreement) == ["2027-03-31", "2027-03-31"]
+    assert occurrences(ReminderKind.AGREEMENT_ENDING, agreement) == ["2027-03-31:183", "2027-03-31:183"]
 
 
 def test_no_ending_reminder_once_the_commission_is_in_review(council):
@@ -398,4 +402,4 @@ def test_a_new_council_with_no_rules_gets_the_defaults():
     council = CouncilFactory()
     assert rules.get(council.pk, ReminderKind.RETURN_OVERDUE).repeat_every_days == 5
     assert rules.get(council.pk, ReminderKind.RETURN_OVERDUE).escalate_after_days == 10
-    assert rules.get(council.pk, ReminderKind.AGREEMENT_ENDING).days_before == 183
+    assert rules.get(council.pk, ReminderKind.AGREEMENT_ENDING).leads == (274, 183, 91)

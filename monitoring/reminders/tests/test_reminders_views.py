@@ -198,7 +198,7 @@ def test_the_rules_page_shows_the_defaults(client_for, council, people):
     page = client_for(people[Role.COUNCIL_ADMIN]).get(rules_url(council)).content.decode()
 
     assert "5 working days before the due date" in page
-    assert "183 days before" in page
+    assert "274, 183 and 91 days before a live agreement ends, each once" in page
     assert "Escalated to the lead officer and the portfolio holder after 10 working days overdue" in page
 
 
