@@ -123,6 +123,6 @@ def test_the_migrations_carry_over_a_councils_single_value_and_what_was_sent(cou
         object_id=agreement.pk,
         occurrence="2027-03-31",
     )
-    import_module("monitoring.migrations.0015_extension_notice_days").name_the_old_warnings(apps, None)
+    import_module("monitoring.migrations.0016_extension_notice_days").name_the_old_warnings(apps, None)
     old.refresh_from_db()
     assert old.occurrence == "2027-03-31:120"

@@ -29,7 +29,7 @@ def name_the_old_warnings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0014_whole_counted_targets'),
+        ('monitoring', '0015_agreement_terms'),
         ('councils', '0025_reminder_lead_times'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
