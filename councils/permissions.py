@@ -116,3 +116,7 @@ PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
 # Who names councillors to a commission's member working group (the holder of its portfolio, checked
 # on the commission), and who may be named: every councillor, whatever their seat.
 WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
+# Remedies log (issue 21): who records deductions, default notices and remedy plans against an
+# agreement, withdraws them and closes a plan out: the commissioners who manage the agreement (its
+# editors). Whoever reads the agreement reads its remedies log; the provider reads and answers its own.
+REMEDY_RECORDERS = COMMISSIONERS

@@ -180,6 +180,9 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
             if user.has_perm("monitoring.read_invoices", agreement)
             else "",
             savings_url=reverse("monitoring:agreement_savings", args=[agreement.council.slug, agreement.pk]),
+            remedies_url=reverse("monitoring:remedies", args=[agreement.council.slug, agreement.pk])
+            if agreement.state != AgreementState.DRAFT
+            else "",
         )
         return context
 
