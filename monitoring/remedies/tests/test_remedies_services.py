@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -58,6 +58,17 @@ def test_a_deduction_larger_than_what_remains_is_refused_and_changes_nothing(agr
     assert AuditEvent.objects.filter(event_type="remedy.deduction_recorded").count() == 1
     deduct(agreement, "100", payment=payment)  # exactly what remains is allowed
     assert net_amount(payment) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own check is a PostgreSQL trigger")
+def test_the_database_itself_refuses_deductions_beyond_the_payment(agreement, people):
+    payment = first_payment(agreement)
+    deduct(agreement, payment.amount - 1, payment=payment)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Deduction.objects.create(
+            agreement=agreement, payment=payment, amount=2, reason="Past the service", recorded_by=people["no_role"]
+        )
+    assert Deduction.objects.filter(payment=payment).count() == 1
 
 
 def test_a_withdrawn_deduction_gives_its_payment_back(agreement, people):
