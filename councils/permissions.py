@@ -119,3 +119,7 @@ WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
 # Issue 21, agreement terms: who records an agreement's payment model and clauses (the commissioners who
 # edit the agreement; once it is live, only through a variation approved as any other).
 TERMS_EDITORS = COMMISSIONERS
+# Remedies log (issue 21): who records deductions, default notices and remedy plans against an
+# agreement, withdraws them and closes a plan out: the commissioners who manage the agreement (its
+# editors). Whoever reads the agreement reads its remedies log; the provider reads and answers its own.
+REMEDY_RECORDERS = COMMISSIONERS

@@ -6,6 +6,9 @@ Commissioners (lead commissioner, commissioning officer) create and change agree
 officer may also record the signature; only the lead commissioner terminates early. Provider staff
 read their own organisation's agreements once signed, through the provider pages.
 
+The remedies log (deductions, default notices, remedy plans): whoever reads the agreement reads it; the
+agreement's editors (REMEDY_RECORDERS) record; the provider's people read and answer their own.
+
 Invoices and their payment: officers who read the agreement read them; finance officers and
 commissioners record them. The quarterly list of payments over £30,000 is the notice readers'.
 Notices are read by NOTICE_READERS (officers, scrutiny, the council administrator); the notice officers
@@ -23,6 +26,7 @@ from councils.permissions import (
     NOTICE_OFFICERS,
     NOTICE_READERS,
     OUTCOME_REPORT_READERS,
+    REMEDY_RECORDERS,
     SAVINGS_CONFIRMERS,
     SAVINGS_RECORDERS,
     SCRUTINY_REPORT_READERS,
@@ -107,6 +111,11 @@ def edits_terms(user, agreement=None) -> bool:
 
 
 @rules.predicate
+def records_remedies(user, agreement=None) -> bool:
+    return agreement is not None and has_any_role(user, agreement.council, REMEDY_RECORDERS)
+
+
+@rules.predicate
 def reads_outcome_reports(user, council=None) -> bool:
     """The lead commissioner and scrutiny read every outcome's report; a portfolio holder those of the
     outcomes in their portfolios, and an outcome's accountable officer theirs (an empty list if none)."""
@@ -160,6 +169,11 @@ rules.add_perm("monitoring.record_savings", can_read_agreement & records_savings
 rules.add_perm("monitoring.confirm_savings", can_read_agreement & confirms_savings)
 # Payment terms and clauses of one agreement: commissioners record them (by variation once it is live).
 rules.add_perm("monitoring.edit_terms", can_read_agreement & edits_terms)
+# The remedies log of one agreement: whoever reads the agreement reads it; its editors record, withdraw
+# and close out; the provider's people read and answer their own (on the provider pages).
+rules.add_perm("monitoring.read_remedies", can_read_agreement)
+rules.add_perm("monitoring.record_remedy", can_read_agreement & records_remedies)
+rules.add_perm("monitoring.respond_to_remedy", is_providers_agreement)
 # Reporting by outcome: the index of outcomes (on the council) and one outcome's report.
 rules.add_perm("monitoring.list_outcome_reports", reads_outcome_reports)
 rules.add_perm("monitoring.read_outcome_report", reads_outcome_report)

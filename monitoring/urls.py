@@ -7,6 +7,7 @@ from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
 from monitoring.notices import council_views as council_notice_views
 from monitoring.notices import views as notice_views
+from monitoring.remedies import urls as remedies_urls
 from monitoring.returns import views as returns_views
 from monitoring.savings import views as savings_views
 from monitoring.terms import urls as terms_urls
@@ -27,6 +28,8 @@ urlpatterns = [
     path(ONE + "document/", views.DocumentView.as_view(), name="agreement_document"),
     path(ONE + "edit/", views.AgreementEditView.as_view(), name="agreement_edit"),
     path(ONE + "instalments/", views.InstalmentsView.as_view(), name="agreement_instalments"),
+    # The remedies log: deductions, default notices and remedy plans, and the provider's responses.
+    *remedies_urls.urlpatterns,
     # Invoices under the agreement and their payment: officers read them, finance and commissioners record
     # (before the KPI and payment items' patterns, which would take "invoices/new/").
     path(ONE + "invoices/", invoice_views.InvoiceListView.as_view(), name="invoices"),

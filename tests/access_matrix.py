@@ -25,6 +25,7 @@ from commissioning.tests.review_factories import matrix_review, review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from councils.services import publication_set
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
+from monitoring.remedies.tests.factories import matrix_plan_kwargs, matrix_remedy_kwargs, matrix_respond_kwargs
 from monitoring.savings.tests.factories import matrix_live_kwargs
 from monitoring.terms.tests.factories import matrix_terms_kwargs
 from monitoring.tests.factories import matrix_agreements, matrix_kwargs
@@ -686,6 +687,17 @@ ROUTES = [
     Route("monitoring:invoice_record", matrix_kwargs("signed"), ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_pay", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
     Route("monitoring:invoice_withdraw", matrix_invoice_kwargs, ok=INVOICE_RECORDERS, overrides=CANNOT_SEE_COMMISSION),
+    # The remedies log of the signed agreement: whoever reads the agreement reads it; its editors
+    # (the commissioners) record, withdraw and close out.
+    Route("monitoring:remedies", matrix_kwargs("signed"), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:remedy_record",
+        matrix_kwargs("signed", kind="deductions"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:remedy_withdraw", matrix_remedy_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:remedy_plan_close", matrix_plan_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
     # Savings realised under a live agreement: its readers see them; commissioners and finance officers
     # record; finance officers confirm a commissioner's figure.
     Route("monitoring:agreement_savings", matrix_live_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
@@ -738,6 +750,8 @@ ROUTES = [
         ok=OWN_ORGANISATION,
         denied=404,
     ),
+    # The provider answers an entry of its own agreement's remedies log (404 for everyone else).
+    Route("monitoring:provider_remedy_respond", matrix_respond_kwargs, ok=OWN_ORGANISATION, denied=404),
     Route(
         "monitoring:provider_agreement_document",
         lambda world: {"pk": matrix_agreements(world)["signed"].pk},

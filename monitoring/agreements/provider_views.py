@@ -1,5 +1,6 @@
 """Provider staff's view of their own organisations' agreements: the list, one agreement with its
-terms, invoices and their payment, and monitoring, and the signed document. Read-only.
+terms, invoices and their payment, the remedies log, and monitoring, and the signed document. Read-only
+but for the provider's responses to the remedies log (`monitoring.remedies.views`).
 
 Kept apart from the council's agreement pages because the audience and the access rule differ:
 these are scoped by organisation membership (another organisation's agreement, or one not yet
@@ -18,6 +19,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from monitoring.agreements import selectors
 from monitoring.agreements.views import agreement_document
 from monitoring.invoices import selectors as invoice_selectors
+from monitoring.remedies import selectors as remedies_selectors
 from monitoring.returns import selectors as returns_selectors
 from monitoring.social_value import selectors as social_value_selectors
 from monitoring.terms import selectors as terms_selectors
@@ -59,6 +61,7 @@ class ProviderAgreementDetailView(ProviderAgreementMixin, TemplateView):
             monitoring=returns_selectors.provider_monitoring(self.agreement),
             invoices=invoice_selectors.agreement_invoices(self.agreement),
             payment_terms=terms_selectors.terms_page(self.agreement),
+            remedies=remedies_selectors.remedies_log(self.agreement),
         )
         return context
 

@@ -22,6 +22,7 @@ from monitoring.models import (
     AgreementVariation,
     KpiTarget,
     ScheduledPayment,
+    payments_with_net,
 )
 from monitoring.renewals.dates import extension_notice_on
 from providers.models import OrganisationMember
@@ -85,8 +86,11 @@ def agreement_detail(agreement: Agreement) -> dict:
         .select_related("council_outcome")
         .prefetch_related(Prefetch("targets", queryset=KpiTarget.objects.order_by("period_start")))
     )
+    # Each payment with what its deductions (the remedies log) keep back, and what remains due.
     payments = list(
-        ScheduledPayment.objects.filter(agreement=agreement).select_related("kpi", "variation").order_by("due_on", "id")
+        payments_with_net(ScheduledPayment.objects.filter(agreement=agreement))
+        .select_related("kpi", "variation")
+        .order_by("due_on", "id")
     )
     variations = list(
         AgreementVariation.objects.filter(agreement=agreement)
@@ -102,6 +106,8 @@ def agreement_detail(agreement: Agreement) -> dict:
         "payments": payments,
         "payments_total": payments_total,
         "payments_balanced": payments_total == agreement.value,
+        "payments_deducted": sum((p.deducted for p in payments), Decimal("0")),
+        "payments_net_total": sum((p.net for p in payments), Decimal("0")),
         "variations": variations,
         "extensions_used": extensions_used,
         "extension_notice_on": extension_notice_on(agreement, extensions_used),

@@ -182,6 +182,9 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
             else "",
             savings_url=reverse("monitoring:agreement_savings", args=[agreement.council.slug, agreement.pk]),
             payment_terms=terms_selectors.terms_page(agreement),
+            remedies_url=reverse("monitoring:remedies", args=[agreement.council.slug, agreement.pk])
+            if agreement.state != AgreementState.DRAFT
+            else "",
         )
         return context
 

@@ -30,7 +30,9 @@ class InvoiceForm(GovukFormMixin, forms.Form):
         help_text="The day the supplier received the money. Leave empty if it is not paid yet.",
     )
     paid_amount = MoneyField(
-        required=False, label="Amount paid (optional)", help_text="Leave empty if the full amount was paid."
+        required=False,
+        label="Amount paid (optional)",
+        help_text="Leave empty if the full amount was paid (less any deductions from its scheduled payment).",
     )
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
@@ -46,7 +48,9 @@ class PaymentForm(GovukFormMixin, forms.Form):
 
     paid_on = forms.DateField(label="Date it was paid", help_text="The day the supplier received the money.")
     paid_amount = MoneyField(
-        required=False, label="Amount paid (optional)", help_text="Leave empty if the full amount was paid."
+        required=False,
+        label="Amount paid (optional)",
+        help_text="Leave empty if the full amount was paid (less any deductions from its scheduled payment).",
     )
 
     def __init__(self, *args, **kwargs):

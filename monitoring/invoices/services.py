@@ -17,7 +17,7 @@ from django.utils import timezone
 from councils.models import User
 from councils.permissions import INVOICE_RECORDERS, has_any_role
 from councils.services import audit_record
-from monitoring.models import PROVIDER_VISIBLE_STATES, Agreement, Invoice, ScheduledPayment
+from monitoring.models import PROVIDER_VISIBLE_STATES, Agreement, Invoice, ScheduledPayment, net_amount
 
 __all__ = ["invoice_pay", "invoice_record", "invoice_withdraw", "recording_refusal"]
 
@@ -52,6 +52,14 @@ def _payment_errors(received_on: date, amount: Decimal, paid_on: date | None, pa
     return errors
 
 
+def _due(amount: Decimal, scheduled_payment: ScheduledPayment | None) -> Decimal:
+    """What is paid when the officer does not say: the invoice's amount, but no more than its scheduled
+    payment less the deductions the remedies log took from it."""
+    if scheduled_payment is None or scheduled_payment.amount <= 0:
+        return amount
+    return min(amount, net_amount(scheduled_payment))
+
+
 @transaction.atomic
 def invoice_record(
     *,
@@ -84,7 +92,7 @@ def invoice_record(
     if scheduled_payment is not None and scheduled_payment.agreement_id != agreement.pk:
         errors["scheduled_payment"] = "Choose one of this agreement's scheduled payments."
     if paid_on is not None and paid_amount is None:
-        paid_amount = amount
+        paid_amount = _due(amount, scheduled_payment)
     if paid_on is None and paid_amount is not None:
         errors["paid_on"] = "Enter the day it was paid, or leave the amount paid empty."
     if not errors:
@@ -140,7 +148,7 @@ def invoice_pay(*, by: User, invoice: Invoice, paid_on: date, paid_amount: Decim
     fresh = _locked(invoice)
     if fresh.is_paid:
         raise ValidationError(f"Its payment was recorded already: paid on {fresh.paid_on:%d/%m/%Y}.")
-    paid_amount = fresh.amount if paid_amount is None else paid_amount
+    paid_amount = _due(fresh.amount, fresh.scheduled_payment) if paid_amount is None else paid_amount
     errors = _payment_errors(fresh.received_on, fresh.amount, paid_on, paid_amount)
     if errors:
         raise ValidationError(errors)

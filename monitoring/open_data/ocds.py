@@ -19,8 +19,9 @@ their identifiers: budget `…-C2`, the opportunity's own reference, the agreeme
 - `contract` (with `award` for an agreement made without a competition), on signature, once on the
   register: period with extensions (`maxExtentDate`), value, status, and the payment model's unit and
   result prices as items with a unit price;
-- `implementation`, on the latest payment due: payments due to date as transactions, payments still to
-  come as milestones of type `payment`.
+- `implementation`, on the latest payment due: payments due to date as transactions (each at its net
+  amount: the payment less the deductions the remedies log took from it), payments still to come as
+  milestones of type `payment`.
 
 Parties: the council is `buyer` and `procuringEntity` (and `payer`); providers are `tenderer`,
 `supplier` and `payee`; in-house teams are suppliers in the council's name. Identifiers: see `common`.
@@ -52,7 +53,7 @@ from commissioning.models import (
     OpportunityState,
 )
 from councils.models import Council
-from monitoring.models import AgreementState, months_after_end
+from monitoring.models import AgreementState, months_after_end, net_amount
 from monitoring.open_data import social_value
 from monitoring.open_data.common import (
     CURRENCY,
@@ -513,7 +514,7 @@ class CommissionReleases:
                     {
                         "id": f"payment-{payment.pk}",
                         "date": day_start(payment.due_on),
-                        "value": value(payment.amount),
+                        "value": value(net_amount(payment)),
                         "payer": payer,
                         "payee": payee,
                     }

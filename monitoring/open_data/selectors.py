@@ -49,6 +49,7 @@ from monitoring.models import (
     KpiSource,
     ReturnState,
     ScheduledPayment,
+    payments_with_net,
 )
 from monitoring.open_data.common import TRANSPARENCY_THRESHOLD, Period, is_vcse
 
@@ -127,7 +128,8 @@ def _ocds_related(today: date) -> list:
         Agreement.objects.filter(state__in=REGISTER_STATES)
         .select_related("provider__owning_council", "lot", "bid", "payment_terms")
         .prefetch_related(
-            Prefetch("payments", queryset=ScheduledPayment.objects.order_by("due_on", "id")),
+            # Net of the remedies log's deductions: what is due is what is published.
+            Prefetch("payments", queryset=payments_with_net(ScheduledPayment.objects.order_by("due_on", "id"))),
             "payment_terms__results",
             Prefetch("kpis", queryset=social_value_kpis, to_attr="social_value_kpis"),
         )

@@ -13,6 +13,7 @@ from demo.programmes import seed_programmes
 from demo.providers import seed_providers
 from demo.publication import seed_publication
 from demo.regimes import seed_notices, seed_regimes
+from demo.remedies import seed_remedies
 from demo.reviews import seed_reviews
 from demo.savings import seed_savings
 from monitoring.reminders.services import sweep
@@ -21,8 +22,8 @@ from monitoring.reminders.services import sweep
 class Command(BaseCommand):
     help = (
         "Load the demo councils, people, frameworks, providers, commissions, opportunities, bids, "
-        "evaluations, awards, agreements, invoices, reviews of existing services, prioritised programmes and "
-        "savings. Safe to run repeatedly."
+        "evaluations, awards, agreements, a remedies log, invoices, reviews of existing services, prioritised "
+        "programmes and savings. Safe to run repeatedly."
     )
 
     def handle(self, *args, **options):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         awards = seed_awards()
         agreements = seed_agreements()
         regimes = seed_regimes()
+        # Before the invoices: the invoice for the payment a deduction was taken from is paid net of it.
+        remedies = seed_remedies()
         invoices = seed_invoices()
         seed_notices()
         reviews = seed_reviews()
@@ -48,7 +51,8 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
                 f"{commissions} new commissions, {opportunities} new opportunities, {bids} new bids, "
                 f"{evaluations} new evaluations, {awards} new awards, {agreements} new agreements, "
-                f"{invoices} new invoices, {regimes} new procurements under each regime, {reviews} new reviews of "
+                f"{invoices} new invoices, {remedies} new remedies log entries, {regimes} new procurements under each "
+                f"regime, {reviews} new reviews of "
                 f"existing services, {programmes} new programmes, savings on {savings} commissions and reviews, "
                 f"{groups} new member working groups, {notes} new scrutiny notes; every council's framework and "
                 "commissioning plan published. "
