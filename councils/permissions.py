@@ -116,3 +116,6 @@ PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
 # Who names councillors to a commission's member working group (the holder of its portfolio, checked
 # on the commission), and who may be named: every councillor, whatever their seat.
 WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
+# Early engagement on drafts (issue 21): who opens a commission's draft outcomes and specification
+# for comment and answers the comments (its readers read them, with the commenters' emails).
+ENGAGEMENT_OFFICERS = COMMISSIONERS
