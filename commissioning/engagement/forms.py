@@ -47,6 +47,9 @@ class ConsultationOpenForm(GovukFormMixin, forms.Form):
         self.helper["audience"].wrap(Field.radios, legend_size=Size.SMALL)
 
 
+CONSENT_REQUIRED = "Agree to the council keeping your details to send a comment."
+
+
 class CommentForm(GovukFormMixin, forms.Form):
     """A comment on one section of the drafts. A person who acts for a provider chooses which of their
     organisations it is from; a member of the public gives a name and an email (never published) and
@@ -84,7 +87,6 @@ class CommentForm(GovukFormMixin, forms.Form):
     consent = forms.BooleanField(
         label="I agree that the council keeps my name, email address and comment to run this consultation, "
         "as its privacy notice explains",
-        error_messages={"required": "Agree to the council keeping your details to send a comment."},
     )
     website = forms.CharField(required=False, label="Leave this empty")
 
@@ -102,6 +104,8 @@ class CommentForm(GovukFormMixin, forms.Form):
         for name, field in self.fields.items():
             if name != "website":
                 govuk_input(field)
+        if "consent" in self.fields:
+            self.fields["consent"].error_messages["required"] = CONSENT_REQUIRED
         self.build_helper()
 
     def build_helper(self) -> None:

@@ -31,11 +31,6 @@ from providers.models import Organisation
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commission(council, people):
-    return drafted_commission(council)
-
-
 def organisation_of(user):
     return Organisation.objects.get(members__user=user)
 
