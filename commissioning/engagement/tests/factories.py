@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from commissioning.cycle import services as cycle_services
 from commissioning.engagement import services
 from commissioning.models import ConsultationAudience, DraftPart, State
 from commissioning.tests.factories import commission_in_state, complete_plan, staff
 from councils.models import Role
+from providers.models import Organisation
 
 SUMMARY = "A befriending service for older people who live alone, with weekly visits and calls."
 
@@ -41,3 +43,51 @@ def open_consultation(
         opens_on=timezone.localdate(),
         closes_on=timezone.localdate() + timedelta(days=days),
     )
+
+
+def matrix_consultation(world, audience=ConsultationAudience.PUBLIC) -> dict:
+    """For the access matrix: on the matrix's commission (in Plan), its specification drafted and
+    opened for comment (to the public, or to providers only), with a comment; made on first use."""
+    key = f"consultation_{audience}"
+    if key not in world:
+        commission = world["commission"]
+        officer = world["people"][Role.COMMISSIONING_OFFICER]
+        if not commission.summary:
+            commission.summary = SUMMARY
+            cycle_services.commission_update(by=officer, commission=commission)
+        consultation = open_consultation(commission, by=officer, audience=audience, parts=(DraftPart.SPECIFICATION,))
+        provider = world["people"]["provider_admin"]
+        commenter = (
+            {"name": "Ann", "email": "ann@example.org"}
+            if audience == ConsultationAudience.PUBLIC
+            else {"by": provider, "organisation": Organisation.objects.get(members__user=provider)}
+        )
+        comment = services.consultation_comment(
+            consultation=consultation, section="general", text="A comment", **commenter
+        )
+        world[key] = {"consultation": consultation, "comment": comment}
+    return world[key]
+
+
+def matrix_consultation_kwargs(*, comment=False, audience=ConsultationAudience.PUBLIC):
+    """The officers' pages of the matrix's consultation (and its comment)."""
+
+    def build(world) -> dict:
+        made = matrix_consultation(world, audience)
+        kwargs = {
+            "council_slug": world["council"].slug,
+            "pk": world["commission"].pk,
+            "consultation_pk": made["consultation"].pk,
+        }
+        if comment:
+            kwargs["comment_pk"] = made["comment"].pk
+        return kwargs
+
+    return build
+
+
+def public_consultation_kwargs(audience=ConsultationAudience.PUBLIC):
+    def build(world) -> dict:
+        return {"council_slug": world["council"].slug, "pk": matrix_consultation(world, audience)["consultation"].pk}
+
+    return build
