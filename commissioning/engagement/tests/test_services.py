@@ -4,6 +4,9 @@ officers' notifications."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -25,6 +28,7 @@ from commissioning.models import (
     State,
 )
 from commissioning.tests.factories import commission_in_state
+from councils import subject_access
 from councils.models import AuditEvent, Notification, ReminderKind, Role
 from providers.models import Organisation
 
@@ -271,3 +275,18 @@ def test_a_comment_references_no_procurement():
     """The wall in the data: a comment names its consultation and nothing of a bid or an evaluation."""
     related = {f.related_model._meta.label for f in ConsultationComment._meta.get_fields() if f.related_model}
     assert related == {"commissioning.Consultation", "providers.Organisation", "councils.User"}
+
+
+def test_a_persons_comments_are_in_their_subject_access_export(commission, people):
+    provider = people["provider_admin"]
+    services.consultation_comment(
+        consultation=open_consultation(commission),
+        section="general",
+        text="Our own words.",
+        by=provider,
+        organisation=organisation_of(provider),
+    )
+    files = zipfile.ZipFile(io.BytesIO(subject_access.build_zip(provider)))
+    rows = json.loads(files.read("consultation_comments.json"))
+    assert [row["comment"] for row in rows] == ["Our own words."]
+    assert rows[0]["for"] == "Moorside Youth Trust"
