@@ -3,6 +3,7 @@ from django.urls import path
 from commissioning.award import summary_views
 from commissioning.award import views as award_views
 from commissioning.cycle import public_views as plan_views
+from commissioning.engagement import urls as engagement_urls
 from commissioning.sourcing.feeds import OpenOpportunitiesFeed
 from commissioning.sourcing.views import public as public_views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     # A council's framework and commissioning plan, once its administrator publishes them (404 until then).
     path("councils/<slug:council_slug>/framework/", plan_views.PublicFrameworkView.as_view(), name="framework"),
     path("councils/<slug:council_slug>/plan/", plan_views.PublicPlanView.as_view(), name="plan"),
+    # Drafts open for comment (early engagement), before "<reference>/" would read "consultations" as one.
+    *engagement_urls.public_urlpatterns,
     path("<str:reference>/", public_views.OpportunityDetailView.as_view(), name="detail"),
     path(
         "<str:reference>/documents/<int:document_pk>/",

@@ -17,6 +17,7 @@ from commissioning.models import (
     BidReceipt,
     Clarification,
     Commission,
+    ConsultationComment,
     EvaluationState,
     Interest,
     PanelMember,
@@ -77,6 +78,21 @@ def _interests(user: User) -> list[dict]:
     ]
 
 
+def _consultation_comments(user: User) -> list[dict]:
+    comments = ConsultationComment.objects.filter(author=user).select_related("consultation", "organisation")
+    return [
+        {
+            "consultation": c.consultation.title,
+            "for": str(c.organisation) if c.organisation_id else "yourself",
+            "name": c.name,
+            "email": c.email,
+            "sent": c.created_at,
+            "comment": c.text,
+        }
+        for c in comments
+    ]
+
+
 def _commissions(user: User) -> list[dict]:
     return [
         {"commission": c.reference, "title": c.title, "state": c.get_state_display(), "role": "lead officer"}
@@ -103,6 +119,9 @@ def register() -> None:
         "clarification_questions", "Questions you asked about opportunities.", _clarifications
     )
     subject_access.register_section("interests", "Opportunities you registered an interest in.", _interests)
+    subject_access.register_section(
+        "consultation_comments", "Comments you sent on councils' drafts open for comment.", _consultation_comments
+    )
     subject_access.register_section("commissions_led", "Commissions you lead as an officer.", _commissions)
     subject_access.register_section("evaluation_panels", "Evaluation panels you sat on.", _panels)
 

@@ -13,6 +13,7 @@ from commissioning.permissions import (
 from councils.models import Role
 from councils.permissions import (
     COMMISSIONING_READERS,
+    ENGAGEMENT_OFFICERS,
     FUNDING_MANAGERS,
     OFFICER,
     PRIORITISATION_SETTERS,
@@ -178,3 +179,14 @@ def is_partner_admin(user, partner=None) -> bool:
 rules.add_perm("bids.answer_partnership", is_partner_admin)
 # A review's savings identified: its readers see them; commissioners and finance officers record them.
 rules.add_perm("commissioning.record_review_savings", can_read_a_review & records_savings)
+
+
+@rules.predicate
+def runs_engagement(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), ENGAGEMENT_OFFICERS)
+
+
+# Early engagement on a commission's drafts: its readers read the consultations (commenters' emails
+# included); commissioners open drafts for comment and answer the comments.
+rules.add_perm("commissioning.read_consultations", can_read)
+rules.add_perm("commissioning.run_consultation", can_read & runs_engagement)

@@ -4,6 +4,7 @@ from commissioning.award import summary_views
 from commissioning.award import views as award_views
 from commissioning.conflicts import views as conflicts_views
 from commissioning.cycle import cpv_views, regime_views, stage_views, views
+from commissioning.engagement import urls as engagement_urls
 from commissioning.evaluation import exports as evaluation_exports
 from commissioning.evaluation.views import overview as evaluation_overview
 from commissioning.evaluation.views import panel as evaluation_panel
@@ -74,6 +75,8 @@ urlpatterns = [
     ),
     # The commission's member working group: its members, working documents and comments.
     *group_urls.urlpatterns,
+    # Early engagement: the commission's drafts opened for comment, the comments and the answers.
+    *engagement_urls.urlpatterns,
     path(ONE + "criteria/template/", stage_views.CriteriaTemplateView.as_view(), name="criteria_template"),
     path(ONE + "<slug:kind>/new/", stage_views.StageRecordEditView.as_view(), name="record_add"),
     path(ONE + "<slug:kind>/<int:record_pk>/edit/", stage_views.StageRecordEditView.as_view(), name="record_edit"),

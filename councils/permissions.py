@@ -123,3 +123,6 @@ TERMS_EDITORS = COMMISSIONERS
 # agreement, withdraws them and closes a plan out: the commissioners who manage the agreement (its
 # editors). Whoever reads the agreement reads its remedies log; the provider reads and answers its own.
 REMEDY_RECORDERS = COMMISSIONERS
+# Early engagement on drafts (issue 21): who opens a commission's draft outcomes and specification
+# for comment and answers the comments (its readers read them, with the commenters' emails).
+ENGAGEMENT_OFFICERS = COMMISSIONERS

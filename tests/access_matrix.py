@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from commissioning.engagement.tests.factories import (
+    matrix_consultation_kwargs,
+    public_consultation_kwargs,
+)
 from commissioning.groups import services as group_services
-from commissioning.models import BidPartner
+from commissioning.models import BidPartner, ConsultationAudience
 from commissioning.programme.tests.factories import programme_kwargs
 from commissioning.savings.tests.factories import matrix_review_saving_kwargs, matrix_saving_kwargs
 from commissioning.sourcing.services import bids as bid_services
@@ -1302,4 +1306,59 @@ ROUTES += [
     ),
     # One's own working groups, in every council (empty for someone on none).
     Route("commissioning:my_working_groups", ok=EVERYONE_SIGNED_IN),
+]
+
+# Early engagement on drafts (issue 21). The officers' pages are the commission's: its readers read
+# its consultations and who commented; commissioners open drafts for comment and answer. On the
+# public site anyone reads the listings and a public consultation and may comment on it (an empty
+# form is shown again); a providers-only consultation is a 404 for anyone who acts for no provider.
+PROVIDERS_ONLY = ConsultationAudience.PROVIDERS
+ROUTES += [
+    Route("commissioning:consultations", commission_kwargs, ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("commissioning:consultation_open", commission_kwargs, ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "commissioning:consultation_open",
+        commission_kwargs,
+        method="post",
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:consultation",
+        matrix_consultation_kwargs(),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:consultation_answer",
+        matrix_consultation_kwargs(comment=True),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "commissioning:consultation_answer",
+        matrix_consultation_kwargs(comment=True),
+        method="post",
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("opportunities:consultations", ok=PUBLIC),
+    Route("opportunities:council_consultations", council_kwargs, ok=PUBLIC),
+    Route("opportunities:consultation", public_consultation_kwargs(), ok=PUBLIC),
+    Route(
+        "opportunities:consultation",
+        public_consultation_kwargs(PROVIDERS_ONLY),
+        ok=frozenset(PROVIDER_VISITORS),
+        denied=404,
+        anonymous=404,
+    ),
+    Route("opportunities:consultation_comment", public_consultation_kwargs(), ok=PUBLIC),
+    Route("opportunities:consultation_comment", public_consultation_kwargs(), method="post", ok=PUBLIC),
+    Route(
+        "opportunities:consultation_comment",
+        public_consultation_kwargs(PROVIDERS_ONLY),
+        ok=frozenset(PROVIDER_VISITORS),
+        denied=404,
+        anonymous=404,
+    ),
 ]

@@ -179,7 +179,7 @@ def working_documents(commission: Commission) -> dict:
     return {
         "needs_assessment": commission.needs_assessments.filter(cycle=cycle).first(),
         "evidence": list(commission.evidence.filter(cycle=cycle)),
-        "engagements": list(commission.engagements.filter(cycle=cycle).select_related("author")),
+        "engagements": list(commission.engagements.filter(cycle=cycle).select_related("author", "consultation")),
         "existing_provision": list(commission.existing_provision.filter(cycle=cycle)),
         "gap_analysis": commission.gap_analyses.filter(cycle=cycle).first(),
         "options": list(commission.options.filter(cycle=cycle)),

@@ -5,6 +5,7 @@ from demo.awards import seed_awards
 from demo.bids import seed_bids
 from demo.commissions import seed_commissions
 from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
+from demo.engagement import seed_engagement
 from demo.evaluations import seed_evaluations
 from demo.groups import seed_working_groups
 from demo.invoices import seed_invoices
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         # After the reviews: the ones still running are put forward with the commissions.
         programmes = seed_programmes()
         groups = seed_working_groups()
+        consultations = seed_engagement()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(councils)} councils, {len(providers)} provider organisations, "
@@ -54,7 +56,8 @@ class Command(BaseCommand):
                 f"{invoices} new invoices, {remedies} new remedies log entries, {regimes} new procurements under each "
                 f"regime, {reviews} new reviews of "
                 f"existing services, {programmes} new programmes, savings on {savings} commissions and reviews, "
-                f"{groups} new member working groups, {notes} new scrutiny notes; every council's framework and "
+                f"{groups} new member working groups, {consultations} new consultation on drafts, {notes} new "
+                "scrutiny notes; every council's framework and "
                 "commissioning plan published. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )

@@ -1,0 +1,1 @@
+"""Early engagement on drafts: consultations on a commission's draft outcomes and specification."""
