@@ -116,3 +116,8 @@ PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
 # Who names councillors to a commission's member working group (the holder of its portfolio, checked
 # on the commission), and who may be named: every councillor, whatever their seat.
 WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
+# Deliverables and the agreement risk register (contract management): who sets an agreement's
+# deliverables and accepts or refuses what the provider reports, and who keeps its risk register.
+# Everyone who reads the agreement reads both; provider staff read their own deliverables only.
+DELIVERABLE_MANAGERS = COMMISSIONERS
+AGREEMENT_RISK_EDITORS = COMMISSIONERS

@@ -3,6 +3,7 @@ from django.urls import path
 from monitoring.agreements import provider_views, register_views, views
 from monitoring.dashboards import outcome_views, report_views
 from monitoring.dashboards import views as dashboard_views
+from monitoring.delivery import urls as delivery_urls
 from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
 from monitoring.notices import council_views as council_notice_views
@@ -148,3 +149,7 @@ urlpatterns += [
     path(NOTICE + "send/", notice_views.NoticeSendView.as_view(), name="notice_send"),
     path(NOTICE + "release-package.json", notice_views.NoticeDownloadView.as_view(), name="notice_download"),
 ]
+
+# Deliverables (set by commissioners, reported in returns, accepted or refused in review) and each
+# agreement's own risk register.
+urlpatterns += delivery_urls.urlpatterns

@@ -85,7 +85,9 @@ def agreement_detail(agreement: Agreement) -> dict:
         .prefetch_related(Prefetch("targets", queryset=KpiTarget.objects.order_by("period_start")))
     )
     payments = list(
-        ScheduledPayment.objects.filter(agreement=agreement).select_related("kpi", "variation").order_by("due_on", "id")
+        ScheduledPayment.objects.filter(agreement=agreement)
+        .select_related("kpi", "variation", "deliverable")
+        .order_by("due_on", "id")
     )
     variations = list(
         AgreementVariation.objects.filter(agreement=agreement)
