@@ -151,5 +151,6 @@ urlpatterns += [
 ]
 
 # Deliverables (set by commissioners, reported in returns, accepted or refused in review) and each
-# agreement's own risk register.
-urlpatterns += delivery_urls.urlpatterns
+# agreement's own risk register: first, since the KPI and payment items' patterns would take
+# "deliverables/new/" and "risks/<pk>/edit/".
+urlpatterns = delivery_urls.urlpatterns + urlpatterns

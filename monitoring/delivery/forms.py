@@ -116,6 +116,6 @@ class AgreementRiskForm(CommissionerModelForm):
         self.fields["owner"].queryset = (
             User.objects.filter(memberships__council=self.council, memberships__role__in=OFFICER)
             .distinct()
-            .order_by("first_name", "last_name", "pk")
+            .order_by("full_name", "pk")
         )
         self.fields["owner"].empty_label = "Not named yet"

@@ -1,9 +1,9 @@
 """Monitoring models: agreements (with KPIs, payments, invoices, variations and savings realised);
 returns, reminders and notices build on them; the agreements a review of existing services covers (`reviews.py`)."""
 
-from monitoring.models.agreement_risks import *  # noqa: F403, E402
+from monitoring.models.agreement_risks import *  # noqa: F403
 from monitoring.models.agreements import *  # noqa: F403
-from monitoring.models.deliverables import *  # noqa: F403, E402
+from monitoring.models.deliverables import *  # noqa: F403
 from monitoring.models.exports import *  # noqa: F403
 from monitoring.models.notices import *  # noqa: F403
 from monitoring.models.payments import *  # noqa: F403
