@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionRefused
+from monitoring import records
 from monitoring.delivery import deliverables as services
 from monitoring.delivery import selectors
 from monitoring.delivery.tests.factories import add_deliverable, evidence_pdf, milestone_agreement, report
-from monitoring.models import Deliverable, DeliverableState, PaymentKind
+from monitoring.models import Deliverable, DeliverableState, MonitoringReturn, PaymentKind
 from monitoring.tests.returns_factories import accept, query, returns_of, reviewer, submit, writer
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,15 @@ def test_the_return_lists_what_is_due_by_its_period_end(agreement):
     # Reported in the first: the second return no longer offers it.
     assert selectors.return_deliverables(second) == [late]
     assert selectors.return_deliverables(first) == [early]
+
+
+def test_retention_empties_the_evidence_with_the_returns(agreement):
+    deliverable = add_deliverable(agreement)
+    first = returns_of(agreement)[0]
+    report(deliverable, first, document=evidence_pdf())
+    assert records.returns_due(first.period_end + timedelta(days=365 * 7)).filter(pk=first.pk).exists()
+    records.returns_apply(MonitoringReturn.objects.filter(pk=first.pk), timezone.localdate())
+    deliverable.refresh_from_db()
+    assert deliverable.evidence_text == ""
+    assert not deliverable.evidence_document
+    assert deliverable.state == DeliverableState.REPORTED
