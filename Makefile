@@ -49,9 +49,9 @@ format: venv
 STATE_MACHINES := commission:commissioning.Commission opportunity:commissioning.Opportunity \
 	bid:commissioning.Bid evaluation:commissioning.Evaluation award:commissioning.Award \
 	agreement:monitoring.Agreement monitoring-return:monitoring.MonitoringReturn notice:monitoring.Notice \
-	programme:commissioning.Programme review:commissioning.Review
+	programme:commissioning.Programme review:commissioning.Review deliverable:monitoring.Deliverable
 
-## diagram: draw the ten state machines from the code into docs/state-machines/ (a .dot and .svg each, and overview.*; needs only Graphviz's dot)
+## diagram: draw the eleven state machines from the code into docs/state-machines/ (a .dot and .svg each, and overview.*; needs only Graphviz's dot)
 diagram: venv
 	@command -v dot >/dev/null || { echo "make diagram needs Graphviz's dot: apt-get install graphviz" >&2; exit 1; }
 	rm -rf docs/state-machines

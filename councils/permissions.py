@@ -126,3 +126,8 @@ REMEDY_RECORDERS = COMMISSIONERS
 # Early engagement on drafts (issue 21): who opens a commission's draft outcomes and specification
 # for comment and answers the comments (its readers read them, with the commenters' emails).
 ENGAGEMENT_OFFICERS = COMMISSIONERS
+# Deliverables and the agreement risk register (contract management): who sets an agreement's
+# deliverables and accepts or refuses what the provider reports, and who keeps its risk register.
+# Everyone who reads the agreement reads both; provider staff read their own deliverables only.
+DELIVERABLE_MANAGERS = COMMISSIONERS
+AGREEMENT_RISK_EDITORS = COMMISSIONERS

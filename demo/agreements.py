@@ -31,6 +31,7 @@ from django.utils import timezone
 from commissioning.models import Commission, State
 from councils.models import Council, Role
 from councils.units import is_counted
+from demo import delivery
 from demo.commissions import person
 from demo.providers import tiny_pdf
 from demo.timeline import travel, working_day
@@ -409,11 +410,15 @@ def seed_returns() -> int:
         # Returns whose due date has passed; those not yet due are left for the provider.
         ended = list(agreement.returns.filter(due_on__lt=today).order_by("-period_start"))
         stories = RETURN_STORIES.get(agreement.provider.legal_name, {})
+        # One agreement's deliverables are reported in a return and accepted in its review.
+        planned = delivery.plan(agreement, ended)
         for back, monitoring_return in reversed(list(enumerate(ended))):
             turn = len(ended) - back
             story = stories.get(back, ACCEPTED)
             if story != NOT_SENT:
+                delivery.report(monitoring_return, writer.user, clock, planned)
                 _file(monitoring_return, story, turn, writer.user, officer, clock)
+                delivery.decide(monitoring_return, officer, clock, planned)
                 filed += 1
         _assess(agreement, officer, clock)
     return filed

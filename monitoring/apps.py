@@ -15,6 +15,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.agreements import selectors as agreement_selectors
         from monitoring.agreements import steps as agreements
         from monitoring.agreements import variations  # noqa: F401
+        from monitoring.delivery import deliverables  # noqa: F401 (registers the deliverables' machine)
         from monitoring.exports import services as exports  # noqa: F401
         from monitoring.notices import changes as change_notices  # noqa: F401
         from monitoring.notices import contract as contract_notices  # noqa: F401

@@ -27,7 +27,7 @@ from commissioning.procurement_record import registry as procurement_record
 from commissioning.sourcing.services.retention import bids_empty, with_content
 from councils import erasure, page_cache, retention, subject_access
 from councils.models import AuditEvent, User
-from monitoring.models import Agreement, KpiActual, MonitoringReturn, ReturnEvidence, ReturnQuery
+from monitoring.models import Agreement, Deliverable, KpiActual, MonitoringReturn, ReturnEvidence, ReturnQuery
 
 REMOVED = "Removed under retention"
 
@@ -88,6 +88,10 @@ def returns_due(today: dt.date) -> QuerySet[MonitoringReturn]:
     cut = retention.cutoff("returns", today)
     personal = ~Q(case_study="") | ~Q(outcomes_narrative="") | ~Q(risks_and_issues="") | ~Q(review_comment="")
     personal |= Exists(ReturnEvidence.objects.filter(monitoring_return=OuterRef("pk")))
+    # The evidence of the deliverables reported in it goes with the return's own.
+    personal |= Exists(
+        Deliverable.objects.filter(reported_in=OuterRef("pk")).exclude(evidence_text="", evidence_document="")
+    )
     return MonitoringReturn.objects.filter(period_end__lt=cut).filter(personal)
 
 
@@ -96,6 +100,10 @@ def returns_apply(returns: QuerySet[MonitoringReturn], today: dt.date) -> int:
     for evidence in ReturnEvidence.objects.filter(monitoring_return_id__in=ids):
         retention.delete_file_on_commit(evidence.document)
     ReturnEvidence.objects.filter(monitoring_return_id__in=ids).delete()
+    reported = Deliverable.objects.filter(reported_in_id__in=ids)
+    for deliverable in reported.exclude(evidence_document=""):
+        retention.delete_file_on_commit(deliverable.evidence_document)
+    reported.update(evidence_text="", evidence_document="")
     KpiActual.objects.filter(monitoring_return_id__in=ids).update(comment="")
     queries = ReturnQuery.objects.filter(monitoring_return_id__in=ids)
     queries.update(question=REMOVED)

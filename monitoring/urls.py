@@ -3,6 +3,7 @@ from django.urls import path
 from monitoring.agreements import provider_views, register_views, views
 from monitoring.dashboards import outcome_views, report_views
 from monitoring.dashboards import views as dashboard_views
+from monitoring.delivery import urls as delivery_urls
 from monitoring.exports import views as export_views
 from monitoring.invoices import views as invoice_views
 from monitoring.notices import council_views as council_notice_views
@@ -155,3 +156,7 @@ urlpatterns += [
 
 # An agreement's payment terms and clauses (issue 21): the page, recording them, and the results tariff.
 urlpatterns += terms_urls.urlpatterns
+# Deliverables (set by commissioners, reported in returns, accepted or refused in review) and each
+# agreement's own risk register: first, since the KPI and payment items' patterns would take
+# "deliverables/new/" and "risks/<pk>/edit/".
+urlpatterns = delivery_urls.urlpatterns + urlpatterns

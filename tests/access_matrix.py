@@ -28,6 +28,7 @@ from commissioning.tests.evaluation_factories import evaluation_kwargs
 from commissioning.tests.review_factories import matrix_review, review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from councils.services import publication_set
+from monitoring.delivery.tests.factories import matrix_delivery_kwargs
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.remedies.tests.factories import matrix_plan_kwargs, matrix_remedy_kwargs, matrix_respond_kwargs
 from monitoring.savings.tests.factories import matrix_live_kwargs
@@ -1360,5 +1361,68 @@ ROUTES += [
         ok=frozenset(PROVIDER_VISITORS),
         denied=404,
         anonymous=404,
+    ),
+]
+
+
+# Deliverables and the agreement risk register (see `matrix_delivery`: a live agreement with the
+# provider administrator's organisation, in nobody's portfolio, with a deliverable reported in its
+# submitted first return and one still due, and a risk). Whoever reads the agreement reads both;
+# commissioners set deliverables, decide on them in review and keep the register. Provider staff
+# read their own organisation's deliverables and report them in a return (404 for anyone else);
+# the council's risk register is a council page (404 for them, as for every council agreement page).
+ROUTES += [
+    Route(
+        "monitoring:agreement_deliverables",
+        matrix_delivery_kwargs(),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route("monitoring:deliverable_add", matrix_delivery_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:deliverable_edit",
+        matrix_delivery_kwargs(deliverable_pk="due"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:deliverable_evidence",
+        matrix_delivery_kwargs(deliverable_pk="reported"),
+        ok=COMMISSION_READERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:deliverable_decide",
+        matrix_delivery_kwargs("submitted", deliverable_pk="reported"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:agreement_risks", matrix_delivery_kwargs(), ok=COMMISSION_READERS, overrides=CANNOT_SEE_COMMISSION
+    ),
+    Route("monitoring:agreement_risk_add", matrix_delivery_kwargs(), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:agreement_risk_edit",
+        matrix_delivery_kwargs(risk_pk="risk"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:provider_deliverables",
+        matrix_delivery_kwargs(council=False),
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
+    Route(
+        "monitoring:provider_deliverable_evidence",
+        matrix_delivery_kwargs(council=False, deliverable_pk="reported"),
+        ok=OWN_ORGANISATION,
+        denied=404,
+    ),
+    Route(
+        "monitoring:provider_deliverable_report",
+        matrix_delivery_kwargs("due_return", council=False, deliverable_pk="due"),
+        ok=OWN_ORGANISATION,
+        denied=404,
     ),
 ]

@@ -28,6 +28,7 @@ MACHINES = {
     "notice": "monitoring.Notice",
     "programme": "commissioning.Programme",
     "review": "commissioning.Review",
+    "deliverable": "monitoring.Deliverable",
 }
 
 

@@ -89,7 +89,7 @@ def agreement_detail(agreement: Agreement) -> dict:
     # Each payment with what its deductions (the remedies log) keep back, and what remains due.
     payments = list(
         payments_with_net(ScheduledPayment.objects.filter(agreement=agreement))
-        .select_related("kpi", "variation")
+        .select_related("kpi", "variation", "deliverable")
         .order_by("due_on", "id")
     )
     variations = list(

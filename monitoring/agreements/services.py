@@ -39,6 +39,7 @@ from councils.permissions import COMMISSIONERS, OFFICER, has_any_role
 from councils.services import audit_record
 from councils.units import whole_number_problem
 from monitoring.agreements.gates import award_allows_signing, missing_to_sign
+from monitoring.delivery.risks import carry_over_commission_risks
 from monitoring.models import (
     Agreement,
     AgreementKpi,
@@ -368,6 +369,7 @@ def agreement_create(*, by: User, commission: Commission, **terms) -> Agreement:
     agreement = _save_new(by, _build(by=by, commission=commission, **terms))
     _add_kpis(agreement, _kpis_from_specification(agreement))
     ScheduledPayment.objects.bulk_create(_instalments(agreement, agreement.value))
+    carry_over_commission_risks(agreement, by=by)
     _audit(
         by,
         agreement,
@@ -446,6 +448,8 @@ def agreement_create_from_award(
         ],
     )
     ScheduledPayment.objects.bulk_create(_payments_from_price_lines(agreement, bid))
+    # The commission's risks become the agreement's starting register.
+    carry_over_commission_risks(agreement, by=by)
     _audit(
         by,
         agreement,

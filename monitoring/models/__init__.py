@@ -2,7 +2,9 @@
 returns, reminders and notices build on them; the remedies log (`remedies.py`); the agreements a review
 of existing services covers (`reviews.py`); an agreement's payment model and clauses (`terms.py`)."""
 
+from monitoring.models.agreement_risks import *  # noqa: F403
 from monitoring.models.agreements import *  # noqa: F403
+from monitoring.models.deliverables import *  # noqa: F403
 from monitoring.models.exports import *  # noqa: F403
 from monitoring.models.notices import *  # noqa: F403
 from monitoring.models.payments import *  # noqa: F403

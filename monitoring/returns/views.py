@@ -25,6 +25,7 @@ from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements.views import AgreementMixin, filtered_page
+from monitoring.delivery import selectors as delivery_selectors
 from monitoring.models import MonitoringSettings, Rag, ReturnState
 from monitoring.returns import chasing, forms, selectors, services
 from monitoring.returns.services import ASSESSMENT_STATES
@@ -95,6 +96,8 @@ class ReturnDetailView(ReturnMixin, TemplateView):
             detail=selectors.return_detail(monitoring_return, show_draft=False),
             can_review=can_review and monitoring_return.state == ReturnState.SUBMITTED,
             back_url=f"{monitoring_return.agreement.get_absolute_url()}#monitoring",
+            return_deliverables=delivery_selectors.return_deliverables(monitoring_return),
+            can_decide=self.request.user.has_perm("monitoring.decide_deliverables", monitoring_return),
         )
         return context
 
@@ -417,6 +420,8 @@ class ProviderReturnView(ProviderReturnMixin, FormView):
             detail=self.detail,
             editable=self.editable(),
             today=timezone.localdate(),
+            return_deliverables=delivery_selectors.return_deliverables(monitoring_return),
+            can_report=self.editable(),
             back_url=reverse("monitoring:provider_returns"),
         )
         return super().get_context_data(**kwargs)
