@@ -29,25 +29,30 @@ from providers.tests.factories import OrganisationFactory, OrganisationMemberFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def draft(council, people):
-    """A draft opportunity for a contract buying social work (CPV 85311000), ready to publish."""
+def ready_to_publish(council, officer, *, outcome=None, cpv_code: str = "85311000"):
+    """A draft contract opportunity for a commission buying `cpv_code` towards `outcome`, ready for
+    `officer` (a procurement officer) to publish; built through the services, as the officers would."""
     commission = create_commission(council)
-    # What is bought is said while planning, as an officer would.
-    cycle_services.commission_set_cpv_code(by=commission.lead_officer, commission=commission, code="85311000")
+    # What is bought is said while planning.
+    cycle_services.commission_set_cpv_code(by=commission.lead_officer, commission=commission, code=cpv_code)
     commission = demo_commissions.advance(
         commission,
         State.SOURCING,
         route=DeliveryRoute.CONTRACT,
         budget=Decimal(150000),
         pot=FundingPotFactory(council=council),
-        council_outcome=OutcomeFactory(priority__plan__council=council),
+        council_outcome=outcome or OutcomeFactory(priority__plan__council=council),
         portfolio=commission.portfolio or PortfolioFactory(council=council),
     )
-    officer = people[Role.PROCUREMENT_OFFICER]
     opportunity = opportunity_demo.opportunity_for(commission, officer=officer, publish=False)
     prepare_conflicts_assessment(opportunity, officer)
     return opportunity
+
+
+@pytest.fixture
+def draft(council, people):
+    """A draft opportunity for a contract buying social work (CPV 85311000)."""
+    return ready_to_publish(council, people[Role.PROCUREMENT_OFFICER])
 
 
 def publish(opportunity, people):
