@@ -9,7 +9,7 @@ class CommissioningConfig(AppConfig):
     def ready(self):
         # Each area registers its machines and effects with the workflow engine when its services
         # load; load them all now, so no step can be taken before its effects are known.
-        from commissioning import handoffs, records
+        from commissioning import cpv, handoffs, records
         from commissioning.award import forward_plan  # noqa: F401
         from commissioning.award import services as award  # noqa: F401
         from commissioning.cycle import services as cycle  # noqa: F401
@@ -18,10 +18,11 @@ class CommissioningConfig(AppConfig):
         from commissioning.programme import services as programme  # noqa: F401
         from commissioning.reviews import services as reviews  # noqa: F401
         from commissioning.social_value.services import install_for_new_council
-        from commissioning.sourcing import sealing
+        from commissioning.sourcing import alerts, sealing
         from commissioning.sourcing.selectors.bids import procurements_walled_by
         from commissioning.sourcing.services import bids, opportunities  # noqa: F401
         from councils.models import Council
+        from providers.ports import cpv as cpv_port
         from providers.ports import procurements
 
         # What each hand-off of the commissioning machines tells, and to whom (councils.handoffs).
@@ -34,5 +35,9 @@ class CommissioningConfig(AppConfig):
         procurement_record.register_sources()
         # The invitation page names the procurements joining an organisation would wall someone out of.
         procurements.register(walled_by=procurements_walled_by)
+        # Providers choose the CPV divisions and groups they want to hear about from commissioning's list.
+        cpv_port.register(divisions_and_groups=cpv.divisions_and_groups)
+        # Publishing an opportunity tells the organisations it matches (commissioning.sourcing.alerts).
+        alerts.register()
         # Each new council starts with the default social value measures (existing ones got theirs by migration).
         post_save.connect(install_for_new_council, sender=Council, dispatch_uid="social_value_defaults")

@@ -66,3 +66,10 @@ def is_light_touch(code: str) -> bool:
     """Whether the code is one of the light-touch services (8-digit codes compare in numeric order)."""
     code = normalise(code or "")
     return bool(code) and any(low <= code <= high for low, high in light_touch_ranges())
+
+
+@cache
+def divisions_and_groups() -> dict[str, str]:
+    """The divisions (85000000) and groups (85300000) of the vocabulary, code to label: what a provider
+    chooses to be told about (`providers.ports.cpv`)."""
+    return {code: entry.label for code, entry in vocabulary().items() if code.endswith("00000")}

@@ -127,8 +127,34 @@ def tell(
     email following after the commit. `occurrence` makes it once only: telling the same person the
     same kind about the same thing with the same occurrence again adds nothing (without one, every
     call is a new occasion). Returns the notifications that were new."""
+    return tell_each(
+        about=about,
+        kind=kind,
+        messages=dict.fromkeys(users, (title, body)),
+        path=path,
+        occurrence=occurrence,
+        may_open=may_open,
+    )
+
+
+@transaction.atomic
+def tell_each(
+    *,
+    about: models.Model,
+    kind: str,
+    messages: dict[User, tuple[str, str]],
+    path: str = "",
+    occurrence: str | None = None,
+    may_open: Callable[[User, models.Model], bool] | None = None,
+) -> list[Notification]:
+    """`tell`, with words of its own for each person (`messages`: person -> title and body), in the
+    same few queries however many people are told: an opportunity alert says why it reached each."""
     occurrence = occurrence or uuid.uuid4().hex
-    people = {user.pk: user for user in users if user.is_active and (may_open is None or may_open(user, about))}
+    people = {
+        user.pk: words
+        for user, words in messages.items()
+        if user.is_active and (may_open is None or may_open(user, about))
+    }
     if not people:
         return []
     content_type = ContentType.objects.get_for_model(about)
@@ -152,7 +178,14 @@ def tell(
     ).values_list("pk", "recipient_id")
     notifications = Notification.objects.bulk_create(
         [
-            Notification(user_id=user_id, kind=kind, title=title[:200], body=body, url=path, reminder_id=pk)
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                title=people[user_id][0][:200],
+                body=people[user_id][1],
+                url=path,
+                reminder_id=pk,
+            )
             for pk, user_id in new
         ]
     )

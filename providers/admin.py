@@ -32,7 +32,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["sector", "organisation_type", "is_in_house"]
     search_fields = ["legal_name", "trading_name", "charity_number", "company_number"]
     prepopulated_fields = {"slug": ["legal_name"]}
-    filter_horizontal = ["outcomes_of_interest"]
+    filter_horizontal = ["outcomes_of_interest", "alert_councils"]
     # Officers verify in the app, which records who and leaves an audit event.
     readonly_fields = ["verified_at", "verified_by"]
     inlines = [OrganisationMemberInline, ComplianceDocumentInline]

@@ -10,12 +10,13 @@ from django.contrib.auth.forms import SetPasswordMixin
 
 from councils.forms import PASSWORD_HINT, GovukFormMixin
 from councils.govuk import govuk_input
-from councils.models import User
+from councils.models import Council, User
 from councils.uploads import UPLOAD_HINT
 from providers.models import (
     ComplianceDocument,
     Organisation,
     ProviderRole,
+    cpv_interest_code,
     normalise_charity_number,
     normalise_company_number,
     normalise_postcode,
@@ -25,6 +26,7 @@ from providers.models import (
     validate_postcode,
     validate_ppon,
 )
+from providers.ports import cpv
 from providers.selectors import outcomes_to_choose_from
 
 
@@ -71,6 +73,25 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label="Council outcomes you can help achieve (optional)",
     )
+    cpv_divisions = forms.MultipleChoiceField(
+        label="Kinds of work you want to hear about (optional)",
+        help_text="Opportunities are classed by the Common Procurement Vocabulary (CPV). Choose its divisions.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cpv_groups = forms.CharField(
+        label="More precise kinds of work: CPV groups (optional)",
+        help_text="For example 853 for social work services, or 85300000. Separate codes with commas.",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+    alert_councils = forms.ModelMultipleChoiceField(
+        queryset=Council.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Councils whose every opportunity you want to hear about (optional)",
+    )
     sme_answer = _yes_no_unsure(
         "Is the organisation a small or medium-sized enterprise (SME)?",
         "An SME has fewer than 250 staff and a turnover of no more than £44 million. Contract notices say "
@@ -104,6 +125,9 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "is_in_house",
             "areas_of_interest",
             "outcomes_of_interest",
+            "opportunity_alerts",
+            "alert_every_council",
+            "alert_councils",
         ]
         labels = {
             "legal_name": "Legal name",
@@ -120,6 +144,8 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "income_band": "Annual income",
             "is_in_house": "We are an in-house team or a council-owned company",
             "areas_of_interest": "Areas of interest (optional)",
+            "opportunity_alerts": "Tell us when a council publishes an opportunity that matches our interests",
+            "alert_every_council": "Tell us about every opportunity, from every council",
         }
         help_texts = {
             "legal_name": "As registered with the Charity Commission or Companies House, if you are registered.",
@@ -140,6 +166,11 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
             "postcode": "For example, LA1 1AA.",
             "is_in_house": "",
             "areas_of_interest": "The kinds of work and the places you are interested in, for example 'youth work'.",
+            "opportunity_alerts": (
+                "Your administrators and bid writers are told in the app and by email, as each of them chooses, "
+                "when an opportunity matches one of the outcomes, kinds of work or councils you choose below."
+            ),
+            "alert_every_council": "",
         }
         error_messages = {
             "legal_name": {
@@ -170,9 +201,28 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
         "postcode": (normalise_postcode, validate_postcode),
     }
 
+    # Shown under their own heading, after the profile.
+    alert_fields = (
+        "opportunity_alerts",
+        "outcomes_of_interest",
+        "cpv_divisions",
+        "cpv_groups",
+        "alert_councils",
+        "alert_every_council",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcomes_of_interest"].queryset = outcomes_to_choose_from()
+        self.fields["cpv_divisions"].choices = [
+            (code, f"{label} ({code[:2]})") for code, label in cpv.divisions().items()
+        ]
+        if not self.instance.pk:
+            self.initial.setdefault("opportunity_alerts", True)
+        else:
+            codes = list(self.instance.cpv_interests.values_list("code", flat=True))
+            self.initial.setdefault("cpv_divisions", [code for code in codes if code.endswith("000000")])
+            self.initial.setdefault("cpv_groups", ", ".join(code for code in codes if not code.endswith("000000")))
         for name in self.normalised:
             # Room for spaces: the format check, not a length limit, says what is wrong.
             old = self.fields[name]
@@ -186,6 +236,54 @@ class OrganisationForm(GovukInputsMixin, forms.ModelForm):
         for name in ("sme_answer", "vcse_answer"):
             # govuk_input relabels an optional radio's blank choice; these say what leaving it means.
             self.fields[name].choices = type(self).declared_fields[name].choices
+
+    def build_helper(self) -> None:
+        super().build_helper()
+        self.helper.layout = Layout(*self.organisation_layout(), Button.primary("submit", self.submit_label))
+
+    def organisation_layout(self) -> list:
+        """The profile's fields, then the opportunity alerts under their own heading."""
+        alerts = [name for name in self.alert_fields if name in self.fields]
+        return [
+            *(name for name in self.fields if name not in alerts and name not in self.person_fields),
+            HTML('<h2 class="govuk-heading-m" id="opportunity-alerts">Opportunity alerts</h2>'),
+            *alerts,
+        ]
+
+    person_fields: tuple[str, ...] = ()
+
+    def clean_cpv_groups(self) -> list[str]:
+        codes, wrong = [], []
+        for typed in self.cleaned_data.get("cpv_groups", "").replace(";", ",").split(","):
+            if not typed.strip():
+                continue
+            code = cpv_interest_code(typed)
+            if code and code in cpv.labels():
+                codes.append(code)
+            else:
+                wrong.append(typed.strip())
+        if wrong:
+            raise forms.ValidationError(
+                f"{', '.join(wrong)} {'is not a CPV group' if len(wrong) == 1 else 'are not CPV groups'}. "
+                "Enter codes from the CPV list like 853 or 85300000, separated by commas."
+            )
+        return codes
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["cpv_codes"] = sorted({*cleaned.get("cpv_divisions", []), *cleaned.get("cpv_groups", [])})
+        interests = (
+            cleaned.get("outcomes_of_interest"),
+            cleaned["cpv_codes"],
+            cleaned.get("alert_councils"),
+            cleaned.get("alert_every_council"),
+        )
+        if cleaned.get("opportunity_alerts") and not any(interests) and "cpv_groups" not in self.errors:
+            self.add_error(
+                "opportunity_alerts",
+                "Choose at least one outcome, kind of work or council to hear about, or untick this box",
+            )
+        return cleaned
 
     def _clean_normalised(self, name: str) -> str:
         tidy, check = self.normalised[name]
@@ -243,10 +341,9 @@ class AccountRegistrationForm(SetPasswordMixin, OrganisationRegistrationForm):
 
     def build_helper(self) -> None:
         super().build_helper()
-        organisation_fields = [name for name in self.fields if name not in self.person_fields]
         self.helper.layout = Layout(
             HTML('<h2 class="govuk-heading-m">Your organisation</h2>'),
-            *organisation_fields,
+            *self.organisation_layout(),
             HTML('<h2 class="govuk-heading-m">About you</h2>'),
             *self.person_fields,
             Button.primary("submit", self.submit_label),

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from councils.uploads import PrivateFileField
+from providers.ports import cpv
 
 
 class OrganisationType(models.TextChoices):
@@ -159,6 +160,22 @@ class Organisation(models.Model):
     outcomes_of_interest = models.ManyToManyField(
         "councils.Outcome", blank=True, related_name="interested_organisations"
     )
+    # Opportunity alerts: when an opportunity is published, the organisation is told if it matches
+    # any of its outcomes of interest, its CPV divisions or groups (`cpv_interests`) or its councils.
+    # Off for organisations registered before alerts existed (nobody is emailed unasked); the
+    # registration form offers it ticked.
+    opportunity_alerts = models.BooleanField(
+        default=False, help_text="Whether the organisation is told of new opportunities that match its interests."
+    )
+    alert_every_council = models.BooleanField(
+        default=False, help_text="Told of every opportunity any council publishes."
+    )
+    alert_councils = models.ManyToManyField(
+        "councils.Council",
+        blank=True,
+        related_name="alerted_organisations",
+        help_text="Told of every opportunity these councils publish.",
+    )
     # Supplier flags the contract award and contract details notices (UK6, UK7) carry. SME and VCSE
     # status are worked out from income and type where those settle it (`providers.identity`); these
     # record the organisation's own answer, which wins.
@@ -246,6 +263,49 @@ class Organisation(models.Model):
         if self.organisation_type in NOT_VCSE_TYPES:
             return False
         return None
+
+
+def cpv_interest_code(text: str) -> str:
+    """The 8-digit code of the CPV division (85000000) or group (85300000) typed as "85", "853",
+    "85300000" or "85300000-2"; empty when it names neither."""
+    digits = (text or "").strip().replace(" ", "").split("-")[0]
+    if not digits.isdigit():
+        return ""
+    if len(digits) in (2, 3):
+        return digits.ljust(8, "0")
+    return digits if len(digits) == 8 and digits.endswith("00000") else ""
+
+
+def cpv_codes_matching(code: str) -> list[str]:
+    """The interests an opportunity's CPV code matches: its division and its group."""
+    code = (code or "").strip()[:8]
+    if len(code) != 8 or not code.isdigit():
+        return []
+    return sorted({code[:2] + "000000", code[:3] + "00000"})
+
+
+class CpvInterest(models.Model):
+    """A CPV division or group an organisation wants to hear about (the vocabulary lives in
+    `commissioning.cpv`; providers sees it through `providers.ports.cpv`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cpv_interests")
+    code = models.CharField(max_length=8)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="cpv_interest_unique"),
+            # A division (two digits) or a group (three), padded with zeros to the 8-digit code.
+            models.CheckConstraint(condition=Q(code__endswith="00000"), name="cpv_interest_division_or_group"),
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code}, {self.organisation}"
+
+    @property
+    def label(self) -> str:
+        return cpv.label(self.code)
 
 
 class ProviderRole(models.TextChoices):

@@ -44,3 +44,29 @@ class ProcurementsPort:
 
 
 procurements = ProcurementsPort()
+
+
+class CpvPort:
+    """The CPV 2008 divisions and groups an organisation may choose from, and their labels. The
+    vocabulary is commissioning's (`commissioning.cpv`), which fills this port in its `ready()`."""
+
+    def __init__(self) -> None:
+        self._labels: Callable[[], dict[str, str]] | None = None
+
+    def register(self, *, divisions_and_groups: Callable[[], dict[str, str]]) -> None:
+        self._labels = divisions_and_groups
+
+    def labels(self) -> dict[str, str]:
+        """Every division and group, code to label, in code order."""
+        if self._labels is None:
+            raise NotRegistered("No app registered the CPV vocabulary: is 'commissioning' installed?")
+        return self._labels()
+
+    def divisions(self) -> dict[str, str]:
+        return {code: label for code, label in self.labels().items() if code.endswith("000000")}
+
+    def label(self, code: str) -> str:
+        return self.labels().get(code, "")
+
+
+cpv = CpvPort()

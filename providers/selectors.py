@@ -39,7 +39,7 @@ def organisations_with_details(user: User) -> QuerySet[Organisation]:
     return organisations_for_user(user).prefetch_related(
         Prefetch("members", queryset=OrganisationMember.objects.select_related("user").order_by("user__full_name")),
         Prefetch("compliance_documents", queryset=ComplianceDocument.objects.select_related("uploaded_by")),
-        Prefetch("outcomes_of_interest", queryset=outcomes_to_choose_from()),
+        *ALERT_INTERESTS,
         Prefetch(
             "invitations",
             queryset=Invitation.objects.filter(
@@ -85,6 +85,14 @@ def outcomes_to_choose_from() -> QuerySet[Outcome]:
     )
 
 
+# What an organisation's profile shows of its interests (and what its opportunity alerts match on).
+ALERT_INTERESTS = (
+    Prefetch("outcomes_of_interest", queryset=outcomes_to_choose_from()),
+    Prefetch("alert_councils", queryset=Council.objects.order_by("name")),
+    "cpv_interests",
+)
+
+
 def _active(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Organisations with at least one person who has confirmed their email address."""
     people = OrganisationMember.objects.filter(organisation=OuterRef("pk"), user__is_active=True)
@@ -108,9 +116,7 @@ def provider_directory(council: Council, query: str = "") -> QuerySet[Organisati
 
 def directory_organisation(council: Council, pk: int) -> Organisation:
     return get_object_or_404(
-        provider_directory(council).prefetch_related(
-            Prefetch("outcomes_of_interest", queryset=outcomes_to_choose_from())
-        ),
+        provider_directory(council).prefetch_related(*ALERT_INTERESTS),
         pk=pk,
     )
 

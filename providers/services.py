@@ -20,7 +20,14 @@ from django.utils.text import slugify
 
 from councils.models import Council, Outcome, User
 from councils.services import audit_record
-from providers.models import ApprovedSupplier, ComplianceDocument, Organisation, OrganisationMember, ProviderRole
+from providers.models import (
+    ApprovedSupplier,
+    ComplianceDocument,
+    CpvInterest,
+    Organisation,
+    OrganisationMember,
+    ProviderRole,
+)
 from providers.rules import forget_provider_roles
 from providers.staff_notices import tell_lead_commissioners
 
@@ -77,8 +84,34 @@ def _unique_slug(legal_name: str) -> str:
 # ---- Registration and email verification ----
 
 
+def _set_alert_interests(organisation: Organisation, *, councils: Iterable[Council], cpv_codes: Iterable[str]) -> None:
+    """The councils and CPV divisions and groups the organisation's opportunity alerts match on."""
+    organisation.alert_councils.set(councils)
+    codes = set(cpv_codes)
+    organisation.cpv_interests.exclude(code__in=codes).delete()
+    kept = set(organisation.cpv_interests.values_list("code", flat=True))
+    CpvInterest.objects.bulk_create([CpvInterest(organisation=organisation, code=code) for code in codes - kept])
+
+
+def _alert_details(organisation: Organisation) -> dict:
+    """What the audit trail keeps of the organisation's opportunity alerts."""
+    return {
+        "opportunity_alerts": organisation.opportunity_alerts,
+        "alert_every_council": organisation.alert_every_council,
+        "alert_councils": sorted(organisation.alert_councils.values_list("slug", flat=True)),
+        "cpv_interests": sorted(organisation.cpv_interests.values_list("code", flat=True)),
+    }
+
+
 @transaction.atomic
-def organisation_register(*, by: User, organisation: Organisation, outcomes: Iterable[Outcome] = ()) -> Organisation:
+def organisation_register(
+    *,
+    by: User,
+    organisation: Organisation,
+    outcomes: Iterable[Outcome] = (),
+    alert_councils: Iterable[Council] = (),
+    cpv_codes: Iterable[str] = (),
+) -> Organisation:
     """Register a new organisation, with the person registering it as its organisation administrator."""
     organisation.pk = None
     organisation.verified_at = None
@@ -87,6 +120,7 @@ def organisation_register(*, by: User, organisation: Organisation, outcomes: Ite
     organisation.full_clean()
     organisation.save()
     organisation.outcomes_of_interest.set(outcomes)
+    _set_alert_interests(organisation, councils=alert_councils, cpv_codes=cpv_codes)
     # The founder's consent is their own registration.
     member = OrganisationMember.objects.create(
         organisation=organisation, user=by, role=ProviderRole.ORGANISATION_ADMIN, consented_at=timezone.now()
@@ -98,7 +132,7 @@ def organisation_register(*, by: User, organisation: Organisation, outcomes: Ite
         actor=by,
         event_type="organisation.registered",
         obj=organisation,
-        extra={"administrator": by.email, "member": member.pk},
+        extra={"administrator": by.email, "member": member.pk, **_alert_details(organisation)},
     )
     return organisation
 
@@ -119,6 +153,8 @@ def organisation_register_with_account(
     *,
     organisation: Organisation,
     outcomes: Iterable[Outcome] = (),
+    alert_councils: Iterable[Council] = (),
+    cpv_codes: Iterable[str] = (),
     full_name: str,
     email: str,
     password: str,
@@ -138,7 +174,9 @@ def organisation_register_with_account(
         _send_on_commit(existing, "You already have an account", "providers/email/already_registered.txt", context)
         return None
     user = User.objects.create_user(email=email, password=password, full_name=full_name.strip(), is_active=False)
-    organisation_register(by=user, organisation=organisation, outcomes=outcomes)
+    organisation_register(
+        by=user, organisation=organisation, outcomes=outcomes, alert_councils=alert_councils, cpv_codes=cpv_codes
+    )
     send_verification_email(user, build_url=build_url)
     return user
 
@@ -178,10 +216,16 @@ def email_verify(*, uidb64: str, token: str) -> User | None:
 
 @transaction.atomic
 def organisation_update(
-    *, by: User, organisation: Organisation, outcomes: Iterable[Outcome] | None = None
+    *,
+    by: User,
+    organisation: Organisation,
+    outcomes: Iterable[Outcome] | None = None,
+    alert_councils: Iterable[Council] | None = None,
+    cpv_codes: Iterable[str] | None = None,
 ) -> Organisation:
-    """An organisation administrator changes the profile. Changing what an officer verified (names,
-    type, numbers) means it must be verified again."""
+    """An organisation administrator changes the profile, and what its opportunity alerts match on
+    (None leaves that part as it is). Changing what an officer verified (names, type, numbers) means
+    it must be verified again."""
     _require(by, "providers.edit_organisation", organisation)
     stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
     changed = [
@@ -197,12 +241,18 @@ def organisation_update(
     organisation.save()
     if outcomes is not None:
         organisation.outcomes_of_interest.set(outcomes)
+    if alert_councils is not None or cpv_codes is not None:
+        _set_alert_interests(
+            organisation,
+            councils=organisation.alert_councils.all() if alert_councils is None else alert_councils,
+            cpv_codes=organisation.cpv_interests.values_list("code", flat=True) if cpv_codes is None else cpv_codes,
+        )
     audit_record(
         council=None,
         actor=by,
         event_type="organisation.updated",
         obj=organisation,
-        extra={"fields": sorted(changed), "verification_cleared": reverified},
+        extra={"fields": sorted(changed), "verification_cleared": reverified, **_alert_details(organisation)},
     )
     return organisation
 

@@ -48,6 +48,16 @@ class ServiceFormMixin:
             return self.form_invalid(form)
 
 
+def interests_of(form) -> dict:
+    """What the organisation form says the organisation is interested in, as the services take it."""
+    data = form.cleaned_data
+    return {
+        "outcomes": data["outcomes_of_interest"],
+        "alert_councils": data["alert_councils"],
+        "cpv_codes": data["cpv_codes"],
+    }
+
+
 # ---- Registration, email verification and invitations (public) ----
 
 
@@ -65,15 +75,15 @@ class RegisterView(ServiceFormMixin, FormView):
 
     def perform(self, form):
         organisation = form.save(commit=False)
-        outcomes = form.cleaned_data["outcomes_of_interest"]
+        interests = interests_of(form)
         if self.request.user.is_authenticated:
-            services.organisation_register(by=self.request.user, organisation=organisation, outcomes=outcomes)
+            services.organisation_register(by=self.request.user, organisation=organisation, **interests)
             messages.success(self.request, f"{organisation} is registered. You are its organisation administrator.")
             return redirect("providers:organisation", pk=organisation.pk)
         data = form.cleaned_data
         services.organisation_register_with_account(
             organisation=organisation,
-            outcomes=outcomes,
+            **interests,
             full_name=data["full_name"],
             email=data["email"],
             password=data["password1"],
@@ -188,7 +198,7 @@ class OrganisationEditView(OrganisationMixin, ServiceFormMixin, FormView):
         organisation = services.organisation_update(
             by=self.request.user,
             organisation=form.save(commit=False),
-            outcomes=form.cleaned_data["outcomes_of_interest"],
+            **interests_of(form),
         )
         if organisation.verified_at is None and self.organisation.verified_at is not None:
             return self.done("Details saved. A council officer needs to verify the changed details again.")

@@ -107,7 +107,12 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
         source=OpportunityState.DRAFT,
         target=OpportunityState.PUBLISHED,
         permission=can_publish_opportunity,
-        custom={"label": "Publish", "gate": "missing_to_publish", "effects": ("forward_plan",)},
+        custom={
+            "label": "Publish",
+            "gate": "missing_to_publish",
+            # Matching organisations are told in the step (commissioning.sourcing.alerts).
+            "effects": ("forward_plan", "alert_providers"),
+        },
     )
     def publish(self, *, by, reason=""):
         self.published_at = timezone.now()
