@@ -116,3 +116,12 @@ PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
 # Who names councillors to a commission's member working group (the holder of its portfolio, checked
 # on the commission), and who may be named: every councillor, whatever their seat.
 WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
+# ---- Provider risk, failure and continuity (issue 21) ----
+# Who reads the continuity plans, the "at risk" and "failed" flags and their interventions: officers,
+# scrutiny for assurance, and portfolio holders (told of flags in their portfolios; an agreement's
+# intervention only when they read the agreement). Providers never see them.
+CONTINUITY_READERS = (*OFFICER, Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER)
+# Who keeps the continuity plans, flags and clears, and runs the interventions.
+CONTINUITY_MANAGERS = COMMISSIONERS
+# Who takes the commission's next step after an agreement ends for the provider's failure.
+FAILURE_DECIDERS = (Role.LEAD_COMMISSIONER,)

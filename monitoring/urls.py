@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring.agreements import provider_views, register_views, views
+from monitoring.continuity import urls as continuity_urls
 from monitoring.dashboards import outcome_views, report_views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.exports import views as export_views
@@ -148,3 +149,6 @@ urlpatterns += [
     path(NOTICE + "send/", notice_views.NoticeSendView.as_view(), name="notice_send"),
     path(NOTICE + "release-package.json", notice_views.NoticeDownloadView.as_view(), name="notice_download"),
 ]
+
+# Provider risk, failure and continuity: continuity plans, flags, interventions, the step after a failure.
+urlpatterns += continuity_urls.urlpatterns

@@ -2,6 +2,7 @@
 returns, reminders and notices build on them; the agreements a review of existing services covers (`reviews.py`)."""
 
 from monitoring.models.agreements import *  # noqa: F403
+from monitoring.models.continuity import *  # noqa: F403
 from monitoring.models.exports import *  # noqa: F403
 from monitoring.models.notices import *  # noqa: F403
 from monitoring.models.payments import *  # noqa: F403
