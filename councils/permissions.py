@@ -117,10 +117,11 @@ PROGRAMME_APPROVERS = (Role.PORTFOLIO_HOLDER,)
 # on the commission), and who may be named: every councillor, whatever their seat.
 WORKING_GROUP_NAMERS = (Role.PORTFOLIO_HOLDER,)
 # ---- Provider risk, failure and continuity (issue 21) ----
-# Who reads the continuity plans, the "at risk" and "failed" flags and their interventions: officers,
-# scrutiny for assurance, and portfolio holders (told of flags in their portfolios; an agreement's
-# intervention only when they read the agreement). Providers never see them.
-CONTINUITY_READERS = (*OFFICER, Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER)
+# Who reads the continuity plans, the "at risk" and "failed" flags and their interventions: those who
+# read the council's agreements (officers, scrutiny for assurance, administrators, who see the lead's
+# dashboard, and portfolio holders, told of flags in their portfolios, an agreement's only when they
+# read the agreement). Providers never see them, nor the reasons given.
+CONTINUITY_READERS = (*OFFICER, Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
 # Who keeps the continuity plans, flags and clears, and runs the interventions.
 CONTINUITY_MANAGERS = COMMISSIONERS
 # Who takes the commission's next step after an agreement ends for the provider's failure.

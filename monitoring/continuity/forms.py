@@ -27,7 +27,7 @@ def officers(council: Council):
     return (
         User.objects.filter(memberships__council=council, memberships__role__in=OFFICER, is_active=True)
         .distinct()
-        .order_by("first_name", "last_name", "pk")
+        .order_by("full_name", "pk")
     )
 
 
@@ -77,7 +77,6 @@ class FlagForm(GovukForm):
         help_text="What puts the service at risk, and how you know. Kept with the flag; providers do not see it.",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
-        error_messages={"required": "Give the reason for the flag: what puts the service at risk."},
     )
 
 
@@ -104,7 +103,6 @@ class ClearFlagForm(GovukForm):
         label="Why the flag is cleared",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
-        error_messages={"required": "Give the reason for clearing the flag."},
     )
 
 

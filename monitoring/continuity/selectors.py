@@ -4,7 +4,8 @@ another council's records, or an agreement's the person cannot read, are a 404."
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from councils.models import Council, User
@@ -23,24 +24,17 @@ def _visible(records: QuerySet, user: User, council: Council) -> QuerySet:
 
 
 def open_flags(user: User, council: Council) -> list[RiskFlag]:
-    """The open flags the person may see, failed first, each with its open intervention (or None)."""
-    flags = list(
+    """The open flags the person may see, failed first, each with its open intervention's id
+    (`open_intervention_id`, or None): one query, for the dashboards."""
+    open_interventions = Intervention.objects.filter(council=council, closed_at__isnull=True)
+    on_agreement = open_interventions.filter(agreement_id=OuterRef("agreement_id")).values("pk")[:1]
+    on_provider = open_interventions.filter(provider_id=OuterRef("provider_id")).values("pk")[:1]
+    return list(
         _visible(RiskFlag.objects.filter(cleared_at__isnull=True), user, council)
         .select_related(*FLAG_RELATED)
+        .annotate(open_intervention_id=Coalesce(Subquery(on_agreement), Subquery(on_provider)))
         .order_by("-level", "-raised_at")
     )
-    interventions = Intervention.objects.filter(council=council, closed_at__isnull=True)
-    by_agreement, by_provider = {}, {}
-    for intervention in interventions.only("pk", "agreement_id", "provider_id", "council_id"):
-        if intervention.agreement_id:
-            by_agreement[intervention.agreement_id] = intervention
-        else:
-            by_provider[intervention.provider_id] = intervention
-    for flag in flags:
-        flag.open_intervention = (
-            by_agreement.get(flag.agreement_id) if flag.agreement_id else by_provider.get(flag.provider_id)
-        )
-    return flags
 
 
 def past_flags(user: User, council: Council, limit: int = 50) -> list[RiskFlag]:

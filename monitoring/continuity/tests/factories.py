@@ -12,7 +12,7 @@ from councils.models import Role
 from monitoring.agreements import variations
 from monitoring.continuity import services
 from monitoring.models import FlagLevel, TerminationGround
-from monitoring.tests.factories import matrix_agreements
+from monitoring.tests.factories import agreeing_commission, live_agreement, matrix_agreements
 
 
 def lead(council):
@@ -68,15 +68,21 @@ def matrix_continuity(world) -> dict:
             owner=officer(signed.council),
             due_on=timezone.localdate() + timedelta(days=7),
         )
-        world["continuity"] = {"flag": raised, "intervention": intervention, "action": action}
+        # A service of its own commission, delivered, whose provider failed: the lead's next step is open.
+        failed = live_agreement(world["council"], commission=agreeing_commission(world["council"], title="Meals"))
+        terminate_for_failure(failed)
+        world["continuity"] = {"flag": raised, "intervention": intervention, "action": action, "failed": failed}
     return world["continuity"]
 
 
 def matrix_continuity_kwargs(key: str, **extra) -> Callable[[dict], dict]:
+    """URL kwargs for one of the matrix's continuity records (`key`: "flag", "intervention", "failed"),
+    plus e.g. part="action", or action_pk=True for the intervention's action."""
+
     def build(world) -> dict:
         objects = matrix_continuity(world)
         kwargs = {"council_slug": world["council"].slug, "pk": objects[key].pk, **extra}
-        if key == "intervention" and extra.get("action_pk"):
+        if extra.get("action_pk"):
             kwargs["action_pk"] = objects["action"].pk
         return kwargs
 
