@@ -260,3 +260,13 @@ def test_bringing_a_failed_service_in_house_drafts_an_agreement_with_the_council
     assert in_house.state == AgreementState.DRAFT
     assert in_house.internal_team_name == "Reablement"
     assert in_house.agreement_type == AgreementType.SERVICE_LEVEL_AGREEMENT
+
+
+def test_each_flag_is_told_once_however_often_it_is_told(council, agreement):
+    raised = flag(agreement)
+    intervention = Intervention.objects.get()
+    services._tell(raised, intervention, officer(council))  # told again: the outbox keeps it once
+    by = officer(council)
+    services.action_add(by=by, intervention=intervention, what="Visit", owner=by, due_on=TODAY)
+    services.flag_clear(by=by, flag=raised, reason="Recovered.")
+    assert len(flagged_told()) == 2
