@@ -48,7 +48,7 @@ def past_flags(user: User, council: Council, limit: int = 50) -> list[RiskFlag]:
 def interventions(user: User, council: Council) -> list[Intervention]:
     return list(
         _visible(Intervention.objects.all(), user, council)
-        .select_related("flag", "agreement", "provider")
+        .select_related("flag__agreement", "flag__provider")
         .order_by("closed_at", "-opened_at")[:100]
     )
 
@@ -57,7 +57,7 @@ def vital_agreements(user: User, council: Council) -> list[ContinuityPlan]:
     """The vital services the person may see, with their plans (incomplete ones first)."""
     plans = ContinuityPlan.objects.filter(
         vital=True, agreement__in=agreements_visible_to(user, council)
-    ).select_related("agreement", "responsible")
+    ).select_related("agreement__council", "responsible")
     return sorted(plans, key=lambda plan: (plan.is_complete, plan.agreement.reference))
 
 
@@ -96,7 +96,9 @@ def covered_agreements(intervention: Intervention) -> list[Agreement]:
     return list(
         Agreement.objects.filter(
             council=intervention.council, provider_id=intervention.provider_id, state__in=FLAGGABLE_STATES
-        ).order_by("reference")
+        )
+        .select_related("council")
+        .order_by("reference")
     )
 
 

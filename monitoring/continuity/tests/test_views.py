@@ -12,10 +12,11 @@ from django.utils import timezone
 from commissioning.models import State
 from commissioning.tests.factories import staff
 from councils.models import Notification, ReminderKind, Role
-from monitoring.continuity.tests.factories import flag, terminate_for_failure
+from monitoring.continuity.tests.factories import complete_plan, flag, terminate_for_failure
 from monitoring.models import AgreementState, FlagLevel, Intervention, RiskFlag
 from monitoring.tests.factories import agreeing_commission, draft_agreement, live_agreement, sign
 from providers.tests.factories import OrganisationFactory
+from tests.query_counts import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -208,3 +209,16 @@ def test_clearing_a_flag_on_the_page(client_for, council, people, agreement):
     raised.refresh_from_db()
     assert raised.clear_reason == "New owners funded it."
     assert "New owners funded it." in client.get(url("continuity", council)).content.decode()
+
+
+def test_the_continuity_page_runs_in_a_fixed_number_of_queries(client_for, council, people, agreement):
+    flag(agreement)
+    complete_plan(agreement)
+
+    def more(count):
+        for _ in range(count):
+            other = live_agreement(council)
+            flag(other, level=FlagLevel.FAILED)
+            complete_plan(other)
+
+    assert_same_queries(client_for(people[Role.LEAD_COMMISSIONER]), url("continuity", council), more, rows=3)
