@@ -131,3 +131,13 @@ ENGAGEMENT_OFFICERS = COMMISSIONERS
 # Everyone who reads the agreement reads both; provider staff read their own deliverables only.
 DELIVERABLE_MANAGERS = COMMISSIONERS
 AGREEMENT_RISK_EDITORS = COMMISSIONERS
+# ---- Provider risk, failure and continuity (issue 21) ----
+# Who reads the continuity plans, the "at risk" and "failed" flags and their interventions: those who
+# read the council's agreements (officers, scrutiny for assurance, administrators, who see the lead's
+# dashboard, and portfolio holders, told of flags in their portfolios, an agreement's only when they
+# read the agreement). Providers never see them, nor the reasons given.
+CONTINUITY_READERS = (*OFFICER, Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN)
+# Who keeps the continuity plans, flags and clears, and runs the interventions.
+CONTINUITY_MANAGERS = COMMISSIONERS
+# Who takes the commission's next step after an agreement ends for the provider's failure.
+FAILURE_DECIDERS = (Role.LEAD_COMMISSIONER,)

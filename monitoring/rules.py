@@ -21,6 +21,9 @@ from commissioning.permissions import COMMISSIONERS, can_read_commission
 from councils.models import Outcome, Role
 from councils.permissions import (
     COMMISSIONING_READERS,
+    CONTINUITY_MANAGERS,
+    CONTINUITY_READERS,
+    FAILURE_DECIDERS,
     INVOICE_READERS,
     INVOICE_RECORDERS,
     NOTICE_OFFICERS,
@@ -151,6 +154,30 @@ def is_providers_agreement(user, agreement=None) -> bool:
         and is_organisation_member(user, agreement.provider)
     )
 
+
+# ---- Provider risk, failure and continuity (issue 21) ----
+
+
+@rules.predicate
+def reads_continuity(user, obj=None) -> bool:
+    """On the council, a flag or an intervention: the continuity page and interventions (an agreement's
+    intervention is further scoped to those who read the agreement, by its selector: 404 otherwise)."""
+    return has_any_role(user, council_of(obj), CONTINUITY_READERS)
+
+
+@rules.predicate
+def manages_continuity(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), CONTINUITY_MANAGERS)
+
+
+@rules.predicate
+def decides_after_failure(user, obj=None) -> bool:
+    return has_any_role(user, council_of(obj), FAILURE_DECIDERS)
+
+
+rules.add_perm("monitoring.read_continuity", reads_continuity)
+rules.add_perm("monitoring.manage_continuity", manages_continuity)
+rules.add_perm("monitoring.decide_after_failure", decides_after_failure)
 
 # On the council: the agreement list (scoped by the selector).
 rules.add_perm("monitoring.list_agreements", reads_commissioning)

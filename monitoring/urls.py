@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring.agreements import provider_views, register_views, views
+from monitoring.continuity import urls as continuity_urls
 from monitoring.dashboards import outcome_views, report_views
 from monitoring.dashboards import views as dashboard_views
 from monitoring.delivery import urls as delivery_urls
@@ -160,3 +161,5 @@ urlpatterns += terms_urls.urlpatterns
 # agreement's own risk register: first, since the KPI and payment items' patterns would take
 # "deliverables/new/" and "risks/<pk>/edit/".
 urlpatterns = delivery_urls.urlpatterns + urlpatterns
+# Provider risk, failure and continuity: continuity plans, flags, interventions, the step after a failure.
+urlpatterns += continuity_urls.urlpatterns

@@ -28,6 +28,7 @@ from commissioning.tests.evaluation_factories import evaluation_kwargs
 from commissioning.tests.review_factories import matrix_review, review_kwargs
 from councils.models import Notification, ReminderKind, Role
 from councils.services import publication_set
+from monitoring.continuity.tests.factories import matrix_continuity_kwargs
 from monitoring.delivery.tests.factories import matrix_delivery_kwargs
 from monitoring.invoices.tests.factories import matrix_invoice_kwargs
 from monitoring.remedies.tests.factories import matrix_plan_kwargs, matrix_remedy_kwargs, matrix_respond_kwargs
@@ -149,6 +150,7 @@ SAVINGS_CONFIRMERS = frozenset({Role.FINANCE_OFFICER})
 # the index (of the outcomes in their portfolios: the matrix's outcome is in nobody's) but not the page.
 OUTCOME_REPORT_READERS = frozenset({Role.LEAD_COMMISSIONER, Role.SCRUTINY_MEMBER})
 NOTICE_READERS = OFFICERS | {Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN}
+CONTINUITY_READERS = OFFICERS | {Role.PORTFOLIO_HOLDER, Role.SCRUTINY_MEMBER, Role.COUNCIL_ADMIN}
 THRESHOLD_READERS = frozenset(
     {
         Role.LEAD_COMMISSIONER,
@@ -732,6 +734,39 @@ ROUTES = [
     Route(
         "monitoring:agreement_result_remove",
         matrix_terms_kwargs(result=True),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    # Provider risk, failure and continuity (issue 21). Those who read the council's agreements read the
+    # continuity page and interventions (a portfolio holder only an agreement's in their portfolios: the
+    # matrix's is in none, so 404); commissioners keep plans, flags and interventions; the lead
+    # commissioner takes the commission's next step after a failure. Providers never see any of it.
+    Route("monitoring:continuity", council_kwargs, ok=CONTINUITY_READERS),
+    Route("monitoring:flag_provider", council_kwargs, ok=COMMISSIONERS),
+    Route("monitoring:flag_clear", matrix_continuity_kwargs("flag"), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:continuity_plan", matrix_kwargs("signed"), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route("monitoring:flag_agreement", matrix_kwargs("signed"), ok=COMMISSIONERS, overrides=CANNOT_SEE_COMMISSION),
+    Route(
+        "monitoring:after_failure",
+        matrix_continuity_kwargs("failed"),
+        ok=frozenset({Role.LEAD_COMMISSIONER}),
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:intervention",
+        matrix_continuity_kwargs("intervention"),
+        ok=CONTINUITY_READERS - {Role.PORTFOLIO_HOLDER},
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:intervention_edit",
+        matrix_continuity_kwargs("intervention", part="action"),
+        ok=COMMISSIONERS,
+        overrides=CANNOT_SEE_COMMISSION,
+    ),
+    Route(
+        "monitoring:intervention_action_done",
+        matrix_continuity_kwargs("intervention", action_pk=True),
         ok=COMMISSIONERS,
         overrides=CANNOT_SEE_COMMISSION,
     ),

@@ -63,3 +63,11 @@ def missing_to_end(agreement) -> list[str]:
     if agreement.ends_on >= timezone.localdate():
         return [f"The agreement runs until {agreement.ends_on:%d/%m/%Y}"]
     return []
+
+
+def missing_to_go_live(agreement) -> list[str]:
+    """A vital service goes live only with a complete continuity plan (what happens if the provider fails)."""
+    plan = getattr(agreement, "continuity_plan", None)
+    if plan is None or not plan.vital:
+        return []
+    return [f"Complete the continuity plan of this vital service: {item.lower()}" for item in plan.missing()]

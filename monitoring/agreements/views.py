@@ -30,7 +30,8 @@ from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements import forms, gates, selectors, services, steps, variations
-from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment
+from monitoring.continuity import selectors as continuity_selectors
+from monitoring.models import Agreement, AgreementKpi, AgreementState, ScheduledPayment, TerminationGround
 from monitoring.returns import selectors as returns_selectors
 from monitoring.social_value import selectors as social_value_selectors
 from monitoring.terms import selectors as terms_selectors
@@ -185,6 +186,7 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
             remedies_url=reverse("monitoring:remedies", args=[agreement.council.slug, agreement.pk])
             if agreement.state != AgreementState.DRAFT
             else "",
+            continuity=continuity_selectors.agreement_section(agreement, user),
         )
         return context
 
@@ -542,6 +544,9 @@ class AgreementActionView(AgreementMixin, FormView):
             apply_form_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, message)
+        if self.kwargs["action"] == "terminate" and data["ground"] == TerminationGround.FAILURE:
+            # The provider failed: the commission's next step (recommission or in-house) follows at once.
+            return redirect(reverse("monitoring:after_failure", args=[self.agreement.council.slug, self.agreement.pk]))
         return self.back()
 
     def approval(self, data) -> variations.Approval:

@@ -12,6 +12,7 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
     "lead": [
         ("pipeline", "Pipeline"),
         ("decisions", "Decisions waiting"),
+        ("provider-risk", "Providers at risk or failed"),
         ("reviews", "Reviews of existing services"),
         ("notices", "Notices due on Find a Tender"),
         ("ending", "Agreements ending soon"),
@@ -31,6 +32,7 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
         ("forward-plan", "Forward plan of key decisions"),
         ("decisions", "Decisions taken"),
         ("performance", "Performance of commissioned services"),
+        ("provider-risk", "Providers at risk or failed"),
         ("agenda", "The committee's agenda"),
     ],
     "officer": [

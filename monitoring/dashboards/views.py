@@ -20,6 +20,7 @@ from commissioning.cycle.views import CommissionMixin
 from commissioning.groups import selectors as group_selectors
 from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
+from monitoring.continuity import selectors as continuity_selectors
 from monitoring.dashboards import meeting_pack
 from monitoring.dashboards import scrutiny as scrutiny_services
 from monitoring.dashboards import scrutiny_report as report_shapes
@@ -84,6 +85,9 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
             context.update(scrutiny_dashboard(user, council, filters))
         else:
             context.update(FILTERED[self.view](user, council, filters))
+        if self.view in ("lead", "scrutiny"):
+            # Flagged providers and agreements, for the council as a whole (not narrowed by the filters).
+            context["provider_flags"] = continuity_selectors.open_flags(user, council)
         context.update(filter_form=form, filters=filters)
         return context
 

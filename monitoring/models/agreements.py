@@ -92,6 +92,8 @@ class TerminationGround(models.TextChoices):
         ),
     )
     BY_PROVIDER = "by_provider", "The provider ended it"
+    # Insolvency, or a provider that can no longer deliver: the commission's next step follows.
+    FAILURE = "failure", "The provider failed: it is insolvent or can no longer deliver the service"
     OTHER = "other", "Another reason"
 
 
@@ -345,6 +347,7 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
         permission=is_agreement_editor,
         custom={
             "label": "Delivery has started: mark as live",
+            "gate": "missing_to_go_live",
             "effects": ("live_on", "schedule_returns", "settle_commission"),
         },
     )

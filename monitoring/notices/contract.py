@@ -433,6 +433,8 @@ TERMINATION_RATIONALES = {
     TerminationGround.MUTUAL: ("mutualAgreement", "Agreed between the council and the supplier"),
     TerminationGround.IMPLIED_GROUND: ("section78", TerminationGround.IMPLIED_GROUND.label),
     TerminationGround.BY_PROVIDER: ("supplier", "Terminated by the supplier"),
+    # The notice's list has no code of its own for a supplier's insolvency or collapse.
+    TerminationGround.FAILURE: ("other", "The supplier failed: insolvent or unable to deliver the service"),
     TerminationGround.OTHER: ("other", "Another reason"),
 }
 

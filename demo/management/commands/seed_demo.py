@@ -4,6 +4,7 @@ from demo.agreements import seed_agreements
 from demo.awards import seed_awards
 from demo.bids import seed_bids
 from demo.commissions import seed_commissions
+from demo.continuity import seed_continuity
 from demo.councils import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_councils
 from demo.engagement import seed_engagement
 from demo.evaluations import seed_evaluations
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         seed_notices()
         reviews = seed_reviews()
         savings = seed_savings()
+        continuity = seed_continuity()
         notes = seed_publication()
         # After the reviews: the ones still running are put forward with the commissions.
         programmes = seed_programmes()
@@ -57,7 +59,7 @@ class Command(BaseCommand):
                 f"regime, {reviews} new reviews of "
                 f"existing services, {programmes} new programmes, savings on {savings} commissions and reviews, "
                 f"{groups} new member working groups, {consultations} new consultation on drafts, {notes} new "
-                "scrutiny notes; every council's framework and "
+                f"scrutiny notes, {continuity} new continuity records; every council's framework and "
                 "commissioning plan published. "
                 f"Every demo login uses the password '{DEMO_PASSWORD}'."
             )
