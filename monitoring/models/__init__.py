@@ -4,8 +4,8 @@ of existing services covers (`reviews.py`); an agreement's payment model and cla
 
 from monitoring.models.agreement_risks import *  # noqa: F403
 from monitoring.models.agreements import *  # noqa: F403
-from monitoring.models.deliverables import *  # noqa: F403
 from monitoring.models.continuity import *  # noqa: F403
+from monitoring.models.deliverables import *  # noqa: F403
 from monitoring.models.exports import *  # noqa: F403
 from monitoring.models.notices import *  # noqa: F403
 from monitoring.models.payments import *  # noqa: F403
