@@ -9,6 +9,13 @@ own copy of the world's objects.
 Every visitor is signed in once, in the module's transaction, and each test sends that visitor's
 session cookie: signing in runs the sign-in's own writes (the lockout log, the session's access
 stamps), which would otherwise be most of the module's time, twenty times for every route.
+
+The larger worlds some routes need (an award at each stage, an evaluation, agreements, returns,
+deliverables), which their builders make on first use and keep in the world, are also made in the
+module's transaction, the first time a route asks for one, so the routes that share one build it once.
+Only the builders in SHARED_BUILDERS are: each makes objects of its own, with its own commission, and
+changes nothing the other routes read. A builder that changes the world (publishes the council's plan,
+adds a partner to the world's bid) runs inside its route's own test.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -189,8 +197,31 @@ def fresh_sessions(module_world, django_db_blocker) -> dict[str, str]:
     return sessions["keys"]
 
 
+# By the name of the function that makes the route's builder (see the module's docstring).
+SHARED_BUILDERS = frozenset(
+    {
+        "award_kwargs",
+        "provider_summary_kwargs",
+        "evaluation_kwargs",
+        "matrix_kwargs",
+        "matrix_return_kwargs",
+        "matrix_assessment_kwargs",
+        "matrix_delivery_kwargs",
+    }
+)
+
+
 @pytest.fixture
-def shared_world(fresh_sessions, module_world, db):
+def prebuilt(route, module_world, django_db_blocker) -> None:
+    """Make the route's shared world in the module's transaction (outside the test's own), once."""
+    if route.kwargs.__qualname__.split(".")[0] not in SHARED_BUILDERS:
+        return
+    with django_db_blocker.unblock(), transaction.atomic():
+        route.kwargs(module_world[0])
+
+
+@pytest.fixture
+def shared_world(fresh_sessions, prebuilt, module_world, db):
     """This test's copy of the module's world: objects a route builds on first use are kept in the
     copy (and rolled back with the test), and changes to the objects' attributes stay in it too."""
     return copy.deepcopy(module_world[0])

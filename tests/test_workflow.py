@@ -34,7 +34,7 @@ from councils.models import AuditEvent, Role
 from councils.tests.factories import OutcomeFactory, PortfolioFactory
 from councils.workflow import TransitionConflict, TransitionRefused
 from demo import commissions as demo_commissions
-from monitoring.models import Agreement, MonitoringReturn, Notice
+from monitoring.models import Agreement, Deliverable, MonitoringReturn, Notice
 
 MACHINES = {
     Commission,
@@ -47,10 +47,11 @@ MACHINES = {
     Notice,
     Programme,
     Review,
+    Deliverable,
 }
 
 
-def test_all_ten_machines_run_through_the_one_engine():
+def test_all_eleven_machines_run_through_the_one_engine():
     assert set(workflow.MACHINES) == MACHINES
 
 

@@ -35,6 +35,7 @@ from councils.tests.factories import UserFactory
 from demo import procurement
 from demo.conflicts import prepare_conflicts_assessment
 from demo.providers import tiny_pdf
+from providers.models import OrganisationMember, ProviderRole
 from providers.tests.factories import OrganisationMemberFactory
 
 
@@ -54,7 +55,11 @@ class Bidder:
 
 def bidder(name: str, price: str | int = 50000, *, partners=(), document=False) -> Bidder:
     slug = name.lower().replace(" ", "-")
-    member = OrganisationMemberFactory(organisation__legal_name=name, user__email=f"bids@{slug}.example")
+    email = f"bids@{slug}.example"
+    # The same bidder may bid in several worlds of one transaction (the access matrix's shared worlds).
+    member = OrganisationMember.objects.filter(
+        organisation__legal_name=name, user__email=email, role=ProviderRole.ORGANISATION_ADMIN
+    ).first() or OrganisationMemberFactory(organisation__legal_name=name, user__email=email)
     return Bidder(user=member.user, price=Decimal(price), partners=tuple(partners), document=document)
 
 
