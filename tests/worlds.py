@@ -11,8 +11,8 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from councils.models import Council, Outcome, Role, User
-from councils.tests.factories import CouncilFactory, MembershipFactory, OutcomeFactory, UserFactory
+from councils.models import Council, Membership, Outcome, Role, User
+from councils.tests.factories import CouncilFactory, OutcomeFactory, UserFactory
 from providers.tests.factories import OrganisationMemberFactory
 
 
@@ -26,18 +26,25 @@ def make_other_council() -> Council:
 
 def make_people(council: Council, other_council: Council) -> dict[str, User]:
     """A person for every role in `council`, plus outsiders: another council's officer, nobody, and
-    the administrators of two provider organisations."""
-    result = {}
-    for role in Role.values:
-        result[role] = MembershipFactory(council=council, role=role, user__email=f"{role}@testshire.example").user
+    the administrators of two provider organisations.
+
+    Nearly every test starts from these people, so the council's are written in two statements
+    (people, then memberships) rather than one factory call each: the factories' own saves and
+    signals are for people made one at a time, and the sign-in stamps they set matter only to someone
+    already signed in, which nobody here is yet."""
+    seats = [(role, f"{role}@testshire.example") for role in Role.values]
     # A councillor with no other seat, named to the member working group of the access matrix's commission.
-    result["working_group_member"] = MembershipFactory(
-        council=council, role=Role.COUNCILLOR, user__email="group.member@testshire.example"
-    ).user
-    result["other_council_officer"] = MembershipFactory(
-        council=other_council, role=Role.LEAD_COMMISSIONER, user__email="lead@otherton.example"
-    ).user
-    result["no_role"] = UserFactory(email="nobody@example.org")
+    seats.append(("working_group_member", "group.member@testshire.example"))
+    outsiders = [("other_council_officer", "lead@otherton.example"), ("no_role", "nobody@example.org")]
+    users = User.objects.bulk_create([UserFactory.build(email=email) for _, email in seats + outsiders])
+    result = {name: user for (name, _), user in zip(seats + outsiders, users, strict=True)}
+    Membership.objects.bulk_create(
+        [
+            Membership(council=council, role=Role.COUNCILLOR if name == "working_group_member" else name, user=user)
+            for (name, _), user in zip(seats, users, strict=False)
+        ]
+        + [Membership(council=other_council, role=Role.LEAD_COMMISSIONER, user=result["other_council_officer"])]
+    )
     result["provider_admin"] = OrganisationMemberFactory(
         organisation__legal_name="Moorside Youth Trust", user__email="admin@moorside.example"
     ).user
