@@ -9,7 +9,7 @@ from django.utils import timezone
 from commissioning.award.standstill_selectors import signing_blockers
 from commissioning.models import COMPETITIVE_ROUTES, KPI_DUTY_OVER
 from councils.formatting import money
-from monitoring.models import kpi_duty_applies
+from monitoring.models import PROVIDER_VISIBLE_STATES, kpi_duty_applies
 
 # Section 52 of the Procurement Act 2023: the KPIs a contract under the KPI duty carries when it is entered into.
 KPI_DUTY_MINIMUM = 3
@@ -71,3 +71,14 @@ def missing_to_go_live(agreement) -> list[str]:
     if plan is None or not plan.vital:
         return []
     return [f"Complete the continuity plan of this vital service: {item.lower()}" for item in plan.missing()]
+
+
+def unsigned_refusal(agreement, recorded: str) -> str:
+    """Why nothing can be recorded under the agreement yet ("" once it can): invoices, remedies and the
+    like (`recorded`, e.g. "invoices are") belong to an agreement once it has been signed."""
+    if agreement.state not in PROVIDER_VISIBLE_STATES:
+        return (
+            f"Agreement {agreement.reference} is ‘{agreement.get_state_display().lower()}’: {recorded} recorded "
+            "once it has been signed."
+        )
+    return ""

@@ -9,16 +9,15 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView, TemplateView
 
-from councils.uploads import download_response
 from councils.views import apply_form_errors
 from councils.workflow import TransitionConflict, TransitionRefused
 from monitoring.agreements.provider_views import ProviderAgreementMixin
 from monitoring.delivery import deliverables, forms, selectors
+from monitoring.delivery.views import EvidenceDownload
 from monitoring.models import Deliverable
 from monitoring.returns.views import ProviderWriteMixin
 
@@ -41,12 +40,8 @@ class ProviderDeliverablesView(ProviderDeliverablesMixin, TemplateView):
         return context
 
 
-class ProviderDeliverableEvidenceView(ProviderDeliverablesMixin, View):
-    def get(self, request, *args, **kwargs):
-        deliverable = selectors.deliverable_of(self.agreement, kwargs["deliverable_pk"])
-        if not deliverable.evidence_document:
-            raise Http404
-        return download_response(deliverable.evidence_document, f"Evidence for {deliverable.title}")
+class ProviderDeliverableEvidenceView(ProviderDeliverablesMixin, EvidenceDownload):
+    pass
 
 
 class ProviderDeliverableReportView(ProviderWriteMixin, FormView):

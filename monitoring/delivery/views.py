@@ -102,12 +102,19 @@ class DeliverableEditView(DeliverablesMixin, FormView):
         return self.done(f"Deliverable ‘{saved.title}’ saved.")
 
 
-class DeliverableEvidenceView(DeliverablesMixin, View):
+class EvidenceDownload(View):
+    """A deliverable's evidence file, on the council's side or the provider's: the mixin in front
+    finds the agreement and checks who may see it."""
+
     def get(self, request, *args, **kwargs):
         deliverable = selectors.deliverable_of(self.agreement, kwargs["deliverable_pk"])
         if not deliverable.evidence_document:
             raise Http404
         return download_response(deliverable.evidence_document, f"Evidence for {deliverable.title}")
+
+
+class DeliverableEvidenceView(DeliverablesMixin, EvidenceDownload):
+    pass
 
 
 class DeliverableDecideView(ReturnMixin, FormView):

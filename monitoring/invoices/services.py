@@ -17,7 +17,8 @@ from django.utils import timezone
 from councils.models import User
 from councils.permissions import INVOICE_RECORDERS, has_any_role
 from councils.services import audit_record
-from monitoring.models import PROVIDER_VISIBLE_STATES, Agreement, Invoice, ScheduledPayment, net_amount
+from monitoring.agreements.gates import unsigned_refusal
+from monitoring.models import Agreement, Invoice, ScheduledPayment, net_amount
 
 __all__ = ["invoice_pay", "invoice_record", "invoice_withdraw", "recording_refusal"]
 
@@ -29,12 +30,7 @@ def _require_recorder(by: User, agreement: Agreement) -> None:
 
 def recording_refusal(agreement: Agreement) -> str:
     """Why no invoice can be recorded under the agreement now ("" when one can)."""
-    if agreement.state not in PROVIDER_VISIBLE_STATES:
-        return (
-            f"Agreement {agreement.reference} is ‘{agreement.get_state_display().lower()}’: invoices are recorded "
-            "once it has been signed."
-        )
-    return ""
+    return unsigned_refusal(agreement, "invoices are")
 
 
 def _payment_errors(received_on: date, amount: Decimal, paid_on: date | None, paid_amount: Decimal | None) -> dict:

@@ -24,8 +24,8 @@ from councils.models import ReminderKind, User
 from councils.notification_services import notify
 from councils.permissions import REMEDY_RECORDERS, has_any_role
 from councils.services import audit_record
+from monitoring.agreements.gates import unsigned_refusal
 from monitoring.models import (
-    PROVIDER_VISIBLE_STATES,
     Agreement,
     AgreementKpi,
     Deduction,
@@ -58,12 +58,7 @@ def _require_recorder(by: User, agreement: Agreement) -> None:
 
 def recording_refusal(agreement: Agreement) -> str:
     """Why nothing can be recorded in the agreement's remedies log now ("" when it can)."""
-    if agreement.state not in PROVIDER_VISIBLE_STATES:
-        return (
-            f"Agreement {agreement.reference} is ‘{agreement.get_state_display().lower()}’: remedies are recorded "
-            "once it has been signed."
-        )
-    return ""
+    return unsigned_refusal(agreement, "remedies are")
 
 
 def _require_open(agreement: Agreement) -> None:
