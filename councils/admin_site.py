@@ -111,6 +111,24 @@ class DeclaredLookupsOnly:
     def get_list_display(self, request):
         return self._shown(super().get_list_display(request))
 
+    def get_list_select_related(self, request):
+        """The foreign keys the list shows, one join each, when the admin names none.
+
+        Django's default (`list_select_related = False` with a foreign key in `list_display`) is a bare
+        `select_related()`, which follows every non-null foreign key, and theirs, all the way down: from
+        a performance assessment through its agreement, commission, bid, opportunity... PostgreSQL then
+        plans a join of dozens of tables with its genetic optimiser, and a list of a few hundred rows
+        can take minutes."""
+        declared = super().get_list_select_related(request)
+        if declared is not False:
+            return declared
+        shown = set(self.get_list_display(request))
+        return [
+            field.name
+            for field in self.model._meta.concrete_fields
+            if field.is_relation and field.many_to_one and field.name in shown
+        ]
+
     def _is_read_only(self, request, obj) -> bool:
         # Django shows every field read-only to someone without change permission, and any field
         # in `readonly_fields`: both go through `display_for_field`, which would ask for a URL.

@@ -574,10 +574,7 @@ def release_package(releases: list[dict], *, council: Council, uri: str, policy:
     return {
         "uri": uri,
         "version": VERSION,
-        "extensions": [
-            LOTS_EXTENSION,
-            *([social_value.METRICS_EXTENSION] if social_value.uses_metrics(releases) else []),
-        ],
+        "extensions": extensions,
         "publishedDate": latest or moment(timezone.now()),
         "publisher": publisher,
         "license": LICENCE,
