@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from monitoring.models import (
@@ -35,18 +34,18 @@ def result_of(agreement: Agreement, pk: int) -> ResultPayment:
     return get_object_or_404(ResultPayment.objects.select_related("kpi", "terms"), pk=pk, terms__agreement=agreement)
 
 
-def _results_counted(row: ResultPayment, accepted) -> Decimal | None:
+def _results_counted(row: ResultPayment, actuals: list[tuple[Decimal, Decimal | None]]) -> Decimal | None:
     """How many of the result the accepted returns show: a KPI counted as a total adds its actuals up;
     a KPI that is a level to reach counts the periods in which it was reached. None without a KPI."""
     kpi = row.kpi
     if kpi is None:
         return None
-    actuals = accepted.filter(kpi=kpi)
     if kpi.target_kind == TargetKind.TOTAL:
-        return actuals.aggregate(total=Sum("actual"))["total"] or Decimal("0")
+        return sum((actual for actual, _ in actuals), Decimal("0"))
     met = 0
-    for actual, target in actuals.filter(target__isnull=False).values_list("actual", "target"):
-        met += actual >= target if kpi.higher_is_better else actual <= target
+    for actual, target in actuals:
+        if target is not None:
+            met += actual >= target if kpi.higher_is_better else actual <= target
     return Decimal(met)
 
 
@@ -54,14 +53,19 @@ def earned_so_far(agreement: Agreement, terms: AgreementTerms | None) -> dict:
     """Each tariff line with the results counted and the amount earned, and the total earned."""
     if terms is None or not terms.pays_by_results:
         return {"rows": [], "total": None, "returns": 0}
-    accepted = KpiActual.objects.filter(
+    results = list(terms.results.all())
+    # Every tariff line's accepted actuals in one query, not one query a line.
+    actuals: dict[int, list[tuple[Decimal, Decimal | None]]] = {}
+    for kpi_id, actual, target in KpiActual.objects.filter(
         monitoring_return__agreement=agreement,
         monitoring_return__state=ReturnState.ACCEPTED,
         actual__isnull=False,
-    )
+        kpi__in=[row.kpi_id for row in results if row.kpi_id is not None],
+    ).values_list("kpi_id", "actual", "target"):
+        actuals.setdefault(kpi_id, []).append((actual, target))
     rows, total = [], Decimal("0")
-    for row in terms.results.all():
-        counted = _results_counted(row, accepted)
+    for row in results:
+        counted = _results_counted(row, actuals.get(row.kpi_id, []))
         earned = None if counted is None else (counted * row.price).quantize(PENNY, rounding=ROUND_HALF_UP)
         total += earned or 0
         rows.append({"result": row, "counted": counted, "earned": earned})
