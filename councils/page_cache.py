@@ -13,6 +13,12 @@ has to know which pages exist. The scopes are:
 - ``all``: every write anywhere; the other pages that cross councils (the provider portal and
   dashboard) depend on it.
 - ``user:<id>``: one person's own things (their notifications, which the header counts).
+- ``council:<id>:<family>``: one *family* of a council's data, the module its model lives in
+  (``commissioning.sourcing``: opportunities and bids; ``monitoring.returns``: monitoring returns;
+  ``councils``; ``providers``; ...). Fragments of a page (:func:`fragment`) depend on the families
+  they show, so a bid being saved re-renders the dashboard's sourcing panels, not its returns. A
+  bump that does not say which families it wrote changes ``council:<id>:*``, on which every fragment
+  depends.
 
 Every committed ``save()`` and ``delete()`` of the project's models changes the generations (once at
 once, so the writing request sees its own change, and again after commit, so a page read by someone
@@ -96,8 +102,19 @@ def bump(*scopes: str) -> None:
         transaction.on_commit(new_generation)
 
 
-def bump_council(council_id: int | None) -> None:
-    bump(f"council:{council_id}") if council_id else bump("shared")
+def bump_council(council_id: int | None, *families: str) -> None:
+    """After writes that send no signal: the council's generation and those of the `families` written
+    (every family's, through ``council:<id>:*``, when none is named)."""
+    if not council_id:
+        bump("shared")
+        return
+    bump(f"council:{council_id}", *(f"council:{council_id}:{family}" for family in families or ("*",)))
+
+
+def family_of(model) -> str:
+    """The family a model's rows belong to: its app, and the module of ``<app>/models/`` it lives in."""
+    module = model.__module__.split(".")
+    return f"{module[0]}.{module[2]}" if len(module) > 2 and module[1] == "models" else module[0]
 
 
 def council_id_of(instance, depth: int = 0) -> int | None:
@@ -135,7 +152,7 @@ def scopes_written_by(instance, update_fields=None) -> list[str]:
             return []
         return ["shared", f"user:{instance.pk}"]
     council_id = council_id_of(instance)
-    scopes = [f"council:{council_id}"] if council_id else ["shared"]
+    scopes = [f"council:{council_id}", f"council:{council_id}:{family_of(type(instance))}"] if council_id else ["shared"]
     if label in LISTING:
         scopes.append("listing")
     return scopes
@@ -199,6 +216,29 @@ def shared_fragment(parts: Iterable[str], scopes: Iterable[str], render: Callabl
     if not seconds:
         return render()
     key = _key("fragment:", parts, scopes)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds)
+    return html
+
+
+def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], render: Callable[[], str]) -> str:
+    """Part of one person's page, kept until data in its `families` of the request's council (or data
+    shared between councils, or that person's own) changes: after a change elsewhere in the council,
+    the page renders again around it. Kept per person and per CSRF cookie, as pages are; `vary` is
+    whatever else the part's content depends on (the filters chosen)."""
+    seconds = timeout()
+    council = getattr(request, "council", None)
+    if not seconds or not request.user.is_authenticated:
+        return render()
+    if council is not None:
+        scopes = [*(f"council:{council.pk}:{family}" for family in families), f"council:{council.pk}:*", "shared"]
+    else:
+        scopes = ["all"]
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    parts = [name, str(request.user.pk), hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16], *vary]
+    key = _key("part:", parts, scopes)
     html = cache.get(key)
     if html is None:
         html = str(render())

@@ -55,6 +55,37 @@ def _chosen(form) -> list[tuple[str, str]]:
     )
 
 
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name, families, vary):
+        self.nodelist, self.name, self.families, self.vary = nodelist, name, families, vary
+
+    def render(self, context) -> str:
+        request = context["request"]
+        families = self.families.resolve(context).split()
+        vary = [repr(value.resolve(context)) for value in self.vary]
+        # What is kept is the block's own rendering, escaped when it was rendered.
+        return SafeString(
+            page_cache.fragment(
+                request, self.name.resolve(context), families, vary, lambda: self.nodelist.render(context)
+            )
+        )
+
+
+@register.tag
+def fragment(parser, token):
+    """`{% fragment "name" "family family" [vary ...] %}…{% endfragment %}`: a part of one person's page
+    kept until the council's data in those families changes (`councils.page_cache.fragment`). What the
+    block shows must come only from those families (and data shared between councils); the context's
+    lazy sections (`councils.lazy.section`) are not computed when the part is served from the cache."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name and its families")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]),
+                        [parser.compile_filter(bit) for bit in bits[3:]])
+
+
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNORECASE)
 
 

@@ -64,7 +64,7 @@ def _text(value: str, field: str, message: str) -> str:
 
 def _audit(by: User, council: Council, event: str, obj, **extra) -> None:
     audit_record(council=council, actor=by, event_type=f"continuity.{event}", obj=obj, extra=extra)
-    page_cache.bump_council(council.pk)
+    page_cache.bump_council(council.pk, page_cache.family_of(type(obj)))
 
 
 def _officer_of(user: User | None, council: Council, field: str, what: str) -> None:

@@ -13,11 +13,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from commissioning.cycle.views import CommissionMixin
 from commissioning.groups import selectors as group_selectors
+from councils import page_cache
+from councils.lazy import section
 from councils.page_cache import CachedPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from monitoring.continuity import selectors as continuity_selectors
@@ -44,12 +47,74 @@ from monitoring.dashboards.selectors.scrutiny_report import ScrutinyReport, defa
 from monitoring.models import AgendaFlag
 
 FILTERED = {"lead": lead_dashboard, "portfolio": portfolio_dashboard}
+# The families of the council's data (`councils.page_cache.family_of`) each dashboard's body shows:
+# the body is kept until one of them changes, so a change elsewhere in the council (a bid saved, a
+# comment on a draft) re-renders only the page around it. `tests/test_page_fragments.py` checks
+# every table a body reads belongs to one of these.
+BODY_FAMILIES = {
+    "officer": (
+        "commissioning.cycle",
+        "commissioning.records",
+        "commissioning.sourcing",
+        "commissioning.evaluation",
+        "commissioning.award",
+        "commissioning.conflicts",
+        "commissioning.regime",
+        "monitoring.agreements",
+        "monitoring.returns",
+        "monitoring.notices",
+        "monitoring.reviews",
+        "councils",
+    ),
+    "lead": (
+        "commissioning.cycle",
+        "commissioning.records",
+        "commissioning.award",
+        "commissioning.reviews",
+        "commissioning.savings",
+        "commissioning.regime",
+        "monitoring.agreements",
+        "monitoring.returns",
+        "monitoring.notices",
+        "monitoring.reviews",
+        "monitoring.savings",
+        "monitoring.continuity",
+        "councils",
+    ),
+    "portfolio": (
+        "commissioning.cycle",
+        "commissioning.records",
+        "commissioning.award",
+        "commissioning.reviews",
+        "commissioning.savings",
+        "commissioning.social_value",
+        "monitoring.agreements",
+        "monitoring.returns",
+        "monitoring.reviews",
+        "monitoring.savings",
+        "councils",
+    ),
+    "scrutiny": (
+        "commissioning.cycle",
+        "commissioning.records",
+        "commissioning.award",
+        "commissioning.reviews",
+        "monitoring.agreements",
+        "monitoring.returns",
+        "monitoring.reviews",
+        "monitoring.scrutiny",
+        "monitoring.continuity",
+        "councils",
+    ),
+    "groups": ("commissioning.groups", "commissioning.cycle", "commissioning.reviews", "councils"),
+}
 
 
 class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     """The council dashboard for the user's role: pipeline, work queue, portfolios or scrutiny."""
 
     permission_required = "councils.access_council"
+    template_name = "dashboards/page.html"
 
     def get(self, request, *args, **kwargs):
         self.available = dashboards_for(request.user, request.council)
@@ -64,32 +129,42 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
         self.view = requested
         return super().get(request, *args, **kwargs)
 
-    def get_template_names(self):
-        return [f"dashboards/{self.view}.html"]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, council = self.request.user, self.request.council
         context.update(
             view=self.view, title=DASHBOARDS[self.view][0], available=self.available, contents=CONTENTS[self.view]
         )
+        filters = None
+        if self.view not in ("officer", "groups"):
+            form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
+            filters = form.filters()
+            context.update(filter_form=form, filters=filters)
+        context["dashboard_body"] = page_cache.fragment(
+            self.request,
+            f"dashboard:{self.view}",
+            BODY_FAMILIES[self.view],
+            [repr(filters)],
+            lambda: render_to_string(
+                f"dashboards/{self.view}.html", {**context, **self.body(user, council, filters)}, self.request
+            ),
+        )
+        return context
+
+    def body(self, user, council, filters) -> dict:
+        """What the dashboard's body shows (worked out only when the kept body has gone)."""
         if self.view == "officer":
-            context.update(officer_dashboard(user, council))
-            return context
+            return officer_dashboard(user, council)
         if self.view == "groups":
-            context.update(group_selectors.groups_dashboard(user, council))
-            return context
-        form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
-        filters = form.filters()
+            return group_selectors.groups_dashboard(user, council)
         if self.view == "scrutiny":
-            context.update(scrutiny_dashboard(user, council, filters))
+            body = scrutiny_dashboard(user, council, filters)
         else:
-            context.update(FILTERED[self.view](user, council, filters))
+            body = FILTERED[self.view](user, council, filters)
         if self.view in ("lead", "scrutiny"):
             # Flagged providers and agreements, for the council as a whole (not narrowed by the filters).
-            context["provider_flags"] = continuity_selectors.open_flags(user, council)
-        context.update(filter_form=form, filters=filters)
-        return context
+            body["provider_flags"] = continuity_selectors.open_flags(user, council)
+        return body
 
 
 class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
@@ -99,7 +174,9 @@ class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title="Your organisation's dashboard", dashboard=provider_dashboard(self.request.user))
+        user = self.request.user
+        # Worked out only when the page's kept body ({% fragment %}) has gone.
+        context.update(title="Your organisation's dashboard", dashboard=section(lambda: provider_dashboard(user)))
         return context
 
 

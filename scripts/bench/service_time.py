@@ -10,7 +10,8 @@ Usage: service_time.py TARGETS_JSON [--repeat 20] [--warm 3] [--only NAME,...] [
 --page-miss gives every timed request a URL of its own, so the per-person page cache always misses
 while what is shared between people (filter forms) is used: someone's first look at a page that
 others have seen since the last change.
---profile prints the 30 most expensive functions (cumulative) for the named page instead.
+--profile prints the 30 most expensive functions (cumulative) for the named page instead (with
+--page-miss, of its page-cache misses).
 """
 
 from __future__ import annotations
@@ -98,10 +99,11 @@ def main() -> int:
         client = client_for(targets, page["user"])
         for _ in range(args.warm):
             client.get(page["url"])
+        separator = "&" if "?" in page["url"] else "?"
         profiler = cProfile.Profile()
         profiler.enable()
-        for _ in range(args.repeat):
-            client.get(page["url"])
+        for n in range(args.repeat):
+            client.get(f"{page['url']}{separator}bench_miss={n}" if args.page_miss else page["url"])
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)

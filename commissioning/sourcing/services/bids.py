@@ -58,6 +58,8 @@ from providers.models import Organisation
 
 EDITABLE_STATES = frozenset({BidState.DRAFT, BidState.WITHDRAWN})
 DIGEST_FORMAT_VERSION = 1
+# The page-cache family of bids and their rows, for the writes made with update() (no signals).
+SOURCING = page_cache.family_of(Bid)
 ROW_MODELS = (BidPriceLine, BidOutcome, BidPartner, BidSocialValueCommitment, BidMatchFunding)
 
 
@@ -108,7 +110,7 @@ def _require_editable(by: User, bid: Bid) -> Bid:
 
 def _touch(bid: Bid) -> None:
     Bid.objects.filter(pk=bid.pk).update(updated_at=timezone.now())
-    page_cache.bump_council(bid.opportunity.council_id)  # update() sends no signal
+    page_cache.bump_council(bid.opportunity.council_id, SOURCING)  # update() sends no signal
 
 
 # ---- Starting a bid -----------------------------------------------------------------------------
@@ -208,7 +210,7 @@ def _write_declarations(bid: Bid, conflicts_declared: str, no_conflicts: bool, a
         accuracy_confirmed=accuracy_confirmed,
         updated_at=timezone.now(),
     )
-    page_cache.bump_council(bid.opportunity.council_id)
+    page_cache.bump_council(bid.opportunity.council_id, SOURCING)
 
 
 class RowsInvalid(Exception):

@@ -75,7 +75,7 @@ def _answer(by: User, partner: BidPartner) -> BidPartner:
 def _record(partner: BidPartner, *, by: User, event: str) -> None:
     bid = partner.bid
     Bid.objects.filter(pk=bid.pk).update(updated_at=timezone.now())
-    page_cache.bump_council(bid.opportunity.council_id)
+    page_cache.bump_council(bid.opportunity.council_id, page_cache.family_of(Bid))
     audit_record(
         council=None,
         actor=by,
