@@ -152,7 +152,10 @@ def scopes_written_by(instance, update_fields=None) -> list[str]:
             return []
         return ["shared", f"user:{instance.pk}"]
     council_id = council_id_of(instance)
-    scopes = [f"council:{council_id}", f"council:{council_id}:{family_of(type(instance))}"] if council_id else ["shared"]
+    if council_id:
+        scopes = [f"council:{council_id}", f"council:{council_id}:{family_of(type(instance))}"]
+    else:
+        scopes = ["shared"]
     if label in LISTING:
         scopes.append("listing")
     return scopes

@@ -82,8 +82,12 @@ def fragment(parser, token):
         raise template.TemplateSyntaxError("{% fragment %} needs a name and its families")
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    return FragmentNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]),
-                        [parser.compile_filter(bit) for bit in bits[3:]])
+    return FragmentNode(
+        nodelist,
+        parser.compile_filter(bits[1]),
+        parser.compile_filter(bits[2]),
+        [parser.compile_filter(bit) for bit in bits[3:]],
+    )
 
 
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNORECASE)
