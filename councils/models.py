@@ -418,6 +418,10 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """An append-only record of something that happened: who, when, to what, from which state to which, why."""
 
+    # Nearly every write records one: a family of its own, so parts of pages that show the council's
+    # people and settings are not re-rendered by every audited step (councils.page_cache.family_of).
+    page_cache_family = "councils.audit"
+
     council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -112,7 +112,10 @@ def bump_council(council_id: int | None, *families: str) -> None:
 
 
 def family_of(model) -> str:
-    """The family a model's rows belong to: its app, and the module of ``<app>/models/`` it lives in."""
+    """The family a model's rows belong to: its app, and the module of ``<app>/models/`` it lives in
+    (or the model's own ``page_cache_family``)."""
+    if family := getattr(model, "page_cache_family", None):
+        return family
     module = model.__module__.split(".")
     return f"{module[0]}.{module[2]}" if len(module) > 2 and module[1] == "models" else module[0]
 
