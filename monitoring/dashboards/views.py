@@ -69,6 +69,7 @@ BODY_FAMILIES = {
     "lead": (
         "commissioning.cycle",
         "commissioning.records",
+        "commissioning.sourcing",
         "commissioning.award",
         "commissioning.reviews",
         "commissioning.savings",
@@ -84,6 +85,7 @@ BODY_FAMILIES = {
     "portfolio": (
         "commissioning.cycle",
         "commissioning.records",
+        "commissioning.sourcing",
         "commissioning.award",
         "commissioning.reviews",
         "commissioning.savings",
@@ -97,6 +99,8 @@ BODY_FAMILIES = {
     "scrutiny": (
         "commissioning.cycle",
         "commissioning.records",
+        "commissioning.sourcing",
+        "commissioning.evaluation",
         "commissioning.award",
         "commissioning.reviews",
         "monitoring.agreements",

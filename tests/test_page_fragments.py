@@ -1,0 +1,147 @@
+"""Parts of pages kept by the families of data they show ({% fragment %}, councils.page_cache.fragment).
+
+For every page that keeps a part, on the demo data:
+- the page is byte for byte the same whether it is rendered afresh, put together from kept parts, or
+  served whole from the page cache, and with the cache off (CSRF tokens aside: they are masked
+  afresh on every rendering);
+- every table a part reads while it renders belongs to a family the part depends on (or holds data
+  shared between councils), so no change to what a part shows can leave it stale;
+- a change in a family the part does not show keeps it; a change in one it shows renders it again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from councils import page_cache
+from councils.models import Council, Membership, Role, User
+from councils.services import audit_record
+from providers.models import OrganisationMember
+
+pytestmark = pytest.mark.django_db
+
+_CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+"')
+_FRESH = re.compile(rb"fresh=\d")
+_TABLE = re.compile(r'(?:FROM|JOIN) "(\w+)"')
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    user: User
+    url: str
+
+
+def demo_pages() -> list[Page]:
+    council = Council.objects.order_by("pk").first()
+
+    def member(role: str) -> User:
+        return Membership.objects.filter(council=council, role=role).order_by("pk").first().user
+
+    dashboard = reverse("monitoring:dashboard", args=[council.slug])
+    provider = OrganisationMember.objects.order_by("pk").first().user
+    return [
+        Page("officer dashboard", member(Role.COMMISSIONING_OFFICER), f"{dashboard}?view=officer"),
+        Page("lead dashboard", member(Role.LEAD_COMMISSIONER), f"{dashboard}?view=lead"),
+        Page("portfolio dashboard", member(Role.PORTFOLIO_HOLDER), f"{dashboard}?view=portfolio"),
+        Page("scrutiny dashboard", member(Role.SCRUTINY_MEMBER), f"{dashboard}?view=scrutiny"),
+        Page("provider dashboard", provider, reverse("monitoring:provider_dashboard")),
+    ]
+
+
+@pytest.fixture
+def pages(demo_data, settings) -> list[Page]:
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 60
+    return demo_pages()
+
+
+def _body(response) -> bytes:
+    assert response.status_code == 200, response.status_code
+    # Pages link to themselves (signing out comes back here): the address differs from look to look.
+    return _FRESH.sub(b"fresh=", _CSRF.sub(rb'\1-"', response.content))
+
+
+def _again(url: str, n: int) -> str:
+    return f"{url}{'&' if '?' in url else '?'}fresh={n}"
+
+
+def test_a_page_is_the_same_rendered_afresh_from_kept_parts_or_kept_whole(pages, client_for, settings):
+    for page in pages:
+        client = client_for(page.user)
+        client.get(page.url)  # the CSRF cookie: pages and parts are kept per cookie
+        fresh = _body(client.get(_again(page.url, 1)))
+        parts = client.get(_again(page.url, 2))
+        assert parts["X-Page-Cache"] == "miss"
+        whole = client.get(_again(page.url, 2))
+        assert whole["X-Page-Cache"] == "hit"
+        settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
+        uncached = _body(client.get(_again(page.url, 3)))
+        settings.COMMISSIONER_PAGE_CACHE_SECONDS = 60
+        assert _body(parts) == fresh, page.name
+        assert _body(whole) == fresh, page.name
+        assert uncached == fresh, page.name
+
+
+def _council_scoped(model) -> bool:
+    fields = {field.name for field in model._meta.concrete_fields}
+    return "council" in fields or bool(fields & set(page_cache.COUNCIL_VIA))
+
+
+def _families_by_table() -> dict[str, str | None]:
+    """Each of the project's tables: the family its rows bump, or None for data shared between councils."""
+    tables = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label in page_cache.APPS:
+            tables[model._meta.db_table] = page_cache.family_of(model) if _council_scoped(model) else None
+    return tables
+
+
+def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_for, monkeypatch, settings):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
+    tables = _families_by_table()
+    rendered = []
+    real = page_cache.fragment
+
+    def watched(request, name, families, vary, render):
+        with CaptureQueriesContext(connection) as queries:
+            html = real(request, name, families, vary, render)
+        rendered.append((name, set(families), [query["sql"] for query in queries]))
+        return html
+
+    monkeypatch.setattr(page_cache, "fragment", watched)
+    for page in pages:
+        client_for(page.user).get(page.url)
+    assert {name for name, _, _ in rendered} >= {"dashboard:officer", "dashboard:lead", "dashboard:provider"}
+    unkept = {}
+    for name, families, queries in rendered:
+        read = {tables[table] for sql in queries for table in _TABLE.findall(sql) if table in tables}
+        # A part of a page with no council (the provider's) depends on every write: nothing to check.
+        if families and read - families - {None}:
+            unkept[name] = sorted(read - families - {None})
+    assert unkept == {}
+
+
+def test_a_change_elsewhere_keeps_the_part_and_a_change_it_shows_renders_it_again(pages, client_for):
+    page = next(page for page in pages if page.name == "lead dashboard")
+    council = Council.objects.order_by("pk").first()
+    client = client_for(page.user)
+    client.get(page.url)
+    client.get(_again(page.url, 1))
+
+    def queries_for(n: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_again(page.url, n)).status_code == 200
+        return len(queries)
+
+    kept = queries_for(2)
+    audit_record(council=council, actor=page.user, event_type="council.settings_viewed", obj=council)
+    assert queries_for(3) == kept
+    page_cache.bump_council(council.pk, "monitoring.returns")
+    assert queries_for(4) > kept
