@@ -6,10 +6,13 @@ templates from the cached loader, no network. Each page is requested `--repeat` 
 `--warm` untimed requests (so per-process caches are as they would be on a long-running worker).
 
 Usage: service_time.py TARGETS_JSON [--repeat 20] [--warm 3] [--only NAME,...] [--profile NAME]
-           [--page-miss] [--json OUT]
+           [--page-miss] [--after-change FAMILY] [--json OUT]
 --page-miss gives every timed request a URL of its own, so the per-person page cache always misses
-while what is shared between people (filter forms) is used: someone's first look at a page that
-others have seen since the last change.
+while what is kept of the page's parts is used: the shared filter forms, and the parts kept by the
+families of data they show (someone's first look at a page after a change to data it does not show).
+--after-change FAMILY (with --page-miss) also changes that family of the benchmark council's data
+before every timed request (`monitoring.returns`: a return sent), so every part showing it renders
+again: the first look after that change.
 --profile prints the 30 most expensive functions (cumulative) for the named page instead (with
 --page-miss, of its page-cache misses).
 """
@@ -37,6 +40,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from councils import page_cache  # noqa: E402
 from councils.models import User  # noqa: E402
 
 FLOOR = "floor (bare view)"
@@ -50,7 +54,7 @@ def client_for(targets: dict, user: str) -> Client:
     return client
 
 
-def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool = False) -> dict:
+def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool = False, change=None) -> dict:
     for _ in range(warm):
         response = client.get(url)
     if response.status_code != 200:
@@ -58,6 +62,8 @@ def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool 
     separator = "&" if "?" in url else "?"
     timings = []
     for n in range(repeat):
+        if change:
+            change()
         started = time.perf_counter()
         client.get(f"{url}{separator}bench_miss={n}" if page_miss else url)
         timings.append((time.perf_counter() - started) * 1000)
@@ -71,6 +77,8 @@ def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool 
         finally:
             sql_seconds += time.perf_counter() - started
 
+    if change:
+        change()
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
         client.get(f"{url}{separator}bench_miss=counted" if page_miss else url)
     timings.sort()
@@ -90,6 +98,7 @@ def main() -> int:
     parser.add_argument("--only", default="")
     parser.add_argument("--profile", default="")
     parser.add_argument("--page-miss", action="store_true")
+    parser.add_argument("--after-change", default="")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
     targets = json.load(open(args.targets))  # noqa: SIM115
@@ -108,13 +117,20 @@ def main() -> int:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return 0
+    change = None
+    if args.after_change:
+        args.page_miss = True
+
+        def change() -> None:
+            page_cache.bump_council(targets["council"], args.after_change)
+
     wanted = [name for name in args.only.split(",") if name]
     results = {}
     for page in pages:
         if wanted and page["name"] != FLOOR and not any(w in page["name"] for w in wanted):
             continue
         results[page["name"]] = time_page(
-            client_for(targets, page["user"]), page["url"], args.repeat, args.warm, args.page_miss
+            client_for(targets, page["user"]), page["url"], args.repeat, args.warm, args.page_miss, change
         )
     floor = results.get(FLOOR)
     header = f"{'page (one request at a time)':34} {'p50':>8} {'p95':>8} {'queries':>7} {'sql ms':>7} {'p50×':>7}"

@@ -100,7 +100,12 @@ def main() -> None:
     pages.append(("dashboard: provider", "provider", first_url([("monitoring:provider_dashboard", {})])))
     found = [{"name": name, "user": user, "url": url} for name, user, url in pages if url]
     missing = [name for name, _, url in pages if not url]
-    print(json.dumps({"password": SCALE_PASSWORD, "users": logins, "pages": found, "missing": missing}, indent=2))
+    print(
+        json.dumps(
+            {"password": SCALE_PASSWORD, "council": council.pk, "users": logins, "pages": found, "missing": missing},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
