@@ -26,6 +26,9 @@ from django.utils import timezone
 from councils import page_cache, replicas
 from councils.models import Council
 
+# The tests add a database alias to settings.DATABASES, which Django warns may surprise: that is the point.
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
 ALIAS = "replica_1"
 HEADER = "X-Commissioner-Database"
 
