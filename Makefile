@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 RUFF := .venv/bin/ruff
 
-.PHONY: run test bench bench-reminders screenshots assets lint format diagram venv clean distclean
+.PHONY: run test bench bench-cluster bench-reminders screenshots assets lint format diagram venv clean distclean
 
 # The port `make run` serves on: make run PORT=8080 (or set PORT in the environment).
 PORT ?= 8000
@@ -20,6 +20,10 @@ test:
 ## bench: load-test the main pages on a council-scale data set against a bare floor view (BENCH_SCALE=--small to try it)
 bench:
 	scripts/bench.sh
+
+## bench-cluster: a PostgreSQL primary and streaming replica, Redis, two gunicorn servers and two Celery workers on 127.0.0.1: load on both, the replica serving read-only pages, a killed worker losing no reminder, the app serving with the replica stopped
+bench-cluster:
+	scripts/bench_cluster.sh
 
 ## bench-reminders: time one reminder sweep over 100,000 due returns on a throwaway PostgreSQL (must be under 60 s)
 bench-reminders: venv

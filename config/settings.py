@@ -149,6 +149,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
+# Streaming read replicas (councils/replicas.py; README, "Running at scale"): comma-separated URLs,
+# as DATABASE_URL. Only the pages declared in councils.replicas.READ_ONLY_PAGES read from them.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(
+        _url,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer soon is marked down and the primary answers instead.
+        _replica.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+        )
+    # Tests never create a replica: it is the test database under another name.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["councils.replicas.ReplicaRouter"]
+    # Before the middleware that looks up the council, so a read-only page reads it from a replica too.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("councils.middleware.SessionTimeoutMiddleware"), "councils.replicas.ReplicaMiddleware"
+    )
+# How long after a person's change their browser reads only from the primary (a replica-served page
+# is also kept in the page cache no longer than this), and how long an unreachable replica is left alone.
+COMMISSIONER_REPLICA_PIN_SECONDS = int(os.environ.get("COMMISSIONER_REPLICA_PIN_SECONDS", "10"))
+COMMISSIONER_REPLICA_RETRY_SECONDS = int(os.environ.get("COMMISSIONER_REPLICA_RETRY_SECONDS", "30"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "councils.User"
 
@@ -204,8 +232,41 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("COMMISSIONER_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files go through Django's storage API: local files under MEDIA_ROOT (the embedded
+# default), or an S3-compatible bucket (django-storages) when COMMISSIONER_S3_BUCKET is set; keys come
+# from the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role), as boto3 reads them.
+COMMISSIONER_S3_BUCKET = os.environ.get("COMMISSIONER_S3_BUCKET", "")
+if COMMISSIONER_S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": COMMISSIONER_S3_BUCKET,
+            # MinIO, Ceph, or a cloud's S3-compatible endpoint; unset, Amazon S3.
+            "endpoint_url": os.environ.get("COMMISSIONER_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("COMMISSIONER_S3_REGION") or None,
+            "location": os.environ.get("COMMISSIONER_S3_PREFIX", ""),
+            # Tender documents and evidence are private: no public-read objects, and every download
+            # goes through the app's permission check (the views stream the file), never a bucket URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    # Every uploaded document (councils.uploads.PrivateFileField) is private: under its own prefix.
+    _PRIVATE_STORAGE = {
+        "BACKEND": "councils.s3_storage.PrivateS3Storage",
+        "OPTIONS": {
+            **_DEFAULT_STORAGE["OPTIONS"],
+            "location": "/".join(p for p in (os.environ.get("COMMISSIONER_S3_PREFIX", ""), "private") if p),
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # MEDIA_ROOT/private, never given a URL.
+    _PRIVATE_STORAGE = {"BACKEND": "councils.uploads.PrivateStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -45,6 +45,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+from councils import replicas
 from councils.audit_types import READING_EVENT_TYPES
 from councils.models import Council
 
@@ -82,7 +83,12 @@ _GENERATION = "gen:"
 
 
 def timeout() -> int:
-    return int(getattr(settings, "COMMISSIONER_PAGE_CACHE_SECONDS", 0))
+    seconds = int(getattr(settings, "COMMISSIONER_PAGE_CACHE_SECONDS", 0))
+    if replicas.current_replica() is not None:
+        # A page read from a replica may miss a write whose generation is already current: keep it
+        # no longer than the lag a replica-served page is allowed anyway.
+        return min(seconds, replicas.pin_seconds())
+    return seconds
 
 
 def council_scopes(council_id: int) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import django.dispatch
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -76,7 +76,27 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("Private files are served only through a permission-checked view.")
 
 
-private_storage = PrivateStorage()
+PRIVATE_STORAGE = "private"
+_local_private_storage = PrivateStorage()
+
+
+@deconstructible
+class ConfiguredPrivateStorage:
+    """The storage ``STORAGES["private"]`` names (local files, or an S3-compatible bucket through
+    django-storages: config/settings.py), looked up on every use, so a model field made at import
+    follows the deployment's setting and a test's override_settings(STORAGES=...)."""
+
+    @staticmethod
+    def _storage():
+        if PRIVATE_STORAGE in settings.STORAGES:
+            return storages[PRIVATE_STORAGE]
+        return _local_private_storage
+
+    def __getattr__(self, name):
+        return getattr(self._storage(), name)
+
+
+private_storage = ConfiguredPrivateStorage()
 
 
 @deconstructible
