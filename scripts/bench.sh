@@ -7,8 +7,12 @@
 # page one request at a time (no load): from the page cache, as a page-cache miss with the shared
 # filter forms kept, and with caching off. Results go to var/bench/*-<time>-*.json.
 #
-# Environment: BENCH_SCALE="--small" (or any generate_scale_data options; default the full set),
-#              BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4, BENCH_LABEL="after indexes".
+# Environment: BENCH_SCALE="--small" or "--national" (or any generate_scale_data options; default the
+#              council-scale set), BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4,
+#              BENCH_LABEL="after indexes";
+#              BENCH_DATABASE_URL and BENCH_REDIS_URL: measure on a PostgreSQL and Redis already running
+#              (migrated forward; the data set generated only if it is not there yet), so two versions
+#              of the code can be measured on one data set without generating it twice.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,9 +41,15 @@ if [[ ! -x .venv-bench/bin/locust ]] || [[ requirements-bench.txt -nt .venv-benc
 fi
 scripts/build_assets.sh
 
-# shellcheck source=scripts/services.sh
-source scripts/services.sh
-services_start
+if [[ -n "${BENCH_DATABASE_URL:-}" ]]; then
+    export DATABASE_URL="$BENCH_DATABASE_URL" REDIS_URL="${BENCH_REDIS_URL:?BENCH_REDIS_URL too}"
+    # shellcheck source=scripts/services.sh
+    source scripts/services.sh  # for _services_free_port only: nothing is started
+else
+    # shellcheck source=scripts/services.sh
+    source scripts/services.sh
+    services_start
+fi
 
 py=.venv/bin/python
 mkdir -p var/bench
@@ -54,9 +64,13 @@ export BENCH_TARGETS="$work/targets.json" BENCH_QUERIES="$work/queries.json"
 
 echo "bench.sh: migrating"
 "$py" manage.py migrate --noinput -v0
-echo "bench.sh: generating the data set (${BENCH_SCALE:-full size})"
-# shellcheck disable=SC2086
-"$py" manage.py generate_scale_data ${BENCH_SCALE:-}
+if "$py" -c 'import django; django.setup(); from demo.scale_data import already_generated as a; raise SystemExit(0 if a() else 1)'; then
+    echo "bench.sh: the data set is already there"
+else
+    echo "bench.sh: generating the data set (${BENCH_SCALE:-council scale})"
+    # shellcheck disable=SC2086
+    "$py" manage.py generate_scale_data ${BENCH_SCALE:-}
+fi
 "$py" manage.py collectstatic --noinput -v0
 "$py" scripts/bench/targets.py > "$BENCH_TARGETS"
 
@@ -94,6 +108,9 @@ echo "bench.sh: one request at a time, page cache on"
 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" --json "var/bench/service-$stamp-page-cache-on.json"
 echo "bench.sh: one request at a time, page cache on, a page of one's own every time (shared filter forms kept)"
 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" --page-miss --json "var/bench/service-$stamp-page-miss.json"
+echo "bench.sh: one request at a time, a page of one's own every time, just after a return is sent (monitoring.returns changed)"
+"$py" scripts/bench/service_time.py "$BENCH_TARGETS" --after-change monitoring.returns \
+    --json "var/bench/service-$stamp-after-change.json"
 echo "bench.sh: one request at a time, page cache off"
 COMMISSIONER_PAGE_CACHE_SECONDS=0 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" \
     --json "var/bench/service-$stamp-page-cache-off.json"
