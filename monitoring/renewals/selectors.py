@@ -4,10 +4,13 @@ Live agreements ending in the next 12 months (counted by 3, 6, 9 and 12 months) 
 extension notice date falls in that time, each with its value and contract manager: the soonest date
 to act on first.
 
-The dashboard is held to a fixed number of queries, so the pipeline shares its one query with the
-dashboard's other list of agreements ("Coming up": those of the officer's commissions ending within
-three months, or past their end). Each list keeps its own first `LIST_LIMIT` rows (a row number per
-list, filtered in the query) and its own totals (window counts over both lists' rows).
+The dashboard shares the pipeline's queries with its other list of agreements ("Coming up": those of
+the officer's commissions ending within three months, or past their end). The first query reads one
+narrow row per agreement in either list (its dates, which list it is in, the flags its counts need),
+and the counts, bands and order are worked out from those; the second reads the first `LIST_LIMIT`
+rows of each list whole. Two plain queries: the one query this used to be (row numbers and window
+counts over both lists) repeated the extension notice date's subquery in every count, and building
+its SQL cost several times what running it did.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from councils.models import Council, User
 from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows
@@ -39,12 +41,15 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _count(condition: Q) -> Window:
-    return Window(Count(Case(When(condition, then=Value(1)))))
-
-
-def _ordering(names: tuple[str, ...]) -> list:
-    return [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in names]
+def _ordered(rows: list[dict], names: tuple[str, ...]) -> list[dict]:
+    """`rows` in the order `names` give (as `order_by` takes them: "-" for descending), nulls last."""
+    for name in reversed(names):
+        field = name.lstrip("-")
+        present = sorted((row for row in rows if row[field] is not None), key=lambda row: row[field])
+        if name.startswith("-"):
+            present.reverse()
+        rows = present + [row for row in rows if row[field] is None]
+    return rows
 
 
 def expiry_pipeline(
@@ -61,46 +66,60 @@ def expiry_pipeline(
     decision_ahead = Q(extension_notice_on__gte=today, extension_notice_on__lte=ends[12])
     in_pipeline = mine & (Q(ends_on__gte=today, ends_on__lte=ends[12]) | decision_ahead)
     in_other = other.condition if other else Q(pk__in=[])
-    counts = {f"within_{months}": in_pipeline & Q(ends_on__gte=today, ends_on__lte=ends[months]) for months in BANDS}
-    counts["decisions"] = in_pipeline & decision_ahead
-    other_counts = {name: in_other & condition for name, condition in (other.counts if other else {}).items()}
-    rows = list(
+    other_order = other.order_by if other else ("id",)
+    other_counts = other.counts if other else {}
+    candidates = list(
         with_extension_notice(Agreement.objects.filter(council=council))
-        .annotate(next_on=Coalesce(F("extension_notice_on"), F("ends_on")))
         .filter(in_pipeline | in_other)
-        .annotate(in_pipeline=_flag(in_pipeline), in_other=_flag(in_other))
         .annotate(
-            pipeline_number=Window(
-                RowNumber(), partition_by=[F("in_pipeline")], order_by=[F("next_on").asc(), F("id").asc()]
-            ),
-            other_number=Window(
-                RowNumber(),
-                partition_by=[F("in_other")],
-                order_by=_ordering(other.order_by if other else ("id",)),
-            ),
-            pipeline_total=_count(in_pipeline),
-            other_total=_count(in_other),
-            **{f"pipeline_{name}": _count(condition) for name, condition in counts.items()},
-            **{f"other_{name}": _count(condition) for name, condition in other_counts.items()},
+            in_pipeline=_flag(in_pipeline),
+            in_other=_flag(in_other),
+            **{f"other_{name}": _flag(condition) for name, condition in other_counts.items()},
         )
-        .filter(Q(in_pipeline=1, pipeline_number__lte=LIST_LIMIT) | Q(in_other=1, other_number__lte=LIST_LIMIT))
-        .select_related("council", "provider", "council_contact")
-        .order_by("next_on", "id")
+        .values(
+            "id",
+            "ends_on",
+            "extension_notice_on",
+            "extensions_taken",
+            "in_pipeline",
+            "in_other",
+            *{name.lstrip("-") for name in other_order} - {"id", "ends_on"},
+            *(f"other_{name}" for name in other_counts),
+        )
+        .order_by()
     )
-    first = rows[0] if rows else None
+    for row in candidates:
+        row["next_on"] = row["extension_notice_on"] or row["ends_on"]
+    in_list = [row for row in candidates if row["in_pipeline"]]
+    in_list.sort(key=lambda row: (row["next_on"], row["id"]))
+    theirs = _ordered([row for row in candidates if row["in_other"]], other_order)
+    shown = in_list[:LIST_LIMIT], theirs[:LIST_LIMIT]
+    wanted = {row["id"]: row for rows in shown for row in rows}
+    agreements = Agreement.objects.filter(pk__in=wanted).select_related("council", "provider", "council_contact")
+    by_pk = {agreement.pk: agreement for agreement in agreements} if wanted else {}
+    for pk, agreement in by_pk.items():
+        agreement.extension_notice_on = wanted[pk]["extension_notice_on"]
+        agreement.extensions_taken = wanted[pk]["extensions_taken"]
+        agreement.next_on = wanted[pk]["next_on"]
 
-    def total(name: str) -> int:
-        return getattr(first, name) if first else 0
+    def within(row: dict, months: int) -> bool:
+        return today <= row["ends_on"] <= ends[months]
 
-    pipeline = Rows(
-        [row for row in rows if row.in_pipeline],
-        total("pipeline_total"),
-        {name: total(f"pipeline_{name}") for name in counts},
-    )
+    def decision(row: dict) -> bool:
+        notice_on = row["extension_notice_on"]
+        return notice_on is not None and today <= notice_on <= ends[12]
+
+    counts = {f"within_{months}": sum(within(row, months) for row in in_list) for months in BANDS}
+    counts["decisions"] = sum(decision(row) for row in in_list)
+    pipeline = Rows([by_pk[row["id"]] for row in shown[0]], len(in_list), counts)
     for agreement in pipeline:
         agreement.band = next((months for months in BANDS if agreement.ends_on <= ends[months]), None)
         notice_on = agreement.extension_notice_on
         agreement.decision_due = notice_on is not None and notice_on >= today
         agreement.notice_passed = notice_on is not None and notice_on < today
-    other_rows = sorted((row for row in rows if row.in_other), key=lambda row: row.other_number)
-    return pipeline, Rows(other_rows, total("other_total"), {name: total(f"other_{name}") for name in other_counts})
+    other_rows = Rows(
+        [by_pk[row["id"]] for row in shown[1]],
+        len(theirs),
+        {name: sum(1 for row in theirs if row[f"other_{name}"]) for name in other_counts},
+    )
+    return pipeline, other_rows
