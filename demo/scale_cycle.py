@@ -3,7 +3,7 @@ criteria and audit trail, then opportunities, bids and evaluations in progress.
 
 The commissioning cycle is where the state mix matters (most of a council's book is in delivery),
 so its weighting lives with the rows it shapes. Reads what `demo.scale_people` built; leaves
-`commission_list`, `criteria`, `opportunity_list` and `bid_list`.
+`commission_list`, `criteria`, `opportunity_list`, `winners` and `scored_bids`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from commissioning.models import (
     SuccessMeasure,
 )
 from councils.models import AuditEvent
-from demo.scale_base import Family, at, bulk, weighted
+from demo.scale_base import COPY_BATCH, Family, at, weighted
 from monitoring.models import add_months
 
 # How commissions spread over the cycle: most of a council's book is in delivery.
@@ -81,16 +81,16 @@ class CycleFamily(Family):
                     ends_on=add_months(starts, self.rng.choice([24, 36, 48])) - timedelta(days=1),
                 )
             )
-        self.commission_list = self._count("commissions", bulk(Commission, rows))
+        self.commission_list = self._count("commissions", self.bulk(Commission, rows))
         through = Commission.outcomes.through
-        bulk(
+        self.bulk(
             through,
             [
                 through(commission_id=c.pk, outcome_id=self.rng.choice(self.outcomes[c.council_id]).pk)
                 for c in self.commission_list
             ],
         )
-        bulk(
+        self.bulk(
             NeedsAssessment,
             [
                 NeedsAssessment(
@@ -102,7 +102,7 @@ class CycleFamily(Family):
             ],
         )
         planned = [c for c in self.commission_list if c.state not in (State.UNDERSTANDING,)]
-        sought = bulk(
+        sought = self.bulk(
             OutcomeSought,
             [
                 OutcomeSought(
@@ -113,7 +113,7 @@ class CycleFamily(Family):
                 for c in planned
             ],
         )
-        bulk(
+        self.bulk(
             SuccessMeasure,
             [
                 SuccessMeasure(outcome_sought=o, description="People supported", target=Decimal(400), unit="people")
@@ -121,7 +121,7 @@ class CycleFamily(Family):
             ],
         )
         self.criteria: dict[int, list[EvaluationCriterion]] = {}
-        criteria = bulk(
+        criteria = self.bulk(
             EvaluationCriterion,
             [
                 # The opportunities ask about the first two; the price is scored on the whole bid.
@@ -136,7 +136,7 @@ class CycleFamily(Family):
             self.criteria.setdefault(criterion.commission_id, []).append(criterion)
         self._count(
             "audit_events",
-            bulk(
+            self.bulk(
                 AuditEvent,
                 [
                     AuditEvent(
@@ -184,8 +184,8 @@ class CycleFamily(Family):
                     service_starts_on=max(c.starts_on, deadline + timedelta(days=60)),
                 )
             )
-        self.opportunity_list = self._count("opportunities", bulk(Opportunity, rows))
-        questions = bulk(
+        self.opportunity_list = self._count("opportunities", self.bulk(Opportunity, rows))
+        questions = self.bulk(
             OpportunityQuestion,
             [
                 OpportunityQuestion(
@@ -202,17 +202,24 @@ class CycleFamily(Family):
         self._count("questions", questions)
 
     def bids(self) -> None:
+        """Each opportunity's bids from a sample of organisations, as many in all as asked for. Bids are the
+        cycle's largest table, so they are written a batch at a time and not kept: only what the evaluations
+        and agreements need from them is."""
         self.progress("bids")
+        # Per commission, the first submitted bid, which wins: (bid, organisation).
+        self.winners: dict[int, tuple[int, int]] = {}
+        # Per opportunity being scored, its submitted bids, which the panel declares against.
+        self.scored_bids: dict[int, list[Bid]] = {}
         if not self.opportunity_list:
-            self.bid_list = []
             return
-        per = max(1, self.sizes.bids // len(self.opportunity_list))
-        per = min(per, len(self.organisations))
-        rows = []
-        for o in self.opportunity_list:
+        scored = {o.pk for o in self.opportunity_list if self._being_scored(o)}
+        base, extra = divmod(self.sizes.bids, len(self.opportunity_list))
+        batch = []
+        for index, o in enumerate(self.opportunity_list):
+            per = min(max(1, base + (index < extra)), len(self.organisations))
             for org in self.rng.sample(self.organisations, per):
                 submitted = o.state != OpportunityState.PUBLISHED or self.rng.random() < 0.5
-                rows.append(
+                batch.append(
                     Bid(
                         opportunity=o,
                         organisation=org,
@@ -224,28 +231,36 @@ class CycleFamily(Family):
                         submitted_at=o.submission_deadline - timedelta(days=2) if submitted else None,
                     )
                 )
-        self.bid_list = self._count("bids", bulk(Bid, rows))
+            if len(batch) >= COPY_BATCH:
+                self._save_bids(batch, scored)
+                batch = []
+        self._save_bids(batch, scored)
+
+    def _save_bids(self, batch: list[Bid], scored: set[int]) -> None:
+        bids = self._count("bids", self.bulk(Bid, batch))
         self._count(
             "price_lines",
-            bulk(
+            self.bulk(
                 BidPriceLine,
-                [
-                    BidPriceLine(bid=b, year=1, amount=b.opportunity.budget_envelope * Decimal("0.9"))
-                    for b in self.bid_list
-                ],
+                [BidPriceLine(bid=b, year=1, amount=b.opportunity.budget_envelope * Decimal("0.9")) for b in bids],
             ),
         )
+        for bid in bids:
+            if bid.state == BidState.SUBMITTED:
+                self.winners.setdefault(bid.opportunity.commission_id, (bid.pk, bid.organisation_id))
+                if bid.opportunity_id in scored:
+                    self.scored_bids.setdefault(bid.opportunity_id, []).append(bid)
+
+    @staticmethod
+    def _being_scored(o: Opportunity) -> bool:
+        return o.state == OpportunityState.OPENED and o.commission.state == State.SOURCING
 
     def evaluations(self) -> None:
         """Opened opportunities still sourcing are being scored: a panel of three officers (the council's
         first commissioning officer in the chair), each declared against every bid."""
         self.progress("evaluations")
-        opened = [
-            o
-            for o in self.opportunity_list
-            if o.state == OpportunityState.OPENED and o.commission.state == State.SOURCING
-        ]
-        evaluations = bulk(
+        opened = [o for o in self.opportunity_list if self._being_scored(o)]
+        evaluations = self.bulk(
             Evaluation,
             [
                 Evaluation(opportunity=o, state=EvaluationState.SCORING, created_by=self.officers[o.council_id][0])
@@ -253,7 +268,7 @@ class CycleFamily(Family):
             ],
         )
         self._count("evaluations", evaluations)
-        members = bulk(
+        members = self.bulk(
             PanelMember,
             [
                 PanelMember(
@@ -264,12 +279,9 @@ class CycleFamily(Family):
             ],
         )
         self._count("panel_members", members)
-        bids_by_opportunity: dict[int, list[Bid]] = {}
-        for bid in self.bid_list:
-            bids_by_opportunity.setdefault(bid.opportunity_id, []).append(bid)
         self._count(
             "declarations",
-            bulk(
+            self.bulk(
                 Declaration,
                 [
                     Declaration(
@@ -280,8 +292,7 @@ class CycleFamily(Family):
                         has_conflict=False,
                     )
                     for m in members
-                    for bid in bids_by_opportunity.get(m.evaluation.opportunity_id, [])
-                    if bid.state == BidState.SUBMITTED
+                    for bid in self.scored_bids.get(m.evaluation.opportunity_id, [])
                 ],
             ),
         )

@@ -1,8 +1,9 @@
 """A council-scale data set for performance work: many councils, providers, commissions, bids and returns.
 
-`python manage.py generate_scale_data` builds it with bulk inserts (never one save per row), spread across
-every state, stage, role and council, so that list pages, dashboards and the reminder sweep can be measured
-against years of data. It writes rows directly — the one place outside the services that does — because
+`python manage.py generate_scale_data` builds it with bulk inserts (never one save per row: PostgreSQL's
+`COPY`, bulk_create on SQLite), spread across every state, stage, role and council, so that list pages,
+dashboards and the reminder sweep can be measured against years of data; `--national` builds eight times
+as much (400 councils, a million bids). It writes rows directly — the one place outside the services that does — because
 replaying each record's history through the services would take hours at this size. Nothing here runs in
 production: it refuses to run unless asked to (`--yes` or an empty database).
 
@@ -45,6 +46,11 @@ class Sizes:
     def small(cls) -> Sizes:
         return cls(councils=2, providers=30, commissions=40, bids=120, returns=400)
 
+    @classmethod
+    def national(cls) -> Sizes:
+        """Every council in the country on one deployment: eight times the council-scale set."""
+        return cls(councils=400, providers=50000, commissions=100000, bids=1000000, returns=2000000)
+
 
 @dataclass
 class Report:
@@ -82,8 +88,10 @@ def bench_logins() -> dict[str, str]:
 
 
 class Generator(PeopleFamily, CycleFamily, MonitoringFamily):
-    def __init__(self, sizes: Sizes, seed: int = 2026, progress=None):
+    def __init__(self, sizes: Sizes, seed: int = 2026, progress=None, copy: bool | None = None):
         self.sizes = sizes
+        # None: COPY on PostgreSQL, bulk_create elsewhere; False forces bulk_create (to compare the two).
+        self.copy = copy
         self.rng = random.Random(seed)  # noqa: S311  (reproducible data, not secrets)
         self.progress = progress or (lambda message: None)
         self.today = timezone.localdate()
@@ -107,5 +115,5 @@ class Generator(PeopleFamily, CycleFamily, MonitoringFamily):
         return Report(sizes=self.sizes, counts=self.counts, seconds=time.monotonic() - started)
 
 
-def generate(sizes: Sizes, *, seed: int = 2026, progress=None) -> Report:
-    return Generator(sizes, seed=seed, progress=progress).run()
+def generate(sizes: Sizes, *, seed: int = 2026, progress=None, copy: bool | None = None) -> Report:
+    return Generator(sizes, seed=seed, progress=progress, copy=copy).run()

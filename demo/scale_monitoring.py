@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from commissioning.models import BidState, DeliveryRoute, State
-from demo.scale_base import Family, at, bulk
+from commissioning.models import DeliveryRoute, State
+from demo.scale_base import COPY_BATCH, Family, at
 from monitoring.models import (
     Agreement,
     AgreementKpi,
@@ -32,15 +32,11 @@ AGREED_STATES = {State.AGREEING, State.AWARD_CALLED_IN, State.DELIVERING, State.
 class MonitoringFamily(Family):
     def agreements(self) -> None:
         self.progress("agreements, KPIs and payments")
-        winners = {}
-        for bid in self.bid_list:
-            if bid.state == BidState.SUBMITTED:
-                winners.setdefault(bid.opportunity.commission_id, bid)
         rows = []
         for c in self.commission_list:
-            if c.state not in AGREED_STATES or c.pk not in winners:
+            if c.state not in AGREED_STATES or c.pk not in self.winners:
                 continue
-            bid = winners[c.pk]
+            bid_id, provider_id = self.winners[c.pk]
             if c.state in (State.AGREEING, State.AWARD_CALLED_IN):
                 state = AgreementState.DRAFT
             elif c.state == State.DECOMMISSIONED:
@@ -56,8 +52,8 @@ class MonitoringFamily(Family):
                     agreement_type=AgreementType.GRANT_AGREEMENT
                     if c.delivery_route == DeliveryRoute.GRANT
                     else AgreementType.CONTRACT,
-                    provider_id=bid.organisation_id,
-                    bid=bid,
+                    provider_id=provider_id,
+                    bid_id=bid_id,
                     value=c.budget,
                     starts_on=c.starts_on,
                     ends_on=c.ends_on,
@@ -69,8 +65,8 @@ class MonitoringFamily(Family):
                     created_by=c.lead_officer,
                 )
             )
-        self.agreement_list = self._count("agreements", bulk(Agreement, rows))
-        kpis = bulk(
+        self.agreement_list = self._count("agreements", self.bulk(Agreement, rows))
+        kpis = self.bulk(
             AgreementKpi,
             [
                 AgreementKpi(
@@ -104,11 +100,12 @@ class MonitoringFamily(Family):
                         amount=amount if i < instalments - 1 else a.value - amount * (instalments - 1),
                     )
                 )
-        self._count("payments", bulk(ScheduledPayment, payments))
+        self._count("payments", self.bulk(ScheduledPayment, payments))
 
     def returns(self) -> None:
         """Monthly returns on agreements in force, oldest first, until the requested number: past periods
-        mostly accepted, recent ones submitted, queried or overdue, the rest due."""
+        mostly accepted, recent ones submitted, queried or overdue, the rest due. Written a batch at a time
+        and not kept: at national size there are millions."""
         self.progress("monitoring returns and KPI targets")
         agreements = [a for a in self.agreement_list if a.state in (AgreementState.LIVE, AgreementState.ENDED)]
         if not agreements:
@@ -144,5 +141,9 @@ class MonitoringFamily(Family):
                 if i < 12:
                     for kpi in self.kpis_by_agreement.get(a.pk, []):
                         targets.append(KpiTarget(kpi=kpi, period_start=first, period_end=last, target=kpi.target / 12))
-        self._count("returns", bulk(MonitoringReturn, returns))
-        self._count("kpi_targets", bulk(KpiTarget, targets))
+            if len(returns) >= COPY_BATCH:
+                self._count("returns", self.bulk(MonitoringReturn, returns))
+                self._count("kpi_targets", self.bulk(KpiTarget, targets))
+                returns, targets = [], []
+        self._count("returns", self.bulk(MonitoringReturn, returns))
+        self._count("kpi_targets", self.bulk(KpiTarget, targets))
