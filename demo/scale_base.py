@@ -13,9 +13,10 @@ import json
 import random
 from datetime import date, datetime
 from datetime import time as dtime
+from decimal import Decimal
 from functools import cache
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Field
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
@@ -50,17 +51,44 @@ def _text(value) -> str:
     return str(value).translate(_ESCAPES)  # Decimal, UUID, IP addresses, file names
 
 
+def _fast(field):
+    """How to write a value of the type the field would hand PostgreSQL unchanged, without going through the field:
+    `get_db_prep_save` returns a str, int, bool, date, aware datetime or Decimal as it is for Django's own field
+    classes, so only other values (and custom fields) need the field's own preparation."""
+    if not type(field).__module__.startswith("django.db.models"):
+        return None, None
+    if field.is_relation:
+        field = field.target_field
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField", "SlugField", "EmailField"):
+        return str, lambda value: value.translate(_ESCAPES)
+    if kind.endswith("IntegerField") or kind.endswith("AutoField"):
+        return int, str
+    if kind == "BooleanField":
+        return bool, lambda value: "t" if value else "f"
+    if kind == "DateField":
+        return date, date.isoformat
+    if kind == "DateTimeField":
+        return datetime, lambda value: value.isoformat() if value.tzinfo is not None else None
+    if kind == "DecimalField":
+        return Decimal, str
+    return None, None
+
+
 class CopyWriter:
-    """Writes model instances with `COPY … FROM STDIN`: the columns are the model's concrete fields, each value
-    made by the field itself (`pre_save`, then `get_db_prep_save`) as bulk_create would, and new primary keys
-    are reserved from the table's sequence in one statement and written explicitly, so that nothing has to
-    come back and later families can point at the rows."""
+    """Writes rows with `COPY … FROM STDIN`: the columns are the model's concrete fields, each value prepared as
+    bulk_create would (`pre_save`, then `get_db_prep_save`, or the same result without the call where it would
+    change nothing), and new primary keys are reserved from the table's sequence in one statement and written
+    explicitly, so that nothing has to come back and later families can point at the rows.
+
+    Rows are model instances (`write`) or, for the largest tables, where building instances costs more than
+    writing them, plain {attname: value} dicts (`write_values`), whose missing fields get the field's default."""
 
     def __init__(self, model):
         opts = model._meta
         self.fields = [f for f in opts.concrete_fields if not f.generated]
         # Only fields that do something on save (auto_now dates, files) need pre_save; the rest are read directly.
-        self.plan = [(f, f.attname, type(f).pre_save is not Field.pre_save) for f in self.fields]
+        self.plan = [(f, f.attname, type(f).pre_save is not Field.pre_save, *_fast(f)) for f in self.fields]
         self.pk = opts.pk
         self.reserves = isinstance(opts.pk, AutoFieldMixin)
         quote = connection.ops.quote_name
@@ -77,20 +105,33 @@ class CopyWriter:
             for start in range(0, len(rows), COPY_BATCH):
                 self._write(cursor, rows[start : start + COPY_BATCH])
 
+    def write_values(self, rows: list[dict]) -> list[int]:
+        """Write {attname: value} rows and return their primary keys, in order."""
+        keys = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), COPY_BATCH):
+                keys.extend(self._write_values(cursor, rows[start : start + COPY_BATCH]))
+        return keys
+
+    def _reserve(self, cursor, count: int) -> list[int]:
+        if not count:
+            return []
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, count])
+        return [pk for (pk,) in cursor.fetchall()]
+
     def _write(self, cursor, rows: list) -> None:
+        db = connections[connection.alias]  # not the proxy: it costs a context-local lookup per value
         if self.reserves:
             missing = [obj for obj in rows if obj.pk is None]
-            if missing:
-                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, len(missing)])
-                for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
-                    obj.pk = pk
+            for obj, pk in zip(missing, self._reserve(cursor, len(missing)), strict=True):
+                obj.pk = pk
         buffer = io.StringIO()
         plan = self.plan
         for obj in rows:
             values = []
-            for field, attname, pre_saves in plan:
+            for field, attname, pre_saves, kind, fast in plan:
                 value = field.pre_save(obj, True) if pre_saves else getattr(obj, attname)
-                values.append(_text(field.get_db_prep_save(value, connection)))
+                values.append(self._text(field, value, kind, fast, db))
             buffer.write("\t".join(values))
             buffer.write("\n")
             obj._state.adding = False
@@ -98,10 +139,60 @@ class CopyWriter:
         buffer.seek(0)
         cursor.copy_expert(self.sql, buffer)
 
+    def _write_values(self, cursor, rows: list[dict]) -> list[int]:
+        db = connections[connection.alias]
+        keys = self._reserve(cursor, len(rows)) if self.reserves else [row[self.pk.attname] for row in rows]
+        now = timezone.now()
+        # What a field left out of the rows holds: its default (or, for auto_now dates, the time), once a batch.
+        filled, auto = {}, set()
+        for field, attname, _, kind, fast in self.plan:
+            if field.primary_key:
+                continue
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                auto.add(attname)
+                filled[attname] = self._text(field, now, kind, fast, db)
+            else:
+                filled[attname] = self._text(field, field.get_default(), kind, fast, db)
+        buffer = io.StringIO()
+        for key, row in zip(keys, rows, strict=True):
+            values = []
+            for field, attname, _, kind, fast in self.plan:
+                if field.primary_key:
+                    values.append(str(key))
+                elif attname in row and attname not in auto:
+                    values.append(self._text(field, row[attname], kind, fast, db))
+                else:
+                    values.append(filled[attname])
+            buffer.write("\t".join(values))
+            buffer.write("\n")
+        buffer.seek(0)
+        cursor.copy_expert(self.sql, buffer)
+        return keys
+
+    @staticmethod
+    def _text(field, value, kind, fast, db) -> str:
+        if value is None:
+            return "\\N"
+        if type(value) is kind:
+            text = fast(value)
+            if text is not None:
+                return text
+        return _text(field.get_db_prep_save(value, db))
+
 
 @cache
 def copy_writer(model) -> CopyWriter:
     return CopyWriter(model)
+
+
+def bulk_values(model, rows: list[dict], *, copy: bool | None = None) -> list[int]:
+    """Insert {attname: value} rows and return their primary keys: for the largest tables, where building a
+    model instance per row would cost more than writing it (COPY); elsewhere they become instances."""
+    if copy is None:
+        copy = connection.vendor == "postgresql"
+    if copy:
+        return copy_writer(model).write_values(rows)
+    return [obj.pk for obj in bulk(model, [model(**row) for row in rows], copy=False)]
 
 
 def bulk(model, rows: list, *, copy: bool | None = None) -> list:
@@ -135,6 +226,9 @@ class Family:
 
     def bulk(self, model, rows: list) -> list:
         return bulk(model, rows, copy=self.copy)
+
+    def bulk_values(self, model, rows: list[dict]) -> list[int]:
+        return bulk_values(model, rows, copy=self.copy)
 
     def _count(self, name: str, rows: list) -> list:
         self.counts[name] = self.counts.get(name, 0) + len(rows)

@@ -34,6 +34,7 @@ from commissioning.models import (
 from councils.models import AuditEvent
 from demo.scale_base import COPY_BATCH, Family, at, weighted
 from monitoring.models import add_months
+from providers.models import Organisation
 
 # How commissions spread over the cycle: most of a council's book is in delivery.
 STATE_MIX = [
@@ -136,17 +137,17 @@ class CycleFamily(Family):
             self.criteria.setdefault(criterion.commission_id, []).append(criterion)
         self._count(
             "audit_events",
-            self.bulk(
+            self.bulk_values(
                 AuditEvent,
                 [
-                    AuditEvent(
-                        council_id=c.council_id,
-                        actor=c.lead_officer,
-                        event_type="commission.created",
-                        object_id=str(c.pk),
-                        object_repr=str(c.reference),
-                        to_state=State.UNDERSTANDING,
-                    )
+                    {
+                        "council_id": c.council_id,
+                        "actor_id": c.lead_officer_id,
+                        "event_type": "commission.created",
+                        "object_id": str(c.pk),
+                        "object_repr": str(c.reference),
+                        "to_state": State.UNDERSTANDING,
+                    }
                     for c in self.commission_list
                 ],
             ),
@@ -209,7 +210,7 @@ class CycleFamily(Family):
         # Per commission, the first submitted bid, which wins: (bid, organisation).
         self.winners: dict[int, tuple[int, int]] = {}
         # Per opportunity being scored, its submitted bids, which the panel declares against.
-        self.scored_bids: dict[int, list[Bid]] = {}
+        self.scored_bids: dict[int, list[tuple[int, str]]] = {}
         if not self.opportunity_list:
             return
         scored = {o.pk for o in self.opportunity_list if self._being_scored(o)}
@@ -220,15 +221,19 @@ class CycleFamily(Family):
             for org in self.rng.sample(self.organisations, per):
                 submitted = o.state != OpportunityState.PUBLISHED or self.rng.random() < 0.5
                 batch.append(
-                    Bid(
-                        opportunity=o,
-                        organisation=org,
-                        created_by=self.provider_users[org.pk],
-                        state=BidState.SUBMITTED if submitted else BidState.DRAFT,
-                        summary="Our partnership will deliver the outcomes sought.",
-                        no_conflicts=True,
-                        accuracy_confirmed=submitted,
-                        submitted_at=o.submission_deadline - timedelta(days=2) if submitted else None,
+                    (
+                        o,
+                        org,
+                        {
+                            "opportunity_id": o.pk,
+                            "organisation_id": org.pk,
+                            "created_by_id": self.provider_users[org.pk].pk,
+                            "state": BidState.SUBMITTED if submitted else BidState.DRAFT,
+                            "summary": "Our partnership will deliver the outcomes sought.",
+                            "no_conflicts": True,
+                            "accuracy_confirmed": submitted,
+                            "submitted_at": o.submission_deadline - timedelta(days=2) if submitted else None,
+                        },
                     )
                 )
             if len(batch) >= COPY_BATCH:
@@ -236,20 +241,24 @@ class CycleFamily(Family):
                 batch = []
         self._save_bids(batch, scored)
 
-    def _save_bids(self, batch: list[Bid], scored: set[int]) -> None:
-        bids = self._count("bids", self.bulk(Bid, batch))
+    def _save_bids(self, batch: list[tuple[Opportunity, Organisation, dict]], scored: set[int]) -> None:
+        keys = self.bulk_values(Bid, [row for _, _, row in batch])
+        self._count("bids", keys)
         self._count(
             "price_lines",
-            self.bulk(
+            self.bulk_values(
                 BidPriceLine,
-                [BidPriceLine(bid=b, year=1, amount=b.opportunity.budget_envelope * Decimal("0.9")) for b in bids],
+                [
+                    {"bid_id": key, "year": 1, "amount": o.budget_envelope * Decimal("0.9")}
+                    for key, (o, _, _) in zip(keys, batch, strict=True)
+                ],
             ),
         )
-        for bid in bids:
-            if bid.state == BidState.SUBMITTED:
-                self.winners.setdefault(bid.opportunity.commission_id, (bid.pk, bid.organisation_id))
-                if bid.opportunity_id in scored:
-                    self.scored_bids.setdefault(bid.opportunity_id, []).append(bid)
+        for key, (o, org, row) in zip(keys, batch, strict=True):
+            if row["state"] == BidState.SUBMITTED:
+                self.winners.setdefault(o.commission_id, (key, org.pk))
+                if o.pk in scored:
+                    self.scored_bids.setdefault(o.pk, []).append((key, org.legal_name))
 
     @staticmethod
     def _being_scored(o: Opportunity) -> bool:
@@ -281,18 +290,18 @@ class CycleFamily(Family):
         self._count("panel_members", members)
         self._count(
             "declarations",
-            self.bulk(
+            self.bulk_values(
                 Declaration,
                 [
-                    Declaration(
-                        evaluation_id=m.evaluation_id,
-                        member=m,
-                        bid=bid,
-                        organisations=bid.organisation.legal_name,
-                        has_conflict=False,
-                    )
+                    {
+                        "evaluation_id": m.evaluation_id,
+                        "member_id": m.pk,
+                        "bid_id": bid_id,
+                        "organisations": legal_name,
+                        "has_conflict": False,
+                    }
                     for m in members
-                    for bid in self.scored_bids.get(m.evaluation.opportunity_id, [])
+                    for bid_id, legal_name in self.scored_bids.get(m.evaluation.opportunity_id, [])
                 ],
             ),
         )

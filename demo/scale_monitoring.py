@@ -93,14 +93,14 @@ class MonitoringFamily(Family):
             amount = (a.value / instalments).quantize(Decimal("0.01"))
             for i in range(instalments):
                 payments.append(
-                    ScheduledPayment(
-                        agreement=a,
-                        description=f"Instalment {i + 1}",
-                        due_on=add_months(a.starts_on, 6 * i),
-                        amount=amount if i < instalments - 1 else a.value - amount * (instalments - 1),
-                    )
+                    {
+                        "agreement_id": a.pk,
+                        "description": f"Instalment {i + 1}",
+                        "due_on": add_months(a.starts_on, 6 * i),
+                        "amount": amount if i < instalments - 1 else a.value - amount * (instalments - 1),
+                    }
                 )
-        self._count("payments", self.bulk(ScheduledPayment, payments))
+        self._count("payments", self.bulk_values(ScheduledPayment, payments))
 
     def returns(self) -> None:
         """Monthly returns on agreements in force, oldest first, until the requested number: past periods
@@ -113,6 +113,8 @@ class MonitoringFamily(Family):
         per = max(1, -(-self.sizes.returns // len(agreements)))
         returns, targets, total = [], [], 0
         for a in agreements:
+            provider = self.provider_users.get(a.provider_id)
+            submitter = provider.pk if provider else None
             for i in range(per):
                 if total >= self.sizes.returns:
                     break
@@ -127,23 +129,25 @@ class MonitoringFamily(Family):
                     state = ReturnState.DUE
                 submitted = state in (ReturnState.ACCEPTED, ReturnState.SUBMITTED, ReturnState.QUERIED)
                 returns.append(
-                    MonitoringReturn(
-                        agreement=a,
-                        period_start=first,
-                        period_end=last,
-                        due_on=due,
-                        state=state,
-                        submitted_at=at(due - timedelta(days=2)) if submitted else None,
-                        submitted_by=self.provider_users.get(a.provider_id) if submitted else None,
-                    )
+                    {
+                        "agreement_id": a.pk,
+                        "period_start": first,
+                        "period_end": last,
+                        "due_on": due,
+                        "state": state,
+                        "submitted_at": at(due - timedelta(days=2)) if submitted else None,
+                        "submitted_by_id": submitter if submitted else None,
+                    }
                 )
                 total += 1
                 if i < 12:
                     for kpi in self.kpis_by_agreement.get(a.pk, []):
-                        targets.append(KpiTarget(kpi=kpi, period_start=first, period_end=last, target=kpi.target / 12))
+                        targets.append(
+                            {"kpi_id": kpi.pk, "period_start": first, "period_end": last, "target": kpi.target / 12}
+                        )
             if len(returns) >= COPY_BATCH:
-                self._count("returns", self.bulk(MonitoringReturn, returns))
-                self._count("kpi_targets", self.bulk(KpiTarget, targets))
+                self._count("returns", self.bulk_values(MonitoringReturn, returns))
+                self._count("kpi_targets", self.bulk_values(KpiTarget, targets))
                 returns, targets = [], []
-        self._count("returns", self.bulk(MonitoringReturn, returns))
-        self._count("kpi_targets", self.bulk(KpiTarget, targets))
+        self._count("returns", self.bulk_values(MonitoringReturn, returns))
+        self._count("kpi_targets", self.bulk_values(KpiTarget, targets))

@@ -1,4 +1,5 @@
 import json
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -46,7 +47,12 @@ class Command(BaseCommand):
         sizes = self.sizes(options)
         if already_generated():
             raise CommandError("Scale data is already loaded in this database: start from an empty database.")
-        report = generate(sizes, seed=options["seed"], progress=lambda message: self.stderr.write(f"… {message}"))
+        started = time.monotonic()
+        report = generate(
+            sizes,
+            seed=options["seed"],
+            progress=lambda message: self.stderr.write(f"… {time.monotonic() - started:6.1f} s: {message}"),
+        )
         if options["json"]:
             self.stdout.write(json.dumps({"seconds": round(report.seconds, 1), "counts": report.counts}))
         else:
