@@ -7,7 +7,8 @@
 # page one request at a time (no load): from the page cache, as a page-cache miss with the shared
 # filter forms kept, and with caching off. Results go to var/bench/*-<time>-*.json.
 #
-# Environment: BENCH_SCALE="--small" (or any generate_scale_data options; default the full set),
+# Environment: BENCH_SCALE="--small" or "--national" (or any generate_scale_data options; default the
+#              council-scale set),
 #              BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4, BENCH_LABEL="after indexes".
 set -euo pipefail
 
