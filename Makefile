@@ -17,7 +17,7 @@ run:
 test:
 	scripts/test.sh $(ARGS)
 
-## bench: load-test the main pages on a council-scale data set against a bare floor view (BENCH_SCALE=--small to try it)
+## bench: load-test the main pages on a council-scale data set against a bare floor view (BENCH_SCALE=--small to try it, --national for 400 councils)
 bench:
 	scripts/bench.sh
 

@@ -3,7 +3,7 @@ criteria and audit trail, then opportunities, bids and evaluations in progress.
 
 The commissioning cycle is where the state mix matters (most of a council's book is in delivery),
 so its weighting lives with the rows it shapes. Reads what `demo.scale_people` built; leaves
-`commission_list`, `criteria`, `opportunity_list` and `bid_list`.
+`commission_list`, `criteria`, `opportunity_list`, `winners` and `scored_bids`.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from commissioning.models import (
     SuccessMeasure,
 )
 from councils.models import AuditEvent
-from demo.scale_base import Family, at, bulk, weighted
+from demo.scale_base import COPY_BATCH, Family, at, weighted
 from monitoring.models import add_months
+from providers.models import Organisation
 
 # How commissions spread over the cycle: most of a council's book is in delivery.
 STATE_MIX = [
@@ -81,16 +82,16 @@ class CycleFamily(Family):
                     ends_on=add_months(starts, self.rng.choice([24, 36, 48])) - timedelta(days=1),
                 )
             )
-        self.commission_list = self._count("commissions", bulk(Commission, rows))
+        self.commission_list = self._count("commissions", self.bulk(Commission, rows))
         through = Commission.outcomes.through
-        bulk(
+        self.bulk(
             through,
             [
                 through(commission_id=c.pk, outcome_id=self.rng.choice(self.outcomes[c.council_id]).pk)
                 for c in self.commission_list
             ],
         )
-        bulk(
+        self.bulk(
             NeedsAssessment,
             [
                 NeedsAssessment(
@@ -102,7 +103,7 @@ class CycleFamily(Family):
             ],
         )
         planned = [c for c in self.commission_list if c.state not in (State.UNDERSTANDING,)]
-        sought = bulk(
+        sought = self.bulk(
             OutcomeSought,
             [
                 OutcomeSought(
@@ -113,7 +114,7 @@ class CycleFamily(Family):
                 for c in planned
             ],
         )
-        bulk(
+        self.bulk(
             SuccessMeasure,
             [
                 SuccessMeasure(outcome_sought=o, description="People supported", target=Decimal(400), unit="people")
@@ -121,7 +122,7 @@ class CycleFamily(Family):
             ],
         )
         self.criteria: dict[int, list[EvaluationCriterion]] = {}
-        criteria = bulk(
+        criteria = self.bulk(
             EvaluationCriterion,
             [
                 # The opportunities ask about the first two; the price is scored on the whole bid.
@@ -136,17 +137,17 @@ class CycleFamily(Family):
             self.criteria.setdefault(criterion.commission_id, []).append(criterion)
         self._count(
             "audit_events",
-            bulk(
+            self.bulk_values(
                 AuditEvent,
                 [
-                    AuditEvent(
-                        council_id=c.council_id,
-                        actor=c.lead_officer,
-                        event_type="commission.created",
-                        object_id=str(c.pk),
-                        object_repr=str(c.reference),
-                        to_state=State.UNDERSTANDING,
-                    )
+                    {
+                        "council_id": c.council_id,
+                        "actor_id": c.lead_officer_id,
+                        "event_type": "commission.created",
+                        "object_id": str(c.pk),
+                        "object_repr": str(c.reference),
+                        "to_state": State.UNDERSTANDING,
+                    }
                     for c in self.commission_list
                 ],
             ),
@@ -184,8 +185,8 @@ class CycleFamily(Family):
                     service_starts_on=max(c.starts_on, deadline + timedelta(days=60)),
                 )
             )
-        self.opportunity_list = self._count("opportunities", bulk(Opportunity, rows))
-        questions = bulk(
+        self.opportunity_list = self._count("opportunities", self.bulk(Opportunity, rows))
+        questions = self.bulk(
             OpportunityQuestion,
             [
                 OpportunityQuestion(
@@ -202,50 +203,73 @@ class CycleFamily(Family):
         self._count("questions", questions)
 
     def bids(self) -> None:
+        """Each opportunity's bids from a sample of organisations, as many in all as asked for. Bids are the
+        cycle's largest table, so they are written a batch at a time and not kept: only what the evaluations
+        and agreements need from them is."""
         self.progress("bids")
+        # Per commission, the first submitted bid, which wins: (bid, organisation).
+        self.winners: dict[int, tuple[int, int]] = {}
+        # Per opportunity being scored, its submitted bids, which the panel declares against.
+        self.scored_bids: dict[int, list[tuple[int, str]]] = {}
         if not self.opportunity_list:
-            self.bid_list = []
             return
-        per = max(1, self.sizes.bids // len(self.opportunity_list))
-        per = min(per, len(self.organisations))
-        rows = []
-        for o in self.opportunity_list:
+        scored = {o.pk for o in self.opportunity_list if self._being_scored(o)}
+        base, extra = divmod(self.sizes.bids, len(self.opportunity_list))
+        batch = []
+        for index, o in enumerate(self.opportunity_list):
+            per = min(max(1, base + (index < extra)), len(self.organisations))
             for org in self.rng.sample(self.organisations, per):
                 submitted = o.state != OpportunityState.PUBLISHED or self.rng.random() < 0.5
-                rows.append(
-                    Bid(
-                        opportunity=o,
-                        organisation=org,
-                        created_by=self.provider_users[org.pk],
-                        state=BidState.SUBMITTED if submitted else BidState.DRAFT,
-                        summary="Our partnership will deliver the outcomes sought.",
-                        no_conflicts=True,
-                        accuracy_confirmed=submitted,
-                        submitted_at=o.submission_deadline - timedelta(days=2) if submitted else None,
+                batch.append(
+                    (
+                        o,
+                        org,
+                        {
+                            "opportunity_id": o.pk,
+                            "organisation_id": org.pk,
+                            "created_by_id": self.provider_users[org.pk].pk,
+                            "state": BidState.SUBMITTED if submitted else BidState.DRAFT,
+                            "summary": "Our partnership will deliver the outcomes sought.",
+                            "no_conflicts": True,
+                            "accuracy_confirmed": submitted,
+                            "submitted_at": o.submission_deadline - timedelta(days=2) if submitted else None,
+                        },
                     )
                 )
-        self.bid_list = self._count("bids", bulk(Bid, rows))
+            if len(batch) >= COPY_BATCH:
+                self._save_bids(batch, scored)
+                batch = []
+        self._save_bids(batch, scored)
+
+    def _save_bids(self, batch: list[tuple[Opportunity, Organisation, dict]], scored: set[int]) -> None:
+        keys = self.bulk_values(Bid, [row for _, _, row in batch])
+        self._count("bids", keys)
         self._count(
             "price_lines",
-            bulk(
+            self.bulk_values(
                 BidPriceLine,
                 [
-                    BidPriceLine(bid=b, year=1, amount=b.opportunity.budget_envelope * Decimal("0.9"))
-                    for b in self.bid_list
+                    {"bid_id": key, "year": 1, "amount": o.budget_envelope * Decimal("0.9")}
+                    for key, (o, _, _) in zip(keys, batch, strict=True)
                 ],
             ),
         )
+        for key, (o, org, row) in zip(keys, batch, strict=True):
+            if row["state"] == BidState.SUBMITTED:
+                self.winners.setdefault(o.commission_id, (key, org.pk))
+                if o.pk in scored:
+                    self.scored_bids.setdefault(o.pk, []).append((key, org.legal_name))
+
+    @staticmethod
+    def _being_scored(o: Opportunity) -> bool:
+        return o.state == OpportunityState.OPENED and o.commission.state == State.SOURCING
 
     def evaluations(self) -> None:
         """Opened opportunities still sourcing are being scored: a panel of three officers (the council's
         first commissioning officer in the chair), each declared against every bid."""
         self.progress("evaluations")
-        opened = [
-            o
-            for o in self.opportunity_list
-            if o.state == OpportunityState.OPENED and o.commission.state == State.SOURCING
-        ]
-        evaluations = bulk(
+        opened = [o for o in self.opportunity_list if self._being_scored(o)]
+        evaluations = self.bulk(
             Evaluation,
             [
                 Evaluation(opportunity=o, state=EvaluationState.SCORING, created_by=self.officers[o.council_id][0])
@@ -253,7 +277,7 @@ class CycleFamily(Family):
             ],
         )
         self._count("evaluations", evaluations)
-        members = bulk(
+        members = self.bulk(
             PanelMember,
             [
                 PanelMember(
@@ -264,24 +288,20 @@ class CycleFamily(Family):
             ],
         )
         self._count("panel_members", members)
-        bids_by_opportunity: dict[int, list[Bid]] = {}
-        for bid in self.bid_list:
-            bids_by_opportunity.setdefault(bid.opportunity_id, []).append(bid)
         self._count(
             "declarations",
-            bulk(
+            self.bulk_values(
                 Declaration,
                 [
-                    Declaration(
-                        evaluation_id=m.evaluation_id,
-                        member=m,
-                        bid=bid,
-                        organisations=bid.organisation.legal_name,
-                        has_conflict=False,
-                    )
+                    {
+                        "evaluation_id": m.evaluation_id,
+                        "member_id": m.pk,
+                        "bid_id": bid_id,
+                        "organisations": legal_name,
+                        "has_conflict": False,
+                    }
                     for m in members
-                    for bid in bids_by_opportunity.get(m.evaluation.opportunity_id, [])
-                    if bid.state == BidState.SUBMITTED
+                    for bid_id, legal_name in self.scored_bids.get(m.evaluation.opportunity_id, [])
                 ],
             ),
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from commissioning.models import BidState, DeliveryRoute, State
-from demo.scale_base import Family, at, bulk
+from commissioning.models import DeliveryRoute, State
+from demo.scale_base import COPY_BATCH, Family, at
 from monitoring.models import (
     Agreement,
     AgreementKpi,
@@ -32,15 +32,11 @@ AGREED_STATES = {State.AGREEING, State.AWARD_CALLED_IN, State.DELIVERING, State.
 class MonitoringFamily(Family):
     def agreements(self) -> None:
         self.progress("agreements, KPIs and payments")
-        winners = {}
-        for bid in self.bid_list:
-            if bid.state == BidState.SUBMITTED:
-                winners.setdefault(bid.opportunity.commission_id, bid)
         rows = []
         for c in self.commission_list:
-            if c.state not in AGREED_STATES or c.pk not in winners:
+            if c.state not in AGREED_STATES or c.pk not in self.winners:
                 continue
-            bid = winners[c.pk]
+            bid_id, provider_id = self.winners[c.pk]
             if c.state in (State.AGREEING, State.AWARD_CALLED_IN):
                 state = AgreementState.DRAFT
             elif c.state == State.DECOMMISSIONED:
@@ -56,8 +52,8 @@ class MonitoringFamily(Family):
                     agreement_type=AgreementType.GRANT_AGREEMENT
                     if c.delivery_route == DeliveryRoute.GRANT
                     else AgreementType.CONTRACT,
-                    provider_id=bid.organisation_id,
-                    bid=bid,
+                    provider_id=provider_id,
+                    bid_id=bid_id,
                     value=c.budget,
                     starts_on=c.starts_on,
                     ends_on=c.ends_on,
@@ -69,8 +65,8 @@ class MonitoringFamily(Family):
                     created_by=c.lead_officer,
                 )
             )
-        self.agreement_list = self._count("agreements", bulk(Agreement, rows))
-        kpis = bulk(
+        self.agreement_list = self._count("agreements", self.bulk(Agreement, rows))
+        kpis = self.bulk(
             AgreementKpi,
             [
                 AgreementKpi(
@@ -97,18 +93,19 @@ class MonitoringFamily(Family):
             amount = (a.value / instalments).quantize(Decimal("0.01"))
             for i in range(instalments):
                 payments.append(
-                    ScheduledPayment(
-                        agreement=a,
-                        description=f"Instalment {i + 1}",
-                        due_on=add_months(a.starts_on, 6 * i),
-                        amount=amount if i < instalments - 1 else a.value - amount * (instalments - 1),
-                    )
+                    {
+                        "agreement_id": a.pk,
+                        "description": f"Instalment {i + 1}",
+                        "due_on": add_months(a.starts_on, 6 * i),
+                        "amount": amount if i < instalments - 1 else a.value - amount * (instalments - 1),
+                    }
                 )
-        self._count("payments", bulk(ScheduledPayment, payments))
+        self._count("payments", self.bulk_values(ScheduledPayment, payments))
 
     def returns(self) -> None:
         """Monthly returns on agreements in force, oldest first, until the requested number: past periods
-        mostly accepted, recent ones submitted, queried or overdue, the rest due."""
+        mostly accepted, recent ones submitted, queried or overdue, the rest due. Written a batch at a time
+        and not kept: at national size there are millions."""
         self.progress("monitoring returns and KPI targets")
         agreements = [a for a in self.agreement_list if a.state in (AgreementState.LIVE, AgreementState.ENDED)]
         if not agreements:
@@ -116,6 +113,8 @@ class MonitoringFamily(Family):
         per = max(1, -(-self.sizes.returns // len(agreements)))
         returns, targets, total = [], [], 0
         for a in agreements:
+            provider = self.provider_users.get(a.provider_id)
+            submitter = provider.pk if provider else None
             for i in range(per):
                 if total >= self.sizes.returns:
                     break
@@ -130,19 +129,25 @@ class MonitoringFamily(Family):
                     state = ReturnState.DUE
                 submitted = state in (ReturnState.ACCEPTED, ReturnState.SUBMITTED, ReturnState.QUERIED)
                 returns.append(
-                    MonitoringReturn(
-                        agreement=a,
-                        period_start=first,
-                        period_end=last,
-                        due_on=due,
-                        state=state,
-                        submitted_at=at(due - timedelta(days=2)) if submitted else None,
-                        submitted_by=self.provider_users.get(a.provider_id) if submitted else None,
-                    )
+                    {
+                        "agreement_id": a.pk,
+                        "period_start": first,
+                        "period_end": last,
+                        "due_on": due,
+                        "state": state,
+                        "submitted_at": at(due - timedelta(days=2)) if submitted else None,
+                        "submitted_by_id": submitter if submitted else None,
+                    }
                 )
                 total += 1
                 if i < 12:
                     for kpi in self.kpis_by_agreement.get(a.pk, []):
-                        targets.append(KpiTarget(kpi=kpi, period_start=first, period_end=last, target=kpi.target / 12))
-        self._count("returns", bulk(MonitoringReturn, returns))
-        self._count("kpi_targets", bulk(KpiTarget, targets))
+                        targets.append(
+                            {"kpi_id": kpi.pk, "period_start": first, "period_end": last, "target": kpi.target / 12}
+                        )
+            if len(returns) >= COPY_BATCH:
+                self._count("returns", self.bulk_values(MonitoringReturn, returns))
+                self._count("kpi_targets", self.bulk_values(KpiTarget, targets))
+                returns, targets = [], []
+        self._count("returns", self.bulk_values(MonitoringReturn, returns))
+        self._count("kpi_targets", self.bulk_values(KpiTarget, targets))

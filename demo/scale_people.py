@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from councils.models import CorporatePlan, Council, Membership, Outcome, Portfolio, Priority, Role, User
-from demo.scale_base import PREFIX, Family, bulk
+from demo.scale_base import PREFIX, Family
 from providers.models import Organisation, OrganisationMember, OrganisationType, ProviderRole, Sector
 
 OFFICERS_PER_COUNCIL = 10
@@ -22,7 +22,7 @@ COUNCIL_ROLES = [role for role in Role.values if role != Role.PORTFOLIO_HOLDER]
 class PeopleFamily(Family):
     def councils(self) -> None:
         self.progress("councils, people and frameworks")
-        councils = bulk(
+        councils = self.bulk(
             Council,
             [
                 Council(
@@ -61,10 +61,12 @@ class PeopleFamily(Family):
                     )
                 )
                 roles.append((council, Role.PORTFOLIO_HOLDER))
-        users = self._count("users", bulk(User, users))
+        users = self._count("users", self.bulk(User, users))
         self._count(
             "memberships",
-            bulk(Membership, [Membership(user=u, council=c, role=r) for u, (c, r) in zip(users, roles, strict=True)]),
+            self.bulk(
+                Membership, [Membership(user=u, council=c, role=r) for u, (c, r) in zip(users, roles, strict=True)]
+            ),
         )
         self.officers: dict[int, list[User]] = {}
         holders: dict[int, list[User]] = {}
@@ -73,7 +75,7 @@ class PeopleFamily(Family):
                 self.officers.setdefault(council.pk, []).append(user)
             elif role == Role.PORTFOLIO_HOLDER:
                 holders.setdefault(council.pk, []).append(user)
-        portfolios = bulk(
+        portfolios = self.bulk(
             Portfolio,
             [
                 Portfolio(council=c, name=name, holder=holders[c.pk][i])
@@ -84,19 +86,19 @@ class PeopleFamily(Family):
         self.portfolios: dict[int, list[Portfolio]] = {}
         for portfolio in portfolios:
             self.portfolios.setdefault(portfolio.council_id, []).append(portfolio)
-        plans = bulk(
+        plans = self.bulk(
             CorporatePlan,
             [
                 CorporatePlan(council=c, title="Council plan", start_year=2024, end_year=2028, is_current=True)
                 for c in councils
             ],
         )
-        priorities = bulk(
+        priorities = self.bulk(
             Priority,
             [Priority(plan=plan, title=f"Priority {i + 1}", position=i) for plan in plans for i in range(3)],
         )
         plan_council = {plan.pk: plan.council_id for plan in plans}
-        outcomes = bulk(
+        outcomes = self.bulk(
             Outcome,
             [
                 Outcome(
@@ -118,7 +120,7 @@ class PeopleFamily(Family):
         kinds = list(OrganisationType.values)
         sectors = list(Sector.values)
         now = timezone.now()
-        organisations = bulk(
+        organisations = self.bulk(
             Organisation,
             [
                 Organisation(
@@ -136,7 +138,7 @@ class PeopleFamily(Family):
         self.organisations = self._count("organisations", organisations)
         users = self._count(
             "users",
-            bulk(
+            self.bulk(
                 User,
                 [
                     User(
@@ -151,7 +153,7 @@ class PeopleFamily(Family):
         self.provider_users = {org.pk: user for org, user in zip(organisations, users, strict=True)}
         self._count(
             "organisation_members",
-            bulk(
+            self.bulk(
                 OrganisationMember,
                 [
                     # Each organisation's founder, a member by registering it (in bulk, not one by one).
