@@ -21,9 +21,9 @@ test:
 bench:
 	scripts/bench.sh
 
-## bench-reminders: time one reminder sweep over 100,000 due returns on a throwaway PostgreSQL (must be under 60 s)
+## bench-reminders: time one reminder sweep over 400,000 due returns (BENCH_REMINDER_RETURNS) on a throwaway PostgreSQL (must be under 60 s)
 bench-reminders: venv
-	scripts/services.sh $(PYTHON) scripts/bench_reminders.py
+	BENCH_REMINDER_RETURNS=$(BENCH_REMINDER_RETURNS) scripts/services.sh $(PYTHON) scripts/bench_reminders.py
 
 ## screenshots: refresh the README's dashboard screenshots in docs/screenshots/ (a browser journey on the demo data)
 screenshots:
