@@ -650,9 +650,16 @@ class SentReminder(models.Model):
 class Notification(models.Model):
     """A message in someone's notification list; unread until they open it or mark it read."""
 
-    # No index of its own: the (user, read_at) index below starts with it.
+    # No index of its own: the (user, read_at) index below starts with it. No database constraint: the
+    # sweep writes each notification from its reminder's row in the same statement, and the reminder's
+    # recipient is checked (see SentReminder.content_type for what a row-by-row check costs); deleting
+    # a person still deletes their notifications (Django's cascade).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=32, choices=ReminderKind.choices)
     title = models.CharField(max_length=200)
