@@ -27,7 +27,7 @@ bench-reminders: venv
 
 ## bench-open-data: the nightly open data build of every council on a council-scale set (BENCH_SCALE=--small to try it): time, bytes, peak RSS (under 300 MB)
 bench-open-data: venv
-	scripts/services.sh bash -c '$(PYTHON) manage.py migrate -v0 && $(PYTHON) manage.py generate_scale_data $(BENCH_SCALE) && $(PYTHON) scripts/bench_open_data.py'
+	scripts/services.sh bash -c '$(PYTHON) manage.py migrate -v0 && $(PYTHON) manage.py generate_scale_data $(BENCH_SCALE) && $(PYTHON) scripts/bench_open_data.py --approve'
 
 ## screenshots: refresh the README's dashboard screenshots in docs/screenshots/ (a browser journey on the demo data)
 screenshots:

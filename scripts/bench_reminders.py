@@ -153,33 +153,37 @@ def build(returns: int, *, per_agreement: int = 10, agreements_per_provider: int
 
 
 def measure(function):
-    """Run `function`, timing it and counting its statements (each COPY of a batch included)."""
-    from django.db import connection
+    """Run `function`, timing it and counting its statements (each COPY of a batch included) on every
+    connection: the sweep writes its batches on a second one."""
+    import threading
+
+    from django.db.backends.utils import CursorWrapper
 
     from monitoring.reminders import outbox
 
     queries = 0
+    lock = threading.Lock()
 
-    def count(execute, sql, params, many, context):
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
+    def counted(original):
+        def wrapper(*args, **kwargs):
+            nonlocal queries
+            with lock:
+                queries += 1
+            return original(*args, **kwargs)
 
-    copy = outbox.WRITERS["copy"]
+        return wrapper
 
-    def counted_copy(rows, now):
-        nonlocal queries
-        queries += 1  # COPY goes straight to the driver, past Django's execute wrappers
-        return copy(rows, now)
-
-    outbox.WRITERS["copy"] = counted_copy
+    copy, execute, executemany = outbox.WRITERS["copy"], CursorWrapper.execute, CursorWrapper.executemany
+    # COPY goes straight to the driver, past Django's cursor wrapper.
+    outbox.WRITERS["copy"] = counted(copy)
+    CursorWrapper.execute, CursorWrapper.executemany = counted(execute), counted(executemany)
     try:
-        with connection.execute_wrapper(count):
-            started = time.perf_counter()
-            result = function()
-            seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        result = function()
+        seconds = time.perf_counter() - started
     finally:
         outbox.WRITERS["copy"] = copy
+        CursorWrapper.execute, CursorWrapper.executemany = execute, executemany
     return result, seconds, queries
 
 
