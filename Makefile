@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 RUFF := .venv/bin/ruff
 
-.PHONY: run test bench bench-cluster bench-reminders screenshots assets lint format diagram venv clean distclean
+.PHONY: run test bench bench-cluster bench-reminders bench-open-data screenshots assets lint format diagram venv clean distclean
 
 # The port `make run` serves on: make run PORT=8080 (or set PORT in the environment).
 PORT ?= 8000
@@ -25,9 +25,13 @@ bench:
 bench-cluster:
 	scripts/bench_cluster.sh
 
-## bench-reminders: time one reminder sweep over 100,000 due returns on a throwaway PostgreSQL (must be under 60 s)
+## bench-reminders: time one reminder sweep over 400,000 due returns (BENCH_REMINDER_RETURNS) on a throwaway PostgreSQL (must be under 60 s)
 bench-reminders: venv
-	scripts/services.sh $(PYTHON) scripts/bench_reminders.py
+	BENCH_REMINDER_RETURNS=$(BENCH_REMINDER_RETURNS) scripts/services.sh $(PYTHON) scripts/bench_reminders.py
+
+## bench-open-data: the nightly open data build of every council on a council-scale set (BENCH_SCALE=--small to try it): time, bytes, peak RSS (under 300 MB)
+bench-open-data: venv
+	scripts/services.sh bash -c '$(PYTHON) manage.py migrate -v0 && $(PYTHON) manage.py generate_scale_data $(BENCH_SCALE) && $(PYTHON) scripts/bench_open_data.py --approve'
 
 ## screenshots: refresh the README's dashboard screenshots in docs/screenshots/ (a browser journey on the demo data)
 screenshots:

@@ -21,6 +21,9 @@ app.conf.beat_schedule = {
     "send-daily-digests": {"task": "monitoring.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     # The Procurement Act notices (monitoring.notices), nightly, before the morning's reminders chase them.
     "refresh-notices": {"task": "monitoring.tasks.refresh_notices", "schedule": crontab(hour=1, minute=30)},
+    # The open data files of every council (monitoring.open_data.nightly), after the notices' refresh, in
+    # time for the morning; one task per council, so it spreads over the workers.
+    "build-open-data": {"task": "monitoring.tasks.build_open_data", "schedule": crontab(hour=3, minute=0)},
     # The retention schedule (councils.retention), nightly; does nothing unless COMMISSIONER_RETENTION_ENABLED.
     "apply-retention": {"task": "councils.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }

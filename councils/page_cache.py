@@ -195,6 +195,13 @@ def connect_signals() -> None:
     m2m_changed.connect(_on_m2m, dispatch_uid="page_cache_m2m")
 
 
+def generations(scopes: Iterable[str]) -> dict[str, int]:
+    """The current generation of each scope (0 when none is recorded, as in the page keys): something
+    built from these scopes' data is still current while they are unchanged."""
+    found = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
+    return {scope: found.get(f"{_GENERATION}{scope}", 0) for scope in sorted(set(scopes))}
+
+
 def _has_pending_messages(request) -> bool:
     storage = getattr(request, "_messages", None)
     # `_loaded_messages` reads the waiting messages without marking them shown.

@@ -1,5 +1,5 @@
-"""Scheduled work for monitoring: the reminder sweep, the outbox's emails, the daily digests and the
-nightly refresh of the notices.
+"""Scheduled work for monitoring: the reminder sweep, the outbox's emails, the daily digests, the
+nightly refresh of the notices and the nightly build of the open data files.
 
 Tasks are thin: `monitoring.reminders` does the work. Each is idempotent, so it is acknowledged only
 once it has finished (`acks_late`): a task whose worker dies runs again, and sends nothing twice.
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from councils.models import Council
 from monitoring.notices.services import notices_refresh_all
+from monitoring.open_data.nightly import build_council
 from monitoring.reminders.emails import deliver_emails, send_digests
 from monitoring.reminders.services import sweep
 
@@ -49,3 +51,24 @@ def refresh_notices() -> int:
     """Every council's notices brought up to date (nightly): due days move with the calendar as well as
     with the records, and the steps taken during the day have refreshed only their own commission's."""
     return notices_refresh_all()
+
+
+@shared_task(name="monitoring.tasks.build_open_data", acks_late=True)
+def build_open_data() -> int:
+    """Every council's open data files (nightly): one task per council, so the build spreads over the
+    workers and each stays well inside the task time limit whatever the number of councils."""
+    council_ids = list(Council.objects.order_by("pk").values_list("pk", flat=True))
+    for council_id in council_ids:
+        build_council_open_data.delay(council_id)
+    return len(council_ids)
+
+
+@shared_task(name="monitoring.tasks.build_council_open_data", acks_late=True)
+def build_council_open_data(council_id: int) -> dict[str, int]:
+    """One council's open data files (`monitoring.open_data.nightly`); each file is replaced whole, so a
+    run repeated after a lost worker only writes the same files again."""
+    council = Council.objects.filter(pk=council_id).first()
+    if council is None:
+        return {}
+    build = build_council(council)
+    return {"files": len(build.files), "rows": build.rows, "bytes": build.bytes}

@@ -114,3 +114,8 @@ echo "bench.sh: one request at a time, a page of one's own every time, just afte
 echo "bench.sh: one request at a time, page cache off"
 COMMISSIONER_PAGE_CACHE_SECONDS=0 "$py" scripts/bench/service_time.py "$BENCH_TARGETS" \
     --json "var/bench/service-$stamp-page-cache-off.json"
+
+# The nightly open data build of every council on the same data: time, rows, bytes and peak RSS
+# (scripts/bench_open_data.py; var/bench/open-data-<time>.json).
+echo "bench.sh: the nightly open data build of every council"
+"$py" scripts/bench_open_data.py --approve

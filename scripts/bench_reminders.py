@@ -1,13 +1,14 @@
-"""Time one reminder sweep over 100,000 due monitoring returns on PostgreSQL.
+"""Time one reminder sweep over 400,000 due monitoring returns on PostgreSQL.
 
     make bench-reminders                       # throwaway PostgreSQL from scripts/services.sh
+    make bench-reminders BENCH_REMINDER_RETURNS=100000
     scripts/services.sh .venv/bin/python scripts/bench_reminders.py --returns 20000
 
-Builds, with bulk inserts, one council with 2,000 provider organisations (a monitoring contact each),
-10,000 live monthly agreements and their returns — all still due, with due dates from 30 days ago to a
+Builds, with bulk inserts, one council with 8,000 provider organisations (a monitoring contact each),
+40,000 live monthly agreements and their returns — all still due, with due dates from 30 days ago to a
 week ahead, so that every kind of return reminder is in play (due soon, due today, overdue, escalated).
 Then runs one sweep, and a second one (which must add nothing), and prints the time, the queries and
-the queries per return; the figures are also written to var/bench/reminders.json.
+the queries per return and the process's peak RSS; the figures are also written to var/bench/reminders.json.
 
 The schema is built from the models in a separate database that is dropped afterwards, as the test
 suite does with --nomigrations.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -150,40 +153,79 @@ def build(returns: int, *, per_agreement: int = 10, agreements_per_provider: int
 
 
 def measure(function):
-    """Run `function`, timing it and counting its statements (each COPY of a batch included)."""
-    from django.db import connection
+    """Run `function`, timing it and counting its statements (each COPY of a batch included) on every
+    connection: the sweep writes its batches on a second one."""
+    import threading
+
+    from django.db.backends.utils import CursorWrapper
 
     from monitoring.reminders import outbox
 
     queries = 0
+    lock = threading.Lock()
 
-    def count(execute, sql, params, many, context):
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
+    def counted(original):
+        def wrapper(*args, **kwargs):
+            nonlocal queries
+            with lock:
+                queries += 1
+            return original(*args, **kwargs)
 
-    copy = outbox.WRITERS["copy"]
+        return wrapper
 
-    def counted_copy(rows, now):
-        nonlocal queries
-        queries += 1  # COPY goes straight to the driver, past Django's execute wrappers
-        return copy(rows, now)
-
-    outbox.WRITERS["copy"] = counted_copy
+    copy, execute, executemany = outbox.WRITERS["copy"], CursorWrapper.execute, CursorWrapper.executemany
+    # COPY goes straight to the driver, past Django's cursor wrapper.
+    outbox.WRITERS["copy"] = counted(copy)
+    CursorWrapper.execute, CursorWrapper.executemany = counted(execute), counted(executemany)
     try:
-        with connection.execute_wrapper(count):
-            started = time.perf_counter()
-            result = function()
-            seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        result = function()
+        seconds = time.perf_counter() - started
     finally:
         outbox.WRITERS["copy"] = copy
+        CursorWrapper.execute, CursorWrapper.executemany = execute, executemany
     return result, seconds, queries
+
+
+def sweeps(database: str) -> dict:
+    """In a fresh process (so its peak RSS is the sweep's, not the fixture build's): two sweeps over the
+    database the parent built."""
+    import django
+    from django.conf import settings
+
+    django.setup()
+    from django.db import connection
+
+    connection.settings_dict["NAME"] = database
+    settings.DEBUG = False
+    from councils.models import SentReminder
+    from monitoring.reminders import services as reminders
+
+    first, seconds, queries = measure(reminders.sweep)
+    second, rerun_seconds, rerun_queries = measure(reminders.sweep)
+    return {
+        "reminders_created": first.total,
+        "reminders_by_kind": dict(sorted(first.created.items())),
+        "seconds": round(seconds, 2),
+        "queries": queries,
+        "rerun_seconds": round(rerun_seconds, 2),
+        "rerun_queries": rerun_queries,
+        "rerun_reminders_created": second.total,
+        "outbox_rows": SentReminder.objects.count(),
+        # Linux reports kilobytes.
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--returns", type=int, default=100_000)
+    parser.add_argument("--returns", type=int, default=int(os.environ.get("BENCH_REMINDER_RETURNS") or 400_000))
+    parser.add_argument("--profile", metavar="PATH", help="Record the sweeps with py-spy (collapsed stacks) to PATH.")
+    parser.add_argument("--sweep-database", help=argparse.SUPPRESS)  # internal: the child process
     args = parser.parse_args()
+    if args.sweep_database:
+        print(json.dumps(sweeps(args.sweep_database)))
+        return 0
 
     import django
     from django.conf import settings
@@ -199,34 +241,47 @@ def main() -> int:
     # Not the debug cursor: it would format every 1,000-row INSERT for a query log nobody reads.
     settings.DEBUG = False
     try:
-        from councils.models import SentReminder
-        from monitoring.reminders import services as reminders
-
         started = time.perf_counter()
         sizes = build(args.returns)
         build_seconds = time.perf_counter() - started
         print(f"bench_reminders: built {sizes} in {build_seconds:.1f}s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-
-        first, seconds, queries = measure(reminders.sweep)
-        second, rerun_seconds, rerun_queries = measure(reminders.sweep)
+        database = connection.settings_dict["NAME"]
+        connection.close()
+        command = [sys.executable, __file__, "--sweep-database", database]
+        if args.profile:
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            command = [
+                spy,
+                "record",
+                "--idle",
+                "--format",
+                "raw",
+                "--rate",
+                "50",
+                "--output",
+                args.profile,
+                "--",
+                *command,
+            ]
+        # This script (or py-spy around it), with a database name it made itself.
+        child = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        if child.returncode:
+            print(child.stdout + child.stderr)
+            return child.returncode
+        swept = json.loads(next(line for line in reversed(child.stdout.splitlines()) if line.startswith("{")))
         figures = {
             "returns": sizes["returns"],
             "agreements": sizes["agreements"],
             "providers": sizes["providers"],
-            "reminders_created": first.total,
-            "reminders_by_kind": dict(sorted(first.created.items())),
-            "seconds": round(seconds, 2),
-            "queries": queries,
-            "queries_per_return": round(queries / sizes["returns"], 5),
-            "rerun_seconds": round(rerun_seconds, 2),
-            "rerun_queries": rerun_queries,
-            "rerun_reminders_created": second.total,
-            "outbox_rows": SentReminder.objects.count(),
+            "build_seconds": round(build_seconds, 1),
+            **swept,
+            "queries_per_return": round(swept["queries"] / sizes["returns"], 5),
             "target_seconds": TARGET_SECONDS,
             "postgresql": connection.cursor().connection.server_version,
             "cpus": os.cpu_count(),
+            "load_average": [round(n, 2) for n in os.getloadavg()],
         }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -237,7 +292,7 @@ def main() -> int:
     print(
         f"bench_reminders: one sweep over {figures['returns']:,} due returns: {figures['seconds']}s, "
         f"{figures['queries']} queries ({figures['queries_per_return']} per return), "
-        f"{figures['reminders_created']:,} reminders and notifications written"
+        f"{figures['reminders_created']:,} reminders and notifications written, peak RSS {figures['peak_rss_mb']} MB"
     )
     print(
         f"bench_reminders: the same sweep again: {figures['rerun_seconds']}s, {figures['rerun_queries']} queries, "

@@ -230,10 +230,18 @@ def cell(value) -> str:
     return safe_cell(value) if isinstance(value, str) else str(value)
 
 
-def csv_text(header: list[str], rows) -> str:
-    out = io.StringIO()
+def write_csv(out, header: list[str], rows) -> int:
+    """Write the header and the rows to a text file as they come; return how many rows."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
+    count = 0
     for row in rows:
         writer.writerow([cell(value) for value in row])
+        count += 1
+    return count
+
+
+def csv_text(header: list[str], rows) -> str:
+    out = io.StringIO()
+    write_csv(out, header, rows)
     return out.getvalue()

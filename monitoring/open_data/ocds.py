@@ -563,13 +563,22 @@ def releases_for(
 
 def release_package(releases: list[dict], *, council: Council, uri: str, policy: str) -> dict:
     """The package around the releases: who publishes them, under which licence, and when."""
+    latest = max((release["date"] for release in releases), default=None)
+    head = package_head(
+        council=council, uri=uri, policy=policy, latest=latest, uses_metrics=social_value.uses_metrics(releases)
+    )
+    return {**head, "releases": releases}
+
+
+def package_head(*, council: Council, uri: str, policy: str, latest: str | None, uses_metrics: bool) -> dict:
+    """Everything in the package before its releases (the nightly build works out `latest` and
+    `uses_metrics` while it writes the releases one by one)."""
     publisher = {"name": council.name}
     if council.slug in settings.COUNCIL_ORG_IDS:
         scheme, number = split_org_id(council_org_id(council))
         publisher.update(scheme=scheme, uid=number)
-    latest = max((release["date"] for release in releases), default=None)
     extensions = [LOTS_EXTENSION]
-    if social_value.uses_metrics(releases):
+    if uses_metrics:
         extensions.append(social_value.METRICS_EXTENSION)
     return {
         "uri": uri,
@@ -579,5 +588,4 @@ def release_package(releases: list[dict], *, council: Council, uri: str, policy:
         "publisher": publisher,
         "license": LICENCE,
         "publicationPolicy": policy,
-        "releases": releases,
     }

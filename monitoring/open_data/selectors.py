@@ -15,6 +15,7 @@ What is published, and from when:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -52,6 +53,10 @@ from monitoring.models import (
     payments_with_net,
 )
 from monitoring.open_data.common import TRANSPARENCY_THRESHOLD, Period, is_vcse
+
+# Rows read per query where a file is written row by row (the nightly build, the Transparency Code
+# files): memory stays the same whatever the council's size.
+CHUNK = 1000
 
 # ---- Awards ----------------------------------------------------------------------------------------
 
@@ -144,9 +149,10 @@ def _ocds_related(today: date) -> list:
     ]
 
 
-def ocds_commissions(council: Council, today: date) -> list[Commission]:
-    """Every published commission of the council with all it publishes, in a fixed number of queries."""
-    return list(
+def ocds_commissions(council: Council, today: date) -> QuerySet[Commission]:
+    """Every published commission of the council with all it publishes, in a fixed number of queries (per
+    chunk, when read with `.iterator(chunk_size=…)`: the prefetches then run for each chunk)."""
+    return (
         published_commissions(council)
         .select_related("council", "portfolio")
         .prefetch_related(*_ocds_related(today))
@@ -205,13 +211,13 @@ def grants_awarded(council: Council, period: Period | None = None) -> QuerySet[A
     return _within(grants, "awarded_on", period or Period()).order_by("-awarded_on", "-id")
 
 
-def contracts_made(council: Council, period: Period) -> list[Agreement]:
+def contracts_made(council: Council, period: Period) -> QuerySet[Agreement]:
     """Transparency Code: every agreement worth more than £5,000 made (signed) in the period."""
     agreements = published_agreements(council).filter(value__gt=TRANSPARENCY_THRESHOLD)
-    return list(_within(agreements, "made_on", period).order_by("made_on", "reference"))
+    return _within(agreements, "made_on", period).order_by("made_on", "reference")
 
 
-def contract_register(council: Council, period: Period) -> list[Agreement]:
+def contract_register(council: Council, period: Period) -> QuerySet[Agreement]:
     """Transparency Code: every agreement worth more than £5,000 in force at some time in the period."""
     agreements = published_agreements(council).filter(value__gt=TRANSPARENCY_THRESHOLD)
     if period.ends_on is not None:
@@ -220,24 +226,22 @@ def contract_register(council: Council, period: Period) -> list[Agreement]:
         agreements = agreements.annotate(finished_on=Coalesce("ended_on", "ends_on", output_field=DateField())).filter(
             finished_on__gte=period.starts_on
         )
-    return list(agreements.order_by("starts_on", "reference"))
+    return agreements.order_by("starts_on", "reference")
 
 
-def vcse_grants(council: Council, period: Period) -> list[Agreement]:
+def vcse_grants(council: Council, period: Period) -> Iterator[Agreement]:
     """Transparency Code: every grant (of any value) to a voluntary, community or social enterprise
-    organisation awarded in the period, whatever the commission's route."""
+    organisation awarded in the period, whatever the commission's route. Read in chunks: whether an
+    organisation is VCSE is worked out from what it registered, not stored."""
     grants = published_agreements(council).filter(agreement_type=AgreementType.GRANT_AGREEMENT, provider__isnull=False)
-    return [
-        grant
-        for grant in _within(grants, "awarded_on", period).order_by("awarded_on", "reference")
-        if is_vcse(grant.provider)
-    ]
+    ordered = _within(grants, "awarded_on", period).order_by("awarded_on", "reference")
+    return (grant for grant in ordered.iterator(chunk_size=CHUNK) if is_vcse(grant.provider))
 
 
-def invitations_to_tender(council: Council, period: Period) -> list[Opportunity]:
+def invitations_to_tender(council: Council, period: Period) -> QuerySet[Opportunity]:
     """Transparency Code: every opportunity worth more than £5,000 published in the period."""
     opportunities = Opportunity.objects.filter(
         council=council, state__in=PUBLIC_STATES, published_at__isnull=False, budget_envelope__gt=TRANSPARENCY_THRESHOLD
     ).select_related("commission__portfolio")
     # `__date` is the day in UK time (the project's time zone), as the council counts its quarters.
-    return list(_within(opportunities, "published_at__date", period).order_by("published_at", "reference"))
+    return _within(opportunities, "published_at__date", period).order_by("published_at", "reference")

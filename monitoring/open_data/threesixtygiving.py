@@ -134,6 +134,16 @@ def package(agreements: list[Agreement], *, council, title: str, download_url: s
     modified = max((agreement.updated_at for agreement in agreements), default=timezone.now())
     return {
         "grants": grants,
+        **package_after_grants(
+            council=council, title=title, download_url=download_url, access_url=access_url, modified=modified
+        ),
+    }
+
+
+def package_after_grants(*, council, title: str, download_url: str, access_url: str, modified) -> dict:
+    """What follows the grants in the package (the nightly build writes the grants first, one by one, and
+    this once it has seen the last of them)."""
+    return {
         "version": VERSION,
         "title": title,
         "description": f"Grants awarded by {council.name} through {settings.COMMISSIONER_SERVICE_NAME}.",
@@ -147,17 +157,20 @@ def package(agreements: list[Agreement], *, council, title: str, download_url: s
     }
 
 
+HEADER = [title for title, _key in COLUMNS]
+
+
+def csv_row(agreement: Agreement) -> list:
+    flat = _flat(agreement)
+    flat.update(
+        amount=csv_amount(flat["amount"]),
+        award_date=flat["award_date"].isoformat(),
+        start=flat["start"].isoformat(),
+        end=flat["end"].isoformat(),
+        modified=moment(flat["modified"]),
+    )
+    return [flat[key] for _title, key in COLUMNS]
+
+
 def csv_rows(agreements: list[Agreement]) -> tuple[list[str], list[list]]:
-    header = [title for title, _key in COLUMNS]
-    rows = []
-    for agreement in agreements:
-        flat = _flat(agreement)
-        flat.update(
-            amount=csv_amount(flat["amount"]),
-            award_date=flat["award_date"].isoformat(),
-            start=flat["start"].isoformat(),
-            end=flat["end"].isoformat(),
-            modified=moment(flat["modified"]),
-        )
-        rows.append([flat[key] for _title, key in COLUMNS])
-    return header, rows
+    return HEADER, [csv_row(agreement) for agreement in agreements]

@@ -41,7 +41,7 @@ June 2026, quarter 4 is January to March 2027. VCSE and SME: see `common`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -154,12 +154,16 @@ def _grant_row(agreement: Agreement) -> list:
     ]
 
 
+def _chunked(queryset):
+    return queryset.iterator(chunk_size=selectors.CHUNK)
+
+
 @dataclass(frozen=True)
 class TransparencyFile:
     slug: str
     title: str
     columns: list[str]
-    rows: Callable[[Council, Period], list[list]]
+    rows: Callable[[Council, Period], Iterable[list]]
     code_reference: str
 
 
@@ -168,33 +172,34 @@ FILES = {
         "tenders",
         "Invitations to tender over £5,000",
         TENDER_COLUMNS,
-        lambda council, period: [_tender_row(o) for o in selectors.invitations_to_tender(council, period)],
+        lambda council, period: map(_tender_row, _chunked(selectors.invitations_to_tender(council, period))),
         "Part 2, paragraph 31",
     ),
     "contracts": TransparencyFile(
         "contracts",
         "Contracts and other agreements over £5,000 made in the quarter",
         CONTRACT_COLUMNS,
-        lambda council, period: [_contract_row(a) for a in selectors.contracts_made(council, period)],
+        lambda council, period: map(_contract_row, _chunked(selectors.contracts_made(council, period))),
         "Part 2, paragraph 32",
     ),
     "register": TransparencyFile(
         "register",
         "Contract register: agreements over £5,000 in force in the quarter",
         CONTRACT_COLUMNS,
-        lambda council, period: [_contract_row(a) for a in selectors.contract_register(council, period)],
+        lambda council, period: map(_contract_row, _chunked(selectors.contract_register(council, period))),
         "Part 2, paragraph 32",
     ),
     "grants": TransparencyFile(
         "grants",
         "Grants to voluntary, community and social enterprise organisations",
         GRANT_COLUMNS,
-        lambda council, period: [_grant_row(a) for a in selectors.vcse_grants(council, period)],
+        lambda council, period: map(_grant_row, selectors.vcse_grants(council, period)),
         "Part 2, paragraphs 45 and 46",
     ),
 }
 
 
-def rows(kind: str, council, period: Period) -> tuple[list[str], list[list]]:
+def rows(kind: str, council, period: Period) -> tuple[list[str], Iterable[list]]:
+    """The file's header, and its rows as they are read (a chunk of agreements at a time)."""
     publication = FILES[kind]
     return publication.columns, publication.rows(council, period)

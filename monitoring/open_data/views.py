@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from councils.models import Council
-from monitoring.open_data import ocds, selectors, threesixtygiving, transparency_code
+from monitoring.open_data import nightly, ocds, selectors, threesixtygiving, transparency_code
 from monitoring.open_data.common import (
     Period,
     csv_text,
@@ -34,11 +34,25 @@ def download(content: str, *, content_type: str, filename: str) -> HttpResponse:
 
 
 def json_download(data: dict, filename: str) -> HttpResponse:
-    return download(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json", filename=filename)
+    return download(json.dumps(data, ensure_ascii=False, indent=2), content_type=JSON_TYPE, filename=filename)
 
 
 def csv_download(header: list[str], rows, filename: str) -> HttpResponse:
-    return download(csv_text(header, rows), content_type="text/csv; charset=utf-8", filename=filename)
+    return download(csv_text(header, rows), content_type=CSV_TYPE, filename=filename)
+
+
+JSON_TYPE = "application/json"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def built(request, name: str) -> FileResponse | None:
+    """Last night's file, when it is still exactly what this view would give (`nightly.fresh_file`)."""
+    found = nightly.fresh_file(request.council, name, base_url=request.build_absolute_uri("/"))
+    if found is None:
+        return None
+    handle, filename = found
+    content_type = JSON_TYPE if name.endswith(".json") else CSV_TYPE
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 def bad_request(error: BadQuery) -> HttpResponse:
@@ -169,6 +183,8 @@ class OcdsPackageView(CouncilMixin, View):
             period = parse_period(request.GET)
         except BadQuery as error:
             return bad_request(error)
+        if period == Period() and (response := built(request, nightly.OCDS)):
+            return response
         today = timezone.localdate()
         releases = ocds.releases_for(
             selectors.ocds_commissions(self.council, today), today=today, link=self.link, period=period
@@ -198,6 +214,8 @@ class GrantsJsonView(GrantsDownloadMixin, View):
     """Public: grants awarded in the period as a 360Giving JSON package."""
 
     def get(self, request, *args, **kwargs):
+        if not request.GET and (response := built(request, nightly.GRANTS_JSON)):
+            return response
         try:
             grants = self.grants()
         except BadQuery as error:
@@ -219,6 +237,8 @@ class GrantsCsvView(GrantsDownloadMixin, View):
     """Public: grants awarded in the period as 360Giving's flattened CSV (a header row when there are none)."""
 
     def get(self, request, *args, **kwargs):
+        if not request.GET and (response := built(request, nightly.GRANTS_CSV)):
+            return response
         try:
             grants = self.grants()
         except BadQuery as error:
@@ -238,5 +258,7 @@ class TransparencyCsvView(CouncilMixin, View):
             year, quarter, period = parse_quarter(request.GET, timezone.localdate())
         except BadQuery as error:
             return bad_request(error)
+        if response := built(request, nightly.transparency_name(kind, year, quarter)):
+            return response
         header, rows = transparency_code.rows(kind, self.council, period)
         return csv_download(header, rows, f"transparency-code-{self.council.slug}-{kind}-{year}-q{quarter}.csv")

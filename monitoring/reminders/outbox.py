@@ -71,7 +71,9 @@ def _write_returning(rows: list[Reminder], now: datetime) -> set[tuple]:
 
 def _write_copy(rows: list[Reminder], now: datetime) -> set[tuple]:
     """PostgreSQL, fastest: COPY the batch into a temporary table, then one statement adds the outbox
-    rows that are new (ON CONFLICT DO NOTHING, as above) and a notification for each of them."""
+    rows that are new (ON CONFLICT DO NOTHING, as above) for people whose accounts are open, and a
+    notification for each of them. Everything is decided in that statement, so `record` reads nothing
+    ahead: at 400,000 due returns the read-ahead cost more than offering the rows to the unique index."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for r in rows:
@@ -80,7 +82,8 @@ def _write_copy(rows: list[Reminder], now: datetime) -> set[tuple]:
         )
     buffer.seek(0)
     keys = _quoted(UNIQUE_COLUMNS)
-    outbox, notification = _table(SentReminder), _table(Notification)
+    batch_keys = ", ".join(f"b.{column}" for column in UNIQUE_COLUMNS)
+    outbox, notification, user = _table(SentReminder), _table(Notification), _table(User)
     with connection.cursor() as cursor:
         # Kept for the connection's life, emptied at every commit (and here, for a batch inside a
         # larger transaction).
@@ -94,7 +97,8 @@ def _write_copy(rows: list[Reminder], now: datetime) -> set[tuple]:
         # Table names come from the models; the two times are parameters.
         cursor.execute(
             f"WITH added AS (INSERT INTO {outbox} ({_quoted(OUTBOX_COLUMNS)}) "  # noqa: S608
-            f"SELECT {keys}, %s, 0 FROM reminder_batch ON CONFLICT ({keys}) DO NOTHING RETURNING id, {keys}), "
+            f"SELECT {batch_keys}, %s, 0 FROM reminder_batch b JOIN {user} u ON u.id = b.recipient_id "
+            f"WHERE u.is_active ON CONFLICT ({keys}) DO NOTHING RETURNING id, {keys}), "
             f"notified AS (INSERT INTO {notification} ({_quoted(NOTIFICATION_COLUMNS)}) "
             f"SELECT added.recipient_id, added.kind, b.title, b.body, b.url, added.id, %s "
             f"FROM added JOIN reminder_batch b USING ({keys})) "
@@ -143,6 +147,8 @@ def _write_portably(rows: list[Reminder], now: datetime) -> set[tuple]:
 
 
 WRITERS = {"copy": _write_copy, "returning": _write_returning, "portable": _write_portably}
+# Writers that leave out closed accounts and what was sent before in the statement that writes.
+SELF_FILTERING = frozenset({"copy"})
 
 
 def _writer() -> str:
@@ -166,11 +172,16 @@ def record(reminders: Iterable[Reminder], *, now: datetime | None = None, writer
     """Write one batch of reminders and their notifications in one transaction; return those that were
     new (the others had been sent before, by this sweep or another). `writer` picks how (tests try each)."""
     now = now or timezone.now()
+    writer = writer or _writer()
     batch = {}
     for reminder in reminders:
         batch.setdefault(reminder.key, reminder)
     if not batch:
         return []
+    if writer in SELF_FILTERING:
+        with transaction.atomic():
+            added = WRITERS[writer](list(batch.values()), now)
+        return [r for r in batch.values() if r.key in added]
     inactive = set(
         User.objects.filter(pk__in={r.recipient_id for r in batch.values()}, is_active=False).values_list(
             "pk", flat=True
@@ -180,5 +191,5 @@ def record(reminders: Iterable[Reminder], *, now: datetime | None = None, writer
     with transaction.atomic():
         known = _already_sent(rows)
         rows = [r for r in rows if r.key not in known]
-        added = WRITERS[writer or _writer()](rows, now) if rows else set()
+        added = WRITERS[writer](rows, now) if rows else set()
     return [r for r in rows if r.key in added]
