@@ -10,6 +10,7 @@
 # Environment: BENCH_SCALE="--small" or "--national" (or any generate_scale_data options; default the
 #              council-scale set), BENCH_DURATION=60s, BENCH_USERS=8, BENCH_WORKERS=4,
 #              BENCH_LABEL="after indexes";
+#              BENCH_OPEN_DATA=0 leaves out the open data build (`make bench-open-data` runs it alone);
 #              BENCH_DATABASE_URL and BENCH_REDIS_URL: measure on a PostgreSQL and Redis already running
 #              (migrated forward; the data set generated only if it is not there yet), so two versions
 #              of the code can be measured on one data set without generating it twice.
@@ -117,5 +118,7 @@ COMMISSIONER_PAGE_CACHE_SECONDS=0 "$py" scripts/bench/service_time.py "$BENCH_TA
 
 # The nightly open data build of every council on the same data: time, rows, bytes and peak RSS
 # (scripts/bench_open_data.py; var/bench/open-data-<time>.json).
-echo "bench.sh: the nightly open data build of every council"
-"$py" scripts/bench_open_data.py --approve
+if [[ "${BENCH_OPEN_DATA:-1}" != 0 ]]; then
+    echo "bench.sh: the nightly open data build of every council"
+    "$py" scripts/bench_open_data.py --approve
+fi
