@@ -20,9 +20,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commissioning.models import BidState, Commission, EvaluationState, PanelMember
 from councils import page_cache
 from councils.models import Council, Membership, Role, User
-from commissioning.models import BidState, Commission, EvaluationState, PanelMember
 from councils.services import audit_record
 from monitoring.models import Agreement, AgreementState
 from providers.models import OrganisationMember
@@ -65,12 +65,13 @@ def demo_pages() -> list[Page]:
     opportunity = panellist.evaluation.opportunity
     bid = opportunity.bids.filter(state=BidState.SUBMITTED).order_by("pk").first()
     commissions = reverse("commissioning:list", args=[council.slug])
+    sourcing = reverse("commissioning:detail", args=[council.slug, opportunity.commission_id])
     return [
         Page("public opportunities", None, f"{reverse('opportunities:list')}?include_closed=on"),
         Page("commission list (filtered)", officer, f"{commissions}?stage=do&value_band="),
         Page("commission list (all)", member(Role.LEAD_COMMISSIONER), f"{commissions}?page=1"),
         Page("commission detail", officer, reverse("commissioning:detail", args=[council.slug, commission.pk])),
-        Page("commission sourcing", officer, reverse("commissioning:detail", args=[council.slug, opportunity.commission_id])),
+        Page("commission sourcing", officer, sourcing),
         Page("agreement", officer, reverse("monitoring:agreement_detail", args=[council.slug, agreement.pk])),
         Page(
             "bid scoring page",
