@@ -19,13 +19,14 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from commissioning.models import BidState, Commission, EvaluationState, PanelMember
+from commissioning.models import BidState, Commission, EvaluationCriterion, EvaluationState, Opportunity, PanelMember
 from councils import page_cache
 from councils.models import Council, Membership, Role, User
 from councils.services import audit_record
-from monitoring.models import Agreement, AgreementState
-from providers.models import OrganisationMember
+from monitoring.models import Agreement, AgreementKpi, AgreementState
+from providers.models import Organisation, OrganisationMember
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +193,40 @@ def test_a_change_elsewhere_keeps_the_part_and_a_change_it_shows_renders_it_agai
     assert queries_for(3) == kept
     page_cache.bump_council(council.pk, "monitoring.returns")
     assert queries_for(4) > kept
+
+
+# What each page shows from a family its kept part depends on: (the rows to look among, the field). One of
+# those rows whose field is on the page, saved with a new value, shows at once.
+def _url_pk(page: Page, position: int = -1) -> int:
+    return int([part for part in page.url.split("?")[0].split("/") if part.isdigit()][position])
+
+
+SHOWN = {
+    "public opportunities": (lambda page: Opportunity.objects.all(), "title"),
+    "commission list (filtered)": (lambda page: Commission.objects.all(), "title"),
+    "commission list (all)": (lambda page: Commission.objects.all(), "title"),
+    "commission detail": (lambda page: Commission.objects.filter(pk=_url_pk(page)), "summary"),
+    "commission sourcing": (lambda page: Opportunity.objects.filter(commission=_url_pk(page)), "title"),
+    "agreement": (lambda page: AgreementKpi.objects.filter(agreement=_url_pk(page)), "description"),
+    "bid scoring page": (
+        lambda page: EvaluationCriterion.objects.filter(commission__opportunities=_url_pk(page, 0)),
+        "title",
+    ),
+    "provider portal home": (lambda page: Organisation.objects.filter(members__user=page.user), "trading_name"),
+    "CSV export": (lambda page: Commission.objects.all(), "title"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHOWN))
+def test_a_change_a_kept_part_shows_appears_at_once(name, pages, client_as):
+    page = next(page for page in pages if page.name == name)
+    client = client_as(page.user)
+    client.get(page.url)
+    before = client.get(page.url).content.decode()
+    rows, field = SHOWN[name]
+    row = next(row for row in rows(page).order_by("pk") if escape(getattr(row, field) or "-") in before)
+    new = f"Renamed {row.pk} for the fragment test"
+    assert new not in before
+    setattr(row, field, new)
+    row.save(update_fields=[field])
+    assert new in client.get(page.url).content.decode()
