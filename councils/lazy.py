@@ -15,3 +15,8 @@ from django.utils.functional import SimpleLazyObject
 def section(compute: Callable[[], Any]) -> Any:
     """`compute()`'s value, worked out at the first look and then kept for the request."""
     return SimpleLazyObject(compute)
+
+
+def sections(**computes: Callable[[], Any]) -> dict[str, Any]:
+    """A page's context of `section`s: each worked out only if the template shows it."""
+    return {name: section(compute) for name, compute in computes.items()}

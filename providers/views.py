@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
+from councils.lazy import section
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, apply_form_errors
@@ -135,7 +136,9 @@ class PortalView(LoginRequiredMixin, CachedPageMixin, TemplateView):
     template_name = "providers/portal.html"
 
     def get_context_data(self, **kwargs):
-        kwargs["organisations"] = selectors.organisations_with_details(self.request.user)
+        user = self.request.user
+        # Worked out only when the page's kept body ({% fragment %}) has gone.
+        kwargs["organisations"] = section(lambda: selectors.organisations_with_details(user))
         return super().get_context_data(**kwargs)
 
 

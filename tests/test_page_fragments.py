@@ -19,11 +19,14 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
+from commissioning.models import BidState, Commission, EvaluationCriterion, EvaluationState, Opportunity, PanelMember
 from councils import page_cache
 from councils.models import Council, Membership, Role, User
 from councils.services import audit_record
-from providers.models import OrganisationMember
+from monitoring.models import Agreement, AgreementKpi, AgreementState
+from providers.models import Organisation, OrganisationMember
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +38,7 @@ _TABLE = re.compile(r'(?:FROM|JOIN) "(\w+)"')
 @dataclass(frozen=True)
 class Page:
     name: str
-    user: User
+    user: User | None  # None: someone not signed in
     url: str
 
 
@@ -47,7 +50,41 @@ def demo_pages() -> list[Page]:
 
     dashboard = reverse("monitoring:dashboard", args=[council.slug])
     provider = OrganisationMember.objects.order_by("pk").first().user
+    officer = member(Role.COMMISSIONING_OFFICER)
+    commission = Commission.objects.filter(council=council, agreements__isnull=False).order_by("pk").first()
+    agreement = Agreement.objects.filter(council=council, state=AgreementState.LIVE).order_by("pk").first()
+    panellist = (
+        PanelMember.objects.filter(
+            evaluation__opportunity__council=council,
+            evaluation__state=EvaluationState.SCORING,
+            evaluation__opportunity__bids__state=BidState.SUBMITTED,
+        )
+        .select_related("evaluation__opportunity")
+        .order_by("pk")
+        .first()
+    )
+    opportunity = panellist.evaluation.opportunity
+    bid = opportunity.bids.filter(state=BidState.SUBMITTED).order_by("pk").first()
+    commissions = reverse("commissioning:list", args=[council.slug])
+    sourcing = reverse("commissioning:detail", args=[council.slug, opportunity.commission_id])
     return [
+        Page("public opportunities", None, f"{reverse('opportunities:list')}?include_closed=on"),
+        Page("commission list (filtered)", officer, f"{commissions}?stage=do&value_band="),
+        Page("commission list (all)", member(Role.LEAD_COMMISSIONER), f"{commissions}?page=1"),
+        Page("commission detail", officer, reverse("commissioning:detail", args=[council.slug, commission.pk])),
+        Page("commission sourcing", officer, sourcing),
+        Page("agreement", officer, reverse("monitoring:agreement_detail", args=[council.slug, agreement.pk])),
+        Page(
+            "bid scoring page",
+            panellist.user,
+            reverse("commissioning:evaluation_bid", args=[council.slug, opportunity.pk, bid.pk]),
+        ),
+        Page("provider portal home", provider, reverse("providers:portal")),
+        Page(
+            "CSV export",
+            member(Role.LEAD_COMMISSIONER),
+            reverse("monitoring:export", args=[council.slug, "commissions", "csv"]) + "?stage=do",
+        ),
         Page("officer dashboard", member(Role.COMMISSIONING_OFFICER), f"{dashboard}?view=officer"),
         Page("lead dashboard", member(Role.LEAD_COMMISSIONER), f"{dashboard}?view=lead"),
         Page("portfolio dashboard", member(Role.PORTFOLIO_HOLDER), f"{dashboard}?view=portfolio"),
@@ -62,6 +99,17 @@ def pages(demo_data, settings) -> list[Page]:
     return demo_pages()
 
 
+@pytest.fixture
+def client_as(client, client_for):
+    def login(user):
+        if user is None:
+            client.logout()
+            return client
+        return client_for(user)
+
+    return login
+
+
 def _body(response) -> bytes:
     assert response.status_code == 200, response.status_code
     # Pages link to themselves (signing out comes back here): the address differs from look to look.
@@ -72,9 +120,9 @@ def _again(url: str, n: int) -> str:
     return f"{url}{'&' if '?' in url else '?'}fresh={n}"
 
 
-def test_a_page_is_the_same_rendered_afresh_from_kept_parts_or_kept_whole(pages, client_for, settings):
+def test_a_page_is_the_same_rendered_afresh_from_kept_parts_or_kept_whole(pages, client_as, settings):
     for page in pages:
-        client = client_for(page.user)
+        client = client_as(page.user)
         client.get(page.url)  # the CSRF cookie: pages and parts are kept per cookie
         fresh = _body(client.get(_again(page.url, 1)))
         parts = client.get(_again(page.url, 2))
@@ -103,7 +151,7 @@ def _families_by_table() -> dict[str, str | None]:
     return tables
 
 
-def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_for, monkeypatch, settings):
+def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_as, monkeypatch, settings):
     settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
     tables = _families_by_table()
     rendered = []
@@ -117,7 +165,7 @@ def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_for, mo
 
     monkeypatch.setattr(page_cache, "fragment", watched)
     for page in pages:
-        client_for(page.user).get(page.url)
+        client_as(page.user).get(page.url)
     assert {name for name, _, _ in rendered} >= {"dashboard:officer", "dashboard:lead", "dashboard:provider"}
     unkept = {}
     for name, families, queries in rendered:
@@ -145,3 +193,40 @@ def test_a_change_elsewhere_keeps_the_part_and_a_change_it_shows_renders_it_agai
     assert queries_for(3) == kept
     page_cache.bump_council(council.pk, "monitoring.returns")
     assert queries_for(4) > kept
+
+
+# What each page shows from a family its kept part depends on: (the rows to look among, the field). One of
+# those rows whose field is on the page, saved with a new value, shows at once.
+def _url_pk(page: Page, position: int = -1) -> int:
+    return int([part for part in page.url.split("?")[0].split("/") if part.isdigit()][position])
+
+
+SHOWN = {
+    "public opportunities": (lambda page: Opportunity.objects.all(), "title"),
+    "commission list (filtered)": (lambda page: Commission.objects.all(), "title"),
+    "commission list (all)": (lambda page: Commission.objects.all(), "title"),
+    "commission detail": (lambda page: Commission.objects.filter(pk=_url_pk(page)), "summary"),
+    "commission sourcing": (lambda page: Opportunity.objects.filter(commission=_url_pk(page)), "title"),
+    "agreement": (lambda page: AgreementKpi.objects.filter(agreement=_url_pk(page)), "description"),
+    "bid scoring page": (
+        lambda page: EvaluationCriterion.objects.filter(commission__opportunities=_url_pk(page, 0)),
+        "title",
+    ),
+    "provider portal home": (lambda page: Organisation.objects.filter(members__user=page.user), "trading_name"),
+    "CSV export": (lambda page: Commission.objects.all(), "title"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHOWN))
+def test_a_change_a_kept_part_shows_appears_at_once(name, pages, client_as):
+    page = next(page for page in pages if page.name == name)
+    client = client_as(page.user)
+    client.get(page.url)
+    before = client.get(page.url).content.decode()
+    rows, field = SHOWN[name]
+    row = next(row for row in rows(page).order_by("pk") if escape(getattr(row, field) or "-") in before)
+    new = f"Renamed {row.pk} for the fragment test"
+    assert new not in before
+    setattr(row, field, new)
+    row.save(update_fields=[field])
+    assert new in client.get(page.url).content.decode()

@@ -17,6 +17,8 @@ from commissioning.cycle.forms import ApprovalForm, CommissionCreateForm, Transi
 from commissioning.cycle.next_steps import commission_next_steps
 from commissioning.models import DecommissioningRecord, EngagementActivity, NeedsAssessment, Stage, State
 from commissioning.sourcing.selectors import opportunities as opportunity_selectors
+from councils.lazy import section, sections
+from councils.list_pages import chosen, filter_query, page_number
 from councils.page_cache import CachedPageMixin
 from councils.step_views import StepPageMixin
 from councils.views import CouncilPermissionMixin, apply_form_errors
@@ -50,16 +52,20 @@ class CommissionListView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         council = self.request.council
+        user = self.request.user
         form = CommissionFilterForm(self.request.GET or None, council=council)
-        commissions = selectors.commission_list(self.request.user, council, form.filters())
-        page = Paginator(commissions, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter_form=form,
-            page_obj=page,
-            query_string=query.urlencode(),
-            can_create=self.request.user.has_perm("commissioning.create_commission", council),
+            # The list is worked out only when its kept part ({% fragment %}) has gone.
+            page_obj=section(
+                lambda: Paginator(selectors.commission_list(user, council, form.filters()), PAGE_SIZE).get_page(
+                    self.request.GET.get("page")
+                )
+            ),
+            chosen=chosen(form),
+            page_number=page_number(self.request),
+            query_string=filter_query(form),
+            can_create=user.has_perm("commissioning.create_commission", council),
         )
         return context
 
@@ -131,22 +137,25 @@ class CommissionDetailView(CommissionMixin, CachedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         commission, user = self.commission, self.request.user
-        sourcing = opportunity_selectors.sourcing_for_commission(commission, user)
+        sourcing = section(lambda: opportunity_selectors.sourcing_for_commission(commission, user))
+        # Worked out only when the page's kept body ({% fragment %}) has gone.
         context.update(
-            work=selectors.commission_stage_work(commission),
+            sections(
+                work=lambda: selectors.commission_stage_work(commission),
+                next_steps=lambda: commission_next_steps(commission, user, sourcing),
+                recent_events=lambda: selectors.commission_audit_trail(commission)[:8],
+                can_edit_details=lambda: services.can_edit(type(commission), commission, user),
+                can_edit_understand=lambda: services.can_edit(NeedsAssessment, commission, user),
+                can_edit_plan=lambda: services.can_edit(services.PLAN_RECORDS[0], commission, user),
+                can_edit_review=lambda: services.can_edit(DecommissioningRecord, commission, user),
+                can_edit_live=lambda: services.can_edit(EngagementActivity, commission, user),
+                agreements_section=lambda: ports.agreements.page_section(commission, user),
+                notices_section=lambda: ports.notices.page_section(commission, user),
+            ),
             cycle=cycle_picture(commission),
-            next_steps=commission_next_steps(commission, user, sourcing),
-            recent_events=selectors.commission_audit_trail(commission)[:8],
-            can_edit_details=services.can_edit(type(commission), commission, user),
-            can_edit_understand=services.can_edit(NeedsAssessment, commission, user),
-            can_edit_plan=services.can_edit(services.PLAN_RECORDS[0], commission, user),
-            can_edit_review=services.can_edit(DecommissioningRecord, commission, user),
-            can_edit_live=services.can_edit(EngagementActivity, commission, user),
             is_closed=commission.state in (State.DECOMMISSIONED, State.CANCELLED),
             way_forward=selectors.way_forward(commission),
             sourcing=sourcing,
-            agreements_section=ports.agreements.page_section(commission, user),
-            notices_section=ports.notices.page_section(commission, user),
         )
         return context
 

@@ -3,6 +3,7 @@
 from functools import cache
 
 from django import template
+from django.utils.html import format_html
 
 from commissioning.models import Commission, State
 
@@ -35,3 +36,20 @@ def event_label(event_type: str) -> str:
         parts = parts[1:]
     words = " ".join(parts).replace("_", " ")
     return words[:1].upper() + words[1:]
+
+
+def _state_colour(commission) -> str:
+    if commission.state in (State.CANCELLED, State.DECOMMISSIONED):
+        return "grey"
+    if commission.state == State.AWAITING_APPROVAL:
+        return "yellow"
+    return {"understand": "light-blue", "plan": "purple", "do": "green"}.get(commission.stage, "orange")
+
+
+@register.simple_tag
+def commission_state_tag(commission) -> str:
+    """The commission's state as a coloured tag (as commissioning/_state_tag.html draws it): in Python,
+    because a list draws one a row and an include a row cost more than the rest of the row."""
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', _state_colour(commission), commission.get_state_display()
+    )

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from councils import page_cache
 from councils.formatting import money, plain_number, quantity_in
+from councils.list_pages import chosen
 
 register = template.Library()
 
@@ -41,18 +42,9 @@ def shared_crispy(form):
     """`{% crispy form %}` for a GET filter form whose HTML depends only on the filters chosen and on
     data in the form's `shared_scopes` (its choices): one rendering serves everyone asking the same.
     A filter form's markup costs about a millisecond a field, and its choices a query each."""
-    parts = [type(form).__module__, type(form).__qualname__, str(form.is_bound), repr(_chosen(form))]
+    parts = [type(form).__module__, type(form).__qualname__, str(form.is_bound), repr(chosen(form))]
     # What is kept is the template pack's own output, escaped when it was rendered.
     return SafeString(page_cache.shared_fragment(parts, form.shared_scopes, lambda: render_crispy_form(form)))
-
-
-def _chosen(form) -> list[tuple[str, str]]:
-    """The filters chosen, in a fixed order: everything a bound filter form's markup varies with."""
-    data = form.data
-    values = data.getlist if hasattr(data, "getlist") else lambda key: [data.get(key)]
-    return sorted(
-        (name, value) for name in form.fields for value in values(form.add_prefix(name)) if value not in (None, "")
-    )
 
 
 class FragmentNode(template.Node):
@@ -61,6 +53,9 @@ class FragmentNode(template.Node):
 
     def render(self, context) -> str:
         request = context["request"]
+        if request.method != "GET":
+            # A form sent back with its errors shows what was typed: never kept, never served from a kept part.
+            return self.nodelist.render(context)
         families = self.families.resolve(context).split()
         vary = [repr(value.resolve(context)) for value in self.vary]
         # What is kept is the block's own rendering, escaped when it was rendered.
@@ -69,6 +64,18 @@ class FragmentNode(template.Node):
                 request, self.name.resolve(context), families, vary, lambda: self.nodelist.render(context)
             )
         )
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, scopes, vary):
+        self.nodelist, self.name, self.scopes, self.vary = nodelist, name, scopes, vary
+
+    def render(self, context) -> str:
+        if context["request"].method != "GET":
+            return self.nodelist.render(context)
+        parts = [self.name.resolve(context), *(repr(value.resolve(context)) for value in self.vary)]
+        scopes = self.scopes.resolve(context).split()
+        return SafeString(page_cache.shared_fragment(parts, scopes, lambda: self.nodelist.render(context)))
 
 
 @register.tag
@@ -83,6 +90,25 @@ def fragment(parser, token):
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
     return FragmentNode(
+        nodelist,
+        parser.compile_filter(bits[1]),
+        parser.compile_filter(bits[2]),
+        [parser.compile_filter(bit) for bit in bits[3:]],
+    )
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """`{% shared_fragment "name" "scope scope" [vary ...] %}…{% endshared_fragment %}`: a part of a page
+    that is the same for everyone (signed in or not) asking with the same `vary` (the parsed filters and
+    page), kept until data in the page-cache `scopes` changes (`councils.page_cache.shared_fragment`).
+    Nothing personal may go in it."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("{% shared_fragment %} needs a name and its scopes")
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(
         nodelist,
         parser.compile_filter(bits[1]),
         parser.compile_filter(bits[2]),

@@ -25,6 +25,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from commissioning.cycle.views import CommissionMixin
 from councils import next_steps
+from councils.lazy import section, sections
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import CouncilPermissionMixin, StateRequiredMixin, apply_form_errors
@@ -159,34 +160,37 @@ class AgreementDetailView(AgreementMixin, CachedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, agreement = self.request.user, self.agreement
-        can_edit = user.has_perm("monitoring.edit_agreement", agreement)
+        can_edit = section(lambda: user.has_perm("monitoring.edit_agreement", agreement))
+        # Worked out only when the page's kept body ({% fragment %}) has gone.
         context.update(
             title=agreement.title,
-            detail=selectors.agreement_detail(agreement),
-            social_value=social_value_selectors.agreement_social_value(agreement),
-            next_steps=next_steps.from_workflow(
-                agreement,
-                user,
-                lambda step: reverse(
-                    "monitoring:agreement_action", args=[agreement.council.slug, agreement.pk, step["slug"]]
+            **sections(
+                detail=lambda: selectors.agreement_detail(agreement),
+                social_value=lambda: social_value_selectors.agreement_social_value(agreement),
+                next_steps=lambda: next_steps.from_workflow(
+                    agreement,
+                    user,
+                    lambda step: reverse(
+                        "monitoring:agreement_action", args=[agreement.council.slug, agreement.pk, step["slug"]]
+                    ),
                 ),
+                can_edit_draft=lambda: bool(can_edit) and agreement.state == AgreementState.DRAFT,
+                can_vary=lambda: bool(can_edit) and agreement.state in (AgreementState.SIGNED, AgreementState.LIVE),
+                latest_extended_end=lambda: variations.latest_extended_end(agreement),
+                monitoring=lambda: returns_selectors.monitoring_section(agreement) if agreement.live_on else None,
+                can_assess=lambda: user.has_perm("monitoring.record_assessment", agreement),
+                invoices_url=lambda: (
+                    reverse("monitoring:invoices", kwargs={"council_slug": agreement.council.slug, "pk": agreement.pk})
+                    if user.has_perm("monitoring.read_invoices", agreement)
+                    else ""
+                ),
+                payment_terms=lambda: terms_selectors.terms_page(agreement),
+                continuity=lambda: continuity_selectors.agreement_section(agreement, user),
             ),
-            can_edit_draft=can_edit and agreement.state == AgreementState.DRAFT,
-            can_vary=can_edit and agreement.state in (AgreementState.SIGNED, AgreementState.LIVE),
-            latest_extended_end=variations.latest_extended_end(agreement),
-            monitoring=returns_selectors.monitoring_section(agreement) if agreement.live_on else None,
-            can_assess=user.has_perm("monitoring.record_assessment", agreement),
-            invoices_url=reverse(
-                "monitoring:invoices", kwargs={"council_slug": agreement.council.slug, "pk": agreement.pk}
-            )
-            if user.has_perm("monitoring.read_invoices", agreement)
-            else "",
             savings_url=reverse("monitoring:agreement_savings", args=[agreement.council.slug, agreement.pk]),
-            payment_terms=terms_selectors.terms_page(agreement),
             remedies_url=reverse("monitoring:remedies", args=[agreement.council.slug, agreement.pk])
             if agreement.state != AgreementState.DRAFT
             else "",
-            continuity=continuity_selectors.agreement_section(agreement, user),
         )
         return context
 

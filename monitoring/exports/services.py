@@ -58,6 +58,9 @@ class ExportKind:
     rows: Callable
     # Listed per opportunity (its URL names the opportunity) rather than per council.
     per_opportunity: bool = False
+    # The page-cache families of the council's data the rows show (`councils.page_cache.family_of`): a
+    # CSV download is kept for its person until one of them changes. None declared: written every time.
+    families: tuple[str, ...] = ()
 
 
 def _commission_rows(user: User, council: Council, params: QueryDict, kwargs: dict):
@@ -114,6 +117,7 @@ KINDS: dict[str, ExportKind] = {
             title="Commissions",
             permission="commissioning.list_commissions",
             rows=_commission_rows,
+            families=("commissioning.cycle", "councils"),
             columns=[
                 Column("Reference", lambda c: c.reference),
                 Column("Title", lambda c: c.title),

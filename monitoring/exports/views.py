@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from councils import reading, tabular
+from councils import page_cache, reading, tabular
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from monitoring.exports import services as exports
@@ -28,15 +28,35 @@ class _ExportWriter(View):
             return HttpResponseBadRequest(
                 "These filters are not valid: " + "; ".join(exc.messages), content_type="text/plain; charset=utf-8"
             )
-        if objects.count() > exports.sync_limit():
-            job = exports.export_start(
-                by=request.user, council=council, kind=kind, params=request.GET, url_kwargs=url_kwargs, fmt=fmt
-            )
-            return redirect("monitoring:export_job", council_slug=council.slug, pk=job.pk)
         name = exports.filename(kind, council, fmt)
-        if fmt == "xlsx":
-            return tabular.xlsx_response(objects, kind.columns, name, title=kind.title)
-        return tabular.csv_response(objects, kind.columns, name)
+        if fmt == "csv" and kind.families:
+            # The CSV is kept for the person until data of the families it shows changes: it varies only
+            # with the rows asked for, which the filters' query says exactly (not the raw query string).
+            text = page_cache.fragment(
+                request,
+                f"export:{kind.slug}",
+                kind.families,
+                [repr(sorted(url_kwargs.items())), _query_of(objects)],
+                lambda: tabular.csv_text(objects, kind.columns) if objects.count() <= exports.sync_limit() else "",
+            )
+            if text:
+                return tabular.csv_text_response(text, name)
+        elif objects.count() <= exports.sync_limit():
+            if fmt == "xlsx":
+                return tabular.xlsx_response(objects, kind.columns, name, title=kind.title)
+            return tabular.csv_response(objects, kind.columns, name)
+        job = exports.export_start(
+            by=request.user, council=council, kind=kind, params=request.GET, url_kwargs=url_kwargs, fmt=fmt
+        )
+        return redirect("monitoring:export_job", council_slug=council.slug, pk=job.pk)
+
+
+def _query_of(objects) -> str:
+    """The SQL the filters chosen make: the same rows for the same query (an empty one has none)."""
+    try:
+        return str(objects.query)
+    except EmptyResultSet:
+        return ""
 
 
 class ExportView(LoginRequiredMixin, reading.RecordsReadingMixin, CachedPageMixin, _ExportWriter):

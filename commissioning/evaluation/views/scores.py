@@ -19,6 +19,7 @@ from commissioning.evaluation.scoring import SPREAD_FLAG
 from commissioning.evaluation.views.base import BidMixin, EvaluationMixin, evaluation_url
 from commissioning.models import EvaluationState, ModeratedScore, PriceMethod
 from councils import reading
+from councils.lazy import section, sections
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import apply_form_errors
@@ -134,42 +135,52 @@ class ScoreSheetView(BidMixin, reading.RecordsReadingMixin, CachedPageMixin, For
         }
 
     def get_context_data(self, **kwargs):
-        self.bid = self.contents
-        answers = {}
-        for answer in self.bid.answers.all():
-            answers.setdefault(answer.question.criterion_id, []).append(answer)
+        # The bid's contents, the panel's scores and the form are worked out only when the page's kept
+        # body ({% fragment %}) has gone; the walls (`prepare`) were checked before, on every request.
+        form = kwargs.setdefault("form", section(self.get_form))
         scores_price = self.evaluation.price_method == PriceMethod.LOWEST_PRICE
-        others = selectors.others_scores(self.access, self.bid)
-        own = {s.criterion_id: s for s in self.sheet.scores.all()} if self.sheet else {}
-        form = kwargs.setdefault("form", self.get_form())
         kwargs.update(
             title=f"Score {self.bid.organisation}'s bid",
-            bid=self.bid,
-            answers=answers,
-            rows=[
-                {
-                    "criterion": criterion,
-                    "answers": answers.get(criterion.pk, []),
-                    "score": form[f"score_{criterion.pk}"],
-                    "text": form[f"justification_{criterion.pk}"],
-                    "own": own.get(criterion.pk),
-                    "others": [
-                        (sheet.member, score)
-                        for sheet in others
-                        for score in sheet.scores.all()
-                        if score.criterion_id == criterion.pk
-                    ],
-                }
-                for criterion in self.criteria
-            ],
-            sheet=self.sheet,
-            editable=self.editable(),
-            failed=self.failed,
+            **sections(
+                bid=lambda: self.contents,
+                answers=lambda: self.answers,
+                rows=lambda: self.rows(form),
+                sheet=lambda: self.sheet,
+                editable=self.editable,
+                failed=lambda: self.failed,
+                price=lambda: None if self.access.is_independent else selectors.bid_prices([self.bid]).get(self.bid.pk),
+                price_criterion=lambda: self.evaluation.price_criterion if scores_price else None,
+            ),
             independent=self.access.is_independent,
-            price=None if self.access.is_independent else selectors.bid_prices([self.bid]).get(self.bid.pk),
-            price_criterion=self.evaluation.price_criterion if scores_price else None,
         )
         return super().get_context_data(**kwargs)
+
+    @cached_property
+    def answers(self) -> dict:
+        answers = {}
+        for answer in self.contents.answers.all():
+            answers.setdefault(answer.question.criterion_id, []).append(answer)
+        return answers
+
+    def rows(self, form) -> list[dict]:
+        others = selectors.others_scores(self.access, self.contents)
+        own = {s.criterion_id: s for s in self.sheet.scores.all()} if self.sheet else {}
+        return [
+            {
+                "criterion": criterion,
+                "answers": self.answers.get(criterion.pk, []),
+                "score": form[f"score_{criterion.pk}"],
+                "text": form[f"justification_{criterion.pk}"],
+                "own": own.get(criterion.pk),
+                "others": [
+                    (sheet.member, score)
+                    for sheet in others
+                    for score in sheet.scores.all()
+                    if score.criterion_id == criterion.pk
+                ],
+            }
+            for criterion in self.criteria
+        ]
 
     def form_valid(self, form):
         submit = "submit_scores" in self.request.POST

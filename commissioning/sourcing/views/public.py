@@ -16,6 +16,8 @@ from django.views.generic import FormView, TemplateView, View
 from commissioning.sourcing.forms.opportunities import ClarificationAskForm, InterestForm, OpportunityFilterForm
 from commissioning.sourcing.selectors import opportunities as selectors
 from commissioning.sourcing.services import opportunities as services
+from councils.lazy import section
+from councils.list_pages import chosen, filter_query, page_number
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
 from councils.views import apply_form_errors
@@ -32,16 +34,21 @@ class OpportunityListView(CachedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = OpportunityFilterForm(self.request.GET or None)
-        filters = form.filters()
-        page = Paginator(selectors.public_opportunities(filters), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        # The list is the same for everyone: kept once for all ({% shared_fragment %}) and worked out
+        # only when it has gone.
+        filters = section(form.filters)
         context.update(
             title="Opportunities",
             filter_form=form,
-            page_obj=page,
-            query_string=query.urlencode(),
-            include_closed=bool(filters.get("include_closed")),
+            page_obj=section(
+                lambda: Paginator(selectors.public_opportunities(filters), PAGE_SIZE).get_page(
+                    self.request.GET.get("page")
+                )
+            ),
+            chosen=chosen(form),
+            page_number=page_number(self.request),
+            query_string=filter_query(form),
+            include_closed=section(lambda: bool(filters.get("include_closed"))),
         )
         return context
 
