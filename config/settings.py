@@ -291,7 +291,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "commissioner@l
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, with one client per connection pool (councils/cache.py).
+    CACHES = {"default": {"BACKEND": "councils.cache.Cache", "LOCATION": REDIS_URL}}
     # Sessions are read on every request: from Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

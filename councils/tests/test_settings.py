@@ -13,6 +13,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import formats
 
+from councils.cache import Cache
 from councils.formatting import money
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,8 +99,15 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     assert out == [
         "django.db.backends.postgresql",
         "redis://cache.example:6379/0",
-        "django.core.cache.backends.redis.RedisCache",
+        "councils.cache.Cache",
     ]
+
+
+def test_the_redis_cache_reuses_one_client_per_connection_pool():
+    cache = Cache("redis://127.0.0.1:1/0", {})
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client
+    assert client.connection_pool is cache._cache._get_connection_pool(True)
 
 
 def test_dates_are_written_in_full_the_british_way(settings):
