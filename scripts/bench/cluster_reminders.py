@@ -38,6 +38,7 @@ django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from config.celery import app  # noqa: E402
@@ -63,8 +64,11 @@ def pending() -> int:
     return numbered_rows().filter(emailed_at__isnull=True).count()
 
 
+@transaction.atomic
 def seed(count: int, started) -> int:
-    """N outbox rows, as the sweep would record them, for 50 bench people who want every email."""
+    """N outbox rows, as the sweep would record them, for 50 bench people who want every email: in
+    one transaction, as the sweep writes a reminder and its notification together (a worker still
+    delivering the sweep's own reminders must never see a reminder without its notification)."""
     users = User.objects.bulk_create(
         [
             User(email=f"cluster-check-{n}@bench.example", full_name=f"Cluster Check {n}", password=make_password(None))
