@@ -224,30 +224,7 @@ def page_key(request, scopes: Iterable[str]) -> str:
         hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16] if csrf_cookie else "",
     ]
     user_scope = [f"user:{request.user.pk}"] if request.user.is_authenticated else []
-    current = generations([*scopes, *user_scope])
-    # Kept for what else the request keeps by these generations (`personal`): no second round trip.
-    request.page_generations = current
-    versioned = [*parts, *(f"{scope}={generation}" for scope, generation in current.items())]
-    return "page:" + hashlib.sha256("|".join(versioned).encode()).hexdigest()
-
-
-def personal(request, name: str, compute: Callable[[], object]):
-    """`compute()`, a fact about the signed-in person that only their own things and data shared
-    between councils decide (the header's unread count, whether they act for an organisation), kept
-    by the generations the page cache has already read for this request: a page-cache miss reads it
-    with one cache lookup instead of its queries. Computed afresh where the page cache is not used."""
-    current = getattr(request, "page_generations", None) or {}
-    user = getattr(request, "user", None)
-    seconds = timeout()
-    own = f"user:{getattr(user, 'pk', None)}"
-    if not seconds or user is None or not user.is_authenticated or own not in current or "shared" not in current:
-        return compute()
-    key = f"personal:{name}:{user.pk}:{current['shared']}:{current[own]}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+    return _key("page:", parts, [*scopes, *user_scope])
 
 
 def shared_fragment(parts: Iterable[str], scopes: Iterable[str], render: Callable[[], str]) -> str:

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
-from councils.models import Membership, Notification, ReminderKind, Role
+from councils.models import Membership, Role
 from councils.tests.factories import OutcomeFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,26 +220,3 @@ def test_the_shared_filter_form_is_the_same_markup_as_crispy_renders(rf, council
         assert shared == crispy
         if data and data["stage"] == "no such stage":
             assert "Select a valid choice" in shared
-
-
-def test_a_miss_reads_the_header_from_the_cache_and_a_new_notification_shows_at_once(client_for, council, people):
-    from django.db import connection
-
-    user = people["lead_commissioner"]
-    client = client_for(user)
-    url = commission_list(council)
-    seen(client, url)
-
-    def look(n: int):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"{url}?look={n}")
-        assert response["X-Page-Cache"] == "miss"
-        tables = " ".join(query["sql"] for query in queries)
-        return response.content.decode(), "councils_notification" in tables, "providers_organisationmember" in tables
-
-    assert look(1)[1:] == (False, False)  # the unread count and the provider check came from the cache
-    Notification.objects.create(user=user, kind=ReminderKind.values[0], title="Something to do", url="/")
-    body, counted, checked = look(2)
-    assert "(1 unread)" in body
-    assert (counted, checked) == (True, True)
-    assert look(3)[1:] == (False, False)
