@@ -234,12 +234,7 @@ def shared_fragment(parts: Iterable[str], scopes: Iterable[str], render: Callabl
     seconds = timeout()
     if not seconds:
         return render()
-    key = _key("fragment:", parts, scopes)
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, seconds)
-    return html
+    return _kept(_key("fragment:", parts, scopes), seconds, render)
 
 
 def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], render: Callable[[], str]) -> str:
@@ -257,7 +252,11 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
         scopes = ["all"]
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     parts = [name, str(request.user.pk), hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16], *vary]
-    key = _key("part:", parts, scopes)
+    return _kept(_key("part:", parts, scopes), seconds, render)
+
+
+def _kept(key: str, seconds: int, render: Callable[[], str]) -> str:
+    """The HTML kept under `key`, or `render()`'s, kept there for `seconds`."""
     html = cache.get(key)
     if html is None:
         html = str(render())
