@@ -198,8 +198,9 @@ def connect_signals() -> None:
 def generations(scopes: Iterable[str]) -> dict[str, int]:
     """The current generation of each scope (0 when none is recorded, as in the page keys): something
     built from these scopes' data is still current while they are unchanged."""
+    scopes = sorted(set(scopes))
     found = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
-    return {scope: found.get(f"{_GENERATION}{scope}", 0) for scope in sorted(set(scopes))}
+    return {scope: found.get(f"{_GENERATION}{scope}", 0) for scope in scopes}
 
 
 def _has_pending_messages(request) -> bool:
@@ -210,9 +211,7 @@ def _has_pending_messages(request) -> bool:
 
 def _key(prefix: str, parts: Iterable[str], scopes: Iterable[str]) -> str:
     """A cache key of `parts` and the current generation of each of `scopes`."""
-    scopes = sorted(set(scopes))
-    generations = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
-    versioned = [*parts, *(f"{scope}={generations.get(f'{_GENERATION}{scope}', 0)}" for scope in scopes)]
+    versioned = [*parts, *(f"{scope}={generation}" for scope, generation in generations(scopes).items())]
     return prefix + hashlib.sha256("|".join(versioned).encode()).hexdigest()
 
 
