@@ -249,6 +249,31 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
         scopes = [*(f"council:{council.pk}:{family}" for family in families), f"council:{council.pk}:*", "shared"]
     else:
         scopes = ["all"]
+    return _personal(request, name, scopes, vary, seconds, render)
+
+
+def shell(request, render: Callable[[], str]) -> str:
+    """The page's shell: the header (the person's name, their unread notifications, the sign-out form)
+    and the service menu (what their roles open, where they are). It shows only their own things, data
+    shared between councils (the organisations they act for) and the current council's own family
+    (its name, and the roles that open its menu), and varies with the path, never with the query: kept
+    per person, or shared between everyone signed out, it is a lookup on every other page they open."""
+    seconds = timeout()
+    if not seconds:
+        return render()
+    council = getattr(request, "council", None)
+    scopes = ["shared"]
+    if council is not None:
+        scopes += [f"council:{council.pk}:{family_of(Council)}", f"council:{council.pk}:*"]
+    vary = [request.path, str(council.pk if council is not None else "")]
+    if not request.user.is_authenticated:
+        # Signed out, the shell has no form and nothing personal: one rendering serves everyone.
+        return _kept(_key("fragment:", ["shell", *vary], scopes), seconds, render)
+    return _personal(request, "shell", [*scopes, f"user:{request.user.pk}"], vary, seconds, render)
+
+
+def _personal(request, name: str, scopes: list[str], vary: Iterable[str], seconds: int, render) -> str:
+    """A part of one signed-in person's page, kept per person and per CSRF cookie (it may carry a form)."""
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     parts = [name, str(request.user.pk), hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16], *vary]
     return _kept(_key("part:", parts, scopes), seconds, render)

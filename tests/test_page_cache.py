@@ -9,13 +9,15 @@ from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest
 from django.template import Context, Template
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
-from councils.models import Membership, Role
+from councils.models import Membership, Notification, ReminderKind, Role
 from councils.tests.factories import OutcomeFactory
+from providers.tests.factories import OrganisationMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +222,59 @@ def test_the_shared_filter_form_is_the_same_markup_as_crispy_renders(rf, council
         assert shared == crispy
         if data and data["stage"] == "no such stage":
             assert "Select a valid choice" in shared
+
+
+def shell_queries(client, url: str, look: int) -> tuple[str, bool, bool]:
+    """A miss of `url` (a query string of its own): its body, and whether it counted the person's unread
+    notifications and checked the organisations they act for."""
+    from django.db import connection
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{url}?look={look}")
+    assert response["X-Page-Cache"] == "miss"
+    tables = " ".join(query["sql"] for query in queries)
+    return response.content.decode(), "councils_notification" in tables, "providers_organisationmember" in tables
+
+
+def test_the_shell_is_kept_per_person_and_what_it_shows_changes_at_once(client_for, council, people):
+    user = people["lead_commissioner"]
+    client = client_for(user)
+    url = commission_list(council)
+    seen(client, url)
+    body, counted, checked = shell_queries(client, url, 1)
+    assert (counted, checked) == (False, False)  # the header and menu came from the kept shell
+    assert "Your organisation" not in body
+    Notification.objects.create(user=user, kind=ReminderKind.values[0], title="Something to do", url="/")
+    body, counted, _ = shell_queries(client, url, 2)
+    assert "(1 unread)" in body
+    assert counted
+    OrganisationMemberFactory(user=user)
+    body, _, checked = shell_queries(client, url, 3)
+    assert "Your organisation" in body
+    assert checked
+    assert shell_queries(client, url, 4)[1:] == (False, False)
+
+
+def test_the_shell_follows_the_persons_roles_and_the_path(client_for, council, people):
+    user = people["commissioning_officer"]
+    client = client_for(user)
+    url = commission_list(council)
+    seen(client, url)
+    people_url = reverse("councils:people", args=[council.slug])
+    assert f'href="{people_url}"' not in shell_queries(client, url, 1)[0]
+    Membership.objects.create(user=user, council=council, role=Role.COUNCIL_ADMIN)
+    assert f'href="{people_url}"' in shell_queries(client, url, 2)[0]
+    # Where the person is marks their place in the menu: another page has a shell of its own.
+    overview = client.get(council.get_absolute_url()).content.decode()
+    assert f'href="{council.get_absolute_url()}" aria-current="page"' in overview
+    assert f'href="{url}" aria-current="page"' in shell_queries(client, url, 3)[0]
+
+
+def test_the_signed_out_shell_is_never_a_persons(client, client_for, council, people):
+    url = reverse("opportunities:list")
+    signed_in = client_for(people["lead_commissioner"]).get(url).content.decode()
+    assert "Sign out" in signed_in
+    for look in range(2):
+        signed_out = Client().get(f"{url}?look={look}").content.decode()
+        assert "Sign in</a>" in signed_out
+        assert "Sign out" not in signed_out

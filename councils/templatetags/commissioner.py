@@ -116,6 +116,27 @@ def shared_fragment(parser, token):
     )
 
 
+class ShellNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        if request is None or request.method != "GET":
+            return self.nodelist.render(context)
+        return SafeString(page_cache.shell(request, lambda: self.nodelist.render(context)))
+
+
+@register.tag
+def shell(parser, token):
+    """`{% shell %}…{% endshell %}`: the page's header and service menu, kept per person and path
+    (`councils.page_cache.shell`). Only the person, their own things, their roles and the current
+    council may show in it."""
+    nodelist = parser.parse(("endshell",))
+    parser.delete_first_token()
+    return ShellNode(nodelist)
+
+
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNORECASE)
 
 
