@@ -37,6 +37,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,6 +82,9 @@ LISTING = frozenset(
     }
 )
 _GENERATION = "gen:"
+# The generations one request has read (`reading`): its page, its shell and its kept parts share scopes,
+# so each is asked of the cache once. Emptied by every bump, so a request never keys by what it changed.
+_READ: ContextVar[dict[str, int] | None] = ContextVar("page_cache_read", default=None)
 
 
 def timeout() -> int:
@@ -102,6 +107,9 @@ def bump(*scopes: str) -> None:
     def new_generation() -> None:
         token = time.time_ns()
         cache.set_many(dict.fromkeys(keys, token), timeout=None)
+        read = _READ.get()
+        if read is not None:
+            read.clear()
 
     new_generation()
     if transaction.get_connection().in_atomic_block:
@@ -199,8 +207,24 @@ def generations(scopes: Iterable[str]) -> dict[str, int]:
     """The current generation of each scope (0 when none is recorded, as in the page keys): something
     built from these scopes' data is still current while they are unchanged."""
     scopes = sorted(set(scopes))
-    found = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
-    return {scope: found.get(f"{_GENERATION}{scope}", 0) for scope in scopes}
+    read = _READ.get()
+    if read is None:
+        found = cache.get_many([f"{_GENERATION}{scope}" for scope in scopes])
+        return {scope: found.get(f"{_GENERATION}{scope}", 0) for scope in scopes}
+    if missing := [scope for scope in scopes if scope not in read]:
+        found = cache.get_many([f"{_GENERATION}{scope}" for scope in missing])
+        read.update({scope: found.get(f"{_GENERATION}{scope}", 0) for scope in missing})
+    return {scope: read[scope] for scope in scopes}
+
+
+@contextmanager
+def reading():
+    """While a GET is answered, each scope's generation is read from the cache once (`generations`)."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
 
 
 def _has_pending_messages(request) -> bool:
@@ -223,6 +247,8 @@ def page_key(request, scopes: Iterable[str]) -> str:
         hashlib.sha256(csrf_cookie.encode()).hexdigest()[:16] if csrf_cookie else "",
     ]
     user_scope = [f"user:{request.user.pk}"] if request.user.is_authenticated else []
+    # The shell's generations come in the same round trip: a miss renders it next.
+    generations([*scopes, *user_scope, *_shell_scopes(request)])
     return _key("page:", parts, [*scopes, *user_scope])
 
 
@@ -236,6 +262,26 @@ def shared_fragment(parts: Iterable[str], scopes: Iterable[str], render: Callabl
     return _kept(_key("fragment:", parts, scopes), seconds, render)
 
 
+def shared_value(parts: Iterable[str], scopes: Iterable[str], compute: Callable[[], object]):
+    """What `compute()` returns (a form's choices, say), the same for everyone asking with the same
+    `parts`, kept until data in `scopes` changes: the rows, not their markup, for a form that must
+    check what was chosen against them on every request."""
+    seconds = timeout()
+    if not seconds:
+        return compute()
+    key = _key("value:", parts, scopes)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def family_scopes(council_id: int, families: Iterable[str]) -> list[str]:
+    """The scopes of a council's data in these families: what something showing only them depends on."""
+    return [*(f"council:{council_id}:{family}" for family in families), f"council:{council_id}:*", "shared"]
+
+
 def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], render: Callable[[], str]) -> str:
     """Part of one person's page, kept until data in its `families` of the request's council (or data
     shared between councils, or that person's own) changes: after a change elsewhere in the council,
@@ -245,10 +291,7 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
     council = getattr(request, "council", None)
     if not seconds or not request.user.is_authenticated:
         return render()
-    if council is not None:
-        scopes = [*(f"council:{council.pk}:{family}" for family in families), f"council:{council.pk}:*", "shared"]
-    else:
-        scopes = ["all"]
+    scopes = family_scopes(council.pk, families) if council is not None else ["all"]
     return _personal(request, name, scopes, vary, seconds, render)
 
 
@@ -262,14 +305,17 @@ def shell(request, render: Callable[[], str]) -> str:
     if not seconds:
         return render()
     council = getattr(request, "council", None)
-    scopes = ["shared"]
-    if council is not None:
-        scopes += [f"council:{council.pk}:{family_of(Council)}", f"council:{council.pk}:*"]
     vary = [request.path, str(council.pk if council is not None else "")]
     if not request.user.is_authenticated:
         # Signed out, the shell has no form and nothing personal: one rendering serves everyone.
-        return _kept(_key("fragment:", ["shell", *vary], scopes), seconds, render)
-    return _personal(request, "shell", [*scopes, f"user:{request.user.pk}"], vary, seconds, render)
+        return _kept(_key("fragment:", ["shell", *vary], _shell_scopes(request)), seconds, render)
+    return _personal(request, "shell", _shell_scopes(request), vary, seconds, render)
+
+
+def _shell_scopes(request) -> list[str]:
+    council = getattr(request, "council", None)
+    scopes = family_scopes(council.pk, [family_of(Council)]) if council is not None else ["shared"]
+    return [*scopes, f"user:{request.user.pk}"] if request.user.is_authenticated else scopes
 
 
 def _personal(request, name: str, scopes: list[str], vary: Iterable[str], seconds: int, render) -> str:
@@ -307,6 +353,10 @@ class CachedPageMixin:
         seconds = timeout()
         if not seconds or _has_pending_messages(request):
             return super().get(request, *args, **kwargs)
+        with reading():
+            return self._cached_get(request, seconds, *args, **kwargs)
+
+    def _cached_get(self, request, seconds: int, *args, **kwargs):
         key = page_key(request, self.page_cache_scopes())
         cached = cache.get(key)
         if cached is not None:

@@ -32,7 +32,8 @@ def roles_by_council(user) -> dict[int, frozenset[str]]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         grouped: dict[int, set[str]] = {}
-        for council_id, role in Membership.objects.filter(user=user).values_list("council_id", "role"):
+        # No ordering: the model's (by council and person name) would join both tables on every request.
+        for council_id, role in Membership.objects.filter(user=user).order_by().values_list("council_id", "role"):
             grouped.setdefault(council_id, set()).add(role)
         cached = {council_id: frozenset(roles) for council_id, roles in grouped.items()}
         setattr(user, _CACHE_ATTR, cached)

@@ -7,6 +7,8 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest
 from django.template import Context, Template
 from django.test import Client
@@ -15,6 +17,7 @@ from django.urls import reverse
 
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
+from councils import page_cache
 from councils.models import Membership, Notification, ReminderKind, Role
 from councils.tests.factories import OutcomeFactory
 from providers.tests.factories import OrganisationMemberFactory
@@ -38,8 +41,6 @@ def seen(client, url) -> None:
 
 
 def get(client, url):
-    from django.db import connection
-
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -227,8 +228,6 @@ def test_the_shared_filter_form_is_the_same_markup_as_crispy_renders(rf, council
 def shell_queries(client, url: str, look: int) -> tuple[str, bool, bool]:
     """A miss of `url` (a query string of its own): its body, and whether it counted the person's unread
     notifications and checked the organisations they act for."""
-    from django.db import connection
-
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"{url}?look={look}")
     assert response["X-Page-Cache"] == "miss"
@@ -278,3 +277,16 @@ def test_the_signed_out_shell_is_never_a_persons(client, client_for, council, pe
         signed_out = Client().get(f"{url}?look={look}").content.decode()
         assert "Sign in</a>" in signed_out
         assert "Sign out" not in signed_out
+
+
+def test_a_request_reads_each_generation_once_and_never_keys_by_what_it_changed():
+    with page_cache.reading():
+        first = page_cache.generations(["shared", "listing"])
+        cache.set("gen:shared", 123, None)  # someone else's write while the page is being answered
+        assert page_cache.generations(["shared"]) == {"shared": first["shared"]}
+        page_cache.bump("listing")  # the request's own write
+        again = page_cache.generations(["shared", "listing"])
+        assert again["shared"] == 123
+        assert again["listing"] != first["listing"]
+    cache.set("gen:shared", 456, None)
+    assert page_cache.generations(["shared"]) == {"shared": 456}

@@ -233,7 +233,10 @@ def _panellists_bid(access: EvaluationAccess, pk: int) -> QuerySet[Bid]:
 def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
     may be served from the page cache, where only the walls need checking."""
-    return get_object_or_404(_panellists_bid(access, pk).select_related("organisation"))
+    bid = get_object_or_404(_panellists_bid(access, pk).select_related("organisation"))
+    # Its opportunity is the one already read for the walls: the reading record names it without asking again.
+    bid.opportunity = access.opportunity
+    return bid
 
 
 def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:

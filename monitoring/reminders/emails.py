@@ -66,6 +66,12 @@ def _pending() -> QuerySet[SentReminder]:
     )
 
 
+def _sendable() -> QuerySet[SentReminder]:
+    """Pending reminders whose notification is there to be sent: one written ahead of it (by a writer
+    that does not add both in one statement) waits for it, rather than being marked emailed unsent."""
+    return _pending().filter(notification__isnull=False)
+
+
 def skip_unwanted() -> int:
     """Set aside the pending rows of kinds their person does not want emailed, in one statement, before
     anything is sent: a choice made a minute ago is honoured, and turning email back on later does not
@@ -90,7 +96,7 @@ def deliver_emails(*, limit: int | None = None, time_budget: float | None = None
     skip_unwanted()
     sent = 0
     failed: list[int] = []
-    individual = _pending().exclude(recipient__notification_preference__daily_digest=True)
+    individual = _sendable().exclude(recipient__notification_preference__daily_digest=True)
     while limit is None or sent < limit:
         if time_budget is not None and time.monotonic() - started > time_budget:
             break
@@ -104,15 +110,14 @@ def deliver_emails(*, limit: int | None = None, time_budget: float | None = None
             )
             if row is None:
                 break
-            notification = getattr(row, "notification", None)
+            notification = row.notification
             try:
-                if notification is not None:
-                    _email(
-                        row.recipient,
-                        notification.title,
-                        "reminder",
-                        {"notification": notification, "link": absolute(notification.url)},
-                    ).send()
+                _email(
+                    row.recipient,
+                    notification.title,
+                    "reminder",
+                    {"notification": notification, "link": absolute(notification.url)},
+                ).send()
             except Exception:
                 logger.exception("Could not email reminder %s; it stays in the outbox", row.pk)
                 SentReminder.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
@@ -148,7 +153,7 @@ def send_digests(*, today: date | None = None) -> int:
                 if not preference.daily_digest or preference.last_digest_on == today:
                     continue
                 rows = list(
-                    _pending()
+                    _sendable()
                     .filter(recipient_id=user_id)
                     .select_for_update(skip_locked=True, of=("self",))
                     .select_related("notification")
@@ -156,7 +161,7 @@ def send_digests(*, today: date | None = None) -> int:
                 )
                 if not rows:
                     continue
-                notifications = [row.notification for row in rows if getattr(row, "notification", None) is not None]
+                notifications = [row.notification for row in rows]
                 count = len(notifications)
                 subject = f"Your reminders for {long_date(today)}: {count} new"
                 _email(preference.user, subject, "digest", {"notifications": notifications, "today": today}).send()

@@ -8,8 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -22,6 +20,7 @@ from monitoring.dashboards.tests.test_dashboards_views import MAX_QUERIES, count
 from monitoring.dashboards.tests.test_dashboards_world import build_world
 from monitoring.tests.factories import agreeing_commission
 from monitoring.tests.returns_factories import recent_live_agreement
+from tests.query_counts import count_queries as measured
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +49,10 @@ def add_live_agreements(council, portfolio, count: int) -> list:
 
 
 def get_counting(client, url):
-    """The page (built, not from the page cache: each test's first visit) and the queries it took."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
+    """The page, rendered whole (nothing of it from the cache), and the queries it took."""
+    queries, response = measured(client, url)
     assert response.context is not None, "served from the page cache"
-    return response, len(queries)
+    return response, queries
 
 
 def table_rows(body: str, caption: str) -> int:

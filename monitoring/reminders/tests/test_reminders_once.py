@@ -169,6 +169,29 @@ def test_each_reminder_is_emailed_once_to_its_recipient_alone(council):
     assert len(returns) == due_today.count()
 
 
+@pytest.mark.django_db
+def test_a_reminder_is_not_marked_emailed_before_its_notification_is_there(council):
+    providers_with_returns(council, 2)
+    sweep_on(DUE)
+    waiting = SentReminder.objects.order_by("pk").first()
+    notification = Notification.objects.get(reminder=waiting)
+    kept = {field: getattr(notification, field) for field in ("user_id", "kind", "title", "body", "url")}
+    notification.delete()  # as if its notification were not yet written
+
+    with at(DUE, 10):
+        sent = emails.deliver_emails()
+    waiting.refresh_from_db()
+    assert sent == SentReminder.objects.count() - 1 == len(mail.outbox)
+    assert waiting.emailed_at is None
+
+    Notification.objects.create(reminder=waiting, **kept)
+    with at(DUE, 10, 1):
+        assert emails.deliver_emails() == 1
+    waiting.refresh_from_db()
+    assert waiting.emailed_at is not None
+    assert mail.outbox[-1].to == [waiting.recipient.email]
+
+
 class WorkerLost(BaseException):
     """What a killed worker looks like from inside: nothing after it runs, no handler catches it."""
 
