@@ -56,7 +56,15 @@ class LeanSelect(forms.Select):
 class LeanModelChoiceIterator(ModelChoiceIterator):
     """The choices from one plain query. Django's own iterator reads them through `iterator()`, which
     on PostgreSQL opens a server-side cursor: three round trips (DECLARE, FETCH, CLOSE) for a list of
-    a dozen rows, on every filter form of every list page."""
+    a dozen rows, on every filter form of every list page. The field's queryset is asked for only
+    when the choices are."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
 
     def __iter__(self):
         if self.field.empty_label is not None:
@@ -66,10 +74,30 @@ class LeanModelChoiceIterator(ModelChoiceIterator):
 
 
 class LeanModelChoiceField(forms.ModelChoiceField):
-    """A model choice for a filter: read in one query and written by `LeanSelect`."""
+    """A model choice for a filter: read in one query and written by `LeanSelect`.
+
+    Its queryset may be given as a function that builds it: built only when something needs it (a
+    value chosen to check, the options to write). Building a queryset of semi-joins costs about a
+    millisecond, and a filter form whose markup is kept (`{% shared_crispy %}`) and whose filters
+    are not chosen needs neither."""
 
     iterator = LeanModelChoiceIterator
     widget = LeanSelect
+
+    def _get_queryset(self):
+        if self._queryset is None and getattr(self, "_build_queryset", None) is not None:
+            self._queryset = self._build_queryset().all()
+        return self._queryset
+
+    def _set_queryset(self, queryset):
+        if callable(queryset):
+            self._build_queryset, self._queryset = queryset, None
+            self.widget.choices = self.choices
+        else:
+            self._build_queryset = None
+            super()._set_queryset(queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
 
 
 def _attributes(attrs: dict) -> str:

@@ -29,10 +29,11 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["outcome"].queryset = outcomes_for_council(council)
-        self.fields["priority"].queryset = priorities_for_council(council)
-        self.fields["portfolio"].queryset = Portfolio.objects.filter(council=council)
-        self.fields["lead_officer"].queryset = User.objects.filter(
+        # Built only if a filter is chosen or the form's kept markup has gone (`LeanModelChoiceField`).
+        self.fields["outcome"].queryset = lambda: outcomes_for_council(council)
+        self.fields["priority"].queryset = lambda: priorities_for_council(council)
+        self.fields["portfolio"].queryset = lambda: Portfolio.objects.filter(council=council)
+        self.fields["lead_officer"].queryset = lambda: User.objects.filter(
             memberships__council=council, memberships__role__in=COMMISSIONERS
         ).distinct()
         self.shared_scopes = council_scopes(council.pk)

@@ -43,3 +43,33 @@ def test_lean_model_choices_are_read_in_one_plain_query(outcome):
     # Django's own choice iterator opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE).
     assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT"]
     assert f'<option value="{outcome.pk}" selected>{outcome.title}</option>' in html
+
+
+@pytest.mark.django_db
+def test_a_queryset_given_as_a_function_is_built_only_when_the_choices_are_needed(outcome):
+    built = []
+
+    def outcomes():
+        built.append(True)
+        return Outcome.objects.all()
+
+    class OutcomeFilter(forms.Form):
+        outcome = LeanModelChoiceField(queryset=None, required=False, empty_label="Any outcome")
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["outcome"].queryset = outcomes
+
+    nothing_chosen = OutcomeFilter({})
+    assert nothing_chosen.is_valid()
+    assert built == []  # no filter to check, no markup written: never built
+
+    unknown = OutcomeFilter({"outcome": str(outcome.pk + 1000)})
+    assert not unknown.is_valid()
+    assert built == [True]
+
+    chosen = OutcomeFilter({"outcome": str(outcome.pk)})
+    assert chosen.is_valid()
+    assert chosen.cleaned_data["outcome"] == outcome
+    assert f'<option value="{outcome.pk}" selected>{outcome.title}</option>' in str(chosen["outcome"])
+    assert len(built) == 2  # once per form, however often its choices are read

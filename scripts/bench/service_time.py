@@ -44,6 +44,9 @@ from councils import page_cache  # noqa: E402
 from councils.models import User  # noqa: E402
 
 FLOOR = "floor (bare view)"
+# Each run's page-miss URLs are its own: a page kept by an earlier run (the public list is kept for
+# everyone signed out, with no CSRF cookie in its key) would otherwise be served from the cache.
+RUN = f"{os.getpid()}-{time.time_ns()}"
 
 
 def client_for(targets: dict, user: str) -> Client:
@@ -65,7 +68,7 @@ def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool 
         if change:
             change()
         started = time.perf_counter()
-        client.get(f"{url}{separator}bench_miss={n}" if page_miss else url)
+        client.get(f"{url}{separator}bench_miss={RUN}-{n}" if page_miss else url)
         timings.append((time.perf_counter() - started) * 1000)
     sql_seconds = 0.0
 
@@ -80,7 +83,7 @@ def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool 
     if change:
         change()
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
-        client.get(f"{url}{separator}bench_miss=counted" if page_miss else url)
+        client.get(f"{url}{separator}bench_miss={RUN}-counted" if page_miss else url)
     timings.sort()
     return {
         "p50_ms": round(statistics.median(timings), 2),
@@ -112,7 +115,7 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
         for n in range(args.repeat):
-            client.get(f"{page['url']}{separator}bench_miss={n}" if args.page_miss else page["url"])
+            client.get(f"{page['url']}{separator}bench_miss={RUN}-{n}" if args.page_miss else page["url"])
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)

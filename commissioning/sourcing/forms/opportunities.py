@@ -366,8 +366,8 @@ class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = councils_with_opportunities()
-        self.fields["outcome"].queryset = outcomes_with_opportunities()
+        self.fields["council"].queryset = councils_with_opportunities
+        self.fields["outcome"].queryset = outcomes_with_opportunities
         for name in ("closes_after", "closes_before"):
             govuk_input(self.fields[name])
         self.helper = FormHelper(self)
