@@ -82,6 +82,8 @@ LISTING = frozenset(
     }
 )
 _GENERATION = "gen:"
+# How long a shared filter form's markup is kept when its data does not change (`shared_fragment`).
+FORM_SECONDS = 15 * 60
 # The generations one request has read (`reading`): its page, its shell and its kept parts share scopes,
 # so each is asked of the cache once. Emptied by every bump, so a request never keys by what it changed.
 _READ: ContextVar[dict[str, int] | None] = ContextVar("page_cache_read", default=None)
@@ -252,13 +254,17 @@ def page_key(request, scopes: Iterable[str]) -> str:
     return _key("page:", parts, [*scopes, *user_scope])
 
 
-def shared_fragment(parts: Iterable[str], scopes: Iterable[str], render: Callable[[], str]) -> str:
+def shared_fragment(
+    parts: Iterable[str], scopes: Iterable[str], render: Callable[[], str], seconds: int | None = None
+) -> str:
     """HTML that is the same for everyone who asks with the same `parts` (a filter form: its choices
     and the filters chosen), rendered once and kept until data in `scopes` changes. Nothing personal
-    may go in: the fragment is shared between people."""
-    seconds = timeout()
-    if not seconds:
+    may go in: the fragment is shared between people. `seconds` keeps HTML that nothing but its data
+    changes (no deadline, no date) longer than the page cache's bound."""
+    bound = timeout()
+    if not bound:
         return render()
+    seconds = seconds if seconds is not None and replicas.current_replica() is None else bound
     return _kept(_key("fragment:", parts, scopes), seconds, render)
 
 

@@ -290,3 +290,19 @@ def test_a_request_reads_each_generation_once_and_never_keys_by_what_it_changed(
         assert again["listing"] != first["listing"]
     cache.set("gen:shared", 456, None)
     assert page_cache.generations(["shared"]) == {"shared": 456}
+
+
+def test_a_shared_filter_form_is_kept_until_its_data_changes_not_for_the_page_caches_bound(
+    monkeypatch, client_for, council, people
+):
+    kept = {}
+    keep = page_cache._kept
+
+    def recording(key, seconds, render):
+        kept[key.split(":")[0]] = max(seconds, kept.get(key.split(":")[0], 0))
+        return keep(key, seconds, render)
+
+    monkeypatch.setattr(page_cache, "_kept", recording)
+    get(client_for(people["lead_commissioner"]), commission_list(council))
+    assert kept["fragment"] == page_cache.FORM_SECONDS > 60  # the filter form: nothing in it changes with the clock
+    assert kept["part"] == 60  # the person's shell and the list's results: the page cache's bound

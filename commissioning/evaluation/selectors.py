@@ -96,12 +96,12 @@ def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | N
     if evaluation is None or not user.is_authenticated:
         return None
     # No prefetch of the member's questions: this runs before every evaluation page, even one served
-    # from the page cache, and only an independent member's rendering reads them.
-    return (
-        PanelMember.objects.filter(evaluation=evaluation, user=user, ended_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
+    # from the page cache, and only an independent member's rendering reads them. The person is the
+    # one in hand, not joined again.
+    member = PanelMember.objects.filter(evaluation=evaluation, user=user, ended_at__isnull=True).first()
+    if member is not None:
+        member.user = user
+    return member
 
 
 def evaluation_access(user: User, council: Council, opportunity_pk: int) -> EvaluationAccess:

@@ -43,8 +43,15 @@ def shared_crispy(form):
     data in the form's `shared_scopes` (its choices): one rendering serves everyone asking the same.
     A filter form's markup costs about a millisecond a field, and its choices a query each."""
     parts = [type(form).__module__, type(form).__qualname__, str(form.is_bound), repr(chosen(form))]
-    # What is kept is the template pack's own output, escaped when it was rendered.
-    return SafeString(page_cache.shared_fragment(parts, form.shared_scopes, lambda: render_crispy_form(form)))
+    # What is kept is the template pack's own output, escaped when it was rendered. A filter form shows
+    # nothing that changes with the clock, only its choices and the filters chosen: it is kept until its
+    # data changes or for `FORM_SECONDS`, not re-rendered every time the page cache's bound runs out
+    # (the public list's, with an option for each of thousands of outcomes, takes a tenth of a second).
+    return SafeString(
+        page_cache.shared_fragment(
+            parts, form.shared_scopes, lambda: render_crispy_form(form), seconds=page_cache.FORM_SECONDS
+        )
+    )
 
 
 class FragmentNode(template.Node):

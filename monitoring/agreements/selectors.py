@@ -62,11 +62,14 @@ def agreement_list(user: User, council: Council, filters: dict | None = None) ->
 
 def agreement_for_user(user: User, council: Council, pk: int) -> Agreement:
     """One agreement of this council that the user may read, or 404 (never reveal that it exists)."""
-    # The council is the one in hand, not joined again: this runs before every agreement page, even
-    # one served from the page cache, and each table in a join costs planning time.
-    # get() (through get_object_or_404), not first(): no ORDER BY to plan over the joined columns.
+    # Only what the walls read (the commission and its portfolio): this runs before every agreement
+    # page, even one served from the page cache or put together from kept parts, and each table joined
+    # costs planning and building time (with the provider, funding pot, lot and bid joined too, 6.4 ms
+    # against 1.8 ms on the national data set). A page that shows those reads each when it renders.
+    # The council is the one in hand, not joined again. get() (through get_object_or_404), not
+    # first(): no ORDER BY to plan.
     agreement = get_object_or_404(
-        Agreement.objects.select_related("commission__portfolio", "provider", "funding_pot", "lot", "bid"),
+        Agreement.objects.select_related("commission__portfolio"),
         council=council,
         pk=pk,
     )

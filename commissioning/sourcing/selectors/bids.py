@@ -248,9 +248,15 @@ def existing_bids_by_organisation(opportunity: Opportunity, organisation_ids) ->
 
 
 def opportunity_for_council(council: Council, pk: int, *also: str) -> Opportunity:
-    """An opportunity of this council, with its council, commission and `also` joined in; else 404.
-    Through get(), not first(): ordering a wide join costs more to compile than the query to run."""
-    return get_object_or_404(Opportunity.objects.select_related("council", "commission", *also), council=council, pk=pk)
+    """An opportunity of this council, with its commission and `also` joined in; else 404. The council
+    is the one in hand, not joined again (each table joined costs planning and building time, and this
+    runs before every page about the opportunity). Through get(), not first(): ordering a wide join
+    costs more to compile than the query to run."""
+    opportunity = get_object_or_404(Opportunity.objects.select_related("commission", *also), council=council, pk=pk)
+    opportunity.council = council
+    if opportunity.commission.council_id == council.pk:
+        opportunity.commission.council = council
+    return opportunity
 
 
 def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid], member) -> QuerySet[Bid]:

@@ -113,6 +113,8 @@ def outcomes_with_opportunities() -> QuerySet[Outcome]:
     return (
         Outcome.objects.filter(Exists(links))
         .annotate(council_name=F("priority__plan__council__name"))
+        # What an option shows: thousands of them at national scale, each a model instance.
+        .only("id", "title")
         .order_by("council_name", "title")
     )
 
