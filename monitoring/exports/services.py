@@ -28,6 +28,7 @@ from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.models import BidState, Opportunity, OpportunityState
 from commissioning.sourcing.selectors import bids as bid_selectors
 from councils import tabular
+from councils.list_pages import chosen
 from councils.models import Council, User
 from councils.services import audit_record
 from councils.tabular import Column
@@ -67,7 +68,10 @@ def _commission_rows(user: User, council: Council, params: QueryDict, kwargs: di
     form = CommissionFilterForm(params or None, council=council)
     if params and not form.is_valid():
         raise ValidationError(form.errors)
-    return commission_selectors.commission_list(user, council, form.filters())
+    rows = commission_selectors.commission_list(user, council, form.filters())
+    # What a kept download of them varies on (with its person and families): the filters chosen.
+    rows.chosen_filters = chosen(form)
+    return rows
 
 
 def _agreement_rows(user: User, council: Council, params: QueryDict, kwargs: dict):

@@ -31,12 +31,17 @@ class _ExportWriter(View):
         name = exports.filename(kind, council, fmt)
         if fmt == "csv" and kind.families:
             # The CSV is kept for the person until data of the families it shows changes: it varies only
-            # with the rows asked for, which the filters' query says exactly (not the raw query string).
+            # with the rows asked for, which the filters chosen say (not the raw query string), or failing
+            # those the rows' query, whose SQL costs milliseconds to build.
+            chosen_filters = getattr(objects, "chosen_filters", None)
             text = page_cache.fragment(
                 request,
                 f"export:{kind.slug}",
                 kind.families,
-                [repr(sorted(url_kwargs.items())), _query_of(objects)],
+                [
+                    repr(sorted(url_kwargs.items())),
+                    repr(chosen_filters) if chosen_filters is not None else _query_of(objects),
+                ],
                 lambda: tabular.csv_text(objects, kind.columns) if objects.count() <= exports.sync_limit() else "",
             )
             if text:

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -41,6 +42,26 @@ def test_commission_csv_has_the_filtered_rows_and_neutralises_formulas(council, 
 
     filtered = _csv(_export(client, council, query="?q=warm"))
     assert [row[1] for row in filtered[1:]] == ["Warm spaces"]
+
+
+def test_a_kept_commission_csv_follows_the_filters_chosen_and_the_persons_portfolios(
+    settings, council, people, client_for
+):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 60
+    holder = people["portfolio_holder"]
+    mine = PortfolioFactory(council=council, holder=holder)
+    create_commission(council, title="Warm spaces", portfolio=mine)
+    create_commission(council, title="Warm homes")
+    lead, holders = client_for(people["lead_commissioner"]), Client()
+    holders.force_login(holder)
+
+    def titles(client, query):
+        return sorted(row[1] for row in _csv(_export(client, council, query=query))[1:])
+
+    assert titles(lead, "?q=warm") == ["Warm homes", "Warm spaces"]
+    assert titles(lead, "?q=warm&look=again") == ["Warm homes", "Warm spaces"]  # kept: the same filters
+    assert titles(lead, "?q=homes") == ["Warm homes"]
+    assert titles(holders, "?q=warm") == ["Warm spaces"]  # another person's rows, never the lead's kept ones
 
 
 def test_bad_filters_are_a_clear_400(council, people, client_for):
