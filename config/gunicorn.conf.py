@@ -22,3 +22,10 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """The app is loaded: keep the garbage collector away from what start-up left behind."""
+    from config.workers import settle  # noqa: PLC0415 (gunicorn reads this file before the app's path is set up)
+
+    settle()

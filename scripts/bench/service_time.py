@@ -36,6 +36,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from config.workers import settle  # noqa: E402
+
+# As a gunicorn worker does once it has loaded the app (config/gunicorn.conf.py).
+settle()
+
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
