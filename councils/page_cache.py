@@ -89,13 +89,15 @@ FORM_SECONDS = 15 * 60
 _READ: ContextVar[dict[str, int] | None] = ContextVar("page_cache_read", default=None)
 
 
-def timeout() -> int:
+def timeout(longest: int | None = None) -> int:
+    """How long to keep something: the page cache's bound, or `longest` for what no clock changes (0
+    while page caching is off, either way)."""
     seconds = int(getattr(settings, "COMMISSIONER_PAGE_CACHE_SECONDS", 0))
     if replicas.current_replica() is not None:
         # A page read from a replica may miss a write whose generation is already current: keep it
         # no longer than the lag a replica-served page is allowed anyway.
         return min(seconds, replicas.pin_seconds())
-    return seconds
+    return longest if seconds and longest is not None else seconds
 
 
 def council_scopes(council_id: int) -> list[str]:
@@ -261,10 +263,9 @@ def shared_fragment(
     and the filters chosen), rendered once and kept until data in `scopes` changes. Nothing personal
     may go in: the fragment is shared between people. `seconds` keeps HTML that nothing but its data
     changes (no deadline, no date) longer than the page cache's bound."""
-    bound = timeout()
-    if not bound:
+    seconds = timeout(seconds)
+    if not seconds:
         return render()
-    seconds = seconds if seconds is not None and replicas.current_replica() is None else bound
     return _kept(_key("fragment:", parts, scopes), seconds, render)
 
 
@@ -275,12 +276,7 @@ def shared_value(parts: Iterable[str], scopes: Iterable[str], compute: Callable[
     seconds = timeout()
     if not seconds:
         return compute()
-    key = _key("value:", parts, scopes)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+    return _kept_value(_key("value:", parts, scopes), seconds, compute)
 
 
 def family_scopes(council_id: int, families: Iterable[str]) -> list[str]:
@@ -314,7 +310,7 @@ def shell(request, render: Callable[[], str]) -> str:
     vary = [request.path, str(council.pk if council is not None else "")]
     if not request.user.is_authenticated:
         # Signed out, the shell has no form and nothing personal: one rendering serves everyone.
-        return _kept(_key("fragment:", ["shell", *vary], _shell_scopes(request)), seconds, render)
+        return shared_fragment(["shell", *vary], _shell_scopes(request), render)
     return _personal(request, "shell", _shell_scopes(request), vary, seconds, render)
 
 
@@ -333,11 +329,16 @@ def _personal(request, name: str, scopes: list[str], vary: Iterable[str], second
 
 def _kept(key: str, seconds: int, render: Callable[[], str]) -> str:
     """The HTML kept under `key`, or `render()`'s, kept there for `seconds`."""
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, seconds)
-    return html
+    return _kept_value(key, seconds, lambda: str(render()))
+
+
+def _kept_value(key: str, seconds: int, compute: Callable[[], object]):
+    """What is kept under `key`, or what `compute()` returns, kept there for `seconds`."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 class CachedPageMixin:

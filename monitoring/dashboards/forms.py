@@ -66,24 +66,21 @@ class DashboardFilterForm(BoundedInputsMixin, forms.Form):
         self.fields["year"].choices = [("", "Any year")] + [
             (year, financial_year_label(year)) for year in range(this_year - 2, this_year + 3)
         ]
-        # The council's outcomes and portfolios (its framework: `councils` rows), kept until it changes.
-        scopes = page_cache.family_scopes(council.pk, [page_cache.family_of(Portfolio)])
-        outcomes = page_cache.shared_value(
-            ["dashboard-outcomes", str(council.pk)],
-            scopes,
-            lambda: list(outcomes_for_council(council).values_list("pk", "title")),
-        )
-        self.fields["outcome"].choices = [("", "Any outcome"), *outcomes]
         portfolios = Portfolio.objects.filter(council=council)
         holder = ""
         if view == "portfolio":
             # A cabinet member's dashboard covers the portfolios they hold, and only those.
             portfolios, holder = portfolios.filter(holder=user), str(user.pk)
-        portfolios = page_cache.shared_value(
-            ["dashboard-portfolios", str(council.pk), holder],
-            scopes,
-            lambda: list(portfolios.values_list("pk", "name")),
+        # The council's outcomes and portfolios (its framework: `councils` rows), kept until it changes.
+        outcomes, portfolios = page_cache.shared_value(
+            ["dashboard-choices", str(council.pk), holder],
+            page_cache.family_scopes(council.pk, [page_cache.family_of(Portfolio)]),
+            lambda: (
+                list(outcomes_for_council(council).values_list("pk", "title")),
+                list(portfolios.values_list("pk", "name")),
+            ),
         )
+        self.fields["outcome"].choices = [("", "Any outcome"), *outcomes]
         self.fields["portfolio"].choices = [("", "Any portfolio"), *portfolios]
         self.initial["view"] = view
         self.helper = FormHelper(self)

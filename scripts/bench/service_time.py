@@ -66,13 +66,17 @@ def client_for(targets: dict, user: str) -> Client:
     return client
 
 
+def miss_url(url: str, tag) -> str:
+    """`url` with a query of this run's own: a page-cache miss (the parts it keeps, kept)."""
+    return f"{url}{'&' if '?' in url else '?'}bench_miss={RUN}-{tag}"
+
+
 def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool = False, change=None) -> dict:
-    separator = "&" if "?" in url else "?"
     response = client.get(url)  # the page itself, kept in the page cache
     # Warmed the way it is timed: a page-miss run's first timed request must not be the first of the
     # process to render (a page kept by an earlier run is served to a new client without a CSRF cookie).
     for n in range(warm):
-        response = client.get(f"{url}{separator}bench_miss={RUN}-warm{n}" if page_miss else url)
+        response = client.get(miss_url(url, f"warm{n}") if page_miss else url)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
     timings = []
@@ -80,7 +84,7 @@ def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool 
         if change:
             change()
         started = time.perf_counter()
-        client.get(f"{url}{separator}bench_miss={RUN}-{n}" if page_miss else url)
+        client.get(miss_url(url, n) if page_miss else url)
         timings.append((time.perf_counter() - started) * 1000)
     sql_seconds = 0.0
 
@@ -95,7 +99,7 @@ def time_page(client: Client, url: str, repeat: int, warm: int, page_miss: bool 
     if change:
         change()
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
-        client.get(f"{url}{separator}bench_miss={RUN}-counted" if page_miss else url)
+        client.get(miss_url(url, "counted") if page_miss else url)
     timings.sort()
     return {
         "p50_ms": round(statistics.median(timings), 2),
@@ -123,11 +127,10 @@ def main() -> int:
         client = client_for(targets, page["user"])
         for _ in range(args.warm):
             client.get(page["url"])
-        separator = "&" if "?" in page["url"] else "?"
         profiler = cProfile.Profile()
         profiler.enable()
         for n in range(args.repeat):
-            client.get(f"{page['url']}{separator}bench_miss={RUN}-{n}" if args.page_miss else page["url"])
+            client.get(miss_url(page["url"], n) if args.page_miss else page["url"])
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
