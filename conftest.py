@@ -42,7 +42,10 @@ def _empty_cache():
     """Cached pages and generations must not outlive the test whose data they came from."""
     from django.core.cache import cache
 
+    from councils import local_kept
+
     cache.clear()
+    local_kept.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
-from councils import page_cache
+from councils import local_kept, page_cache
 from councils.models import Membership, Notification, ReminderKind, Role
 from councils.tests.factories import OutcomeFactory
 from providers.tests.factories import OrganisationMemberFactory
@@ -306,3 +306,60 @@ def test_a_shared_filter_form_is_kept_until_its_data_changes_not_for_the_page_ca
     get(client_for(people["lead_commissioner"]), commission_list(council))
     assert kept["fragment"] == page_cache.FORM_SECONDS > 60  # the filter form: nothing in it changes with the clock
     assert kept["part"] == 60  # the person's shell and the list's results: the page cache's bound
+
+
+def test_a_kept_part_is_read_from_the_process_once_it_has_been_read_from_redis(monkeypatch):
+    renders, reads = [], []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: reads.append(key) or real_get(key, *args, **kwargs))
+
+    def part() -> str:
+        return page_cache.shared_fragment(["a form"], ["shared"], lambda: renders.append(1) or "<form>")
+
+    assert part() == part() == "<form>"
+    assert len(renders) == 1
+    kept_reads = [key for key in reads if key.startswith("kept:")]
+    assert len(kept_reads) == 1  # the second look asked nothing of Redis
+
+    # Another process (one that has not seen it) reads it from Redis, with the moment it lapses.
+    local_kept.clear()
+    assert part() == "<form>"
+    assert len(renders) == 1
+    page_cache.bump("shared")
+    assert part() == "<form>"
+    assert len(renders) == 2  # a write gives the part a new key, in every process
+
+
+def test_a_part_copied_from_redis_lapses_when_redis_lets_it_go(monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(local_kept.time, "time", lambda: clock[0])
+    monkeypatch.setattr(page_cache.time, "time", lambda: clock[0])
+    renders = []
+
+    def part() -> str:
+        return page_cache.shared_fragment(["a list"], ["shared"], lambda: renders.append(1) or "<ul>")
+
+    part()
+    local_kept.clear()
+    clock[0] += 59
+    part()  # copied from Redis 59 seconds into its 60
+    assert len(renders) == 1
+    clock[0] += 2
+    cache.delete_many([key for key in cache._cache if "kept:" in key])  # LocMem's own expiry is on its clock
+    part()
+    assert len(renders) == 2  # not kept in the process for another 60 seconds
+
+
+def test_the_process_keeps_a_bounded_amount_least_lately_used_first(monkeypatch):
+    monkeypatch.setattr(local_kept, "MAX_BYTES", 800)
+    lapses = local_kept.time.time() + 60
+    for name in "abcdefgh":
+        local_kept.put(name, name * 100, lapses)
+    assert local_kept.get("a")  # a is now the later used
+    local_kept.put("i", "i" * 100, lapses)
+    assert local_kept.get("b") is None
+    assert all(local_kept.get(name) for name in "acdefghi")
+    local_kept.put("huge", "w" * 101, lapses)  # more than an eighth of the room: never kept
+    assert local_kept.get("huge") is None
+    local_kept.put("gone", "v", local_kept.time.time() - 1)
+    assert local_kept.get("gone") is None

@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from councils import page_cache, replicas
+from councils import local_kept, page_cache, replicas
 from councils.models import Council
 
 # The tests add a database alias to settings.DATABASES, which Django warns may surprise: that is the point.
@@ -163,6 +163,7 @@ def test_a_non_safe_request_reads_from_the_primary_and_pins_the_browser(replica,
     # A few seconds later (the cookie's signed time has passed): the replica again (rendered afresh,
     # not the page the primary rendered a moment ago, which the page cache kept).
     cache.clear()
+    local_kept.clear()
     later = timezone.now() + datetime.timedelta(seconds=settings.COMMISSIONER_REPLICA_PIN_SECONDS + 1)
     with time_machine.travel(later):
         response, replica_queries = read_from(client, url)

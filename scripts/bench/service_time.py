@@ -6,7 +6,7 @@ templates from the cached loader, no network. Each page is requested `--repeat` 
 `--warm` untimed requests (so per-process caches are as they would be on a long-running worker).
 
 Usage: service_time.py TARGETS_JSON [--repeat 20] [--warm 3] [--only NAME,...] [--profile NAME]
-           [--page-miss] [--after-change FAMILY] [--json OUT]
+           [--profile-out FILE] [--page-miss] [--after-change FAMILY] [--json OUT]
 --page-miss gives every timed request a URL of its own, so the per-person page cache always misses
 while what is kept of the page's parts is used: the shared filter forms, and the parts kept by the
 families of data they show (someone's first look at a page after a change to data it does not show).
@@ -14,7 +14,8 @@ families of data they show (someone's first look at a page after a change to dat
 before every timed request (`monitoring.returns`: a return sent), so every part showing it renders
 again: the first look after that change.
 --profile prints the 30 most expensive functions (cumulative) for the named page instead (with
---page-miss, of its page-cache misses).
+--page-miss, of its page-cache misses); --profile-out also keeps the whole profile in FILE, for pstats
+or snakeviz.
 Every page's p50× and p95× are against the bare floor's median measured just before and just after
 that page (its "floor" column): the machine's speed drifts within a run, and one floor measured at
 the start would set every later page against a different machine.
@@ -116,6 +117,7 @@ def main() -> int:
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument("--only", default="")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--profile-out", default="")
     parser.add_argument("--page-miss", action="store_true")
     parser.add_argument("--after-change", default="")
     parser.add_argument("--json", default="")
@@ -132,6 +134,8 @@ def main() -> int:
         for n in range(args.repeat):
             client.get(miss_url(page["url"], n) if args.page_miss else page["url"])
         profiler.disable()
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return 0

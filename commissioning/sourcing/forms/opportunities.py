@@ -347,8 +347,17 @@ class InterestForm(BoundedInputsMixin, forms.Form):
 
 
 class OutcomeChoiceField(LeanModelChoiceField):
+    """One of the chosen council's outcomes. An outcome no longer among them (the council filter was
+    changed after it was chosen) lapses, rather than failing the whole filter."""
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj.title} ({obj.council_name})"
+        return obj.title
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
 
 
 class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
@@ -367,13 +376,27 @@ class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["council"].queryset = councils_with_opportunities
-        self.fields["outcome"].queryset = outcomes_with_opportunities
+        self.offer_outcomes()
         for name in ("closes_after", "closes_before"):
             govuk_input(self.fields[name])
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.label_size = "s"
         self.helper.layout.append(Button.secondary("", "Apply filters"))
+
+    def offer_outcomes(self) -> None:
+        """Outcomes belong to one council (400 councils have thousands between them), so they are
+        offered once a council is chosen. An outcome in a link without its council is still applied."""
+        raw_council = str(self.data.get(self.add_prefix("council")) or "")
+        if raw_council.isdigit():
+            council_id = int(raw_council)
+            self.fields["outcome"].queryset = lambda: outcomes_with_opportunities(council_id)
+        elif self.data.get(self.add_prefix("outcome")):
+            self.fields["outcome"].queryset = outcomes_with_opportunities
+            self.fields["outcome"].widget = forms.HiddenInput()
+        else:
+            del self.fields["outcome"]
+            self.fields["council"].help_text = "Choose a council and apply the filters to filter by its outcomes too."
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
@@ -104,19 +104,19 @@ def councils_with_opportunities() -> QuerySet[Council]:
     return Council.objects.filter(Exists(listed)).order_by("name")
 
 
-def outcomes_with_opportunities() -> QuerySet[Outcome]:
-    """Council outcomes that some public opportunity's commission contributes to (for the filter).
-    Semi-joins (EXISTS), not a DISTINCT over every commission and opportunity: it stays quick however
-    many there are."""
-    listed_commissions = Opportunity.objects.filter(state__in=LISTED_STATES).values("commission_id")
-    links = Commission.outcomes.through.objects.filter(outcome_id=OuterRef("pk"), commission_id__in=listed_commissions)
-    return (
-        Outcome.objects.filter(Exists(links))
-        .annotate(council_name=F("priority__plan__council__name"))
-        # What an option shows: thousands of them at national scale, each a model instance.
-        .only("id", "title")
-        .order_by("council_name", "title")
+def outcomes_with_opportunities(council_id: int | None = None) -> QuerySet[Outcome]:
+    """Council outcomes that some public opportunity's commission contributes to (for the filter), of one
+    council when `council_id` is given. Semi-joins (EXISTS), not a DISTINCT over every commission and
+    opportunity: it stays quick however many there are."""
+    listed = Opportunity.objects.filter(state__in=LISTED_STATES)
+    outcomes = Outcome.objects.all()
+    if council_id is not None:
+        listed = listed.filter(council_id=council_id)
+        outcomes = outcomes.filter(priority__plan__council_id=council_id)
+    links = Commission.outcomes.through.objects.filter(
+        outcome_id=OuterRef("pk"), commission_id__in=listed.values("commission_id")
     )
+    return outcomes.filter(Exists(links)).only("id", "title").order_by("title", "id")
 
 
 def feed_opportunities(limit: int = 50) -> QuerySet[Opportunity]:

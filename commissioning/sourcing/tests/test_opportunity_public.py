@@ -115,11 +115,37 @@ def test_the_list_filters(client, opportunity, other_council, people):
     assert titles(q="small") == {small.title}
     assert titles(council=opportunity.council.pk) == {opportunity.title}
     assert titles(outcome=outcome.pk) == {opportunity.title}
+    assert titles(council=opportunity.council.pk, outcome=outcome.pk) == {opportunity.title}
     assert titles(value_band="10k_50k") == {small.title}
     assert titles(value_band="100k_250k") == {opportunity.title}
     after = timezone.localtime(opportunity.submission_deadline) + datetime.timedelta(days=1)
     assert titles(closes_after=after.strftime("%d/%m/%Y")) == set()
     assert titles(closes_before=after.strftime("%d/%m/%Y")) == {opportunity.title, small.title}
+
+
+def test_outcomes_are_offered_once_a_council_is_chosen(client, opportunity, other_council, people):
+    other = commission_in_state(other_council, State.SOURCING, title="Small grants")
+    opportunity_demo.opportunity_for(other, officer=people["other_council_officer"])
+    mine, theirs = opportunity.commission.outcomes.get(), other.outcomes.get()
+
+    def outcome_options(**query) -> str:
+        body = client.get(LIST, query).content.decode()
+        return body[body.find('name="outcome"') :].split("</select>")[0] if 'name="outcome"' in body else ""
+
+    assert outcome_options() == ""
+    assert "apply the filters to filter by its outcomes" in client.get(LIST).content.decode()
+    offered = outcome_options(council=opportunity.council.pk)
+    assert f'value="{mine.pk}"' in offered
+    assert f'value="{theirs.pk}"' not in offered
+    # The council changed after an outcome of another was chosen: that outcome lapses, with no error.
+    response = client.get(LIST, {"council": other_council.pk, "outcome": mine.pk})
+    assert not response.context["filter_form"].errors
+    assert "Small grants" in response.content.decode()
+    # An outcome in a link, its council not named, still applies (and stays in the form, hidden).
+    body = client.get(LIST, {"outcome": theirs.pk}).content.decode()
+    assert f'type="hidden" name="outcome" value="{theirs.pk}"' in body
+    assert "Small grants" in body
+    assert opportunity.title not in body
 
 
 def test_the_list_runs_in_a_fixed_number_of_queries(client, opportunity):
