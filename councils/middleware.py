@@ -4,13 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
-from councils import sessions
-from councils.models import Council
+from councils import page_cache, sessions
 
 
 class CurrentCouncilMiddleware:
@@ -21,12 +21,19 @@ class CurrentCouncilMiddleware:
 
     def __call__(self, request):
         request.council = None
-        return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        # A page reads the generations of what it shows once (`page_cache.reading`), from the council's
+        # lookup on.
+        with page_cache.reading():
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("council_slug")
         if slug:
-            request.council = get_object_or_404(Council.objects.select_related("partnership"), slug=slug)
+            request.council = page_cache.council_named(request, slug)
+            if request.council is None:
+                raise Http404("No such council.")
         return None
 
 

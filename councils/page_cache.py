@@ -34,6 +34,7 @@ CSRF token are kept per CSRF cookie, so every form on a cached page still posts.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import time
 from collections.abc import Callable, Iterable
@@ -223,12 +224,54 @@ def generations(scopes: Iterable[str]) -> dict[str, int]:
 
 @contextmanager
 def reading():
-    """While a GET is answered, each scope's generation is read from the cache once (`generations`)."""
+    """While a GET is answered, each scope's generation is read from the cache once (`generations`).
+    Within another `reading()`, the same reads serve both."""
+    if _READ.get() is not None:
+        yield
+        return
     token = _READ.set({})
     try:
         yield
     finally:
         _READ.reset(token)
+
+
+def council_named(request, slug: str) -> Council | None:
+    """The council whose address `slug` is, or None. Every council page asks before anything else, so
+    this process keeps the row (`local_kept`) while the council's own family and the data shared
+    between councils (its partnership) are unchanged. Checking that is one round trip to the cache,
+    which also brings the generations the page and its shell read next. The generations are read
+    before the row, so a row is never kept under generations newer than itself; a council not yet
+    kept is read from the database twice before it is (once to learn its id)."""
+    seconds = timeout()
+    if not seconds:
+        return _council_row(slug)
+    kept = local_kept.get(f"council-named:{slug}")
+    if kept is None:
+        council = _council_row(slug)
+        if council is not None:
+            local_kept.put(f"council-named:{slug}", (council.pk, None, None), time.time() + seconds)
+        return council
+    council_id, kept_generations, row = kept
+    scopes = _council_row_scopes(council_id)
+    personal = [f"user:{request.user.pk}"] if request.user.is_authenticated else []
+    current = generations([*scopes, f"council:{council_id}", *personal])
+    now = {scope: current[scope] for scope in scopes}
+    if row is not None and now == kept_generations:
+        return copy.copy(row)
+    council = _council_row(slug)
+    if council is not None and council.pk == council_id:
+        local_kept.put(f"council-named:{slug}", (council_id, now, copy.copy(council)), time.time() + seconds)
+    return council
+
+
+def _council_row(slug: str) -> Council | None:
+    return Council.objects.select_related("partnership").filter(slug=slug).first()
+
+
+def _council_row_scopes(council_id: int) -> list[str]:
+    # The council's own family (its name, contacts, settings) and `shared` (its partnership).
+    return family_scopes(council_id, [family_of(Council)])
 
 
 def _has_pending_messages(request) -> bool:

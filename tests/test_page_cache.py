@@ -4,6 +4,7 @@ else, never past a permission check, never swallowing a message."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -363,3 +364,49 @@ def test_the_process_keeps_a_bounded_amount_least_lately_used_first(monkeypatch)
     assert local_kept.get("huge") is None
     local_kept.put("gone", "v", local_kept.time.time() - 1)
     assert local_kept.get("gone") is None
+
+
+def test_the_council_of_an_address_is_kept_by_the_process_until_it_changes(client_for, council, people):
+    client = client_for(people["lead_commissioner"])
+    url = commission_list(council)
+
+    def council_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return sum('FROM "councils_council"' in query["sql"] for query in queries.captured_queries)
+
+    assert council_queries() == 1  # learns its id
+    assert council_queries() == 1  # read after its generations: now kept
+    assert council_queries() == 0
+    council.name = "Northshire Unitary Council"
+    council.save()
+    assert council_queries() == 1
+    assert "Northshire Unitary Council" in client.get(url).content.decode()
+    assert council_queries() == 0
+    old_slug, council.slug = council.slug, "northshire-unitary"
+    council.save()
+    assert client.get(url).status_code == 404  # the old address names no council now
+    assert client.get(commission_list(council)).status_code == 200
+    assert old_slug != council.slug
+
+
+def test_a_kept_council_is_a_copy_of_its_own(rf, council):
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with page_cache.reading():
+        page_cache.council_named(request, council.slug)
+    with page_cache.reading():
+        page_cache.council_named(request, council.slug)
+    with page_cache.reading():
+        first = page_cache.council_named(request, council.slug)
+    first.name = "Changed in one request only"
+    with page_cache.reading():
+        assert page_cache.council_named(request, council.slug).name == council.name
+
+
+def test_no_council_is_kept_with_page_caching_off(settings, client_for, council, people):
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
+    client = client_for(people["lead_commissioner"])
+    for _ in range(3):
+        client.get(commission_list(council))
+    assert local_kept.get(f"council-named:{council.slug}") is None
