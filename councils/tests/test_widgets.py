@@ -73,3 +73,18 @@ def test_a_queryset_given_as_a_function_is_built_only_when_the_choices_are_neede
     assert chosen.cleaned_data["outcome"] == outcome
     assert f'<option value="{outcome.pk}" selected>{outcome.title}</option>' in str(chosen["outcome"])
     assert len(built) == 2  # once per form, however often its choices are read
+
+
+@pytest.mark.django_db
+def test_a_label_field_reads_only_each_options_id_and_label(outcome):
+    class OutcomeFilter(forms.Form):
+        outcome = LeanModelChoiceField(queryset=Outcome.objects.all(), empty_label="Any outcome", label_field="title")
+
+    form = OutcomeFilter({"outcome": str(outcome.pk)})
+    assert form.is_valid()
+    assert form.cleaned_data["outcome"] == outcome  # still the row itself once chosen
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["outcome"])
+    (query,) = queries.captured_queries
+    assert '"councils_outcome"."description"' not in query["sql"]
+    assert f'<option value="{outcome.pk}" selected>{outcome.title}</option>' in html

@@ -350,9 +350,6 @@ class OutcomeChoiceField(LeanModelChoiceField):
     """One of the chosen council's outcomes. An outcome no longer among them (the council filter was
     changed after it was chosen) lapses, rather than failing the whole filter."""
 
-    def label_from_instance(self, obj) -> str:
-        return obj.title
-
     def to_python(self, value):
         try:
             return super().to_python(value)
@@ -362,8 +359,8 @@ class OutcomeChoiceField(LeanModelChoiceField):
 
 class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
     q = forms.CharField(required=False, label="Search titles and summaries")
-    council = LeanModelChoiceField(required=False, queryset=None, empty_label="Any council")
-    outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome")
+    council = LeanModelChoiceField(required=False, queryset=None, empty_label="Any council", label_field="name")
+    outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome", label_field="title")
     value_band = forms.ChoiceField(
         required=False, label="Value", choices=[("", "Any value"), *((k, v[0]) for k, v in VALUE_BANDS.items())]
     )

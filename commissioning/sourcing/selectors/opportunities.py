@@ -116,7 +116,7 @@ def outcomes_with_opportunities(council_id: int | None = None) -> QuerySet[Outco
     links = Commission.outcomes.through.objects.filter(
         outcome_id=OuterRef("pk"), commission_id__in=listed.values("commission_id")
     )
-    return outcomes.filter(Exists(links)).only("id", "title").order_by("title", "id")
+    return outcomes.filter(Exists(links)).order_by("title", "id")
 
 
 def feed_opportunities(limit: int = 50) -> QuerySet[Opportunity]:
