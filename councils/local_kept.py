@@ -58,6 +58,14 @@ def put(key: str, value, lapses_at: float) -> None:
             _held -= dropped
 
 
+def forget(key: str) -> None:
+    """Drop what is kept under `key` in this process."""
+    global _held
+    with _lock:
+        if (entry := _entries.pop(key, None)) is not None:
+            _held -= entry[1]
+
+
 def clear() -> None:
     """Forget everything (with the cache itself: a test starting afresh, an operator's flush)."""
     global _held

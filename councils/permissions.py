@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
+from councils import local_kept, page_cache
 from councils.models import Council, Membership, Role
 
 _CACHE_ATTR = "_commissioner_council_roles"
@@ -26,24 +28,44 @@ def council_of(obj) -> Council | None:
 
 
 def roles_by_council(user) -> dict[int, frozenset[str]]:
-    """All of a user's roles keyed by council id, fetched in one query and kept on the user object."""
+    """All of a user's roles keyed by council id, fetched in one query and kept on the user object.
+
+    The process also keeps them (`local_kept`) under the person's `access_changed_at`, which every
+    change to their memberships stamps anew (`councils.sessions.watch_roles`): the person's row, read
+    afresh on every request, names the roles that are still theirs, with no query for them."""
     if user is None or not user.is_authenticated or not user.is_active:
         return {}
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        grouped: dict[int, set[str]] = {}
-        # No ordering: the model's (by council and person name) would join both tables on every request.
-        for council_id, role in Membership.objects.filter(user=user).order_by().values_list("council_id", "role"):
-            grouped.setdefault(council_id, set()).add(role)
-        cached = {council_id: frozenset(roles) for council_id, roles in grouped.items()}
+        key, seconds = _kept_key(user), page_cache.timeout()
+        cached = local_kept.get(key) if key and seconds else None
+        if cached is None:
+            grouped: dict[int, set[str]] = {}
+            # No ordering: the model's (by council and person name) would join both tables on every request.
+            for council_id, role in Membership.objects.filter(user=user).order_by().values_list("council_id", "role"):
+                grouped.setdefault(council_id, set()).add(role)
+            cached = {council_id: frozenset(roles) for council_id, roles in grouped.items()}
+            if key and seconds:
+                local_kept.put(key, cached, time.time() + seconds)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
+def _kept_key(user) -> str:
+    """The key of the person's roles as of their stamp ("" when the stamp was not read with the row)."""
+    if "access_changed_at" in user.get_deferred_fields():
+        return ""
+    stamp = user.access_changed_at.isoformat() if user.access_changed_at else "never"
+    return f"roles:{user.pk}:{stamp}"
+
+
 def forget_roles(user) -> None:
-    """Drop the per-request cache after memberships change."""
+    """Drop what is kept of the person's roles after their memberships change in this request (their
+    row in hand still has the stamp from before the change)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if key := _kept_key(user):
+        local_kept.forget(key)
 
 
 def roles_in(user, council: Council | None) -> frozenset[str]:

@@ -20,6 +20,7 @@ from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
 from councils import local_kept, page_cache
 from councils.models import Membership, Notification, ReminderKind, Role
+from councils.permissions import forget_roles, roles_in
 from councils.tests.factories import OutcomeFactory
 from providers.tests.factories import OrganisationMemberFactory
 
@@ -410,3 +411,31 @@ def test_no_council_is_kept_with_page_caching_off(settings, client_for, council,
     for _ in range(3):
         client.get(commission_list(council))
     assert local_kept.get(f"council-named:{council.slug}") is None
+
+
+def test_a_persons_roles_are_kept_by_the_process_until_their_memberships_change(client_for, council, people):
+    officer = people["commissioning_officer"]
+    client = client_for(officer)
+    url = commission_list(council)
+
+    def role_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return response.status_code, sum('FROM "councils_membership"' in q["sql"] for q in queries.captured_queries)
+
+    assert role_queries() == (200, 1)
+    assert role_queries() == (200, 0)
+    Membership.objects.create(user=officer, council=council, role=Role.PROCUREMENT_OFFICER)
+    status, queries = role_queries()
+    assert status == 200
+    assert queries >= 1  # a new role: read again at once (the session's new key reads them too)
+    Membership.objects.filter(user=officer, council=council).delete()
+    assert role_queries()[0] == 403  # every role gone: refused at once, not after the page cache's bound
+
+
+def test_roles_changed_in_the_request_are_read_again_there(council, people):
+    officer = people["commissioning_officer"]
+    assert roles_in(officer, council) == {Role.COMMISSIONING_OFFICER}
+    Membership.objects.create(user=officer, council=council, role=Role.PROCUREMENT_OFFICER)
+    forget_roles(officer)  # the row in hand still carries the stamp from before the change
+    assert roles_in(officer, council) == {Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER}
