@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from councils import local_kept, page_cache
 from councils.models import Council, Membership, Role
@@ -28,44 +28,61 @@ def council_of(obj) -> Council | None:
 
 
 def roles_by_council(user) -> dict[int, frozenset[str]]:
-    """All of a user's roles keyed by council id, fetched in one query and kept on the user object.
-
-    The process also keeps them (`local_kept`) under the person's `access_changed_at`, which every
-    change to their memberships stamps anew (`councils.sessions.watch_roles`): the person's row, read
-    afresh on every request, names the roles that are still theirs, with no query for them."""
+    """All of a user's roles keyed by council id, fetched in one query and kept on the user object
+    (and by the process: `kept_by_access`)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return {}
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        key, seconds = _kept_key(user), page_cache.timeout()
-        cached = local_kept.get(key) if key and seconds else None
-        if cached is None:
-            grouped: dict[int, set[str]] = {}
-            # No ordering: the model's (by council and person name) would join both tables on every request.
-            for council_id, role in Membership.objects.filter(user=user).order_by().values_list("council_id", "role"):
-                grouped.setdefault(council_id, set()).add(role)
-            cached = {council_id: frozenset(roles) for council_id, roles in grouped.items()}
-            if key and seconds:
-                local_kept.put(key, cached, time.time() + seconds)
+        cached = kept_by_access(user, "roles", lambda: _roles_by_council(user))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
-def _kept_key(user) -> str:
-    """The key of the person's roles as of their stamp ("" when the stamp was not read with the row)."""
+def _roles_by_council(user) -> dict[int, frozenset[str]]:
+    grouped: dict[int, set[str]] = {}
+    # No ordering: the model's (by council and person name) would join both tables on every request.
+    for council_id, role in Membership.objects.filter(user=user).order_by().values_list("council_id", "role"):
+        grouped.setdefault(council_id, set()).add(role)
+    return {council_id: frozenset(roles) for council_id, roles in grouped.items()}
+
+
+def kept_by_access(user, name: str, compute: Callable[[], dict]) -> dict:
+    """What `compute()` works out from the rows that give the person their roles (`name`: their council
+    memberships, their organisations), kept by the process (`local_kept`) under the person's
+    `access_changed_at`. Every change to those rows stamps it anew (`councils.sessions.watch_roles`),
+    and the person's row is read afresh on every request: the stamp in hand names what is still theirs,
+    with no query for it."""
+    key, seconds = _access_key(user, name), page_cache.timeout()
+    if not key or not seconds:
+        return compute()
+    value = local_kept.get(key)
+    if value is None:
+        value = compute()
+        local_kept.put(key, value, time.time() + seconds)
+    return value
+
+
+def forget_kept_by_access(user, name: str) -> None:
+    """After the person's role rows change in this request: the row in hand still has the stamp from
+    before the change, so what is kept under it goes."""
+    if key := _access_key(user, name):
+        local_kept.forget(key)
+
+
+def _access_key(user, name: str) -> str:
+    """The key of the person's `name` as of their stamp ("" when the stamp was not read with the row)."""
     if "access_changed_at" in user.get_deferred_fields():
         return ""
     stamp = user.access_changed_at.isoformat() if user.access_changed_at else "never"
-    return f"roles:{user.pk}:{stamp}"
+    return f"{name}:{user.pk}:{stamp}"
 
 
 def forget_roles(user) -> None:
-    """Drop what is kept of the person's roles after their memberships change in this request (their
-    row in hand still has the stamp from before the change)."""
+    """Drop what is kept of the person's roles after their memberships change in this request."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
-    if key := _kept_key(user):
-        local_kept.forget(key)
+    forget_kept_by_access(user, "roles")
 
 
 def roles_in(user, council: Council | None) -> frozenset[str]:

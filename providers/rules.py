@@ -8,7 +8,7 @@ administrators do neither.
 
 import rules
 
-from councils.permissions import ADMINISTRATORS, OFFICER
+from councils.permissions import ADMINISTRATORS, OFFICER, forget_kept_by_access, kept_by_access
 from councils.rules import role_predicate
 from providers.models import OrganisationMember, ProviderRole
 
@@ -22,13 +22,15 @@ def organisation_roles(user) -> dict[int, frozenset[str]]:
         return {}
     cached = user.__dict__.get(_ROLES_ATTR)
     if cached is None:
-        grouped: dict[int, set[str]] = {}
-        for organisation_id, role in OrganisationMember.objects.filter(user=user).values_list(
-            "organisation_id", "role"
-        ):
-            grouped.setdefault(organisation_id, set()).add(role)
-        cached = user.__dict__[_ROLES_ATTR] = {pk: frozenset(roles) for pk, roles in grouped.items()}
+        cached = user.__dict__[_ROLES_ATTR] = kept_by_access(user, "organisations", lambda: _organisation_roles(user))
     return cached
+
+
+def _organisation_roles(user) -> dict[int, frozenset[str]]:
+    grouped: dict[int, set[str]] = {}
+    for organisation_id, role in OrganisationMember.objects.filter(user=user).values_list("organisation_id", "role"):
+        grouped.setdefault(organisation_id, set()).add(role)
+    return {pk: frozenset(roles) for pk, roles in grouped.items()}
 
 
 def _member_roles(user, organisation) -> frozenset[str]:
@@ -38,8 +40,9 @@ def _member_roles(user, organisation) -> frozenset[str]:
 
 
 def forget_provider_roles(user) -> None:
-    """Drop the per-request cache after someone's provider roles change."""
+    """Drop what is kept of someone's provider roles after they change in this request."""
     user.__dict__.pop(_ROLES_ATTR, None)
+    forget_kept_by_access(user, "organisations")
 
 
 @rules.predicate

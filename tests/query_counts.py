@@ -19,8 +19,8 @@ and of the person's roles is emptied, so the two counts compare like with like.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.db import connection
@@ -31,6 +31,15 @@ from councils import local_kept, page_cache
 
 MOST_QUERIES = 30
 ROWS = 25
+
+
+@contextmanager
+def queries_afresh() -> Iterator[CaptureQueriesContext]:
+    """`CaptureQueriesContext`, with what the process keeps of councils and people's roles emptied
+    first (`councils.local_kept`): a test comparing two counts compares like with like."""
+    local_kept.clear()
+    with CaptureQueriesContext(connection) as captured:
+        yield captured
 
 
 def count_queries(client, url: str, data: dict | None = None, *, status: int = 200) -> tuple[int, HttpResponse]:

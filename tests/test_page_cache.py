@@ -19,9 +19,10 @@ from django.urls import reverse
 from commissioning.cycle.filters import CommissionFilterForm
 from commissioning.tests.factories import create_commission
 from councils import local_kept, page_cache
-from councils.models import Membership, Notification, ReminderKind, Role
+from councils.models import Membership, Notification, ReminderKind, Role, User
 from councils.permissions import forget_roles, roles_in
 from councils.tests.factories import OutcomeFactory
+from providers.rules import organisation_roles
 from providers.tests.factories import OrganisationMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -439,3 +440,25 @@ def test_roles_changed_in_the_request_are_read_again_there(council, people):
     Membership.objects.create(user=officer, council=council, role=Role.PROCUREMENT_OFFICER)
     forget_roles(officer)  # the row in hand still carries the stamp from before the change
     assert roles_in(officer, council) == {Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER}
+
+
+def test_the_organisations_a_person_acts_for_are_kept_until_their_memberships_change(people):
+    provider = people["provider_admin"]
+    roles = (
+        'SELECT "providers_organisationmember"."organisation_id" AS "organisation_id", "providers_organisationmember"'
+    )
+
+    def as_on_a_request():
+        """The organisations of the person's row read afresh, as every request reads it, and the queries taken."""
+        with CaptureQueriesContext(connection) as queries:
+            found = organisation_roles(User.objects.get(pk=provider.pk))
+        return set(found), sum(q["sql"].startswith(roles) for q in queries.captured_queries)
+
+    local_kept.clear()  # what the fixtures' own permission checks left in this process
+    first, queries = as_on_a_request()
+    assert queries == 1
+    assert as_on_a_request() == (first, 0)
+    second = OrganisationMemberFactory(user=provider, organisation__legal_name="Moorside Sports CIC")
+    assert as_on_a_request() == (first | {second.organisation_id}, 1)
+    second.delete()
+    assert as_on_a_request() == (first, 1)

@@ -16,10 +16,8 @@ import io
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.http import Http404
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -57,6 +55,7 @@ from commissioning.tests.evaluation_factories import (
 from councils.models import AuditEvent, Role, User
 from councils.tests.factories import UserFactory
 from providers.tests.factories import OrganisationMemberFactory
+from tests.query_counts import queries_afresh
 
 pytestmark = pytest.mark.django_db
 
@@ -449,7 +448,7 @@ def test_the_score_sheet_changelist_runs_in_fixed_queries(world, client_for, dja
 
     def count() -> tuple[int, int]:
         """Rows listed, and the queries it took."""
-        with CaptureQueriesContext(connection) as queries:
+        with queries_afresh() as queries:
             response = client.get(changelist)
         assert response.status_code == 200
         return len(response.context["cl"].result_list), len(queries)

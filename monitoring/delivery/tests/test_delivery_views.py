@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from monitoring.delivery.tests.factories import (
 from monitoring.models import Deliverable, DeliverableState, PaymentKind
 from monitoring.tests.returns_factories import returns_of, submit
 from providers.models import Organisation
+from tests.query_counts import queries_afresh
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +176,7 @@ def test_lists_take_the_same_number_of_queries_however_many_rows(agreement, peop
     officer = client_for(people[Role.COMMISSIONING_OFFICER])
 
     def queries(name) -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with queries_afresh() as captured:
             assert officer.get(url(name, agreement)).status_code == 200
         return len(captured)
 

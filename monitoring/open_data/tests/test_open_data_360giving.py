@@ -10,8 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissioning.models import DeliveryRoute, State
@@ -36,6 +34,7 @@ from monitoring.open_data.threesixtygiving import COLUMNS
 from monitoring.tests.factories import draft_agreement, go_live, sign
 from providers.models import OrganisationType, Sector
 from providers.tests.factories import OrganisationFactory
+from tests.query_counts import queries_afresh
 
 pytestmark = pytest.mark.django_db
 
@@ -236,15 +235,15 @@ def test_queries_do_not_grow_with_grants(client, council, django_assert_max_num_
     commission = delivering_grants(council)
     json_url, csv_url = urls(council)
     live_grant(council, commission, charity("Grantee 0"))
-    with at(TODAY), CaptureQueriesContext(connection) as one_json:
+    with at(TODAY), queries_afresh() as one_json:
         client.get(json_url)
-    with at(TODAY), CaptureQueriesContext(connection) as one_csv:
+    with at(TODAY), queries_afresh() as one_csv:
         client.get(csv_url)
     for number in range(1, 25):
         live_grant(council, commission, charity(f"Grantee {number}"))
-    with at(TODAY), CaptureQueriesContext(connection) as many_json:
+    with at(TODAY), queries_afresh() as many_json:
         assert len(recorded_directly(json.loads(client.get(json_url).content)["grants"])) == 25
-    with at(TODAY), CaptureQueriesContext(connection) as many_csv:
+    with at(TODAY), queries_afresh() as many_csv:
         assert len(fetch_csv(client, council)) == 26
     assert len(many_json) == len(one_json)
     assert len(many_csv) == len(one_csv)

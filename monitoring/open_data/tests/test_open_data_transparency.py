@@ -10,8 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring.open_data.tests.test_open_data_factories import (
@@ -27,6 +25,7 @@ from monitoring.open_data.tests.test_open_data_factories import (
 from monitoring.tests.factories import draft_agreement
 from providers.models import IncomeBand, OrganisationType, Sector
 from providers.tests.factories import OrganisationFactory
+from tests.query_counts import queries_afresh
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +223,7 @@ def test_files_do_not_grow_queries_with_rows(client, council):
     kinds = ("contracts", "register", "grants", "tenders")
     measured = {}
     for kind in kinds:
-        with CaptureQueriesContext(connection) as one:
+        with queries_afresh() as one:
             rows(client, council, kind, year=2025, quarter=4)
             rows(client, council, kind, year=2026, quarter=3)
         measured[kind] = len(one)
@@ -232,7 +231,7 @@ def test_files_do_not_grow_queries_with_rows(client, council):
     for number in range(1, 25):
         live_grant(council, commission, charity(f"Grantee {number}"))
     for kind in kinds:
-        with CaptureQueriesContext(connection) as many:
+        with queries_afresh() as many:
             earlier = rows(client, council, kind, year=2025, quarter=4)
             found = rows(client, council, kind, year=2026, quarter=3)
         assert len(many) == measured[kind], kind
