@@ -5,6 +5,8 @@ from __future__ import annotations
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
 from django import forms
+from django.db.models import CharField, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from commissioning.cycle.selectors import VALUE_BANDS
 from commissioning.models import Stage, State
@@ -20,10 +22,12 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
     q = forms.CharField(required=False, label="Search by title or reference")
     stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices])
-    outcome = LeanModelChoiceField(required=False, queryset=None, empty_label="Any outcome")
-    priority = LeanModelChoiceField(required=False, queryset=None, empty_label="Any priority")
-    portfolio = LeanModelChoiceField(required=False, queryset=None, empty_label="Any portfolio")
-    lead_officer = LeanModelChoiceField(required=False, queryset=None, empty_label="Any lead officer")
+    outcome = LeanModelChoiceField(required=False, queryset=None, empty_label="Any outcome", label_field="title")
+    priority = LeanModelChoiceField(required=False, queryset=None, empty_label="Any priority", label_field="title")
+    portfolio = LeanModelChoiceField(required=False, queryset=None, empty_label="Any portfolio", label_field="name")
+    lead_officer = LeanModelChoiceField(
+        required=False, queryset=None, empty_label="Any lead officer", label_field="shown_as"
+    )
     value_band = forms.ChoiceField(required=False, choices=[("", "Any value"), *VALUE_BANDS.items()], label="Value")
 
     def __init__(self, *args, council: Council, **kwargs):
@@ -33,9 +37,12 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
         self.fields["outcome"].queryset = lambda: outcomes_for_council(council)
         self.fields["priority"].queryset = lambda: priorities_for_council(council)
         self.fields["portfolio"].queryset = lambda: Portfolio.objects.filter(council=council)
-        self.fields["lead_officer"].queryset = lambda: User.objects.filter(
-            memberships__council=council, memberships__role__in=COMMISSIONERS
-        ).distinct()
+        self.fields["lead_officer"].queryset = lambda: (
+            User.objects.filter(memberships__council=council, memberships__role__in=COMMISSIONERS)
+            # As the person is named everywhere (`User.__str__`): their name, else their email.
+            .annotate(shown_as=Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
+            .distinct()
+        )
         self.shared_scopes = council_scopes(council.pk)
         self.helper = FormHelper(self)
         self.helper.form_method = "get"

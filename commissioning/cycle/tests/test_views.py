@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from commissioning.models import ApprovalDecision, Commission, DeliveryRoute, State
 from commissioning.tests.factories import commission_in_state, complete_understand, create_commission
-from councils.models import AuditEvent, Role
+from councils.models import AuditEvent, Role, User
 from councils.tests.factories import OutcomeFactory, PortfolioFactory
 from tests.query_counts import assert_same_queries, count_queries
 
@@ -186,6 +186,17 @@ def test_list_filters_by_stage_route_value_and_search(client_for, council, peopl
     assert titles(value_band="tender") == {"Youth work"}
     assert titles(q="parks") == {"Parks improvement"}
     assert titles(lead_officer=sourcing.lead_officer.pk) == {"Parks improvement", "Youth work"}
+
+
+def test_the_lead_officer_filter_names_each_officer_as_everywhere_else(client_for, council, people):
+    named = people[Role.COMMISSIONING_OFFICER]
+    unnamed = people[Role.LEAD_COMMISSIONER]
+    User.objects.filter(pk=unnamed.pk).update(full_name="")
+    body = client_for(people[Role.SCRUTINY_MEMBER]).get(reverse("commissioning:list", args=[council.slug])).content
+    options = body.decode().split('name="lead_officer"')[1].split("</select>")[0]
+    assert f'<option value="{named.pk}">{named.full_name}</option>' in options
+    assert f'<option value="{unnamed.pk}">{unnamed.email}</option>' in options
+    assert f'value="{people[Role.SCRUTINY_MEMBER].pk}"' not in options  # not a commissioner
 
 
 def test_list_query_count_does_not_grow_with_rows(client_for, council, people):
