@@ -249,7 +249,7 @@ def council_named(request, slug: str) -> Council | None:
     kept = local_kept.get(f"council-named:{slug}")
     if kept is None:
         council = _council_row(slug)
-        if council is not None:
+        if council is not None and not may_be_uncommitted():
             local_kept.put(f"council-named:{slug}", (council.pk, None, None), time.time() + seconds)
         return council
     council_id, kept_generations, row = kept
@@ -260,9 +260,17 @@ def council_named(request, slug: str) -> Council | None:
     if row is not None and now == kept_generations:
         return copy.copy(row)
     council = _council_row(slug)
-    if council is not None and council.pk == council_id:
+    if council is not None and council.pk == council_id and not may_be_uncommitted():
         local_kept.put(f"council-named:{slug}", (council_id, now, copy.copy(council)), time.time() + seconds)
     return council
+
+
+def may_be_uncommitted() -> bool:
+    """Whether what is read now may never be committed: inside a transaction of the request's own
+    (a service's `atomic`), not only inside the one a test wraps itself in. What is read there is
+    never kept by the process: a rolled-back change would otherwise stay kept under a stamp or a
+    generation that is still current."""
+    return any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
 
 
 def _council_row(slug: str) -> Council | None:

@@ -59,7 +59,8 @@ def kept_by_access(user, name: str, compute: Callable[[], dict]) -> dict:
     value = local_kept.get(key)
     if value is None:
         value = compute()
-        local_kept.put(key, value, time.time() + seconds)
+        if not page_cache.may_be_uncommitted():
+            local_kept.put(key, value, time.time() + seconds)
     return value
 
 

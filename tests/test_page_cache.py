@@ -9,7 +9,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template import Context, Template
 from django.test import Client
@@ -462,3 +462,29 @@ def test_the_organisations_a_person_acts_for_are_kept_until_their_memberships_ch
     assert as_on_a_request() == (first | {second.organisation_id}, 1)
     second.delete()
     assert as_on_a_request() == (first, 1)
+
+
+def test_roles_read_inside_a_transaction_that_rolls_back_are_not_kept(council, people):
+    officer = people["commissioning_officer"]
+    local_kept.clear()
+
+    def fresh():
+        return User.objects.get(pk=officer.pk)
+
+    in_hand = fresh()  # the request's person, read before the service's transaction
+
+    class Undone(Exception):
+        pass
+
+    @transaction.atomic
+    def grant_then_fail():
+        Membership.objects.create(user=officer, council=council, role=Role.LEAD_COMMISSIONER)
+        forget_roles(in_hand)  # as the services do after changing someone's roles
+        assert Role.LEAD_COMMISSIONER in roles_in(in_hand, council)  # the service's own check sees it
+        raise Undone
+
+    with pytest.raises(Undone):
+        grant_then_fail()
+    # The role was never committed and the stamp is as it was: the roles seen inside were not kept
+    # under it, so the next request does not find the role that never was.
+    assert roles_in(fresh(), council) == {Role.COMMISSIONING_OFFICER}
