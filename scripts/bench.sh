@@ -80,8 +80,10 @@ fi
 load_run() {
     local name="$1" cache_seconds="$2" port
     port="$(_services_free_port)"
-    COMMISSIONER_PAGE_CACHE_SECONDS="$cache_seconds" .venv/bin/gunicorn config.wsgi \
-        --workers "${BENCH_WORKERS:-4}" --bind "127.0.0.1:$port" --log-level warning --pid "$work/gunicorn.pid" &
+    # The production configuration (its worker start-up and recycling), less the access log.
+    COMMISSIONER_PAGE_CACHE_SECONDS="$cache_seconds" .venv/bin/gunicorn -c config/gunicorn_conf.py config.wsgi \
+        --workers "${BENCH_WORKERS:-4}" --bind "127.0.0.1:$port" --log-level warning --access-logfile /dev/null \
+        --pid "$work/gunicorn.pid" &
     gunicorn_pid=$!
     for _ in $(seq 1 100); do
         curl -fsS "http://127.0.0.1:$port/healthz/" >/dev/null 2>&1 && break

@@ -121,7 +121,7 @@ log "after loading the data: $(replication_status)"
 servers=()
 for n in 1 2; do
     port="$(_services_free_port)"
-    DATABASE_REPLICA_URLS="$replica_url" .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi \
+    DATABASE_REPLICA_URLS="$replica_url" .venv/bin/gunicorn -c config/gunicorn_conf.py config.wsgi \
         --bind "127.0.0.1:$port" --workers "${BENCH_CLUSTER_WORKERS:-2}" --log-level warning \
         --access-logfile /dev/null --error-logfile "$work/gunicorn-$n.log" &
     pids+=($!)

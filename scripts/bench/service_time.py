@@ -42,7 +42,7 @@ django.setup()
 
 from config.workers import settle  # noqa: E402
 
-# As a gunicorn worker does once it has loaded the app (config/gunicorn.conf.py).
+# As a gunicorn worker does once it has loaded the app (config/gunicorn_conf.py).
 settle()
 
 from django.db import connection  # noqa: E402

@@ -1,4 +1,4 @@
-"""gunicorn settings for a production web server: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
+"""gunicorn settings for a production web server: `gunicorn -c config/gunicorn_conf.py config.wsgi`.
 
 Every web server is the same and keeps nothing of its own (sessions, cache, page cache, login
 throttling and Celery's queue are in Redis and PostgreSQL; uploads in the configured storage), so a
