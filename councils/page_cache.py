@@ -224,11 +224,8 @@ def generations(scopes: Iterable[str]) -> dict[str, int]:
 
 @contextmanager
 def reading():
-    """While a GET is answered, each scope's generation is read from the cache once (`generations`).
-    Within another `reading()`, the same reads serve both."""
-    if _READ.get() is not None:
-        yield
-        return
+    """While a GET is answered, each scope's generation is read from the cache once (`generations`):
+    entered for every GET by `CurrentCouncilMiddleware`, before the council's lookup."""
     token = _READ.set({})
     try:
         yield
@@ -368,7 +365,7 @@ def shell(request, render: Callable[[], str]) -> str:
 
 def _shell_scopes(request) -> list[str]:
     council = getattr(request, "council", None)
-    scopes = family_scopes(council.pk, [family_of(Council)]) if council is not None else ["shared"]
+    scopes = _council_row_scopes(council.pk) if council is not None else ["shared"]
     return [*scopes, f"user:{request.user.pk}"] if request.user.is_authenticated else scopes
 
 
@@ -420,8 +417,7 @@ class CachedPageMixin:
         seconds = timeout()
         if not seconds or _has_pending_messages(request):
             return super().get(request, *args, **kwargs)
-        with reading():
-            return self._cached_get(request, seconds, *args, **kwargs)
+        return self._cached_get(request, seconds, *args, **kwargs)
 
     def _cached_get(self, request, seconds: int, *args, **kwargs):
         key = page_key(request, self.page_cache_scopes())

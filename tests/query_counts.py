@@ -46,8 +46,7 @@ def count_queries(client, url: str, data: dict | None = None, *, status: int = 2
     """Queries one rendered (never cached) GET of `url` takes, and its response (streamed bodies are read
     inside the count, into `response.body`)."""
     page_cache.bump("shared", "listing")
-    local_kept.clear()
-    with CaptureQueriesContext(connection) as queries:
+    with queries_afresh() as queries:
         response = client.get(url, data or {})
         response.body = b"".join(response.streaming_content) if response.streaming else response.content
     assert response.status_code == status, (url, response.status_code)

@@ -60,7 +60,8 @@ class ExportKind:
     # Listed per opportunity (its URL names the opportunity) rather than per council.
     per_opportunity: bool = False
     # The page-cache families of the council's data the rows show (`councils.page_cache.family_of`): a
-    # CSV download is kept for its person until one of them changes. None declared: written every time.
+    # CSV download is kept for its person until one of them changes (its rows carry `chosen_filters`, the
+    # filters chosen, which it varies on). None declared: written every time.
     families: tuple[str, ...] = ()
 
 
