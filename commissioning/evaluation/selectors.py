@@ -44,6 +44,7 @@ from commissioning.models import (
 from commissioning.sourcing.selectors.bids import (
     behind_declarations,
     bids_visible_to,
+    in_council,
     is_bid_reader,
     is_walled_off,
     opportunity_for_council,
@@ -106,17 +107,45 @@ def current_member(user: User, evaluation: Evaluation | None) -> PanelMember | N
 
 def evaluation_access(user: User, council: Council, opportunity_pk: int) -> EvaluationAccess:
     """The opportunity (404 if not this council's) with the user's part in its evaluation."""
-    opportunity = opportunity_for_council(council, opportunity_pk, "evaluation__price_criterion")
-    # The reverse one-to-one, read in the same query; None when no evaluation is set up yet.
-    evaluation = getattr(opportunity, "evaluation", None)
+    member = _member_with_opportunity(user, council, opportunity_pk)
+    if member is not None:
+        evaluation = member.evaluation
+        opportunity = in_council(evaluation.opportunity, council)
+    else:
+        opportunity = opportunity_for_council(council, opportunity_pk, "evaluation__price_criterion")
+        # The reverse one-to-one, read in the same query; None when no evaluation is set up yet.
+        evaluation = getattr(opportunity, "evaluation", None)
     return EvaluationAccess(
         user=user,
         opportunity=opportunity,
         evaluation=evaluation,
-        member=current_member(user, evaluation),
+        member=member,
         is_lead=has_any_role(user, council, (Role.LEAD_COMMISSIONER,)),
         has_council_role=bool(roles_in(user, council)),
     )
+
+
+def _member_with_opportunity(user: User, council: Council, opportunity_pk: int) -> PanelMember | None:
+    """The person's current place on the panel of this council's opportunity, with the evaluation and
+    the opportunity (and its commission) in the same query: a panellist's every evaluation page starts
+    here. None for anyone not on the panel, whose pages read the opportunity on its own."""
+    if not user.is_authenticated:
+        return None
+    found = list(
+        PanelMember.objects.filter(
+            user=user,
+            ended_at__isnull=True,
+            evaluation__opportunity_id=opportunity_pk,
+            evaluation__opportunity__council=council,
+        )
+        .select_related("evaluation__opportunity__commission", "evaluation__price_criterion")
+        # At most one current membership (the `one_current_membership` constraint): no ordering to build.
+        .order_by()[:1]
+    )
+    if not found:
+        return None
+    found[0].user = user
+    return found[0]
 
 
 def evaluations_for_user(user: User, council: Council) -> dict:

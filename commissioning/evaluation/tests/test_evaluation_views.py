@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissioning.evaluation import selectors
@@ -180,6 +182,36 @@ def test_blind_scoring_over_http(scoring, client_for):
     # Submitted scores are final: a second post changes nothing.
     client.post(sheet, {**{f"score_{c.pk}": "5" for c in world.criteria}, "submit_scores": "1"})
     assert {s.score for s in ScoreSheet.objects.get(member__user=world.panellist, bid=bid).scores.all()} == {2}
+
+
+def test_the_score_sheet_reads_its_walls_in_two_queries_on_every_look(scoring, client_for):
+    """Even served from the page cache, the sheet checks the walls afresh: one query for the person's
+    place on the panel with the evaluation and the opportunity, one for the bid behind the sealed-bid
+    rule and the declarations (all declared, none conflicted); then it records the reading."""
+    world = scoring
+    client = client_for(world.panellist)
+    sheet = url(world, "evaluation_bid", bid_pk=world.bids[0].pk)
+    client.get(sheet)
+    client.get(sheet)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(sheet)
+    assert response["X-Page-Cache"] == "hit"
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    walls = [sql for sql in reads if "commissioning_" in sql]
+    assert len(walls) == 2, walls
+    member, bid = walls
+    assert member.split(" FROM ")[1].startswith('"commissioning_panelmember"')
+    assert 'JOIN "commissioning_opportunity"' in member
+    assert bid.split(" FROM ")[1].startswith('"commissioning_bid"')
+    assert "commissioning_declaration" in bid
+    assert sum(q["sql"].startswith('INSERT INTO "councils_auditevent"') for q in queries.captured_queries) == 1
+
+
+def test_a_panellist_who_has_not_declared_against_every_bid_reads_none(scoring, client_for):
+    world = scoring
+    Declaration.objects.filter(member__user=world.panellist, bid=world.bids[-1]).delete()
+    client = client_for(world.panellist)
+    assert client.get(url(world, "evaluation_bid", bid_pk=world.bids[0].pk)).status_code == 404
 
 
 def test_the_chair_moderates_signs_off_and_everyone_sees_the_ranking(council, people, client_for):

@@ -11,7 +11,7 @@ bid list and page, document downloads, the admin) goes through `bids_visible_to`
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -252,7 +252,13 @@ def opportunity_for_council(council: Council, pk: int, *also: str) -> Opportunit
     is the one in hand, not joined again (each table joined costs planning and building time, and this
     runs before every page about the opportunity). Through get(), not first(): ordering a wide join
     costs more to compile than the query to run."""
-    opportunity = get_object_or_404(Opportunity.objects.select_related("commission", *also), council=council, pk=pk)
+    return in_council(
+        get_object_or_404(Opportunity.objects.select_related("commission", *also), council=council, pk=pk), council
+    )
+
+
+def in_council(opportunity: Opportunity, council: Council) -> Opportunity:
+    """The opportunity (read with its commission) pointing at the council in hand rather than reading it again."""
     opportunity.council = council
     if opportunity.commission.council_id == council.pk:
         opportunity.commission.council = council
@@ -264,8 +270,11 @@ def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid
     the evaluation's): a bid the person has declared a conflict against is never shown to them, and
     a current panellist (`member`) sees none of `bids` until they have declared against every one."""
 
-    if member is not None and bids.exclude(pk__in=Declaration.objects.filter(member=member).values("bid_id")).exists():
-        return bids.none()
+    if member is not None:
+        # In the same query as the bids themselves (the database works the condition out once): any
+        # bid the member has not declared against means none of them.
+        undeclared = bids.exclude(pk__in=Declaration.objects.filter(member=member).values("bid_id"))
+        bids = bids.filter(~Exists(undeclared))
     conflicted = Declaration.objects.filter(member__user=user, bid__opportunity=opportunity, has_conflict=True)
     return bids.exclude(pk__in=conflicted.values("bid_id"))
 
