@@ -15,20 +15,23 @@ from councils.inputs import BoundedInputsMixin
 from councils.models import Council, Portfolio, User
 from councils.page_cache import council_scopes
 from councils.selectors import outcomes_for_council, priorities_for_council
-from councils.widgets import LeanModelChoiceField
+from councils.widgets import LeanModelChoiceField, LeanSelect
 
 
 class CommissionFilterForm(BoundedInputsMixin, forms.Form):
     q = forms.CharField(required=False, label="Search by title or reference")
-    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
-    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices])
+    # Plain choices are written by `LeanSelect` too: Django's per-option template costs more than the rest of the field.
+    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices], widget=LeanSelect)
+    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *State.choices], widget=LeanSelect)
     outcome = LeanModelChoiceField(required=False, queryset=None, empty_label="Any outcome", label_field="title")
     priority = LeanModelChoiceField(required=False, queryset=None, empty_label="Any priority", label_field="title")
     portfolio = LeanModelChoiceField(required=False, queryset=None, empty_label="Any portfolio", label_field="name")
     lead_officer = LeanModelChoiceField(
         required=False, queryset=None, empty_label="Any lead officer", label_field="shown_as"
     )
-    value_band = forms.ChoiceField(required=False, choices=[("", "Any value"), *VALUE_BANDS.items()], label="Value")
+    value_band = forms.ChoiceField(
+        required=False, choices=[("", "Any value"), *VALUE_BANDS.items()], label="Value", widget=LeanSelect
+    )
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)

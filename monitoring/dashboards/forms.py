@@ -56,7 +56,9 @@ class DashboardFilterForm(BoundedInputsMixin, forms.Form):
     the filters costs the same two queries whichever are chosen."""
 
     view = forms.CharField(required=False, widget=forms.HiddenInput)
-    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Financial year")
+    year = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Financial year", widget=LeanSelect
+    )
     outcome = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=LeanSelect)
     portfolio = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=LeanSelect)
 

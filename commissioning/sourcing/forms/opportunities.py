@@ -34,7 +34,7 @@ from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
 from councils.uploads import UPLOAD_HINT
-from councils.widgets import LeanModelChoiceField
+from councils.widgets import LeanModelChoiceField, LeanSelect
 
 TIME_HINT = "For example, 12pm or 5:30pm (UK time)."
 CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm)?$")
@@ -362,7 +362,10 @@ class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
     council = LeanModelChoiceField(required=False, queryset=None, empty_label="Any council", label_field="name")
     outcome = OutcomeChoiceField(required=False, queryset=None, empty_label="Any outcome", label_field="title")
     value_band = forms.ChoiceField(
-        required=False, label="Value", choices=[("", "Any value"), *((k, v[0]) for k, v in VALUE_BANDS.items())]
+        required=False,
+        label="Value",
+        choices=[("", "Any value"), *((k, v[0]) for k, v in VALUE_BANDS.items())],
+        widget=LeanSelect,
     )
     closes_after = forms.DateField(required=False, label="Closing on or after")
     closes_before = forms.DateField(required=False, label="Closing on or before")
