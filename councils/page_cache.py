@@ -391,6 +391,10 @@ def _kept_value(key: str, seconds: int, compute: Callable[[], object]):
     found = cache.get(f"kept:{key}")
     if found is None:
         value, lapses_at = compute(), time.time() + seconds
+        if may_be_uncommitted():
+            # Read inside a transaction of the request's own: its writes bumped the generations in
+            # `key` already, and a rollback would leave them current with this value under them.
+            return value
         cache.set(f"kept:{key}", (lapses_at, value), seconds)
     else:
         lapses_at, value = found
@@ -439,6 +443,7 @@ class CachedPageMixin:
             and response.get("Content-Type", "").startswith(self.page_cache_types)
             and not csrf_only_in_page
             and not _has_pending_messages(request)
+            and not may_be_uncommitted()
         ):
             headers = {name: response[name] for name in self.KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.content, headers), seconds)

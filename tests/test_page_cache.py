@@ -488,3 +488,22 @@ def test_roles_read_inside_a_transaction_that_rolls_back_are_not_kept(council, p
     # The role was never committed and the stamp is as it was: the roles seen inside were not kept
     # under it, so the next request does not find the role that never was.
     assert roles_in(fresh(), council) == {Role.COMMISSIONING_OFFICER}
+
+
+def test_nothing_worked_out_inside_a_transaction_that_rolls_back_is_kept(council):
+    """A write bumps its generations at once (so the writer sees its own change): a part worked out
+    after that inside the same transaction is keyed by generations the rollback leaves current."""
+    scopes = page_cache.council_scopes(council.pk)
+
+    class Undone(Exception):
+        pass
+
+    @transaction.atomic
+    def write_read_then_fail():
+        page_cache.bump_council(council.pk)
+        assert page_cache.shared_value(["figures"], scopes, lambda: "never committed") == "never committed"
+        raise Undone
+
+    with pytest.raises(Undone):
+        write_read_then_fail()
+    assert page_cache.shared_value(["figures"], scopes, lambda: "as committed") == "as committed"
