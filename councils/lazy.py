@@ -20,3 +20,10 @@ def section(compute: Callable[[], Any]) -> Any:
 def sections(**computes: Callable[[], Any]) -> dict[str, Any]:
     """A page's context of `section`s: each worked out only if the template shows it."""
     return {name: section(compute) for name, compute in computes.items()}
+
+
+def parts(compute: Callable[[], dict[str, Any]], *names: str) -> dict[str, Any]:
+    """Values worked out together (one query gives them all) as sections of their own: the first of
+    `names` a template shows works out `compute()`, and the others are read from what it gave."""
+    whole = section(compute)
+    return {name: section(lambda name=name: whole[name]) for name in names}

@@ -167,7 +167,7 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
             body = FILTERED[self.view](user, council, filters)
         if self.view in ("lead", "scrutiny"):
             # Flagged providers and agreements, for the council as a whole (not narrowed by the filters).
-            body["provider_flags"] = continuity_selectors.open_flags(user, council)
+            body["provider_flags"] = section(lambda: continuity_selectors.open_flags(user, council))
         return body
 
 

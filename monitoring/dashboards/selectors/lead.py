@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from commissioning.models import AwardState
 from commissioning.reviews.selectors import review_counts
+from councils.lazy import parts, section, sections
 from councils.models import Council, User
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.filters import (
@@ -39,28 +40,47 @@ NOTICES_SHOWN = 5
 
 
 def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
-    """Pipeline across the council, decisions waiting, agreements ending, overdue returns by provider."""
+    """Pipeline across the council, decisions waiting, agreements ending, overdue returns by provider.
+
+    Each section is worked out only when the template shows it (`councils.lazy`): the page keeps each
+    section by the families of data it shows, so after a change (a return sent, a bid saved) only the
+    sections showing it run their queries again."""
     today = timezone.localdate()
     commissions = filtered_commissions(user, council, filters)
-    pipeline = stage_rows(commissions)
     agreements = filtered_agreements(user, council, filters)
     six, twelve = add_months(today, 6), add_months(today, 12)
-    ending = agreements.filter(state__in=IN_FORCE_STATES, ends_on__gte=today, ends_on__lte=twelve)
-    ending_totals = ending.aggregate(
-        within_six=Count("id", filter=Q(ends_on__lte=six)),
-        within_six_value=Coalesce(Sum("value", filter=Q(ends_on__lte=six)), ZERO),
-        within_twelve=Count("id"),
-        within_twelve_value=Coalesce(Sum("value"), ZERO),
-    )
-    # The providers (and in-house teams) with the most overdue returns; the total counts them all.
-    overdue = first_rows(
-        MonitoringReturn.objects.filter(agreement__in=agreements, state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
-        .annotate(party=Coalesce("agreement__provider__legal_name", NullIf("agreement__internal_team_name", Value(""))))
-        .values("party")
-        .annotate(count=Count("id"))
-        .order_by("-count", "party")
-    )
-    overdue_rows = [(row["party"] or "Unknown", row["count"]) for row in overdue]
+    pipeline = section(lambda: stage_rows(commissions))
+    return {
+        "pipeline": pipeline,
+        "funnel": section(lambda: pipeline_funnel(pipeline["stages"])),
+        **parts(
+            lambda: _decisions(council, commissions),
+            "awaiting_approval",
+            "awards_awaiting",
+            "decisions_waiting",
+            "decisions_shown",
+        ),
+        **parts(lambda: _ending(agreements, today, six, twelve), "ending", "ending_totals"),
+        **parts(lambda: _overdue(agreements, today), "overdue_by_provider", "overdue_parties"),
+        **sections(
+            savings=lambda: savings_summary(
+                user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
+            ),
+            # The notices of the commissions shown, and the council's own: due soon or overdue, the earliest first.
+            notices=lambda: first_rows(
+                notices_due(council, today).filter(Q(commission__in=commissions) | Q(commission__isnull=True)),
+                limit=NOTICES_SHOWN,
+                overdue=Q(due_on__lt=today),
+            ),
+            # Reviews of existing services by state: the services the council already has, under review.
+            reviews=lambda: review_counts(user, council),
+        ),
+        "six_months_on": six,
+        "twelve_months_on": twelve,
+    }
+
+
+def _decisions(council: Council, commissions) -> dict:
     # Both kinds of decision share one table: the longest waiting first, LIST_LIMIT in all.
     awaiting_approval, awards_awaiting = first_of_both(
         first_rows(commissions_awaiting_approval(commissions)),
@@ -72,38 +92,47 @@ def lead_dashboard(user: User, council: Council, filters: Filters) -> dict:
         lambda commission: waiting_since(commission.updated_at),
         lambda award: waiting_since(award.submitted_at),
     )
-    # The notices of the commissions shown, and the council's own: due soon or overdue, the earliest first.
-    notices = first_rows(
-        notices_due(council, today).filter(Q(commission__in=commissions) | Q(commission__isnull=True)),
-        limit=NOTICES_SHOWN,
-        overdue=Q(due_on__lt=today),
-    )
     return {
-        "pipeline": pipeline,
-        "savings": savings_summary(
-            user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
-        ),
-        "notices": notices,
-        "funnel": pipeline_funnel(pipeline["stages"]),
         "awaiting_approval": awaiting_approval,
         "awards_awaiting": awards_awaiting,
         "decisions_waiting": awaiting_approval.total + awards_awaiting.total,
         "decisions_shown": len(awaiting_approval) + len(awards_awaiting),
+    }
+
+
+def _ending(agreements, today, six, twelve) -> dict:
+    ending = agreements.filter(state__in=IN_FORCE_STATES, ends_on__gte=today, ends_on__lte=twelve)
+    totals = ending.aggregate(
+        within_six=Count("id", filter=Q(ends_on__lte=six)),
+        within_six_value=Coalesce(Sum("value", filter=Q(ends_on__lte=six)), ZERO),
+        within_twelve=Count("id"),
+        within_twelve_value=Coalesce(Sum("value"), ZERO),
+    )
+    return {
         "ending": Rows(
             ending.select_related("council", "provider", "commission").order_by("ends_on", "id")[:LIST_LIMIT],
-            ending_totals["within_twelve"],
+            totals["within_twelve"],
         ),
-        "ending_totals": ending_totals,
+        "ending_totals": totals,
+    }
+
+
+def _overdue(agreements, today) -> dict:
+    # The providers (and in-house teams) with the most overdue returns; the total counts them all.
+    overdue = first_rows(
+        MonitoringReturn.objects.filter(agreement__in=agreements, state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
+        .annotate(party=Coalesce("agreement__provider__legal_name", NullIf("agreement__internal_team_name", Value(""))))
+        .values("party")
+        .annotate(count=Count("id"))
+        .order_by("-count", "party")
+    )
+    return {
         "overdue_parties": overdue.total,
-        # Reviews of existing services by state: the services the council already has, under review.
-        "reviews": review_counts(user, council),
-        "six_months_on": six,
-        "twelve_months_on": twelve,
         "overdue_by_provider": charts.bar_chart(
             id="overdue-by-provider",
             title="Overdue monitoring returns by provider",
             description="How many monitoring returns each provider or team has not sent by their due date.",
-            rows=overdue_rows,
+            rows=[(row["party"] or "Unknown", row["count"]) for row in overdue],
             label_heading="Provider or team",
             value_heading="Overdue returns",
             formatter=charts.as_count,
