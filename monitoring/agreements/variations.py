@@ -45,7 +45,7 @@ from monitoring.models import (
     payment_terms_snapshot,
     term_refusal,
 )
-from monitoring.models.agreements import describe_changes
+from monitoring.models.variations import describe_changes
 from monitoring.returns.services import schedule_returns
 
 # ---- Variations, extensions and termination ---------------------------------------------------------

@@ -5,16 +5,17 @@ partner or shared service. Its state is a protected FSM field (draft → signed 
 terminated early; a draft can be cancelled); only the workflow engine (`councils.workflow`) takes the transitions.
 
 The agreement row always holds the **current** terms. Every change after signing is an
-`AgreementVariation` — append-only, with the full terms before and after — so history is never
-overwritten. KPIs carry their targets per reporting period (`KpiTarget`), one period per
-`monitoring_frequency` step from the start date: monitoring returns (next issue) are filed per period.
+`AgreementVariation` (`variations.py`) — append-only, with the full terms before and after — so history
+is never overwritten. KPIs (`kpis.py`) carry their targets per reporting period (`KpiTarget`), one period
+per `monitoring_frequency` step from the start date: monitoring returns (next issue) are filed per
+period. The payment schedule is `payment_schedule.py`.
 """
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import django_fsm as fsm
 from django.conf import settings
@@ -29,24 +30,15 @@ from commissioning.models import (
     KPI_DUTY_OVER,
     MONEY,
     Bid,
-    BidOutcome,
-    BidSocialValueCommitment,
     Commission,
     FundingPot,
     Lot,
     ProcurementRegime,
     Regime,
-    SocialValueMeasure,
-    SuccessMeasure,
 )
-from councils.formatting import money
-from councils.models import Council, Outcome, Role
+from councils.models import Council, Role
 from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
-from councils.units import is_counted, rounded, validate_whole_for_unit
 from councils.uploads import PrivateFileField
-from monitoring.models.terms import describe_payment_terms_changes
-
-PENNY = Decimal("0.01")
 
 
 class AgreementType(models.TextChoices):
@@ -393,263 +385,3 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
     )
     def cancel(self, *, by, reason):
         pass
-
-
-class KpiSource(models.TextChoices):
-    SPECIFICATION = "specification", "Specification"
-    BID = "bid", "Winning bid"
-    OFFICER = "officer", "Added by an officer"
-    VARIATION = "variation", "Added by a variation"
-    SOCIAL_VALUE = "social_value", "Social value commitment"
-
-
-class TargetKind(models.TextChoices):
-    TOTAL = "total", "A total over the agreement, spread across the periods"
-    LEVEL = "level", "A level to reach in every period (for example a percentage)"
-
-
-class AgreementKpi(models.Model):
-    """A key performance indicator: a success measure of the commission or an outcome from the
-    winning bid, with its overall target and a target for each reporting period."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="kpis")
-    position = models.PositiveSmallIntegerField(default=0)
-    outcome = models.TextField(blank=True, help_text="The outcome this KPI evidences.")
-    council_outcome = models.ForeignKey(Outcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    description = models.CharField(max_length=300)
-    unit = models.CharField(max_length=60, help_text="For example: sessions, people, hectares, %.")
-    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    target = models.DecimalField(max_digits=14, decimal_places=2)
-    target_kind = models.CharField(max_length=8, choices=TargetKind.choices, default=TargetKind.TOTAL)
-    higher_is_better = models.BooleanField(default=True)
-    source = models.CharField(max_length=16, choices=KpiSource.choices, default=KpiSource.OFFICER)
-    success_measure = models.ForeignKey(
-        SuccessMeasure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    bid_outcome = models.ForeignKey(BidOutcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    retired_on = models.DateField(null=True, blank=True, help_text="Set by a variation that drops the KPI.")
-    # A social value commitment the council accepted: its measure, the proxy £ per unit as it stood when
-    # accepted (the council's list may change later; what was agreed does not), and when it is due.
-    social_value_measure = models.ForeignKey(
-        SocialValueMeasure, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    social_value_commitment = models.ForeignKey(
-        BidSocialValueCommitment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    proxy_value_per_unit = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
-    )
-    due_by = models.DateField(null=True, blank=True, help_text="When the social value committed is due.")
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = "KPI"
-
-    def __str__(self) -> str:
-        return f"{self.description}: {self.target.normalize():f} {self.unit}"
-
-    def clean(self):
-        validate_whole_for_unit(self.target, self.unit)
-        validate_whole_for_unit(self.baseline, self.unit, "baseline")
-
-    @property
-    def council(self) -> Council:
-        return self.agreement.council
-
-    def default_targets(self, periods: list[tuple[date, date]], total: Decimal | None = None) -> list[Decimal]:
-        """Per-period targets: a level repeats; a total is spread by the length of each period, adding
-        up to the total exactly. Counted things (people, sessions) get whole numbers: each period
-        takes the running total to its end, rounded half up, less what the periods before took, so no
-        period is more than one away from its exact share and none goes below nothing. Otherwise
-        shares are to the penny, the last period taking the rounding."""
-        if not periods:
-            return []
-        if self.target_kind == TargetKind.LEVEL:
-            return [self.target for _ in periods]
-        total = self.target if total is None else total
-        days = [(last - first).days + 1 for first, last in periods]
-        all_days = sum(days)
-        if is_counted(self.unit):
-            ends, running = [], 0
-            for d in days:
-                running += d
-                ends.append(rounded(total * running / all_days, self.unit))
-            ends[-1] = total
-            return [end - start for start, end in zip([Decimal("0"), *ends[:-1]], ends, strict=True)]
-        shares = [(total * d / all_days).quantize(PENNY, rounding=ROUND_HALF_UP) for d in days[:-1]]
-        return [*shares, total - sum(shares, Decimal("0"))]
-
-
-class KpiTarget(models.Model):
-    """The KPI's target for one reporting period."""
-
-    kpi = models.ForeignKey(AgreementKpi, on_delete=models.CASCADE, related_name="targets")
-    period_start = models.DateField()
-    period_end = models.DateField()
-    target = models.DecimalField(max_digits=14, decimal_places=2)
-
-    class Meta:
-        ordering = ["period_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["kpi", "period_start"], name="kpi_target_one_per_period"),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")), name="kpi_target_period_in_order"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}: {self.target.normalize():f}"
-
-
-class PaymentKind(models.TextChoices):
-    INSTALMENT = "instalment", "Periodic instalment"
-    MILESTONE = "milestone", "Milestone payment"
-    ADJUSTMENT = "adjustment", "Adjustment from a variation"
-
-
-class ScheduledPayment(models.Model):
-    """One payment in the agreement's schedule, optionally conditional on performance against a KPI."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
-    kind = models.CharField(max_length=16, choices=PaymentKind.choices, default=PaymentKind.INSTALMENT)
-    description = models.CharField(max_length=200)
-    due_on = models.DateField()
-    # Negative only for an adjustment that reduces the value.
-    amount = models.DecimalField(**MONEY)
-    kpi = models.ForeignKey(
-        AgreementKpi, null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_payments"
-    )
-    condition = models.TextField(blank=True, help_text="What must be achieved before it is paid, if anything.")
-    variation = models.ForeignKey(
-        "AgreementVariation", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
-    )
-
-    class Meta:
-        ordering = ["due_on", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.description} due {self.due_on:%d/%m/%Y}"
-
-    @property
-    def council(self) -> Council:
-        return self.agreement.council
-
-    @property
-    def is_performance_linked(self) -> bool:
-        return self.kpi_id is not None or bool(self.condition)
-
-
-class VariationKind(models.TextChoices):
-    VALUE = "value", "Change of value"
-    DATES = "dates", "Change of dates"
-    KPIS = "kpis", "Change of KPIs"
-    EXTENSION = "extension", "Extension"
-    TERMINATION = "termination", "Early termination"
-    TERMS = "terms", "Change of payment terms or clauses"
-
-
-class ModificationGround(models.TextChoices):
-    """What permits a change to an above-threshold contract (Procurement Act 2023, s.74 and Schedule 8),
-    as its contract change notice (UK10) gives it."""
-
-    PROVIDED_FOR = "provided_for", "Provided for in the contract (Schedule 8, paragraph 1)"
-    URGENCY = "urgency", "Urgency or the protection of life (Schedule 8, paragraph 2)"
-    UNFORESEEABLE = "unforeseeable", "Unforeseeable circumstances (Schedule 8, paragraph 4)"
-    KNOWN_RISK = "known_risk", "A known risk has materialised (Schedule 8, paragraph 5)"
-    ADDITIONAL = "additional", "Additional goods, services or works (Schedule 8)"
-    RESTRUCTURING = "restructuring", "Novation or assignment on corporate restructuring (Schedule 8, paragraph 9)"
-    NOT_SUBSTANTIAL = "not_substantial", "Not a substantial modification (section 74)"
-    BELOW_THRESHOLD = "below_threshold", "A below-threshold modification (section 74)"
-    OTHER = "other", "Another ground in Schedule 8"
-
-
-def _money_text(value: str) -> str:
-    return money(Decimal(value))
-
-
-def _date_text(value: str | None) -> str:
-    if not value:
-        return "none"
-    day = date.fromisoformat(value)
-    return f"{day.day} {day:%B %Y}"
-
-
-def describe_changes(before: dict, after: dict) -> list[str]:
-    """What a variation changed, in words: "Value: £60,000 → £65,000"."""
-    changes = []
-    if before.get("value") != after.get("value"):
-        changes.append(f"Value: {_money_text(before['value'])} → {_money_text(after['value'])}")
-    for key, label in (("starts_on", "Start date"), ("ends_on", "End date"), ("ended_on", "Ended on")):
-        if before.get(key) != after.get(key):
-            changes.append(f"{label}: {_date_text(before.get(key))} → {_date_text(after.get(key))}")
-    if before.get("state") != after.get("state"):
-        changes.append(f"State: {AgreementState(before['state']).label} → {AgreementState(after['state']).label}")
-    old = {kpi["id"]: kpi for kpi in before.get("kpis", [])}
-    for kpi in after.get("kpis", []):
-        was = old.pop(kpi["id"], None)
-        name = kpi["description"]
-        if was is None:
-            changes.append(f"KPI added: ‘{name}’, target {Decimal(kpi['target']).normalize():f} {kpi['unit']}")
-            continue
-        if was["description"] != name:
-            changes.append(f"KPI renamed: ‘{was['description']}’ → ‘{name}’")
-        if was["target"] != kpi["target"] or was["unit"] != kpi["unit"]:
-            changes.append(
-                f"KPI ‘{name}’ target: {Decimal(was['target']).normalize():f} {was['unit']} → "
-                f"{Decimal(kpi['target']).normalize():f} {kpi['unit']}"
-            )
-        if was["retired_on"] != kpi["retired_on"]:
-            changes.append(f"KPI ‘{name}’ dropped from {_date_text(kpi['retired_on'])}")
-        elif was["targets"] != kpi["targets"] and was["target"] == kpi["target"]:
-            changes.append(f"KPI ‘{name}’: targets per period changed")
-    for kpi in old.values():
-        changes.append(f"KPI removed: ‘{kpi['description']}’")
-    if before.get("payments_total") != after.get("payments_total"):
-        changes.append(
-            f"Payment schedule total: {_money_text(before['payments_total'])} → {_money_text(after['payments_total'])}"
-        )
-    changes.extend(describe_payment_terms_changes(before.get("payment_terms"), after.get("payment_terms")))
-    return changes
-
-
-class AgreementVariation(models.Model):
-    """One change to a signed agreement: why, who approved it and when, and the full terms before
-    and after. Append-only: the model refuses updates and deletes."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="variations")
-    number = models.PositiveIntegerField()
-    kind = models.CharField(max_length=16, choices=VariationKind.choices)
-    reason = models.TextField()
-    effective_on = models.DateField()
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_on = models.DateField()
-    approval_reference = models.CharField(max_length=60, blank=True)
-    # Asked for changes of value or dates to above-threshold contracts, which need a contract change notice.
-    modification_ground = models.CharField(max_length=16, choices=ModificationGround.choices, blank=True)
-    before = models.JSONField()
-    after = models.JSONField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["number"]
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "number"], name="agreement_variation_number_unique"),
-            models.CheckConstraint(condition=Q(kind__in=VariationKind.values), name="agreement_variation_kind_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Variation {self.number}: {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Variations are never changed: record a new variation instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Variations are never deleted.")
-
-    @property
-    def changes(self) -> list[str]:
-        """What changed, in words, from the before and after terms."""
-        return describe_changes(self.before, self.after)

@@ -20,7 +20,8 @@ from django.db.models import Q
 from councils.models import Council
 from councils.permissions import DELIVERABLE_MANAGERS, has_any_role
 from councils.uploads import PrivateFileField
-from monitoring.models.agreements import Agreement, ScheduledPayment
+from monitoring.models.agreements import Agreement
+from monitoring.models.payment_schedule import ScheduledPayment
 from monitoring.models.returns import RETURN_WRITERS, MonitoringReturn
 from providers.models import OrganisationMember
 

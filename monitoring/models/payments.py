@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from commissioning.models import MONEY
 from councils.models import Council
-from monitoring.models.agreements import Agreement, ScheduledPayment
+from monitoring.models.agreements import Agreement
+from monitoring.models.payment_schedule import ScheduledPayment
 
 __all__ = ["PAYMENT_TERM_DAYS", "Invoice"]
 

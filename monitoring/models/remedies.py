@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from commissioning.models import MONEY
 from councils.models import Council
-from monitoring.models.agreements import Agreement, AgreementKpi, ScheduledPayment
+from monitoring.models.agreements import Agreement
+from monitoring.models.kpis import AgreementKpi
+from monitoring.models.payment_schedule import ScheduledPayment
 from monitoring.models.returns import MonitoringReturn
 
 __all__ = [

@@ -24,7 +24,8 @@ from commissioning.models import MONEY
 from councils.models import Council
 from councils.permissions import COMMISSIONERS, has_any_role
 from councils.uploads import PrivateFileField
-from monitoring.models.agreements import Agreement, AgreementKpi, add_months, is_agreement_editor
+from monitoring.models.agreements import Agreement, add_months, is_agreement_editor
+from monitoring.models.kpis import AgreementKpi
 from providers.models import OrganisationMember, ProviderRole
 
 
