@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 
 from commissioning.models import AwardState, Commission, ReviewReport, State, SuccessMeasure
 from councils.formatting import plain_number, quantity_in
+from councils.lazy import parts, section, sections
 from councils.models import Council, Outcome, Priority, User
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.filters import (
@@ -31,6 +32,8 @@ from monitoring.savings.selectors import savings_summary
 
 # Commissions still going round the cycle: the investment figures count these.
 ACTIVE_STATES = [s for s in State.values if s not in (State.CANCELLED, State.DECOMMISSIONED)]
+# A commission waiting for the portfolio holder's key decision.
+KEY_DECISION = Q(state=State.AWAITING_APPROVAL, budget__gte=F("council__key_decision_threshold"))
 
 
 def _investment_by_outcome(council: Council, commissions: QuerySet[Commission], filters: Filters) -> list[Outcome]:
@@ -102,29 +105,81 @@ def with_reported(measures: QuerySet[SuccessMeasure]) -> QuerySet[SuccessMeasure
 
 def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
     """Commissions in the portfolios the user holds, key decisions awaiting them, investment by outcome
-    and priority, performance of live agreements, and outcomes achieved against success measures."""
+    and priority, performance of live agreements, and outcomes achieved against success measures.
+
+    Each section is worked out only when the template shows it (`councils.lazy`), so a section the
+    page has kept (by the families of data it shows) runs no query."""
     today = timezone.localdate()
     commissions = filtered_commissions(user, council, filters)
     listed = commissions.exclude(state=State.CANCELLED).select_related("council", "portfolio", "lead_officer")
+    agreements = filtered_agreements(user, council, filters)
+    commission_list = section(lambda: _commission_list(listed))
+    outcomes = section(lambda: _investment_by_outcome(council, commissions, filters))
+    returns = MonitoringReturn.objects.filter(agreement__in=agreements)
+    return {
+        "commissions": commission_list,
+        "outcomes": outcomes,
+        **parts(
+            lambda: _decisions(user, council, commission_list),
+            "key_decisions",
+            "awards",
+            "decisions_waiting",
+            "decisions_shown",
+        ),
+        # The commission list, narrowed as the dashboard is (it has no filter by year).
+        "commission_query": urlencode(
+            {name: value for name, value in (("portfolio", filters.portfolio), ("outcome", filters.outcome)) if value}
+        ),
+        **sections(
+            savings=lambda: savings_summary(
+                user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
+            ),
+            outcome_chart=lambda: charts.bar_chart(
+                id="investment-by-outcome",
+                title="Investment by outcome",
+                description="The budgets of the commissions serving each outcome. A commission serving "
+                "several outcomes counts towards each.",
+                rows=[(o.title, o.investment) for o in outcomes],
+                label_heading="Outcome",
+                value_heading="Investment",
+                extras={o.title: o.priority.title for o in outcomes},
+                extra_heading="Priority",
+                empty_text="No commissions in your portfolios have a budget yet.",
+            ),
+            priority_chart=lambda: charts.bar_chart(
+                id="investment-by-priority",
+                title="Investment by priority",
+                description="The budgets of the commissions serving each corporate priority, each counted once.",
+                rows=_priorities_of(outcomes),
+                label_heading="Priority",
+                value_heading="Investment",
+                empty_text="No commissions in your portfolios have a budget yet.",
+            ),
+            performance=lambda: performance_list(agreements, today),
+            rag_chart=lambda: rag_over_time(returns, today),
+            kpi_chart=lambda: kpi_trend(returns, today),
+            measures=lambda: _measures(commissions),
+            reviewed=lambda: _reviewed(listed),
+        ),
+    }
+
+
+def _commission_list(listed: QuerySet[Commission]) -> Rows:
     # The commissions awaiting the holder's key decision come first, so the same query gives the
     # decisions (the first rows) and, in a window count, how many there are.
-    key_decision = Q(state=State.AWAITING_APPROVAL, budget__gte=F("council__key_decision_threshold"))
-    commission_list = first_rows(
+    return first_rows(
         listed.annotate(
             awaiting_key_decision=Case(
-                When(key_decision, then=Value(True)), default=Value(False), output_field=BooleanField()
+                When(KEY_DECISION, then=Value(True)), default=Value(False), output_field=BooleanField()
             )
         ).order_by("-awaiting_key_decision", "portfolio__name", "title", "id"),
-        key_decisions=key_decision,
+        key_decisions=KEY_DECISION,
     )
+
+
+def _decisions(user: User, council: Council, commission_list: Rows) -> dict:
     key_decisions = Rows(
         [c for c in commission_list if c.awaiting_key_decision], commission_list.counts["key_decisions"]
-    )
-    latest_review = ReviewReport.objects.filter(commission=OuterRef("pk")).order_by("-cycle", "-id")
-    reviewed = first_rows(
-        listed.annotate(outcomes_achieved=Subquery(latest_review.values("outcomes_achieved")[:1]))
-        .exclude(Q(outcomes_achieved__isnull=True) | Q(outcomes_achieved=""))
-        .order_by("portfolio__name", "title", "id")
     )
     # A key award decision falls to the holder of the commission's portfolio (any cabinet member
     # when the portfolio is vacant or there is none); so does one scrutiny called in, to confirm or
@@ -144,10 +199,24 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
         lambda commission: waiting_since(commission.updated_at),
         lambda award: waiting_since(award.submitted_at),
     )
-    outcomes = _investment_by_outcome(council, commissions, filters)
-    priorities = _priorities_of(outcomes)
-    agreements = filtered_agreements(user, council, filters)
-    performance = performance_list(agreements, today)
+    return {
+        "key_decisions": key_decisions,
+        "awards": awards,
+        "decisions_waiting": key_decisions.total + awards.total,
+        "decisions_shown": len(key_decisions) + len(awards),
+    }
+
+
+def _reviewed(listed: QuerySet[Commission]) -> Rows:
+    latest_review = ReviewReport.objects.filter(commission=OuterRef("pk")).order_by("-cycle", "-id")
+    return first_rows(
+        listed.annotate(outcomes_achieved=Subquery(latest_review.values("outcomes_achieved")[:1]))
+        .exclude(Q(outcomes_achieved__isnull=True) | Q(outcomes_achieved=""))
+        .order_by("portfolio__name", "title", "id")
+    )
+
+
+def _measures(commissions: QuerySet[Commission]) -> Rows:
     measures = first_rows(
         with_reported(
             SuccessMeasure.objects.filter(
@@ -162,44 +231,4 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
         reported = measure.reported_total if measure.reported_total is not None else measure.reported_level
         measure.target_display = quantity_in(measure.target, measure.unit)
         measure.reported_display = plain_number(reported) if reported is not None else ""
-    return {
-        "commissions": commission_list,
-        "savings": savings_summary(
-            user, council, commissions, filtered_reviews(user, council, filters), filters.year, filters.outcome
-        ),
-        # The commission list, narrowed as the dashboard is (it has no filter by year).
-        "commission_query": urlencode(
-            {name: value for name, value in (("portfolio", filters.portfolio), ("outcome", filters.outcome)) if value}
-        ),
-        "key_decisions": key_decisions,
-        "awards": awards,
-        "decisions_waiting": key_decisions.total + awards.total,
-        "decisions_shown": len(key_decisions) + len(awards),
-        "outcomes": outcomes,
-        "outcome_chart": charts.bar_chart(
-            id="investment-by-outcome",
-            title="Investment by outcome",
-            description="The budgets of the commissions serving each outcome. A commission serving "
-            "several outcomes counts towards each.",
-            rows=[(o.title, o.investment) for o in outcomes],
-            label_heading="Outcome",
-            value_heading="Investment",
-            extras={o.title: o.priority.title for o in outcomes},
-            extra_heading="Priority",
-            empty_text="No commissions in your portfolios have a budget yet.",
-        ),
-        "priority_chart": charts.bar_chart(
-            id="investment-by-priority",
-            title="Investment by priority",
-            description="The budgets of the commissions serving each corporate priority, each counted once.",
-            rows=priorities,
-            label_heading="Priority",
-            value_heading="Investment",
-            empty_text="No commissions in your portfolios have a budget yet.",
-        ),
-        "performance": performance,
-        "rag_chart": rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
-        "kpi_chart": kpi_trend(MonitoringReturn.objects.filter(agreement__in=agreements), today),
-        "measures": measures,
-        "reviewed": reviewed,
-    }
+    return measures

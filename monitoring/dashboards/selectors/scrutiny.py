@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from commissioning.models import ApprovalDecision, Award, AwardState, ForwardPlanEntry
+from councils.lazy import parts, section, sections
 from councils.models import Council, User
 from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
 from monitoring.dashboards.selectors.ratings import concerns_list, performance_list, rag_over_time
@@ -35,14 +36,54 @@ def _in_period(queryset: QuerySet, filters: Filters, field_name: str) -> QuerySe
 
 def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
     """Decisions taken (who, when, threshold, evaluation summary), performance of commissioned services,
-    overdue and red-rated agreements, the forward plan, decisions open to call-in, notes and flags."""
+    overdue and red-rated agreements, the forward plan, decisions open to call-in, notes and flags.
+
+    Each section is worked out only when the template shows it (`councils.lazy`), so a section the
+    page has kept (by the families of data it shows) runs no query."""
     today = timezone.localdate()
     commissions = filtered_commissions(user, council, filters)
-    approvals = first_rows(
-        _in_period(ApprovalDecision.objects.filter(commission__in=commissions), filters, "decided_on")
-        .select_related("commission__council", "decided_by")
-        .order_by("-decided_on", "-id")
+    agreements = filtered_agreements(user, council, filters)
+    flags = section(
+        lambda: first_rows(
+            AgendaFlag.objects.filter(commission__in=commissions, resolved_at__isnull=True)
+            .with_people()
+            .select_related("commission__council")
+            .order_by("meeting_on", "created_at", "id")
+        )
     )
+    return {
+        **parts(lambda: _awards(council, commissions, filters, today), "award_decisions", "call_in"),
+        "flags": flags,
+        **sections(
+            approvals=lambda: first_rows(
+                _in_period(ApprovalDecision.objects.filter(commission__in=commissions), filters, "decided_on")
+                .select_related("commission__council", "decided_by")
+                .order_by("-decided_on", "-id")
+            ),
+            performance=lambda: performance_list(agreements, today),
+            concerns=lambda: concerns_list(agreements, today),
+            rag_chart=lambda: rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
+            # Decisions whose expected date has passed stay on (shown as slipped, oldest first): scrutiny
+            # must see a key decision that was not taken when the council said it would be.
+            forward_plan=lambda: first_rows(
+                ForwardPlanEntry.objects.filter(council=council, decided_on__isnull=True, withdrawn_on__isnull=True)
+                .select_related("commission__council", "portfolio")
+                .order_by("expected_on", "id"),
+                slipped=Q(expected_on__lt=today),
+            ),
+            # Waiting for scrutiny: flags whose meeting has been held with nothing recorded of what the
+            # committee did (the earliest meetings come first in `flags`, so no query of their own).
+            flags_to_record=lambda: [flag for flag in flags if flag.meeting_on and flag.meeting_on < today],
+            notes=lambda: list(
+                ScrutinyNote.objects.filter(commission__in=commissions)
+                .with_people()
+                .select_related("commission__council")[:10]
+            ),
+        ),
+    }
+
+
+def _awards(council: Council, commissions: QuerySet, filters: Filters, today: date) -> dict:
     # One query for both the award decisions taken in the period and those still open to call-in.
     open_to_call_in = Q(state=AwardState.APPROVED, call_in_ends_on__gte=today, effective_on__isnull=True)
     in_period = Q(decided_on__isnull=False)
@@ -69,39 +110,7 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
         sorted((a for a in awards if a.in_call_in_period(today)), key=lambda a: (a.call_in_ends_on, a.pk))[:LIST_LIMIT],
         awards.counts["call_in"],
     )
-    agreements = filtered_agreements(user, council, filters)
-    performance = performance_list(agreements, today)
-    # Decisions whose expected date has passed stay on (shown as slipped, oldest first): scrutiny must
-    # see a key decision that was not taken when the council said it would be.
-    forward_plan = first_rows(
-        ForwardPlanEntry.objects.filter(council=council, decided_on__isnull=True, withdrawn_on__isnull=True)
-        .select_related("commission__council", "portfolio")
-        .order_by("expected_on", "id"),
-        slipped=Q(expected_on__lt=today),
-    )
-    flags = first_rows(
-        AgendaFlag.objects.filter(commission__in=commissions, resolved_at__isnull=True)
-        .with_people()
-        .select_related("commission__council")
-        .order_by("meeting_on", "created_at", "id")
-    )
-    notes = list(
-        ScrutinyNote.objects.filter(commission__in=commissions).with_people().select_related("commission__council")[:10]
-    )
-    return {
-        "approvals": approvals,
-        "award_decisions": award_decisions,
-        "performance": performance,
-        "concerns": concerns_list(agreements, today),
-        "rag_chart": rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
-        "forward_plan": forward_plan,
-        "call_in": call_in,
-        "flags": flags,
-        # Waiting for scrutiny: flags whose meeting has been held with nothing recorded of what the
-        # committee did (the earliest meetings come first in `flags`, so no query of their own).
-        "flags_to_record": [flag for flag in flags if flag.meeting_on and flag.meeting_on < today],
-        "notes": notes,
-    }
+    return {"award_decisions": award_decisions, "call_in": call_in}
 
 
 def evaluation_digest(award: Award) -> str:
