@@ -230,3 +230,31 @@ def test_a_change_a_kept_part_shows_appears_at_once(name, pages, client_as):
     setattr(row, field, new)
     row.save(update_fields=[field])
     assert new in client.get(page.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "table", "not_read"),
+    [
+        # A return sent: the lead commissioner's overdue returns, not the pipeline or the decisions.
+        ("lead dashboard", "monitoring.returns", "monitoring_monitoringreturn", "commissioning_award"),
+        # A bid saved: the portfolio holder's key decisions (awards name their opportunity), not the
+        # savings realised.
+        ("portfolio dashboard", "commissioning.sourcing", "commissioning_award", "monitoring_savingsrealised"),
+        # A return sent: the agreement's monitoring, not its terms.
+        ("agreement", "monitoring.returns", "monitoring_monitoringreturn", "monitoring_agreementterms"),
+    ],
+)
+def test_after_a_change_only_the_sections_showing_it_run_their_queries(
+    name, family, table, not_read, pages, client_for
+):
+    page = next(page for page in pages if page.name == name)
+    council = Council.objects.order_by("pk").first()
+    client = client_for(page.user)
+    client.get(page.url)
+    client.get(_again(page.url, 1))
+    page_cache.bump_council(council.pk, family)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_again(page.url, 2)).status_code == 200
+    read = {found for query in queries.captured_queries for found in _TABLE.findall(query["sql"])}
+    assert table in read
+    assert not_read not in read, sorted(read)
