@@ -13,6 +13,8 @@ import threading
 import time
 from collections import OrderedDict
 
+from django.db import transaction
+
 MAX_BYTES = 32 * 1024 * 1024
 # What a value that is not text (a form's choices) is taken to weigh.
 OTHER_BYTES = 4096
@@ -42,9 +44,20 @@ def get(key: str):
         return value
 
 
+def may_be_uncommitted() -> bool:
+    """Whether what is read now may never be committed: inside a transaction of the request's own
+    (a service's `atomic`), not only inside the one a test wraps itself in. What is read there is
+    never kept: a rolled-back change would otherwise stay kept under a stamp or a generation that is
+    still current."""
+    return any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
+
+
 def put(key: str, value, lapses_at: float) -> None:
-    """Keep `value` under `key` until `lapses_at` (a `time.time()`), room permitting."""
+    """Keep `value` under `key` until `lapses_at` (a `time.time()`), room permitting; nothing read
+    inside a transaction of the request's own (`may_be_uncommitted`)."""
     global _held
+    if may_be_uncommitted():
+        return
     weight = _weight(value)
     if weight > MAX_BYTES // 8:
         return

@@ -246,7 +246,7 @@ def council_named(request, slug: str) -> Council | None:
     kept = local_kept.get(f"council-named:{slug}")
     if kept is None:
         council = _council_row(slug)
-        if council is not None and not may_be_uncommitted():
+        if council is not None:
             local_kept.put(f"council-named:{slug}", (council.pk, None, None), time.time() + seconds)
         return council
     council_id, kept_generations, row = kept
@@ -257,17 +257,9 @@ def council_named(request, slug: str) -> Council | None:
     if row is not None and now == kept_generations:
         return copy.copy(row)
     council = _council_row(slug)
-    if council is not None and council.pk == council_id and not may_be_uncommitted():
+    if council is not None and council.pk == council_id:
         local_kept.put(f"council-named:{slug}", (council_id, now, copy.copy(council)), time.time() + seconds)
     return council
-
-
-def may_be_uncommitted() -> bool:
-    """Whether what is read now may never be committed: inside a transaction of the request's own
-    (a service's `atomic`), not only inside the one a test wraps itself in. What is read there is
-    never kept by the process: a rolled-back change would otherwise stay kept under a stamp or a
-    generation that is still current."""
-    return any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
 
 
 def _council_row(slug: str) -> Council | None:
@@ -391,7 +383,7 @@ def _kept_value(key: str, seconds: int, compute: Callable[[], object]):
     found = cache.get(f"kept:{key}")
     if found is None:
         value, lapses_at = compute(), time.time() + seconds
-        if may_be_uncommitted():
+        if local_kept.may_be_uncommitted():
             # Read inside a transaction of the request's own: its writes bumped the generations in
             # `key` already, and a rollback would leave them current with this value under them.
             return value
@@ -443,7 +435,7 @@ class CachedPageMixin:
             and response.get("Content-Type", "").startswith(self.page_cache_types)
             and not csrf_only_in_page
             and not _has_pending_messages(request)
-            and not may_be_uncommitted()
+            and not local_kept.may_be_uncommitted()
         ):
             headers = {name: response[name] for name in self.KEPT_HEADERS if response.has_header(name)}
             cache.set(key, (response.content, headers), seconds)

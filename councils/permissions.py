@@ -40,11 +40,16 @@ def roles_by_council(user) -> dict[int, frozenset[str]]:
 
 
 def _roles_by_council(user) -> dict[int, frozenset[str]]:
-    grouped: dict[int, set[str]] = {}
     # No ordering: the model's (by council and person name) would join both tables on every request.
-    for council_id, role in Membership.objects.filter(user=user).order_by().values_list("council_id", "role"):
-        grouped.setdefault(council_id, set()).add(role)
-    return {council_id: frozenset(roles) for council_id, roles in grouped.items()}
+    return grouped_roles(Membership.objects.filter(user=user).order_by().values_list("council_id", "role"))
+
+
+def grouped_roles(rows: Iterable[tuple[int, str]]) -> dict[int, frozenset[str]]:
+    """(id, role) rows as each id's set of roles: a person's councils, or the organisations they act for."""
+    grouped: dict[int, set[str]] = {}
+    for pk, role in rows:
+        grouped.setdefault(pk, set()).add(role)
+    return {pk: frozenset(roles) for pk, roles in grouped.items()}
 
 
 def kept_by_access(user, name: str, compute: Callable[[], dict]) -> dict:
@@ -59,8 +64,7 @@ def kept_by_access(user, name: str, compute: Callable[[], dict]) -> dict:
     value = local_kept.get(key)
     if value is None:
         value = compute()
-        if not page_cache.may_be_uncommitted():
-            local_kept.put(key, value, time.time() + seconds)
+        local_kept.put(key, value, time.time() + seconds)
     return value
 
 

@@ -8,7 +8,7 @@ administrators do neither.
 
 import rules
 
-from councils.permissions import ADMINISTRATORS, OFFICER, forget_kept_by_access, kept_by_access
+from councils.permissions import ADMINISTRATORS, OFFICER, forget_kept_by_access, grouped_roles, kept_by_access
 from councils.rules import role_predicate
 from providers.models import OrganisationMember, ProviderRole
 
@@ -27,10 +27,7 @@ def organisation_roles(user) -> dict[int, frozenset[str]]:
 
 
 def _organisation_roles(user) -> dict[int, frozenset[str]]:
-    grouped: dict[int, set[str]] = {}
-    for organisation_id, role in OrganisationMember.objects.filter(user=user).values_list("organisation_id", "role"):
-        grouped.setdefault(organisation_id, set()).add(role)
-    return {pk: frozenset(roles) for pk, roles in grouped.items()}
+    return grouped_roles(OrganisationMember.objects.filter(user=user).values_list("organisation_id", "role"))
 
 
 def _member_roles(user, organisation) -> frozenset[str]:

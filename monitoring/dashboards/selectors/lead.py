@@ -22,7 +22,7 @@ from monitoring.dashboards.selectors.filters import (
     filtered_commissions,
     filtered_reviews,
 )
-from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
+from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, decisions_counted, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
     ZERO,
@@ -95,8 +95,7 @@ def _decisions(council: Council, commissions) -> dict:
     return {
         "awaiting_approval": awaiting_approval,
         "awards_awaiting": awards_awaiting,
-        "decisions_waiting": awaiting_approval.total + awards_awaiting.total,
-        "decisions_shown": len(awaiting_approval) + len(awards_awaiting),
+        **decisions_counted(awaiting_approval, awards_awaiting),
     }
 
 

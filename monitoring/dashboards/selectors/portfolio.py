@@ -25,7 +25,7 @@ from monitoring.dashboards.selectors.filters import (
     filtered_reviews,
 )
 from monitoring.dashboards.selectors.ratings import kpi_trend, performance_list, rag_over_time
-from monitoring.dashboards.selectors.rows import Rows, first_of_both, first_rows
+from monitoring.dashboards.selectors.rows import Rows, decisions_counted, first_of_both, first_rows
 from monitoring.dashboards.selectors.shared import MONEY_OUTPUT, ZERO, council_awards, waiting_since
 from monitoring.models import KpiActual, MonitoringReturn, ReturnState, TargetKind
 from monitoring.savings.selectors import savings_summary
@@ -199,12 +199,7 @@ def _decisions(user: User, council: Council, commission_list: Rows) -> dict:
         lambda commission: waiting_since(commission.updated_at),
         lambda award: waiting_since(award.submitted_at),
     )
-    return {
-        "key_decisions": key_decisions,
-        "awards": awards,
-        "decisions_waiting": key_decisions.total + awards.total,
-        "decisions_shown": len(key_decisions) + len(awards),
-    }
+    return {"key_decisions": key_decisions, "awards": awards, **decisions_counted(key_decisions, awards)}
 
 
 def _reviewed(listed: QuerySet[Commission]) -> Rows:

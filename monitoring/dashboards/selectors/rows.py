@@ -50,6 +50,11 @@ def first_rows(queryset: QuerySet, limit: int = LIST_LIMIT, **counts: Q) -> Rows
     return Rows(rows, count("total"), {name: count(name) for name in counts})
 
 
+def decisions_counted(first: Rows, second: Rows) -> dict[str, int]:
+    """Two kinds of decision in one table (`first_of_both`): how many wait in all, and how many it shows."""
+    return {"decisions_waiting": first.total + second.total, "decisions_shown": len(first) + len(second)}
+
+
 def first_of_both(first: Rows, second: Rows, first_key: Callable, second_key: Callable) -> tuple[Rows, Rows]:
     """Two lists shown in one table: only the `LIST_LIMIT` rows that come first across both (by their
     keys) stay, each list keeping its own total."""
