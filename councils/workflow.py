@@ -1,8 +1,8 @@
 """The one workflow engine: every state machine's transitions are taken through `run`.
 
-A machine is a model with a protected `FSMField` called `state`, registered once with `machine()`
-by the services of its area. What differs between transitions is declared on the transition in
-`custom=`:
+A machine is a model with a protected `StateField` (django-fsm's `FSMField`) called `state`,
+registered once with `machine()` by the services of its area. What differs between transitions is
+declared on the transition in `custom=`:
 
 - ``label``: the button's words;
 - ``gate``: the name of a function in the machine's gates module returning what is missing, in words

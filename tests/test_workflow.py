@@ -31,6 +31,7 @@ from commissioning.models import (
 from commissioning.tests.factories import FundingPotFactory, commission_in_state, create_commission, staff
 from councils import workflow
 from councils.models import AuditEvent, Role
+from councils.state_field import StateField
 from councils.tests.factories import OutcomeFactory, PortfolioFactory
 from councils.workflow import TransitionConflict, TransitionRefused
 from demo import commissions as demo_commissions
@@ -62,6 +63,7 @@ def test_what_each_transition_declares_is_registered(model):
     machine = workflow.machine_of(model)
     field = model._meta.get_field("state")
     assert field.protected, f"{model.__name__}.state must be protected: only the engine writes it"
+    assert isinstance(field, StateField), f"{model.__name__}.state must be a StateField"
     for transition in field.get_all_transitions(model):
         custom = transition.custom
         assert custom.get("label"), f"{model.__name__}.{transition.name} has no label"

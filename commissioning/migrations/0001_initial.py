@@ -5,6 +5,7 @@ import django.db.models.deletion
 import django_fsm
 from decimal import Decimal
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
                 ('reference', models.CharField(max_length=40, unique=True)),
                 ('title', models.CharField(max_length=200)),
                 ('summary', models.TextField(blank=True)),
-                ('state', django_fsm.FSMField(choices=[('understanding', 'Assessing needs'), ('planning', 'Options and specification'), ('awaiting_approval', 'Awaiting approval'), ('sourcing', 'Sourcing providers'), ('agreeing', 'Putting agreements in place'), ('delivering', 'Delivering'), ('reviewing', 'Reviewing'), ('decommissioned', 'Decommissioned'), ('cancelled', 'Cancelled')], default='understanding', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('understanding', 'Assessing needs'), ('planning', 'Options and specification'), ('awaiting_approval', 'Awaiting approval'), ('sourcing', 'Sourcing providers'), ('agreeing', 'Putting agreements in place'), ('delivering', 'Delivering'), ('reviewing', 'Reviewing'), ('decommissioned', 'Decommissioned'), ('cancelled', 'Cancelled')], default='understanding', max_length=50, protected=True)),
                 ('cycle', models.PositiveIntegerField(default=1)),
                 ('delivery_route', models.CharField(blank=True, choices=[('grant', 'Grant'), ('contract', 'Contract'), ('in_house', 'In-house service level agreement'), ('partnership', 'Partnership'), ('shared_service', 'Shared service'), ('do_nothing', 'Do nothing')], max_length=32)),
                 ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),

@@ -7,6 +7,7 @@ import django.utils.timezone
 import django_fsm
 from decimal import Decimal
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -37,7 +38,7 @@ class Migration(migrations.Migration):
             name='Bid',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('withdrawn', 'Withdrawn')], default='draft', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('withdrawn', 'Withdrawn')], default='draft', max_length=50, protected=True)),
                 ('summary', models.TextField(blank=True)),
                 ('conflicts_declared', models.TextField(blank=True, help_text='Any conflict of interest with the council, its officers or councillors.')),
                 ('no_conflicts', models.BooleanField(default=False)),
@@ -127,7 +128,7 @@ class Migration(migrations.Migration):
                 ('budget_envelope', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
                 ('form_type', models.CharField(choices=[('short_grant', 'Short grant application'), ('full_tender', 'Full tender')], max_length=16)),
                 ('two_person_opening', models.BooleanField(default=False, help_text='Two officers must both confirm the opening (contracts above the tender threshold).')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('published', 'Open for bids'), ('closed', 'Closed: bids sealed'), ('opened', 'Bids opened'), ('cancelled', 'Cancelled')], default='draft', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('draft', 'Draft'), ('published', 'Open for bids'), ('closed', 'Closed: bids sealed'), ('opened', 'Bids opened'), ('cancelled', 'Cancelled')], default='draft', max_length=50, protected=True)),
                 ('published_at', models.DateTimeField(blank=True, null=True)),
                 ('clarification_deadline', models.DateTimeField()),
                 ('submission_deadline', models.DateTimeField()),

@@ -5,6 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
             name='Evaluation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('declarations', 'Declaring conflicts of interest'), ('compliance', 'Compliance checks'), ('scoring', 'Scoring'), ('moderation', 'Moderation'), ('signed_off', 'Signed off')], default='declarations', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('declarations', 'Declaring conflicts of interest'), ('compliance', 'Compliance checks'), ('scoring', 'Scoring'), ('moderation', 'Moderation'), ('signed_off', 'Signed off')], default='declarations', max_length=50, protected=True)),
                 ('price_method', models.CharField(choices=[('quality_only', 'Quality only: no price score (grants)'), ('lowest_price', 'Price criterion scored as lowest price ÷ bid price × weight')], default='quality_only', max_length=16)),
                 ('scale', models.JSONField(default=commissioning.models.evaluation.default_scale, help_text='Score descriptors from 0 upwards.')),
                 ('compliance_checks', models.JSONField(default=commissioning.models.evaluation.default_compliance_checks)),

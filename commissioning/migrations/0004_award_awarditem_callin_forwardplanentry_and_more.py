@@ -5,6 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -22,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('cycle', models.PositiveIntegerField(default=1)),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Recommendation being prepared'), ('awaiting_decision', 'Awaiting decision'), ('approved', 'Approved'), ('called_in', 'Called in by scrutiny')], default='draft', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('draft', 'Recommendation being prepared'), ('awaiting_decision', 'Awaiting decision'), ('approved', 'Approved'), ('called_in', 'Called in by scrutiny')], default='draft', max_length=50, protected=True)),
                 ('recommendation', models.TextField(blank=True, help_text="The officer's recommendation to the decision-maker, and why.")),
                 ('is_key_decision', models.BooleanField(default=False)),
                 ('threshold_at_submission', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),

@@ -4,6 +4,7 @@ import councils.uploads
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
                 ('scope', models.TextField(help_text='What the review looks at, and what it leaves out.')),
                 ('starts_on', models.DateField(verbose_name='Start date')),
                 ('concludes_by', models.DateField(verbose_name='Planned conclusion date')),
-                ('state', django_fsm.FSMField(choices=[('open', 'Opened'), ('under_way', 'Under way'), ('concluded', 'Concluded'), ('withdrawn', 'Withdrawn')], default='open', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('open', 'Opened'), ('under_way', 'Under way'), ('concluded', 'Concluded'), ('withdrawn', 'Withdrawn')], default='open', max_length=50, protected=True)),
                 ('findings', models.TextField(blank=True, help_text='What the review found, in a few paragraphs.')),
                 ('conclusion', models.CharField(blank=True, choices=[('keep', 'Keep as it is, with a new outcomes framework'), ('change_in_house', 'Change the service in-house'), ('recommission', 'Recommission'), ('decommission', 'Decommission'), ('share', 'Share with a partner')], max_length=32)),
                 ('conclusion_reasons', models.TextField(blank=True, verbose_name='Reasons for the conclusion')),

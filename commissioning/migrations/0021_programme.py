@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('financial_year', models.PositiveSmallIntegerField()),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Being prepared'), ('awaiting_approval', 'Awaiting cabinet approval'), ('approved', 'Approved by cabinet')], default='draft', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('draft', 'Being prepared'), ('awaiting_approval', 'Awaiting cabinet approval'), ('approved', 'Approved by cabinet')], default='draft', max_length=50, protected=True)),
                 ('ranking', models.JSONField(blank=True, default=dict)),
                 ('submitted_at', models.DateTimeField(blank=True, null=True)),
                 ('decision_maker', models.CharField(blank=True, choices=[('delegated_officer', 'Delegated officer decision (lead commissioner)'), ('portfolio_holder', 'Portfolio holder decision'), ('cabinet', 'Cabinet decision')], max_length=32)),

@@ -39,6 +39,7 @@ from commissioning.models.records import DecisionMaker
 from commissioning.models.sourcing import Bid, Lot, Opportunity
 from councils.models import Council, Portfolio, Role
 from councils.permissions import COMMISSIONERS, has_any_role
+from councils.state_field import StateField
 
 __all__ = [
     "Award",
@@ -91,7 +92,7 @@ class Award(fsm.ConcurrentTransitionMixin, models.Model):
     opportunity = models.OneToOneField(Opportunity, on_delete=models.PROTECT, related_name="award")
     commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="awards")
     cycle = models.PositiveIntegerField(default=1)
-    state = fsm.FSMField(default=AwardState.DRAFT, choices=AwardState.choices, protected=True)
+    state = StateField(default=AwardState.DRAFT, choices=AwardState.choices, protected=True)
     recommendation = models.TextField(
         blank=True, help_text="The officer's recommendation to the decision-maker, and why."
     )

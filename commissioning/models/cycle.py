@@ -25,6 +25,7 @@ from commissioning.permissions import (
     is_lead_commissioner,
 )
 from councils.models import Council, Outcome, Portfolio
+from councils.state_field import StateField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -167,7 +168,7 @@ class Commission(fsm.ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
-    state = fsm.FSMField(default=State.UNDERSTANDING, choices=State.choices, protected=True)
+    state = StateField(default=State.UNDERSTANDING, choices=State.choices, protected=True)
     cycle = models.PositiveIntegerField(default=1)
     lead_officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions_led")
     portfolio = models.ForeignKey(

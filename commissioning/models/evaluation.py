@@ -23,6 +23,7 @@ from commissioning.models.records import EvaluationCriterion
 from commissioning.models.sourcing import Bid, Opportunity, OpportunityQuestion
 from councils.models import Council, Role
 from councils.permissions import has_any_role
+from councils.state_field import StateField
 
 __all__ = [
     "DEFAULT_COMPLIANCE_CHECKS",
@@ -108,7 +109,7 @@ class Evaluation(fsm.ConcurrentTransitionMixin, models.Model):
     """How one opportunity's bids are judged, and where the judging has got to."""
 
     opportunity = models.OneToOneField(Opportunity, on_delete=models.PROTECT, related_name="evaluation")
-    state = fsm.FSMField(default=EvaluationState.DECLARATIONS, choices=EvaluationState.choices, protected=True)
+    state = StateField(default=EvaluationState.DECLARATIONS, choices=EvaluationState.choices, protected=True)
     price_method = models.CharField(max_length=16, choices=PriceMethod.choices, default=PriceMethod.QUALITY_ONLY)
     price_criterion = models.ForeignKey(
         EvaluationCriterion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

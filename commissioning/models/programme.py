@@ -32,6 +32,7 @@ from commissioning.permissions import (
     can_submit_programme,
 )
 from councils.models import Council
+from councils.state_field import StateField
 
 __all__ = [
     "CandidateScore",
@@ -89,7 +90,7 @@ class Programme(fsm.ConcurrentTransitionMixin, models.Model):
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="programmes")
     # The calendar year the financial year starts in: 2026 is 2026/27 (1 April to 31 March).
     financial_year = models.PositiveSmallIntegerField()
-    state = fsm.FSMField(default=ProgrammeState.DRAFT, choices=ProgrammeState.choices, protected=True)
+    state = StateField(default=ProgrammeState.DRAFT, choices=ProgrammeState.choices, protected=True)
     # Fixed when sent for approval: the criteria with their weights and the ranked candidates with their
     # scores and reasons, as cabinet sees them. Empty while the programme is being prepared.
     ranking = models.JSONField(default=dict, blank=True)

@@ -22,6 +22,7 @@ from commissioning.models.cycle import Commission
 from commissioning.models.records import ExistingProvision
 from commissioning.permissions import is_commissioning_officer, is_lead_commissioner
 from councils.models import Council, Outcome, Portfolio
+from councils.state_field import StateField
 from councils.uploads import UPLOAD_HINT, PrivateFileField
 
 __all__ = [
@@ -63,7 +64,7 @@ class Review(fsm.ConcurrentTransitionMixin, models.Model):
     lead_officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_led")
     starts_on = models.DateField("Start date")
     concludes_by = models.DateField("Planned conclusion date")
-    state = fsm.FSMField(default=ReviewState.OPEN, choices=ReviewState.choices, protected=True)
+    state = StateField(default=ReviewState.OPEN, choices=ReviewState.choices, protected=True)
     # Services from the provision map of the council's commissions.
     provisions = models.ManyToManyField(ExistingProvision, blank=True, related_name="reviews")
     findings = models.TextField(blank=True, help_text="What the review found, in a few paragraphs.")

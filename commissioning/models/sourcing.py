@@ -22,6 +22,7 @@ from commissioning.models.cycle import MONEY, Commission
 from commissioning.models.records import EvaluationCriterion
 from commissioning.permissions import can_open_bids, can_publish_opportunity, may_write_bid
 from councils.models import Council
+from councils.state_field import StateField
 from councils.units import validate_whole_for_unit
 from councils.uploads import PrivateFileField
 
@@ -64,7 +65,7 @@ class Opportunity(fsm.ConcurrentTransitionMixin, models.Model):
     two_person_opening = models.BooleanField(
         default=False, help_text="Two officers must both confirm the opening (contracts above the tender threshold)."
     )
-    state = fsm.FSMField(default=OpportunityState.DRAFT, choices=OpportunityState.choices, protected=True)
+    state = StateField(default=OpportunityState.DRAFT, choices=OpportunityState.choices, protected=True)
     published_at = models.DateTimeField(null=True, blank=True)
     clarification_deadline = models.DateTimeField()
     submission_deadline = models.DateTimeField()
@@ -269,7 +270,7 @@ class Bid(fsm.ConcurrentTransitionMixin, models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="bids")
     organisation = models.ForeignKey("providers.Organisation", on_delete=models.PROTECT, related_name="bids")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = fsm.FSMField(default=BidState.DRAFT, choices=BidState.choices, protected=True)
+    state = StateField(default=BidState.DRAFT, choices=BidState.choices, protected=True)
     lots = models.ManyToManyField(Lot, blank=True, related_name="bids")
     summary = models.TextField(blank=True)
     conflicts_declared = models.TextField(

@@ -7,6 +7,7 @@ import django.utils.timezone
 import django_fsm
 from decimal import Decimal
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
                 ('live_on', models.DateField(blank=True, null=True)),
                 ('ended_on', models.DateField(blank=True, help_text='When it ended, at term or early.', null=True)),
                 ('termination_reason', models.TextField(blank=True)),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('live', 'Live'), ('ended', 'Ended'), ('terminated', 'Terminated early'), ('cancelled', 'Cancelled before signing')], default='draft', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('live', 'Live'), ('ended', 'Ended'), ('terminated', 'Terminated early'), ('cancelled', 'Cancelled before signing')], default='draft', max_length=50, protected=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('bid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='commissioning.bid')),

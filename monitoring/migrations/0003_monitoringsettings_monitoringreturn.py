@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -37,7 +38,7 @@ class Migration(migrations.Migration):
                 ('period_start', models.DateField()),
                 ('period_end', models.DateField()),
                 ('due_on', models.DateField()),
-                ('state', django_fsm.FSMField(choices=[('due', 'Not submitted yet'), ('submitted', 'Submitted: awaiting review'), ('queried', 'Queried: back with the provider'), ('accepted', 'Accepted'), ('not_required', 'No longer required')], default='due', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('due', 'Not submitted yet'), ('submitted', 'Submitted: awaiting review'), ('queried', 'Queried: back with the provider'), ('accepted', 'Accepted'), ('not_required', 'No longer required')], default='due', max_length=50, protected=True)),
                 ('submitted_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

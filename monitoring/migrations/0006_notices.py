@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
                 ('notice_type', models.CharField(choices=[('UK1', 'UK1 pipeline notice'), ('UK2', 'UK2 preliminary market engagement notice'), ('UK3', 'UK3 planned procurement notice'), ('UK4', 'UK4 tender notice'), ('UK5', 'UK5 transparency notice'), ('UK6', 'UK6 contract award notice'), ('UK7', 'UK7 contract details notice'), ('UK9', 'UK9 contract performance notice'), ('UK10', 'UK10 contract change notice'), ('UK11', 'UK11 contract termination notice'), ('UK12', 'UK12 procurement termination notice'), ('UK17', 'UK17 payments compliance notice'), ('PAY30K', 'Payments over £30,000 (quarterly publication)'), ('PSR_INTENT', 'Provider Selection Regime: intention to award'), ('PSR_AWARD', 'Provider Selection Regime: confirmation of award')], max_length=12)),
                 ('subject', models.CharField(max_length=60)),
                 ('title', models.CharField(max_length=300)),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('ready', 'Ready to publish'), ('published', 'Published'), ('not_needed', 'Not needed')], default='draft', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('draft', 'Draft'), ('ready', 'Ready to publish'), ('published', 'Published'), ('not_needed', 'Not needed')], default='draft', max_length=50, protected=True)),
                 ('optional', models.BooleanField(default=False, help_text='The council may publish it, but need not.')),
                 ('due_on', models.DateField(blank=True, null=True)),
                 ('due_rule', models.TextField(help_text='When the notice is due, and the rule that says so.')),

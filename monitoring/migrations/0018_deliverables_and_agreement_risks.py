@@ -5,6 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_fsm
 from django.conf import settings
+import councils.state_field
 from django.db import migrations, models
 
 
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200)),
                 ('description', models.TextField(blank=True, help_text='What counts as delivered, and how it will be evidenced.')),
                 ('due_on', models.DateField()),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Not reported yet'), ('reported', 'Reported achieved: awaiting the council'), ('accepted', 'Accepted'), ('not_accepted', 'Not accepted')], default='pending', max_length=50, protected=True)),
+                ('state', councils.state_field.StateField(choices=[('pending', 'Not reported yet'), ('reported', 'Reported achieved: awaiting the council'), ('accepted', 'Accepted'), ('not_accepted', 'Not accepted')], default='pending', max_length=50, protected=True)),
                 ('achieved_on', models.DateField(blank=True, null=True)),
                 ('evidence_text', models.TextField(blank=True)),
                 ('evidence_document', councils.uploads.PrivateFileField(blank=True, folder='deliverables')),

@@ -38,6 +38,7 @@ from commissioning.models import (
 )
 from councils.models import Council, Role
 from councils.permissions import AGREEMENT_SIGNERS, COMMISSIONERS, has_any_role
+from councils.state_field import StateField
 from councils.uploads import PrivateFileField
 
 
@@ -250,7 +251,7 @@ class Agreement(fsm.ConcurrentTransitionMixin, models.Model):
     ended_on = models.DateField(null=True, blank=True, help_text="When it ended, at term or early.")
     termination_reason = models.TextField(blank=True)
     termination_ground = models.CharField(max_length=16, choices=TerminationGround.choices, blank=True)
-    state = fsm.FSMField(default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True)
+    state = StateField(default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from councils.models import Council
 from councils.permissions import DELIVERABLE_MANAGERS, has_any_role
+from councils.state_field import StateField
 from councils.uploads import PrivateFileField
 from monitoring.models.agreements import Agreement
 from monitoring.models.payment_schedule import ScheduledPayment
@@ -62,7 +63,7 @@ class Deliverable(fsm.ConcurrentTransitionMixin, models.Model):
     payment = models.OneToOneField(
         ScheduledPayment, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliverable"
     )
-    state = fsm.FSMField(default=DeliverableState.PENDING, choices=DeliverableState.choices, protected=True)
+    state = StateField(default=DeliverableState.PENDING, choices=DeliverableState.choices, protected=True)
     # What the provider reported, in the return it reported it in.
     achieved_on = models.DateField(null=True, blank=True)
     evidence_text = models.TextField(blank=True)

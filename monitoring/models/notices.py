@@ -22,6 +22,7 @@ from django.urls import reverse
 from commissioning.models import Commission
 from councils.models import Council, Role
 from councils.permissions import NOTICE_OFFICERS, has_any_role
+from councils.state_field import StateField
 
 __all__ = ["Notice", "NoticeState", "NoticeType"]
 
@@ -73,7 +74,7 @@ class Notice(fsm.ConcurrentTransitionMixin, models.Model):
     # type: "cycle:1", "award:12", "agreement:40", "variation:7", "2026-04-01" (a period).
     subject = models.CharField(max_length=60)
     title = models.CharField(max_length=300)
-    state = fsm.FSMField(default=NoticeState.DRAFT, choices=NoticeState.choices, protected=True)
+    state = StateField(default=NoticeState.DRAFT, choices=NoticeState.choices, protected=True)
     optional = models.BooleanField(default=False, help_text="The council may publish it, but need not.")
     due_on = models.DateField(null=True, blank=True)
     due_rule = models.TextField(help_text="When the notice is due, and the rule that says so.")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from commissioning.models import MONEY
 from councils.models import Council
 from councils.permissions import COMMISSIONERS, has_any_role
+from councils.state_field import StateField
 from councils.uploads import PrivateFileField
 from monitoring.models.agreements import Agreement, add_months, is_agreement_editor
 from monitoring.models.kpis import AgreementKpi
@@ -125,7 +126,7 @@ class MonitoringReturn(fsm.ConcurrentTransitionMixin, models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     due_on = models.DateField()
-    state = fsm.FSMField(default=ReturnState.DUE, choices=ReturnState.choices, protected=True)
+    state = StateField(default=ReturnState.DUE, choices=ReturnState.choices, protected=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
