@@ -35,7 +35,9 @@ echo "test.sh: lint-imports"
 
 set +e
 # Two workers by default (the CI machine has two cores); TEST_WORKERS=0 runs in one process.
-.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"
+# worksteal: a worker that runs out of tests takes some of the other's (with the default `load`, one
+# worker was often left running the last few minutes of the suite alone).
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist worksteal "$@"
 status=$?
 set -e
 exit "$status"
