@@ -53,3 +53,12 @@ def validate_whole_for_unit(value: Decimal | None, unit: str, field: str = "targ
     problem = whole_number_problem(value, unit)
     if problem:
         raise ValidationError({field: problem})
+
+
+class TargetInUnits:
+    """For a model with a target and a baseline in a unit (a success measure, a KPI): a counted unit
+    takes whole numbers for both."""
+
+    def clean(self):
+        validate_whole_for_unit(self.target, self.unit)
+        validate_whole_for_unit(self.baseline, self.unit, "baseline")

@@ -75,6 +75,9 @@ def module_transaction(django_db_blocker) -> Iterator[None]:
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
+        # The test's own, as Django's TestCase marks its transactions: what is read inside it may be
+        # kept (`local_kept.may_be_uncommitted`), as in any other test.
+        outer._from_testcase = True
         outer.__enter__()
     try:
         yield

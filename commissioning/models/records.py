@@ -11,7 +11,7 @@ from django.db import models
 
 from commissioning.models.cycle import MONEY, Commission, DeliveryRoute, FundingPot, Stage
 from councils.models import Council, Outcome
-from councils.units import validate_whole_for_unit
+from councils.units import TargetInUnits
 
 
 class CycleRecord(models.Model):
@@ -189,7 +189,7 @@ class OutcomeSought(CycleRecord):
         return self.description[:80]
 
 
-class SuccessMeasure(models.Model):
+class SuccessMeasure(TargetInUnits, models.Model):
     """How we will know an outcome is achieved, e.g. 40 training sessions, 2 hectares improved."""
 
     outcome_sought = models.ForeignKey(OutcomeSought, on_delete=models.CASCADE, related_name="success_measures")
@@ -203,10 +203,6 @@ class SuccessMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.target.normalize():f} {self.unit}"
-
-    def clean(self):
-        validate_whole_for_unit(self.target, self.unit)
-        validate_whole_for_unit(self.baseline, self.unit, "baseline")
 
     @property
     def council(self) -> Council:

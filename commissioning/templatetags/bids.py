@@ -1,20 +1,13 @@
-"""Template helpers for bids: London deadlines, bid state tags, and the provider portal's bids."""
+"""Template helpers for bids: bid state tags and the provider portal's bids (`|london` is built in)."""
 
 from django import template
 
 from commissioning.models import BidState
 from commissioning.sourcing.selectors import bids as bid_selectors
-from councils.formatting import london_time
 
 register = template.Library()
 
 STATE_TAG_COLOURS = {BidState.DRAFT: "grey", BidState.SUBMITTED: "green", BidState.WITHDRAWN: "orange"}
-
-
-@register.filter
-def london(value) -> str:
-    """24 November 2026, 12:00pm (London time)."""
-    return london_time(value) if value else ""
 
 
 @register.filter

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from commissioning.models import Commission, OpportunityState, State
+from councils.formatting import london_time
 
 register = template.Library()
 
@@ -68,3 +69,9 @@ def opportunity_state_tag(opportunity) -> str:
     sealed": in Python, as `commission_state_tag` is, because lists draw one a row."""
     colour, label = _opportunity_tag(opportunity)
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+
+
+@register.filter
+def london(value) -> str:
+    """A deadline or a moment: 24 November 2026, 12:00pm (London time), whatever the server's zone."""
+    return london_time(value) if value else ""

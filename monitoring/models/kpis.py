@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from commissioning.models import MONEY, BidOutcome, BidSocialValueCommitment, SocialValueMeasure, SuccessMeasure
 from councils.models import Council, Outcome
-from councils.units import is_counted, rounded, validate_whole_for_unit
+from councils.units import TargetInUnits, is_counted, rounded
 from monitoring.models.agreements import Agreement
 
 PENNY = Decimal("0.01")
@@ -35,7 +35,7 @@ class TargetKind(models.TextChoices):
     LEVEL = "level", "A level to reach in every period (for example a percentage)"
 
 
-class AgreementKpi(models.Model):
+class AgreementKpi(TargetInUnits, models.Model):
     """A key performance indicator: a success measure of the commission or an outcome from the
     winning bid, with its overall target and a target for each reporting period."""
 
@@ -76,10 +76,6 @@ class AgreementKpi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.target.normalize():f} {self.unit}"
-
-    def clean(self):
-        validate_whole_for_unit(self.target, self.unit)
-        validate_whole_for_unit(self.baseline, self.unit, "baseline")
 
     @property
     def council(self) -> Council:
