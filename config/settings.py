@@ -403,10 +403,13 @@ COMMISSIONER_CLAMAV_SOCKET = os.environ.get("COMMISSIONER_CLAMAV_SOCKET", "")
 COMMISSIONER_CLAMAV_TIMEOUT = float(os.environ.get("COMMISSIONER_CLAMAV_TIMEOUT", "30"))
 # The name authenticator apps show next to the six-digit code.
 OTP_TOTP_ISSUER = COMMISSIONER_SERVICE_NAME
-# Lists longer than this are exported by a background task rather than while the person waits.
 # How long a rendered page may be served again to the same person while nothing it shows has
 # changed (councils/page_cache.py); 0 turns page caching off.
 COMMISSIONER_PAGE_CACHE_SECONDS = int(os.environ.get("COMMISSIONER_PAGE_CACHE_SECONDS", "120"))
+# Kept statements (councils/compiled.py) are prepared on PostgreSQL's side, once per connection;
+# off behind a pooler that hands each transaction a different server connection (PgBouncer's).
+COMMISSIONER_PREPARED_STATEMENTS = os.environ.get("COMMISSIONER_PREPARED_STATEMENTS", "1") not in ("0", "false", "")
+# Lists longer than this are exported by a background task rather than while the person waits.
 EXPORT_SYNC_LIMIT = int(os.environ.get("COMMISSIONER_EXPORT_SYNC_LIMIT", "2000"))
 # The nightly retention run (councils/retention.py) anonymises and empties records for real only
 # when this is on; off, the scheduled task does nothing (`manage.py apply_retention` still works).

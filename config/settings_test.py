@@ -22,3 +22,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # conftest empties it before each test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Every kept statement (`councils.compiled`) is checked against its queryset built afresh, on every run.
+COMMISSIONER_CHECK_STATEMENTS = True

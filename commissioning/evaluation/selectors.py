@@ -20,7 +20,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from commissioning.evaluation import scoring
 from commissioning.models import (
@@ -42,13 +41,16 @@ from commissioning.models import (
     ScoreSheet,
 )
 from commissioning.sourcing.selectors.bids import (
+    SealedRule,
     behind_declarations,
-    bids_visible_to,
+    bids_under,
     in_council,
     is_bid_reader,
     is_walled_off,
     opportunity_for_council,
+    sealed_rule,
 )
+from councils.compiled import Statement
 from councils.models import AuditEvent, Council, Role, User
 from councils.permissions import OFFICER, has_any_role, roles_in
 
@@ -125,23 +127,31 @@ def evaluation_access(user: User, council: Council, opportunity_pk: int) -> Eval
     )
 
 
+def _panel_place(*, user_id: int, opportunity_id: int, council_id: int) -> QuerySet[PanelMember]:
+    return (
+        PanelMember.objects.filter(
+            user=user_id,
+            ended_at__isnull=True,
+            evaluation__opportunity_id=opportunity_id,
+            evaluation__opportunity__council=council_id,
+        )
+        .select_related("evaluation__opportunity__commission", "evaluation__price_criterion")
+        # At most one current membership (the `one_current_membership` constraint): no ordering to build.
+        .order_by()[:1]
+    )
+
+
+# Every look at a panellist's page starts here, from the page cache or not: built once, run many times.
+_PANEL_PLACE = Statement(_panel_place)
+
+
 def _member_with_opportunity(user: User, council: Council, opportunity_pk: int) -> PanelMember | None:
     """The person's current place on the panel of this council's opportunity, with the evaluation and
     the opportunity (and its commission) in the same query: a panellist's every evaluation page starts
     here. None for anyone not on the panel, whose pages read the opportunity on its own."""
     if not user.is_authenticated:
         return None
-    found = list(
-        PanelMember.objects.filter(
-            user=user,
-            ended_at__isnull=True,
-            evaluation__opportunity_id=opportunity_pk,
-            evaluation__opportunity__council=council,
-        )
-        .select_related("evaluation__opportunity__commission", "evaluation__price_criterion")
-        # At most one current membership (the `one_current_membership` constraint): no ordering to build.
-        .order_by()[:1]
-    )
+    found = _PANEL_PLACE(user_id=user.pk, opportunity_id=opportunity_pk, council_id=council.pk)
     if not found:
         return None
     found[0].user = user
@@ -189,18 +199,40 @@ def evaluated_bids(opportunity: Opportunity) -> QuerySet[Bid]:
     return Bid.objects.filter(opportunity=opportunity, state=BidState.SUBMITTED).order_by("submitted_at", "id")
 
 
-def unsealed_bids(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
-    """Wall 1, the sealed-bid rule. Officers go through `bids_visible_to`; an independent member,
-    who holds no council role, gets exactly the same rule: opened, submitted, not a bidder's."""
+@dataclass(frozen=True)
+class UnsealedRule:
+    """Which road wall 1 takes for one person and opportunity: `reader` (a council officer: the
+    sealed-bid rule, `sealed`), `open` (an independent member, once the bids are opened: every
+    submitted bid) or `nothing`."""
+
+    road: str
+    sealed: SealedRule | None = None
+
+
+def unsealed_rule(user: User, opportunity: Opportunity) -> UnsealedRule:
     if not user.is_authenticated or is_walled_off(user, opportunity):
-        return Bid.objects.none()
+        return UnsealedRule("nothing")
     if is_bid_reader(user, opportunity.council):
-        bids = bids_visible_to(user, opportunity)
-    elif opportunity.state in BIDS_READABLE_STATES:
-        bids = Bid.objects.filter(opportunity=opportunity)
+        return UnsealedRule("reader", sealed_rule(user, opportunity))
+    if opportunity.state in BIDS_READABLE_STATES:
+        return UnsealedRule("open")
+    return UnsealedRule("nothing")
+
+
+def _unsealed(rule: UnsealedRule, opportunity_id: int) -> QuerySet[Bid]:
+    if rule.road == "reader":
+        bids = bids_under(rule.sealed, opportunity_id)
+    elif rule.road == "open":
+        bids = Bid.objects.filter(opportunity=opportunity_id)
     else:
         return Bid.objects.none()
     return bids.filter(state=BidState.SUBMITTED).order_by("submitted_at", "id")
+
+
+def unsealed_bids(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
+    """Wall 1, the sealed-bid rule. Officers go through `bids_visible_to`'s rule; an independent
+    member, who holds no council role, gets exactly the same rule: opened, submitted, not a bidder's."""
+    return _unsealed(unsealed_rule(user, opportunity), opportunity.pk)
 
 
 def bids_for_panellist(
@@ -252,25 +284,47 @@ def visible_questions(evaluation: Evaluation, member: PanelMember):
     return evaluation.opportunity.questions.all().select_related("criterion").order_by("position", "id")
 
 
-def _panellists_bid(access: EvaluationAccess, pk: int) -> QuerySet[Bid]:
-    if access.evaluation is None or access.member is None:
+def _panellists_bid(
+    *, user_id: int, opportunity_id: int, member_id: int, bid_id: int, rule: UnsealedRule
+) -> QuerySet[Bid]:
+    """One bid behind the three walls, for a current panellist: `bids_for_panellist` by keys."""
+    bids = behind_declarations(user_id, opportunity_id, _unsealed(rule, opportunity_id), member_id)
+    return bids.filter(pk=bid_id)
+
+
+def _panellists_bid_for(access: EvaluationAccess, pk: int) -> dict:
+    if access.evaluation is None or access.member is None or access.member.evaluation_id != access.evaluation.pk:
         raise Http404
-    bids = bids_for_panellist(access.user, access.opportunity, evaluation=access.evaluation, member=access.member)
-    return bids.filter(pk=pk)
+    return {
+        "user_id": access.user.pk,
+        "opportunity_id": access.opportunity.pk,
+        "member_id": access.member.pk,
+        "bid_id": pk,
+        "rule": unsealed_rule(access.user, access.opportunity),
+    }
+
+
+# The walls a score sheet checks on every look, from the page cache or not: built once per rule.
+_BID_BEHIND_WALLS = Statement(lambda rule, **keys: _panellists_bid(rule=rule, **keys).select_related("organisation"))
 
 
 def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
     may be served from the page cache, where only the walls need checking."""
-    bid = get_object_or_404(_panellists_bid(access, pk).select_related("organisation"))
+    keys = _panellists_bid_for(access, pk)
+    found = _BID_BEHIND_WALLS(shape={"rule": keys.pop("rule")}, **keys)
+    if not found:
+        raise Http404
     # Its opportunity is the one already read for the walls: the reading record names it without asking again.
-    bid.opportunity = access.opportunity
-    return bid
+    found[0].opportunity = access.opportunity
+    return found[0]
 
 
 def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls, with only the sections this panellist may see; else 404."""
-    bid = _with_contents(_panellists_bid(access, pk), visible_questions(access.evaluation, access.member)).first()
+    bid = _with_contents(
+        _panellists_bid(**_panellists_bid_for(access, pk)), visible_questions(access.evaluation, access.member)
+    ).first()
     if bid is None:
         raise Http404
     return bid

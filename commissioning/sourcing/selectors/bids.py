@@ -11,6 +11,8 @@ bid list and page, document downloads, the admin) goes through `bids_visible_to`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -119,6 +121,41 @@ def is_bid_reader(user: User, council: Council | None) -> bool:
     return _signed_in(user) and has_any_role(user, council, OFFICER)
 
 
+@dataclass(frozen=True)
+class SealedRule:
+    """What the sealed-bid rule lets one person read of one opportunity's bids: their own
+    organisations' bids (as provider staff), and the submitted bids (as an officer, once opened and
+    unless walled off). Worked out from who they are, apart from the query (`bids_under`), so a
+    query kept by its shape (`councils.compiled`) can name it."""
+
+    own_organisations: tuple[int, ...]
+    submitted: bool
+
+
+def sealed_rule(user: User, opportunity: Opportunity) -> SealedRule | None:
+    """The rule for this person and opportunity; None for anyone not signed in (nothing at all)."""
+    if not _signed_in(user):
+        return None
+    return SealedRule(
+        own_organisations=tuple(sorted(member_organisation_ids(user))),
+        submitted=(
+            opportunity.state in BIDS_READABLE_STATES
+            and is_bid_reader(user, opportunity.council)
+            and not is_walled_off(user, opportunity)
+        ),
+    )
+
+
+def bids_under(rule: SealedRule | None, opportunity_id: int) -> QuerySet[Bid]:
+    """The opportunity's bids that `rule` lets through."""
+    if rule is None:
+        return Bid.objects.none()
+    visible = Q(organisation_id__in=rule.own_organisations) if rule.own_organisations else Q(pk__in=[])
+    if rule.submitted:
+        visible |= Q(state=BidState.SUBMITTED)
+    return Bid.objects.filter(visible, opportunity=opportunity_id)
+
+
 def bids_visible_to(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
     """The bids for this opportunity that this user may read.
 
@@ -126,17 +163,7 @@ def bids_visible_to(user: User, opportunity: Opportunity) -> QuerySet[Bid]:
     the bids are opened; then the submitted bids, unless the ethical wall applies. Anyone else:
     nothing. A person who is both gets the union of the two.
     """
-    if not _signed_in(user):
-        return Bid.objects.none()
-    own_organisations = member_organisation_ids(user)
-    visible = Q(organisation_id__in=own_organisations) if own_organisations else Q(pk__in=[])
-    if (
-        opportunity.state in BIDS_READABLE_STATES
-        and is_bid_reader(user, opportunity.council)
-        and not is_walled_off(user, opportunity)
-    ):
-        visible |= Q(state=BidState.SUBMITTED)
-    return Bid.objects.filter(visible, opportunity=opportunity)
+    return bids_under(sealed_rule(user, opportunity), opportunity.pk)
 
 
 def bids_readable_by(user: User) -> QuerySet[Bid]:
@@ -265,10 +292,13 @@ def in_council(opportunity: Opportunity, council: Council) -> Opportunity:
     return opportunity
 
 
-def behind_declarations(user: User, opportunity: Opportunity, bids: QuerySet[Bid], member) -> QuerySet[Bid]:
+def behind_declarations(
+    user: User | int, opportunity: Opportunity | int, bids: QuerySet[Bid], member: PanelMember | int | None
+) -> QuerySet[Bid]:
     """Wall 3, conflicts of interest, wherever council people see bids (the council's bid pages and
     the evaluation's): a bid the person has declared a conflict against is never shown to them, and
-    a current panellist (`member`) sees none of `bids` until they have declared against every one."""
+    a current panellist (`member`) sees none of `bids` until they have declared against every one.
+    The person, opportunity and member may be given as their keys (`councils.compiled`)."""
 
     if member is not None:
         # In the same query as the bids themselves (the database works the condition out once): any

@@ -1,0 +1,147 @@
+"""Kept statements (`councils.compiled`): the same rows as the queryset they are built from, with
+any values, and a refusal wherever the kept SQL could be wrong."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from councils import compiled
+from councils.compiled import Statement, StatementError
+from councils.models import Membership, Role
+from councils.tests.factories import CouncilFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _memberships(*, council_id: int, user_id: int, officer: bool):
+    roles = [Role.COMMISSIONING_OFFICER, Role.LEAD_COMMISSIONER] if officer else [Role.COUNCILLOR]
+    return (
+        Membership.objects.filter(council=council_id, role__in=roles)
+        .exclude(user=user_id)
+        .select_related("council", "user")
+        .order_by("pk")
+    )
+
+
+MEMBERSHIPS = Statement(_memberships)
+
+
+@pytest.fixture
+def people():
+    council, other = CouncilFactory(), CouncilFactory()
+    return {
+        "council": council,
+        "officer": MembershipFactory(council=council, role=Role.COMMISSIONING_OFFICER),
+        "lead": MembershipFactory(council=council, role=Role.LEAD_COMMISSIONER),
+        "councillor": MembershipFactory(council=council, role=Role.COUNCILLOR),
+        "elsewhere": MembershipFactory(council=other, role=Role.COMMISSIONING_OFFICER),
+    }
+
+
+@pytest.mark.parametrize("officer", [True, False])
+def test_same_rows_and_related_objects_as_the_queryset(people, officer):
+    keys = {"council_id": people["council"].pk, "user_id": people["officer"].user_id}
+    expected = list(_memberships(**keys, officer=officer))
+    for _ in range(2):  # built the first time, kept the second
+        found = MEMBERSHIPS(shape={"officer": officer}, **keys)
+        assert found == expected
+        assert [m.council.name for m in found] == [m.council.name for m in expected]
+        with CaptureQueriesContext(connection) as queries:
+            assert [m.user.email for m in found] == [m.user.email for m in expected]
+        assert not queries.captured_queries, "select_related's rows must come with the statement's"
+    assert expected, "the world must give the statement something to find"
+
+
+def test_built_once_per_shape_and_run_with_the_new_values(people):
+    builds = []
+
+    def build(**keys):
+        builds.append(keys)
+        return _memberships(**keys)
+
+    statement = Statement(build)
+    council_id = people["council"].pk
+    with override_settings(COMMISSIONER_CHECK_STATEMENTS=False):
+        assert statement(shape={"officer": True}, council_id=council_id, user_id=people["officer"].user_id) == [
+            people["lead"]
+        ]
+        assert statement(shape={"officer": True}, council_id=council_id, user_id=people["lead"].user_id) == [
+            people["officer"]
+        ]
+        elsewhere = people["elsewhere"]
+        assert statement(shape={"officer": True}, council_id=elsewhere.council_id, user_id=0) == [elsewhere]
+        assert statement(shape={"officer": False}, council_id=council_id, user_id=0) == [people["councillor"]]
+    # One build for the router's model, then one for each shape, all with stand-ins for the keys.
+    assert len(builds) == 3
+    assert all(keys["council_id"] < 0 and keys["user_id"] < 0 for keys in builds)
+
+
+@settings(max_examples=40, deadline=None)
+@given(council_id=st.integers(1, 2**62), user_id=st.integers(1, 2**62), officer=st.booleans())
+def test_the_kept_sql_and_values_are_the_builds_for_any_keys(council_id, user_id, officer):
+    # COMMISSIONER_CHECK_STATEMENTS (on in the tests) raises if they differ.
+    assert MEMBERSHIPS(shape={"officer": officer}, council_id=council_id, user_id=user_id) == []
+
+
+def test_a_build_that_reads_outside_its_shape_is_refused(people):
+    outside = {"role": Role.COMMISSIONING_OFFICER}
+    statement = Statement(lambda council_id: Membership.objects.filter(council=council_id, role=outside["role"]))
+    assert statement(council_id=people["council"].pk) == [people["officer"]]
+    outside["role"] = Role.LEAD_COMMISSIONER
+    with pytest.raises(StatementError, match="differs"):
+        statement(council_id=people["council"].pk)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda council_id: Membership.objects.filter(council=1)[: abs(council_id) % 5],  # in the SQL's text
+        lambda council_id: Membership.objects.filter(council=council_id + 1),  # not the value given
+        lambda council_id: Membership.objects.filter(council=1),  # not used at all
+    ],
+)
+def test_a_value_that_is_not_a_parameter_of_its_own_is_refused(build):
+    with pytest.raises(StatementError):
+        Statement(build)(council_id=7)
+
+
+def test_a_shape_that_matches_nothing_makes_no_query():
+    statement = Statement(lambda council_id, none: Membership.objects.filter(Q(pk__in=[]), council=council_id))
+    with CaptureQueriesContext(connection) as queries:
+        assert statement(shape={"none": True}, council_id=3) == []
+    assert not queries.captured_queries
+
+
+def test_placeholders_are_numbered_for_postgresql():
+    assert compiled._numbered("a = %s AND b LIKE '%%x' AND c = %s") == "a = $1 AND b LIKE '%x' AND c = $2"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_prepared_on_the_server_once_per_session_and_again_after_a_reconnect(people):
+    keys = {"council_id": people["council"].pk, "user_id": 0}
+    MEMBERSHIPS(shape={"officer": True}, **keys)
+    with CaptureQueriesContext(connection) as queries:
+        found = MEMBERSHIPS(shape={"officer": True}, **keys)
+    assert [q["sql"].split(" ", 1)[0] for q in queries.captured_queries] == ["EXECUTE"]
+    assert found == [people["officer"], people["lead"]]
+    with override_settings(COMMISSIONER_PREPARED_STATEMENTS=False), CaptureQueriesContext(connection) as queries:
+        assert MEMBERSHIPS(shape={"officer": True}, **keys) == found
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_new_session_prepares_again():
+    council = CouncilFactory()
+    lead = MembershipFactory(council=council, role=Role.LEAD_COMMISSIONER)
+    keys = {"council_id": council.pk, "user_id": 0}
+    assert MEMBERSHIPS(shape={"officer": True}, **keys) == [lead]
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        assert MEMBERSHIPS(shape={"officer": True}, **keys) == [lead]
+    assert [q["sql"].split(" ", 1)[0] for q in queries.captured_queries] == ["PREPARE", "EXECUTE"]
