@@ -77,6 +77,8 @@ class Statement:
 
     def __call__(self, *, shape: dict[str, Hashable] | None = None, **values: int) -> list:
         shape = shape or {}
+        if not all(type(value) is int for value in values.values()):
+            raise TypeError(f"{self.name}: the values of a statement are whole numbers (primary keys)")
         alias = router.db_for_read(self._model(shape, values))
         connection = connections[alias]
         kept = self._kept_for(connection, alias, shape, values)

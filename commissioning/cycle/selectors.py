@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from commissioning.models import (
     STATES_OF_STAGE,
@@ -23,6 +22,7 @@ from commissioning.models import (
     spent_commitments,
 )
 from commissioning.permissions import READERS_ACROSS_COUNCIL, can_read_commission
+from councils.compiled import Statement
 from councils.models import AuditEvent, Council, Outcome, Role, User
 from councils.permissions import roles_in
 
@@ -41,16 +41,24 @@ def commissions_visible_to(user: User, council: Council) -> QuerySet[Commission]
     return commissions.none()
 
 
+def _commission(*, council_id: int, pk: int) -> QuerySet[Commission]:
+    # The review that recommissioned it (a reverse one-to-one) comes in the same query.
+    return Commission.objects.select_related("lead_officer", "portfolio__holder", "from_review").filter(
+        council=council_id, pk=pk
+    )
+
+
+# Read before every page about a commission, even one served from the page cache: built once, run many times.
+_COMMISSION = Statement(_commission)
+
+
 def commission_for_user(user: User, council: Council, pk: int) -> Commission:
     """One commission of this council that the user may read, or 404 (never reveal that it exists)."""
-    # get() (through get_object_or_404), not first(): no ORDER BY to plan. The council is the one in
-    # hand rather than joined again: this runs before every page about the commission, even a cached one.
-    commission = get_object_or_404(
-        # The review that recommissioned it (a reverse one-to-one) comes in the same query.
-        Commission.objects.select_related("lead_officer", "portfolio__holder", "from_review"),
-        council=council,
-        pk=pk,
-    )
+    # The council is the one in hand rather than joined again.
+    found = _COMMISSION(council_id=council.pk, pk=pk)
+    if not found:
+        raise Http404
+    commission = found[0]
     commission.council = council
     if not can_read_commission(user, commission):
         raise Http404
