@@ -183,7 +183,8 @@ AUTH_USER_MODEL = "councils.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in person with a kept statement.
+    "councils.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

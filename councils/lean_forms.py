@@ -9,7 +9,7 @@ classes, `aria-describedby` and error state) and Django's widget. Everything els
 field, layout objects, the form tag, the buttons, the error summary — goes through crispy as before.
 
 The markup is crispy's own, byte for byte, after crispy's `specialspaceless` (which every form gets):
-`councils/tests/test_lean_forms.py` renders each filter form both ways, bound and unbound, with and
+`tests/test_lean_forms.py` renders each filter form both ways, bound and unbound, with and
 without errors, and compares them.
 """
 

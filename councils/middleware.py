@@ -2,7 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from councils import page_cache, sessions
+from councils.backends import FORMER_MODEL_BACKEND, MODEL_BACKEND
 
 
 class CurrentCouncilMiddleware:
@@ -70,6 +71,9 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.session.get(BACKEND_SESSION_KEY) == FORMER_MODEL_BACKEND:
+            # Signed in before the backend was renamed: the same backend under its new name.
+            request.session[BACKEND_SESSION_KEY] = MODEL_BACKEND
         user = request.user
         if user.is_authenticated:
             session = request.session

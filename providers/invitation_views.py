@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
+from councils.backends import MODEL_BACKEND
 from councils.models import User
 from councils.views import CouncilPermissionMixin, apply_form_errors
 from providers import forms, invitation_selectors, invitation_services
-from providers.views import MODEL_BACKEND, OrganisationMixin, ServiceFormMixin
+from providers.views import OrganisationMixin, ServiceFormMixin
 
 
 class InvitationView(View):

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
+from councils.backends import MODEL_BACKEND
 from councils.lazy import section
 from councils.page_cache import CachedPageMixin
 from councils.uploads import download_response
@@ -28,7 +29,6 @@ from councils.views import CouncilPermissionMixin, apply_form_errors
 from providers import forms, invitation_services, selectors, services
 from providers.models import Organisation
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 REGISTERED_EMAIL = "providers_registered_email"
 PAGE_SIZE = 25
 
