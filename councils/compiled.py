@@ -213,18 +213,29 @@ def _prepared_name(connection, sql: str, params) -> str:
 
 
 def _numbered(sql: str) -> str:
-    """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as the `%` it stands for)."""
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2, …`, leaving `%%` for psycopg2 to unescape."""
     numbers = itertools.count(1)
-    return _PLACEHOLDER.sub(lambda match: "%" if match.group(0) == "%%" else f"${next(numbers)}", sql)
+    return _PLACEHOLDER.sub(lambda match: "%%" if match.group(0) == "%%" else f"${next(numbers)}", sql)
 
 
 def _execute_prepared(connection, cursor, kept: _Kept, params: list) -> None:
-    name = kept.prepared_as.split(" ", 1)[0]
-    prepared = _PREPARED.get(connection.connection)
-    if prepared is None:
-        prepared = _PREPARED.setdefault(connection.connection, set())
-    if name not in prepared:
-        cursor.execute(f"PREPARE {kept.prepared_as} AS {_numbered(kept.sql)}")
-        prepared.add(name)
+    base, _, types = kept.prepared_as.partition(" ")
+    # Per session: the name each statement is prepared under, or "!n" while attempt n is unfinished.
+    session = _PREPARED.get(connection.connection)
+    if session is None:
+        session = _PREPARED.setdefault(connection.connection, {})
+    name = session.get(base)
     placeholders = ", ".join(["%s"] * len(params))
-    cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)
+    if name is not None and not name.startswith("!"):
+        cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)
+        return
+    # An attempt that failed part-way may have left its statement prepared (PREPARE outlives a
+    # rollback): the next takes a name of its own rather than meeting "already exists".
+    attempt = int(name[1:]) + 1 if name else 0
+    name = f"{base}_{attempt}" if attempt else base
+    session[base] = f"!{attempt}"
+    execute = f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}"
+    # Prepared and run in one round trip (and one query, as the pages count them): psycopg2 returns
+    # the rows of the last statement.
+    cursor.execute(f"PREPARE {name} {types} AS {_numbered(kept.sql)}; {execute}", params)
+    session[base] = name

@@ -118,7 +118,7 @@ def test_a_shape_that_matches_nothing_makes_no_query():
 
 
 def test_placeholders_are_numbered_for_postgresql():
-    assert compiled._numbered("a = %s AND b LIKE '%%x' AND c = %s") == "a = $1 AND b LIKE '%x' AND c = $2"
+    assert compiled._numbered("a = %s AND b LIKE '%%x' AND c = %s") == "a = $1 AND b LIKE '%%x' AND c = $2"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
@@ -144,4 +144,22 @@ def test_a_new_session_prepares_again():
     connection.close()
     with CaptureQueriesContext(connection) as queries:
         assert MEMBERSHIPS(shape={"officer": True}, **keys) == [lead]
-    assert [q["sql"].split(" ", 1)[0] for q in queries.captured_queries] == ["PREPARE", "EXECUTE"]
+    # Prepared and run in one round trip.
+    assert [q["sql"].split(" ", 1)[0] for q in queries.captured_queries] == ["PREPARE"]
+    assert "; EXECUTE commissioner_" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_an_attempt_that_failed_part_way_is_prepared_again_under_a_name_of_its_own(people):
+    keys = {"council_id": people["council"].pk, "user_id": 0}
+    MEMBERSHIPS(shape={"officer": True}, **keys)
+    with CaptureQueriesContext(connection) as queries:
+        expected = MEMBERSHIPS(shape={"officer": True}, **keys)
+    base = queries.captured_queries[0]["sql"].split(" ")[1]
+    session = compiled._PREPARED[connection.connection]
+    # As if the statement had been prepared but the run with it failed (it is still on the server).
+    session[base] = "!0"
+    with CaptureQueriesContext(connection) as queries:
+        assert MEMBERSHIPS(shape={"officer": True}, **keys) == expected
+    assert queries.captured_queries[0]["sql"].startswith(f"PREPARE {base}_1 ")
+    assert session[base] == f"{base}_1"
