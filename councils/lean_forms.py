@@ -25,7 +25,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 # Context that changes how field.html writes a field, beyond what is written here: left to crispy.
-_LEFT_TO_CRISPY = ("max_characters", "max_words", "label_tag", "tag", "threshold")
+_LEFT_TO_CRISPY = ("max_characters", "max_words", "label_tag", "tag", "threshold", "html5_required")
 _WIDGET = CrispyGDSFieldNode("field", {})
 
 

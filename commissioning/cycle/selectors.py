@@ -49,7 +49,7 @@ def _commission(*, council_id: int, pk: int) -> QuerySet[Commission]:
 
 
 # Read before every page about a commission, even one served from the page cache: built once, run many times.
-_COMMISSION = Statement(_commission)
+_COMMISSION = Statement(_commission, name="commission")
 
 
 def commission_for_user(user: User, council: Council, pk: int) -> Commission:

@@ -142,7 +142,7 @@ def _panel_place(*, user_id: int, opportunity_id: int, council_id: int) -> Query
 
 
 # Every look at a panellist's page starts here, from the page cache or not: built once, run many times.
-_PANEL_PLACE = Statement(_panel_place)
+_PANEL_PLACE = Statement(_panel_place, name="place on the panel")
 
 
 def _member_with_opportunity(user: User, council: Council, opportunity_pk: int) -> PanelMember | None:
@@ -305,7 +305,9 @@ def _panellists_bid_for(access: EvaluationAccess, pk: int) -> dict:
 
 
 # The walls a score sheet checks on every look, from the page cache or not: built once per rule.
-_BID_BEHIND_WALLS = Statement(lambda rule, **keys: _panellists_bid(rule=rule, **keys).select_related("organisation"))
+_BID_BEHIND_WALLS = Statement(
+    lambda rule, **keys: _panellists_bid(rule=rule, **keys).select_related("organisation"), name="bid behind the walls"
+)
 
 
 def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:

@@ -66,7 +66,7 @@ def _agreement(*, council_id: int, pk: int) -> QuerySet[Agreement]:
 
 
 # Read before every page about an agreement, even one served from the page cache: built once, run many times.
-_AGREEMENT = Statement(_agreement)
+_AGREEMENT = Statement(_agreement, name="agreement")
 
 
 def agreement_for_user(user: User, council: Council, pk: int) -> Agreement:
