@@ -409,7 +409,7 @@ OTP_TOTP_ISSUER = COMMISSIONER_SERVICE_NAME
 COMMISSIONER_PAGE_CACHE_SECONDS = int(os.environ.get("COMMISSIONER_PAGE_CACHE_SECONDS", "120"))
 # Kept statements (councils/compiled.py) are prepared on PostgreSQL's side, once per connection;
 # off behind a pooler that hands each transaction a different server connection (PgBouncer's).
-COMMISSIONER_PREPARED_STATEMENTS = os.environ.get("COMMISSIONER_PREPARED_STATEMENTS", "1") not in ("0", "false", "")
+COMMISSIONER_PREPARED_STATEMENTS = env_bool("COMMISSIONER_PREPARED_STATEMENTS", True)
 # Lists longer than this are exported by a background task rather than while the person waits.
 EXPORT_SYNC_LIMIT = int(os.environ.get("COMMISSIONER_EXPORT_SYNC_LIMIT", "2000"))
 # The nightly retention run (councils/retention.py) anonymises and empties records for real only

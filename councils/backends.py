@@ -22,8 +22,7 @@ _PERSON = Statement(lambda pk: User._default_manager.filter(pk=pk), name="signed
 
 class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id):
-        if type(user_id) is not int:
-            return super().get_user(user_id)
+        # The session's key, already made a whole number by `django.contrib.auth` (the pk's `to_python`).
         found = _PERSON(pk=user_id)
         if not found or not self.user_can_authenticate(found[0]):
             return None

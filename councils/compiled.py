@@ -218,6 +218,10 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda match: "%%" if match.group(0) == "%%" else f"${next(numbers)}", sql)
 
 
+def _execute(name: str, params: list) -> str:
+    return f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+
+
 def _execute_prepared(connection, cursor, kept: _Kept, params: list) -> None:
     base, _, types = kept.prepared_as.partition(" ")
     # Per session: the name each statement is prepared under, or "!n" while attempt n is unfinished.
@@ -225,17 +229,15 @@ def _execute_prepared(connection, cursor, kept: _Kept, params: list) -> None:
     if session is None:
         session = _PREPARED.setdefault(connection.connection, {})
     name = session.get(base)
-    placeholders = ", ".join(["%s"] * len(params))
     if name is not None and not name.startswith("!"):
-        cursor.execute(f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}", params)
+        cursor.execute(_execute(name, params), params)
         return
     # An attempt that failed part-way may have left its statement prepared (PREPARE outlives a
     # rollback): the next takes a name of its own rather than meeting "already exists".
     attempt = int(name[1:]) + 1 if name else 0
     name = f"{base}_{attempt}" if attempt else base
     session[base] = f"!{attempt}"
-    execute = f"EXECUTE {name} ({placeholders})" if params else f"EXECUTE {name}"
     # Prepared and run in one round trip (and one query, as the pages count them): psycopg2 returns
     # the rows of the last statement.
-    cursor.execute(f"PREPARE {name} {types} AS {_numbered(kept.sql)}; {execute}", params)
+    cursor.execute(f"PREPARE {name} {types} AS {_numbered(kept.sql)}; {_execute(name, params)}", params)
     session[base] = name

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from crispy_forms.utils import render_field
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Size
+from crispy_forms_gds.layout import Button, Size
 from crispy_forms_gds.templatetags.crispy_forms_gds import CrispyGDSFieldNode
 from django import forms
 from django.template import Context
@@ -27,6 +27,15 @@ from django.utils.safestring import SafeString
 # Context that changes how field.html writes a field, beyond what is written here: left to crispy.
 _LEFT_TO_CRISPY = ("max_characters", "max_words", "label_tag", "tag", "threshold", "html5_required")
 _WIDGET = CrispyGDSFieldNode("field", {})
+
+
+def filters_helper(form) -> LeanFormHelper:
+    """The helper of a GET form of list filters: small labels and one "Apply filters" button."""
+    helper = LeanFormHelper(form)
+    helper.form_method = "get"
+    helper.label_size = "s"
+    helper.layout.append(Button.secondary("", "Apply filters"))
+    return helper
 
 
 class LeanFormHelper(FormHelper):
@@ -59,12 +68,11 @@ class LeanFormHelper(FormHelper):
 
 
 def _lean(bound_field) -> bool:
+    # Radios, checkbox lists and multi-widgets are none of these (nor subclasses of them): crispy's.
     widget = bound_field.field.widget
-    return (
-        not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget)
-        and isinstance(widget, forms.TextInput | forms.Select | forms.CheckboxInput | forms.HiddenInput)
-        and "govuk-js-character-count" not in widget.attrs.get("class", "")
-    )
+    return isinstance(
+        widget, forms.TextInput | forms.Select | forms.CheckboxInput | forms.HiddenInput
+    ) and "govuk-js-character-count" not in widget.attrs.get("class", "")
 
 
 def _field(field, context) -> str:
@@ -77,8 +85,8 @@ def _field(field, context) -> str:
         classes += " govuk-form-group--error"
     if context.get("wrapper_class"):
         classes += f" {context['wrapper_class']}"
-    if field.css_classes():
-        classes += f" {field.css_classes()}"
+    if css_classes := field.css_classes():
+        classes += f" {css_classes}"
     parts = [f'\n  <div id="div_{field.auto_id}" class="{classes}">\n']
     checkbox = isinstance(field.field.widget, forms.CheckboxInput)
     show_labels = context.get("form_show_labels")

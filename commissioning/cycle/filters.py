@@ -12,7 +12,7 @@ from commissioning.cycle.selectors import VALUE_BANDS
 from commissioning.models import Stage, State
 from commissioning.permissions import COMMISSIONERS
 from councils.inputs import BoundedInputsMixin
-from councils.lean_forms import LeanFormHelper
+from councils.lean_forms import filters_helper
 from councils.models import Council, Portfolio, User
 from councils.page_cache import council_scopes
 from councils.selectors import outcomes_for_council, priorities_for_council
@@ -48,10 +48,7 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
             .distinct()
         )
         self.shared_scopes = council_scopes(council.pk)
-        self.helper = LeanFormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.label_size = "s"
-        self.helper.layout.append(Button.secondary("", "Apply filters"))
+        self.helper = filters_helper(self)
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -87,6 +88,12 @@ class EvaluationAccess:
     @property
     def takes_part(self) -> bool:
         return self.is_lead or self.member is not None
+
+    @cached_property
+    def unsealed(self) -> UnsealedRule:
+        """Wall 1's road for this person (`unsealed_rule`), worked out once however many bids the
+        request reads (a score sheet reads its bid behind the walls, then its contents)."""
+        return unsealed_rule(self.user, self.opportunity)
 
     def deny(self):
         """Council people are told no (403); anyone else must not learn that the evaluation exists."""
@@ -213,7 +220,7 @@ def unsealed_rule(user: User, opportunity: Opportunity) -> UnsealedRule:
     if not user.is_authenticated or is_walled_off(user, opportunity):
         return UnsealedRule("nothing")
     if is_bid_reader(user, opportunity.council):
-        return UnsealedRule("reader", sealed_rule(user, opportunity))
+        return UnsealedRule("reader", sealed_rule(user, opportunity, walled_off=False))
     if opportunity.state in BIDS_READABLE_STATES:
         return UnsealedRule("open")
     return UnsealedRule("nothing")
@@ -300,7 +307,7 @@ def _panellists_bid_for(access: EvaluationAccess, pk: int) -> dict:
         "opportunity_id": access.opportunity.pk,
         "member_id": access.member.pk,
         "bid_id": pk,
-        "rule": unsealed_rule(access.user, access.opportunity),
+        "rule": access.unsealed,
     }
 
 

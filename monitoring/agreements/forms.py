@@ -3,7 +3,6 @@ and payments, and the confirmation forms for signing, going live, varying, exten
 
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Button
 from django import forms
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from councils.fields import MoneyField
 from councils.forms import GovukFormMixin
 from councils.govuk import QuantityField, govuk_input
 from councils.inputs import BoundedInputsMixin
-from councils.lean_forms import LeanFormHelper
+from councils.lean_forms import filters_helper
 from councils.models import Council, User
 from councils.permissions import OFFICER, VARIATION_APPROVERS
 from councils.units import whole_number_problem
@@ -417,10 +416,7 @@ class FilterForm(BoundedInputsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_choices()
-        self.helper = LeanFormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.label_size = "s"
-        self.helper.layout.append(Button.secondary("", "Apply filters"))
+        self.helper = filters_helper(self)
 
     def limit_choices(self) -> None:
         pass

@@ -15,7 +15,7 @@ from councils.financial_year import financial_year_label, financial_year_of
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
-from councils.lean_forms import LeanFormHelper
+from councils.lean_forms import filters_helper
 from councils.models import COUNCILLOR_ROLES, Council, Portfolio, Role, User
 from councils.permissions import roles_in
 from councils.selectors import outcomes_for_council
@@ -86,10 +86,7 @@ class DashboardFilterForm(BoundedInputsMixin, forms.Form):
         self.fields["outcome"].choices = [("", "Any outcome"), *outcomes]
         self.fields["portfolio"].choices = [("", "Any portfolio"), *portfolios]
         self.initial["view"] = view
-        self.helper = LeanFormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.label_size = "s"
-        self.helper.layout.append(Button.secondary("", "Apply filters"))
+        self.helper = filters_helper(self)
 
     def filters(self) -> Filters:
         if not self.is_bound or not self.is_valid():

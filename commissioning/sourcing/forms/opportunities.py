@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from crispy_forms_gds.layout import Button
 from django import forms
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -32,7 +31,7 @@ from councils.clock import TimeOfYearChoice, format_clock, is_ambiguous, local_m
 from councils.forms import GovukFormMixin
 from councils.govuk import govuk_input
 from councils.inputs import BoundedInputsMixin
-from councils.lean_forms import LeanFormHelper
+from councils.lean_forms import filters_helper
 from councils.uploads import UPLOAD_HINT
 from councils.widgets import LeanModelChoiceField, LeanSelect
 
@@ -379,10 +378,7 @@ class OpportunityFilterForm(BoundedInputsMixin, forms.Form):
         self.offer_outcomes()
         for name in ("closes_after", "closes_before"):
             govuk_input(self.fields[name])
-        self.helper = LeanFormHelper(self)
-        self.helper.form_method = "get"
-        self.helper.label_size = "s"
-        self.helper.layout.append(Button.secondary("", "Apply filters"))
+        self.helper = filters_helper(self)
 
     def offer_outcomes(self) -> None:
         """Outcomes belong to one council (400 councils have thousands between them), so they are

@@ -132,8 +132,9 @@ class SealedRule:
     submitted: bool
 
 
-def sealed_rule(user: User, opportunity: Opportunity) -> SealedRule | None:
-    """The rule for this person and opportunity; None for anyone not signed in (nothing at all)."""
+def sealed_rule(user: User, opportunity: Opportunity, *, walled_off: bool | None = None) -> SealedRule | None:
+    """The rule for this person and opportunity; None for anyone not signed in (nothing at all).
+    `walled_off`: the ethical wall, when the caller has already asked (a query for provider staff)."""
     if not _signed_in(user):
         return None
     return SealedRule(
@@ -141,7 +142,7 @@ def sealed_rule(user: User, opportunity: Opportunity) -> SealedRule | None:
         submitted=(
             opportunity.state in BIDS_READABLE_STATES
             and is_bid_reader(user, opportunity.council)
-            and not is_walled_off(user, opportunity)
+            and not (is_walled_off(user, opportunity) if walled_off is None else walled_off)
         ),
     )
 
