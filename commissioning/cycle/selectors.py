@@ -143,6 +143,25 @@ def value_band_filter(council: Council, band: str) -> Q:
     }.get(band, Q())
 
 
+# What the commission list's rows show, and the commissions export writes: a page or a CSV of a few
+# hundred rows otherwise builds four instances a row, each with every column, for a few names.
+LISTED_COMMISSION_FIELDS = (
+    "reference",
+    "title",
+    "state",
+    "cycle",
+    "delivery_route",
+    "budget",
+    "starts_on",
+    "ends_on",
+    "updated_at",
+    "council__slug",
+    "lead_officer__full_name",
+    "lead_officer__email",
+    "portfolio__name",
+)
+
+
 def commission_list(user: User, council: Council, filters: dict) -> QuerySet[Commission]:
     """The commission list for a user, filtered; rows carry what the table shows in fixed queries."""
 
@@ -166,7 +185,8 @@ def commission_list(user: User, council: Council, filters: dict) -> QuerySet[Com
     if filters.get("outcome") or filters.get("priority"):
         commissions = commissions.distinct()
     return (
-        commissions.select_related("council", "lead_officer", "portfolio__holder")
+        commissions.select_related("council", "lead_officer", "portfolio")
+        .only(*LISTED_COMMISSION_FIELDS)
         .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.only("id", "title", "priority_id")))
         .order_by("-updated_at", "-id")
     )

@@ -9,11 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from commissioning.cycle import selectors as commission_selectors
 from commissioning.models import State
 from commissioning.tests.bid_factories import bid_writer, clock, close_and_open, open_opportunity, submitted_bid
 from commissioning.tests.factories import commission_in_state, create_commission
+from councils import tabular
 from councils.tests.factories import PortfolioFactory
-from monitoring.exports.services import run_export
+from monitoring.exports.services import KINDS, run_export
 from monitoring.models import ExportJob, ExportState
 from tests.query_counts import assert_same_queries
 
@@ -42,6 +44,24 @@ def test_commission_csv_has_the_filtered_rows_and_neutralises_formulas(council, 
 
     filtered = _csv(_export(client, council, query="?q=warm"))
     assert [row[1] for row in filtered[1:]] == ["Warm spaces"]
+
+
+def test_commission_csv_rows_read_only_the_listed_columns_and_write_what_whole_rows_would(council, people, client_for):
+    """The list's rows are narrowed to what the list and the export show (`LISTED_COMMISSION_FIELDS`);
+    every cell must be what whole rows give, with a portfolio, outcomes, budget and dates among them
+    (`test_export_queries_do_not_grow_with_rows` finds a column read but not loaded)."""
+    commission_in_state(council, State.DELIVERING, portfolio=PortfolioFactory(council=council))
+    create_commission(council, title="Warm spaces")
+    lead = people["lead_commissioner"]
+    columns = KINDS["commissions"].columns
+    listed = commission_selectors.commission_list(lead, council, {})
+
+    written = list(tabular.rows(listed, columns))
+    assert written == list(tabular.rows(listed.defer(None), columns))
+    assert len(written) == 2
+    delivering = next(row for row in written if row[3] == "Delivering")
+    assert all(delivering[index] not in ("", None) for index in range(len(columns)))
+    assert _csv(_export(client_for(lead), council))[1:] == [[tabular._text(cell) for cell in row] for row in written]
 
 
 def test_a_kept_commission_csv_follows_the_filters_chosen_and_the_persons_portfolios(
