@@ -47,8 +47,15 @@ def travel(day: datetime.date, hour: int = 10, minute: int = 0):
     real_now = datetime.datetime.fromtimestamp(
         hatch.time.time() if hatch.is_travelling() else time.time(), tz=datetime.UTC
     )
-    when = at(working_day(day, back=True), hour, minute)
-    return time_machine.travel(min(when, real_now - datetime.timedelta(minutes=1)), tick=False)
+    return time_machine.travel(step_moment(at(working_day(day, back=True), hour, minute), real_now), tick=False)
+
+
+def step_moment(when: datetime.datetime, real_now: datetime.datetime) -> datetime.datetime:
+    """`when`, or a minute before the real now if that is earlier; but never into the day before now.
+    Seeded in the first minute after midnight, an agreement signed today would otherwise be signed the
+    day before its own date, and refused as signed in the future."""
+    midnight = at(timezone.localdate(real_now), 0)
+    return min(when, max(real_now - datetime.timedelta(minutes=1), midnight))
 
 
 # How long ago (in days) each demo commission's story began, by the state it has reached today.
