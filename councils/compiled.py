@@ -4,12 +4,14 @@ Django builds a queryset and compiles its SQL afresh every time it runs. For the
 request of a busy page makes before anything else (a panellist's walls, read on every look at a
 bid, from the page cache or not) that building and compiling cost more than the database's answer.
 
-A `Statement` is a function that builds the queryset from whole numbers (primary keys) and from a
-*shape*: whatever else decides what the SQL looks like (a set of roles, which branch of a rule
-applies). The first time a connection runs a shape, the queryset is built with stand-in numbers
-no row has, compiled, and each stand-in's place among the SQL's parameters noted; after that the
-kept SQL runs with the real numbers put in those places, and its rows become model instances as
-Django's own iterator makes them (`select_related` included).
+A `Statement` is a function that builds the queryset from values (primary keys, or a text key such
+as a council's address) and from a *shape*: whatever else decides what the SQL looks like (a set of
+roles, which branch of a rule applies). The first time a connection runs a shape, the queryset is
+built with stand-in values no row has, compiled, and each stand-in's place among the SQL's
+parameters noted; after that the kept SQL runs with the real values put in those places, and its
+rows become model instances as Django's own iterator makes them (`select_related` included). A value
+the build changes on its way to the SQL (`icontains` wraps text in `%`) is refused: its stand-in is
+not found among the parameters.
 
 On PostgreSQL each connection also prepares the kept SQL on the server (`PREPARE`) the first time
 it runs it, so the database does not plan it again on every request either: on the national data
@@ -40,8 +42,10 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
-# Far below any primary key (they count up from 1), inside bigint, and each distinct.
+# Far below any primary key (they count up from 1), inside bigint, and each distinct; text stand-ins
+# hold a NUL, which no text column of PostgreSQL can.
 _STAND_IN = -(2**62)
+_TEXT_STAND_IN = "\x00stand-in:"
 # Shapes kept per statement and connection; a shape that names a person's organisations is one per person.
 MAX_SHAPES = 512
 
@@ -75,10 +79,10 @@ class Statement:
         self._lock = threading.Lock()
         self._model_class: type | None = None
 
-    def __call__(self, *, shape: dict[str, Hashable] | None = None, **values: int) -> list:
+    def __call__(self, *, shape: dict[str, Hashable] | None = None, **values: int | str) -> list:
         shape = shape or {}
-        if not all(type(value) is int for value in values.values()):
-            raise TypeError(f"{self.name}: the values of a statement are whole numbers (primary keys)")
+        if not all(type(value) in (int, str) for value in values.values()):
+            raise TypeError(f"{self.name}: the values of a statement are whole numbers or text (keys)")
         alias = router.db_for_read(self._model(shape, values))
         connection = connections[alias]
         kept = self._kept_for(connection, alias, shape, values)
@@ -106,7 +110,8 @@ class Statement:
         return self._model_class
 
     def _kept_for(self, connection, alias: str, shape: dict, values: dict) -> _Kept:
-        key = (tuple(sorted(shape.items())), tuple(sorted(values)))
+        # A value's type is part of the key: a stand-in is made for the type it stands in for.
+        key = (tuple(sorted(shape.items())), tuple(sorted((name, type(value)) for name, value in values.items())))
         by_shape = self._kept.get(connection)
         kept = by_shape.get(key) if by_shape is not None else None
         if kept is None:
@@ -129,12 +134,14 @@ class Statement:
         except EmptyResultSet:
             # A shape that can match nothing (`none()`, an empty `__in`): kept as no SQL at all.
             return _Kept("", (), (), compiler, queryset.model, (), slice(0), [], {})
-        names = {number: name for name, number in stand_ins.items()}
+        names = {(type(value), value): name for name, value in stand_ins.items()}
         places = tuple(
-            (index, names[param]) for index, param in enumerate(params) if type(param) is int and param in names
+            (index, names[(type(param), param)])
+            for index, param in enumerate(params)
+            if type(param) in (int, str) and (type(param), param) in names
         )
         missing = set(names.values()) - {name for _, name in places}
-        if missing or any(str(number) in sql for number in names):
+        if missing or any(str(value) in sql for _, value in names):
             raise StatementError(f"{self.name}: {sorted(missing) or 'a value'} is not a parameter of its own")
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
@@ -178,8 +185,11 @@ class Statement:
         return instances
 
 
-def _stand_ins(values: dict) -> dict[str, int]:
-    return {name: _STAND_IN - index for index, name in enumerate(sorted(values))}
+def _stand_ins(values: dict) -> dict[str, int | str]:
+    return {
+        name: f"{_TEXT_STAND_IN}{name}" if type(values[name]) is str else _STAND_IN - index
+        for index, name in enumerate(sorted(values))
+    }
 
 
 # ---- Prepared on the server (PostgreSQL) ----------------------------------------------------------

@@ -50,6 +50,7 @@ from django.http import HttpResponse
 
 from councils import local_kept, replicas
 from councils.audit_types import READING_EVENT_TYPES
+from councils.compiled import Statement
 from councils.models import Council
 
 APPS = frozenset({"councils", "commissioning", "providers", "monitoring"})
@@ -262,8 +263,15 @@ def council_named(request, slug: str) -> Council | None:
     return council
 
 
+# The address is unique: one row or none, so no order or limit to compile.
+_COUNCIL_NAMED = Statement(
+    lambda slug: Council.objects.select_related("partnership").filter(slug=slug), name="council by its address"
+)
+
+
 def _council_row(slug: str) -> Council | None:
-    return Council.objects.select_related("partnership").filter(slug=slug).first()
+    found = _COUNCIL_NAMED(slug=slug)
+    return found[0] if found else None
 
 
 def _council_row_scopes(council_id: int) -> list[str]:

@@ -110,6 +110,33 @@ def test_a_value_that_is_not_a_parameter_of_its_own_is_refused(build):
         Statement(build)(council_id=7)
 
 
+def test_a_text_value_is_kept_like_a_number(people):
+    council = people["council"]
+    statement = Statement(lambda slug: Membership.objects.filter(council__slug=slug, role=Role.COUNCILLOR))
+    for _ in range(2):  # built the first time, kept the second
+        assert statement(slug=council.slug) == [people["councillor"]]
+        assert statement(slug=people["elsewhere"].council.slug) == []
+        assert statement(slug="nowhere'; --") == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(slug=st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40))
+def test_the_kept_sql_and_values_are_the_builds_for_any_text(slug):
+    # COMMISSIONER_CHECK_STATEMENTS (on in the tests) raises if they differ.
+    statement = Statement(lambda slug: Membership.objects.filter(council__slug=slug))
+    assert statement(slug=slug) == []
+
+
+def test_text_the_build_changes_on_its_way_to_the_sql_is_refused():
+    with pytest.raises(StatementError):
+        Statement(lambda slug: Membership.objects.filter(council__slug__icontains=slug))(slug="shire")
+
+
+def test_values_are_whole_numbers_or_text():
+    with pytest.raises(TypeError):
+        MEMBERSHIPS(shape={"officer": True}, council_id=1.0, user_id=1)
+
+
 def test_a_shape_that_matches_nothing_makes_no_query():
     statement = Statement(lambda council_id, none: Membership.objects.filter(Q(pk__in=[]), council=council_id))
     with CaptureQueriesContext(connection) as queries:
