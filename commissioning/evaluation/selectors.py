@@ -19,7 +19,7 @@ from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 
 from commissioning.evaluation import scoring
@@ -273,15 +273,15 @@ def can_score_bid(user: User, bid: Bid) -> bool:
     return bid.pk not in failed_bid_ids(evaluation)
 
 
-def _with_contents(bids: QuerySet[Bid], questions) -> QuerySet[Bid]:
+def _contents(questions) -> list:
     answers = BidAnswer.objects.filter(question__in=questions).select_related("question__criterion")
-    return bids.select_related("organisation").prefetch_related(
+    return [
         Prefetch("answers", queryset=answers.order_by("question__position", "question_id")),
         Prefetch("partners", queryset=BidPartner.objects.select_related("organisation")),
         "price_lines__lot",
         "proposed_outcomes",
         "documents",
-    )
+    ]
 
 
 def visible_questions(evaluation: Evaluation, member: PanelMember):
@@ -331,11 +331,14 @@ def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
 
 def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls, with only the sections this panellist may see; else 404."""
-    bid = _with_contents(
-        _panellists_bid(**_panellists_bid_for(access, pk)), visible_questions(access.evaluation, access.member)
-    ).first()
-    if bid is None:
-        raise Http404
+    return with_contents(access, bid_behind_walls(access, pk))
+
+
+def with_contents(access: EvaluationAccess, bid: Bid) -> Bid:
+    """`bid`, read behind the walls (`bid_behind_walls`), with the sections this panellist may see.
+    The walls are not asked again: a page that checked them before deciding to render reads the
+    contents onto the bid it already has."""
+    prefetch_related_objects([bid], *_contents(visible_questions(access.evaluation, access.member)))
     return bid
 
 

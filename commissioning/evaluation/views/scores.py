@@ -95,7 +95,7 @@ class ScoreSheetView(BidMixin, reading.RecordsReadingMixin, CachedPageMixin, For
     @cached_property
     def contents(self):
         """The bid with the sections this panellist may see."""
-        return selectors.bid_for_panellist(self.access, self.bid.pk)
+        return selectors.with_contents(self.access, self.bid)
 
     @cached_property
     def criteria(self):
