@@ -7,11 +7,11 @@ bid, from the page cache or not) that building and compiling cost more than the 
 A `Statement` is a function that builds the queryset from values (primary keys, or a text key such
 as a council's address) and from a *shape*: whatever else decides what the SQL looks like (a set of
 roles, which branch of a rule applies). The first time a connection runs a shape, the queryset is
-built with stand-in values no row has, compiled, and each stand-in's place among the SQL's
-parameters noted; after that the kept SQL runs with the real values put in those places, and its
-rows become model instances as Django's own iterator makes them (`select_related` included). A value
-the build changes on its way to the SQL (`icontains` wraps text in `%`) is refused: its stand-in is
-not found among the parameters.
+built with stand-in values and compiled, twice, with two sets of stand-ins; each value's place among
+the SQL's parameters is noted. After that the kept SQL runs with the real values put in those
+places, and its rows become model instances as Django's own iterator makes them (`select_related`
+included). A value that changes the SQL's text, or that the build changes on its way to the SQL
+(`icontains` wraps text in `%`), is refused.
 
 On PostgreSQL each connection also prepares the kept SQL on the server (`PREPARE`) the first time
 it runs it, so the database does not plan it again on every request either: on the national data
@@ -42,9 +42,11 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
-# Far below any primary key (they count up from 1), inside bigint, and each distinct; text stand-ins
-# hold a NUL, which no text column of PostgreSQL can.
-_STAND_IN = -(2**62)
+# Within the range of every integer column, even a positive small one: Django finds a lookup with a
+# value outside its column's range can match nothing and leaves it out of the SQL. Each build is
+# compiled twice, with two sets of stand-ins, so a constant that happens to equal one is not taken
+# for a value's place. Text stand-ins hold a NUL, which no text column of PostgreSQL can.
+_STAND_IN = 30001
 _TEXT_STAND_IN = "\x00stand-in:"
 # Shapes kept per statement and connection; a shape that names a person's organisations is one per person.
 MAX_SHAPES = 512
@@ -134,15 +136,26 @@ class Statement:
         except EmptyResultSet:
             # A shape that can match nothing (`none()`, an empty `__in`): kept as no SQL at all.
             return _Kept("", (), (), compiler, queryset.model, (), slice(0), [], {})
+        # Again with the other stand-ins: the SQL must not change, and a value's place is where its
+        # stand-in is found both times.
+        others = _stand_ins(values, other=True)
+        try:
+            sql_again, params_again = self._build(**others, **shape).query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:
+            sql_again, params_again = "", ()
+        if sql_again != sql or len(params_again) != len(params):
+            raise StatementError(f"{self.name}: a value decides the SQL's text, not only a parameter of it")
         names = {(type(value), value): name for name, value in stand_ins.items()}
         places = tuple(
             (index, names[(type(param), param)])
-            for index, param in enumerate(params)
-            if type(param) in (int, str) and (type(param), param) in names
+            for index, (param, again) in enumerate(zip(params, params_again, strict=True))
+            if type(param) in (int, str)
+            and (type(param), param) in names
+            and again == others[names[(type(param), param)]]
         )
         missing = set(names.values()) - {name for _, name in places}
-        if missing or any(str(value) in sql for _, value in names):
-            raise StatementError(f"{self.name}: {sorted(missing) or 'a value'} is not a parameter of its own")
+        if missing:
+            raise StatementError(f"{self.name}: {sorted(missing)} is not a parameter of its own")
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
@@ -185,9 +198,10 @@ class Statement:
         return instances
 
 
-def _stand_ins(values: dict) -> dict[str, int | str]:
+def _stand_ins(values: dict, *, other: bool = False) -> dict[str, int | str]:
+    """A stand-in for each value, of its type, each distinct; `other` gives the second set."""
     return {
-        name: f"{_TEXT_STAND_IN}{name}" if type(values[name]) is str else _STAND_IN - index
+        name: f"{_TEXT_STAND_IN}{int(other)}:{name}" if type(values[name]) is str else _STAND_IN + 2 * index + other
         for index, name in enumerate(sorted(values))
     }
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -15,7 +26,6 @@ from commissioning.models import (
     FundingCommitment,
     FundingPot,
     OutcomeSought,
-    ProcurementRegime,
     Review,
     State,
     proposed_commitments,
@@ -65,34 +75,83 @@ def commission_for_user(user: User, council: Council, pk: int) -> Commission:
     return commission
 
 
+class _Records:
+    """One of a commission's records, read as its related manager reads them (`commission.<name>`,
+    narrowed to a cycle where `by_cycle`), through a kept statement: the commission page reads
+    fifteen such lists, each simple, and building and compiling them cost more than running them."""
+
+    def __init__(self, name: str, *related: str, by_cycle: bool = True, first: bool = False):
+        relation = Commission._meta.get_field(name)
+        self.model, self.to_commission = relation.related_model, relation.field.name
+        self.related, self.by_cycle, self.first = related, by_cycle, first
+        self.statement = Statement(self._build, name=f"commission's {name}")
+
+    def _build(self, *, commission_id: int, cycle: int = 0) -> QuerySet:
+        rows = self.model._default_manager.filter(**{self.to_commission: commission_id})
+        if self.by_cycle:
+            rows = rows.filter(cycle=cycle)
+        rows = rows.select_related(*self.related)
+        if self.first:  # as QuerySet.first(): its own order, else the primary key's
+            rows = (rows if rows.ordered else rows.order_by("pk"))[:1]
+        return rows
+
+    def __call__(self, commission: Commission):
+        keys = {"commission_id": commission.pk, **({"cycle": commission.cycle} if self.by_cycle else {})}
+        rows = self.statement(**keys)
+        for row in rows:  # as the related manager does: each row knows its commission
+            setattr(row, self.to_commission, commission)
+        if self.first:
+            return rows[0] if rows else None
+        return rows
+
+
+_NEEDS_ASSESSMENT = _Records("needs_assessments", first=True)
+_EVIDENCE = _Records("evidence")
+_ENGAGEMENTS = _Records("engagements", "consultation")
+_EXISTING_PROVISION = _Records("existing_provision")
+_GAP_ANALYSIS = _Records("gap_analyses", first=True)
+_OPTIONS = _Records("options")
+_OUTCOMES_SOUGHT = _Records("outcomes_sought", "council_outcome__priority")
+_CRITERIA = _Records("criteria")
+_RISKS = _Records("risks")
+_FUNDING = _Records("funding", "pot")
+_REVIEW = _Records("reviews", first=True)
+_DECOMMISSIONING = _Records("decommissioning_records", first=True)
+_APPROVALS = _Records("approvals", "decided_by", by_cycle=False)
+_REGIME = _Records("procurement_regime", "confirmed_by", by_cycle=False, first=True)
+
+
+def _council_outcomes(*, commission_id: int) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(commissions=commission_id).select_related("priority")
+
+
+_COUNCIL_OUTCOMES = Statement(_council_outcomes, name="commission's council outcomes")
+
+
 def commission_stage_work(commission: Commission) -> dict:
     """All of the current cycle's work, for the commission page."""
-    cycle = commission.cycle
-    outcomes_sought = (
-        OutcomeSought.objects.filter(commission=commission, cycle=cycle)
-        .select_related("council_outcome__priority")
-        .prefetch_related("success_measures")
-    )
-    criteria = list(commission.criteria.filter(cycle=cycle))
-    funding = list(commission.funding.filter(cycle=cycle).select_related("pot"))
+    outcomes_sought = _OUTCOMES_SOUGHT(commission)
+    prefetch_related_objects(outcomes_sought, "success_measures")
+    criteria = _CRITERIA(commission)
+    funding = _FUNDING(commission)
     return {
-        "needs_assessment": commission.needs_assessments.filter(cycle=cycle).first(),
-        "evidence": list(commission.evidence.filter(cycle=cycle)),
-        "engagements": list(commission.engagements.filter(cycle=cycle).select_related("consultation")),
-        "existing_provision": list(commission.existing_provision.filter(cycle=cycle)),
-        "gap_analysis": commission.gap_analyses.filter(cycle=cycle).first(),
-        "options": list(commission.options.filter(cycle=cycle)),
-        "outcomes_sought": list(outcomes_sought),
+        "needs_assessment": _NEEDS_ASSESSMENT(commission),
+        "evidence": _EVIDENCE(commission),
+        "engagements": _ENGAGEMENTS(commission),
+        "existing_provision": _EXISTING_PROVISION(commission),
+        "gap_analysis": _GAP_ANALYSIS(commission),
+        "options": _OPTIONS(commission),
+        "outcomes_sought": outcomes_sought,
         "criteria": criteria,
         "criteria_total": sum(c.weight for c in criteria),
-        "risks": list(commission.risks.filter(cycle=cycle)),
-        "regime": ProcurementRegime.objects.filter(commission=commission).select_related("confirmed_by").first(),
+        "risks": _RISKS(commission),
+        "regime": _REGIME(commission),
         "funding": funding,
         "funding_total": sum((f.amount for f in funding), Decimal("0")),
-        "review": commission.reviews.filter(cycle=cycle).first(),
-        "decommissioning": commission.decommissioning_records.filter(cycle=cycle).first(),
-        "approvals": list(commission.approvals.select_related("decided_by")),
-        "council_outcomes": list(commission.outcomes.select_related("priority")),
+        "review": _REVIEW(commission),
+        "decommissioning": _DECOMMISSIONING(commission),
+        "approvals": _APPROVALS(commission),
+        "council_outcomes": _COUNCIL_OUTCOMES(commission_id=commission.pk),
         # The review of existing services that recommissioned this, if one did.
         "from_review": _from_review(commission),
     }

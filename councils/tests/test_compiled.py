@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from councils import compiled
 from councils.compiled import Statement, StatementError
-from councils.models import Membership, Role
+from councils.models import Council, Membership, Role
 from councils.tests.factories import CouncilFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +76,27 @@ def test_built_once_per_shape_and_run_with_the_new_values(people):
         elsewhere = people["elsewhere"]
         assert statement(shape={"officer": True}, council_id=elsewhere.council_id, user_id=0) == [elsewhere]
         assert statement(shape={"officer": False}, council_id=council_id, user_id=0) == [people["councillor"]]
-    # One build for the router's model, then one for each shape, all with stand-ins for the keys.
-    assert len(builds) == 3
-    assert all(keys["council_id"] < 0 and keys["user_id"] < 0 for keys in builds)
+    # One build for the router's model, then two for each shape, all with stand-ins for the keys.
+    assert len(builds) == 5
+    values = {"council_id": 0, "user_id": 0}
+    stand_ins = [compiled._stand_ins(values), compiled._stand_ins(values, other=True)]
+    assert all({"council_id": keys["council_id"], "user_id": keys["user_id"]} in stand_ins for keys in builds)
+
+
+def test_a_constant_equal_to_a_stand_in_is_not_taken_for_a_values_place(people):
+    stand_in = compiled._stand_ins({"council_id": 1})["council_id"]
+    statement = Statement(lambda council_id: Membership.objects.filter(council=council_id).exclude(pk=stand_in))
+    assert statement(council_id=people["council"].pk) == list(
+        Membership.objects.filter(council=people["council"]).exclude(pk=stand_in)
+    )
+
+
+def test_a_value_for_a_small_integer_column_is_kept(people):
+    # A stand-in out of a column's range would make Django leave the lookup out (nothing can match).
+    council = people["council"]
+    statement = Statement(lambda days: Council.objects.filter(standstill_working_days=days, pk=council.pk))
+    assert statement(days=council.standstill_working_days) == [council]
+    assert statement(days=council.standstill_working_days + 1) == []
 
 
 @settings(max_examples=40, deadline=None)
