@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from commissioning.models import Bid, Clarification, ClarificationVisibility, Interest, Opportunity, OpportunityState
@@ -46,9 +46,12 @@ def provider_dashboard(user: User) -> ProviderDashboard:
     return ProviderDashboard(
         organisations=organisations,
         opportunities=first_rows(
+            # The few opportunities followed or bid for, as one set of ids: a test of each published
+            # opportunity ("followed or bid for?") read every one of them, 9 ms on the national set.
             Opportunity.objects.filter(
-                Q(Exists(followed.filter(opportunity=OuterRef("pk"))))
-                | Q(Exists(Bid.objects.filter(opportunity=OuterRef("pk"), organisation_id__in=organisation_ids))),
+                pk__in=followed.order_by()
+                .values("opportunity_id")
+                .union(Bid.objects.filter(organisation_id__in=organisation_ids).order_by().values("opportunity_id")),
                 state=OpportunityState.PUBLISHED,
             )
             .select_related("council")

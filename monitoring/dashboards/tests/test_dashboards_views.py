@@ -432,6 +432,24 @@ def test_dashboards_run_in_the_same_queries_with_25_live_agreements(council, peo
     assert len(responses["scrutiny"].context["performance"]) == 25
 
 
+def test_provider_dashboard_lists_the_published_opportunities_followed_or_bid_for_once_each(council, people):
+    admin = people["provider_admin"]
+    organisation = provider_organisation(people)
+    commission = commission_in_state(council, State.SOURCING)
+    opportunities = {
+        title: open_opportunity(council, commission=commission, title=title)
+        for title in ("Followed", "Bid for", "Both", "Neither")
+    }
+    for title in ("Followed", "Both"):
+        opportunity_services.interest_register(by=admin, opportunity=opportunities[title], organisation=organisation)
+    for title in ("Bid for", "Both"):
+        start_bid(opportunities[title], admin, organisation)
+
+    dashboard = signed_in(admin).get(reverse("monitoring:provider_dashboard")).context["dashboard"]
+    assert sorted(o.title for o in dashboard.opportunities) == ["Bid for", "Both", "Followed"]
+    assert dashboard.opportunities.total == 3
+
+
 def test_provider_dashboard_runs_in_the_same_queries_with_25_bids(council, people):
     """Opportunities followed and bids, on the provider's dashboard, the portal and their bids page."""
     admin = people["provider_admin"]
