@@ -23,7 +23,5 @@ _PERSON = Statement(lambda pk: User._default_manager.filter(pk=pk), name="signed
 class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id):
         # The session's key, already made a whole number by `django.contrib.auth` (the pk's `to_python`).
-        found = _PERSON(pk=user_id)
-        if not found or not self.user_can_authenticate(found[0]):
-            return None
-        return found[0]
+        person = _PERSON.one(pk=user_id)
+        return person if person is not None and self.user_can_authenticate(person) else None

@@ -103,6 +103,11 @@ class Statement:
             rows = cursor.fetchall()
         return self._instances(kept, alias, rows)
 
+    def one(self, *, shape: dict[str, Hashable] | None = None, **values: int | str):
+        """The statement's first row, or None: for a lookup by a unique key."""
+        rows = self(shape=shape, **values)
+        return rows[0] if rows else None
+
     # ---- Keeping ----------------------------------------------------------------------------------
 
     def _model(self, shape: dict, values: dict) -> type:

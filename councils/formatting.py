@@ -4,10 +4,17 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 
 from councils.units import is_counted, rounded
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def govuk_tag(colour: str, label) -> str:
+    """A GOV.UK tag: `label` (escaped) in `colour`; the word is always there, so colour is never the
+    only signal. Written in Python for the lists that draw one or two a row."""
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
 
 
 def quantity_in(value, unit: str) -> str:

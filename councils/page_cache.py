@@ -270,8 +270,7 @@ _COUNCIL_NAMED = Statement(
 
 
 def _council_row(slug: str) -> Council | None:
-    found = _COUNCIL_NAMED(slug=slug)
-    return found[0] if found else None
+    return _COUNCIL_NAMED.one(slug=slug)
 
 
 def _council_row_scopes(council_id: int) -> list[str]:

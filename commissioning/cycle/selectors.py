@@ -65,10 +65,9 @@ _COMMISSION = Statement(_commission, name="commission")
 def commission_for_user(user: User, council: Council, pk: int) -> Commission:
     """One commission of this council that the user may read, or 404 (never reveal that it exists)."""
     # The council is the one in hand rather than joined again.
-    found = _COMMISSION(council_id=council.pk, pk=pk)
-    if not found:
+    commission = _COMMISSION.one(council_id=council.pk, pk=pk)
+    if commission is None:
         raise Http404
-    commission = found[0]
     commission.council = council
     if not can_read_commission(user, commission):
         raise Http404

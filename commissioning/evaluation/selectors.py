@@ -158,11 +158,10 @@ def _member_with_opportunity(user: User, council: Council, opportunity_pk: int) 
     here. None for anyone not on the panel, whose pages read the opportunity on its own."""
     if not user.is_authenticated:
         return None
-    found = _PANEL_PLACE(user_id=user.pk, opportunity_id=opportunity_pk, council_id=council.pk)
-    if not found:
-        return None
-    found[0].user = user
-    return found[0]
+    member = _PANEL_PLACE.one(user_id=user.pk, opportunity_id=opportunity_pk, council_id=council.pk)
+    if member is not None:
+        member.user = user
+    return member
 
 
 def evaluations_for_user(user: User, council: Council) -> dict:
@@ -321,12 +320,12 @@ def bid_behind_walls(access: EvaluationAccess, pk: int) -> Bid:
     """One bid behind the three walls (its organisation, not its contents); else 404. For a page that
     may be served from the page cache, where only the walls need checking."""
     keys = _panellists_bid_for(access, pk)
-    found = _BID_BEHIND_WALLS(shape={"rule": keys.pop("rule")}, **keys)
-    if not found:
+    bid = _BID_BEHIND_WALLS.one(shape={"rule": keys.pop("rule")}, **keys)
+    if bid is None:
         raise Http404
     # Its opportunity is the one already read for the walls: the reading record names it without asking again.
-    found[0].opportunity = access.opportunity
-    return found[0]
+    bid.opportunity = access.opportunity
+    return bid
 
 
 def bid_for_panellist(access: EvaluationAccess, pk: int) -> Bid:

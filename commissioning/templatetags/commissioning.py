@@ -3,10 +3,9 @@
 from functools import cache
 
 from django import template
-from django.utils.html import format_html
 
 from commissioning.models import Commission, OpportunityState, State
-from councils.formatting import london_time
+from councils.formatting import govuk_tag, london_time
 
 register = template.Library()
 
@@ -51,9 +50,7 @@ def _state_colour(commission) -> str:
 def commission_state_tag(commission) -> str:
     """The commission's state as a coloured tag (as commissioning/_state_tag.html draws it): in Python,
     because a list draws one a row and an include a row cost more than the rest of the row."""
-    return format_html(
-        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', _state_colour(commission), commission.get_state_display()
-    )
+    return govuk_tag(_state_colour(commission), commission.get_state_display())
 
 
 def _opportunity_tag(opportunity) -> tuple[str, str]:
@@ -67,8 +64,7 @@ def _opportunity_tag(opportunity) -> tuple[str, str]:
 def opportunity_state_tag(opportunity) -> str:
     """The opportunity's state as a coloured tag, for a published one past its deadline "Closed: bids
     sealed": in Python, as `commission_state_tag` is, because lists draw one a row."""
-    colour, label = _opportunity_tag(opportunity)
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+    return govuk_tag(*_opportunity_tag(opportunity))
 
 
 @register.filter
