@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole check: install (venv, npm packages, PostgreSQL/Redis/Chromium/ClamAV if missing and
-# root), build assets, start throwaway PostgreSQL, Redis and clamd, lint (ruff, import contracts), then pytest.
+# Run the whole check: install (venv, PostgreSQL/Redis/Chromium/ClamAV if missing and root, npm
+# packages), start throwaway PostgreSQL, Redis and clamd, migrate the test databases' template while
+# the assets build and the linters (ruff, import contracts) run, then pytest.
 # Arguments go to pytest, e.g. scripts/test.sh -x -k journey. Runs on two xdist workers unless TEST_WORKERS says otherwise.
 # Exits with pytest's exit code (or the first failing step's).
 set -euo pipefail
@@ -14,7 +15,6 @@ source scripts/lib.sh
 trap 'echo "test.sh: finished in $(elapsed_since "$_test_started")"' EXIT
 
 ensure_venv
-scripts/build_assets.sh
 
 # shellcheck source=scripts/services.sh
 source scripts/services.sh
@@ -26,12 +26,24 @@ export COMMISSIONER_REQUIRE_SERVICES=1
 export COMMISSIONER_REQUIRE_CLAMAV=1
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 
+# The xdist workers' databases are copies of one migrated template (tests/template_db.py): migrate
+# it now, on the core the asset build and the linters leave idle, rather than while a worker waits.
+template_pid=""
+if [[ "${TEST_WORKERS:-2}" != "0" ]]; then
+    .venv/bin/python -m tests.template_db &
+    template_pid=$!
+fi
+
+scripts/build_assets.sh
 echo "test.sh: ruff check"
 .venv/bin/ruff check .
 echo "test.sh: ruff format --check"
 .venv/bin/ruff format --check .
 echo "test.sh: lint-imports"
 .venv/bin/lint-imports --no-cache
+if [[ -n "$template_pid" ]]; then
+    wait "$template_pid"
+fi
 
 set +e
 # Two workers by default (the CI machine has two cores); TEST_WORKERS=0 runs in one process.

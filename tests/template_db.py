@@ -8,12 +8,18 @@ then made from it with PostgreSQL's `CREATE DATABASE … TEMPLATE`; pytest-djang
 runs `migrate` on it (nothing left to apply; post_migrate still runs). With --reuse-db the template
 is kept and only migrated forward, like the workers' databases; --create-db makes it again.
 
+Migrating takes about half a minute of one core (Django renders the models' states operation by
+operation), while the other waits. So `scripts/test.sh` runs this module on its own first
+(`python -m tests.template_db`), in the background while the assets build and the linters run: the
+workers then find the template migrated and only check it.
+
 Not used without xdist, nor on SQLite.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 
 import pytest
 from django.conf import settings
@@ -67,3 +73,12 @@ def django_db_modify_db_settings(
                 template = _migrate_template(keepdb=django_db_keepdb and not django_db_createdb)
             marker.write_text(template)
     connection.settings_dict["TEST"]["TEMPLATE"] = template
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+    import django
+
+    django.setup()
+    if connections[ALIAS].vendor == "postgresql":
+        print(f"template_db: {_migrate_template(keepdb=True)} migrated")

@@ -6,9 +6,11 @@ here; a module that shares one world between its tests calls them inside `module
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 from django.db import transaction
 
 from councils.models import Council, Membership, Outcome, Role, User
@@ -52,6 +54,56 @@ def make_people(council: Council, other_council: Council) -> dict[str, User]:
         organisation__legal_name="Brightwork Training Ltd", user__email="admin@brightwork.example"
     ).user
     return result
+
+
+def make_world() -> dict:
+    """The council, the other council and the people of the root conftest's fixtures, as a world."""
+    council, other_council = make_council(), make_other_council()
+    return {"council": council, "other_council": other_council, "people": make_people(council, other_council)}
+
+
+def world_with(**builders: Callable[[Council, dict], object]) -> Callable[[], dict]:
+    """A build for `shared_world`: `make_world()`'s, and what each builder makes (called with the
+    council and the people) under its name."""
+
+    def build() -> dict:
+        built = make_world()
+        for name, builder in builders.items():
+            built[name] = builder(built["council"], built["people"])
+        return built
+
+    return build
+
+
+def shared_world(build: Callable[[], dict], *parts: str) -> tuple:
+    """Fixtures for a module whose tests share one world, to be unpacked into the module:
+
+        shared, module_copy, council, people = shared_world(build, "council", "people")
+
+    `build()` runs once for the module, inside `module_transaction`. Each test takes its own deep copy
+    of what it returned (`module_copy`, in the test's savepoint), so what one test does to the world's
+    objects, in the database or in memory, never reaches the next; each of `parts` is a fixture of
+    that name giving the copy's entry."""
+
+    @pytest.fixture(scope="module", name="shared")
+    def shared(django_db_setup, django_db_blocker):
+        with module_transaction(django_db_blocker):
+            with django_db_blocker.unblock():
+                built = build()
+            yield built
+
+    @pytest.fixture(name="module_copy")
+    def module_copy(shared, db):
+        return copy.deepcopy(shared)
+
+    def part(name: str):
+        @pytest.fixture(name=name)
+        def fixture(module_copy):
+            return module_copy[name]
+
+        return fixture
+
+    return (shared, module_copy, *(part(name) for name in parts))
 
 
 def make_outcome(council: Council) -> Outcome:

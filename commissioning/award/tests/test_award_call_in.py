@@ -25,12 +25,12 @@ from councils.models import Role
 from councils.workflow import TransitionRefused
 from monitoring.agreements import steps as agreement_steps
 from monitoring.models import Agreement, AgreementState
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def approved(council, people):
+def build_approved(council, people):
     """A key decision (£270,000) approved by the portfolio holder 30 days after its forward plan
     entry: the call-in period runs for 5 working days from that day."""
     world = approved_award(
@@ -44,6 +44,12 @@ def approved(council, people):
     council.call_in_threshold = 1
     council.save(update_fields=["call_in_threshold"])
     return world
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, approved = shared_world(
+    world_with(approved=build_approved), "council", "other_council", "people", "approved"
+)
 
 
 def on(day, hour=11):

@@ -22,12 +22,12 @@ from commissioning.models import Award, AwardState, CallIn, CallInRequest
 from commissioning.tests.award_factories import approved_award, holder_portfolio, scrutiny_members
 from commissioning.tests.evaluation_factories import bidder
 from councils.models import AuditEvent, Role
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def approved(council, people):
+def build_approved(council, people):
     """A key decision approved by the portfolio holder; the call-in period runs 5 working days."""
     world = approved_award(
         council,
@@ -37,6 +37,12 @@ def approved(council, people):
     )
     assert world.award.is_key_decision
     return world
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, approved = shared_world(
+    world_with(approved=build_approved), "council", "other_council", "people", "approved"
+)
 
 
 def on(day, hour=11):

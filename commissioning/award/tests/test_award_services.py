@@ -35,13 +35,16 @@ from councils.models import AuditEvent, Role
 from councils.tests.factories import MembershipFactory
 from councils.workflow import TransitionRefused
 from monitoring.models import Agreement, AgreementState
+from tests.worlds import make_world, shared_world
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(council, people):
-    return signed_off_evaluation(council)
+def signed_off(built: dict) -> dict:
+    """Two signed-off evaluations, each on an opportunity of its own: one lot (`world`) and two lots
+    (`two_lots`)."""
+    council = built["council"]
+    return {**built, "world": signed_off_evaluation(council), "two_lots": with_two_lots(council)}
 
 
 # ---- Starting the award --------------------------------------------------------------------------------
@@ -74,8 +77,7 @@ def test_the_award_waits_for_the_evaluation_to_be_signed_off(council, people):
 # ---- The recommendation --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def two_lots(council, people):
+def with_two_lots(council):
     """Two lots: the first bidder bids for lot 1 only, the second for both (and ranks second)."""
     return signed_off_evaluation(
         council,
@@ -240,6 +242,12 @@ def key(council, people):
     )
     submitted_award(world)
     return world
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, people, world, two_lots = shared_world(
+    lambda: signed_off(make_world()), "council", "people", "world", "two_lots"
+)
 
 
 def test_a_key_decision_is_for_the_portfolio_holder_of_that_portfolio_only(key, council, people):

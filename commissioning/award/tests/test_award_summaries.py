@@ -18,24 +18,25 @@ from commissioning.tests.evaluation_factories import Bidder, bidder
 from councils.models import AuditEvent, Role
 from providers.models import ProviderRole
 from providers.tests.factories import OrganisationMemberFactory
+from tests.worlds import make_world, shared_world
 
 pytestmark = pytest.mark.django_db
 
 CORRECTED = "Your plan names three venues but no one to run them: a 4 needed named staff."
 
 
-@pytest.fixture
-def prepared(council, people):
+def prepare(world: dict) -> dict:
     """A grant scored with a price criterion: the first bid wins; the second (the provider
     administrator's, Moorside Youth Trust) loses on quality and price; the third is excluded at the
     compliance checks. The officer has prepared the drafts."""
+    council, people = world["council"], world["people"]
     council.address = "Town Hall\nMarket Street\nTestford TE1 1ST"
     council.save(update_fields=["address"])
     organisation = people["provider_admin"].organisation_memberships.get().organisation
     organisation.ppon = "PABC-1234-WXYZ"
     organisation.registered_address, organisation.postcode = "1 Mill Lane\nTestford", "LA1 1AA"
     organisation.save()
-    world = approved_award(
+    award = approved_award(
         council,
         bidders=[
             bidder("Dale Community Interest Company", 48000),
@@ -45,8 +46,13 @@ def prepared(council, people):
         price_method=PriceMethod.LOWEST_PRICE,
         failing={2: {"Eligible organisation": "Not constituted in the district"}},
     )
-    summary_services.assessment_summaries_prepare(by=world.officer, award=world.refresh_award())
-    return world
+    summary_services.assessment_summaries_prepare(by=award.officer, award=award.refresh_award())
+    return {**world, "prepared": award}
+
+
+shared, module_copy, council, people, prepared = shared_world(
+    lambda: prepare(make_world()), "council", "people", "prepared"
+)
 
 
 def summary_of(world, index) -> AssessmentSummary:

@@ -26,13 +26,19 @@ from commissioning.tests.evaluation_factories import (
 from councils.models import AuditEvent, Role
 from councils.tests.factories import UserFactory
 from councils.workflow import TransitionRefused
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(council, people):
+def build_world(council, people):
     return evaluation_in_state(council, EvaluationState.DECLARATIONS)
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, world = shared_world(
+    world_with(world=build_world), "council", "other_council", "people", "world"
+)
 
 
 # ---- Set-up and the panel -----------------------------------------------------------------------

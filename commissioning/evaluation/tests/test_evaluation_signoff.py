@@ -21,13 +21,19 @@ from commissioning.models import (
 from commissioning.tests.evaluation_factories import evaluation_in_state, moderate, step
 from councils.models import AuditEvent, Role
 from councils.workflow import TransitionRefused
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_off(council, people):
+def build_signed_off(council, people):
     return evaluation_in_state(council, EvaluationState.SIGNED_OFF)
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, signed_off = shared_world(
+    world_with(signed_off=build_signed_off), "council", "other_council", "people", "signed_off"
+)
 
 
 def test_only_the_chair_signs_off(council, people):
@@ -40,7 +46,7 @@ def test_only_the_chair_signs_off(council, people):
     step(world, "sign_off", by=world.chair)
     evaluation = world.refresh()
     assert (evaluation.state, evaluation.signed_off_by) == (EvaluationState.SIGNED_OFF, world.chair)
-    event = AuditEvent.objects.get(event_type="evaluation.sign_off")
+    event = AuditEvent.objects.get(event_type="evaluation.sign_off", object_id=str(evaluation.pk))
     assert event.extra["digest"] == evaluation.result_digest
 
 

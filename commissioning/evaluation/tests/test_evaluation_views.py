@@ -21,6 +21,7 @@ from commissioning.models import (
 from commissioning.tests.evaluation_factories import bidder, evaluation_in_state, opened_opportunity, submit_scores
 from councils.models import Role
 from councils.tests.factories import UserFactory
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,14 @@ def url(world, route, **kwargs):
     )
 
 
-@pytest.fixture
-def scoring(council, people):
+def build_scoring(council, people):
     return evaluation_in_state(council, EvaluationState.SCORING)
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, scoring = shared_world(
+    world_with(scoring=build_scoring), "council", "other_council", "people", "scoring"
+)
 
 
 DENIED = {
@@ -117,10 +123,10 @@ def test_the_lead_commissioner_sets_up_and_appoints_the_panel(council, people, c
     rep = UserFactory(email="rep@example.org")
     question = opportunity.questions.first()
     assert client.post(add, {"independent_email": "rep@example.org", "questions": [question.pk]}).status_code == 302
-    member = PanelMember.objects.get(user=rep)
+    member = PanelMember.objects.get(user=rep, evaluation__opportunity=opportunity)
     assert member.is_independent
     assert list(member.questions.all()) == [question]
-    assert PanelMember.objects.get(user=chair).is_chair
+    assert PanelMember.objects.get(user=chair, evaluation__opportunity=opportunity).is_chair
     page = client.get(reverse("commissioning:evaluation", kwargs=kwargs)).content.decode()
     assert "Independent member" in page
     assert "Not declared yet" in page

@@ -56,6 +56,7 @@ from councils.models import AuditEvent, Role, User
 from councils.tests.factories import UserFactory
 from providers.tests.factories import OrganisationMemberFactory
 from tests.query_counts import queries_afresh
+from tests.worlds import make_world, shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -82,11 +83,11 @@ def scores_for(world, member_index: int) -> dict:
     return {c.pk: (member_index + i) % 6 for i, c in enumerate(world.criteria)}
 
 
-@pytest.fixture
-def world(council, people):
+def at_scoring(built: dict) -> dict:
     """At scoring: everyone has declared (the legal officer a conflict with Brightwork) and every bid
     has passed its compliance checks. The chair has submitted scores for both bids; the procurement
     officer has only a draft for Moorside; the legal officer has submitted Moorside's."""
+    council, people = built["council"], built["people"]
     world = evaluation_in_state(
         council,
         EvaluationState.DECLARATIONS,
@@ -107,7 +108,10 @@ def world(council, people):
         submit_scores(world, world.chair, bid, scores_for(world, 0))
     submit_scores(world, world.panellist, world.moorside, scores_for(world, 1), submit=False)
     submit_scores(world, world.conflicted, world.moorside, scores_for(world, 2))
-    return world
+    return {**built, "world": world}
+
+
+shared, module_copy, people, world = shared_world(lambda: at_scoring(make_world()), "people", "world")
 
 
 def to_moderation(world) -> None:

@@ -17,14 +17,20 @@ from monitoring.models import AgreementState, FlagLevel, Intervention, RiskFlag
 from monitoring.tests.factories import agreeing_commission, draft_agreement, live_agreement, sign
 from providers.tests.factories import OrganisationFactory
 from tests.query_counts import assert_same_queries
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def agreement(council, people):
+def build_agreement(council, people):
     return live_agreement(council, provider=OrganisationFactory(legal_name="Sunrise Meals Ltd"))
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, agreement = shared_world(
+    world_with(agreement=build_agreement), "council", "other_council", "people", "agreement"
+)
 
 
 def url(name, council, *args, **query):

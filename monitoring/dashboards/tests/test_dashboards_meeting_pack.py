@@ -16,15 +16,15 @@ from django.utils import timezone
 from commissioning.tests.factories import create_commission
 from councils.models import AuditEvent, Role
 from monitoring.dashboards import scrutiny as scrutiny_services
-from monitoring.dashboards.tests.test_dashboards_world import build_world
+from monitoring.dashboards.tests.test_dashboards_world import dashboards_world
 from tests.query_counts import assert_same_queries_between
+from tests.worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(council, people):
-    return build_world(council, people)
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, people, world = shared_world(dashboards_world, "council", "people", "world")
 
 
 def pack_url(council, name="meeting_pack", commissions=(), **params) -> str:

@@ -24,6 +24,7 @@ from monitoring.models import Agreement
 from monitoring.tests.factories import agreeing_commission
 from monitoring.tests.returns_factories import accept, recent_live_agreement, returns_of, submit
 from providers.models import Organisation
+from tests.worlds import world_with
 
 
 @dataclass
@@ -88,6 +89,11 @@ def build_world(council, people) -> World:
         title="Community transport partnership",
     )
     return World(council, people, mine, other, key_decision, elsewhere, rated, overdue)
+
+
+# The root conftest's council and people with `build_world` in it, for a module to share
+# (`tests.worlds.shared_world`).
+dashboards_world = world_with(world=build_world)
 
 
 def add_provider_bid(world: World) -> None:

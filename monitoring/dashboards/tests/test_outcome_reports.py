@@ -24,6 +24,7 @@ from monitoring.savings.tests.factories import live_since_last_year, realise
 from monitoring.tests.factories import agreeing_commission
 from monitoring.tests.returns_factories import accept, returns_of, submit
 from tests.query_counts import assert_same_queries_on
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,7 @@ def index_url(council) -> str:
     return reverse("monitoring:outcome_index", args=[council.slug])
 
 
-@pytest.fixture
-def served(council, people):
+def build_served(council, people):
     """An outcome in the portfolio holder's portfolio, the procurement officer accountable for it, served
     by a live agreement's commission (with a paid invoice, a rated KPI and savings), a commission in
     planning naming it and one seeking it; a cancelled commission naming it counts for nothing."""
@@ -70,6 +70,12 @@ def served(council, people):
     submit(first)
     accept(first)
     return {"outcome": outcome, "agreement": agreement, "naming": naming, "seeking": seeking, "portfolio": mine}
+
+
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, other_council, people, served = shared_world(
+    world_with(served=build_served), "council", "other_council", "people", "served"
+)
 
 
 def test_an_outcome_page_rolls_up_everything_serving_it(client_for, council, people, served):

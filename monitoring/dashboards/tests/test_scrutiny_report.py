@@ -25,18 +25,18 @@ from councils.models import AuditEvent, Role
 from monitoring.dashboards import scrutiny as scrutiny_services
 from monitoring.dashboards.selectors.scrutiny_report import default_period
 from monitoring.dashboards.tests.test_dashboards_meeting_pack import pdf_text
-from monitoring.dashboards.tests.test_dashboards_world import build_world
+from monitoring.dashboards.tests.test_dashboards_world import dashboards_world
 from monitoring.models import add_months
 from monitoring.savings.tests.factories import realise
 from monitoring.tests.returns_factories import accept, recent_live_agreement, returns_of, submit
 from tests.query_counts import assert_same_queries
+from tests.worlds import shared_world
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(council, people):
-    return build_world(council, people)
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, people, world = shared_world(dashboards_world, "council", "people", "world")
 
 
 def report_url(council, name="scrutiny_report", **params) -> str:

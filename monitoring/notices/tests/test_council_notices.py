@@ -31,6 +31,7 @@ from monitoring.notices import ocds, services
 from monitoring.notices.council_selectors import payments_compliance_figures
 from monitoring.open_data.common import Period, financial_year_of
 from monitoring.tests.factories import live_agreement
+from tests.worlds import shared_world, world_with
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +64,13 @@ def test_reporting_periods_quarters_and_due_days():
     assert kinds.period_words(Period(date(2026, 10, 1), date(2027, 3, 31))) == "1 October 2026 to 31 March 2027"
 
 
-@pytest.fixture
-def payments(council):
+# Built once for the module; each test has its own copy, in a savepoint.
+shared, module_copy, council, people, payments = shared_world(
+    world_with(payments=lambda council, people: paid_invoices(council)), "council", "people", "payments"
+)
+
+
+def paid_invoices(council):
     """Invoices paid from April to September 2026 under a public contract, and others that must not count."""
     act = contract(council)
     for number, received, amount, paid in (
