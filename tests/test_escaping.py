@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from commissioning.award import documents
-from commissioning.award.tests.test_award_summaries import prepared, summary_of  # noqa: F401 (the fixture)
+from commissioning.award.tests.test_award_summaries import prepare, summary_of
 from commissioning.models import OpportunityQuestion
 from commissioning.tests.bid_factories import open_opportunity, start_bid, submitted_bid
 
@@ -75,7 +75,13 @@ def _pdf_text(pdf: bytes) -> str:
     return "\n".join(lines + objects)
 
 
-def test_the_assessment_summary_pdf_prints_markup_as_text(prepared):  # noqa: F811 (the fixture)
+@pytest.fixture
+def prepared(council, people):
+    """The assessment summaries' award, prepared in this test's own council."""
+    return prepare({"council": council, "people": people})["prepared"]
+
+
+def test_the_assessment_summary_pdf_prints_markup_as_text(prepared):
     content = summary_of(prepared, 1).content
     content["to"]["organisation"] = f"Org {HOSTILE}"
     content["criteria"][0]["title"] = f"Criterion {HOSTILE}"

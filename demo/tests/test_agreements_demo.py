@@ -5,25 +5,19 @@ from django.urls import reverse
 
 from commissioning.models import Commission, State
 from demo.agreements import seed_agreements
-from demo.commissions import seed_commissions
-from demo.councils import seed_councils
-from demo.providers import seed_providers
 from monitoring.models import Agreement, AgreementState, VariationKind
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_agreements_is_idempotent_and_fills_the_register(client):
-    seed_councils()
-    seed_providers()
-    seed_commissions()
+def test_seed_agreements_is_idempotent_and_fills_the_register(client, demo_data):
+    """On the whole demo (`seed_demo`, which seeded the agreements through the services)."""
+    assert demo_data.count(Agreement) > 0
     states = dict(Commission.objects.values_list("title", "state"))
-
-    assert seed_agreements() > 0
     count = Agreement.objects.count()
     assert seed_agreements() == 0
     assert Agreement.objects.count() == count
-    # Commission states are left where the commissioning demo put them.
+    # Seeding again leaves the commissions' states where the demo put them.
     assert dict(Commission.objects.values_list("title", "state")) == states
 
     shared = Agreement.objects.get(commission__title="Shared waste education service")

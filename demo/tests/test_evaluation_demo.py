@@ -26,9 +26,7 @@ from councils.models import AuditEvent, Role
 from demo import awards as award_demo
 from demo import evaluations as evaluation_demo
 from demo.awards import seed_awards
-from demo.councils import seed_councils
 from demo.evaluations import seed_evaluations
-from demo.providers import seed_providers
 from monitoring.agreements.gates import missing_before_signing, missing_to_sign
 from monitoring.models import AgreementState
 
@@ -136,11 +134,8 @@ def assert_each_step(today):
     assert ready.commission.council.memberships.filter(role=Role.LEAD_COMMISSIONER).exists()
 
 
-def test_demo_evaluations_and_awards_at_every_step():
-    seed_councils()
-    seed_providers()
-    assert seed_evaluations() == len(evaluation_demo.EXAMPLES)
-    assert seed_awards() == len(award_demo.EXAMPLES)
+def test_demo_evaluations_and_awards_at_every_step(demo_data):
+    """On the whole demo (`seed_demo`, which seeded them through the services in each opportunity's past)."""
     count = AuditEvent.objects.count()
     assert seed_evaluations() == 0  # safe to run again
     assert seed_awards() == 0
