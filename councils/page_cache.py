@@ -10,8 +10,11 @@ has to know which pages exist. The scopes are:
 - ``shared``: data without a council of its own (organisations, people, partnerships).
 - ``listing``: what the public opportunities list shows (opportunities, their commissions and
   outcomes, council names), so bids and returns being written all day do not keep emptying it.
-- ``all``: every write anywhere; the other pages that cross councils (the provider portal and
-  dashboard) depend on it.
+- ``all``: every write anywhere; a page that crosses councils and says nothing narrower depends on it.
+  The pages about the organisations a person acts for (the provider portal and dashboard) say which
+  councils they read (`organisation_scopes`): the councils of those organisations' bids, followed
+  opportunities, questions and agreements, and those their alerts and outcomes of interest name. A
+  council the organisations have nothing to do with can change all day without emptying them.
 - ``user:<id>``: one person's own things (their notifications, which the header counts).
 - ``council:<id>:<family>``: one *family* of a council's data, the module its model lives in
   (``commissioning.sourcing``: opportunities and bids; ``monitoring.returns``: monitoring returns;
@@ -104,6 +107,30 @@ def timeout(longest: int | None = None) -> int:
 
 def council_scopes(council_id: int) -> list[str]:
     return [f"council:{council_id}", "shared"]
+
+
+# Who knows which councils an organisation's records lie in (the app holding bids and agreements,
+# registered from its AppConfig.ready()): a function of the person, giving council ids.
+_ORGANISATION_COUNCILS: list[Callable[[object], Iterable[int]]] = []
+
+
+def organisation_councils_from(find: Callable[[object], Iterable[int]]) -> None:
+    """Register `find(user)`: the ids of every council whose data a page about the organisations
+    `user` acts for may show."""
+    _ORGANISATION_COUNCILS.append(find)
+
+
+def organisation_scopes(user) -> list[str]:
+    """The scopes of a page about the organisations a person acts for: the councils their records lie
+    in, and the data shared between councils (the organisations and people themselves). Worked out on
+    every request, so a record in a council new to them changes the page's key at once. Without a
+    registered finder, every write anywhere (``all``)."""
+    if not _ORGANISATION_COUNCILS:
+        return ["all"]
+    council_ids = set()
+    for find in _ORGANISATION_COUNCILS:
+        council_ids.update(find(user))
+    return ["shared", *(f"council:{council_id}" for council_id in sorted(council_ids))]
 
 
 def bump(*scopes: str) -> None:
@@ -341,7 +368,11 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
     council = getattr(request, "council", None)
     if not seconds or not request.user.is_authenticated:
         return render()
-    scopes = family_scopes(council.pk, families) if council is not None else ["all"]
+    if council is not None:
+        scopes = family_scopes(council.pk, families)
+    else:
+        # A page across councils: its part reads what the page reads (`CachedPageMixin`).
+        scopes = getattr(request, "page_cache_scopes", None) or ["all"]
     return _personal(request, name, scopes, vary, seconds, render)
 
 
@@ -411,10 +442,17 @@ class CachedPageMixin:
 
     page_cache_types: tuple[str, ...] = ("text/html",)
     KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
+    # A page outside any council about the organisations the person acts for: it reads the councils
+    # their records lie in (`organisation_scopes`), not every write anywhere.
+    about_own_organisations = False
 
     def page_cache_scopes(self) -> list[str]:
         council = getattr(self.request, "council", None)
-        return council_scopes(council.pk) if council is not None else ["all"]
+        if council is not None:
+            return council_scopes(council.pk)
+        if self.about_own_organisations and self.request.user.is_authenticated:
+            return organisation_scopes(self.request.user)
+        return ["all"]
 
     def get(self, request, *args, **kwargs):
         seconds = timeout()
@@ -423,7 +461,10 @@ class CachedPageMixin:
         return self._cached_get(request, seconds, *args, **kwargs)
 
     def _cached_get(self, request, seconds: int, *args, **kwargs):
-        key = page_key(request, self.page_cache_scopes())
+        scopes = self.page_cache_scopes()
+        # The page's parts (`fragment`) outside a council read the same scopes.
+        request.page_cache_scopes = scopes
+        key = page_key(request, scopes)
         cached = cache.get(key)
         if cached is not None:
             body, headers = cached

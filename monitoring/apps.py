@@ -8,13 +8,14 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Registers the export task with Celery (tasks outside tasks.py are not autodiscovered).
         from commissioning import ports
-        from councils import handoffs, workflow
+        from councils import handoffs, page_cache, workflow
         from monitoring import records, tasks
         from monitoring.agreements import handoffs as agreement_handoffs
         from monitoring.agreements import procurement_record as agreement_record
         from monitoring.agreements import selectors as agreement_selectors
         from monitoring.agreements import steps as agreements
         from monitoring.agreements import variations  # noqa: F401
+        from monitoring.dashboards.selectors import provider as provider_dashboard
         from monitoring.delivery import deliverables  # noqa: F401 (registers the deliverables' machine)
         from monitoring.exports import services as exports  # noqa: F401
         from monitoring.notices import changes as change_notices  # noqa: F401
@@ -51,6 +52,8 @@ class MonitoringConfig(AppConfig):
             of_review=reviewed_agreements.of_review,
             cover=reviewed_agreements.cover,
         )
+        # The provider portal and dashboard are kept until a council their organisations deal with changes.
+        page_cache.organisation_councils_from(provider_dashboard.organisation_council_ids)
         # Every step of every machine, and the changes announced outside it, keep the notices up to date.
         workflow.listen(notice_upkeep.refresh_after_step)
         # What councils.handoffs records goes out by email from the outbox, promptly.

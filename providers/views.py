@@ -134,6 +134,7 @@ class VerifyEmailView(View):
 
 class PortalView(LoginRequiredMixin, CachedPageMixin, TemplateView):
     template_name = "providers/portal.html"
+    about_own_organisations = True
 
     def get_context_data(self, **kwargs):
         user = self.request.user

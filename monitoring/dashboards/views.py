@@ -175,6 +175,7 @@ class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
     """Provider staff: their organisations' opportunities, bids, agreements, returns due and answers."""
 
     template_name = "dashboards/provider.html"
+    about_own_organisations = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

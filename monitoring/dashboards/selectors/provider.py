@@ -99,5 +99,26 @@ def provider_dashboard(user: User) -> ProviderDashboard:
     )
 
 
+def organisation_council_ids(user: User) -> set[int]:
+    """Every council whose data the provider portal and dashboard may show the person: those of their
+    organisations' bids, followed opportunities, questions and agreements, and those their alerts and
+    outcomes of interest name or that own them. One query (`councils.page_cache.organisation_scopes`)."""
+    organisations = OrganisationMember.objects.filter(user=user).values("organisation_id")
+    first, *rest = [
+        Bid.objects.filter(organisation_id__in=organisations).values_list("opportunity__council_id"),
+        Interest.objects.filter(organisation_id__in=organisations).values_list("opportunity__council_id"),
+        Clarification.objects.filter(organisation_id__in=organisations).values_list("opportunity__council_id"),
+        Agreement.objects.filter(provider_id__in=organisations).values_list("council_id"),
+        Organisation.alert_councils.through.objects.filter(organisation_id__in=organisations).values_list("council_id"),
+        Organisation.outcomes_of_interest.through.objects.filter(organisation_id__in=organisations).values_list(
+            "outcome__priority__plan__council_id"
+        ),
+        Organisation.objects.filter(pk__in=organisations, owning_council__isnull=False).values_list(
+            "owning_council_id"
+        ),
+    ]
+    return {council_id for (council_id,) in first.order_by().union(*(query.order_by() for query in rest))}
+
+
 def provider_has_dashboard(user: User) -> bool:
     return OrganisationMember.objects.filter(user=user).exists()
