@@ -24,6 +24,7 @@ from commissioning.cycle import regime, services
 from commissioning.models import Commission, DeliveryRoute, FundingPot, FundingSource, Portfolio, State
 from councils.models import Council, Role
 from demo import procurement
+from demo.agreements import seed_returns
 from demo.commissions import advance, person
 from demo.fit import outcome_for
 from monitoring.invoices import services as invoice_services
@@ -149,6 +150,9 @@ def seed_invoices() -> int:
     council = Council.objects.filter(slug=CONTRACT_COUNCIL).first()
     if council is not None and not Commission.objects.filter(council=council, title=CONTRACT_TITLE).exists():
         _procure_home_support(council)
+        # Live now, as the agreements `seed_agreements` made are: its ended returns filed and reviewed
+        # like theirs (otherwise only a second run of the demo would file them).
+        seed_returns()
     recorded = 0
     invoiced = {}
     agreements = Agreement.objects.filter(state=AgreementState.LIVE).select_related("council", "commission")

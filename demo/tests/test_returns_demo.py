@@ -8,9 +8,6 @@ from django.utils import timezone
 
 from councils.models import AuditEvent
 from demo.agreements import seed_agreements, seed_returns
-from demo.commissions import seed_commissions
-from demo.councils import seed_councils
-from demo.providers import seed_providers
 from monitoring.models import (
     Agreement,
     KpiActual,
@@ -25,11 +22,9 @@ from monitoring.returns.selectors import payments_on_hold
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_returns_cover_every_state_and_seed_once():
-    seed_councils()
-    seed_providers()
-    seed_commissions()
-    seed_agreements()
+def test_demo_returns_cover_every_state_and_seed_once(demo_data):
+    """On the whole demo (`seed_demo`, which filed and reviewed every live agreement's returns through
+    the services, the contract procured for the invoices included)."""
     today = timezone.localdate()
 
     states = set(MonitoringReturn.objects.values_list("state", flat=True))
