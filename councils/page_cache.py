@@ -109,15 +109,16 @@ def council_scopes(council_id: int) -> list[str]:
     return [f"council:{council_id}", "shared"]
 
 
-# Who knows which councils an organisation's records lie in (the app holding bids and agreements,
-# registered from its AppConfig.ready()): a function of the person, giving council ids.
-_ORGANISATION_COUNCILS: list[Callable[[object], Iterable[int]]] = []
+# Who knows which councils an organisation's records lie in: the app holding bids and agreements
+# registers it from its AppConfig.ready() (`organisation_councils_from`).
+_organisation_council_ids: Callable[[object], Iterable[int]] | None = None
 
 
 def organisation_councils_from(find: Callable[[object], Iterable[int]]) -> None:
     """Register `find(user)`: the ids of every council whose data a page about the organisations
     `user` acts for may show."""
-    _ORGANISATION_COUNCILS.append(find)
+    global _organisation_council_ids
+    _organisation_council_ids = find
 
 
 def organisation_scopes(user) -> list[str]:
@@ -125,12 +126,9 @@ def organisation_scopes(user) -> list[str]:
     in, and the data shared between councils (the organisations and people themselves). Worked out on
     every request, so a record in a council new to them changes the page's key at once. Without a
     registered finder, every write anywhere (``all``)."""
-    if not _ORGANISATION_COUNCILS:
+    if _organisation_council_ids is None:
         return ["all"]
-    council_ids = set()
-    for find in _ORGANISATION_COUNCILS:
-        council_ids.update(find(user))
-    return ["shared", *(f"council:{council_id}" for council_id in sorted(council_ids))]
+    return ["shared", *(f"council:{council_id}" for council_id in sorted(_organisation_council_ids(user)))]
 
 
 def bump(*scopes: str) -> None:

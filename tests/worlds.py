@@ -78,12 +78,14 @@ def world_with(**builders: Callable[[Council, dict], object]) -> Callable[[], di
 def shared_world(build: Callable[[], dict], *parts: str) -> tuple:
     """Fixtures for a module whose tests share one world, to be unpacked into the module:
 
-        shared, module_copy, council, people = shared_world(build, "council", "people")
+        shared, module_copy, council, other_council, people, award = shared_world(build, "award")
 
-    `build()` runs once for the module, inside `module_transaction`. Each test takes its own deep copy
-    of what it returned (`module_copy`, in the test's savepoint), so what one test does to the world's
-    objects, in the database or in memory, never reaches the next; each of `parts` is a fixture of
-    that name giving the copy's entry."""
+    `build()` runs once for the module, inside `module_transaction`, and returns `make_world()`'s
+    entries and its own. Each test takes its own deep copy of them (`module_copy`, in the test's
+    savepoint), so what one test does to the world's objects, in the database or in memory, never
+    reaches the next. `council`, `other_council` and `people` stand in for the root conftest's (whose
+    councils would clash with the world's), and each of `parts` is a fixture of that name giving the
+    copy's entry."""
 
     @pytest.fixture(scope="module", name="shared")
     def shared(django_db_setup, django_db_blocker):
@@ -103,7 +105,7 @@ def shared_world(build: Callable[[], dict], *parts: str) -> tuple:
 
         return fixture
 
-    return (shared, module_copy, *(part(name) for name in parts))
+    return (shared, module_copy, *(part(name) for name in ("council", "other_council", "people", *parts)))
 
 
 def make_outcome(council: Council) -> Outcome:

@@ -48,7 +48,7 @@ def build_approved(council, people):
 
 # Built once for the module; each test has its own copy, in a savepoint.
 shared, module_copy, council, other_council, people, approved = shared_world(
-    world_with(approved=build_approved), "council", "other_council", "people", "approved"
+    world_with(approved=build_approved), "approved"
 )
 
 

@@ -245,8 +245,8 @@ def key(council, people):
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, people, world, two_lots = shared_world(
-    lambda: signed_off(make_world()), "council", "people", "world", "two_lots"
+shared, module_copy, council, other_council, people, world, two_lots = shared_world(
+    lambda: signed_off(make_world()), "world", "two_lots"
 )
 
 

@@ -50,9 +50,7 @@ def prepare(world: dict) -> dict:
     return {**world, "prepared": award}
 
 
-shared, module_copy, council, people, prepared = shared_world(
-    lambda: prepare(make_world()), "council", "people", "prepared"
-)
+shared, module_copy, council, other_council, people, prepared = shared_world(lambda: prepare(make_world()), "prepared")
 
 
 def summary_of(world, index) -> AssessmentSummary:

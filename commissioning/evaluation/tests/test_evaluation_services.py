@@ -36,9 +36,7 @@ def build_world(council, people):
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, other_council, people, world = shared_world(
-    world_with(world=build_world), "council", "other_council", "people", "world"
-)
+shared, module_copy, council, other_council, people, world = shared_world(world_with(world=build_world), "world")
 
 
 # ---- Set-up and the panel -----------------------------------------------------------------------

@@ -32,7 +32,7 @@ def build_signed_off(council, people):
 
 # Built once for the module; each test has its own copy, in a savepoint.
 shared, module_copy, council, other_council, people, signed_off = shared_world(
-    world_with(signed_off=build_signed_off), "council", "other_council", "people", "signed_off"
+    world_with(signed_off=build_signed_off), "signed_off"
 )
 
 

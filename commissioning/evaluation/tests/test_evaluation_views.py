@@ -39,7 +39,7 @@ def build_scoring(council, people):
 
 # Built once for the module; each test has its own copy, in a savepoint.
 shared, module_copy, council, other_council, people, scoring = shared_world(
-    world_with(scoring=build_scoring), "council", "other_council", "people", "scoring"
+    world_with(scoring=build_scoring), "scoring"
 )
 
 

@@ -111,7 +111,7 @@ def at_scoring(built: dict) -> dict:
     return {**built, "world": world}
 
 
-shared, module_copy, people, world = shared_world(lambda: at_scoring(make_world()), "people", "world")
+shared, module_copy, council, other_council, people, world = shared_world(lambda: at_scoring(make_world()), "world")
 
 
 def to_moderation(world) -> None:

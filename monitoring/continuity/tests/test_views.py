@@ -29,7 +29,7 @@ def build_agreement(council, people):
 
 # Built once for the module; each test has its own copy, in a savepoint.
 shared, module_copy, council, other_council, people, agreement = shared_world(
-    world_with(agreement=build_agreement), "council", "other_council", "people", "agreement"
+    world_with(agreement=build_agreement), "agreement"
 )
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, people, world = shared_world(dashboards_world, "council", "people", "world")
+shared, module_copy, council, other_council, people, world = shared_world(dashboards_world, "world")
 
 
 def pack_url(council, name="meeting_pack", commissions=(), **params) -> str:

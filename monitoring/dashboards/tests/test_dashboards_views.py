@@ -47,9 +47,7 @@ def dashboard_url(council, **params) -> str:
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, other_council, people, world = shared_world(
-    dashboards_world, "council", "other_council", "people", "world"
-)
+shared, module_copy, council, other_council, people, world = shared_world(dashboards_world, "world")
 
 
 # ---- Landing ------------------------------------------------------------------------------------------

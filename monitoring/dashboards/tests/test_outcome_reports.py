@@ -73,9 +73,7 @@ def build_served(council, people):
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, other_council, people, served = shared_world(
-    world_with(served=build_served), "council", "other_council", "people", "served"
-)
+shared, module_copy, council, other_council, people, served = shared_world(world_with(served=build_served), "served")
 
 
 def test_an_outcome_page_rolls_up_everything_serving_it(client_for, council, people, served):

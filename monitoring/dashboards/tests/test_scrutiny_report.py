@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, people, world = shared_world(dashboards_world, "council", "people", "world")
+shared, module_copy, council, other_council, people, world = shared_world(dashboards_world, "world")
 
 
 def report_url(council, name="scrutiny_report", **params) -> str:

@@ -65,8 +65,8 @@ def test_reporting_periods_quarters_and_due_days():
 
 
 # Built once for the module; each test has its own copy, in a savepoint.
-shared, module_copy, council, people, payments = shared_world(
-    world_with(payments=lambda council, people: paid_invoices(council)), "council", "people", "payments"
+shared, module_copy, council, other_council, people, payments = shared_world(
+    world_with(payments=lambda council, people: paid_invoices(council)), "payments"
 )
 
 
