@@ -374,6 +374,20 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
     return _personal(request, name, scopes, vary, seconds, render)
 
 
+def personal_value(request, name: str, families: Iterable[str], vary: Iterable[str], compute: Callable[[], object]):
+    """What `compute()` returns for one signed-in person's page (a dashboard list and its counts), kept
+    as a kept part is (`fragment`) until data in its `families` of the request's council, or data shared
+    between councils, changes. A page whose headline figures add up several lists keeps each list by
+    its own families: after a change, only the lists showing it are worked out again. The process's
+    copy is shared between its requests (`local_kept`): whoever reads the value must not change it."""
+    seconds = timeout()
+    council = getattr(request, "council", None)
+    if not seconds or not request.user.is_authenticated or council is None:
+        return compute()
+    parts = ["value", name, str(request.user.pk), *vary]
+    return _kept_value(_key("part:", parts, family_scopes(council.pk, families)), seconds, compute)
+
+
 def shell(request, render: Callable[[], str]) -> str:
     """The page's shell: the header (the person's name, their unread notifications, the sign-out form)
     and the service menu (what their roles open, where they are). It shows only their own things, data

@@ -508,3 +508,29 @@ def test_nothing_worked_out_inside_a_transaction_that_rolls_back_is_kept(council
     with pytest.raises(Undone):
         write_read_then_fail()
     assert page_cache.shared_value(["figures"], scopes, lambda: "as committed") == "as committed"
+
+
+def test_a_persons_value_is_kept_by_its_families_and_never_anothers(settings, rf, council, people):
+    """`personal_value`: what a dashboard adds up its figures from, kept per person until a family it
+    reads changes; a change in another family keeps it."""
+    worked_out = []
+
+    def value(user, marker: str = "returns"):
+        request = rf.get("/")
+        request.user, request.council = user, council
+        return page_cache.personal_value(
+            request, "returns", ["monitoring.returns"], ["today"], lambda: worked_out.append(user) or [marker, user.pk]
+        )
+
+    officer, lead = people[Role.COMMISSIONING_OFFICER], people[Role.LEAD_COMMISSIONER]
+    assert value(officer) == ["returns", officer.pk]
+    assert value(officer, "again") == ["returns", officer.pk]
+    assert value(lead) == ["returns", lead.pk]
+    assert worked_out == [officer, lead]
+    page_cache.bump_council(council.pk, "commissioning.sourcing")
+    assert value(officer) == ["returns", officer.pk]
+    page_cache.bump_council(council.pk, "monitoring.returns")
+    assert value(officer, "after the return") == ["after the return", officer.pk]
+    settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
+    assert value(officer, "off") == ["off", officer.pk]
+    assert worked_out == [officer, lead, officer, officer]

@@ -25,6 +25,7 @@ from commissioning.models import BidState, Commission, EvaluationCriterion, Eval
 from councils import page_cache
 from councils.models import Council, Membership, Role, User
 from councils.services import audit_record
+from monitoring.dashboards.selectors.officer import LIST_FAMILIES
 from monitoring.models import Agreement, AgreementKpi, AgreementState
 from providers.models import Organisation, OrganisationMember
 
@@ -86,6 +87,10 @@ def demo_pages() -> list[Page]:
             reverse("monitoring:export", args=[council.slug, "commissions", "csv"]) + "?stage=do",
         ),
         Page("officer dashboard", member(Role.COMMISSIONING_OFFICER), f"{dashboard}?view=officer"),
+        # The lists only other roles are shown: decisions to take, bids to open, notices to publish.
+        Page("officer dashboard (lead)", member(Role.LEAD_COMMISSIONER), f"{dashboard}?view=officer"),
+        Page("officer dashboard (procurement)", member(Role.PROCUREMENT_OFFICER), f"{dashboard}?view=officer"),
+        Page("officer dashboard (finance)", member(Role.FINANCE_OFFICER), f"{dashboard}?view=officer"),
         Page("lead dashboard", member(Role.LEAD_COMMISSIONER), f"{dashboard}?view=lead"),
         Page("portfolio dashboard", member(Role.PORTFOLIO_HOLDER), f"{dashboard}?view=portfolio"),
         Page("scrutiny dashboard", member(Role.SCRUTINY_MEMBER), f"{dashboard}?view=scrutiny"),
@@ -155,18 +160,27 @@ def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_as, mon
     settings.COMMISSIONER_PAGE_CACHE_SECONDS = 0
     tables = _families_by_table()
     rendered = []
-    real = page_cache.fragment
 
-    def watched(request, name, families, vary, render):
-        with CaptureQueriesContext(connection) as queries:
-            html = real(request, name, families, vary, render)
-        rendered.append((name, set(families), [query["sql"] for query in queries]))
-        return html
+    def watching(real):
+        def watched(request, name, families, vary, render):
+            with CaptureQueriesContext(connection) as queries:
+                kept = real(request, name, families, vary, render)
+            rendered.append((name, set(families), [query["sql"] for query in queries]))
+            return kept
 
-    monkeypatch.setattr(page_cache, "fragment", watched)
+        return watched
+
+    # Kept parts, and the values kept by their families that pages add up (the officer's lists).
+    monkeypatch.setattr(page_cache, "fragment", watching(page_cache.fragment))
+    monkeypatch.setattr(page_cache, "personal_value", watching(page_cache.personal_value))
     for page in pages:
         client_as(page.user).get(page.url)
-    assert {name for name, _, _ in rendered} >= {"dashboard:officer", "dashboard:lead", "dashboard:provider"}
+    assert {name for name, _, _ in rendered} >= {
+        "dashboard:officer",
+        *(f"dashboard:officer:{name}" for name in LIST_FAMILIES),
+        "dashboard:lead",
+        "dashboard:provider",
+    }
     unkept = {}
     for name, families, queries in rendered:
         read = {tables[table] for sql in queries for table in _TABLE.findall(sql) if table in tables}
@@ -242,6 +256,8 @@ def test_a_change_a_kept_part_shows_appears_at_once(name, pages, client_as):
         ("portfolio dashboard", "commissioning.sourcing", "commissioning_award", "monitoring_savingsrealised"),
         # A return sent: the agreement's monitoring, not its terms.
         ("agreement", "monitoring.returns", "monitoring_monitoringreturn", "monitoring_agreementterms"),
+        # A return sent: the officer's returns to review, not the bids waiting to be opened.
+        ("officer dashboard", "monitoring.returns", "monitoring_monitoringreturn", "commissioning_opportunity"),
     ],
 )
 def test_after_a_change_only_the_sections_showing_it_run_their_queries(

@@ -158,7 +158,7 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     def body(self, user, council, filters) -> dict:
         """What the dashboard's body shows (worked out only when the kept body has gone)."""
         if self.view == "officer":
-            return officer_dashboard(user, council)
+            return officer_dashboard(user, council, keep=self.kept_list)
         if self.view == "groups":
             return group_selectors.groups_dashboard(user, council)
         if self.view == "scrutiny":
@@ -169,6 +169,10 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
             # Flagged providers and agreements, for the council as a whole (not narrowed by the filters).
             body["provider_flags"] = section(lambda: continuity_selectors.open_flags(user, council))
         return body
+
+    def kept_list(self, name: str, families: tuple[str, ...], vary: list[str], compute):
+        """One of the dashboard's lists, kept by the families it reads (`councils.page_cache.personal_value`)."""
+        return page_cache.personal_value(self.request, f"dashboard:{self.view}:{name}", families, vary, compute)
 
 
 class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):

@@ -8,9 +8,11 @@ stands on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from commissioning.cycle.selectors import commissions_visible_to
@@ -61,135 +63,135 @@ def _cycle_exists(model) -> Exists:
     return Exists(model.objects.filter(commission=OuterRef("pk"), cycle=OuterRef("cycle")))
 
 
-def officer_dashboard(user: User, council: Council) -> dict:
+# The families of the council's data (`councils.page_cache.family_of`) each list of the dashboard reads,
+# besides the commissions, their portfolios and the person's roles ("commissioning.cycle", "councils").
+# A dashboard kept by them (`keep`) works out again, after a change, only the lists that show it, and
+# adds up its headline figures from the others as kept. `tests/test_page_fragments.py` checks every
+# table a list reads belongs to one of its families.
+_COMMISSIONS = ("commissioning.cycle", "councils")
+LIST_FAMILIES = {
+    "stage_work": ("commissioning.records",),
+    "approvals": ("commissioning.records", "commissioning.regime"),
+    "awards": ("commissioning.award", "commissioning.sourcing"),
+    "clarifications": ("commissioning.sourcing",),
+    "panels": ("commissioning.evaluation", "commissioning.sourcing", "commissioning.conflicts"),
+    "to_progress": ("commissioning.sourcing", "commissioning.evaluation"),
+    "summaries": ("commissioning.award", "commissioning.sourcing"),
+    "returns": ("monitoring.returns", "monitoring.agreements"),
+    "assessments": ("monitoring.returns", "monitoring.agreements", "commissioning.regime"),
+    "notices": ("monitoring.notices", "monitoring.agreements", "commissioning.sourcing", "commissioning.award"),
+    "by_stage": (),
+    "deadlines": ("commissioning.sourcing",),
+    "expiry": ("monitoring.agreements", "monitoring.reviews"),
+}
+# The lists each table of the dashboard shows: a table is kept by their families ({% fragment %}).
+_TABLES = {
+    "stage_work": ("stage_work",),
+    "decisions": ("approvals", "awards"),
+    "clarifications": ("clarifications",),
+    "bids_to_open": ("to_progress",),
+    "panels_to_set_up": ("to_progress",),
+    "panels": ("panels",),
+    "summaries": ("summaries",),
+    "returns": ("returns",),
+    "assessments": ("assessments",),
+    "notices": ("notices",),
+    "coming_up": ("deadlines", "expiry"),
+    "expiry": ("expiry",),
+}
+PART_FAMILIES = {
+    table: " ".join(sorted({*_COMMISSIONS, *(family for name in names for family in LIST_FAMILIES[name])}))
+    for table, names in _TABLES.items()
+}
+# `keep(name, families, vary, compute)`: `compute()`'s value, or the one kept for the same person,
+# `vary` and families unchanged (`councils.page_cache.personal_value`).
+Keep = Callable[[str, tuple[str, ...], list[str], Callable[[], Any]], Any]
+
+
+def _worked_out(name: str, families: tuple[str, ...], vary: list[str], compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
+def officer_dashboard(user: User, council: Council, keep: Keep = _worked_out) -> dict:
     """What is waiting for this officer: stage work, approvals, clarifications, bids to score,
-    returns to review, overdue items; their commissions by stage; deadlines coming up."""
+    returns to review, overdue items; their commissions by stage; deadlines coming up. Each list is
+    worked out through `keep`, by its own families (`LIST_FAMILIES`)."""
     today = timezone.localdate()
-    soon = today + timedelta(days=UPCOMING_DAYS)
     roles = roles_in(user, council)
     is_lead = Role.LEAD_COMMISSIONER in roles
     is_commissioner = bool(roles & {Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER})
     is_sourcing = bool(roles & {Role.LEAD_COMMISSIONER, Role.COMMISSIONING_OFFICER, Role.PROCUREMENT_OFFICER})
     commissions = commissions_visible_to(user, council)
     mine = commissions.filter(lead_officer=user)
+    # What decides which lists are shown and what each holds, besides its data: the day and the roles.
+    vary = [today.isoformat(), ",".join(sorted(roles))]
 
-    stage_work = first_rows(
-        mine.filter(state__in=[State.UNDERSTANDING, State.PLANNING])
-        .annotate(
-            has_needs=_cycle_exists(NeedsAssessment),
-            has_evidence=_cycle_exists(Evidence),
-            has_gap=_cycle_exists(GapAnalysis),
-        )
-        .select_related("council")
-        .order_by("updated_at", "id")
-    )
-    for commission in stage_work:
-        commission.still_to_do = _understand_missing(commission) if commission.state == State.UNDERSTANDING else []
+    def kept(name: str, compute: Callable[[], Any]) -> Any:
+        return keep(name, (*_COMMISSIONS, *LIST_FAMILIES[name]), vary, compute)
 
-    approvals, awards = Rows(), Rows()
+    stage_work = kept("stage_work", lambda: _stage_work(mine))
+    approvals = awards = Rows()
     if is_lead:
-        # Below the key-decision threshold the lead commissioner decides (a delegated decision). Both
-        # kinds share one table: the longest waiting first, LIST_LIMIT in all.
-        approvals, awards = first_of_both(
-            first_rows(
+        # Below the key-decision threshold the lead commissioner decides (a delegated decision).
+        approvals = kept(
+            "approvals",
+            lambda: first_rows(
                 commissions_awaiting_approval(commissions).filter(
                     Q(budget__isnull=True) | Q(budget__lt=council.key_decision_threshold)
                 )
             ),
-            first_rows(
+        )
+        awards = kept(
+            "awards",
+            lambda: first_rows(
                 council_awards(council)
                 .filter(state=AwardState.AWAITING_DECISION, is_key_decision=False)
                 .order_by("submitted_at", "id")
             ),
+        )
+        # Both kinds share one table: the longest waiting first, LIST_LIMIT in all.
+        approvals, awards = first_of_both(
+            approvals,
+            awards,
             lambda commission: waiting_since(commission.updated_at),
             lambda award: waiting_since(award.submitted_at),
         )
-
-    clarifications = Rows()
-    if is_sourcing:
-        conflicted = OrganisationMember.objects.filter(user=user).filter(
-            Q(organisation__bids__opportunity=OuterRef("opportunity"))
-            | Q(
-                organisation__partnered_bids__bid__opportunity=OuterRef("opportunity"),
-                organisation__partnered_bids__confirmed_at__isnull=False,
-            )
-        )
-        # Overdue once the deadline's day (in the council's time) has gone.
-        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
-        clarifications = first_rows(
-            Clarification.objects.filter(
-                opportunity__council=council,
-                opportunity__commission__in=commissions,
-                visibility=ClarificationVisibility.PENDING,
-            )
-            # The ethical wall: nobody acting for a bidder sees the opportunity's officer pages.
-            .exclude(Exists(conflicted))
-            .values(
-                "opportunity_id", "opportunity__reference", "opportunity__title", "opportunity__clarification_deadline"
-            )
-            .annotate(count=Count("id"))
-            .order_by("opportunity__clarification_deadline", "opportunity_id"),
-            overdue=Q(opportunity__clarification_deadline__lt=start_of_today),
-        )
-        for row in clarifications:
-            row["overdue"] = timezone.localdate(row["opportunity__clarification_deadline"]) < today
-
-    panels = queues.panels(user, council)
-    to_open, to_set_up = queues.opportunities_to_progress(user, council, commissions, roles)
-    summaries = queues.summaries_to_send(user, council, commissions, roles)
-
-    returns = Rows()
-    if is_commissioner:
-        # Returns waiting for this officer: submitted ones to review, and overdue ones to chase.
-        overdue_return = Q(state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
-        returns = first_rows(
-            MonitoringReturn.objects.filter(agreement__council=council)
-            .filter(Q(agreement__commission__lead_officer=user) | Q(agreement__council_contact=user))
-            .filter(Q(state=ReturnState.SUBMITTED) | overdue_return)
-            .select_related("agreement__council", "agreement__provider")
-            .order_by("due_on", "id"),
-            overdue=overdue_return,
-        )
-
+    clarifications = (
+        kept("clarifications", lambda: _clarifications(user, council, commissions, today)) if is_sourcing else Rows()
+    )
+    panels = kept("panels", lambda: queues.panels(user, council))
+    to_open, to_set_up = kept(
+        "to_progress", lambda: queues.opportunities_to_progress(user, council, commissions, roles)
+    )
+    summaries = kept("summaries", lambda: queues.summaries_to_send(user, council, commissions, roles))
+    returns = kept("returns", lambda: _returns(user, council, today)) if is_commissioner else Rows()
     # The lead commissioner answers for every contract's yearly assessment, whoever leads it, so none
     # that is due falls off every list when its officer has moved on.
-    assessments = _assessments_due(user, council, today, everyone=is_lead) if is_commissioner else Rows()
+    assessments = (
+        kept("assessments", lambda: _assessments_due(user, council, today, everyone=is_lead))
+        if is_commissioner
+        else Rows()
+    )
     notices = Rows()
     types = preparable_types(user, council)
     publishes = has_any_role(user, council, NOTICE_OFFICERS)
     if types or publishes:
         # The drafts this officer prepares (the UK17 is the finance officer's) and, for the notice
         # officers, every notice ready to publish (the UK17 too), due soon or overdue.
-        notices = first_rows(
-            notices_due(council, today, types=types, ready_to_publish=publishes),
-            limit=NOTICES_SHOWN,
-            overdue=Q(due_on__lt=today),
+        notices = kept(
+            "notices",
+            lambda: first_rows(
+                notices_due(council, today, types=types, ready_to_publish=publishes),
+                limit=NOTICES_SHOWN,
+                overdue=Q(due_on__lt=today),
+            ),
         )
 
-    by_stage = stage_rows(mine)
+    by_stage = kept("by_stage", lambda: stage_rows(mine))
     # Sourcing officers watch every opportunity of the council; other officers their own commissions'.
-    watched = commissions if is_sourcing else mine
-    deadlines = first_rows(
-        Opportunity.objects.filter(council=council, commission__in=watched, state=OpportunityState.PUBLISHED)
-        .filter(
-            Q(clarification_deadline__date__gte=today, clarification_deadline__date__lte=soon)
-            | Q(submission_deadline__date__gte=today, submission_deadline__date__lte=soon)
-        )
-        .order_by("submission_deadline", "id")
-    )
+    deadlines = kept("deadlines", lambda: _deadlines(council, commissions if is_sourcing else mine, today))
     # Every officer may be a contract manager; the lead commissioner sees the whole council's pipeline.
-    # The agreements of their own commissions ending soon come in the same query.
-    pipeline, ending = expiry_pipeline(
-        user,
-        council,
-        today,
-        everyone=is_lead,
-        other=OtherList(
-            condition=Q(commission__in=mine, state__in=IN_FORCE_STATES, ends_on__lte=add_months(today, 3)),
-            order_by=("ends_on", "id"),
-            counts={"ended": Q(ends_on__lt=today)},
-        ),
-    )
+    pipeline, ending = kept("expiry", lambda: _expiry(user, council, mine, today, everyone=is_lead))
     # Deadlines and endings share one list: the soonest first, LIST_LIMIT in all.
     deadlines, ending = first_of_both(
         deadlines, ending, lambda opportunity: _next_deadline(opportunity, today), lambda agreement: agreement.ends_on
@@ -252,7 +254,97 @@ def officer_dashboard(user: User, council: Council) -> dict:
         "expiry_pipeline": pipeline,
         "expiry_everyone": is_lead,
         "expiry_bands": [(months, pipeline.counts[f"within_{months}"]) for months in BANDS],
+        "part_families": PART_FAMILIES,
+        "part_vary": vary,
     }
+
+
+def _stage_work(mine: QuerySet[Commission]) -> Rows:
+    """The officer's commissions with a stage gate to complete, the longest untouched first, each
+    with what the Understand gate still asks for."""
+    stage_work = first_rows(
+        mine.filter(state__in=[State.UNDERSTANDING, State.PLANNING])
+        .annotate(
+            has_needs=_cycle_exists(NeedsAssessment),
+            has_evidence=_cycle_exists(Evidence),
+            has_gap=_cycle_exists(GapAnalysis),
+        )
+        .select_related("council")
+        .order_by("updated_at", "id")
+    )
+    for commission in stage_work:
+        commission.still_to_do = _understand_missing(commission) if commission.state == State.UNDERSTANDING else []
+    return stage_work
+
+
+def _clarifications(user: User, council: Council, commissions: QuerySet[Commission], today: date) -> Rows:
+    """Opportunities with questions waiting for an answer, the earliest deadline first."""
+    conflicted = OrganisationMember.objects.filter(user=user).filter(
+        Q(organisation__bids__opportunity=OuterRef("opportunity"))
+        | Q(
+            organisation__partnered_bids__bid__opportunity=OuterRef("opportunity"),
+            organisation__partnered_bids__confirmed_at__isnull=False,
+        )
+    )
+    # Overdue once the deadline's day (in the council's time) has gone.
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    clarifications = first_rows(
+        Clarification.objects.filter(
+            opportunity__council=council,
+            opportunity__commission__in=commissions,
+            visibility=ClarificationVisibility.PENDING,
+        )
+        # The ethical wall: nobody acting for a bidder sees the opportunity's officer pages.
+        .exclude(Exists(conflicted))
+        .values("opportunity_id", "opportunity__reference", "opportunity__title", "opportunity__clarification_deadline")
+        .annotate(count=Count("id"))
+        .order_by("opportunity__clarification_deadline", "opportunity_id"),
+        overdue=Q(opportunity__clarification_deadline__lt=start_of_today),
+    )
+    for row in clarifications:
+        row["overdue"] = timezone.localdate(row["opportunity__clarification_deadline"]) < today
+    return clarifications
+
+
+def _returns(user: User, council: Council, today: date) -> Rows:
+    """Returns waiting for this officer: submitted ones to review, and overdue ones to chase."""
+    overdue_return = Q(state__in=AWAITING_PROVIDER_STATES, due_on__lt=today)
+    return first_rows(
+        MonitoringReturn.objects.filter(agreement__council=council)
+        .filter(Q(agreement__commission__lead_officer=user) | Q(agreement__council_contact=user))
+        .filter(Q(state=ReturnState.SUBMITTED) | overdue_return)
+        .select_related("agreement__council", "agreement__provider")
+        .order_by("due_on", "id"),
+        overdue=overdue_return,
+    )
+
+
+def _deadlines(council: Council, watched: QuerySet[Commission], today: date) -> Rows:
+    soon = today + timedelta(days=UPCOMING_DAYS)
+    return first_rows(
+        Opportunity.objects.filter(council=council, commission__in=watched, state=OpportunityState.PUBLISHED)
+        .filter(
+            Q(clarification_deadline__date__gte=today, clarification_deadline__date__lte=soon)
+            | Q(submission_deadline__date__gte=today, submission_deadline__date__lte=soon)
+        )
+        .order_by("submission_deadline", "id")
+    )
+
+
+def _expiry(user: User, council: Council, mine: QuerySet[Commission], today: date, *, everyone: bool) -> tuple:
+    """The expiry pipeline (the whole council's for the lead commissioner) and, in the same query, the
+    agreements of the officer's own commissions ending soon."""
+    return expiry_pipeline(
+        user,
+        council,
+        today,
+        everyone=everyone,
+        other=OtherList(
+            condition=Q(commission__in=mine, state__in=IN_FORCE_STATES, ends_on__lte=add_months(today, 3)),
+            order_by=("ends_on", "id"),
+            counts={"ended": Q(ends_on__lt=today)},
+        ),
+    )
 
 
 def _assessments_due(user: User, council: Council, today: date, *, everyone: bool = False) -> Rows:
