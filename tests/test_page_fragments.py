@@ -178,6 +178,11 @@ def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_as, mon
     assert {name for name, _, _ in rendered} >= {
         "dashboard:officer",
         *(f"dashboard:officer:{name}" for name in LIST_FAMILIES),
+        "dashboard:portfolio:commissions",
+        "dashboard:portfolio:decisions",
+        "dashboard:portfolio:reviewed",
+        "dashboard:scrutiny:awards",
+        "dashboard:scrutiny:forward_plan",
         "dashboard:lead",
         "dashboard:provider",
     }
@@ -254,6 +259,10 @@ def test_a_change_a_kept_part_shows_appears_at_once(name, pages, client_as):
         # A bid saved: the portfolio holder's key decisions (awards name their opportunity), not the
         # savings realised.
         ("portfolio dashboard", "commissioning.sourcing", "commissioning_award", "monitoring_savingsrealised"),
+        # A return sent: the portfolio's performance, not its key decisions (kept for the headline figures).
+        ("portfolio dashboard", "monitoring.returns", "monitoring_monitoringreturn", "commissioning_award"),
+        # A return sent: scrutiny's agreements overdue or rated red, not the forward plan.
+        ("scrutiny dashboard", "monitoring.returns", "monitoring_monitoringreturn", "commissioning_forwardplanentry"),
         # A return sent: the agreement's monitoring, not its terms.
         ("agreement", "monitoring.returns", "monitoring_monitoringreturn", "monitoring_agreementterms"),
         # A return sent: the officer's returns to review, not the bids waiting to be opened.

@@ -46,7 +46,6 @@ from monitoring.dashboards.selectors.scrutiny import scrutiny_dashboard
 from monitoring.dashboards.selectors.scrutiny_report import ScrutinyReport, default_period, scrutiny_report
 from monitoring.models import AgendaFlag
 
-FILTERED = {"lead": lead_dashboard, "portfolio": portfolio_dashboard}
 # The families of the council's data (`councils.page_cache.family_of`) each dashboard's body shows:
 # the body is kept until one of them changes, so a change elsewhere in the council (a bid saved, a
 # comment on a draft) re-renders only the page around it. `tests/test_page_fragments.py` checks
@@ -139,10 +138,10 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
         context.update(
             view=self.view, title=DASHBOARDS[self.view][0], available=self.available, contents=CONTENTS[self.view]
         )
-        filters = None
+        filters = self.filters = None
         if self.view not in ("officer", "groups"):
             form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
-            filters = form.filters()
+            filters = self.filters = form.filters()
             context.update(filter_form=form, filters=filters)
         context["dashboard_body"] = page_cache.fragment(
             self.request,
@@ -162,9 +161,11 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
         if self.view == "groups":
             return group_selectors.groups_dashboard(user, council)
         if self.view == "scrutiny":
-            body = scrutiny_dashboard(user, council, filters)
+            body = scrutiny_dashboard(user, council, filters, keep=self.kept_list)
+        elif self.view == "portfolio":
+            body = portfolio_dashboard(user, council, filters, keep=self.kept_list)
         else:
-            body = FILTERED[self.view](user, council, filters)
+            body = lead_dashboard(user, council, filters)
         if self.view in ("lead", "scrutiny"):
             # Flagged providers and agreements, for the council as a whole (not narrowed by the filters).
             body["provider_flags"] = section(lambda: continuity_selectors.open_flags(user, council))
@@ -172,6 +173,7 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
 
     def kept_list(self, name: str, families: tuple[str, ...], vary: list[str], compute):
         """One of the dashboard's lists, kept by the families it reads (`councils.page_cache.personal_value`)."""
+        vary = [*vary, repr(self.filters)]
         return page_cache.personal_value(self.request, f"dashboard:{self.view}:{name}", families, vary, compute)
 
 

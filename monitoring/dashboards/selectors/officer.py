@@ -32,7 +32,7 @@ from councils.models import Council, Role, User
 from councils.permissions import NOTICE_OFFICERS, has_any_role, roles_in
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors import queues
-from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_of_both, first_rows
+from monitoring.dashboards.selectors.rows import LIST_LIMIT, Keep, Rows, first_of_both, first_rows, worked_out
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
     commissions_awaiting_approval,
@@ -103,16 +103,9 @@ PART_FAMILIES = {
     table: " ".join(sorted({*_COMMISSIONS, *(family for name in names for family in LIST_FAMILIES[name])}))
     for table, names in _TABLES.items()
 }
-# `keep(name, families, vary, compute)`: `compute()`'s value, or the one kept for the same person,
-# `vary` and families unchanged (`councils.page_cache.personal_value`).
-Keep = Callable[[str, tuple[str, ...], list[str], Callable[[], Any]], Any]
 
 
-def _worked_out(name: str, families: tuple[str, ...], vary: list[str], compute: Callable[[], Any]) -> Any:
-    return compute()
-
-
-def officer_dashboard(user: User, council: Council, keep: Keep = _worked_out) -> dict:
+def officer_dashboard(user: User, council: Council, keep: Keep = worked_out) -> dict:
     """What is waiting for this officer: stage work, approvals, clarifications, bids to score,
     returns to review, overdue items; their commissions by stage; deadlines coming up. Each list is
     worked out through `keep`, by its own families (`LIST_FAMILIES`)."""

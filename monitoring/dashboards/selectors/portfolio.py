@@ -25,7 +25,7 @@ from monitoring.dashboards.selectors.filters import (
     filtered_reviews,
 )
 from monitoring.dashboards.selectors.ratings import kpi_trend, performance_list, rag_over_time
-from monitoring.dashboards.selectors.rows import Rows, decisions_counted, first_of_both, first_rows
+from monitoring.dashboards.selectors.rows import Keep, Rows, decisions_counted, first_of_both, first_rows, worked_out
 from monitoring.dashboards.selectors.shared import MONEY_OUTPUT, ZERO, council_awards, waiting_since
 from monitoring.models import KpiActual, MonitoringReturn, ReturnState, TargetKind
 from monitoring.savings.selectors import savings_summary
@@ -103,24 +103,32 @@ def with_reported(measures: QuerySet[SuccessMeasure]) -> QuerySet[SuccessMeasure
     )
 
 
-def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
+# What the headline figures add up besides the performance of live agreements, each kept by the families
+# it reads (`Keep`): a return sent works out only the figures showing returns again.
+_COMMISSIONS = ("commissioning.cycle", "councils")
+_DECISIONS = (*_COMMISSIONS, "commissioning.award", "commissioning.sourcing")
+_REVIEWED = (*_COMMISSIONS, "commissioning.records")
+
+
+def portfolio_dashboard(user: User, council: Council, filters: Filters, keep: Keep = worked_out) -> dict:
     """Commissions in the portfolios the user holds, key decisions awaiting them, investment by outcome
     and priority, performance of live agreements, and outcomes achieved against success measures.
 
     Each section is worked out only when the template shows it (`councils.lazy`), so a section the
     page has kept (by the families of data it shows) runs no query."""
     today = timezone.localdate()
+    day = [today.isoformat()]
     commissions = filtered_commissions(user, council, filters)
     listed = commissions.exclude(state=State.CANCELLED).select_related("council", "portfolio", "lead_officer")
     agreements = filtered_agreements(user, council, filters)
-    commission_list = section(lambda: _commission_list(listed))
+    commission_list = section(lambda: keep("commissions", _COMMISSIONS, day, lambda: _commission_list(listed)))
     outcomes = section(lambda: _investment_by_outcome(council, commissions, filters))
     returns = MonitoringReturn.objects.filter(agreement__in=agreements)
     return {
         "commissions": commission_list,
         "outcomes": outcomes,
         **parts(
-            lambda: _decisions(user, council, commission_list),
+            lambda: keep("decisions", _DECISIONS, day, lambda: _decisions(user, council, commission_list)),
             "key_decisions",
             "awards",
             "decisions_waiting",
@@ -159,7 +167,7 @@ def portfolio_dashboard(user: User, council: Council, filters: Filters) -> dict:
             rag_chart=lambda: rag_over_time(returns, today),
             kpi_chart=lambda: kpi_trend(returns, today),
             measures=lambda: _measures(commissions),
-            reviewed=lambda: _reviewed(listed),
+            reviewed=lambda: keep("reviewed", _REVIEWED, day, lambda: _reviewed(listed)),
         ),
     }
 

@@ -9,10 +9,21 @@ the size of the council. Kept apart because every dashboard builds its lists thi
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When, Window
 
 LIST_LIMIT = 25
+# `keep(name, families, vary, compute)`: `compute()`'s value, or the one kept for the same person and
+# `vary` while the council's data in `families` is unchanged (the view's `councils.page_cache.personal_value`).
+# A dashboard whose headline figures add up several lists keeps each by the families it reads, so after
+# a change only the lists showing it are worked out again.
+Keep = Callable[[str, tuple[str, ...], list[str], Callable[[], Any]], Any]
+
+
+def worked_out(name: str, families: tuple[str, ...], vary: list[str], compute: Callable[[], Any]) -> Any:
+    """The `Keep` that keeps nothing: outside a request (and in the selectors' own tests)."""
+    return compute()
 
 
 class Rows(list):

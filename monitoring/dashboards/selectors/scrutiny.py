@@ -18,7 +18,7 @@ from councils.lazy import parts, section, sections
 from councils.models import Council, User
 from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
 from monitoring.dashboards.selectors.ratings import concerns_list, performance_list, rag_over_time
-from monitoring.dashboards.selectors.rows import LIST_LIMIT, Rows, first_rows
+from monitoring.dashboards.selectors.rows import LIST_LIMIT, Keep, Rows, first_rows, worked_out
 from monitoring.dashboards.selectors.shared import council_awards
 from monitoring.models import AgendaFlag, MonitoringReturn, ScrutinyNote
 
@@ -34,7 +34,19 @@ def _in_period(queryset: QuerySet, filters: Filters, field_name: str) -> QuerySe
     return queryset.filter(**{f"{field_name}__gte": start, f"{field_name}__lte": end})
 
 
-def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
+# What the headline figures add up besides the agreements overdue or rated red, each kept by the families
+# it reads (`Keep`): a return sent works out only the figures showing returns again.
+_AWARDS = (
+    "commissioning.cycle",
+    "councils",
+    "commissioning.award",
+    "commissioning.sourcing",
+    "commissioning.evaluation",
+)
+_FORWARD_PLAN = ("commissioning.cycle", "councils", "commissioning.award")
+
+
+def scrutiny_dashboard(user: User, council: Council, filters: Filters, keep: Keep = worked_out) -> dict:
     """Decisions taken (who, when, threshold, evaluation summary), performance of commissioned services,
     overdue and red-rated agreements, the forward plan, decisions open to call-in, notes and flags.
 
@@ -52,7 +64,11 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
         )
     )
     return {
-        **parts(lambda: _awards(council, commissions, filters, today), "award_decisions", "call_in"),
+        **parts(
+            lambda: keep("awards", _AWARDS, [today.isoformat()], lambda: _awards(council, commissions, filters, today)),
+            "award_decisions",
+            "call_in",
+        ),
         "flags": flags,
         **sections(
             approvals=lambda: first_rows(
@@ -65,11 +81,16 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters) -> dict:
             rag_chart=lambda: rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
             # Decisions whose expected date has passed stay on (shown as slipped, oldest first): scrutiny
             # must see a key decision that was not taken when the council said it would be.
-            forward_plan=lambda: first_rows(
-                ForwardPlanEntry.objects.filter(council=council, decided_on__isnull=True, withdrawn_on__isnull=True)
-                .select_related("commission__council", "portfolio")
-                .order_by("expected_on", "id"),
-                slipped=Q(expected_on__lt=today),
+            forward_plan=lambda: keep(
+                "forward_plan",
+                _FORWARD_PLAN,
+                [today.isoformat()],
+                lambda: first_rows(
+                    ForwardPlanEntry.objects.filter(council=council, decided_on__isnull=True, withdrawn_on__isnull=True)
+                    .select_related("commission__council", "portfolio")
+                    .order_by("expected_on", "id"),
+                    slipped=Q(expected_on__lt=today),
+                ),
             ),
             # Waiting for scrutiny: flags whose meeting has been held with nothing recorded of what the
             # committee did (the earliest meetings come first in `flags`, so no query of their own).
