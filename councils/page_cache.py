@@ -14,7 +14,9 @@ has to know which pages exist. The scopes are:
   The pages about the organisations a person acts for (the provider portal and dashboard) say which
   councils they read (`organisation_scopes`): the councils of those organisations' bids, followed
   opportunities, questions and agreements, and those their alerts and outcomes of interest name. A
-  council the organisations have nothing to do with can change all day without emptying them.
+  council the organisations have nothing to do with can change all day without emptying them, and
+  a part of such a page that names its families (`fragment`) depends on those families of each of
+  those councils only.
 - ``user:<id>``: one person's own things (their notifications, which the header counts).
 - ``council:<id>:<family>``: one *family* of a council's data, the module its model lives in
   (``commissioning.sourcing``: opportunities and bids; ``monitoring.returns``: monitoring returns;
@@ -121,14 +123,22 @@ def organisation_councils_from(find: Callable[[object], Iterable[int]]) -> None:
     _organisation_council_ids = find
 
 
-def organisation_scopes(user) -> list[str]:
-    """The scopes of a page about the organisations a person acts for: the councils their records lie
-    in, and the data shared between councils (the organisations and people themselves). Worked out on
-    every request, so a record in a council new to them changes the page's key at once. Without a
-    registered finder, every write anywhere (``all``)."""
+def organisation_councils(user) -> list[int] | None:
+    """The ids of the councils the organisations a person acts for have records in (None without a
+    registered finder: any council). Worked out on every request, so a record in a council new to
+    them changes the keys of the pages about them at once."""
     if _organisation_council_ids is None:
+        return None
+    return sorted(_organisation_council_ids(user))
+
+
+def organisation_scopes(council_ids: list[int] | None) -> list[str]:
+    """The scopes of a page about the organisations a person acts for: the councils their records lie
+    in (`organisation_councils`), and the data shared between councils (the organisations and people
+    themselves). Without a registered finder, every write anywhere (``all``)."""
+    if council_ids is None:
         return ["all"]
-    return ["shared", *(f"council:{council_id}" for council_id in sorted(_organisation_council_ids(user)))]
+    return ["shared", *(f"council:{council_id}" for council_id in council_ids)]
 
 
 def bump(*scopes: str) -> None:
@@ -366,8 +376,12 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
     council = getattr(request, "council", None)
     if not seconds or not request.user.is_authenticated:
         return render()
+    council_ids = getattr(request, "page_cache_councils", None)
     if council is not None:
         scopes = family_scopes(council.pk, families)
+    elif families and council_ids is not None:
+        # A page about the person's organisations: the families it shows, in each council they deal with.
+        scopes = sorted({scope for council_id in council_ids for scope in family_scopes(council_id, families)})
     else:
         # A page across councils: its part reads what the page reads (`CachedPageMixin`).
         scopes = getattr(request, "page_cache_scopes", None) or ["all"]
@@ -463,7 +477,9 @@ class CachedPageMixin:
         if council is not None:
             return council_scopes(council.pk)
         if self.about_own_organisations and self.request.user.is_authenticated:
-            return organisation_scopes(self.request.user)
+            # Its parts ({% fragment %}) read the families they show in the same councils.
+            self.request.page_cache_councils = organisation_councils(self.request.user)
+            return organisation_scopes(self.request.page_cache_councils)
         return ["all"]
 
     def get(self, request, *args, **kwargs):

@@ -6,13 +6,16 @@ theirs shows at once."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.bid_factories import open_opportunity, start_bid
 from commissioning.tests.factories import create_commission
+from councils import page_cache
 from councils.models import Role
-from councils.page_cache import organisation_scopes
+from councils.page_cache import organisation_councils, organisation_scopes
 from councils.tests.factories import OutcomeFactory
 from monitoring.dashboards.selectors.provider import organisation_council_ids
 from providers.models import Organisation
@@ -95,5 +98,31 @@ def test_the_councils_are_those_of_every_record_the_pages_show(council, other_co
     organisation.alert_councils.add(other_council)
     assert organisation_council_ids(provider) == {council.pk, other_council.pk}
     # Someone acting for no organisation reads no council's data on these pages.
-    assert organisation_scopes(people[Role.SCRUTINY_MEMBER]) == ["shared"]
-    assert organisation_scopes(provider) == ["shared", f"council:{council.pk}", f"council:{other_council.pk}"]
+    assert organisation_scopes(organisation_councils(people[Role.SCRUTINY_MEMBER])) == ["shared"]
+    assert organisation_scopes(organisation_councils(provider)) == [
+        "shared",
+        f"council:{council.pk}",
+        f"council:{other_council.pk}",
+    ]
+
+
+def test_a_return_sent_in_the_organisations_council_renders_the_portal_around_its_kept_body(
+    client_for, provider, council
+):
+    """The portal shows no returns: after one is sent in a council the organisation deals with, the
+    page is rendered again but its body, kept by the families it shows in each of those councils, is not."""
+    client = client_for(provider)
+    looks(client, "providers:portal")
+    assert looks(client, "providers:portal")["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as kept:
+        assert looks(client, "providers:portal")["X-Page-Cache"] == "hit"
+    page_cache.bump_council(council.pk, "monitoring.returns")
+    with CaptureQueriesContext(connection) as queries:
+        assert looks(client, "providers:portal")["X-Page-Cache"] == "miss"
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "commissioning_bid" not in read
+    assert len(queries) <= len(kept) + 2
+    page_cache.bump_council(council.pk, "commissioning.sourcing")
+    with CaptureQueriesContext(connection) as queries:
+        assert looks(client, "providers:portal")["X-Page-Cache"] == "miss"
+    assert "commissioning_bid" in " ".join(query["sql"] for query in queries.captured_queries)
