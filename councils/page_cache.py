@@ -373,33 +373,36 @@ def fragment(request, name: str, families: Iterable[str], vary: Iterable[str], r
     the page renders again around it. Kept per person and per CSRF cookie, as pages are; `vary` is
     whatever else the part's content depends on (the filters chosen)."""
     seconds = timeout()
-    council = getattr(request, "council", None)
     if not seconds or not request.user.is_authenticated:
         return render()
+    return _personal(request, name, _part_scopes(request, families), vary, seconds, render)
+
+
+def _part_scopes(request, families: Iterable[str]) -> list[str]:
+    """What a part of the request's page showing `families` depends on."""
+    council = getattr(request, "council", None)
     council_ids = getattr(request, "page_cache_councils", None)
     if council is not None:
-        scopes = family_scopes(council.pk, families)
-    elif families and council_ids is not None:
+        return family_scopes(council.pk, families)
+    if families and council_ids is not None:
         # A page about the person's organisations: the families it shows, in each council they deal with.
-        scopes = sorted({scope for council_id in council_ids for scope in family_scopes(council_id, families)})
-    else:
-        # A page across councils: its part reads what the page reads (`CachedPageMixin`).
-        scopes = getattr(request, "page_cache_scopes", None) or ["all"]
-    return _personal(request, name, scopes, vary, seconds, render)
+        return sorted({scope for council_id in council_ids for scope in family_scopes(council_id, families)})
+    # A page across councils: its part reads what the page reads (`CachedPageMixin`).
+    return getattr(request, "page_cache_scopes", None) or ["all"]
 
 
 def personal_value(request, name: str, families: Iterable[str], vary: Iterable[str], compute: Callable[[], object]):
     """What `compute()` returns for one signed-in person's page (a dashboard list and its counts), kept
-    as a kept part is (`fragment`) until data in its `families` of the request's council, or data shared
-    between councils, changes. A page whose headline figures add up several lists keeps each list by
-    its own families: after a change, only the lists showing it are worked out again. The process's
-    copy is shared between its requests (`local_kept`): whoever reads the value must not change it."""
+    as a kept part is (`fragment`) until data in its `families` of the request's council (or of the
+    councils a page about their organisations reads), or data shared between councils, changes. A
+    page whose headline figures add up several lists keeps each list by its own families: after a
+    change, only the lists showing it are worked out again. The process's copy is shared between its
+    requests (`local_kept`): whoever reads the value must not change it."""
     seconds = timeout()
-    council = getattr(request, "council", None)
-    if not seconds or not request.user.is_authenticated or council is None:
+    if not seconds or not request.user.is_authenticated:
         return compute()
     parts = ["value", name, str(request.user.pk), *vary]
-    return _kept_value(_key("part:", parts, family_scopes(council.pk, families)), seconds, compute)
+    return _kept_value(_key("part:", parts, _part_scopes(request, families)), seconds, compute)
 
 
 def shell(request, render: Callable[[], str]) -> str:

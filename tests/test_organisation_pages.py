@@ -126,3 +126,17 @@ def test_a_return_sent_in_the_organisations_council_renders_the_portal_around_it
     with CaptureQueriesContext(connection) as queries:
         assert looks(client, "providers:portal")["X-Page-Cache"] == "miss"
     assert "commissioning_bid" in " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_a_return_sent_works_out_only_the_provider_dashboards_returns_again(client_for, provider, council):
+    """The dashboard's figures add up its lists: each is kept by the families it reads, so a return sent
+    in the organisation's council reads the returns again, not the bids."""
+    client = client_for(provider)
+    looks(client, "monitoring:provider_dashboard")
+    looks(client, "monitoring:provider_dashboard")
+    page_cache.bump_council(council.pk, "monitoring.returns")
+    with CaptureQueriesContext(connection) as queries:
+        assert looks(client, "monitoring:provider_dashboard")["X-Page-Cache"] == "miss"
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "monitoring_monitoringreturn" in read
+    assert "commissioning_bid" not in read

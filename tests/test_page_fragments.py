@@ -26,6 +26,7 @@ from councils import page_cache
 from councils.models import Council, Membership, Role, User
 from councils.services import audit_record
 from monitoring.dashboards.selectors.officer import LIST_FAMILIES
+from monitoring.dashboards.selectors.provider import LIST_FAMILIES as PROVIDER_LISTS
 from monitoring.models import Agreement, AgreementKpi, AgreementState
 from providers.models import Organisation, OrganisationMember
 
@@ -183,6 +184,7 @@ def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_as, mon
         "dashboard:portfolio:reviewed",
         "dashboard:scrutiny:awards",
         "dashboard:scrutiny:forward_plan",
+        *(f"dashboard:provider:{name}" for name in PROVIDER_LISTS),
         "dashboard:lead",
         "dashboard:provider",
     }

@@ -187,8 +187,15 @@ class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         # Worked out only when the page's kept body ({% fragment %}) has gone.
-        context.update(title="Your organisation's dashboard", dashboard=section(lambda: provider_dashboard(user)))
+        context.update(
+            title="Your organisation's dashboard",
+            dashboard=section(lambda: provider_dashboard(user, keep=self.kept_list)),
+        )
         return context
+
+    def kept_list(self, name: str, families: tuple[str, ...], vary: list[str], compute):
+        """One of the dashboard's lists, kept by the families it reads in the organisations' councils."""
+        return page_cache.personal_value(self.request, f"dashboard:provider:{name}", families, vary, compute)
 
 
 # ---- Scrutiny's notes and agenda flags -------------------------------------------------------------

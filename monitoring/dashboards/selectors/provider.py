@@ -7,7 +7,9 @@ scoped by organisation membership rather than by council role and is kept apart 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +19,7 @@ from commissioning.sourcing.selectors.bid_status import with_statuses
 from councils.compiled import Statement
 from councils.models import Council, Notification, User
 from councils.notification_selectors import notifications_for
-from monitoring.dashboards.selectors.rows import Rows, first_rows
+from monitoring.dashboards.selectors.rows import Keep, Rows, first_rows, worked_out
 from monitoring.models import AWAITING_PROVIDER_STATES, PROVIDER_VISIBLE_STATES, Agreement, MonitoringReturn
 from providers.models import Organisation, OrganisationMember
 
@@ -31,72 +33,113 @@ class ProviderDashboard:
     returns: Rows = field(default_factory=Rows)
     answers: list[Clarification] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    # Each table's families ({% fragment %}) and what else it varies with.
+    part_families: dict[str, str] = field(default_factory=dict)
+    part_vary: list[str] = field(default_factory=list)
 
 
-def provider_dashboard(user: User) -> ProviderDashboard:
+# The families of the councils' data (`councils.page_cache.family_of`) each list reads, besides the
+# organisations themselves (data shared between councils) and the councils' names: kept by them (`keep`),
+# a list is worked out again, after a change, only when one of them changes in a council the
+# organisations deal with. `tests/test_page_fragments.py` checks every table a list reads belongs to them.
+LIST_FAMILIES = {
+    "opportunities": ("commissioning.sourcing",),
+    "bids": ("commissioning.sourcing", "commissioning.award", "commissioning.evaluation"),
+    "agreements": ("monitoring.agreements",),
+    "returns": ("monitoring.returns", "monitoring.agreements"),
+    "answers": ("commissioning.sourcing",),
+}
+PART_FAMILIES = {name: " ".join(sorted({"councils", *families})) for name, families in LIST_FAMILIES.items()}
+
+
+def provider_dashboard(user: User, keep: Keep = worked_out) -> ProviderDashboard:
     """The organisations the user acts for: opportunities they follow, their bids, agreements, returns
     due, answers to their questions, and the person's own notifications. Only their own organisations'
-    records, ever."""
+    records, ever. Each list is worked out through `keep`, by its own families (`LIST_FAMILIES`)."""
     organisations = list(Organisation.objects.filter(members__user=user).order_by("legal_name").distinct())
     if not organisations:
         return ProviderDashboard()
-    notifications = list(notifications_for(user)[:10])
     organisation_ids = [o.pk for o in organisations]
     today = timezone.localdate()
+    # What decides what each list holds, besides its data: the day and the organisations.
+    vary = [today.isoformat(), ",".join(map(str, organisation_ids))]
+
+    def kept(name: str, compute: Callable[[], Any]) -> Any:
+        return keep(name, ("councils", *LIST_FAMILIES[name]), vary, compute)
+
     followed = Interest.objects.filter(organisation_id__in=organisation_ids)
     return ProviderDashboard(
         organisations=organisations,
-        opportunities=first_rows(
-            # The few opportunities followed or bid for, as one set of ids: a test of each published
-            # opportunity ("followed or bid for?") read every one of them, 9 ms on the national set.
-            Opportunity.objects.filter(
-                pk__in=followed.order_by()
-                .values("opportunity_id")
-                .union(Bid.objects.filter(organisation_id__in=organisation_ids).order_by().values("opportunity_id")),
-                state=OpportunityState.PUBLISHED,
-            )
-            .select_related("council")
-            .order_by("submission_deadline", "id")
+        opportunities=kept(
+            "opportunities",
+            lambda: first_rows(
+                # The few opportunities followed or bid for, as one set of ids: a test of each published
+                # opportunity ("followed or bid for?") read every one of them, 9 ms on the national set.
+                Opportunity.objects.filter(
+                    pk__in=followed.order_by()
+                    .values("opportunity_id")
+                    .union(
+                        Bid.objects.filter(organisation_id__in=organisation_ids).order_by().values("opportunity_id")
+                    ),
+                    state=OpportunityState.PUBLISHED,
+                )
+                .select_related("council")
+                .order_by("submission_deadline", "id")
+            ),
         ),
         # Each with its display status: the outcome once it is sent, not "Submitted" forever.
-        bids=with_statuses(
-            first_rows(
-                Bid.objects.filter(organisation_id__in=organisation_ids)
-                .select_related("opportunity__council", "organisation")
-                .order_by("-updated_at", "-id")
-            )
-        ),
-        agreements=first_rows(
-            Agreement.objects.filter(provider_id__in=organisation_ids, state__in=PROVIDER_VISIBLE_STATES)
-            .select_related("council", "provider")
-            .order_by("-starts_on", "-id")
-        ),
-        returns=first_rows(
-            MonitoringReturn.objects.filter(
-                agreement__provider_id__in=organisation_ids,
-                agreement__state__in=PROVIDER_VISIBLE_STATES,
-                state__in=AWAITING_PROVIDER_STATES,
-                # The period under way and any earlier ones still owed: what the provider works on now.
-                period_start__lte=today,
-            )
-            .select_related("agreement__council", "agreement__provider")
-            .order_by("due_on", "id")
-        ),
-        notifications=notifications,
-        answers=list(
-            Clarification.objects.filter(answered_at__isnull=False)
-            .filter(
-                # Answers to the organisation's own questions, and answers published to every
-                # provider following the opportunity.
-                Q(organisation_id__in=organisation_ids)
-                | Q(
-                    visibility=ClarificationVisibility.PUBLISHED,
-                    opportunity__in=followed.values("opportunity"),
+        bids=kept(
+            "bids",
+            lambda: with_statuses(
+                first_rows(
+                    Bid.objects.filter(organisation_id__in=organisation_ids)
+                    .select_related("opportunity__council", "organisation")
+                    .order_by("-updated_at", "-id")
                 )
-            )
-            .select_related("opportunity")
-            .order_by("-answered_at", "-id")[:10]
+            ),
         ),
+        agreements=kept(
+            "agreements",
+            lambda: first_rows(
+                Agreement.objects.filter(provider_id__in=organisation_ids, state__in=PROVIDER_VISIBLE_STATES)
+                .select_related("council", "provider")
+                .order_by("-starts_on", "-id")
+            ),
+        ),
+        returns=kept(
+            "returns",
+            lambda: first_rows(
+                MonitoringReturn.objects.filter(
+                    agreement__provider_id__in=organisation_ids,
+                    agreement__state__in=PROVIDER_VISIBLE_STATES,
+                    state__in=AWAITING_PROVIDER_STATES,
+                    # The period under way and any earlier ones still owed: what the provider works on now.
+                    period_start__lte=today,
+                )
+                .select_related("agreement__council", "agreement__provider")
+                .order_by("due_on", "id")
+            ),
+        ),
+        notifications=list(notifications_for(user)[:10]),
+        answers=kept(
+            "answers",
+            lambda: list(
+                Clarification.objects.filter(answered_at__isnull=False)
+                .filter(
+                    # Answers to the organisation's own questions, and answers published to every
+                    # provider following the opportunity.
+                    Q(organisation_id__in=organisation_ids)
+                    | Q(
+                        visibility=ClarificationVisibility.PUBLISHED,
+                        opportunity__in=followed.values("opportunity"),
+                    )
+                )
+                .select_related("opportunity")
+                .order_by("-answered_at", "-id")[:10]
+            ),
+        ),
+        part_families=PART_FAMILIES,
+        part_vary=vary,
     )
 
 
