@@ -78,7 +78,8 @@ def _rated(rows: Rows) -> Rows:
 
 def performance_list(agreements: QuerySet[Agreement], today: date) -> Rows:
     """Live agreements with their overdue returns and latest rating ('red', 'amber', 'green' or ''),
-    the worst first: overdue or rated red, then amber, then the rest, each by end date."""
+    the worst first: overdue or rated red, then amber, then the rest, each by end date. How many give
+    concern (`CONCERN`) is counted in the same query (`counts["concern"]`, for `concerns_of`)."""
     worst_first = Case(
         When(CONCERN, then=Value(0)),
         When(latest_rag=Rag.AMBER, then=Value(1)),
@@ -86,12 +87,13 @@ def performance_list(agreements: QuerySet[Agreement], today: date) -> Rows:
         output_field=IntegerField(),
     )
     live = _live_with_performance(agreements, today).annotate(concern_order=worst_first)
-    return _rated(first_rows(live.order_by("concern_order", "ends_on", "id")))
+    return _rated(first_rows(live.order_by("concern_order", "ends_on", "id"), concern=Q(concern_order=0)))
 
 
-def concerns_list(agreements: QuerySet[Agreement], today: date) -> Rows:
-    """Live agreements with a return overdue or rated red at their latest accepted return, by end date."""
-    return _rated(first_rows(_live_with_performance(agreements, today).filter(CONCERN).order_by("ends_on", "id")))
+def concerns_of(performance: Rows) -> Rows:
+    """Live agreements with a return overdue or rated red at their latest accepted return, by end date:
+    the first rows of `performance_list`, which puts them first in that order, so no query of its own."""
+    return Rows([agreement for agreement in performance if agreement.concern_order == 0], performance.counts["concern"])
 
 
 def _quarters(today: date, count: int) -> list[date]:

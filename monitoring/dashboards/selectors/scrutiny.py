@@ -17,7 +17,7 @@ from commissioning.models import ApprovalDecision, Award, AwardState, ForwardPla
 from councils.lazy import parts, section, sections
 from councils.models import Council, User
 from monitoring.dashboards.selectors.filters import Filters, filtered_agreements, filtered_commissions
-from monitoring.dashboards.selectors.ratings import concerns_list, performance_list, rag_over_time
+from monitoring.dashboards.selectors.ratings import concerns_of, performance_list, rag_over_time
 from monitoring.dashboards.selectors.rows import LIST_LIMIT, Keep, Rows, first_rows, worked_out
 from monitoring.dashboards.selectors.shared import council_awards
 from monitoring.models import AgendaFlag, MonitoringReturn, ScrutinyNote
@@ -55,6 +55,7 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters, keep: Kee
     today = timezone.localdate()
     commissions = filtered_commissions(user, council, filters)
     agreements = filtered_agreements(user, council, filters)
+    performance = section(lambda: performance_list(agreements, today))
     flags = section(
         lambda: first_rows(
             AgendaFlag.objects.filter(commission__in=commissions, resolved_at__isnull=True)
@@ -70,14 +71,14 @@ def scrutiny_dashboard(user: User, council: Council, filters: Filters, keep: Kee
             "call_in",
         ),
         "flags": flags,
+        "performance": performance,
         **sections(
             approvals=lambda: first_rows(
                 _in_period(ApprovalDecision.objects.filter(commission__in=commissions), filters, "decided_on")
                 .select_related("commission__council", "decided_by")
                 .order_by("-decided_on", "-id")
             ),
-            performance=lambda: performance_list(agreements, today),
-            concerns=lambda: concerns_list(agreements, today),
+            concerns=lambda: concerns_of(performance),
             rag_chart=lambda: rag_over_time(MonitoringReturn.objects.filter(agreement__in=agreements), today),
             # Decisions whose expected date has passed stay on (shown as slipped, oldest first): scrutiny
             # must see a key decision that was not taken when the council said it would be.
