@@ -207,6 +207,21 @@ def test_a_new_choice_shows_in_the_shared_filter_form_at_once(client_for, counci
     assert added.title in filter_form_of(after)
 
 
+def test_a_shared_filter_form_outlives_changes_to_data_it_does_not_offer(client_for, council, people, outcome):
+    """The commission list's choices are the council's framework and people: a return sent or a bid saved
+    keeps their markup; a new lead officer shows at once."""
+    client = client_for(people["lead_commissioner"])
+    get(client, commission_list(council))
+    for family in ("monitoring.returns", "commissioning.sourcing"):
+        page_cache.bump_council(council.pk, family)
+        with CaptureQueriesContext(connection) as queries:
+            get(client, commission_list(council))
+        assert not [query for query in queries.captured_queries if '"councils_portfolio"' in query["sql"]], family
+    newcomer = User.objects.create_user(email="new.officer@testshire.example", password="x", full_name="Nia Newcomer")
+    Membership.objects.create(user=newcomer, council=council, role=Role.COMMISSIONING_OFFICER)
+    assert "Nia Newcomer" in filter_form_of(get(client, commission_list(council))[0])
+
+
 def test_a_shared_filter_form_is_never_another_councils(client, client_for, council, other_council, people, outcome):
     get(client_for(people["lead_commissioner"]), commission_list(council))
     client.logout()

@@ -14,7 +14,7 @@ from commissioning.permissions import COMMISSIONERS
 from councils.inputs import BoundedInputsMixin
 from councils.lean_forms import filters_helper
 from councils.models import Council, Portfolio, User
-from councils.page_cache import council_scopes
+from councils.page_cache import family_of, family_scopes
 from councils.selectors import outcomes_for_council, priorities_for_council
 from councils.widgets import LeanModelChoiceField, LeanSelect
 
@@ -47,7 +47,9 @@ class CommissionFilterForm(BoundedInputsMixin, forms.Form):
             .annotate(shown_as=Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField()))
             .distinct()
         )
-        self.shared_scopes = council_scopes(council.pk)
+        # Every choice is the council's framework and people (`councils` rows), or people themselves
+        # (shared): the kept markup outlives the day's bids and returns.
+        self.shared_scopes = family_scopes(council.pk, [family_of(Portfolio)])
         self.helper = filters_helper(self)
 
     def filters(self) -> dict:
