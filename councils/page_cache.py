@@ -19,7 +19,8 @@ has to know which pages exist. The scopes are:
   those councils only.
 - ``user:<id>``: one person's own things (their notifications, which the header counts).
 - ``council:<id>:<family>``: one *family* of a council's data, the module its model lives in
-  (``commissioning.sourcing``: opportunities and bids; ``monitoring.returns``: monitoring returns;
+  (``commissioning.sourcing``: opportunities, their questions and openings; ``commissioning.bids``:
+  bids and what a provider writes in them; ``monitoring.returns``: monitoring returns;
   ``councils``; ``providers``; ...). Fragments of a page (:func:`fragment`) depend on the families
   they show, so a bid being saved re-renders the dashboard's sourcing panels, not its returns. A
   bump that does not say which families it wrote changes ``council:<id>:*``, on which every fragment

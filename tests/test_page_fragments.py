@@ -21,7 +21,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from commissioning.models import BidState, Commission, EvaluationCriterion, EvaluationState, Opportunity, PanelMember
+from commissioning.models import (
+    Bid,
+    BidState,
+    Commission,
+    EvaluationCriterion,
+    EvaluationState,
+    Opportunity,
+    PanelMember,
+)
 from councils import page_cache
 from councils.models import Council, Membership, Role, User
 from councils.services import audit_record
@@ -194,7 +202,7 @@ def test_a_kept_part_reads_only_the_families_it_depends_on(pages, client_as, mon
         # A part of a page with no council (the provider's) depends on every write: nothing to check.
         if families and read - families - {None}:
             unkept[name] = sorted(read - families - {None})
-    assert unkept == {}
+    assert unkept == {}, "; ".join(f"{name}: {families}" for name, families in sorted(unkept.items()))
 
 
 def test_a_change_elsewhere_keeps_the_part_and_a_change_it_shows_renders_it_again(pages, client_for):
@@ -214,6 +222,26 @@ def test_a_change_elsewhere_keeps_the_part_and_a_change_it_shows_renders_it_agai
     assert queries_for(3) == kept
     page_cache.bump_council(council.pk, "monitoring.returns")
     assert queries_for(4) > kept
+
+
+@pytest.mark.parametrize("name", ["lead dashboard", "portfolio dashboard", "scrutiny dashboard"])
+def test_a_draft_bid_saved_renders_only_the_page_around_parts_that_show_no_bids(name, pages, client_for):
+    """A provider's draft is saved every few seconds: it changes the bids family alone, so pages that
+    show opportunities, decisions and performance but no bids keep their parts."""
+    page = next(page for page in pages if page.name == name)
+    client = client_for(page.user)
+    client.get(page.url)
+    client.get(_again(page.url, 1))
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(_again(page.url, 2)).status_code == 200
+    bid = Bid.objects.filter(state=BidState.DRAFT, opportunity__council__slug=page.url.split("/")[3]).first()
+    bid = bid or Bid.objects.filter(state=BidState.DRAFT).order_by("pk").first()
+    bid.summary = f"{bid.summary} (saved again)"
+    bid.save(update_fields=["summary"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_again(page.url, 3))
+    assert response["X-Page-Cache"] == "miss"
+    assert len(queries) == len(kept)
 
 
 # What each page shows from a family its kept part depends on: (the rows to look among, the field). One of

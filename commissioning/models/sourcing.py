@@ -26,6 +26,11 @@ from councils.state_field import StateField
 from councils.units import validate_whole_for_unit
 from councils.uploads import PrivateFileField
 
+# The page cache's family of what a provider writes while drafting a bid (`councils.page_cache.family_of`):
+# a bid saved every few seconds changes only the parts of pages showing bids, not everything that shows
+# opportunities, their questions, openings or outcomes ("commissioning.sourcing").
+BIDS_FAMILY = "commissioning.bids"
+
 
 class OpportunityState(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -267,6 +272,8 @@ class BidState(models.TextChoices):
 class Bid(fsm.ConcurrentTransitionMixin, models.Model):
     """One organisation's bid (alone or leading partners). Its contents are sealed until opening."""
 
+    page_cache_family = BIDS_FAMILY
+
     opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="bids")
     organisation = models.ForeignKey("providers.Organisation", on_delete=models.PROTECT, related_name="bids")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -325,6 +332,8 @@ class Bid(fsm.ConcurrentTransitionMixin, models.Model):
 
 
 class BidAnswer(models.Model):
+    page_cache_family = BIDS_FAMILY
+
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(OpportunityQuestion, on_delete=models.PROTECT, related_name="answers")
     text = models.TextField(blank=True)
@@ -338,6 +347,8 @@ class BidAnswer(models.Model):
 
 class BidPriceLine(models.Model):
     """Pricing / budget breakdown: per lot and per year."""
+
+    page_cache_family = BIDS_FAMILY
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="price_lines")
     lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -376,6 +387,8 @@ class BidPartner(models.Model):
     procurement, so it is never done to them. Until confirmed the council never sees the name and the
     bid cannot be submitted. Changing who the partner is or what it delivers asks again."""
 
+    page_cache_family = BIDS_FAMILY
+
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="partners")
     # Null only for partners named by free text before partners had to be registered: never confirmed.
     organisation = models.ForeignKey(
@@ -407,6 +420,8 @@ CONFIRMED_PARTNER = {"partners__confirmed_at__isnull": False}
 
 
 class BidDocument(models.Model):
+    page_cache_family = BIDS_FAMILY
+
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)
     file = PrivateFileField(folder="bids")
@@ -419,6 +434,8 @@ class BidDocument(models.Model):
 
 class BidReceipt(models.Model):
     """Proof of a submission: a reference, the time, and a digest of exactly what was submitted."""
+
+    page_cache_family = BIDS_FAMILY
 
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="receipts")
     reference = models.CharField(max_length=60, unique=True)
@@ -455,3 +472,7 @@ class BidOpening(models.Model):
 
     def __str__(self) -> str:
         return f"Opening of {self.opportunity.reference}"
+
+
+# A bid's lots are chosen with the bid: their rows change with its family (`m2m_changed` bumps the bid's).
+Bid.lots.through.page_cache_family = BIDS_FAMILY

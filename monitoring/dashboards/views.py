@@ -55,6 +55,7 @@ BODY_FAMILIES = {
         "commissioning.cycle",
         "commissioning.records",
         "commissioning.sourcing",
+        "commissioning.bids",
         "commissioning.evaluation",
         "commissioning.award",
         "commissioning.conflicts",

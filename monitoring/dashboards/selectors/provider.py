@@ -43,8 +43,8 @@ class ProviderDashboard:
 # a list is worked out again, after a change, only when one of them changes in a council the
 # organisations deal with. `tests/test_page_fragments.py` checks every table a list reads belongs to them.
 LIST_FAMILIES = {
-    "opportunities": ("commissioning.sourcing",),
-    "bids": ("commissioning.sourcing", "commissioning.award", "commissioning.evaluation"),
+    "opportunities": ("commissioning.sourcing", "commissioning.bids"),
+    "bids": ("commissioning.sourcing", "commissioning.bids", "commissioning.award", "commissioning.evaluation"),
     "agreements": ("monitoring.agreements",),
     "returns": ("monitoring.returns", "monitoring.agreements"),
     "answers": ("commissioning.sourcing",),
