@@ -295,6 +295,8 @@ def test_a_change_a_kept_part_shows_appears_at_once(name, pages, client_as):
         ("scrutiny dashboard", "monitoring.returns", "monitoring_monitoringreturn", "commissioning_forwardplanentry"),
         # A return sent: the agreement's monitoring, not its terms.
         ("agreement", "monitoring.returns", "monitoring_monitoringreturn", "monitoring_agreementterms"),
+        # A draft bid saved: the commission's sourcing and next steps, not its recent history.
+        ("commission detail", "commissioning.bids", "commissioning_bid", "councils_auditevent"),
         # A return sent: the officer's returns to review, not the bids waiting to be opened.
         ("officer dashboard", "monitoring.returns", "monitoring_monitoringreturn", "commissioning_opportunity"),
     ],
