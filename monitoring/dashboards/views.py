@@ -42,6 +42,7 @@ from monitoring.dashboards.selectors.meeting_pack import meeting_pack_choices, m
 from monitoring.dashboards.selectors.officer import officer_dashboard
 from monitoring.dashboards.selectors.portfolio import portfolio_dashboard
 from monitoring.dashboards.selectors.provider import provider_dashboard
+from monitoring.dashboards.selectors.rows import Keep
 from monitoring.dashboards.selectors.scrutiny import scrutiny_dashboard
 from monitoring.dashboards.selectors.scrutiny_report import ScrutinyReport, default_period, scrutiny_report
 from monitoring.models import AgendaFlag
@@ -114,6 +115,17 @@ BODY_FAMILIES = {
 }
 
 
+def list_keeper(request, prefix: str, *vary: str) -> Keep:
+    """The `Keep` of a dashboard's lists: each kept for the person by the families it reads, in the
+    request's council or the councils a page about their organisations reads (`page_cache.personal_value`),
+    and by `vary` (the filters chosen) besides its own."""
+
+    def keep(name: str, families: tuple[str, ...], list_vary: list[str], compute):
+        return page_cache.personal_value(request, f"{prefix}:{name}", families, [*list_vary, *vary], compute)
+
+    return keep
+
+
 class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
     """The council dashboard for the user's role: pipeline, work queue, portfolios or scrutiny."""
 
@@ -139,10 +151,10 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
         context.update(
             view=self.view, title=DASHBOARDS[self.view][0], available=self.available, contents=CONTENTS[self.view]
         )
-        filters = self.filters = None
+        filters = None
         if self.view not in ("officer", "groups"):
             form = DashboardFilterForm(self.request.GET or None, council=council, user=user, view=self.view)
-            filters = self.filters = form.filters()
+            filters = form.filters()
             context.update(filter_form=form, filters=filters)
         context["dashboard_body"] = page_cache.fragment(
             self.request,
@@ -157,25 +169,21 @@ class DashboardView(CouncilPermissionMixin, CachedPageMixin, TemplateView):
 
     def body(self, user, council, filters) -> dict:
         """What the dashboard's body shows (worked out only when the kept body has gone)."""
+        keep = list_keeper(self.request, f"dashboard:{self.view}", repr(filters))
         if self.view == "officer":
-            return officer_dashboard(user, council, keep=self.kept_list)
+            return officer_dashboard(user, council, keep=keep)
         if self.view == "groups":
             return group_selectors.groups_dashboard(user, council)
         if self.view == "scrutiny":
-            body = scrutiny_dashboard(user, council, filters, keep=self.kept_list)
+            body = scrutiny_dashboard(user, council, filters, keep=keep)
         elif self.view == "portfolio":
-            body = portfolio_dashboard(user, council, filters, keep=self.kept_list)
+            body = portfolio_dashboard(user, council, filters, keep=keep)
         else:
             body = lead_dashboard(user, council, filters)
         if self.view in ("lead", "scrutiny"):
             # Flagged providers and agreements, for the council as a whole (not narrowed by the filters).
             body["provider_flags"] = section(lambda: continuity_selectors.open_flags(user, council))
         return body
-
-    def kept_list(self, name: str, families: tuple[str, ...], vary: list[str], compute):
-        """One of the dashboard's lists, kept by the families it reads (`councils.page_cache.personal_value`)."""
-        vary = [*vary, repr(self.filters)]
-        return page_cache.personal_value(self.request, f"dashboard:{self.view}:{name}", families, vary, compute)
 
 
 class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
@@ -190,13 +198,9 @@ class ProviderDashboardView(LoginRequiredMixin, CachedPageMixin, TemplateView):
         # Worked out only when the page's kept body ({% fragment %}) has gone.
         context.update(
             title="Your organisation's dashboard",
-            dashboard=section(lambda: provider_dashboard(user, keep=self.kept_list)),
+            dashboard=section(lambda: provider_dashboard(user, keep=list_keeper(self.request, "dashboard:provider"))),
         )
         return context
-
-    def kept_list(self, name: str, families: tuple[str, ...], vary: list[str], compute):
-        """One of the dashboard's lists, kept by the families it reads in the organisations' councils."""
-        return page_cache.personal_value(self.request, f"dashboard:provider:{name}", families, vary, compute)
 
 
 # ---- Scrutiny's notes and agenda flags -------------------------------------------------------------

@@ -8,9 +8,7 @@ stands on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -32,7 +30,16 @@ from councils.models import Council, Role, User
 from councils.permissions import NOTICE_OFFICERS, has_any_role, roles_in
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors import queues
-from monitoring.dashboards.selectors.rows import LIST_LIMIT, Keep, Rows, first_of_both, first_rows, worked_out
+from monitoring.dashboards.selectors.rows import (
+    LIST_LIMIT,
+    Keep,
+    Rows,
+    first_of_both,
+    first_rows,
+    kept_lists,
+    part_families,
+    worked_out,
+)
 from monitoring.dashboards.selectors.shared import (
     IN_FORCE_STATES,
     commissions_awaiting_approval,
@@ -70,19 +77,27 @@ def _cycle_exists(model) -> Exists:
 # table a list reads belongs to one of its families.
 _COMMISSIONS = ("commissioning.cycle", "councils")
 LIST_FAMILIES = {
-    "stage_work": ("commissioning.records",),
-    "approvals": ("commissioning.records", "commissioning.regime"),
-    "awards": ("commissioning.award", "commissioning.sourcing"),
-    "clarifications": ("commissioning.sourcing", "commissioning.bids"),
-    "panels": ("commissioning.evaluation", "commissioning.sourcing", "commissioning.bids", "commissioning.conflicts"),
-    "to_progress": ("commissioning.sourcing", "commissioning.bids", "commissioning.evaluation"),
-    "summaries": ("commissioning.award", "commissioning.sourcing", "commissioning.bids"),
-    "returns": ("monitoring.returns", "monitoring.agreements"),
-    "assessments": ("monitoring.returns", "monitoring.agreements", "commissioning.regime"),
-    "notices": ("monitoring.notices", "monitoring.agreements", "commissioning.sourcing", "commissioning.award"),
-    "by_stage": (),
-    "deadlines": ("commissioning.sourcing",),
-    "expiry": ("monitoring.agreements", "monitoring.reviews"),
+    name: (*_COMMISSIONS, *families)
+    for name, families in {
+        "stage_work": ("commissioning.records",),
+        "approvals": ("commissioning.records", "commissioning.regime"),
+        "awards": ("commissioning.award", "commissioning.sourcing"),
+        "clarifications": ("commissioning.sourcing", "commissioning.bids"),
+        "panels": (
+            "commissioning.evaluation",
+            "commissioning.sourcing",
+            "commissioning.bids",
+            "commissioning.conflicts",
+        ),
+        "to_progress": ("commissioning.sourcing", "commissioning.bids", "commissioning.evaluation"),
+        "summaries": ("commissioning.award", "commissioning.sourcing", "commissioning.bids"),
+        "returns": ("monitoring.returns", "monitoring.agreements"),
+        "assessments": ("monitoring.returns", "monitoring.agreements", "commissioning.regime"),
+        "notices": ("monitoring.notices", "monitoring.agreements", "commissioning.sourcing", "commissioning.award"),
+        "by_stage": (),
+        "deadlines": ("commissioning.sourcing",),
+        "expiry": ("monitoring.agreements", "monitoring.reviews"),
+    }.items()
 }
 # The lists each table of the dashboard shows: a table is kept by their families ({% fragment %}).
 _TABLES = {
@@ -99,10 +114,7 @@ _TABLES = {
     "coming_up": ("deadlines", "expiry"),
     "expiry": ("expiry",),
 }
-PART_FAMILIES = {
-    table: " ".join(sorted({*_COMMISSIONS, *(family for name in names for family in LIST_FAMILIES[name])}))
-    for table, names in _TABLES.items()
-}
+PART_FAMILIES = part_families(LIST_FAMILIES, _TABLES)
 
 
 def officer_dashboard(user: User, council: Council, keep: Keep = worked_out) -> dict:
@@ -119,8 +131,7 @@ def officer_dashboard(user: User, council: Council, keep: Keep = worked_out) -> 
     # What decides which lists are shown and what each holds, besides its data: the day and the roles.
     vary = [today.isoformat(), ",".join(sorted(roles))]
 
-    def kept(name: str, compute: Callable[[], Any]) -> Any:
-        return keep(name, (*_COMMISSIONS, *LIST_FAMILIES[name]), vary, compute)
+    kept = kept_lists(keep, LIST_FAMILIES, vary)
 
     stage_work = kept("stage_work", lambda: _stage_work(mine))
     approvals = awards = Rows()

@@ -7,9 +7,7 @@ scoped by organisation membership rather than by council role and is kept apart 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +17,7 @@ from commissioning.sourcing.selectors.bid_status import with_statuses
 from councils.compiled import Statement
 from councils.models import Council, Notification, User
 from councils.notification_selectors import notifications_for
-from monitoring.dashboards.selectors.rows import Keep, Rows, first_rows, worked_out
+from monitoring.dashboards.selectors.rows import Keep, Rows, first_rows, kept_lists, part_families, worked_out
 from monitoring.models import AWAITING_PROVIDER_STATES, PROVIDER_VISIBLE_STATES, Agreement, MonitoringReturn
 from providers.models import Organisation, OrganisationMember
 
@@ -43,13 +41,16 @@ class ProviderDashboard:
 # a list is worked out again, after a change, only when one of them changes in a council the
 # organisations deal with. `tests/test_page_fragments.py` checks every table a list reads belongs to them.
 LIST_FAMILIES = {
-    "opportunities": ("commissioning.sourcing", "commissioning.bids"),
-    "bids": ("commissioning.sourcing", "commissioning.bids", "commissioning.award", "commissioning.evaluation"),
-    "agreements": ("monitoring.agreements",),
-    "returns": ("monitoring.returns", "monitoring.agreements"),
-    "answers": ("commissioning.sourcing",),
+    name: ("councils", *families)
+    for name, families in {
+        "opportunities": ("commissioning.sourcing", "commissioning.bids"),
+        "bids": ("commissioning.sourcing", "commissioning.bids", "commissioning.award", "commissioning.evaluation"),
+        "agreements": ("monitoring.agreements",),
+        "returns": ("monitoring.returns", "monitoring.agreements"),
+        "answers": ("commissioning.sourcing",),
+    }.items()
 }
-PART_FAMILIES = {name: " ".join(sorted({"councils", *families})) for name, families in LIST_FAMILIES.items()}
+PART_FAMILIES = part_families(LIST_FAMILIES)
 
 
 def provider_dashboard(user: User, keep: Keep = worked_out) -> ProviderDashboard:
@@ -64,8 +65,7 @@ def provider_dashboard(user: User, keep: Keep = worked_out) -> ProviderDashboard
     # What decides what each list holds, besides its data: the day and the organisations.
     vary = [today.isoformat(), ",".join(map(str, organisation_ids))]
 
-    def kept(name: str, compute: Callable[[], Any]) -> Any:
-        return keep(name, ("councils", *LIST_FAMILIES[name]), vary, compute)
+    kept = kept_lists(keep, LIST_FAMILIES, vary)
 
     followed = Interest.objects.filter(organisation_id__in=organisation_ids)
     return ProviderDashboard(

@@ -26,6 +26,25 @@ def worked_out(name: str, families: tuple[str, ...], vary: list[str], compute: C
     return compute()
 
 
+def kept_lists(
+    keep: Keep, families: dict[str, tuple[str, ...]], vary: list[str]
+) -> Callable[[str, Callable[[], Any]], Any]:
+    """`kept(name, compute)`: a dashboard's list `name` through `keep`, by its own `families[name]`."""
+    return lambda name, compute: keep(name, families[name], vary, compute)
+
+
+def part_families(
+    families: dict[str, tuple[str, ...]], tables: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, str]:
+    """The families of each table that shows the lists `tables[table]` (one table a list when not
+    given), as `{% fragment %}` takes them."""
+    tables = tables or {name: (name,) for name in families}
+    return {
+        table: " ".join(sorted({family for name in names for family in families[name]}))
+        for table, names in tables.items()
+    }
+
+
 class Rows(list):
     """The first `LIST_LIMIT` rows of a dashboard list, and how many rows the list has in all (`total`)
     and any further counts asked for (`counts`), all from the database. A plain list to everything
