@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -74,9 +76,49 @@ def assert_accessible(page) -> None:
     assert violations == [], json.dumps(violations, indent=2)
 
 
+# The hidden CSRF field of a rendered form.
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
 def sign_in(page, email: str, password: str, *, code: bool = True) -> None:
-    """Sign in; where two-factor sign-in is required (the demo councils), enter the code the person's
-    app shows now, unless `code` is False (the journey then stays on the page that asks for it)."""
+    """Sign in; where two-factor sign-in is required (the demo councils), with the code the person's
+    app shows now. Only the page the person lands on is opened in the browser: the sign-in and code
+    forms are sent from the browser's own context (its cookies, the real views, the real checks), as
+    the browser would send them, without rendering them on the way. A journey that is about the
+    sign-in pages themselves, or that stops at the code page (`code=False`), uses `sign_in_by_hand`."""
+    if not code:
+        sign_in_by_hand(page, email, password, code=False)
+        return
+    request = page.context.request
+    landing = _send_form(request, request.get("/sign-in/"), {"username": email, "password": password})
+    assert landing, f"{email} could not sign in"
+    # Where two-factor sign-in is required, the page signed in to sends the person to the code page.
+    arrived = request.get(landing)
+    if "/account/two-factor/code/" in arrived.url:
+        device = TOTPDevice.objects.get(user__email__iexact=email, confirmed=True)
+        landing = _send_form(request, arrived, {"code": app_code(device)})
+        assert landing, f"{email}'s sign-in code was refused"
+    page.goto(landing)
+    page.get_by_role("button", name="Sign out").first.wait_for()
+
+
+def _send_form(request, form_page, fields: dict) -> str:
+    """POST `fields` to the page `form_page` (a response) shows, with its CSRF token; where the answer
+    sends the browser on to (a path), or "" if it answers with the form again (refused)."""
+    token = CSRF_FIELD.search(form_page.text())
+    assert token, f"no form on {form_page.url}"
+    path = urlsplit(form_page.url)
+    answer = request.post(
+        f"{path.path}?{path.query}" if path.query else path.path,
+        form={"csrfmiddlewaretoken": token.group(1), **fields},
+        max_redirects=0,
+    )
+    return answer.headers.get("location", "")
+
+
+def sign_in_by_hand(page, email: str, password: str, *, code: bool = True) -> None:
+    """Sign in as the person would, typing into the sign-in page (and the code page, unless `code`
+    is False: the journey then stays on the page that asks for it)."""
     page.goto("/sign-in/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
@@ -95,3 +137,11 @@ def sign_in(page, email: str, password: str, *, code: bool = True) -> None:
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").first.click()
     page.get_by_role("link", name="Sign in", exact=True).first.wait_for()
+
+
+def end_session(page) -> None:
+    """Sign out as the header's Sign out button does (a POST with the CSRF token, from the browser's
+    context), without opening the page it lands on: for a journey passing from one person to the next."""
+    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    answer = page.context.request.post("/sign-out/", form={"csrfmiddlewaretoken": token}, max_redirects=0)
+    assert answer.status in (200, 302), f"signing out answered {answer.status}"

@@ -8,7 +8,7 @@ import re
 from councils.models import Notification
 from demo.councils import DEMO_PASSWORD
 
-from .browser import sign_in, sign_out
+from .browser import end_session, sign_in
 
 COUNCIL = "kirkby-moor"
 SCALE = {0: "Unacceptable", 1: "Poor", 2: "Weak", 3: "Satisfactory", 4: "Good", 5: "Excellent"}
@@ -45,7 +45,7 @@ class Journey:
 def as_person(page, email: str, heading: str) -> None:
     """Sign out whoever is signed in, sign `email` in, and wait for their landing page's heading."""
     if page.get_by_role("button", name="Sign out").count():
-        sign_out(page)
+        end_session(page)
     sign_in(page, email, DEMO_PASSWORD)
     page.get_by_role("heading", name=heading, level=1).wait_for()
 
