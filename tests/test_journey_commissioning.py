@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from demo.councils import DEMO_PASSWORD
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +97,7 @@ def test_officer_takes_a_commission_through_understand_and_plan_to_approval(demo
     page.get_by_role("button", name="Submit for approval").click()
     page.get_by_text("the commission is now ‘Awaiting approval’").wait_for()
     commission_url = page.url
-    sign_out(page)
+    end_session(page)
 
     # The lead commissioner decides (below the key-decision threshold).
     sign_in(page, "lead@kirkby-moor.example", DEMO_PASSWORD)

@@ -19,7 +19,7 @@ from demo.councils import DEMO_PASSWORD
 from monitoring.dashboards.tests.test_dashboards_meeting_pack import pdf_text
 from monitoring.models import AgendaFlag
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def test_each_role_lands_on_their_dashboard_and_a_portfolio_holder_approves_a_ke
         assert_accessible(page)
         page.screenshot(path=str(screenshots / f"dashboard-{name}.png"), full_page=True)
         assert (screenshots / f"dashboard-{name}.png").stat().st_size > 10_000, f"{name}: blank screenshot"
-        sign_out(page)
+        end_session(page)
 
     # The portfolio holder takes the key decision waiting for them, from their dashboard.
     award = Award.objects.get(

@@ -14,7 +14,7 @@ from councils.tests.factories import PASSWORD, OutcomeFactory, UserFactory
 from providers import services as provider_services
 from providers.models import Organisation, OrganisationType, Sector
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,7 +84,7 @@ def test_an_opportunity_alert_reaches_only_matching_providers(page, mailoutbox, 
     alert.get_by_role("link", name=f"New opportunity: {draft.reference}").click()
     page.get_by_role("heading", name=draft.title).wait_for()
 
-    sign_out(page)
+    end_session(page)
     sign_in(page, builder.email, PASSWORD)
     page.goto("/councils/notifications/")
     page.get_by_text("You have no notifications.").wait_for()

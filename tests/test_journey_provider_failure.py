@@ -19,7 +19,7 @@ from monitoring.models import Intervention
 from monitoring.tests.factories import agreeing_commission, live_agreement
 from providers.tests.factories import OrganisationFactory
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 from .journeys import Journey, open_notification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def as_person(page, user) -> None:
     if page.get_by_role("button", name="Sign out").count():
-        sign_out(page)
+        end_session(page)
     sign_in(page, user.email, PASSWORD)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from demo.councils import DEMO_PASSWORD, seed_councils
 from demo.providers import seed_providers
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def test_a_provider_registers_confirms_its_email_and_invites_a_colleague_who_acc
     page.get_by_text("Your email address is confirmed").wait_for()
 
     # Signing in again with the password chosen at registration works too.
-    sign_out(page)
+    end_session(page)
     sign_in(page, "ada@harbour-lights.example", PASSWORD)
     page.get_by_role("link", name="Your organisation").click()
     page.get_by_role("heading", name="Harbour Lights Community Trust").wait_for()
@@ -69,7 +69,7 @@ def test_a_provider_registers_confirms_its_email_and_invites_a_colleague_who_acc
     invitation = re.search(r"https?://\S+/providers/invitations/\S+", mailoutbox[-1].body).group(0)
 
     # The colleague follows the link, creates the account for that address, then accepts.
-    sign_out(page)
+    end_session(page)
     page.goto(invitation)
     page.get_by_role("heading", name="Create your account").wait_for()
     assert_accessible(page)

@@ -16,7 +16,7 @@ from monitoring.models import MonitoringReturn, Rag, ReturnState
 from monitoring.tests.returns_factories import recent_live_agreement, returns_of
 from providers.models import Organisation
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_a_return_is_filed_queried_answered_and_accepted_with_a_rating(page, agr
     page.get_by_role("button", name="Submit the return").click()
     page.get_by_text("so it is marked late").wait_for()
     assert_accessible(page)
-    sign_out(page)
+    end_session(page)
 
     # The officer queries it.
     sign_in(page, officer.email, PASSWORD)
@@ -66,7 +66,7 @@ def test_a_return_is_filed_queried_answered_and_accepted_with_a_rating(page, agr
     page.get_by_label("Your question").fill("How many of the thirty-one were new this quarter?")
     page.get_by_role("button", name="Send the query to the provider").click()
     page.get_by_text("Your query has been sent to the provider.").wait_for()
-    sign_out(page)
+    end_session(page)
 
     # The provider answers and submits again.
     sign_in(page, provider.email, PASSWORD)
@@ -76,7 +76,7 @@ def test_a_return_is_filed_queried_answered_and_accepted_with_a_rating(page, agr
     page.get_by_label("Your answer to the council's question").fill("Nine were new, referred by the GP surgery.")
     page.get_by_role("button", name="Submit the return").click()
     page.get_by_text("submitted to the council for review").wait_for()
-    sign_out(page)
+    end_session(page)
 
     # The officer accepts it, rating the KPI amber rather than the computed green, with a reason.
     sign_in(page, officer.email, PASSWORD)

@@ -23,7 +23,7 @@ from commissioning.tests.review_factories import provision
 from councils.models import Role
 from councils.tests.factories import PASSWORD, PortfolioFactory
 
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, end_session, sign_in
 from .journeys import Journey, open_notification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ SCORES = {"Prevention": ("4", "Fewer hospital admissions"), "Return on investmen
 
 def as_person(page, user) -> None:
     if page.get_by_role("button", name="Sign out").count():
-        sign_out(page)
+        end_session(page)
     sign_in(page, user.email, PASSWORD)
 
 

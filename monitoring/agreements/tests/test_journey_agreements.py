@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from councils.models import Membership, Role
 from demo.councils import DEMO_PASSWORD
 from demo.providers import tiny_pdf
-from tests.browser import assert_accessible, sign_in, sign_out
+from tests.browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(demo_data, pa
     assert_accessible(page)
     page.go_back()
     agreement_url = page.url
-    sign_out(page)
+    end_session(page)
 
     sign_in(page, "legal@kirkby-moor.example", DEMO_PASSWORD)
     page.goto(agreement_url)
@@ -44,7 +44,7 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(demo_data, pa
     assert_accessible(page)
     page.get_by_role("button", name="Record the signed agreement").click()
     page.get_by_text("is signed").wait_for()
-    sign_out(page)
+    end_session(page)
 
     sign_in(page, "officer@kirkby-moor.example", DEMO_PASSWORD)
     page.goto(agreement_url)
@@ -63,7 +63,7 @@ def test_in_house_agreement_from_draft_to_live_and_on_the_register(demo_data, pa
     page.get_by_role("button", name="Vary the value").click()
     page.get_by_text("Value: £450,000 → £460,000").first.wait_for()
     assert_accessible(page)
-    sign_out(page)
+    end_session(page)
 
     page.goto("/monitoring/register/")
     expect(page.locator("body")).to_contain_text("Kirkby Moor Leisure Services (in-house team)")

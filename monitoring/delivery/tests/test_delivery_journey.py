@@ -17,7 +17,7 @@ from monitoring.models import Deliverable, DeliverableState
 from monitoring.tests.factories import agreeing_commission
 from monitoring.tests.returns_factories import returns_of, submit
 from providers.models import Organisation
-from tests.browser import assert_accessible, sign_in, sign_out
+from tests.browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_a_deliverable_triggers_its_payment_once_accepted(page, council, people)
     assert_accessible(page)
     page.goto(agreement.get_absolute_url())
     expect(page.get_by_text("Payable once accepted")).to_be_visible()
-    sign_out(page)
+    end_session(page)
 
     sign_in(page, people["provider_admin"].email, PASSWORD)
     page.goto(f"/monitoring/provider/returns/{first.pk}/")
@@ -70,7 +70,7 @@ def test_a_deliverable_triggers_its_payment_once_accepted(page, council, people)
     page.get_by_role("button", name="Report it as achieved").click()
     page.get_by_text("‘Community hub opened’ reported as achieved").wait_for()
     assert_accessible(page)
-    sign_out(page)
+    end_session(page)
     # The rest of the return is filed as before.
     submit(first, by=people["provider_admin"])
 

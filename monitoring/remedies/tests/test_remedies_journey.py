@@ -15,7 +15,7 @@ from councils.models import Notification, ReminderKind, Role
 from councils.tests.factories import PASSWORD
 from monitoring.tests.returns_factories import recent_live_agreement
 from providers.models import Organisation
-from tests.browser import assert_accessible, sign_in, sign_out
+from tests.browser import assert_accessible, end_session, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +64,7 @@ def test_a_deduction_for_a_missed_kpi_reaches_the_schedule_the_open_data_and_the
     ]
     published = {t["id"]: Decimal(str(t["value"]["amount"])) for t in transactions}
     assert published[f"payment-{payment.pk}"] == net
-    sign_out(page)
+    end_session(page)
 
     # The provider sees the deduction on its agreement and responds; the contract manager is told.
     sign_in(page, provider_user.email, PASSWORD)
