@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -80,23 +79,20 @@ def assert_accessible(page) -> None:
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def sign_in(page, email: str, password: str, *, code: bool = True) -> None:
+def sign_in(page, email: str, password: str) -> None:
     """Sign in; where two-factor sign-in is required (the demo councils), with the code the person's
     app shows now. Only the page the person lands on is opened in the browser: the sign-in and code
     forms are sent from the browser's own context (its cookies, the real views, the real checks), as
     the browser would send them, without rendering them on the way. A journey that is about the
-    sign-in pages themselves, or that stops at the code page (`code=False`), uses `sign_in_by_hand`."""
-    if not code:
-        sign_in_by_hand(page, email, password, code=False)
-        return
+    sign-in pages themselves uses `sign_in_by_hand`."""
     request = page.context.request
     landing = _send_form(request, request.get("/sign-in/"), {"username": email, "password": password})
     assert landing, f"{email} could not sign in"
-    # Where two-factor sign-in is required, the page signed in to sends the person to the code page.
-    arrived = request.get(landing)
-    if "/account/two-factor/code/" in arrived.url:
+    # Where two-factor sign-in is required, the first page asked for sends the person to the code page.
+    onward = request.get(landing, max_redirects=0).headers.get("location", "")
+    if "/account/two-factor/code/" in onward:
         device = TOTPDevice.objects.get(user__email__iexact=email, confirmed=True)
-        landing = _send_form(request, arrived, {"code": app_code(device)})
+        landing = _send_form(request, request.get(onward), {"code": app_code(device)})
         assert landing, f"{email}'s sign-in code was refused"
     page.goto(landing)
     page.get_by_role("button", name="Sign out").first.wait_for()
@@ -104,15 +100,10 @@ def sign_in(page, email: str, password: str, *, code: bool = True) -> None:
 
 def _send_form(request, form_page, fields: dict) -> str:
     """POST `fields` to the page `form_page` (a response) shows, with its CSRF token; where the answer
-    sends the browser on to (a path), or "" if it answers with the form again (refused)."""
+    sends the browser on to, or "" if it answers with the form again (refused)."""
     token = CSRF_FIELD.search(form_page.text())
     assert token, f"no form on {form_page.url}"
-    path = urlsplit(form_page.url)
-    answer = request.post(
-        f"{path.path}?{path.query}" if path.query else path.path,
-        form={"csrfmiddlewaretoken": token.group(1), **fields},
-        max_redirects=0,
-    )
+    answer = request.post(form_page.url, form={"csrfmiddlewaretoken": token.group(1), **fields}, max_redirects=0)
     return answer.headers.get("location", "")
 
 

@@ -42,11 +42,16 @@ class Journey:
             print("  " + " | ".join(row))  # noqa: T201
 
 
-def as_person(page, email: str, heading: str) -> None:
-    """Sign out whoever is signed in, sign `email` in, and wait for their landing page's heading."""
+def pass_to(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign out whoever is signed in, and sign `email` in."""
     if page.get_by_role("button", name="Sign out").count():
         end_session(page)
-    sign_in(page, email, DEMO_PASSWORD)
+    sign_in(page, email, password)
+
+
+def as_person(page, email: str, heading: str) -> None:
+    """Pass to `email` (a demo person) and wait for their landing page's heading."""
+    pass_to(page, email)
     page.get_by_role("heading", name=heading, level=1).wait_for()
 
 

@@ -19,16 +19,10 @@ from monitoring.models import Intervention
 from monitoring.tests.factories import agreeing_commission, live_agreement
 from providers.tests.factories import OrganisationFactory
 
-from .browser import assert_accessible, end_session, sign_in
-from .journeys import Journey, open_notification
+from .browser import assert_accessible
+from .journeys import Journey, open_notification, pass_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def as_person(page, user) -> None:
-    if page.get_by_role("button", name="Sign out").count():
-        end_session(page)
-    sign_in(page, user.email, PASSWORD)
 
 
 def test_a_failed_provider_leads_to_an_intervention_and_a_recommission(page, council, people):
@@ -45,7 +39,7 @@ def test_a_failed_provider_leads_to_an_intervention_and_a_recommission(page, cou
     journey = Journey("provider failure")
 
     # A commissioning officer flags the provider as failed, from the agreements list.
-    as_person(page, officer)
+    pass_to(page, officer.email, PASSWORD)
     page.goto(f"/monitoring/council/{council.slug}/agreements/")
     page.get_by_role("link", name="Provider risk and continuity").click()
     page.get_by_role("link", name="Flag a provider").click()
@@ -60,7 +54,7 @@ def test_a_failed_provider_leads_to_an_intervention_and_a_recommission(page, cou
     journey.not_told(officer.email)
 
     # The lead commissioner, told, opens the intervention and plans it.
-    as_person(page, lead)
+    pass_to(page, lead.email, PASSWORD)
     page.goto(f"/monitoring/council/{council.slug}/dashboard/?view=lead")
     expect(page.locator("section[aria-labelledby=provider-risk]")).to_contain_text("Sunrise Meals Ltd")
     open_notification(page, journey.told(lead.email, intervention_path))

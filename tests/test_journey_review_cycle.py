@@ -23,18 +23,12 @@ from commissioning.tests.review_factories import provision
 from councils.models import Role
 from councils.tests.factories import PASSWORD, PortfolioFactory
 
-from .browser import assert_accessible, end_session, sign_in
-from .journeys import Journey, open_notification
+from .browser import assert_accessible
+from .journeys import Journey, open_notification, pass_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCORES = {"Prevention": ("4", "Fewer hospital admissions"), "Return on investment": ("3", "Shared vehicles")}
-
-
-def as_person(page, user) -> None:
-    if page.get_by_role("button", name="Sign out").count():
-        end_session(page)
-    sign_in(page, user.email, PASSWORD)
 
 
 def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(page, council, people):
@@ -47,7 +41,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     journey = Journey("review cycle")
 
     # The lead commissioner opens the review, in the portfolio holder's portfolio, and starts it.
-    as_person(page, lead)
+    pass_to(page, lead.email, PASSWORD)
     page.get_by_role("link", name="Commissions", exact=True).first.click()
     page.get_by_role("link", name="Reviews of existing services").click()
     page.get_by_role("link", name="Open a review").click()
@@ -66,7 +60,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     journey.told(holder.email, review.get_absolute_url())  # the review is in their portfolio
 
     # A commissioning officer starts this year's programme, puts the review forward and scores it.
-    as_person(page, officer)
+    pass_to(page, officer.email, PASSWORD)
     page.get_by_role("link", name="Programme", exact=True).first.click()
     page.get_by_role("heading", name="Prioritised programme").wait_for()
     page.get_by_label(this_year).check()
@@ -90,7 +84,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     programme_url = Programme.objects.get(council=council).get_absolute_url()
 
     # The portfolio holder, told, records cabinet's approval and names a councillor to the group.
-    as_person(page, holder)
+    pass_to(page, holder.email, PASSWORD)
     open_notification(page, journey.told(holder.email, programme_url))
     page.get_by_role("link", name="Approve the programme").click()
     page.get_by_label("Cabinet decision").check()
@@ -110,7 +104,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     expect(page.locator(f"[data-member='{councillor.pk}']")).to_contain_text(councillor.full_name)
 
     # The councillor, told, opens the group and comments on the evidence.
-    as_person(page, councillor)
+    pass_to(page, councillor.email, PASSWORD)
     open_notification(page, journey.told(councillor.email, group_url(review)))
     expect(page.get_by_role("heading", name="Evidence")).to_be_visible()
     page.get_by_role("button", name="Comment on the working documents").click()
@@ -123,7 +117,7 @@ def test_a_review_is_prioritised_discussed_by_councillors_and_recommissioned(pag
     # The lead, told of cabinet's approval, reads the comment in the review's log, adds evidence,
     # concludes and recommissions.
     journey.told(lead.email, programme_url)
-    as_person(page, lead)
+    pass_to(page, lead.email, PASSWORD)
     page.get_by_role("link", name="Commissions", exact=True).first.click()
     page.get_by_role("link", name="Reviews of existing services").click()
     page.get_by_role("link", name="Community transport").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from demo.councils import DEMO_PASSWORD
 
 from .accounts import app_code
-from .browser import assert_accessible, sign_in, sign_out
+from .browser import assert_accessible, sign_in_by_hand, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_an_officer_sets_up_two_factor_sign_in_and_uses_a_recovery_code_once(dem
     # A new officer: no authenticator app yet (the demo enrols its staff on the demo key).
     TOTPDevice.objects.filter(user__email=OFFICER).delete()
 
-    sign_in(page, OFFICER, DEMO_PASSWORD, code=False)
+    sign_in_by_hand(page, OFFICER, DEMO_PASSWORD, code=False)
     page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
     expect(page.get_by_role("img", name="QR code for adding Commissioner")).to_be_visible()
     assert_accessible(page)
@@ -60,14 +60,14 @@ def test_an_officer_sets_up_two_factor_sign_in_and_uses_a_recovery_code_once(dem
     sign_out(page)
 
     # Without the phone: a recovery code, once.
-    sign_in(page, OFFICER, DEMO_PASSWORD, code=False)
+    sign_in_by_hand(page, OFFICER, DEMO_PASSWORD, code=False)
     page.get_by_role("heading", name="Enter the code from your authenticator app").wait_for()
     assert_accessible(page)
     enter_code(page, codes[0])
     page.wait_for_url(DASHBOARD)
     sign_out(page)
 
-    sign_in(page, OFFICER, DEMO_PASSWORD, code=False)
+    sign_in_by_hand(page, OFFICER, DEMO_PASSWORD, code=False)
     enter_code(page, codes[0])
     expect(page.locator(".govuk-error-summary")).to_contain_text("already been used")
     enter_code(page, app_code(TOTPDevice.objects.get(user__email=OFFICER, confirmed=True)))
