@@ -8,6 +8,7 @@ from django.db import transaction
 
 from commissioning.models import SocialValueMeasure, SocialValueTheme
 from commissioning.social_value.defaults import DEFAULT_MEASURES
+from councils import page_cache
 from councils.models import Council
 
 
@@ -18,18 +19,21 @@ def install_default_measures(council: Council) -> int:
     Returns how many measures were added."""
     themes = {theme.name: theme for theme in SocialValueTheme.objects.filter(council=council)}
     codes = set(SocialValueMeasure.objects.filter(council=council).values_list("code", flat=True))
+    new_themes = SocialValueTheme.objects.bulk_create(
+        SocialValueTheme(council=council, name=theme_name, position=theme_position)
+        for theme_position, (theme_name, _measures) in enumerate(DEFAULT_MEASURES, start=1)
+        if theme_name not in themes
+    )
+    themes.update((theme.name, theme) for theme in new_themes)
     added = []
-    for theme_position, (theme_name, measures) in enumerate(DEFAULT_MEASURES, start=1):
-        theme = themes.get(theme_name)
-        if theme is None:
-            theme = SocialValueTheme.objects.create(council=council, name=theme_name, position=theme_position)
+    for theme_name, measures in DEFAULT_MEASURES:
         for position, (code, title, unit, proxy) in enumerate(measures, start=1):
             if code in codes:
                 continue
             added.append(
                 SocialValueMeasure(
                     council=council,
-                    theme=theme,
+                    theme=themes[theme_name],
                     code=code,
                     title=title,
                     unit=unit,
@@ -38,6 +42,9 @@ def install_default_measures(council: Council) -> int:
                 )
             )
     SocialValueMeasure.objects.bulk_create(added)
+    if new_themes or added:
+        # Bulk writes send no signal: the pages showing the council's list are told here.
+        page_cache.bump_council(council.pk, page_cache.family_of(SocialValueMeasure))
     return len(added)
 
 

@@ -33,6 +33,7 @@ from commissioning.sourcing.services import bids as bid_services
 from commissioning.sourcing.services import opportunities as opportunity_services
 from commissioning.tests.bid_factories import clock, close_and_open, complete_bid, open_opportunity, start_bid
 from commissioning.tests.factories import commission_in_state, staff
+from councils import page_cache
 from councils.models import Role
 from demo import opportunities as opportunity_demo
 
@@ -68,6 +69,17 @@ def test_loading_again_adds_only_what_is_missing_and_keeps_the_councils_own_valu
     assert install_default_measures(council) == 0
     sv1.refresh_from_db()
     assert sv1.proxy_value == D("31000")
+
+
+def test_measures_loaded_for_a_council_change_the_pages_showing_its_list(council):
+    SocialValueMeasure.objects.filter(council=council, code="SV8").delete()
+    scope = f"council:{council.pk}:{page_cache.family_of(SocialValueMeasure)}"
+    before = page_cache.generations([scope])
+    assert install_default_measures(council) == 1
+    assert page_cache.generations([scope]) != before
+    unchanged = page_cache.generations([scope])
+    assert install_default_measures(council) == 0
+    assert page_cache.generations([scope]) == unchanged
 
 
 def test_the_command_loads_one_council_and_refuses_an_unknown_one(council):
